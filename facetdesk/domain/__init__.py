@@ -1,0 +1,1 @@
+"""Domain model: pydantic models, enums and catalogs; no Qt, no SQL."""

@@ -1,0 +1,35 @@
+"""Shared pydantic configuration and small validators for the domain models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+# Clocks on clinic workstations drift; a record a few minutes "ahead" is not an error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+LongText = Annotated[str, StringConstraints(max_length=20000)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False)
+
+
+def now() -> datetime:
+    return datetime.now()
+
+
+def not_in_future(value: datetime) -> datetime:
+    if value > now() + CLOCK_SKEW:
+        raise ValueError(f"{value:%Y-%m-%d %H:%M} is in the future; enter a time that has passed")
+    return value
+
+
+def date_not_in_future(value: date) -> date:
+    if value > now().date():
+        raise ValueError(f"{value:%Y-%m-%d} is in the future")
+    return value

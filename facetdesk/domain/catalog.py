@@ -1,0 +1,158 @@
+"""Clinical catalogs (spine, drugs, diagnoses, muscles, thresholds) loaded from resources/."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from facetdesk.resources import resources_dir
+
+Region = Literal["cervical", "thoracic", "lumbar"]
+Confidence = Literal["C", "S", "U"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Joint(_Frozen):
+    level: str
+    region: Region
+    nerves: tuple[str, ...]
+    confidence: Confidence
+    source: str
+    note: str | None = None
+
+
+class Strength(_Frozen):
+    mg_per_ml: float
+    label: str
+    confidence: Confidence
+    source: str | None = None
+
+
+class Agent(_Frozen):
+    key: str
+    name: str
+    drug_class: Literal["local_anesthetic", "corticosteroid", "contrast"]
+    strengths: tuple[Strength, ...]
+    source: str
+    particulate: bool | None = None
+    concentration_unit: str = "mg/mL"
+
+    @property
+    def dose_unit(self) -> str:
+        return "mg iodine" if self.drug_class == "contrast" else "mg"
+
+    def strength(self, mg_per_ml: float) -> Strength | None:
+        for s in self.strengths:
+            if abs(s.mg_per_ml - mg_per_ml) < 1e-9:
+                return s
+        return None
+
+
+class Diagnosis(_Frozen):
+    code: str
+    title: str
+    region: Region | None
+    confidence: Confidence
+
+
+class Muscle(_Frozen):
+    key: str
+    name: str
+    region: Region
+
+
+class Anticoagulant(_Frozen):
+    key: str
+    name: str
+    drug_class: str
+
+
+class Threshold(_Frozen):
+    key: str
+    value: float
+    unit: str
+    source: str
+    confidence: Confidence
+
+
+class Catalog(_Frozen):
+    """Every catalog FacetDesk reads, loaded once from one resources directory."""
+
+    joints: tuple[Joint, ...]
+    vertebrae: tuple[str, ...]
+    agents: tuple[Agent, ...]
+    diagnoses: tuple[Diagnosis, ...]
+    muscles: tuple[Muscle, ...]
+    anticoagulants: tuple[Anticoagulant, ...]
+    thresholds: tuple[Threshold, ...]
+
+    def joint(self, level: str) -> Joint | None:
+        return next((j for j in self.joints if j.level == level), None)
+
+    def joint_index(self, level: str) -> int:
+        return [j.level for j in self.joints].index(level)
+
+    def agent(self, key: str) -> Agent | None:
+        return next((a for a in self.agents if a.key == key), None)
+
+    def diagnosis(self, code: str) -> Diagnosis | None:
+        return next((d for d in self.diagnoses if d.code == code), None)
+
+    def muscle(self, key: str) -> Muscle | None:
+        return next((m for m in self.muscles if m.key == key), None)
+
+    def muscles_for(self, region: Region) -> tuple[Muscle, ...]:
+        return tuple(m for m in self.muscles if m.region == region)
+
+    def anticoagulant(self, key: str) -> Anticoagulant | None:
+        return next((a for a in self.anticoagulants if a.key == key), None)
+
+    def threshold(self, key: str) -> Threshold:
+        for t in self.thresholds:
+            if t.key == key:
+                return t
+        raise KeyError(f"threshold {key!r} is missing from resources/thresholds.json")
+
+
+def _read(directory: Path, name: str) -> dict:
+    with open(directory / name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def load_catalog(directory: Path) -> Catalog:
+    spine = _read(directory, "spine.json")
+    drugs = _read(directory, "drugs.json")
+    dx = _read(directory, "diagnoses.json")
+    muscles = _read(directory, "muscles.json")
+    anticoag = _read(directory, "anticoagulants.json")
+    thresholds = _read(directory, "thresholds.json")
+    return Catalog(
+        joints=tuple(Joint(**j) for j in spine["joints"]),
+        vertebrae=tuple(spine["vertebrae"]),
+        agents=tuple(Agent(drug_class=a["class"], **{k: v for k, v in a.items() if k != "class"}) for a in drugs["agents"]),
+        diagnoses=tuple(Diagnosis(**d) for d in dx["codes"]),
+        muscles=tuple(
+            Muscle(region=region, **m) for region, items in muscles["regions"].items() for m in items
+        ),
+        anticoagulants=tuple(
+            Anticoagulant(drug_class=a["class"], key=a["key"], name=a["name"]) for a in anticoag["agents"]
+        ),
+        thresholds=tuple(Threshold(key=k, **v) for k, v in thresholds["thresholds"].items()),
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: str) -> Catalog:
+    return load_catalog(Path(directory))
+
+
+def get_catalog() -> Catalog:
+    """The catalog of the resources directory in force (cached per directory)."""
+    return _cached(str(resources_dir()))

@@ -1,0 +1,105 @@
+"""Enumerations of the procedure record, with the labels people read."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class LabelledEnum(str, Enum):
+    """A string enum whose members carry a human label (value, label)."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+
+class Sex(LabelledEnum):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Side(LabelledEnum):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+
+
+class Technique(LabelledEnum):
+    INTRA_ARTICULAR = "intra_articular", "Intra-articular facet injection"
+    MEDIAL_BRANCH_BLOCK = "medial_branch_block", "Medial branch block"
+
+
+class Intent(LabelledEnum):
+    DIAGNOSTIC_FIRST = "diagnostic_first", "Diagnostic, first block"
+    DIAGNOSTIC_CONFIRMATORY = "diagnostic_confirmatory", "Diagnostic, confirmatory block"
+    THERAPEUTIC = "therapeutic", "Therapeutic"
+
+
+class Guidance(LabelledEnum):
+    FLUOROSCOPY = "fluoroscopy", "Fluoroscopy"
+    CT = "ct", "CT"
+    ULTRASOUND = "ultrasound", "Ultrasound"
+    NONE = "none", "None"
+
+
+class Sedation(LabelledEnum):
+    NONE = "none", "None (local anaesthesia only)"
+    MINIMAL = "minimal", "Minimal (anxiolysis)"
+    MODERATE = "moderate", "Moderate (conscious sedation)"
+    DEEP = "deep", "Deep sedation"
+    GENERAL = "general", "General anaesthesia"
+
+
+class PainScale(LabelledEnum):
+    NRS = "NRS", "NRS 0-10"
+    VAS = "VAS", "VAS 0-10"
+
+
+class DisabilityScale(LabelledEnum):
+    ODI = "ODI", "Oswestry Disability Index (%)"
+    NDI = "NDI", "Neck Disability Index (%)"
+
+
+class ConservativeCare(LabelledEnum):
+    NSAIDS = "nsaids", "NSAIDs"
+    ACETAMINOPHEN = "acetaminophen", "Acetaminophen"
+    PHYSICAL_THERAPY = "physical_therapy", "Physical therapy"
+    HOME_EXERCISE = "home_exercise", "Home exercise programme"
+    CHIROPRACTIC = "chiropractic", "Chiropractic / manipulation"
+    ACUPUNCTURE = "acupuncture", "Acupuncture"
+    ACTIVITY_MODIFICATION = "activity_modification", "Activity modification"
+
+
+class VolumeBasis(LabelledEnum):
+    TOTAL = "total", "total"
+    PER_JOINT = "per_joint", "per joint"
+    PER_NERVE = "per_nerve", "per nerve"
+
+
+class BotoxProduct(LabelledEnum):
+    ONABOTULINUMTOXINA = "onabotulinumtoxinA", "onabotulinumtoxinA (Botox)"
+    ABOBOTULINUMTOXINA = "abobotulinumtoxinA", "abobotulinumtoxinA (Dysport)"
+    INCOBOTULINUMTOXINA = "incobotulinumtoxinA", "incobotulinumtoxinA (Xeomin)"
+
+
+class Complication(LabelledEnum):
+    VASOVAGAL = "vasovagal", "Vasovagal reaction"
+    INCREASED_PAIN = "increased_pain", "Increased pain"
+    HEMATOMA = "hematoma", "Bleeding / hematoma"
+    INTRAVASCULAR = "intravascular", "Intravascular uptake of contrast"
+    DURAL_PUNCTURE = "dural_puncture", "Dural puncture"
+    NUMBNESS_WEAKNESS = "numbness_weakness", "Transient numbness or weakness"
+    ALLERGIC_REACTION = "allergic_reaction", "Allergic reaction"
+    OTHER = "other", "Other (see details)"
+
+
+class Disposition(LabelledEnum):
+    HOME_STABLE = "home_stable", "Discharged home in stable condition"
+    HOME_WITH_ESCORT = "home_with_escort", "Discharged home with escort"
+    OBSERVATION = "observation", "Kept for observation"
+    TRANSFERRED = "transferred", "Transferred / admitted"

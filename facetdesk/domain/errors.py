@@ -1,0 +1,151 @@
+"""Field-level validation errors that name the field and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+# Human names for model fields, so a message reads "Volume (mL)" rather than "volume_ml".
+FIELD_LABELS: dict[str, str] = {
+    "mrn": "MRN",
+    "family_name": "Family name",
+    "given_name": "Given name",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "weight_kg": "Weight (kg)",
+    "diabetes": "Diabetes",
+    "anticoagulants": "Anticoagulants",
+    "agent": "Agent",
+    "last_dose_at": "Last dose",
+    "allergies": "Allergies",
+    "pregnant": "Pregnancy",
+    "neuromuscular_disease": "Neuromuscular disease",
+    "injection_site_infection": "Infection at the injection site",
+    "performed_at": "Date and time of procedure",
+    "physician": "Performing physician",
+    "indication": "Indication",
+    "pain_duration_months": "Pain duration (months)",
+    "conservative_care": "Conservative care",
+    "conservative_care_details": "Conservative care details",
+    "pain_scale": "Pain scale",
+    "baseline_pain": "Usual pain at evaluation",
+    "disability_scale": "Disability scale",
+    "disability_score": "Disability score",
+    "diagnoses": "Diagnoses",
+    "technique": "Technique",
+    "intent": "Intent",
+    "guidance": "Image guidance",
+    "contrast": "Contrast",
+    "sedation": "Sedation",
+    "targets": "Targets",
+    "level": "Level",
+    "side": "Side",
+    "medications": "Medications",
+    "concentration_mg_per_ml": "Concentration",
+    "volume_ml": "Volume (mL)",
+    "volume_basis": "Volume basis",
+    "botulinum_toxin": "Botulinum toxin",
+    "product": "Product",
+    "vial_units": "Vial units",
+    "diluent_ml": "Diluent (mL)",
+    "sites": "Sites",
+    "muscle": "Muscle",
+    "units": "Units",
+    "pre_procedure_pain": "Pre-injection pain (NRS)",
+    "pain_scores": "Pain scores",
+    "minutes_after": "Minutes after injection",
+    "nrs": "NRS",
+    "activity": "Provoking activity",
+    "complications": "Complications",
+    "complication_details": "Complication details",
+    "disposition": "Disposition",
+    "follow_up": "Follow-up",
+    "notes": "Notes",
+    "patient": "Patient",
+    "procedure": "Procedure",
+    "prior_procedures": "Prior procedures",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field. ``path`` is the model location, e.g. ('medications', 1, 'volume_ml')."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+    @property
+    def label(self) -> str:
+        parts: list[str] = []
+        for p in self.path:
+            if isinstance(p, int):
+                parts.append(f"row {p + 1}")
+            else:
+                parts.append(FIELD_LABELS.get(p, p.replace("_", " ")))
+        return " › ".join(parts) if parts else "Record"
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}"
+
+
+class InvalidRecord(ValueError):
+    """Raised when a record cannot be saved or read; carries every field error found."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def _num(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+    if kind == "missing":
+        return "is required"
+    if kind == "greater_than":
+        return f"must be greater than {_num(ctx['gt'])}"
+    if kind == "greater_than_equal":
+        return f"must be at least {_num(ctx['ge'])}"
+    if kind == "less_than_equal":
+        return f"must be at most {_num(ctx['le'])}"
+    if kind == "less_than":
+        return f"must be less than {_num(ctx['lt'])}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return "must be a number"
+    if kind == "string_too_short":
+        return "is required" if ctx.get("min_length") == 1 else f"needs at least {ctx['min_length']} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} entry"
+    if kind == "enum":
+        return f"must be one of: {ctx.get('expected')}"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return "must be a date (YYYY-MM-DD)"
+    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+        return "must be a date and time (YYYY-MM-DDTHH:MM)"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be yes, no or unknown"
+    if kind == "extra_forbidden":
+        return "is not a field FacetDesk knows"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')}"
+    return err["msg"]
+
+
+def field_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[FieldError]:
+    """Turn a pydantic ValidationError into FieldErrors with readable messages."""
+    out: list[FieldError] = []
+    for err in exc.errors(include_url=False):
+        # pydantic adds the union branch / validator name to loc for tagged types; drop those.
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        out.append(FieldError(prefix + loc, _message(err)))
+    return out

@@ -1,0 +1,107 @@
+"""Patient: identity plus the facts decision support needs (diabetes, anticoagulants, ...)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from facetdesk.domain.base import Model, Name, ShortText, date_not_in_future, not_in_future
+from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.enums import Sex
+
+_MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$")
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class AnticoagulantUse(Model):
+    """An anticoagulant or antiplatelet drug the patient takes, with the last dose taken."""
+
+    agent: str
+    last_dose_at: datetime | None = None
+
+    @field_validator("agent")
+    @classmethod
+    def _known_agent(cls, v: str) -> str:
+        catalog = get_catalog()
+        if catalog.anticoagulant(v) is None:
+            allowed = ", ".join(a.key for a in catalog.anticoagulants)
+            raise ValueError(f"{v!r} is not in the anticoagulant catalog; allowed: {allowed}")
+        return v
+
+    @field_validator("last_dose_at")
+    @classmethod
+    def _past(cls, v: datetime | None) -> datetime | None:
+        return None if v is None else not_in_future(v)
+
+
+class Patient(Model):
+    id: int | None = None
+    mrn: str
+    family_name: Name
+    given_name: Name
+    date_of_birth: date
+    sex: Sex = Sex.UNKNOWN
+    weight_kg: float | None = Field(default=None, gt=0, le=500)
+    # None means "not recorded": rules report not_evaluated instead of assuming "no".
+    diabetes: bool | None = None
+    anticoagulants: list[AnticoagulantUse] = Field(default_factory=list)
+    allergies: list[ShortText] = Field(default_factory=list)
+    pregnant: bool | None = None
+    neuromuscular_disease: bool | None = None
+    injection_site_infection: bool | None = None
+
+    @field_validator("mrn", mode="before")
+    @classmethod
+    def _mrn(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = v.strip()
+            if not _MRN.match(v):
+                raise ValueError("use 1-32 letters, digits or hyphens, starting with a letter or digit")
+        return v
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob(cls, v: date) -> date:
+        date_not_in_future(v)
+        if v < EARLIEST_BIRTH:
+            raise ValueError(f"{v:%Y-%m-%d} is before {EARLIEST_BIRTH:%Y-%m-%d}")
+        return v
+
+    @field_validator("allergies")
+    @classmethod
+    def _allergies(cls, v: list[str]) -> list[str]:
+        cleaned = [a for a in v if a]
+        seen: set[str] = set()
+        for a in cleaned:
+            if a.casefold() in seen:
+                raise ValueError(f"{a!r} is listed twice")
+            seen.add(a.casefold())
+        return cleaned
+
+    @field_validator("anticoagulants")
+    @classmethod
+    def _no_duplicate_agent(cls, v: list[AnticoagulantUse]) -> list[AnticoagulantUse]:
+        keys = [a.agent for a in v]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(f"{', '.join(dup)} listed more than once")
+        return v
+
+    @field_validator("pregnant")
+    @classmethod
+    def _pregnancy_needs_sex(cls, v: bool | None, info: ValidationInfo) -> bool | None:
+        if v and info.data.get("sex") == Sex.MALE:
+            raise ValueError("cannot be yes when sex is male")
+        return v
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years

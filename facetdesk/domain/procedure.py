@@ -1,0 +1,320 @@
+"""Procedure record: targets, medications, botulinum toxin, pain scores and outcome."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from facetdesk.domain.base import LongText, Model, Name, ShortText, not_in_future
+from facetdesk.domain.catalog import Agent, Catalog, get_catalog
+from facetdesk.domain.enums import (
+    BotoxProduct,
+    Complication,
+    ConservativeCare,
+    DisabilityScale,
+    Disposition,
+    Guidance,
+    Intent,
+    PainScale,
+    Sedation,
+    Side,
+    Technique,
+    VolumeBasis,
+)
+
+Nrs = Annotated[int, Field(ge=0, le=10)]
+
+
+class Target(Model):
+    """One facet joint on one side."""
+
+    model_config = Model.model_config | {"frozen": True}
+
+    level: str
+    side: Side
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, v: str) -> str:
+        catalog = get_catalog()
+        if catalog.joint(v) is None:
+            raise ValueError(
+                f"{v!r} is not a facet joint; allowed: {catalog.joints[0].level} to {catalog.joints[-1].level}"
+            )
+        return v
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.side.label.lower()}"
+
+
+class Indication(Model):
+    pain_duration_months: int | None = Field(default=None, ge=0, le=1200)
+    conservative_care: list[ConservativeCare] = Field(default_factory=list)
+    conservative_care_details: ShortText = ""
+    pain_scale: PainScale = PainScale.NRS
+    baseline_pain: Nrs | None = None
+    disability_scale: DisabilityScale | None = None
+    disability_score: float | None = Field(default=None, ge=0, le=100)
+
+    @field_validator("disability_score")
+    @classmethod
+    def _scale_named(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("disability_scale") is None:
+            raise ValueError("name the disability scale (ODI or NDI) the score was measured on")
+        return v
+
+
+class MedicationAdministration(Model):
+    """A syringe's worth of one agent: strength x volume, given per joint, per nerve or in total."""
+
+    agent: str
+    concentration_mg_per_ml: float
+    volume_ml: float = Field(gt=0, le=100)
+    volume_basis: VolumeBasis = VolumeBasis.TOTAL
+
+    @field_validator("agent")
+    @classmethod
+    def _known_agent(cls, v: str) -> str:
+        catalog = get_catalog()
+        if catalog.agent(v) is None:
+            raise ValueError(f"{v!r} is not in the drug catalog; allowed: {', '.join(a.key for a in catalog.agents)}")
+        return v
+
+    @field_validator("concentration_mg_per_ml")
+    @classmethod
+    def _available_strength(cls, v: float, info: ValidationInfo) -> float:
+        agent = get_catalog().agent(info.data.get("agent", ""))
+        if agent is not None and agent.strength(v) is None:
+            offered = ", ".join(s.label for s in agent.strengths)
+            raise ValueError(f"{agent.name} comes in {offered}; {v:g} {agent.concentration_unit} is not one of them")
+        return v
+
+    def catalog_agent(self, catalog: Catalog | None = None) -> Agent:
+        agent = (catalog or get_catalog()).agent(self.agent)
+        assert agent is not None  # validated on construction
+        return agent
+
+    def multiplier(self, procedure: Procedure) -> int:
+        if self.volume_basis == VolumeBasis.PER_JOINT:
+            return len(procedure.targets)
+        if self.volume_basis == VolumeBasis.PER_NERVE:
+            return len(procedure.nerves())
+        return 1
+
+    def total_volume_ml(self, procedure: Procedure) -> float:
+        return round(self.volume_ml * self.multiplier(procedure), 4)
+
+    def total_dose_mg(self, procedure: Procedure) -> float:
+        return round(self.concentration_mg_per_ml * self.total_volume_ml(procedure), 4)
+
+    def describe(self) -> str:
+        agent = self.catalog_agent()
+        strength = agent.strength(self.concentration_mg_per_ml)
+        label = strength.label if strength else f"{self.concentration_mg_per_ml:g} {agent.concentration_unit}"
+        basis = "" if self.volume_basis == VolumeBasis.TOTAL else f" {self.volume_basis.label}"
+        return f"{agent.name} {label}, {self.volume_ml:g} mL{basis}"
+
+
+class BotoxSite(Model):
+    muscle: str
+    level: str
+    side: Side
+    units: float | None = Field(default=None, gt=0, validate_default=True)
+    # Only for case files: a site may name its product, which must be the treatment's.
+    product: BotoxProduct | None = None
+
+    @field_validator("muscle")
+    @classmethod
+    def _known_muscle(cls, v: str) -> str:
+        if get_catalog().muscle(v) is None:
+            raise ValueError(f"{v!r} is not in the muscle catalog (resources/muscles.json)")
+        return v
+
+    @field_validator("level")
+    @classmethod
+    def _known_vertebra(cls, v: str) -> str:
+        vertebrae = get_catalog().vertebrae
+        if v not in vertebrae:
+            raise ValueError(f"{v!r} is not a vertebral level; allowed: {vertebrae[0]} to {vertebrae[-1]}")
+        return v
+
+    @field_validator("units")
+    @classmethod
+    def _units_required(cls, v: float | None) -> float:
+        if v is None:
+            raise ValueError("each injection site needs its units (greater than 0)")
+        return v
+
+
+class BotoxTreatment(Model):
+    """Botulinum toxin into paraspinal muscles: one product per session; units never converted."""
+
+    product: BotoxProduct
+    vial_units: float = Field(gt=0)
+    diluent_ml: float = Field(gt=0)
+    sites: list[BotoxSite] = Field(min_length=1)
+
+    @field_validator("sites")
+    @classmethod
+    def _one_product(cls, v: list[BotoxSite], info: ValidationInfo) -> list[BotoxSite]:
+        product = info.data.get("product")
+        for i, site in enumerate(v):
+            if site.product is not None and product is not None and site.product != product:
+                raise ValueError(
+                    f"site {i + 1} is {site.product.value} but the treatment is {product.value}: "
+                    "units of different botulinum toxin products cannot be mixed or converted"
+                )
+        return v
+
+    @property
+    def units_per_ml(self) -> float:
+        return self.vial_units / self.diluent_ml
+
+    @property
+    def total_units(self) -> float:
+        return sum(s.units or 0 for s in self.sites)
+
+
+class PainScore(Model):
+    minutes_after: int = Field(ge=0, le=60 * 24 * 366)
+    nrs: Nrs
+    activity: ShortText = ""
+
+
+def _new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+class Procedure(Model):
+    id: int | None = None
+    uid: str = Field(default_factory=_new_uid, min_length=1, max_length=64)
+    # Row version for optimistic concurrency: a save with a stale version is refused.
+    version: int = 0
+    performed_at: datetime
+    physician: Name
+    indication: Indication = Field(default_factory=Indication)
+    diagnoses: list[str] = Field(default_factory=list)
+    technique: Technique
+    intent: Intent
+    guidance: Guidance
+    contrast: bool = False
+    sedation: Sedation = Sedation.NONE
+    targets: list[Target] = Field(min_length=1)
+    medications: list[MedicationAdministration] = Field(default_factory=list)
+    botulinum_toxin: BotoxTreatment | None = None
+    pre_procedure_pain: Nrs | None = None
+    pain_scores: list[PainScore] = Field(default_factory=list)
+    complications: list[Complication] = Field(default_factory=list)
+    complication_details: ShortText = ""
+    disposition: Disposition | None = None
+    follow_up: ShortText = ""
+    notes: LongText = ""
+
+    @field_validator("performed_at")
+    @classmethod
+    def _past(cls, v: datetime) -> datetime:
+        return not_in_future(v.replace(second=0, microsecond=0))
+
+    @field_validator("diagnoses")
+    @classmethod
+    def _known_codes(cls, v: list[str]) -> list[str]:
+        catalog = get_catalog()
+        seen: set[str] = set()
+        for code in v:
+            if catalog.diagnosis(code) is None:
+                raise ValueError(f"{code!r} is not in the ICD-10-CM catalog (resources/diagnoses.json)")
+            if code in seen:
+                raise ValueError(f"{code} is listed twice")
+            seen.add(code)
+        return v
+
+    @field_validator("targets")
+    @classmethod
+    def _unique_targets(cls, v: list[Target]) -> list[Target]:
+        seen: set[Target] = set()
+        for t in v:
+            if t in seen:
+                raise ValueError(f"{t} is listed twice")
+            seen.add(t)
+        catalog = get_catalog()
+        return sorted(v, key=lambda t: (catalog.joint_index(t.level), t.side.value))
+
+    @field_validator("medications")
+    @classmethod
+    def _consistent_medications(cls, v: list[MedicationAdministration], info: ValidationInfo):
+        technique = info.data.get("technique")
+        for i, med in enumerate(v):
+            if med.volume_basis == VolumeBasis.PER_NERVE and technique != Technique.MEDIAL_BRANCH_BLOCK:
+                raise ValueError(f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks only")
+            if med.catalog_agent().drug_class == "contrast" and info.data.get("contrast") is False:
+                raise ValueError(f"row {i + 1}: a contrast agent is listed but Contrast is set to no")
+        return v
+
+    @field_validator("pain_scores")
+    @classmethod
+    def _unique_times(cls, v: list[PainScore]) -> list[PainScore]:
+        times = [p.minutes_after for p in v]
+        dup = sorted({t for t in times if times.count(t) > 1})
+        if dup:
+            raise ValueError(f"more than one score at {', '.join(str(t) for t in dup)} min after injection")
+        return sorted(v, key=lambda p: p.minutes_after)
+
+    @field_validator("complication_details")
+    @classmethod
+    def _other_needs_details(cls, v: str, info: ValidationInfo) -> str:
+        if Complication.OTHER in (info.data.get("complications") or []) and not v:
+            raise ValueError("describe the complication recorded as 'Other'")
+        return v
+
+    # ---- derived values -------------------------------------------------
+    def nerves(self, catalog: Catalog | None = None) -> list[tuple[str, Side]]:
+        """Nerves blocked for a medial branch block, derived from the joints (shared nerves once)."""
+        if self.technique != Technique.MEDIAL_BRANCH_BLOCK:
+            return []
+        catalog = catalog or get_catalog()
+        out: list[tuple[str, Side]] = []
+        for side in (Side.LEFT, Side.RIGHT):
+            for t in self.targets:
+                joint = catalog.joint(t.level)
+                assert joint is not None
+                if t.side != side:
+                    continue
+                for nerve in joint.nerves:
+                    if (nerve, side) not in out:
+                        out.append((nerve, side))
+        return out
+
+    def levels(self) -> list[str]:
+        out: list[str] = []
+        for t in self.targets:
+            if t.level not in out:
+                out.append(t.level)
+        return out
+
+    def sides_at(self, level: str) -> list[Side]:
+        return [t.side for t in self.targets if t.level == level]
+
+    def laterality(self) -> str:
+        sides = {t.side for t in self.targets}
+        if len(sides) == 2:
+            return "bilateral" if all(len(self.sides_at(lv)) == 2 for lv in self.levels()) else "mixed"
+        return next(iter(sides)).label.lower()
+
+    def regions(self, catalog: Catalog | None = None) -> list[str]:
+        catalog = catalog or get_catalog()
+        out: list[str] = []
+        for level in self.levels():
+            joint = catalog.joint(level)
+            assert joint is not None
+            if joint.region not in out:
+                out.append(joint.region)
+        return out
+
+    def doses_by_agent(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for med in self.medications:
+            totals[med.agent] = round(totals.get(med.agent, 0.0) + med.total_dose_mg(self), 4)
+        return totals

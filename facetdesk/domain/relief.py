@@ -1,0 +1,108 @@
+"""Derived relief: % relief at each time point, peak relief, and how long relief lasted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facetdesk.domain.procedure import PainScore
+
+
+@dataclass(frozen=True)
+class ReliefPoint:
+    minutes_after: int
+    nrs: int
+    relief_pct: float | None
+    activity: str = ""
+
+
+@dataclass(frozen=True)
+class ReliefDuration:
+    """How long relief stayed at or above a threshold.
+
+    ``reached_at`` is the first time point at or above it; ``lasted_until`` the last point of the
+    unbroken run from there; ``ended_before`` the first point below it afterwards (None: the run
+    reaches the last recorded score, so relief lasted at least until then).
+    """
+
+    threshold_pct: float
+    reached_at: int | None
+    lasted_until: int | None
+    ended_before: int | None
+
+    @property
+    def reached(self) -> bool:
+        return self.reached_at is not None
+
+    @property
+    def minutes(self) -> int | None:
+        """Observed duration, counted from the injection to the last point at or above the threshold."""
+        return self.lasted_until
+
+
+@dataclass(frozen=True)
+class ReliefSummary:
+    baseline: int | None
+    points: tuple[ReliefPoint, ...]
+    peak_pct: float | None
+    peak_at: int | None
+    durations: tuple[ReliefDuration, ...]
+    reason_not_computed: str | None = None
+
+    def duration(self, threshold_pct: float) -> ReliefDuration | None:
+        return next((d for d in self.durations if d.threshold_pct == threshold_pct), None)
+
+
+def relief_pct(baseline: int, nrs: int) -> float:
+    """Percent relief from baseline; negative when pain got worse."""
+    return round((baseline - nrs) / baseline * 100, 1)
+
+
+def _duration(points: tuple[ReliefPoint, ...], threshold: float) -> ReliefDuration:
+    reached_at = lasted_until = ended_before = None
+    for p in points:
+        at_or_above = p.relief_pct is not None and p.relief_pct >= threshold
+        if reached_at is None:
+            if at_or_above:
+                reached_at = lasted_until = p.minutes_after
+        elif at_or_above:
+            lasted_until = p.minutes_after
+        else:
+            ended_before = p.minutes_after
+            break
+    return ReliefDuration(threshold, reached_at, lasted_until, ended_before)
+
+
+def summarize_relief(
+    baseline: int | None, scores: list[PainScore], thresholds_pct: tuple[float, ...]
+) -> ReliefSummary:
+    """Summarise post-procedure scores against the pre-injection baseline.
+
+    The thresholds (e.g. 50% and 80%) come from resources/thresholds.json, not from here.
+    """
+    ordered = sorted(scores, key=lambda s: s.minutes_after)
+    reason = None
+    if baseline is None:
+        reason = "no pre-injection pain score"
+    elif baseline == 0:
+        reason = "pre-injection pain was 0, so relief cannot be expressed as a percentage"
+    elif not ordered:
+        reason = "no post-injection pain scores"
+    points = tuple(
+        ReliefPoint(
+            s.minutes_after,
+            s.nrs,
+            relief_pct(baseline, s.nrs) if baseline else None,
+            s.activity,
+        )
+        for s in ordered
+    )
+    computed = [p for p in points if p.relief_pct is not None]
+    peak = max(computed, key=lambda p: (p.relief_pct, -p.minutes_after), default=None)
+    return ReliefSummary(
+        baseline=baseline,
+        points=points,
+        peak_pct=peak.relief_pct if peak else None,
+        peak_at=peak.minutes_after if peak else None,
+        durations=tuple(_duration(points, t) for t in thresholds_pct),
+        reason_not_computed=reason,
+    )

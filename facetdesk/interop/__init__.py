@@ -1,0 +1,1 @@
+"""Interchange formats: JSON case files (FHIR later)."""

@@ -1,0 +1,1 @@
+"""Procedure note: note content -> PDF bytes (reportlab)."""

@@ -1,0 +1,1 @@
+"""Clinical decision support: pure functions from a case to findings; no I/O."""

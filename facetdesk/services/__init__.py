@@ -1,0 +1,1 @@
+"""Use cases over storage, rules and notes: save, export, import, render."""

@@ -1,0 +1,1 @@
+"""PySide6 user interface: windows, widgets, item models, dialogs."""
