@@ -23,7 +23,15 @@ def now() -> datetime:
     return datetime.now()
 
 
+def local_naive(value: datetime) -> datetime:
+    """Times are kept as the workstation's local wall-clock time; an offset from a file is converted."""
+    if value.tzinfo is not None:
+        return value.astimezone().replace(tzinfo=None)
+    return value
+
+
 def not_in_future(value: datetime) -> datetime:
+    value = local_naive(value)
     if value > now() + CLOCK_SKEW:
         raise ValueError(f"{value:%Y-%m-%d %H:%M} is in the future; enter a time that has passed")
     return value
@@ -31,5 +39,5 @@ def not_in_future(value: datetime) -> datetime:
 
 def date_not_in_future(value: date) -> date:
     if value > now().date():
-        raise ValueError(f"{value:%Y-%m-%d} is in the future")
+        raise ValueError(f"{value:%Y-%m-%d} is in the future; enter a date that has passed")
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from facetdesk.domain.base import Model
 from facetdesk.domain.errors import FieldError, InvalidRecord
@@ -40,14 +40,27 @@ class CaseFile(Model):
     procedure: Procedure
     prior_procedures: list[Procedure] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _dates_after_birth(self) -> CaseFile:
-        errors = procedure_date_errors(self.patient, self.procedure, ("procedure",))
-        for i, prior in enumerate(self.prior_procedures):
-            errors += procedure_date_errors(self.patient, prior, ("prior_procedures", i))
-            if prior.uid == self.procedure.uid:
-                errors.append(FieldError(("prior_procedures", i, "uid"), "is the same procedure as the case's own"))
-        if errors:
-            # A plain ValueError loses the field path, so report all of them in its text.
-            raise ValueError("; ".join(str(e) for e in errors))
-        return self
+    @field_validator("procedure")
+    @classmethod
+    def _after_birth(cls, v: Procedure, info: ValidationInfo) -> Procedure:
+        patient = info.data.get("patient")
+        if patient is not None:
+            _raise_first(procedure_date_errors(patient, v))
+        return v
+
+    @field_validator("prior_procedures")
+    @classmethod
+    def _priors_after_birth(cls, v: list[Procedure], info: ValidationInfo) -> list[Procedure]:
+        patient, main = info.data.get("patient"), info.data.get("procedure")
+        for i, prior in enumerate(v):
+            if patient is not None:
+                _raise_first(procedure_date_errors(patient, prior), f"row {i + 1}: ")
+            if main is not None and prior.uid == main.uid:
+                raise ValueError(f"row {i + 1} is the same procedure (uid) as the case's own procedure")
+        return v
+
+
+def _raise_first(errors: list[FieldError], lead: str = "") -> None:
+    # Inside a field validator only a message can be raised; the label keeps the sub-field's name.
+    if errors:
+        raise ValueError(f"{lead}{errors[0]}")

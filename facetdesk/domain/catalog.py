@@ -136,11 +136,11 @@ def load_catalog(directory: Path) -> Catalog:
     return Catalog(
         joints=tuple(Joint(**j) for j in spine["joints"]),
         vertebrae=tuple(spine["vertebrae"]),
-        agents=tuple(Agent(drug_class=a["class"], **{k: v for k, v in a.items() if k != "class"}) for a in drugs["agents"]),
-        diagnoses=tuple(Diagnosis(**d) for d in dx["codes"]),
-        muscles=tuple(
-            Muscle(region=region, **m) for region, items in muscles["regions"].items() for m in items
+        agents=tuple(
+            Agent(drug_class=a["class"], **{k: v for k, v in a.items() if k != "class"}) for a in drugs["agents"]
         ),
+        diagnoses=tuple(Diagnosis(**d) for d in dx["codes"]),
+        muscles=tuple(Muscle(region=region, **m) for region, items in muscles["regions"].items() for m in items),
         anticoagulants=tuple(
             Anticoagulant(drug_class=a["class"], key=a["key"], name=a["name"]) for a in anticoag["agents"]
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -184,6 +185,19 @@ class PainScore(Model):
     activity: ShortText = ""
 
 
+def derive_nerves(targets: Iterable[tuple[str, Side]], catalog: Catalog) -> list[tuple[str, Side]]:
+    """The medial branches / dorsal rami innervating the joints, left side first, each nerve once per side."""
+    chosen = list(targets)
+    out: list[tuple[str, Side]] = []
+    for side in (Side.LEFT, Side.RIGHT):
+        for level in sorted({lv for lv, s in chosen if s == side}, key=catalog.joint_index):
+            joint = catalog.joint(level)
+            for nerve in joint.nerves if joint else ():
+                if (nerve, side) not in out:
+                    out.append((nerve, side))
+    return out
+
+
 def _new_uid() -> str:
     return str(uuid.uuid4())
 
@@ -208,7 +222,7 @@ class Procedure(Model):
     pre_procedure_pain: Nrs | None = None
     pain_scores: list[PainScore] = Field(default_factory=list)
     complications: list[Complication] = Field(default_factory=list)
-    complication_details: ShortText = ""
+    complication_details: ShortText = Field(default="", validate_default=True)
     disposition: Disposition | None = None
     follow_up: ShortText = ""
     notes: LongText = ""
@@ -274,18 +288,7 @@ class Procedure(Model):
         """Nerves blocked for a medial branch block, derived from the joints (shared nerves once)."""
         if self.technique != Technique.MEDIAL_BRANCH_BLOCK:
             return []
-        catalog = catalog or get_catalog()
-        out: list[tuple[str, Side]] = []
-        for side in (Side.LEFT, Side.RIGHT):
-            for t in self.targets:
-                joint = catalog.joint(t.level)
-                assert joint is not None
-                if t.side != side:
-                    continue
-                for nerve in joint.nerves:
-                    if (nerve, side) not in out:
-                        out.append((nerve, side))
-        return out
+        return derive_nerves(((t.level, t.side) for t in self.targets), catalog or get_catalog())
 
     def levels(self) -> list[str]:
         out: list[str] = []

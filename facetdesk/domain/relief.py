@@ -72,9 +72,7 @@ def _duration(points: tuple[ReliefPoint, ...], threshold: float) -> ReliefDurati
     return ReliefDuration(threshold, reached_at, lasted_until, ended_before)
 
 
-def summarize_relief(
-    baseline: int | None, scores: list[PainScore], thresholds_pct: tuple[float, ...]
-) -> ReliefSummary:
+def summarize_relief(baseline: int | None, scores: list[PainScore], thresholds_pct: tuple[float, ...]) -> ReliefSummary:
     """Summarise post-procedure scores against the pre-injection baseline.
 
     The thresholds (e.g. 50% and 80%) come from resources/thresholds.json, not from here.

@@ -1,0 +1,37 @@
+"""Composition root: checks the display, builds the context and shows the main window."""
+
+from __future__ import annotations
+
+import sys
+
+from facetdesk.display import LINUX_LIBS_HINT, window_problem
+
+EXIT_NO_WINDOW = 3
+
+
+def run_gui(db_url: str | None = None) -> int:
+    problem = window_problem()
+    if problem:
+        print(f"{LINUX_LIBS_HINT}\n({problem})", file=sys.stderr)
+        return EXIT_NO_WINDOW
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import DatabaseError
+    from facetdesk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("FacetDesk")
+    app.setOrganizationName("FacetDesk")
+    try:
+        ctx = build_context(db_url)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "FacetDesk", f"The database could not be opened.\n\n{exc}")
+        return 1
+    window = MainWindow(ctx)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        ctx.close()

@@ -1,0 +1,126 @@
+"""Command line: starts the GUI, or exports, imports and renders case files without a display."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from facetdesk import __version__
+from facetdesk.domain.errors import InvalidRecord
+
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="facetdesk", description="Facet joint procedure documentation and decision support."
+    )
+    p.add_argument("--version", action="version", version=f"FacetDesk {__version__}")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL or SQLite file path (default: $FACETDESK_DB, else a SQLite file in the user data directory)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("gui", help="start the desktop app (the default)")
+    ex = sub.add_parser("export-case", help="write one stored procedure as a self-contained JSON case file")
+    ex.add_argument("procedure_id", type=int, metavar="PROCEDURE_ID")
+    ex.add_argument("-o", "--output", required=True, metavar="FILE")
+    im = sub.add_parser("import-case", help="store the patient and procedures of a JSON case file")
+    im.add_argument("case_file", metavar="FILE")
+    note = sub.add_parser("note", help="render the PDF procedure note of a case file (no display needed)")
+    note.add_argument("case_file", metavar="FILE")
+    note.add_argument("-o", "--output", required=True, metavar="PDF")
+    note.add_argument("--page-size", choices=("letter", "a4"), default="letter")
+    sub.add_parser("schema", help="print the JSON Schema of case files")
+    return p
+
+
+def _report_invalid(source: str, exc: InvalidRecord) -> int:
+    print(f"{source}: invalid case file", file=sys.stderr)
+    for err in exc.errors:
+        print(f"  {err}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _context(args: argparse.Namespace):
+    from facetdesk.services.context import build_context
+
+    return build_context(args.db)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from facetdesk.interop.casefile import write_case
+    from facetdesk.services.records import NotFound
+
+    ctx = _context(args)
+    try:
+        write_case(ctx.cases.export_case(args.procedure_id), args.output)
+    except NotFound as exc:
+        print(f"facetdesk: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        ctx.close()
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from facetdesk.interop.casefile import read_case
+
+    try:
+        case = read_case(args.case_file)
+    except InvalidRecord as exc:
+        return _report_invalid(args.case_file, exc)
+    ctx = _context(args)
+    try:
+        result = ctx.cases.import_case(case)
+    except InvalidRecord as exc:
+        return _report_invalid(args.case_file, exc)
+    finally:
+        ctx.close()
+    print(
+        f"imported: patient id {result.patient_id} ({'new' if result.patient_created else 'existing'}), "
+        f"procedure id {result.procedure_id}; {result.procedures_added} procedure(s) added, "
+        f"{result.procedures_already_present} already present"
+    )
+    return EXIT_OK
+
+
+def _cmd_note(args: argparse.Namespace) -> int:
+    from facetdesk.interop.casefile import read_case
+    from facetdesk.services.notes import render_case_pdf, write_pdf
+
+    try:
+        case = read_case(args.case_file)
+    except InvalidRecord as exc:
+        return _report_invalid(args.case_file, exc)
+    write_pdf(render_case_pdf(case, page_size=args.page_size), args.output)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from facetdesk.interop.casefile import case_schema
+
+    print(json.dumps(case_schema(), indent=2))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "gui"
+    if command == "gui":
+        from facetdesk.app import run_gui
+
+        return run_gui(args.db)
+    handlers = {"export-case": _cmd_export, "import-case": _cmd_import, "note": _cmd_note, "schema": _cmd_schema}
+    from facetdesk.storage.errors import DatabaseError
+
+    try:
+        return handlers[command](args)
+    except DatabaseError as exc:
+        print(f"facetdesk: {exc}", file=sys.stderr)
+        return EXIT_FAILURE

@@ -1,0 +1,145 @@
+"""Renders NoteContent to PDF bytes: page furniture (header, footer, watermark) around the story."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import Table as RLTable
+
+from facetdesk.note import styles as st
+from facetdesk.note.content import NoteContent
+from facetdesk.note.fonts import BOLD, REGULAR, register_fonts
+from facetdesk.note.story import build_story, para
+
+PageSize = Literal["letter", "a4"]
+
+
+class _NumberedCanvas(Canvas):
+    """Holds pages back until the end so each can print "Page x of y"."""
+
+    def __init__(self, *args: Any, pdf_date: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held_pages: list[dict] = []
+        # The creation date is the note's generation time, not the wall clock: same content, same bytes.
+        self.setDateFormatter(lambda *_: pdf_date)
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held_pages)
+        for state in self._held_pages:
+            self.__dict__.update(state)
+            page_width = self._pagesize[0]
+            self.setFont(REGULAR, st.SMALL_SIZE)
+            self.setFillColor(st.MUTED)
+            self.drawRightString(
+                (page_width + st.CONTENT_WIDTH) / 2, st.FOOTER_Y, f"Page {self._pageNumber} of {total}"
+            )
+            super().showPage()
+        super().save()
+
+
+def _header(c: NoteContent) -> RLTable:
+    """Every page names the patient: a page separated from the rest must still be attributable."""
+    p = c.patient
+    ids = f"MRN {p.mrn}   ·   DOB {p.date_of_birth}   ·   Date of service {c.service_date} {c.service_time}"
+    right = [para(c.clinic_name, st.HEADER_RIGHT)] if c.clinic_name else []
+    right.append(para(c.title, st.HEADER_RIGHT))
+    table = RLTable(
+        [[[para(p.name, st.HEADER_NAME), para(ids, st.HEADER_IDS)], right]],
+        colWidths=st.widths(st.HEADER),
+    )
+    table.setStyle(st.layout_table_style())
+    return table
+
+
+def _header_height(c: NoteContent) -> float:
+    return _header(c).wrap(st.CONTENT_WIDTH, 1000 * mm)[1]
+
+
+def _page_decorator(c: NoteContent, header_height: float):
+    def on_page(canv: Canvas, doc: BaseDocTemplate) -> None:
+        width, height = doc.pagesize
+        left = (width - st.CONTENT_WIDTH) / 2
+        canv.saveState()
+        if c.watermark:
+            # Drawn first, so it sits under the text; light enough not to hide it.
+            canv.setFont(BOLD, 110)
+            canv.setFillColor(st.WATERMARK)
+            canv.translate(width / 2, height / 2)
+            canv.rotate(45)
+            canv.drawCentredString(0, -38, c.watermark)
+            canv.rotate(-45)
+            canv.translate(-width / 2, -height / 2)
+        header = _header(c)
+        header.wrapOn(canv, st.CONTENT_WIDTH, header_height)
+        top = height - st.MARGIN_TOP
+        header.drawOn(canv, left, top - header_height)
+        canv.setStrokeColor(st.RULE)
+        canv.setLineWidth(0.6)
+        rule_y = top - header_height - 2 * mm
+        canv.line(left, rule_y, left + st.CONTENT_WIDTH, rule_y)
+        canv.line(left, st.FOOTER_Y + 4 * mm, left + st.CONTENT_WIDTH, st.FOOTER_Y + 4 * mm)
+        footer = Paragraph(
+            f'<font name="{BOLD}" color="{st.ALERT.hexval()}">{escape(c.status)}</font>'
+            f"   ·   Generated {escape(c.generated_label)}",
+            st.FOOTER,
+        )
+        footer.wrapOn(canv, st.CONTENT_WIDTH - 30 * mm, 10 * mm)
+        footer.drawOn(canv, left, st.FOOTER_Y - 1)
+        canv.restoreState()
+
+    return on_page
+
+
+def render_note(content: NoteContent, *, page_size: PageSize = "letter") -> bytes:
+    """The note as PDF bytes; the same content always renders to the same bytes."""
+    if page_size not in st.PAGE_SIZES:
+        raise ValueError(f"page_size must be one of {', '.join(st.PAGE_SIZES)}, not {page_size!r}")
+    register_fonts()
+    pagesize = st.PAGE_SIZES[page_size]
+    width, height = pagesize
+    header_height = _header_height(content)
+    top = st.MARGIN_TOP + header_height + st.HEADER_GAP
+    frame = Frame(
+        (width - st.CONTENT_WIDTH) / 2,
+        st.MARGIN_BOTTOM,
+        st.CONTENT_WIDTH,
+        height - top - st.MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=pagesize,
+        invariant=1,
+        # Otherwise the canvas starts in Helvetica, a non-embedded font every page would reference.
+        initialFontName=REGULAR,
+        initialFontSize=st.BODY_SIZE,
+        title=content.title,
+        author=content.physician,
+        subject=content.summary,
+        creator="FacetDesk",
+        producer="FacetDesk (reportlab)",
+    )
+    # One page template: every page carries the same identification header, so the first page
+    # needs no template of its own; the title block opens the story instead.
+    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_page_decorator(content, header_height))])
+    pdf_date = content.generated_at.strftime("D:%Y%m%d%H%M%S")
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        return _NumberedCanvas(*args, pdf_date=pdf_date, **kwargs)
+
+    doc.build(build_story(content), canvasmaker=canvasmaker)
+    return buf.getvalue()

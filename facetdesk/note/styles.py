@@ -1,0 +1,145 @@
+"""The note's one stylesheet: page geometry in mm, colours, paragraph and table styles."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import TableStyle
+
+from facetdesk.note.fonts import BOLD, REGULAR
+
+PAGE_SIZES = {"letter": LETTER, "a4": A4}
+
+# 18 mm side margins leave 174 mm on A4 and ~180 mm on Letter; every table is laid out for
+# 174 mm so one set of column widths fits both paper sizes.
+MARGIN_X = 18 * mm
+CONTENT_WIDTH = 174 * mm
+MARGIN_TOP = 10 * mm
+MARGIN_BOTTOM = 16 * mm
+HEADER_GAP = 5 * mm
+FOOTER_Y = 9 * mm
+
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#5F6B76")
+ACCENT = colors.HexColor("#1F4E79")
+ALERT = colors.HexColor("#A3261B")
+RULE = colors.HexColor("#B7C0C8")
+HEADER_FILL = colors.HexColor("#E6ECF1")
+ROW_FILL = colors.HexColor("#F6F8FA")
+WATERMARK = colors.HexColor("#EDEFF2")
+
+BODY_SIZE = 9
+SMALL_SIZE = 7.5
+
+BODY = ParagraphStyle("body", fontName=REGULAR, fontSize=BODY_SIZE, leading=12, textColor=INK)
+NOTES = ParagraphStyle("notes", parent=BODY, spaceAfter=4)
+TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=15, leading=19, textColor=ACCENT)
+SUBTITLE = ParagraphStyle("subtitle", parent=BODY, fontSize=9.5, textColor=MUTED)
+STATUS = ParagraphStyle("status", parent=BODY, fontName=BOLD, fontSize=10, textColor=ALERT, alignment=TA_RIGHT)
+HEADING = ParagraphStyle(
+    "heading",
+    parent=BODY,
+    fontName=BOLD,
+    fontSize=9.5,
+    leading=12,
+    textColor=ACCENT,
+    spaceBefore=9,
+    spaceAfter=3,
+    keepWithNext=1,
+)
+LABEL = ParagraphStyle("label", parent=BODY, fontSize=SMALL_SIZE + 0.5, leading=11, textColor=MUTED)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
+CELL_HEAD = ParagraphStyle("cell_head", parent=CELL, fontName=BOLD)
+LINE = ParagraphStyle("line", parent=BODY, spaceBefore=2)
+HEADER_NAME = ParagraphStyle("header_name", parent=BODY, fontName=BOLD, fontSize=11, leading=13.5)
+HEADER_IDS = ParagraphStyle("header_ids", parent=BODY, fontSize=8.5, leading=11)
+HEADER_RIGHT = ParagraphStyle("header_right", parent=BODY, fontSize=8, leading=10, textColor=MUTED, alignment=TA_RIGHT)
+FOOTER = ParagraphStyle("footer", parent=BODY, fontSize=SMALL_SIZE, leading=9, textColor=MUTED, alignment=TA_LEFT)
+
+# Column widths (mm) of each table; each row sums to the 174 mm content width.
+KV_TWO_PAIRS = (36, 51, 36, 51)
+KV_ONE_PAIR = (50, 124)
+DIAGNOSES = (28, 146)
+PRIOR = (26, 56, 50, 42)
+TARGETS_MBB = (22, 30, 24, 98)
+TARGETS = (40, 60, 74)
+MEDICATIONS = (40, 24, 52, 28, 30)
+BOTOX_SITES = (66, 22, 26, 30, 30)
+PAIN = (36, 18, 22, 98)
+SIGNATURE = (42, 64, 22, 46)
+HEADER = (124, 50)
+
+
+def widths(cols: tuple[float, ...]) -> list[float]:
+    return [c * mm for c in cols]
+
+
+# Cells holding plain strings (blank signature lines, padding cells) would otherwise be drawn in
+# Helvetica, a font the PDF would reference without embedding.
+_CELL_FONT = [("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 0), (-1, -1), BODY_SIZE)]
+
+
+def layout_table_style() -> TableStyle:
+    """Tables used only to place blocks side by side: no lines, no padding."""
+    return TableStyle(
+        _CELL_FONT
+        + [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+
+
+def grid_table_style() -> TableStyle:
+    """Data tables: light grid, shaded header row, zebra rows for reading across."""
+    return TableStyle(
+        _CELL_FONT
+        + [
+            ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ROW_FILL]),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+
+
+def kv_table_style() -> TableStyle:
+    """Label/value blocks: no grid, a hairline under each row so the eye follows the line."""
+    return TableStyle(
+        _CELL_FONT
+        + [
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+
+
+def signature_table_style() -> TableStyle:
+    """Blank lines to sign on: physician name and date/time on the first row, signature below."""
+    return TableStyle(
+        _CELL_FONT
+        + [
+            ("LINEBELOW", (1, 0), (1, 0), 0.6, INK),
+            ("LINEBELOW", (3, 0), (3, 0), 0.6, INK),
+            ("LINEBELOW", (1, 1), (1, 1), 0.6, INK),
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 14),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+    )

@@ -1,0 +1,84 @@
+"""Case-file use cases: export a stored procedure, import a case file as one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facetdesk.domain.case import CaseFile
+from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.services.records import NotFound, RecordService
+from facetdesk.storage import repository as repo
+from facetdesk.storage.db import Database
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    patient_id: int
+    procedure_id: int
+    patient_created: bool
+    procedures_added: int
+    procedures_already_present: int
+
+
+class CaseService:
+    def __init__(self, database: Database, records: RecordService):
+        self._db = database
+        self._records = records
+
+    def export_case(self, procedure_id: int) -> CaseFile:
+        patient, procedure = self._records.get_procedure(procedure_id)
+        assert patient.id is not None
+        priors = self._records.prior_procedures(patient.id, procedure)
+        return CaseFile(patient=patient, procedure=procedure, prior_procedures=priors)
+
+    def import_case(self, case: CaseFile) -> ImportResult:
+        """Store a case: the patient is matched by MRN; procedures already present (same uid) are kept as they are."""
+        with self._db.transaction() as session:
+            existing = repo.find_patient_by_mrn(session, case.patient.mrn)
+            created = existing is None
+            if existing is None:
+                patient = repo.save_patient(session, case.patient.model_copy(update={"id": None}))
+            else:
+                mismatch = [
+                    label
+                    for label, a, b in (
+                        ("family name", existing.family_name, case.patient.family_name),
+                        ("given name", existing.given_name, case.patient.given_name),
+                        ("date of birth", existing.date_of_birth, case.patient.date_of_birth),
+                    )
+                    if a != b
+                ]
+                if mismatch:
+                    raise InvalidRecord(
+                        [
+                            FieldError(
+                                ("patient", "mrn"),
+                                f"{case.patient.mrn} belongs to a stored patient whose {', '.join(mismatch)} "
+                                "differ from the case file; nothing was imported",
+                            )
+                        ]
+                    )
+                patient = existing
+            assert patient.id is not None
+            added = present = 0
+            procedure_id = None
+            for proc in [*case.prior_procedures, case.procedure]:
+                found = repo.procedure_by_uid(session, proc.uid)
+                if found is not None:
+                    owner, stored = found
+                    if owner != patient.id:
+                        raise InvalidRecord(
+                            [FieldError(("procedure", "uid"), "belongs to another patient's procedure")]
+                        )
+                    present += 1
+                    saved_id = stored.id
+                else:
+                    saved = repo.save_procedure(session, patient.id, proc.model_copy(update={"id": None, "version": 0}))
+                    added += 1
+                    saved_id = saved.id
+                procedure_id = saved_id
+            assert procedure_id is not None
+            return ImportResult(patient.id, procedure_id, created, added, present)
+
+
+__all__ = ["CaseService", "ImportResult", "NotFound"]

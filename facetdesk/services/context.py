@@ -1,0 +1,30 @@
+"""The application context: one database and the services over it, built in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facetdesk.domain.catalog import Catalog, get_catalog
+from facetdesk.services.cases import CaseService
+from facetdesk.services.notes import NoteService
+from facetdesk.services.records import RecordService
+from facetdesk.storage.db import Database, open_database, resolve_database_url
+
+
+@dataclass
+class AppContext:
+    database: Database
+    catalog: Catalog
+    records: RecordService
+    cases: CaseService
+    notes: NoteService
+
+    def close(self) -> None:
+        self.database.close()
+
+
+def build_context(db_url: str | None = None) -> AppContext:
+    database = open_database(resolve_database_url(db_url))
+    records = RecordService(database)
+    cases = CaseService(database, records)
+    return AppContext(database, get_catalog(), records, cases, NoteService(cases))

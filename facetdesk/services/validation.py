@@ -1,0 +1,34 @@
+"""Turns raw form or file data into domain models, or into field errors the UI can show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from facetdesk.domain.case import check_procedure_for_patient
+from facetdesk.domain.errors import InvalidRecord, field_errors
+from facetdesk.domain.patient import Patient
+from facetdesk.domain.procedure import Procedure
+
+
+def parse_patient(data: dict[str, Any] | Patient) -> Patient:
+    if isinstance(data, Patient):
+        data = data.model_dump()
+    try:
+        return Patient.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc)) from None
+
+
+def parse_procedure(data: dict[str, Any] | Procedure, patient: Patient | None = None) -> Procedure:
+    """Validate a procedure; with the patient known, also check it against the date of birth."""
+    if isinstance(data, Procedure):
+        data = data.model_dump()
+    try:
+        procedure = Procedure.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc)) from None
+    if patient is not None:
+        check_procedure_for_patient(patient, procedure)
+    return procedure

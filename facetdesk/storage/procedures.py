@@ -1,0 +1,317 @@
+"""Procedure repository: save and load procedures as domain models, with optimistic concurrency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.enums import Intent, Side, Technique
+from facetdesk.domain.procedure import Procedure
+from facetdesk.storage.errors import DuplicateProcedure, RecordNotFound, StaleRecord
+from facetdesk.storage.tables import (
+    BotoxSiteRow,
+    BotoxTreatmentRow,
+    ComplicationRow,
+    ConservativeCareRow,
+    DiagnosisRow,
+    MedicationRow,
+    PainScoreRow,
+    PatientRow,
+    ProcedureRow,
+    TargetRow,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class ProcedureSummary:
+    """One line of a patient's procedure list."""
+
+    id: int
+    uid: str
+    performed_at: datetime
+    technique: Technique
+    intent: Intent
+    levels: str  # e.g. "L4-L5, L5-S1 bilateral"
+    physician: str
+
+
+def _full_load() -> tuple:
+    return (
+        selectinload(ProcedureRow.conservative_care),
+        selectinload(ProcedureRow.diagnoses),
+        selectinload(ProcedureRow.targets),
+        selectinload(ProcedureRow.medications),
+        selectinload(ProcedureRow.botulinum_toxin).selectinload(BotoxTreatmentRow.sites),
+        selectinload(ProcedureRow.pain_scores),
+        selectinload(ProcedureRow.complications),
+    )
+
+
+def _target_order(target: TargetRow) -> tuple[int, str]:
+    try:
+        return get_catalog().joint_index(target.level), target.side
+    except ValueError:  # a level no longer in the catalog sorts last rather than failing a list
+        return 10_000, target.side
+
+
+def procedure_from_row(row: ProcedureRow) -> Procedure:
+    # Validated on the way out too: stored data passed the same checks on the way in,
+    # and a catalog edit that invalidates old records should be noticed, not hidden.
+    botox = row.botulinum_toxin
+    return Procedure.model_validate(
+        {
+            "id": row.id,
+            "uid": row.uid,
+            "version": row.version_id,
+            "performed_at": row.performed_at,
+            "physician": row.physician,
+            "indication": {
+                "pain_duration_months": row.pain_duration_months,
+                "conservative_care": [c.care for c in row.conservative_care],
+                "conservative_care_details": row.conservative_care_details,
+                "pain_scale": row.pain_scale,
+                "baseline_pain": row.baseline_pain,
+                "disability_scale": row.disability_scale,
+                "disability_score": row.disability_score,
+            },
+            "diagnoses": [d.code for d in row.diagnoses],
+            "technique": row.technique,
+            "intent": row.intent,
+            "guidance": row.guidance,
+            "contrast": row.contrast,
+            "sedation": row.sedation,
+            "targets": [{"level": t.level, "side": t.side} for t in row.targets],
+            "medications": [
+                {
+                    "agent": m.agent,
+                    "concentration_mg_per_ml": m.concentration_mg_per_ml,
+                    "volume_ml": m.volume_ml,
+                    "volume_basis": m.volume_basis,
+                }
+                for m in row.medications
+            ],
+            "botulinum_toxin": None
+            if botox is None
+            else {
+                "product": botox.product,
+                "vial_units": botox.vial_units,
+                "diluent_ml": botox.diluent_ml,
+                "sites": [
+                    {"muscle": s.muscle, "level": s.level, "side": s.side, "units": s.units, "product": s.product}
+                    for s in botox.sites
+                ],
+            },
+            "pre_procedure_pain": row.pre_procedure_pain,
+            "pain_scores": [
+                {"minutes_after": p.minutes_after, "nrs": p.nrs, "activity": p.activity} for p in row.pain_scores
+            ],
+            "complications": [c.code for c in row.complications],
+            "complication_details": row.complication_details,
+            "disposition": row.disposition,
+            "follow_up": row.follow_up,
+            "notes": row.notes,
+        }
+    )
+
+
+def _fill(row: ProcedureRow, procedure: Procedure) -> None:
+    ind = procedure.indication
+    row.uid = procedure.uid
+    row.performed_at = procedure.performed_at
+    row.physician = procedure.physician
+    row.pain_duration_months = ind.pain_duration_months
+    row.conservative_care_details = ind.conservative_care_details
+    row.pain_scale = ind.pain_scale.value
+    row.baseline_pain = ind.baseline_pain
+    row.disability_scale = None if ind.disability_scale is None else ind.disability_scale.value
+    row.disability_score = ind.disability_score
+    row.technique = procedure.technique.value
+    row.intent = procedure.intent.value
+    row.guidance = procedure.guidance.value
+    row.contrast = procedure.contrast
+    row.sedation = procedure.sedation.value
+    row.pre_procedure_pain = procedure.pre_procedure_pain
+    row.complication_details = procedure.complication_details
+    row.disposition = None if procedure.disposition is None else procedure.disposition.value
+    row.follow_up = procedure.follow_up
+    row.notes = procedure.notes
+    row.updated_at = utcnow()
+
+    row.conservative_care = [ConservativeCareRow(position=i, care=c.value) for i, c in enumerate(ind.conservative_care)]
+    row.diagnoses = [DiagnosisRow(position=i, code=code) for i, code in enumerate(procedure.diagnoses)]
+    row.targets = [TargetRow(level=t.level, side=t.side.value) for t in procedure.targets]
+    row.medications = [
+        MedicationRow(
+            position=i,
+            agent=m.agent,
+            concentration_mg_per_ml=m.concentration_mg_per_ml,
+            volume_ml=m.volume_ml,
+            volume_basis=m.volume_basis.value,
+        )
+        for i, m in enumerate(procedure.medications)
+    ]
+    botox = procedure.botulinum_toxin
+    row.botulinum_toxin = (
+        None
+        if botox is None
+        else BotoxTreatmentRow(
+            product=botox.product.value,
+            vial_units=botox.vial_units,
+            diluent_ml=botox.diluent_ml,
+            sites=[
+                BotoxSiteRow(
+                    position=i,
+                    muscle=s.muscle,
+                    level=s.level,
+                    side=s.side.value,
+                    units=s.units,
+                    product=None if s.product is None else s.product.value,
+                )
+                for i, s in enumerate(botox.sites)
+            ],
+        )
+    )
+    row.pain_scores = [
+        PainScoreRow(minutes_after=p.minutes_after, nrs=p.nrs, activity=p.activity) for p in procedure.pain_scores
+    ]
+    row.complications = [ComplicationRow(position=i, code=c.value) for i, c in enumerate(procedure.complications)]
+
+
+def _clear_children(row: ProcedureRow) -> None:
+    row.conservative_care.clear()
+    row.diagnoses.clear()
+    row.targets.clear()
+    row.medications.clear()
+    row.botulinum_toxin = None
+    row.pain_scores.clear()
+    row.complications.clear()
+
+
+def _uid_taken(session: Session, uid: str) -> bool:
+    return session.scalar(sa.select(ProcedureRow.id).where(ProcedureRow.uid == uid)) is not None
+
+
+def save_procedure(session: Session, patient_id: int, procedure: Procedure) -> Procedure:
+    """Insert (``id`` None) or update the procedure; returns it with its id and new version.
+
+    An update is refused with StaleRecord unless ``procedure.version`` is still the stored
+    version; its child rows (targets, medications, ...) are replaced, not merged.
+    """
+    if session.get(PatientRow, patient_id) is None:
+        raise RecordNotFound("The patient is no longer in the database (deleted on another workstation?).")
+    if procedure.id is None:
+        return _insert(session, patient_id, procedure)
+    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure.id).options(*_full_load()))
+    if row is None:
+        raise RecordNotFound("This procedure is no longer in the database (deleted on another workstation?).")
+    if row.patient_id != patient_id or row.uid != procedure.uid:
+        # A caller bug, not a user mistake: moving a record between patients is not a save.
+        raise ValueError(f"procedure {procedure.id} is a different record than the one being saved")
+    if row.version_id != procedure.version:
+        raise StaleRecord()
+    # Delete the old children in their own flush: the new ones may reuse their unique keys,
+    # and the unit of work would otherwise insert before deleting.
+    _clear_children(row)
+    session.flush()
+    _fill(row, procedure)
+    try:
+        session.flush()  # UPDATE ... WHERE version_id = <read version>: catches a concurrent save
+    except StaleDataError:
+        raise StaleRecord() from None
+    return procedure.model_copy(update={"version": row.version_id})
+
+
+def _insert(session: Session, patient_id: int, procedure: Procedure) -> Procedure:
+    if _uid_taken(session, procedure.uid):
+        raise DuplicateProcedure(procedure.uid)
+    try:
+        with session.begin_nested():
+            row = ProcedureRow(patient_id=patient_id, created_at=utcnow())
+            _fill(row, procedure)
+            session.add(row)
+            session.flush()
+    except sa_exc.IntegrityError:
+        if _uid_taken(session, procedure.uid):
+            raise DuplicateProcedure(procedure.uid) from None
+        raise
+    return procedure.model_copy(update={"id": row.id, "version": row.version_id})
+
+
+def get_procedure(session: Session, procedure_id: int) -> tuple[int, Procedure] | None:
+    """(patient id, procedure), or None."""
+    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*_full_load()))
+    return None if row is None else (row.patient_id, procedure_from_row(row))
+
+
+def procedure_by_uid(session: Session, uid: str) -> tuple[int, Procedure] | None:
+    """(patient id, procedure) for the procedure's stable identifier, or None."""
+    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.uid == uid).options(*_full_load()))
+    return None if row is None else (row.patient_id, procedure_from_row(row))
+
+
+def procedures_for_patient(session: Session, patient_id: int) -> list[Procedure]:
+    """Every procedure of the patient, oldest first (for relief history and case files)."""
+    rows = session.scalars(
+        sa.select(ProcedureRow)
+        .where(ProcedureRow.patient_id == patient_id)
+        .order_by(ProcedureRow.performed_at, ProcedureRow.id)
+        .options(*_full_load())
+    )
+    return [procedure_from_row(r) for r in rows]
+
+
+def list_procedures(session: Session, patient_id: int) -> list[ProcedureSummary]:
+    """The patient's procedures, newest first, reading only what the list shows."""
+    rows = session.scalars(
+        sa.select(ProcedureRow)
+        .where(ProcedureRow.patient_id == patient_id)
+        .order_by(ProcedureRow.performed_at.desc(), ProcedureRow.id.desc())
+        .options(
+            load_only(
+                ProcedureRow.uid,
+                ProcedureRow.performed_at,
+                ProcedureRow.technique,
+                ProcedureRow.intent,
+                ProcedureRow.physician,
+            ),
+            selectinload(ProcedureRow.targets),
+        )
+    )
+    return [
+        ProcedureSummary(
+            id=r.id,
+            uid=r.uid,
+            performed_at=r.performed_at,
+            technique=Technique(r.technique),
+            intent=Intent(r.intent),
+            levels=describe_targets(r.targets),
+            physician=r.physician,
+        )
+        for r in rows
+    ]
+
+
+def _sides_text(sides: list[str]) -> str:
+    if len(set(sides)) == 2:
+        return "bilateral"
+    return Side(sides[0]).label.lower()
+
+
+def describe_targets(targets: list[TargetRow]) -> str:
+    """Levels and sides for a list: "L4-L5, L5-S1 bilateral", or per level when sides differ."""
+    by_level: dict[str, list[str]] = {}
+    for t in sorted(targets, key=_target_order):
+        by_level.setdefault(t.level, []).append(t.side)
+    if not by_level:
+        return ""
+    sides = {_sides_text(s) for s in by_level.values()}
+    if len(sides) == 1:
+        return f"{', '.join(by_level)} {sides.pop()}"
+    return ", ".join(f"{level} {_sides_text(s)}" for level, s in by_level.items())

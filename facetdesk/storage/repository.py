@@ -1,0 +1,33 @@
+"""The storage API services use: repository functions over a Session, speaking domain models."""
+
+from __future__ import annotations
+
+from facetdesk.storage.patients import (
+    PatientSummary,
+    find_patient_by_mrn,
+    get_patient,
+    save_patient,
+    search_patients,
+)
+from facetdesk.storage.procedures import (
+    ProcedureSummary,
+    get_procedure,
+    list_procedures,
+    procedure_by_uid,
+    procedures_for_patient,
+    save_procedure,
+)
+
+__all__ = [
+    "PatientSummary",
+    "ProcedureSummary",
+    "find_patient_by_mrn",
+    "get_patient",
+    "get_procedure",
+    "list_procedures",
+    "procedure_by_uid",
+    "procedures_for_patient",
+    "save_patient",
+    "save_procedure",
+    "search_patients",
+]

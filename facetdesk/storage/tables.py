@@ -1,0 +1,228 @@
+"""SQLAlchemy tables for patients and procedures, portable between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Every constraint gets a stable name: Alembic batch mode on SQLite and later
+# migrations on PostgreSQL can only drop or alter a constraint they can name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Search keys are folded text compared byte-wise, so a prefix becomes a range
+# query a plain b-tree index answers on both databases ("C" collation on PostgreSQL;
+# SQLite's default BINARY collation already compares bytes).
+SearchKey = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+# Enum members are stored as their string .value; no CHECK constraint, so adding a
+# member to an enum needs no migration (the domain model validates on read and write).
+EnumText = sa.String(32)
+ShortText = sa.String(200)
+
+
+def utcnow() -> datetime:
+    # Audit timestamps are naive UTC: SQLite keeps no zone, and local time jumps at DST.
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _children(order_by: object | None = None) -> dict:
+    # Children live and die with their parent; lazy loading raises so every query must
+    # say what it loads (selectinload), which keeps N+1 queries out of list screens.
+    options: dict = {"cascade": "all, delete-orphan", "passive_deletes": True, "lazy": "raise_on_sql"}
+    if order_by is not None:
+        options["order_by"] = order_by
+    return options
+
+
+def _parent_fk(column: str) -> sa.ForeignKey:
+    return sa.ForeignKey(column, ondelete="CASCADE")
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PatientRow(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    family_name: Mapped[str] = mapped_column(sa.String(100))
+    given_name: Mapped[str] = mapped_column(sa.String(100))
+    # Folded copies of the searchable fields (see facetdesk.storage.textkey).
+    mrn_key: Mapped[str] = mapped_column(SearchKey)
+    family_key: Mapped[str] = mapped_column(SearchKey)
+    given_key: Mapped[str] = mapped_column(SearchKey)
+    date_of_birth: Mapped[date] = mapped_column(sa.Date)
+    sex: Mapped[str] = mapped_column(EnumText)
+    weight_kg: Mapped[float | None] = mapped_column(sa.Double)
+    diabetes: Mapped[bool | None] = mapped_column(sa.Boolean)
+    pregnant: Mapped[bool | None] = mapped_column(sa.Boolean)
+    neuromuscular_disease: Mapped[bool | None] = mapped_column(sa.Boolean)
+    injection_site_infection: Mapped[bool | None] = mapped_column(sa.Boolean)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    anticoagulants: Mapped[list[PatientAnticoagulantRow]] = relationship(
+        **_children(lambda: PatientAnticoagulantRow.position)
+    )
+    allergies: Mapped[list[PatientAllergyRow]] = relationship(**_children(lambda: PatientAllergyRow.position))
+
+    __table_args__ = (
+        # Case-insensitive MRN uniqueness: "ab-12" and "AB-12" are the same chart.
+        sa.Index("ix_patients_mrn_key", "mrn_key", unique=True),
+        sa.Index("ix_patients_name_key", "family_key", "given_key"),
+        sa.Index("ix_patients_given_key", "given_key"),
+    )
+
+
+class PatientAnticoagulantRow(Base):
+    __tablename__ = "patient_anticoagulants"
+
+    patient_id: Mapped[int] = mapped_column(_parent_fk("patients.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    agent: Mapped[str] = mapped_column(sa.String(64))
+    last_dose_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class PatientAllergyRow(Base):
+    __tablename__ = "patient_allergies"
+
+    patient_id: Mapped[int] = mapped_column(_parent_fk("patients.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(ShortText)
+
+
+class ProcedureRow(Base):
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id", ondelete="RESTRICT"))
+    version_id: Mapped[int] = mapped_column(sa.Integer)
+    performed_at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)
+    physician: Mapped[str] = mapped_column(sa.String(100))
+    # Indication, flattened (conservative care is a child table).
+    pain_duration_months: Mapped[int | None] = mapped_column(sa.Integer)
+    conservative_care_details: Mapped[str] = mapped_column(ShortText, default="")
+    pain_scale: Mapped[str] = mapped_column(EnumText)
+    baseline_pain: Mapped[int | None] = mapped_column(sa.Integer)
+    disability_scale: Mapped[str | None] = mapped_column(EnumText)
+    disability_score: Mapped[float | None] = mapped_column(sa.Double)
+    technique: Mapped[str] = mapped_column(EnumText)
+    intent: Mapped[str] = mapped_column(EnumText)
+    guidance: Mapped[str] = mapped_column(EnumText)
+    contrast: Mapped[bool] = mapped_column(sa.Boolean)
+    sedation: Mapped[str] = mapped_column(EnumText)
+    pre_procedure_pain: Mapped[int | None] = mapped_column(sa.Integer)
+    complication_details: Mapped[str] = mapped_column(ShortText, default="")
+    disposition: Mapped[str | None] = mapped_column(EnumText)
+    follow_up: Mapped[str] = mapped_column(ShortText, default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    conservative_care: Mapped[list[ConservativeCareRow]] = relationship(
+        **_children(lambda: ConservativeCareRow.position)
+    )
+    diagnoses: Mapped[list[DiagnosisRow]] = relationship(**_children(lambda: DiagnosisRow.position))
+    targets: Mapped[list[TargetRow]] = relationship(**_children())
+    medications: Mapped[list[MedicationRow]] = relationship(**_children(lambda: MedicationRow.position))
+    botulinum_toxin: Mapped[BotoxTreatmentRow | None] = relationship(**_children(), uselist=False)
+    pain_scores: Mapped[list[PainScoreRow]] = relationship(**_children(lambda: PainScoreRow.minutes_after))
+    complications: Mapped[list[ComplicationRow]] = relationship(**_children(lambda: ComplicationRow.position))
+
+    __table_args__ = (
+        # Serves "this patient's procedures, newest first" and the per-patient counts.
+        sa.Index("ix_procedures_patient_performed", "patient_id", "performed_at"),
+    )
+    # Every UPDATE checks and bumps version_id, so a save based on an old read fails.
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class ConservativeCareRow(Base):
+    __tablename__ = "procedure_conservative_care"
+
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    care: Mapped[str] = mapped_column(EnumText)
+
+
+class DiagnosisRow(Base):
+    __tablename__ = "procedure_diagnoses"
+
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16))
+
+
+class TargetRow(Base):
+    __tablename__ = "procedure_targets"
+
+    # The primary key is the unique (procedure, level, side): a joint side is treated once.
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    side: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+
+
+class MedicationRow(Base):
+    __tablename__ = "procedure_medications"
+
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    agent: Mapped[str] = mapped_column(sa.String(64))
+    concentration_mg_per_ml: Mapped[float] = mapped_column(sa.Double)
+    volume_ml: Mapped[float] = mapped_column(sa.Double)
+    volume_basis: Mapped[str] = mapped_column(EnumText)
+
+
+class BotoxTreatmentRow(Base):
+    __tablename__ = "botox_treatments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), unique=True)
+    product: Mapped[str] = mapped_column(EnumText)
+    vial_units: Mapped[float] = mapped_column(sa.Double)
+    diluent_ml: Mapped[float] = mapped_column(sa.Double)
+
+    sites: Mapped[list[BotoxSiteRow]] = relationship(**_children(lambda: BotoxSiteRow.position))
+
+
+class BotoxSiteRow(Base):
+    __tablename__ = "botox_sites"
+
+    treatment_id: Mapped[int] = mapped_column(_parent_fk("botox_treatments.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    muscle: Mapped[str] = mapped_column(sa.String(64))
+    level: Mapped[str] = mapped_column(sa.String(8))
+    side: Mapped[str] = mapped_column(sa.String(8))
+    units: Mapped[float] = mapped_column(sa.Double)
+    # Kept only so a site imported from a case file reads back as it was written.
+    product: Mapped[str | None] = mapped_column(EnumText)
+
+
+class PainScoreRow(Base):
+    __tablename__ = "pain_scores"
+
+    # Primary key doubles as unique(procedure_id, minutes_after): one score per time point.
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    minutes_after: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    nrs: Mapped[int] = mapped_column(sa.Integer)
+    activity: Mapped[str] = mapped_column(ShortText, default="")
+
+
+class ComplicationRow(Base):
+    __tablename__ = "procedure_complications"
+
+    # Ordered by position, not keyed by code: the domain list keeps the order it was entered in.
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(EnumText)

@@ -1,0 +1,139 @@
+"""Botulinum toxin: product, dilution and units per paraspinal muscle site."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import BotoxProduct, Side
+from facetdesk.ui import style
+from facetdesk.ui.row_table import RowTable
+from facetdesk.ui.widgets import ChoiceCombo, ErrorLabel, enum_combo, named
+
+MUSCLE, LEVEL, SIDE, UNITS, VOLUME = range(5)
+
+
+def _spin(maximum: float, decimals: int, suffix: str) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(0, maximum)
+    spin.setDecimals(decimals)
+    spin.setSuffix(suffix)
+    return spin
+
+
+class BotoxPanel(QWidget):
+    def __init__(self, catalog: Catalog):
+        super().__init__()
+        self._catalog = catalog
+        self.group = named(QGroupBox(self.tr("Botulinum toxin given")), "Botulinum toxin given")
+        self.group.setCheckable(True)
+        self.group.setChecked(False)
+        self.product = named(enum_combo(BotoxProduct), "Botulinum toxin product")
+        self.vial_units = named(_spin(10000, 0, " U"), "Vial units")
+        self.vial_units.setValue(100)
+        self.diluent = named(_spin(100, 1, " mL"), "Diluent volume", "Preservative-free saline added to the vial")
+        self.diluent.setValue(2)
+        self.dilution = QLabel()
+        self.dilution.setStyleSheet(f"color: {style.DERIVED_COLOR};")
+        self.sites = RowTable(
+            "Botulinum toxin sites",
+            [self.tr("Muscle"), self.tr("Level"), self.tr("Side"), self.tr("Units"), self.tr("Volume")],
+            self._make_row,
+            self.tr("Add injection site"),
+        )
+        self.total = QLabel()
+        self.total.setStyleSheet(f"color: {style.DERIVED_COLOR}; font-weight: bold;")
+        self.error = ErrorLabel()
+        form = QFormLayout()
+        form.addRow(self.tr("Product"), self.product)
+        form.addRow(self.tr("Vial"), self.vial_units)
+        form.addRow(self.tr("Diluted in"), self.diluent)
+        form.addRow("", self.dilution)
+        inner = QVBoxLayout(self.group)
+        inner.addLayout(form)
+        note = QLabel(
+            self.tr("Units of different botulinum toxin products are not interchangeable and are never converted.")
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        inner.addWidget(note)
+        inner.addWidget(self.sites)
+        inner.addWidget(self.total)
+        inner.addWidget(self.error)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.group)
+        layout.addStretch()
+        self.changed = self.sites.changed
+        for w in (self.vial_units, self.diluent):
+            w.valueChanged.connect(self.sites.changed)
+        self.product.currentIndexChanged.connect(self.sites.changed)
+        self.group.toggled.connect(self.sites.changed)
+        self.sites.changed.connect(self.update_derived)
+        self.update_derived()
+
+    def _make_row(self, row: int) -> list:
+        n = row + 1
+        muscles = ((m.key, f"{m.name} ({m.region})") for m in self._catalog.muscles)
+        muscle = named(ChoiceCombo(muscles), f"Botox site {n} muscle")
+        level = named(ChoiceCombo((v, v) for v in self._catalog.vertebrae), f"Botox site {n} level")
+        side = named(enum_combo(Side), f"Botox site {n} side")
+        units = named(_spin(1000, 1, " U"), f"Botox site {n} units")
+        units.setSpecialValueText(self.tr("enter units"))
+        for w in (muscle, level, side):
+            w.currentIndexChanged.connect(self.sites.changed)
+        units.valueChanged.connect(self.sites.changed)
+        return [muscle, level, side, units, ""]
+
+    def units_per_ml(self) -> float | None:
+        return self.vial_units.value() / self.diluent.value() if self.diluent.value() else None
+
+    def update_derived(self) -> None:
+        per_ml = self.units_per_ml()
+        self.dilution.setText(f"= {per_ml:g} U/mL" if per_ml else "")
+        total = 0.0
+        for row in range(self.sites.rows()):
+            units = self.sites.cell(row, UNITS).value()
+            total += units
+            self.sites.set_text(row, VOLUME, f"{units / per_ml:.2g} mL" if per_ml and units else "")
+        product = self.product.value()
+        self.total.setText(
+            self.tr("Total: {u:g} U of {p}").format(u=total, p=product.value) if self.sites.rows() else ""
+        )
+
+    def data(self) -> dict | None:
+        if not self.group.isChecked():
+            return None
+        sites = []
+        for row in range(self.sites.rows()):
+            units = self.sites.cell(row, UNITS).value()
+            sites.append(
+                {
+                    "muscle": self.sites.cell(row, MUSCLE).value(),
+                    "level": self.sites.cell(row, LEVEL).value(),
+                    "side": self.sites.cell(row, SIDE).value(),
+                    "units": units or None,
+                }
+            )
+        return {
+            "product": self.product.value(),
+            "vial_units": self.vial_units.value(),
+            "diluent_ml": self.diluent.value(),
+            "sites": sites,
+        }
+
+    def load(self, treatment) -> None:
+        self.sites.clear()
+        self.group.setChecked(treatment is not None)
+        if treatment is None:
+            return
+        self.product.set_value(treatment.product)
+        self.vial_units.setValue(treatment.vial_units)
+        self.diluent.setValue(treatment.diluent_ml)
+        for site in treatment.sites:
+            row = self.sites.add_row()
+            self.sites.cell(row, MUSCLE).set_value(site.muscle)
+            self.sites.cell(row, LEVEL).set_value(site.level)
+            self.sites.cell(row, SIDE).set_value(site.side)
+            self.sites.cell(row, UNITS).setValue(site.units or 0)
+        self.update_derived()

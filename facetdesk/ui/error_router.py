@@ -1,0 +1,62 @@
+"""Routes field errors from the services to the error label beside the field they concern."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from facetdesk.domain.errors import FieldError
+from facetdesk.ui.widgets import ErrorLabel
+
+
+def _rest_label(err: FieldError, prefix_len: int) -> str:
+    rest = FieldError(err.path[prefix_len:], err.message)
+    return str(rest) if rest.path else err.message
+
+
+class ErrorRouter:
+    def __init__(self, fallback: ErrorLabel):
+        self._labels: dict[tuple, ErrorLabel] = {}
+        self._fallback = fallback
+
+    def register(self, path: tuple, label: ErrorLabel) -> ErrorLabel:
+        self._labels[path] = label
+        return label
+
+    def field(self, widget: QWidget, path: tuple) -> QWidget:
+        """The widget with its own error label underneath, registered for ``path``."""
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(widget)
+        lay.addWidget(self.register(path, ErrorLabel()))
+        return box
+
+    def clear(self) -> None:
+        for label in [*self._labels.values(), self._fallback]:
+            label.clear_error()
+
+    def label_for(self, err: FieldError) -> tuple[ErrorLabel, int]:
+        for n in range(len(err.path), 0, -1):
+            label = self._labels.get(tuple(err.path[:n]))
+            if label is not None:
+                return label, n
+        return self._fallback, 0
+
+    def show(self, errors: list[FieldError]) -> list[ErrorLabel]:
+        """Show each error beside its field; returns the labels used (first = first error)."""
+        self.clear()
+        texts: dict[int, list[str]] = {}
+        used: list[ErrorLabel] = []
+        for err in errors:
+            label, n = self.label_for(err)
+            if label is self._fallback:
+                text = str(err)
+            else:
+                text = _rest_label(err, n)
+            texts.setdefault(id(label), []).append(text)
+            if label not in used:
+                used.append(label)
+        for label in used:
+            label.show_error("\n".join(texts[id(label)]))
+        return used

@@ -1,0 +1,191 @@
+"""Main window: patient list on the left; patient page or procedure editor on the right."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QStackedWidget
+
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.services.context import AppContext
+from facetdesk.storage.errors import StaleRecord
+from facetdesk.ui.patient_list import PatientListPanel
+from facetdesk.ui.patient_page import PatientPage
+from facetdesk.ui.procedure_editor import ProcedureEditor
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self._ctx = ctx
+        self.setWindowTitle(self.tr("FacetDesk"))
+        self.resize(1280, 820)
+        self.patient_list = PatientListPanel(ctx.records)
+        self.patient_page = PatientPage(ctx.catalog, ctx.records)
+        self.editor = ProcedureEditor(ctx.catalog, ctx.records)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.patient_page)
+        self.stack.addWidget(self.editor)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.patient_list)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([340, 940])
+        self.setCentralWidget(self.splitter)
+        self._build_actions()
+        self.patient_list.patient_selected.connect(self.open_patient)
+        self.patient_page.form.save_button.clicked.connect(self.save_patient)
+        self.patient_page.new_procedure.connect(self.new_procedure)
+        self.patient_page.open_procedure.connect(self.open_procedure)
+        self.editor.closed.connect(self.show_patient_page)
+        self.editor.saved.connect(self._procedure_saved)
+        self.editor.export_button.clicked.connect(lambda: self.export_pdf())
+        self.patient_list.refresh()
+        self.statusBar().showMessage(self.tr("Database: {u}").format(u=ctx.database.url_for_display()))
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+
+        def action(text: str, shortcut, slot, name: str) -> QAction:
+            act = QAction(self.tr(text), self)
+            act.setShortcut(QKeySequence(shortcut))
+            act.setObjectName(name)
+            act.setToolTip(f"{self.tr(text).replace('&', '')} ({QKeySequence(shortcut).toString()})")
+            # triggered() passes 'checked'; the slots take no arguments.
+            act.triggered.connect(lambda _checked=False, f=slot: f())
+            file_menu.addAction(act)
+            self.addAction(act)
+            return act
+
+        self.new_patient_action = action("New &patient", "Ctrl+Shift+N", self.new_patient, "new_patient")
+        self.new_procedure_action = action(
+            "&New procedure", QKeySequence.StandardKey.New, self.new_procedure, "new_procedure"
+        )
+        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current, "save")
+        self.export_action = action("&Export PDF note…", "Ctrl+E", self.export_pdf, "export_pdf")
+        self.find_action = action("&Find patient", QKeySequence.StandardKey.Find, self.focus_search, "find_patient")
+        file_menu.addSeparator()
+        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("main_toolbar")
+        for act in (self.new_patient_action, self.new_procedure_action, self.save_action, self.export_action):
+            toolbar.addAction(act)
+
+    # ---- navigation -----------------------------------------------------
+    def focus_search(self) -> None:
+        self.patient_list.search.setFocus()
+        self.patient_list.search.selectAll()
+
+    def _confirm_discard(self) -> bool:
+        if self.stack.currentWidget() is not self.editor or not self.editor.has_unsaved_changes():
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            self.tr("The open procedure has unsaved changes. Discard them?"),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_patient(self) -> None:
+        if not self._confirm_discard():
+            return
+        self.patient_page.form.clear()
+        self.patient_page.refresh_procedures()
+        self.stack.setCurrentWidget(self.patient_page)
+        self.patient_page.form.mrn.setFocus()
+
+    def open_patient(self, patient_id: int) -> None:
+        if not self._confirm_discard():
+            return
+        self.patient_page.form.load(self._ctx.records.get_patient(patient_id))
+        self.patient_page.refresh_procedures()
+        self.stack.setCurrentWidget(self.patient_page)
+
+    def show_patient_page(self) -> None:
+        if not self._confirm_discard():
+            return
+        self.patient_page.refresh_procedures()
+        self.stack.setCurrentWidget(self.patient_page)
+
+    def save_patient(self):
+        form = self.patient_page.form
+        try:
+            patient = self._ctx.records.save_patient(form.data())
+        except InvalidRecord as exc:
+            form.errors.show(exc.errors)
+            self.statusBar().showMessage(self.tr("Patient not saved: {n} problem(s)").format(n=len(exc.errors)))
+            return None
+        form.load(patient)
+        self.patient_page.refresh_procedures()
+        self.patient_list.refresh()
+        self.patient_list.select_patient(patient.id)
+        self.statusBar().showMessage(self.tr("Patient {name} saved").format(name=patient.display_name), 5000)
+        return patient
+
+    def new_procedure(self) -> None:
+        pid = self.patient_page.form.patient_id
+        if pid is None:
+            self.statusBar().showMessage(self.tr("Select or save a patient first"), 5000)
+            return
+        if not self._confirm_discard():
+            return
+        self.editor.load(self._ctx.records.get_patient(pid), None, physician_hint=self._last_physician())
+        self.stack.setCurrentWidget(self.editor)
+        self.editor.performed_at.setFocus()
+
+    def open_procedure(self, procedure_id: int) -> None:
+        if not self._confirm_discard():
+            return
+        patient, procedure = self._ctx.records.get_procedure(procedure_id)
+        self.editor.load(patient, procedure)
+        self.stack.setCurrentWidget(self.editor)
+
+    def save_current(self) -> None:
+        if self.stack.currentWidget() is self.editor:
+            try:
+                self.editor.save()
+            except StaleRecord as exc:
+                QMessageBox.warning(self, self.tr("Not saved"), str(exc))
+        else:
+            self.save_patient()
+
+    def _procedure_saved(self, procedure) -> None:
+        QSettings().setValue("last_physician", procedure.physician)
+        self.patient_list.refresh()
+        self.statusBar().showMessage(
+            self.tr("Procedure of {d} saved").format(d=f"{procedure.performed_at:%Y-%m-%d %H:%M}"), 5000
+        )
+
+    def _last_physician(self) -> str:
+        return str(QSettings().value("last_physician", "") or "")
+
+    def export_pdf(self, path: str | None = None) -> Path | None:
+        """Export the open procedure's note; asks for a file name unless one is given."""
+        if self.stack.currentWidget() is not self.editor or self.editor.procedure is None:
+            self.statusBar().showMessage(self.tr("Open a saved procedure to export its note"), 5000)
+            return None
+        if self.editor.has_unsaved_changes():
+            if self.editor.save() is None:
+                return None
+        procedure = self.editor.procedure
+        patient = self.editor.patient
+        if path is None:
+            suggested = re.sub(r"[^A-Za-z0-9-]+", "_", f"{patient.mrn}_{procedure.performed_at:%Y-%m-%d}") + ".pdf"
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Export PDF note"), str(Path.home() / suggested), self.tr("PDF (*.pdf)")
+            )
+            if not path:
+                return None
+        written = self._ctx.notes.export_procedure(procedure.id, path)
+        self.statusBar().showMessage(self.tr("Note exported to {p}").format(p=written), 8000)
+        return written
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if self._confirm_discard():
+            event.accept()
+        else:
+            event.ignore()

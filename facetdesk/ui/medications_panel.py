@@ -1,0 +1,94 @@
+"""Medications: agent, strength, volume and basis per row, with the total dose computed as you type."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDoubleSpinBox, QVBoxLayout, QWidget
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import VolumeBasis
+from facetdesk.ui.row_table import RowTable
+from facetdesk.ui.widgets import ChoiceCombo, enum_combo, named
+
+AGENT, STRENGTH, VOLUME, BASIS, TOTAL = range(5)
+
+
+class MedicationsPanel(QWidget):
+    def __init__(self, catalog: Catalog):
+        super().__init__()
+        self._catalog = catalog
+        self._targets = 0
+        self._nerves = 0
+        self.rows = RowTable(
+            "Medications",
+            [self.tr("Agent"), self.tr("Strength"), self.tr("Volume"), self.tr("Volume is"), self.tr("Total")],
+            self._make_row,
+            self.tr("Add medication"),
+        )
+        self.changed = self.rows.changed
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.rows)
+
+    def _make_row(self, row: int) -> list:
+        n = row + 1
+        agent = named(ChoiceCombo((a.key, a.name) for a in self._catalog.agents), f"Medication {n} agent")
+        strength = named(ChoiceCombo([]), f"Medication {n} strength")
+        volume = named(QDoubleSpinBox(), f"Medication {n} volume")
+        volume.setRange(0, 100)
+        volume.setDecimals(2)
+        volume.setSingleStep(0.1)
+        volume.setSuffix(" mL")
+        basis = named(enum_combo(VolumeBasis), f"Medication {n} volume basis")
+
+        def fill_strengths() -> None:
+            a = self._catalog.agent(agent.value())
+            strength.clear()
+            for s in a.strengths if a else ():
+                unconfirmed = " (strength unconfirmed)" if s.confidence == "U" else ""
+                strength.add_choice(s.mg_per_ml, s.label + unconfirmed)
+
+        agent.currentIndexChanged.connect(fill_strengths)
+        fill_strengths()
+        for w in (agent, strength, basis):
+            w.currentIndexChanged.connect(self.rows.changed)
+        volume.valueChanged.connect(self.rows.changed)
+        return [agent, strength, volume, basis, ""]
+
+    def set_counts(self, targets: int, nerves: int) -> None:
+        """The joint and nerve counts that 'per joint' and 'per nerve' volumes multiply by."""
+        self._targets, self._nerves = targets, nerves
+        self.update_totals()
+
+    def update_totals(self) -> None:
+        for row in range(self.rows.rows()):
+            med = self._row_data(row)
+            agent = self._catalog.agent(med["agent"])
+            if agent is None or med["concentration_mg_per_ml"] is None:
+                continue
+            factor = {VolumeBasis.TOTAL: 1, VolumeBasis.PER_JOINT: self._targets, VolumeBasis.PER_NERVE: self._nerves}[
+                med["volume_basis"]
+            ]
+            volume = med["volume_ml"] * factor
+            dose = volume * med["concentration_mg_per_ml"]
+            self.rows.set_text(row, TOTAL, f"{volume:g} mL = {dose:g} {agent.dose_unit}")
+
+    def _row_data(self, row: int) -> dict:
+        return {
+            "agent": self.rows.cell(row, AGENT).value(),
+            "concentration_mg_per_ml": self.rows.cell(row, STRENGTH).value(),
+            "volume_ml": self.rows.cell(row, VOLUME).value(),
+            "volume_basis": self.rows.cell(row, BASIS).value(),
+        }
+
+    def data(self) -> list[dict]:
+        return [self._row_data(r) for r in range(self.rows.rows())]
+
+    def load(self, medications) -> None:
+        self.rows.clear()
+        for med in medications:
+            row = self.rows.add_row()
+            self.rows.cell(row, AGENT).set_value(med.agent)
+            self.rows.cell(row, STRENGTH).set_value(med.concentration_mg_per_ml)
+            self.rows.cell(row, VOLUME).setValue(med.volume_ml)
+            self.rows.cell(row, BASIS).set_value(med.volume_basis)
+        self.update_totals()

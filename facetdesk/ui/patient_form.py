@@ -1,0 +1,198 @@
+"""Patient form: identity, weight and the risk facts decision support needs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import Sex
+from facetdesk.domain.patient import Patient
+from facetdesk.ui.error_router import ErrorRouter
+from facetdesk.ui.widgets import (
+    ChoiceCombo,
+    ErrorLabel,
+    OptionalFloatSpin,
+    YesNoUnknown,
+    enum_combo,
+    named,
+    to_qdate,
+    to_qdatetime,
+)
+
+
+class PatientForm(QWidget):
+    """Collects a patient's data as a plain dict; the services validate it."""
+
+    changed = Signal()
+
+    def __init__(self, catalog: Catalog):
+        super().__init__()
+        self._catalog = catalog
+        self._patient_id: int | None = None
+        self.general_error = ErrorLabel()
+        self.errors = ErrorRouter(self.general_error)
+
+        self.mrn = named(QLineEdit(), "MRN", "Medical record number: letters, digits and hyphens")
+        self.family_name = named(QLineEdit(), "Family name")
+        self.given_name = named(QLineEdit(), "Given name")
+        self.date_of_birth = named(QDateEdit(), "Date of birth")
+        self.date_of_birth.setDisplayFormat("yyyy-MM-dd")
+        self.date_of_birth.setCalendarPopup(True)
+        self.date_of_birth.setDate(QDate(1970, 1, 1))
+        self.sex = named(enum_combo(Sex), "Sex")
+        self.weight = named(OptionalFloatSpin(500, 1, " kg"), "Weight", "Needed for weight-based dose limits")
+        self.diabetes = named(YesNoUnknown(), "Diabetes")
+        self.pregnant = named(YesNoUnknown(), "Pregnant")
+        self.neuromuscular = named(
+            YesNoUnknown(), "Neuromuscular disease", "e.g. myasthenia gravis, ALS, Lambert-Eaton"
+        )
+        self.infection = named(YesNoUnknown(), "Infection at the injection site")
+        self.allergies = named(QLineEdit(), "Allergies", "Separate several allergies with semicolons")
+        self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex"))
+
+        self.anticoag_table = named(QTableWidget(0, 2), "Anticoagulants")
+        self.anticoag_table.setHorizontalHeaderLabels([self.tr("Anticoagulant / antiplatelet"), self.tr("Last dose")])
+        self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.anticoag_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.anticoag_table.verticalHeader().hide()
+        self.anticoag_table.setMaximumHeight(110)
+        add_ac = named(QPushButton(self.tr("Add medication")), "Add anticoagulant")
+        del_ac = named(QPushButton(self.tr("Remove")), "Remove anticoagulant")
+        add_ac.clicked.connect(lambda: self.add_anticoagulant())
+        del_ac.clicked.connect(self._remove_anticoagulant)
+
+        self.save_button = named(QPushButton(self.tr("Save patient")), "Save patient")
+
+        ident = QGroupBox(self.tr("Patient"))
+        f1 = QFormLayout(ident)
+        for label, widget, path in (
+            ("MRN", self.mrn, ("mrn",)),
+            ("Family name", self.family_name, ("family_name",)),
+            ("Given name", self.given_name, ("given_name",)),
+            ("Date of birth", self.date_of_birth, ("date_of_birth",)),
+            ("Sex", self.sex, ("sex",)),
+            ("Weight", self.weight, ("weight_kg",)),
+        ):
+            f1.addRow(self.tr(label), self.errors.field(widget, path))
+        risks = QGroupBox(self.tr("Risk factors"))
+        f2 = QFormLayout(risks)
+        for label, widget, path in (
+            ("Diabetes", self.diabetes, ("diabetes",)),
+            ("Pregnant", self.pregnant, ("pregnant",)),
+            ("Neuromuscular disease", self.neuromuscular, ("neuromuscular_disease",)),
+            ("Infection at injection site", self.infection, ("injection_site_infection",)),
+            ("Allergies", self.allergies, ("allergies",)),
+        ):
+            f2.addRow(self.tr(label), self.errors.field(widget, path))
+        ac_box = QWidget()
+        acl = QVBoxLayout(ac_box)
+        acl.setContentsMargins(0, 0, 0, 0)
+        acl.addWidget(self.anticoag_table)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add_ac)
+        buttons.addWidget(del_ac)
+        buttons.addStretch()
+        acl.addLayout(buttons)
+        acl.addWidget(self.errors.register(("anticoagulants",), ErrorLabel()))
+        f2.addRow(self.tr("Anticoagulants"), ac_box)
+
+        top = QHBoxLayout()
+        top.addWidget(ident, 1)
+        top.addWidget(risks, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.general_error)
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+
+    # ---- anticoagulant rows ---------------------------------------------
+    def add_anticoagulant(self, agent: str | None = None, last_dose: datetime | None = None) -> int:
+        row = self.anticoag_table.rowCount()
+        self.anticoag_table.insertRow(row)
+        combo = named(
+            ChoiceCombo((a.key, a.name) for a in self._catalog.anticoagulants), f"Anticoagulant {row + 1} agent"
+        )
+        if agent:
+            combo.set_value(agent)
+        when = named(QDateTimeEdit(), f"Anticoagulant {row + 1} last dose")
+        when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        when.setCalendarPopup(True)
+        when.setDateTime(to_qdatetime(last_dose) if last_dose else QDateTime.currentDateTime())
+        self.anticoag_table.setCellWidget(row, 0, combo)
+        self.anticoag_table.setCellWidget(row, 1, when)
+        return row
+
+    def _remove_anticoagulant(self) -> None:
+        row = self.anticoag_table.currentRow()
+        if row < 0:
+            row = self.anticoag_table.rowCount() - 1
+        if row >= 0:
+            self.anticoag_table.removeRow(row)
+
+    # ---- data in / out --------------------------------------------------
+    @property
+    def patient_id(self) -> int | None:
+        return self._patient_id
+
+    def clear(self) -> None:
+        self.load(None)
+
+    def load(self, patient: Patient | None) -> None:
+        self.errors.clear()
+        self._patient_id = patient.id if patient else None
+        self.mrn.setText(patient.mrn if patient else "")
+        self.family_name.setText(patient.family_name if patient else "")
+        self.given_name.setText(patient.given_name if patient else "")
+        self.date_of_birth.setDate(to_qdate(patient.date_of_birth) if patient else QDate(1970, 1, 1))
+        self.sex.set_value(patient.sex if patient else Sex.UNKNOWN)
+        self.weight.set_value_or_none(patient.weight_kg if patient else None)
+        self.diabetes.set_value(patient.diabetes if patient else None)
+        self.pregnant.set_value(patient.pregnant if patient else None)
+        self.neuromuscular.set_value(patient.neuromuscular_disease if patient else None)
+        self.infection.set_value(patient.injection_site_infection if patient else None)
+        self.allergies.setText("; ".join(patient.allergies) if patient else "")
+        self.anticoag_table.setRowCount(0)
+        for use in patient.anticoagulants if patient else []:
+            self.add_anticoagulant(use.agent, use.last_dose_at)
+
+    def data(self) -> dict:
+        anticoagulants = []
+        for row in range(self.anticoag_table.rowCount()):
+            combo = self.anticoag_table.cellWidget(row, 0)
+            when = self.anticoag_table.cellWidget(row, 1)
+            anticoagulants.append({"agent": combo.value(), "last_dose_at": when.dateTime().toPython()})
+        d = self.date_of_birth.date()
+        return {
+            "id": self._patient_id,
+            "mrn": self.mrn.text(),
+            "family_name": self.family_name.text(),
+            "given_name": self.given_name.text(),
+            "date_of_birth": date(d.year(), d.month(), d.day()),
+            "sex": self.sex.value(),
+            "weight_kg": self.weight.value_or_none(),
+            "diabetes": self.diabetes.value(),
+            "pregnant": self.pregnant.value(),
+            "neuromuscular_disease": self.neuromuscular.value(),
+            "injection_site_infection": self.infection.value(),
+            "allergies": [a.strip() for a in self.allergies.text().split(";") if a.strip()],
+            "anticoagulants": anticoagulants,
+        }

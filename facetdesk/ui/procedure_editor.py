@@ -1,0 +1,399 @@
+"""Procedure editor: every field of a facet procedure, errors shown beside the field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import (
+    Complication,
+    ConservativeCare,
+    DisabilityScale,
+    Disposition,
+    Guidance,
+    Intent,
+    PainScale,
+    Sedation,
+    Side,
+    Technique,
+)
+from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.patient import Patient
+from facetdesk.domain.procedure import Procedure, derive_nerves
+from facetdesk.services.records import RecordService
+from facetdesk.ui import style
+from facetdesk.ui.botox_panel import BotoxPanel
+from facetdesk.ui.error_router import ErrorRouter
+from facetdesk.ui.medications_panel import MedicationsPanel
+from facetdesk.ui.pain_panel import PainPanel
+from facetdesk.ui.targets_panel import TargetsPanel
+from facetdesk.ui.widgets import (
+    ErrorLabel,
+    OptionalFloatSpin,
+    OptionalIntSpin,
+    checkbox_grid,
+    enum_combo,
+    named,
+    to_qdatetime,
+)
+
+# Which tab holds the field at the start of an error path, so the tab can be marked.
+_TAB_OF = {
+    "performed_at": 0, "physician": 0, "technique": 0, "intent": 0, "guidance": 0, "contrast": 0,
+    "sedation": 0, "diagnoses": 0, "indication": 1, "targets": 2, "medications": 3,
+    "botulinum_toxin": 4, "pre_procedure_pain": 5, "pain_scores": 5,
+    "complications": 6, "complication_details": 6, "disposition": 6, "follow_up": 6, "notes": 6,
+}  # fmt: skip
+
+
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area
+
+
+class ProcedureEditor(QWidget):
+    saved = Signal(object)  # Procedure
+    closed = Signal()
+
+    TAB_TITLES = ("Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome")
+
+    def __init__(self, catalog: Catalog, records: RecordService):
+        super().__init__()
+        self._catalog = catalog
+        self._records = records
+        self._patient: Patient | None = None
+        self._procedure: Procedure | None = None
+        self._dirty = False
+        self._loading = False
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.error_summary = ErrorLabel()
+        self.errors = ErrorRouter(self.error_summary)
+        self.tabs = named(QTabWidget(), "Procedure sections")
+        self.tabs.addTab(_scroll(self._build_procedure_tab()), self.tr("Procedure"))
+        self.tabs.addTab(_scroll(self._build_indication_tab()), self.tr("Indication"))
+        self.targets = TargetsPanel(catalog)
+        self.tabs.addTab(_scroll(self._wrap_with_error(self.targets, ("targets",))), self.tr("Targets"))
+        self.medications = MedicationsPanel(catalog)
+        self.errors.register(("medications",), self.medications.rows.error)
+        self.tabs.addTab(self.medications, self.tr("Medications"))
+        self.botox = BotoxPanel(catalog)
+        self.errors.register(("botulinum_toxin",), self.botox.error)
+        self.tabs.addTab(_scroll(self.botox), self.tr("Botulinum toxin"))
+        self.pain = PainPanel(catalog)
+        self.errors.register(("pre_procedure_pain",), self.pain.pre_error)
+        self.errors.register(("pain_scores",), self.pain.rows.error)
+        self.tabs.addTab(self.pain, self.tr("Pain && relief"))
+        self.tabs.addTab(_scroll(self._build_outcome_tab()), self.tr("Outcome"))
+
+        self.save_button = named(QPushButton(self.tr("Save procedure")), "Save procedure", "Save (Ctrl+S)")
+        self.export_button = named(QPushButton(self.tr("Export PDF note…")), "Export PDF", "Export PDF (Ctrl+E)")
+        self.close_button = named(QPushButton(self.tr("Back to patient")), "Back to patient")
+        self.status = QLabel()
+        self.status.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error_summary)
+        layout.addLayout(buttons)
+
+        self.save_button.clicked.connect(self.save)
+        self.close_button.clicked.connect(self.closed)
+        for signal in (self.targets.changed, self.medications.changed, self.botox.changed, self.pain.changed):
+            signal.connect(self._on_change)
+        self.technique.currentIndexChanged.connect(self._on_change)
+
+    # ---- building ---------------------------------------------------------
+    def _wrap_with_error(self, widget: QWidget, path: tuple) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.addWidget(widget)
+        lay.addWidget(self.errors.register(path, ErrorLabel()))
+        lay.addStretch()
+        return box
+
+    def _field(self, form: QFormLayout, label: str, widget: QWidget, path: tuple) -> None:
+        form.addRow(self.tr(label), self.errors.field(widget, path))
+
+    def _build_procedure_tab(self) -> QWidget:
+        page = QWidget()
+        grid = QHBoxLayout(page)
+        left = QGroupBox(self.tr("Procedure"))
+        form = QFormLayout(left)
+        self.performed_at = named(QDateTimeEdit(), "Date and time of procedure")
+        self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.performed_at.setCalendarPopup(True)
+        self.physician = named(QLineEdit(), "Performing physician")
+        self.technique = named(enum_combo(Technique), "Technique")
+        self.intent = named(enum_combo(Intent), "Intent")
+        self.guidance = named(enum_combo(Guidance), "Image guidance")
+        self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
+        self.sedation = named(enum_combo(Sedation), "Sedation")
+        for label, widget, key in (
+            ("Date and time", self.performed_at, "performed_at"),
+            ("Performing physician", self.physician, "physician"),
+            ("Technique", self.technique, "technique"),
+            ("Intent", self.intent, "intent"),
+            ("Image guidance", self.guidance, "guidance"),
+            ("Contrast", self.contrast, "contrast"),
+            ("Sedation", self.sedation, "sedation"),
+        ):
+            self._field(form, label, widget, (key,))
+        right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
+        rl = QVBoxLayout(right)
+        self.diagnoses = named(QListWidget(), "Diagnoses")
+        for dx in self._catalog.diagnoses:
+            item = QListWidgetItem(f"{dx.code}  {dx.title}")
+            item.setData(Qt.ItemDataRole.UserRole, dx.code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.diagnoses.addItem(item)
+        rl.addWidget(self.diagnoses)
+        rl.addWidget(self.errors.register(("diagnoses",), ErrorLabel()))
+        grid.addWidget(left, 1)
+        grid.addWidget(right, 1)
+        return page
+
+    def _build_indication_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.pain_duration = named(OptionalIntSpin(0, 1200, " months"), "Pain duration (months)")
+        care_box, self.conservative_care = checkbox_grid(ConservativeCare, "Conservative care")
+        self.care_details = named(QLineEdit(), "Conservative care details")
+        self.care_details.setPlaceholderText(self.tr("e.g. 12 weeks of physical therapy, naproxen 500 mg BID"))
+        self.pain_scale = named(enum_combo(PainScale), "Pain scale")
+        self.baseline_pain = named(OptionalIntSpin(0, 10), "Usual pain at evaluation (NRS)")
+        self.disability_scale = named(enum_combo(DisabilityScale, optional=True), "Disability scale")
+        self.disability_score = named(OptionalFloatSpin(100, 0, " %"), "Disability score")
+        path = ("indication",)
+        self._field(form, "Pain duration", self.pain_duration, (*path, "pain_duration_months"))
+        self._field(form, "Conservative care tried", care_box, (*path, "conservative_care"))
+        self._field(form, "Details", self.care_details, (*path, "conservative_care_details"))
+        self._field(form, "Pain scale", self.pain_scale, (*path, "pain_scale"))
+        self._field(form, "Usual pain at evaluation", self.baseline_pain, (*path, "baseline_pain"))
+        self._field(form, "Disability scale", self.disability_scale, (*path, "disability_scale"))
+        self._field(form, "Disability score", self.disability_score, (*path, "disability_score"))
+        return page
+
+    def _build_outcome_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        comp_box, self.complications = checkbox_grid(Complication, "Complication")
+        none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
+        none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        comp_box.layout().addWidget(none_note, 99, 0, 1, 2)
+        self.complication_details = named(QLineEdit(), "Complication details")
+        self.disposition = named(enum_combo(Disposition, optional=True), "Disposition")
+        self.follow_up = named(QLineEdit(), "Follow-up")
+        self.follow_up.setPlaceholderText(self.tr("e.g. clinic review in 2 weeks with pain diary"))
+        self.notes = named(QPlainTextEdit(), "Notes")
+        self._field(form, "Complications", comp_box, ("complications",))
+        self._field(form, "Complication details", self.complication_details, ("complication_details",))
+        self._field(form, "Disposition", self.disposition, ("disposition",))
+        self._field(form, "Follow-up", self.follow_up, ("follow_up",))
+        self._field(form, "Notes", self.notes, ("notes",))
+        return page
+
+    # ---- state ----------------------------------------------------------
+    @property
+    def patient(self) -> Patient | None:
+        return self._patient
+
+    @property
+    def procedure(self) -> Procedure | None:
+        return self._procedure
+
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty
+
+    def _on_change(self, *args) -> None:
+        if self._loading:
+            return
+        self._dirty = True
+        self._update_derived()
+
+    def _update_derived(self) -> None:
+        targets = self.targets.targets()
+        technique = self.technique.value()
+        nerves: list[tuple[str, Side]] = []
+        if technique == Technique.MEDIAL_BRANCH_BLOCK:
+            nerves = derive_nerves(((t["level"], t["side"]) for t in targets), self._catalog)
+        if not targets:
+            text = self.tr("No joints selected.")
+        else:
+            text = self.tr("{n} joint(s) selected.").format(n=len(targets))
+            if nerves:
+                by_side = {side: ", ".join(n for n, s in nerves if s == side) for side in (Side.LEFT, Side.RIGHT)}
+                parts = [f"{side.label}: {names}" for side, names in by_side.items() if names]
+                text += " " + self.tr("Medial branch block targets {n} nerve(s): ").format(n=len(nerves))
+                text += "; ".join(parts) + "."
+        self.targets.set_summary(text)
+        self.medications.set_counts(len(targets), len(nerves))
+        self.pain.update_derived()
+
+    def load(self, patient: Patient, procedure: Procedure | None, physician_hint: str = "") -> None:
+        """Show a stored procedure, or a blank one for the patient when procedure is None."""
+        self._loading = True
+        self.errors.clear()
+        self._set_tab_marks(set())
+        self._patient = patient
+        self._procedure = procedure
+        p = procedure
+        self.header.setText(
+            f"<b>{_html(patient.display_name)}</b> &nbsp; MRN {_html(patient.mrn)} &nbsp; "
+            f"DOB {patient.date_of_birth:%Y-%m-%d} &nbsp; — "
+            + (
+                self.tr("procedure of {d}").format(d=f"{p.performed_at:%Y-%m-%d %H:%M}")
+                if p
+                else self.tr("new procedure")
+            )
+        )
+        self.performed_at.setDateTime(to_qdatetime(p.performed_at) if p else QDateTime.currentDateTime())
+        self.physician.setText(p.physician if p else physician_hint)
+        self.technique.set_value(p.technique if p else Technique.MEDIAL_BRANCH_BLOCK)
+        self.intent.set_value(p.intent if p else Intent.DIAGNOSTIC_FIRST)
+        self.guidance.set_value(p.guidance if p else Guidance.FLUOROSCOPY)
+        self.contrast.setChecked(p.contrast if p else False)
+        self.sedation.set_value(p.sedation if p else Sedation.NONE)
+        codes = set(p.diagnoses) if p else set()
+        for i in range(self.diagnoses.count()):
+            item = self.diagnoses.item(i)
+            checked = item.data(Qt.ItemDataRole.UserRole) in codes
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        ind = p.indication if p else None
+        self.pain_duration.set_value_or_none(ind.pain_duration_months if ind else None)
+        for care, box in self.conservative_care.items():
+            box.setChecked(bool(ind and care in ind.conservative_care))
+        self.care_details.setText(ind.conservative_care_details if ind else "")
+        self.pain_scale.set_value(ind.pain_scale if ind else PainScale.NRS)
+        self.baseline_pain.set_value_or_none(ind.baseline_pain if ind else None)
+        self.disability_scale.set_value(ind.disability_scale if ind else None)
+        self.disability_score.set_value_or_none(ind.disability_score if ind else None)
+        self.targets.set_targets(p.targets if p else [])
+        self.medications.load(p.medications if p else [])
+        self.botox.load(p.botulinum_toxin if p else None)
+        self.pain.load(p.pre_procedure_pain if p else None, p.pain_scores if p else [])
+        for comp, box in self.complications.items():
+            box.setChecked(bool(p and comp in p.complications))
+        self.complication_details.setText(p.complication_details if p else "")
+        self.disposition.set_value(p.disposition if p else None)
+        self.follow_up.setText(p.follow_up if p else "")
+        self.notes.setPlainText(p.notes if p else "")
+        self.export_button.setEnabled(p is not None and p.id is not None)
+        self.status.setText("")
+        self.tabs.setCurrentIndex(0)
+        self._loading = False
+        self._update_derived()
+        self._dirty = False
+
+    def data(self) -> dict:
+        checked_codes = [
+            self.diagnoses.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.diagnoses.count())
+            if self.diagnoses.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        base = self._procedure
+        return {
+            "id": base.id if base else None,
+            "uid": base.uid if base else None,
+            "version": base.version if base else 0,
+            "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
+            "physician": self.physician.text(),
+            "indication": {
+                "pain_duration_months": self.pain_duration.value_or_none(),
+                "conservative_care": [c for c, box in self.conservative_care.items() if box.isChecked()],
+                "conservative_care_details": self.care_details.text(),
+                "pain_scale": self.pain_scale.value(),
+                "baseline_pain": self.baseline_pain.value_or_none(),
+                "disability_scale": self.disability_scale.value(),
+                "disability_score": self.disability_score.value_or_none(),
+            },
+            "diagnoses": checked_codes,
+            "technique": self.technique.value(),
+            "intent": self.intent.value(),
+            "guidance": self.guidance.value(),
+            "contrast": self.contrast.isChecked(),
+            "sedation": self.sedation.value(),
+            "targets": self.targets.targets(),
+            "medications": self.medications.data(),
+            "botulinum_toxin": self.botox.data(),
+            "pre_procedure_pain": self.pain.pre_pain.value_or_none(),
+            "pain_scores": self.pain.scores(),
+            "complications": [c for c, box in self.complications.items() if box.isChecked()],
+            "complication_details": self.complication_details.text(),
+            "disposition": self.disposition.value(),
+            "follow_up": self.follow_up.text(),
+            "notes": self.notes.toPlainText(),
+        }
+
+    def save(self) -> Procedure | None:
+        """Validate and store; on failure show every error beside its field and save nothing."""
+        assert self._patient is not None and self._patient.id is not None
+        data = self.data()
+        if data["uid"] is None:
+            del data["uid"]
+        try:
+            saved = self._records.save_procedure(self._patient.id, data)
+        except InvalidRecord as exc:
+            self.show_errors(exc.errors)
+            return None
+        self.errors.clear()
+        self._set_tab_marks(set())
+        self._procedure = saved
+        self._dirty = False
+        self.export_button.setEnabled(True)
+        self.status.setText(self.tr("Saved at {t}").format(t=f"{datetime.now():%H:%M:%S}"))
+        self.header.setText(
+            self.header.text().replace(
+                self.tr("new procedure"), self.tr("procedure of {d}").format(d=f"{saved.performed_at:%Y-%m-%d %H:%M}")
+            )
+        )
+        self.saved.emit(saved)
+        return saved
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        self.errors.show(errors)
+        tabs = {_TAB_OF.get(str(e.path[0])) for e in errors if e.path}
+        self._set_tab_marks({t for t in tabs if t is not None})
+        self.error_summary.show_error(
+            self.tr("Not saved — {n} problem(s) to fix:\n").format(n=len(errors)) + "\n".join(f"• {e}" for e in errors)
+        )
+        first = next((t for t in range(self.tabs.count()) if t in tabs), None)
+        if first is not None:
+            self.tabs.setCurrentIndex(first)
+
+    def _set_tab_marks(self, tabs: set[int]) -> None:
+        for i, title in enumerate(self.TAB_TITLES):
+            self.tabs.setTabText(i, ("⚠ " if i in tabs else "") + self.tr(title))
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,63 @@
+"""Targets: facet joints by level and side, with the nerves a medial branch block reaches."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import Side
+from facetdesk.ui import style
+from facetdesk.ui.widgets import named
+
+
+class TargetsPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, catalog: Catalog):
+        super().__init__()
+        self._catalog = catalog
+        self.boxes: dict[tuple[str, Side], QCheckBox] = {}
+        columns = QHBoxLayout()
+        for region in ("cervical", "thoracic", "lumbar"):
+            group = QGroupBox(self.tr(region.capitalize()))
+            grid = QGridLayout(group)
+            grid.addWidget(QLabel(self.tr("<b>Joint</b>")), 0, 0)
+            grid.addWidget(QLabel(self.tr("<b>Left</b>")), 0, 1)
+            grid.addWidget(QLabel(self.tr("<b>Right</b>")), 0, 2)
+            row = 1
+            for joint in catalog.joints:
+                if joint.region != region:
+                    continue
+                grid.addWidget(QLabel(joint.level), row, 0)
+                for col, side in ((1, Side.LEFT), (2, Side.RIGHT)):
+                    box = named(QCheckBox(), f"{joint.level} {side.label.lower()}")
+                    box.setToolTip(f"{joint.level} {side.label.lower()} facet joint")
+                    box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+                    box.toggled.connect(self.changed)
+                    grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
+                    self.boxes[(joint.level, side)] = box
+                row += 1
+            grid.setRowStretch(row, 1)
+            columns.addWidget(group)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet(f"color: {style.DERIVED_COLOR};")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(columns)
+        layout.addWidget(self.summary)
+
+    def targets(self) -> list[dict]:
+        return [{"level": level, "side": side} for (level, side), box in self.boxes.items() if box.isChecked()]
+
+    def set_targets(self, targets) -> None:
+        wanted = {(t.level, t.side) for t in targets}
+        for key, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(key in wanted)
+            box.blockSignals(False)
+        self.changed.emit()
+
+    def set_summary(self, text: str) -> None:
+        self.summary.setText(text)

@@ -1,0 +1,143 @@
+"""Small reusable input widgets: enum combos, optional numbers, yes/no/unknown, error labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QWidget
+
+from facetdesk.ui import style
+
+NOT_RECORDED = "not recorded"
+
+
+def named(widget: QWidget, name: str, tip: str | None = None) -> QWidget:
+    """Give a widget the accessible name screen readers (and tests) find it by."""
+    widget.setAccessibleName(name)
+    widget.setObjectName(name)
+    if tip:
+        widget.setToolTip(tip)
+    return widget
+
+
+class ErrorLabel(QLabel):
+    """Red text shown beside a field when its value is rejected; hidden otherwise."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def clear_error(self) -> None:
+        self.setText("")
+        self.hide()
+
+
+class ChoiceCombo(QComboBox):
+    """A combo box over (value, label) pairs, optionally with a leading 'not recorded' entry.
+
+    Values are kept on the Python side: Qt turns str-based enums into plain strings.
+    """
+
+    def __init__(
+        self, choices: Iterable[tuple[object, str]] = (), optional: bool = False, none_label: str = NOT_RECORDED
+    ):
+        super().__init__()
+        self._values: list[object] = []
+        if optional:
+            self.add_choice(None, none_label)
+        for value, label in choices:
+            self.add_choice(value, label)
+
+    def add_choice(self, value: object, label: str) -> None:
+        self._values.append(value)
+        self.addItem(label, value.value if isinstance(value, Enum) else value)
+
+    def clear(self) -> None:
+        self._values.clear()
+        super().clear()
+
+    def value(self) -> object:
+        idx = self.currentIndex()
+        return self._values[idx] if 0 <= idx < len(self._values) else None
+
+    def index_of(self, value: object) -> int:
+        for i, v in enumerate(self._values):
+            if v == value or (isinstance(v, float) and isinstance(value, (int, float)) and abs(v - value) < 1e-9):
+                return i
+        return -1
+
+    def set_value(self, value: object) -> None:
+        self.setCurrentIndex(max(self.index_of(value), 0))
+
+
+def enum_combo(enum_cls: type[Enum], optional: bool = False) -> ChoiceCombo:
+    return ChoiceCombo(((m, m.label) for m in enum_cls), optional=optional)  # type: ignore[attr-defined]
+
+
+class YesNoUnknown(ChoiceCombo):
+    def __init__(self) -> None:
+        super().__init__([(False, "No"), (True, "Yes")], optional=True)
+
+
+class OptionalIntSpin(QSpinBox):
+    """Whole number with a 'not recorded' state one below the minimum."""
+
+    def __init__(self, minimum: int, maximum: int, suffix: str = ""):
+        super().__init__()
+        self.setRange(minimum - 1, maximum)
+        self.setSpecialValueText(NOT_RECORDED)
+        self.setSuffix(suffix)
+        self.setValue(minimum - 1)
+
+    def value_or_none(self) -> int | None:
+        return None if self.value() == self.minimum() else self.value()
+
+    def set_value_or_none(self, value: int | None) -> None:
+        self.setValue(self.minimum() if value is None else int(value))
+
+
+class OptionalFloatSpin(QDoubleSpinBox):
+    """Decimal number where 0 (shown as 'not recorded') means no value."""
+
+    def __init__(self, maximum: float, decimals: int = 1, suffix: str = ""):
+        super().__init__()
+        self.setRange(0, maximum)
+        self.setDecimals(decimals)
+        self.setSpecialValueText(NOT_RECORDED)
+        self.setSuffix(suffix)
+
+    def value_or_none(self) -> float | None:
+        return None if self.value() == 0 else self.value()
+
+    def set_value_or_none(self, value: float | None) -> None:
+        self.setValue(0 if value is None else float(value))
+
+
+def to_qdatetime(value) -> QDateTime:
+    return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+
+
+def to_qdate(value) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def checkbox_grid(enum_cls: type[Enum], name_prefix: str, columns: int = 2) -> tuple[QWidget, dict]:
+    """One labelled check box per enum member, laid out in a grid; returns (widget, {member: box})."""
+    box = QWidget()
+    grid = QGridLayout(box)
+    grid.setContentsMargins(0, 0, 0, 0)
+    boxes = {}
+    for i, member in enumerate(enum_cls):
+        check = named(QCheckBox(member.label), f"{name_prefix}: {member.label}")  # type: ignore[attr-defined]
+        grid.addWidget(check, i // columns, i % columns)
+        boxes[member] = check
+    return box, boxes

@@ -1,0 +1,92 @@
+"""Builders for synthetic domain records (no real patient data)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from facetdesk.domain.errors import FieldError, field_errors
+from facetdesk.domain.patient import Patient
+from facetdesk.domain.procedure import Procedure
+
+# A fixed, clearly past procedure time so tests do not depend on the clock.
+PAST_PROCEDURE_TIME = datetime(2024, 3, 14, 9, 30)
+
+
+def patient_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "mrn": "TEST-0001",
+        "family_name": "Testperson",
+        "given_name": "Alex",
+        "date_of_birth": date(1970, 6, 15),
+        "sex": "female",
+        "weight_kg": 70.0,
+    }
+    data.update(overrides)
+    return data
+
+
+def procedure_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "performed_at": PAST_PROCEDURE_TIME,
+        "physician": "Dr. Synthetic",
+        "technique": "medial_branch_block",
+        "intent": "diagnostic_first",
+        "guidance": "fluoroscopy",
+        "targets": [{"level": "L4-L5", "side": "left"}],
+    }
+    data.update(overrides)
+    return data
+
+
+def bilateral(*levels: str) -> list[dict[str, str]]:
+    return [{"level": lv, "side": side} for lv in levels for side in ("left", "right")]
+
+
+def errors_for(model: type[BaseModel], data: dict[str, Any]) -> list[FieldError]:
+    """Validate ``data`` expecting failure; return the readable field errors."""
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(data)
+    errors = field_errors(info.value)
+    assert errors, "a ValidationError must carry at least one field error"
+    return errors
+
+
+def only_error(model: type[BaseModel], data: dict[str, Any]) -> FieldError:
+    errors = errors_for(model, data)
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+@pytest.fixture
+def make_patient() -> Callable[..., Patient]:
+    return lambda **kw: Patient.model_validate(patient_data(**kw))
+
+
+@pytest.fixture
+def make_procedure() -> Callable[..., Procedure]:
+    return lambda **kw: Procedure.model_validate(procedure_data(**kw))
+
+
+@pytest.fixture
+def patient_error() -> Callable[..., FieldError]:
+    return lambda **kw: only_error(Patient, patient_data(**kw))
+
+
+@pytest.fixture
+def procedure_error() -> Callable[..., FieldError]:
+    return lambda **kw: only_error(Procedure, procedure_data(**kw))
+
+
+@pytest.fixture
+def tomorrow() -> datetime:
+    return datetime.now() + timedelta(days=1)
+
+
+@pytest.fixture
+def targets_bilateral() -> Callable[..., list[dict[str, str]]]:
+    return bilateral

@@ -1,0 +1,107 @@
+"""The note's content as data: every value derived from the case, before any PDF is drawn."""
+
+from __future__ import annotations
+
+from note_case import GENERATED_AT, make_case
+
+from facetdesk.domain.catalog import get_catalog
+from facetdesk.note.content import DRAFT_STATUS, NOT_RECORDED, build_note_content
+
+
+def test_identifiers_and_service(case):
+    c = build_note_content(case, clinic_name="Synthetic Spine Clinic", generated_at=GENERATED_AT)
+    assert c.patient.name == "Testperson, Alex"
+    assert c.patient.mrn == "FD-000123"
+    assert c.patient.date_of_birth == "1961-03-14"
+    assert c.patient.age_at_procedure == "65 years"
+    assert c.patient.weight == "72.5 kg"
+    assert (c.service_date, c.service_time) == ("2026-10-01", "09:30")
+    assert c.status == DRAFT_STATUS
+    assert c.generated_label == "2026-10-01 12:05"
+
+
+def test_targets_and_nerves_per_side(case):
+    c = build_note_content(case, generated_at=GENERATED_AT)
+    assert c.targets.rows == (
+        ("L3-L4", "Left", "Lumbar", "L2 medial branch, L3 medial branch"),
+        ("L4-L5", "Left, Right", "Lumbar", "L3 medial branch, L4 medial branch"),
+    )
+    # L3 is shared by L3-L4 and L4-L5 on the left, so it is blocked (and dosed) once.
+    assert c.nerves == (
+        "Left (3): L2 medial branch, L3 medial branch, L4 medial branch",
+        "Right (2): L3 medial branch, L4 medial branch",
+    )
+
+
+def test_medication_doses(case):
+    rows = build_note_content(case, generated_at=GENERATED_AT).medications.rows
+    assert rows[0] == ("bupivacaine", "0.5%", "0.5 mL per nerve (× 5 nerves)", "2.5 mL", "12.5 mg")
+    assert rows[1] == ("lidocaine", "1%", "1.5 mL total", "1.5 mL", "15 mg")
+    assert rows[2][1:] == ("40 mg/mL", "1 mL total", "1 mL", "40 mg")
+
+
+def test_contrast_dose_is_mg_iodine():
+    from facetdesk.domain.procedure import MedicationAdministration
+
+    case = make_case(
+        contrast=True,
+        medications=[MedicationAdministration(agent="iohexol", concentration_mg_per_ml=300, volume_ml=1)],
+    )
+    row = build_note_content(case, generated_at=GENERATED_AT).medications.rows[0]
+    assert row[1] == "300 mgI/mL"
+    assert row[4] == "300 mg iodine"
+
+
+def test_botox_dilution_and_sites(case):
+    b = build_note_content(case, generated_at=GENERATED_AT).botox
+    assert b is not None
+    assert b.product == "onabotulinumtoxinA (Botox)"
+    assert b.dilution == "100 U in 2 mL (50 U/mL)"
+    assert b.sites.rows[0] == ("multifidus (lumbar)", "L4", "Left", "20 U", "0.4 mL")
+    assert b.total_units == "60 U"
+
+
+def test_pain_response_uses_catalog_thresholds(case):
+    p = build_note_content(case, generated_at=GENERATED_AT).pain
+    assert p.baseline == "8/10"
+    assert p.scores.rows[0] == ("15 min", "1", "87.5%", "sit-to-stand")
+    assert p.scores.rows[-1] == ("8 h", "6", "25%", "lifting")
+    assert p.peak == "Peak relief: 87.5% at 15 min"
+    catalog = get_catalog()
+    positive = f"{catalog.threshold('relief.positive_block_pct').value:g}"
+    meaningful = f"{catalog.threshold('relief.meaningful_pct').value:g}"
+    assert p.durations == (
+        f"Relief ≥{positive}%: from 15 min, lasted at least 4 h (below at 6 h)",
+        f"Relief ≥{meaningful}%: from 15 min, lasted at least 6 h (below at 8 h)",
+    )
+
+
+def test_relief_not_reached_and_not_computed():
+    from facetdesk.domain.procedure import PainScore
+
+    weak = make_case(pain_scores=[PainScore(minutes_after=30, nrs=6)])
+    assert build_note_content(weak, generated_at=GENERATED_AT).pain.durations[0].endswith(": not reached")
+    none = make_case(pre_procedure_pain=None)
+    p = build_note_content(none, generated_at=GENERATED_AT).pain
+    assert p.baseline == NOT_RECORDED
+    assert p.peak == "Relief not computed: no pre-injection pain score"
+
+
+def test_risk_facts_and_outcome(case):
+    c = build_note_content(case, generated_at=GENERATED_AT)
+    facts = dict(c.risk_facts)
+    assert facts["Diabetes"] == "Yes"
+    assert facts["Anticoagulants / antiplatelets"].endswith("(last dose 2026-09-28 08:00)")
+    assert facts["Neuromuscular disease"] == NOT_RECORDED
+    assert facts["Allergies"] == "iodinated contrast (rash); latex"
+    assert c.complications == ("Vasovagal reaction",)
+    assert c.disposition == "Discharged home with escort"
+    assert c.diagnoses.rows == (("M47.816", "Spondylosis without myelopathy or radiculopathy, lumbar region"),)
+    assert c.prior_procedures.rows == (
+        ("2026-05-12", "Intra-articular facet injection", "Therapeutic", "L5-S1 (bilateral)"),
+    )
+
+
+def test_no_complications_reads_none():
+    c = build_note_content(make_case(complications=[], complication_details=""), generated_at=GENERATED_AT)
+    assert c.complications == ("None",)

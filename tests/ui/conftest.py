@@ -1,0 +1,29 @@
+"""GUI test fixtures: an app context on a fresh database and isolated QSettings."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path):
+    QCoreApplication.setOrganizationName("FacetDeskTests")
+    QCoreApplication.setApplicationName("FacetDeskTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+
+
+@pytest.fixture
+def ctx(db_url):
+    from facetdesk.services.context import build_context
+
+    context = build_context(db_url)
+    yield context
+    context.close()

@@ -1,0 +1,64 @@
+"""Drive widgets as a user would: find them by accessible name, type, click, choose."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
+
+from facetdesk.ui.widgets import to_qdatetime
+
+
+def find(root: QWidget, name: str) -> QWidget:
+    matches = [w for w in root.findChildren(QWidget) if w.accessibleName() == name]
+    assert matches, f"no widget named {name!r}"
+    visible = [w for w in matches if w.isVisibleTo(root)] or matches
+    return visible[0]
+
+
+def type_text(qtbot, widget: QWidget, text: str) -> None:
+    """Key presses for each character; QTest only knows ASCII keys, so others go as text events."""
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(widget, ch)
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def type_into(qtbot, widget: QLineEdit, text: str) -> None:
+    widget.setFocus()
+    widget.selectAll()
+    if text:
+        type_text(qtbot, widget, text)
+    else:
+        widget.clear()
+    assert widget.text() == text
+
+
+def click(qtbot, button: QAbstractButton) -> None:
+    assert button.isEnabled(), f"{button.accessibleName()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+
+
+def choose(combo: QComboBox, value) -> None:
+    """Pick the entry holding ``value`` (as a user picks it from the list)."""
+    idx = combo.index_of(value) if hasattr(combo, "index_of") else combo.findData(value)
+    if idx < 0:
+        idx = combo.findText(str(value), Qt.MatchFlag.MatchContains)
+    assert idx >= 0, f"{combo.accessibleName()} has no entry {value!r}"
+    combo.setCurrentIndex(idx)
+
+
+def set_spin(qtbot, spin, value) -> None:
+    """Type a value into a spin box: select all, type, press Enter."""
+    spin.setFocus()
+    spin.selectAll()
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Enter)
+    assert abs(spin.value() - value) < 1e-9, f"{spin.accessibleName()} is {spin.value()}, wanted {value}"
+
+
+def set_datetime(edit, value) -> None:
+    edit.setDateTime(to_qdatetime(value))
