@@ -45,6 +45,11 @@ def _report_invalid(source: str, exc: InvalidRecord) -> int:
     return EXIT_INVALID
 
 
+def _report_unwritable(path: str, exc: OSError) -> int:
+    print(f"facetdesk: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
 def _context(args: argparse.Namespace):
     from facetdesk.services.context import build_context
 
@@ -61,6 +66,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except NotFound as exc:
         print(f"facetdesk: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:
+        return _report_unwritable(args.output, exc)
     finally:
         ctx.close()
     print(f"wrote {args.output}")
@@ -97,7 +104,11 @@ def _cmd_note(args: argparse.Namespace) -> int:
         case = read_case(args.case_file)
     except InvalidRecord as exc:
         return _report_invalid(args.case_file, exc)
-    write_pdf(render_case_pdf(case, page_size=args.page_size), args.output)
+    pdf = render_case_pdf(case, page_size=args.page_size)
+    try:
+        write_pdf(pdf, args.output)
+    except OSError as exc:
+        return _report_unwritable(args.output, exc)
     print(f"wrote {args.output}")
     return EXIT_OK
 

@@ -18,6 +18,7 @@ def _spin(maximum: float, decimals: int, suffix: str) -> QDoubleSpinBox:
     spin.setRange(0, maximum)
     spin.setDecimals(decimals)
     spin.setSuffix(suffix)
+    spin.setMaximumWidth(style.SPIN_MAX_WIDTH)
     return spin
 
 
@@ -29,6 +30,7 @@ class BotoxPanel(QWidget):
         self.group.setCheckable(True)
         self.group.setChecked(False)
         self.product = named(enum_combo(BotoxProduct), "Botulinum toxin product")
+        self.product.setMaximumWidth(style.COMBO_MAX_WIDTH)
         self.vial_units = named(_spin(10000, 0, " U"), "Vial units")
         self.vial_units.setValue(100)
         self.diluent = named(_spin(100, 1, " mL"), "Diluent volume", "Preservative-free saline added to the vial")
@@ -74,7 +76,7 @@ class BotoxPanel(QWidget):
 
     def _make_row(self, row: int) -> list:
         n = row + 1
-        muscles = ((m.key, f"{m.name} ({m.region})") for m in self._catalog.muscles)
+        muscles = ((m.key, m.name) for m in self._catalog.muscles)
         muscle = named(ChoiceCombo(muscles), f"Botox site {n} muscle")
         level = named(ChoiceCombo((v, v) for v in self._catalog.vertebrae), f"Botox site {n} level")
         side = named(enum_combo(Side), f"Botox site {n} side")

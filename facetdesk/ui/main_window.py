@@ -33,7 +33,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.patient_list)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([340, 940])
+        self.splitter.setSizes([420, 860])
         self.setCentralWidget(self.splitter)
         self._build_actions()
         self.patient_list.patient_selected.connect(self.open_patient)
@@ -82,6 +82,10 @@ class MainWindow(QMainWindow):
     def _confirm_discard(self) -> bool:
         if self.stack.currentWidget() is not self.editor or not self.editor.has_unsaved_changes():
             return True
+        return self.ask_discard()
+
+    def ask_discard(self) -> bool:
+        """Ask before unsaved edits are thrown away (tests replace this to answer without a dialog)."""
         answer = QMessageBox.question(
             self,
             self.tr("Unsaved changes"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHeaderView, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.procedure import PainScore
-from facetdesk.domain.relief import summarize_relief
+from facetdesk.domain.relief import relief_pct, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.ui import style
 from facetdesk.ui.row_table import RowTable
@@ -54,6 +54,9 @@ class PainPanel(QWidget):
             self._make_row,
             self.tr("Add pain score"),
         )
+        header = self.rows.table.horizontalHeader()
+        header.setSectionResizeMode(ACTIVITY, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet(f"color: {style.DERIVED_COLOR}; font-weight: bold;")
@@ -100,14 +103,16 @@ class PainPanel(QWidget):
         baseline = self.pre_pain.value_or_none()
         for r in range(self.rows.rows()):
             nrs = self.rows.cell(r, NRS).value()
-            if baseline:
-                self.rows.set_text(r, RELIEF, f"{(baseline - nrs) / baseline * 100:.0f}%")
-            else:
-                self.rows.set_text(r, RELIEF, "")
+            at = format_minutes(self.rows.cell(r, MINUTES).value())
+            relief = f"{relief_pct(baseline, nrs):g}% relief" if baseline else "relief not computed"
+            self.rows.set_text(r, RELIEF, f"at {at}: {relief}")
         # Duplicate times are reported on save; the live summary uses the first of each.
         unique: dict[int, PainScore] = {}
         for s in self.scores():
-            unique.setdefault(s["minutes_after"], PainScore(**s))
+            try:
+                unique.setdefault(s["minutes_after"], PainScore(**s))
+            except ValueError:  # e.g. an over-long activity: reported on save, not while typing
+                continue
         if unique:
             self.summary.setText(describe_summary(summarize_relief(baseline, list(unique.values()), self._thresholds)))
         else:

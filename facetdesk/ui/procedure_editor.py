@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QGroupBox,
@@ -89,6 +90,7 @@ class ProcedureEditor(QWidget):
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setStyleSheet(style.BANNER_STYLE)
         self.error_summary = ErrorLabel()
         self.errors = ErrorRouter(self.error_summary)
         self.tabs = named(QTabWidget(), "Procedure sections")
@@ -141,6 +143,8 @@ class ProcedureEditor(QWidget):
         return box
 
     def _field(self, form: QFormLayout, label: str, widget: QWidget, path: tuple) -> None:
+        if isinstance(widget, QComboBox | QDateTimeEdit):
+            widget.setMaximumWidth(style.COMBO_MAX_WIDTH)
         form.addRow(self.tr(label), self.errors.field(widget, path))
 
     def _build_procedure_tab(self) -> QWidget:
@@ -170,6 +174,7 @@ class ProcedureEditor(QWidget):
         right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
         rl = QVBoxLayout(right)
         self.diagnoses = named(QListWidget(), "Diagnoses")
+        self.diagnoses.setWordWrap(True)
         for dx in self._catalog.diagnoses:
             item = QListWidgetItem(f"{dx.code}  {dx.title}")
             item.setData(Qt.ItemDataRole.UserRole, dx.code)

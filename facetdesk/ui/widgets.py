@@ -97,6 +97,7 @@ class OptionalIntSpin(QSpinBox):
         self.setSpecialValueText(NOT_RECORDED)
         self.setSuffix(suffix)
         self.setValue(minimum - 1)
+        self.setMaximumWidth(style.SPIN_MAX_WIDTH)
 
     def value_or_none(self) -> int | None:
         return None if self.value() == self.minimum() else self.value()
@@ -114,6 +115,7 @@ class OptionalFloatSpin(QDoubleSpinBox):
         self.setDecimals(decimals)
         self.setSpecialValueText(NOT_RECORDED)
         self.setSuffix(suffix)
+        self.setMaximumWidth(style.SPIN_MAX_WIDTH)
 
     def value_or_none(self) -> float | None:
         return None if self.value() == 0 else self.value()

@@ -15,6 +15,14 @@ def _isolated_qsettings(tmp_path):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_modal_discard_dialog(monkeypatch):
+    """Closing a window with unsaved edits would block on a dialog; tests answer 'discard'."""
+    from facetdesk.ui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "ask_discard", lambda self: True)
+
+
 @pytest.fixture
 def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"

@@ -1,0 +1,247 @@
+"""Command line, run as a real subprocess: schema, note, import-case, export-case and their failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from facetdesk.interop.casefile import dump_case, read_case
+from tests.note.note_case import make_case
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT = 60
+
+
+def run(*args: str, db: Path | None = None, script: tuple[str, ...] = ("-m", "facetdesk")):
+    env = dict(os.environ)
+    env.pop("FACETDESK_DB", None)
+    if db is not None:
+        env["FACETDESK_DB"] = str(db)
+    return subprocess.run(
+        [sys.executable, *script, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "clinic" / "facetdesk.sqlite3"
+
+
+@pytest.fixture
+def case_file(tmp_path: Path) -> Path:
+    path = tmp_path / "case.json"
+    path.write_text(dump_case(make_case()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bad_case_file(tmp_path: Path) -> Path:
+    raw = json.loads(dump_case(make_case()))
+    raw["procedure"]["pain_scores"][0]["nrs"] = 11
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return path
+
+
+def test_schema_prints_json_schema():
+    proc = run("schema")
+
+    assert proc.returncode == 0, proc.stderr
+    schema = json.loads(proc.stdout)
+    assert {"patient", "procedure"} <= set(schema["properties"])
+
+
+def test_version_and_help():
+    version = run("--version")
+    assert version.returncode == 0
+    assert "FacetDesk" in version.stdout
+
+    helped = run("--help")
+    assert helped.returncode == 0
+    for command in ("export-case", "import-case", "note", "schema"):
+        assert command in helped.stdout
+
+
+def test_main_py_help_works():
+    proc = run("--help", script=(str(REPO / "main.py"),))
+
+    assert proc.returncode == 0, proc.stderr
+    assert "usage: facetdesk" in proc.stdout
+    assert "import-case" in proc.stdout
+
+
+def test_note_writes_pdf_with_mrn_and_levels(tmp_path, case_file):
+    out = tmp_path / "note.pdf"
+
+    proc = run("note", str(case_file), "-o", str(out))
+
+    assert proc.returncode == 0, proc.stderr
+    assert str(out) in proc.stdout
+    assert out.read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "note.pdf.part").exists()
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "FD-000123" in text
+    assert "L4-L5" in text
+
+
+def test_note_a4_page_size(tmp_path, case_file):
+    out = tmp_path / "note.pdf"
+
+    proc = run("note", str(case_file), "-o", str(out), "--page-size", "a4")
+
+    assert proc.returncode == 0, proc.stderr
+    width, height = (float(v) for v in PdfReader(out).pages[0].mediabox[2:])
+    assert round(width) == 595 and round(height) == 842
+
+
+def test_note_on_invalid_case_exits_2_and_names_the_field(tmp_path, bad_case_file):
+    out = tmp_path / "note.pdf"
+
+    proc = run("note", str(bad_case_file), "-o", str(out))
+
+    assert proc.returncode == 2
+    assert "invalid case file" in proc.stderr
+    assert "NRS" in proc.stderr
+    assert "must be at most 10" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_note_on_non_json_file_exits_2(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text("this is not json", encoding="utf-8")
+
+    proc = run("note", str(path), "-o", str(tmp_path / "n.pdf"))
+
+    assert proc.returncode == 2
+    assert "not valid JSON" in proc.stderr
+
+
+def test_import_case_prints_new_ids(case_file, db):
+    proc = run("import-case", str(case_file), db=db)
+
+    assert proc.returncode == 0, proc.stderr
+    assert "patient id 1 (new)" in proc.stdout
+    assert "procedure id 2" in proc.stdout  # the prior is stored first
+    assert "2 procedure(s) added, 0 already present" in proc.stdout
+
+
+def test_import_twice_reports_procedures_already_present(case_file, db):
+    assert run("import-case", str(case_file), db=db).returncode == 0
+
+    again = run("import-case", str(case_file), db=db)
+
+    assert again.returncode == 0, again.stderr
+    assert "(existing)" in again.stdout
+    assert "0 procedure(s) added, 2 already present" in again.stdout
+
+
+def test_import_invalid_case_exits_2_and_creates_no_database(bad_case_file, db):
+    proc = run("import-case", str(bad_case_file), db=db)
+
+    assert proc.returncode == 2
+    assert "NRS" in proc.stderr
+    assert not db.exists()
+
+
+def test_import_with_conflicting_mrn_exits_2_with_message(tmp_path, case_file, db):
+    assert run("import-case", str(case_file), db=db).returncode == 0
+    clash = make_case(family="Differentname")
+    clash_file = tmp_path / "clash.json"
+    clash_file.write_text(dump_case(clash), encoding="utf-8")
+
+    proc = run("import-case", str(clash_file), db=db)
+
+    assert proc.returncode == 2
+    assert "family name" in proc.stderr
+    assert "nothing was imported" in proc.stderr
+
+
+def test_import_then_export_round_trips_the_procedure(tmp_path, case_file, db):
+    proc = run("--db", str(db), "import-case", str(case_file))
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out.json"
+
+    exported = run("--db", str(db), "export-case", "2", "-o", str(out))
+
+    assert exported.returncode == 0, exported.stderr
+    assert str(out) in exported.stdout
+    original = read_case(case_file)
+    case = read_case(out)
+    assert case.procedure.uid == original.procedure.uid
+    assert case.patient.mrn == original.patient.mrn
+    assert [p.uid for p in case.prior_procedures] == [p.uid for p in original.prior_procedures]
+
+
+def test_export_missing_procedure_exits_1_with_message(tmp_path, db):
+    out = tmp_path / "out.json"
+
+    proc = run("export-case", "999", "-o", str(out), db=db)
+
+    assert proc.returncode == 1
+    assert "procedure 999 does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_corrupt_database_makes_import_exit_1_and_leaves_file_untouched(tmp_path, case_file):
+    db = tmp_path / "corrupt.sqlite3"
+    garbage = os.urandom(8192)
+    db.write_bytes(garbage)
+
+    proc = run("--db", str(db), "import-case", str(case_file))
+
+    assert proc.returncode == 1
+    assert str(db) in proc.stderr
+    assert "not a FacetDesk database" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert db.read_bytes() == garbage
+
+
+def test_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path, case_file):
+    import sqlite3
+
+    db = tmp_path / "other-app.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+
+    proc = run("--db", str(db), "import-case", str(case_file))
+
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert db.read_bytes() == before
+
+
+def test_note_to_missing_folder_exits_1_with_message(tmp_path, case_file):
+    out = tmp_path / "no-such-folder" / "note.pdf"
+
+    proc = run("note", str(case_file), "-o", str(out))
+
+    assert proc.returncode == 1
+    assert "cannot write" in proc.stderr and str(out) in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_export_to_missing_folder_exits_1_with_message(tmp_path, case_file, db):
+    assert run("import-case", str(case_file), db=db).returncode == 0
+    out = tmp_path / "no-such-folder" / "out.json"
+
+    proc = run("export-case", "2", "-o", str(out), db=db)
+
+    assert proc.returncode == 1
+    assert "cannot write" in proc.stderr and str(out) in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,144 @@
+"""Bad input in the GUI: the message appears beside the field, names it, and nothing is saved."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from facetdesk.ui.main_window import MainWindow
+from tests.ui.helpers import choose, click, find, set_datetime, set_spin, type_into
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def patient(ctx):
+    return ctx.records.save_patient(
+        {"mrn": "T-1", "family_name": "Testperson", "given_name": "Robin", "date_of_birth": date(1980, 2, 1)}
+    )
+
+
+def _new_procedure(qtbot, window, patient, when=datetime(2026, 9, 1, 10, 0)):
+    window.open_patient(patient.id)
+    click(qtbot, find(window, "New procedure"))
+    ed = window.editor
+    set_datetime(find(ed, "Date and time of procedure"), when)
+    type_into(qtbot, find(ed, "Performing physician"), "Dr. Test")
+    show_tab(ed, "Targets")
+    click(qtbot, find(ed, "L4-L5 left"))
+    return ed
+
+
+def show_tab(ed, title: str) -> None:
+    """Switch tabs as the user does, so the widgets clicked next are on screen."""
+    titles = [ed.tabs.tabText(i).removeprefix("⚠ ").replace("&&", "&") for i in range(ed.tabs.count())]
+    ed.tabs.setCurrentIndex(titles.index(title))
+
+
+def test_patient_without_required_fields_shows_errors_beside_them(qtbot, window, ctx):
+    window.new_patient_action.trigger()
+    click(qtbot, find(window, "Save patient"))
+    form = window.patient_page.form
+    label, _ = form.errors.label_for(_err("mrn"))
+    assert label.isVisible() and "use 1-32 letters" in label.text()
+    label, _ = form.errors.label_for(_err("family_name"))
+    assert label.isVisible() and "is required" in label.text()
+    assert ctx.records.search_patients("") == []
+
+
+def test_duplicate_mrn_is_refused_beside_the_mrn(qtbot, window, ctx, patient):
+    window.new_patient_action.trigger()
+    type_into(qtbot, find(window, "MRN"), "T-1")
+    type_into(qtbot, find(window, "Family name"), "Other")
+    type_into(qtbot, find(window, "Given name"), "Person")
+    click(qtbot, find(window, "Save patient"))
+    label, _ = window.patient_page.form.errors.label_for(_err("mrn"))
+    assert label.isVisible() and "already belongs to another patient" in label.text()
+    assert [p.family_name for p in ctx.records.search_patients("")] == ["Testperson"]
+
+
+def test_zero_volume_is_shown_under_medications_and_nothing_is_saved(qtbot, window, ctx, patient):
+    ed = _new_procedure(qtbot, window, patient)
+    show_tab(ed, "Medications")
+    click(qtbot, find(ed, "Medications: add row"))
+    choose(find(ed, "Medication 1 agent"), "lidocaine")
+    show_tab(ed, "Procedure")
+    click(qtbot, find(ed, "Save procedure"))
+    error = ed.medications.rows.error
+    assert error.isVisible()
+    assert "row 1 › Volume (mL): must be greater than 0" in error.text()
+    assert ed.tabs.tabText(3).startswith("⚠")
+    assert ed.tabs.currentIndex() == 3  # the first tab with a problem is shown
+    assert ctx.records.list_procedures(patient.id) == []
+
+
+def test_botox_site_without_units_is_refused(qtbot, window, ctx, patient):
+    ed = _new_procedure(qtbot, window, patient)
+    show_tab(ed, "Botulinum toxin")
+    find(ed, "Botulinum toxin given").setChecked(True)
+    click(qtbot, find(ed, "Botulinum toxin sites: add row"))
+    click(qtbot, find(ed, "Save procedure"))
+    assert ed.botox.error.isVisible()
+    assert "needs its units" in ed.botox.error.text()
+    assert ctx.records.list_procedures(patient.id) == []
+
+
+def test_procedure_before_date_of_birth_is_refused_beside_the_date(qtbot, window, ctx, patient):
+    ed = _new_procedure(qtbot, window, patient, when=datetime(1979, 5, 5, 9, 0))
+    click(qtbot, find(ed, "Save procedure"))
+    label, _ = ed.errors.label_for(_err("performed_at"))
+    assert label.isVisible() and "before the patient's date of birth 1980-02-01" in label.text()
+    assert ctx.records.list_procedures(patient.id) == []
+
+
+def test_procedure_without_targets_and_duplicate_pain_times_are_refused(qtbot, window, ctx, patient):
+    ed = _new_procedure(qtbot, window, patient)
+    click(qtbot, find(ed, "L4-L5 left"))  # untick the only target
+    show_tab(ed, "Pain & relief")
+    for n in (1, 2):
+        click(qtbot, find(ed, "Pain scores: add row"))
+        set_spin(qtbot, find(ed, f"Pain score {n} minutes after injection"), 30)
+    click(qtbot, find(ed, "Save procedure"))
+    targets_label, _ = ed.errors.label_for(_err("targets"))
+    assert targets_label.isVisible() and "needs at least 1" in targets_label.text()
+    # The pain tab is not the one on screen; its label is shown there and the tab is marked.
+    assert not ed.pain.rows.error.isHidden() and "more than one score at 30 min" in ed.pain.rows.error.text()
+    assert ed.tabs.tabText(2).startswith("⚠") and ed.tabs.tabText(5).startswith("⚠")
+    assert "Not saved — 2 problem(s)" in ed.error_summary.text()
+    assert ctx.records.list_procedures(patient.id) == []
+
+
+def test_fixing_the_error_then_saving_works_and_clears_the_message(qtbot, window, ctx, patient):
+    ed = _new_procedure(qtbot, window, patient)
+    show_tab(ed, "Medications")
+    click(qtbot, find(ed, "Medications: add row"))
+    click(qtbot, find(ed, "Save procedure"))
+    assert ed.medications.rows.error.isVisible()
+    set_spin(qtbot, find(ed, "Medication 1 volume"), 1.5)
+    click(qtbot, find(ed, "Save procedure"))
+    assert not ed.medications.rows.error.isVisible()
+    assert not ed.tabs.tabText(3).startswith("⚠")
+    [summary] = ctx.records.list_procedures(patient.id)
+    assert summary.levels.startswith("L4-L5")
+
+
+def _err(*path):
+    from facetdesk.domain.errors import FieldError
+
+    return FieldError(tuple(path), "")
+
+
+def test_unsaved_edits_are_not_dropped_when_the_user_cancels(qtbot, window, ctx, patient, monkeypatch):
+    ed = _new_procedure(qtbot, window, patient)
+    assert ed.has_unsaved_changes()
+    monkeypatch.setattr(MainWindow, "ask_discard", lambda self: False)
+    click(qtbot, find(ed, "Back to patient"))
+    assert window.stack.currentWidget() is ed
+    assert find(ed, "L4-L5 left").isChecked()
