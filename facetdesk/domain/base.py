@@ -41,3 +41,12 @@ def date_not_in_future(value: date) -> date:
     if value > now().date():
         raise ValueError(f"{value:%Y-%m-%d} is in the future; enter a date that has passed")
     return value
+
+
+# Validation context for records read back from the database: checks that depend on *when* they run
+# (the clock, a strength later removed from the catalog) must not make a stored record unreadable.
+STORED = {"stored": True}
+
+
+def is_stored(info) -> bool:
+    return bool(info.context and info.context.get("stored"))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import Model, Name, ShortText, date_not_in_future, not_in_future
+from facetdesk.domain.base import Model, Name, ShortText, date_not_in_future, is_stored, not_in_future
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
 
@@ -32,8 +32,10 @@ class AnticoagulantUse(Model):
 
     @field_validator("last_dose_at")
     @classmethod
-    def _past(cls, v: datetime | None) -> datetime | None:
-        return None if v is None else not_in_future(v)
+    def _past(cls, v: datetime | None, info: ValidationInfo) -> datetime | None:
+        if v is None or is_stored(info):
+            return v
+        return not_in_future(v)
 
 
 class Patient(Model):
@@ -63,8 +65,9 @@ class Patient(Model):
 
     @field_validator("date_of_birth")
     @classmethod
-    def _dob(cls, v: date) -> date:
-        date_not_in_future(v)
+    def _dob(cls, v: date, info: ValidationInfo) -> date:
+        if not is_stored(info):
+            date_not_in_future(v)
         if v < EARLIEST_BIRTH:
             raise ValueError(f"{v:%Y-%m-%d} is before {EARLIEST_BIRTH:%Y-%m-%d}")
         return v

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import LongText, Model, Name, ShortText, not_in_future
+from facetdesk.domain.base import LongText, Model, Name, ShortText, is_stored, local_naive, not_in_future
 from facetdesk.domain.catalog import Agent, Catalog, get_catalog
 from facetdesk.domain.enums import (
     BotoxProduct,
@@ -88,7 +88,7 @@ class MedicationAdministration(Model):
     @classmethod
     def _available_strength(cls, v: float, info: ValidationInfo) -> float:
         agent = get_catalog().agent(info.data.get("agent", ""))
-        if agent is not None and agent.strength(v) is None:
+        if agent is not None and agent.strength(v) is None and not is_stored(info):
             offered = ", ".join(s.label for s in agent.strengths)
             raise ValueError(f"{agent.name} comes in {offered}; {v:g} {agent.concentration_unit} is not one of them")
         return v
@@ -229,8 +229,10 @@ class Procedure(Model):
 
     @field_validator("performed_at")
     @classmethod
-    def _past(cls, v: datetime) -> datetime:
-        return not_in_future(v.replace(second=0, microsecond=0))
+    def _past(cls, v: datetime, info: ValidationInfo) -> datetime:
+        v = local_naive(v).replace(second=0, microsecond=0)
+        # Another workstation's clock may run ahead; a stored time is history, not input.
+        return v if is_stored(info) else not_in_future(v)
 
     @field_validator("diagnoses")
     @classmethod

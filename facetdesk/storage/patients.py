@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
+from facetdesk.domain.base import STORED
 from facetdesk.domain.patient import Patient
 from facetdesk.storage.errors import DuplicateMrn, RecordNotFound
 from facetdesk.storage.tables import (
@@ -63,7 +64,8 @@ def patient_from_row(row: PatientRow) -> Patient:
             "pregnant": row.pregnant,
             "neuromuscular_disease": row.neuromuscular_disease,
             "injection_site_infection": row.injection_site_infection,
-        }
+        },
+        context=STORED,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from facetdesk.domain.base import STORED
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Side, Technique
 from facetdesk.domain.procedure import Procedure
@@ -62,8 +63,8 @@ def _target_order(target: TargetRow) -> tuple[int, str]:
 
 
 def procedure_from_row(row: ProcedureRow) -> Procedure:
-    # Validated on the way out too: stored data passed the same checks on the way in,
-    # and a catalog edit that invalidates old records should be noticed, not hidden.
+    # Validated on the way out too, as a stored record (STORED): a time ahead of this workstation's
+    # clock or a strength since removed from the catalog must not make a chart unreadable.
     botox = row.botulinum_toxin
     return Procedure.model_validate(
         {
@@ -117,7 +118,8 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "disposition": row.disposition,
             "follow_up": row.follow_up,
             "notes": row.notes,
-        }
+        },
+        context=STORED,
     )
 
 
