@@ -38,8 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _report_invalid(source: str, exc: InvalidRecord) -> int:
-    print(f"{source}: invalid case file", file=sys.stderr)
+def _report_invalid(source: str, exc: InvalidRecord, heading: str = "invalid case file") -> int:
+    print(f"{source}: {heading}", file=sys.stderr)
     for err in exc.errors:
         print(f"  {err}", file=sys.stderr)
     return EXIT_INVALID
@@ -85,7 +85,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     try:
         result = ctx.cases.import_case(case)
     except InvalidRecord as exc:
-        return _report_invalid(args.case_file, exc)
+        return _report_invalid(args.case_file, exc, "not imported (nothing was written)")
     finally:
         ctx.close()
     print(

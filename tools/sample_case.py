@@ -87,7 +87,12 @@ def sample_case() -> CaseFile:
         guidance="fluoroscopy",
         targets=[{"level": "L5-S1", "side": "left"}, {"level": "L5-S1", "side": "right"}],
         medications=[
-            {"agent": "triamcinolone_acetonide", "concentration_mg_per_ml": 40, "volume_ml": 0.5, "volume_basis": "per_joint"},
+            {
+                "agent": "triamcinolone_acetonide",
+                "concentration_mg_per_ml": 40,
+                "volume_ml": 0.5,
+                "volume_basis": "per_joint",
+            },
             {"agent": "lidocaine", "concentration_mg_per_ml": 10, "volume_ml": 0.5, "volume_basis": "per_joint"},
         ],
         pre_procedure_pain=7,

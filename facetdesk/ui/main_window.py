@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, 
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.services.context import AppContext
-from facetdesk.storage.errors import StaleRecord
+from facetdesk.storage.errors import StorageError
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
 from facetdesk.ui.procedure_editor import ProcedureEditor
@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
             form.errors.show(exc.errors)
             self.statusBar().showMessage(self.tr("Patient not saved: {n} problem(s)").format(n=len(exc.errors)))
             return None
+        except StorageError as exc:
+            form.general_error.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
+            return None
         form.load(patient)
         self.patient_page.refresh_procedures()
         self.patient_list.refresh()
@@ -150,10 +153,7 @@ class MainWindow(QMainWindow):
 
     def save_current(self) -> None:
         if self.stack.currentWidget() is self.editor:
-            try:
-                self.editor.save()
-            except StaleRecord as exc:
-                QMessageBox.warning(self, self.tr("Not saved"), str(exc))
+            self.editor.save()
         else:
             self.save_patient()
 

@@ -91,7 +91,9 @@ class MedicationsPanel(QWidget):
             strength = self.rows.cell(row, STRENGTH)
             if strength.index_of(med.concentration_mg_per_ml) < 0:
                 # Keep what was recorded visible; saving it again reports the catalog change.
-                strength.add_choice(med.concentration_mg_per_ml, f"{med.concentration_mg_per_ml:g} mg/mL (not in catalog)")
+                strength.add_choice(
+                    med.concentration_mg_per_ml, f"{med.concentration_mg_per_ml:g} mg/mL (not in catalog)"
+                )
             strength.set_value(med.concentration_mg_per_ml)
             self.rows.cell(row, VOLUME).setValue(med.volume_ml)
             self.rows.cell(row, BASIS).set_value(med.volume_basis)

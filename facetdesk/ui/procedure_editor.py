@@ -41,6 +41,7 @@ from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure, derive_nerves
 from facetdesk.services.records import RecordService
+from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.botox_panel import BotoxPanel
 from facetdesk.ui.error_router import ErrorRouter
@@ -369,6 +370,9 @@ class ProcedureEditor(QWidget):
             saved = self._records.save_procedure(self._patient.id, data)
         except InvalidRecord as exc:
             self.show_errors(exc.errors)
+            return None
+        except StorageError as exc:  # e.g. changed on another workstation: the message says what to do
+            self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
             return None
         self.errors.clear()
         self._set_tab_marks(set())

@@ -142,3 +142,16 @@ def test_unsaved_edits_are_not_dropped_when_the_user_cancels(qtbot, window, ctx,
     click(qtbot, find(ed, "Back to patient"))
     assert window.stack.currentWidget() is ed
     assert find(ed, "L4-L5 left").isChecked()
+
+
+def test_save_refused_when_another_workstation_changed_the_procedure(qtbot, window, ctx, patient):
+    ed = _new_procedure(qtbot, window, patient)
+    saved = ed.save()
+    assert saved is not None
+    # Another workstation saves the same procedure first.
+    ctx.records.save_procedure(patient.id, saved.model_copy(update={"physician": "Dr. Elsewhere"}))
+    type_into(qtbot, find(ed, "Performing physician"), "Dr. Here")
+    assert ed.save() is None
+    assert ed.error_summary.isVisible() and "changed on another workstation" in ed.error_summary.text()
+    _, stored = ctx.records.get_procedure(saved.id)
+    assert stored.physician == "Dr. Elsewhere"
