@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     note.add_argument("-o", "--output", required=True, metavar="PDF")
     note.add_argument("--page-size", choices=("letter", "a4"), default="letter")
     sub.add_parser("schema", help="print the JSON Schema of case files")
+    check = sub.add_parser("check", help="evaluate the decision-support rules on a case file (JSON findings)")
+    check.add_argument("case_file", metavar="FILE")
+    check.add_argument("--text", action="store_true", help="print the findings for people instead of JSON")
     return p
 
 
@@ -113,6 +116,35 @@ def _cmd_note(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from facetdesk.domain.catalog import get_catalog
+    from facetdesk.interop.casefile import read_case
+    from facetdesk.services.decision import check_case
+
+    try:
+        case = read_case(args.case_file)
+    except InvalidRecord as exc:
+        return _report_invalid(args.case_file, exc)
+    findings = check_case(case, get_catalog())
+    if args.text:
+        for f in findings:
+            override = case.procedure.override_for(f.rule)
+            print(f"[{f.severity.value.upper():8}] {f.status.value:13} {f.rule}: {f.message}")
+            print(f"{'':24}Source: {f.source}")
+            if override is not None:
+                print(f"{'':24}Acknowledged by {override.acknowledged_by}: {override.reason}")
+    else:
+        print(json.dumps([_finding_json(f, case) for f in findings], indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _finding_json(finding, case) -> dict:
+    data = finding.model_dump(mode="json")
+    override = case.procedure.override_for(finding.rule)
+    data["override"] = override.model_dump(mode="json") if override else None
+    return data
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from facetdesk.interop.casefile import case_schema
 
@@ -127,7 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from facetdesk.app import run_gui
 
         return run_gui(args.db)
-    handlers = {"export-case": _cmd_export, "import-case": _cmd_import, "note": _cmd_note, "schema": _cmd_schema}
+    handlers = {
+        "export-case": _cmd_export,
+        "import-case": _cmd_import,
+        "note": _cmd_note,
+        "schema": _cmd_schema,
+        "check": _cmd_check,
+    }
     from facetdesk.storage.errors import DatabaseError
 
     try:

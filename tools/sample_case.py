@@ -49,7 +49,13 @@ def sample_case() -> CaseFile:
         targets=[{"level": lv, "side": s} for lv in ("L4-L5", "L5-S1") for s in ("left", "right")],
         medications=[
             {"agent": "bupivacaine", "concentration_mg_per_ml": 5, "volume_ml": 0.5, "volume_basis": "per_nerve"},
-            {"agent": "lidocaine", "concentration_mg_per_ml": 10, "volume_ml": 4, "volume_basis": "total"},
+            {
+                "agent": "lidocaine",
+                "concentration_mg_per_ml": 10,
+                "volume_ml": 4,
+                "volume_basis": "total",
+                "site": "skin",
+            },
             {"agent": "iohexol", "concentration_mg_per_ml": 240, "volume_ml": 0.3, "volume_basis": "per_nerve"},
         ],
         botulinum_toxin={

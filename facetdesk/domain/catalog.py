@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -75,11 +75,18 @@ class Anticoagulant(_Frozen):
 
 
 class Threshold(_Frozen):
+    """One clinical number (or table of numbers) with its source and confidence tag."""
+
     key: str
-    value: float
+    value: Any
     unit: str
     source: str
     confidence: Confidence
+    note: str | None = None
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.confidence == "U"
 
 
 class Catalog(_Frozen):

@@ -81,6 +81,13 @@ class VolumeBasis(LabelledEnum):
     PER_NERVE = "per_nerve", "per nerve"
 
 
+class MedicationSite(LabelledEnum):
+    """Where a syringe went: the targets (joint or nerves) or skin and needle-track infiltration."""
+
+    TARGET = "target", "at the targets"
+    SKIN = "skin", "skin and needle track"
+
+
 class BotoxProduct(LabelledEnum):
     ONABOTULINUMTOXINA = "onabotulinumtoxinA", "onabotulinumtoxinA (Botox)"
     ABOBOTULINUMTOXINA = "abobotulinumtoxinA", "abobotulinumtoxinA (Dysport)"

@@ -19,6 +19,7 @@ from facetdesk.domain.enums import (
     Disposition,
     Guidance,
     Intent,
+    MedicationSite,
     PainScale,
     Sedation,
     Side,
@@ -75,6 +76,8 @@ class MedicationAdministration(Model):
     concentration_mg_per_ml: float
     volume_ml: float = Field(gt=0, le=100)
     volume_basis: VolumeBasis = VolumeBasis.TOTAL
+    # Skin infiltration counts toward the anaesthetic dose but not toward joint or nerve volumes.
+    site: MedicationSite = MedicationSite.TARGET
 
     @field_validator("agent")
     @classmethod
@@ -116,7 +119,8 @@ class MedicationAdministration(Model):
         strength = agent.strength(self.concentration_mg_per_ml)
         label = strength.label if strength else f"{self.concentration_mg_per_ml:g} {agent.concentration_unit}"
         basis = "" if self.volume_basis == VolumeBasis.TOTAL else f" {self.volume_basis.label}"
-        return f"{agent.name} {label}, {self.volume_ml:g} mL{basis}"
+        where = " (skin and needle track)" if self.site == MedicationSite.SKIN else ""
+        return f"{agent.name} {label}, {self.volume_ml:g} mL{basis}{where}"
 
 
 class BotoxSite(Model):
@@ -185,6 +189,15 @@ class PainScore(Model):
     activity: ShortText = ""
 
 
+class Override(Model):
+    """The physician's documented answer to a warning or critical finding."""
+
+    rule: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=1000)
+    acknowledged_by: Name
+    acknowledged_at: datetime
+
+
 def derive_nerves(targets: Iterable[tuple[str, Side]], catalog: Catalog) -> list[tuple[str, Side]]:
     """The medial branches / dorsal rami innervating the joints, left side first, each nerve once per side."""
     chosen = list(targets)
@@ -213,6 +226,10 @@ class Procedure(Model):
     diagnoses: list[str] = Field(default_factory=list)
     technique: Technique
     intent: Intent
+    # Coverage documentation (LCD L38773): why an MBB is not possible for a diagnostic IA,
+    # and why the patient is not a radiofrequency candidate before a therapeutic block.
+    mbb_not_possible_reason: ShortText = ""
+    rfa_not_candidate_reason: ShortText = ""
     guidance: Guidance
     contrast: bool = False
     sedation: Sedation = Sedation.NONE
@@ -226,6 +243,7 @@ class Procedure(Model):
     disposition: Disposition | None = None
     follow_up: ShortText = ""
     notes: LongText = ""
+    overrides: list[Override] = Field(default_factory=list)
 
     @field_validator("performed_at")
     @classmethod
@@ -284,6 +302,18 @@ class Procedure(Model):
         if Complication.OTHER in (info.data.get("complications") or []) and not v:
             raise ValueError("describe the complication recorded as 'Other'")
         return v
+
+    @field_validator("overrides")
+    @classmethod
+    def _one_override_per_rule(cls, v: list[Override]) -> list[Override]:
+        rules = [o.rule for o in v]
+        dup = sorted({r for r in rules if rules.count(r) > 1})
+        if dup:
+            raise ValueError(f"{', '.join(dup)} acknowledged more than once")
+        return v
+
+    def override_for(self, rule: str) -> Override | None:
+        return next((o for o in self.overrides if o.rule == rule), None)
 
     # ---- derived values -------------------------------------------------
     def nerves(self, catalog: Catalog | None = None) -> list[tuple[str, Side]]:

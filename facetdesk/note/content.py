@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
-from facetdesk.domain.enums import Side, Technique, VolumeBasis
+from facetdesk.domain.enums import MedicationSite, Side, Technique, VolumeBasis
+from facetdesk.domain.finding import Finding, Severity, Status, sort_findings
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.procedure import BotoxTreatment, Procedure
+from facetdesk.domain.procedure import BotoxTreatment, Override, Procedure
 from facetdesk.domain.relief import ReliefDuration, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 
@@ -17,6 +19,13 @@ DRAFT_STATUS = "DRAFT — not signed"
 NOT_RECORDED = "not recorded"
 NONE_RECORDED = "None recorded"
 TITLE = "Facet joint procedure note"
+DECISION_SUPPORT_NOT_RUN = "Decision support was not run for this note."
+NOTHING_FLAGGED = "No guideline concerns flagged."
+NOT_ACKNOWLEDGED = "Not acknowledged"
+DECISION_SUPPORT_DISCLAIMER = (
+    "Decision support flags possible problems against the configured guidelines; it does not decide. "
+    "The treating physician decides and is responsible for the procedure."
+)
 
 Fields = tuple[tuple[str, str], ...]
 
@@ -58,6 +67,43 @@ class PainBlock:
 
 
 @dataclass(frozen=True)
+class FlaggedFinding:
+    """One finding that needs the reader's attention; ``source`` numbers into DecisionSupportBlock.sources."""
+
+    severity: str
+    rule: str
+    message: str
+    acknowledgement: str
+    source: int | None
+
+
+@dataclass(frozen=True)
+class SourcedLine:
+    text: str
+    source: int | None
+
+
+@dataclass(frozen=True)
+class DecisionSupportBlock:
+    """What decision support found, as printed: flagged findings, acknowledgements, relief interpretation.
+
+    ``ran`` is False when no findings were passed in; the note then says so instead of implying
+    that everything was checked and met.
+    """
+
+    ran: bool
+    flagged: tuple[FlaggedFinding, ...]
+    acknowledgements_on_record: tuple[str, ...]
+    relief_interpretation: tuple[SourcedLine, ...]
+    met_count: int
+    met_line: str
+    sources: tuple[str, ...]
+    disclaimer: str = DECISION_SUPPORT_DISCLAIMER
+    not_run: str = DECISION_SUPPORT_NOT_RUN
+    nothing_flagged: str = NOTHING_FLAGGED
+
+
+@dataclass(frozen=True)
 class NoteContent:
     title: str
     summary: str
@@ -85,6 +131,8 @@ class NoteContent:
     disposition: str
     follow_up: str
     notes: str
+    decision_support: DecisionSupportBlock
+    discharge_instructions: tuple[str, ...] = ()
     signature_fields: tuple[str, ...] = field(default=("Performing physician", "Signature", "Date/time"))
 
 
@@ -160,7 +208,17 @@ def _indication(procedure: Procedure) -> Fields:
         ("Pain scale", ind.pain_scale.label),
         ("Usual pain at evaluation", f"{ind.baseline_pain}/10" if ind.baseline_pain is not None else NOT_RECORDED),
         ("Disability", disability),
-    )
+    ) + _coverage_reasons(procedure)
+
+
+def _coverage_reasons(procedure: Procedure) -> Fields:
+    """Coverage documentation (LCD L38773), shown only when recorded."""
+    out: Fields = ()
+    if procedure.mbb_not_possible_reason:
+        out += (("MBB not possible because", procedure.mbb_not_possible_reason),)
+    if procedure.rfa_not_candidate_reason:
+        out += (("Not a radiofrequency candidate because", procedure.rfa_not_candidate_reason),)
+    return out
 
 
 def _diagnoses(procedure: Procedure, catalog: Catalog) -> Table:
@@ -233,6 +291,8 @@ def _medications(procedure: Procedure, catalog: Catalog) -> Table:
             volume += f" (× {n} nerve{'s' if n != 1 else ''})"
         elif med.volume_basis == VolumeBasis.PER_JOINT:
             volume += f" (× {n} joint{'s' if n != 1 else ''})"
+        if med.site == MedicationSite.SKIN:
+            volume += ", skin and needle track"
         rows.append(
             (
                 agent.name,
@@ -312,8 +372,84 @@ def _pain(procedure: Procedure, catalog: Catalog) -> PainBlock:
     )
 
 
-def build_note_content(case: CaseFile, *, clinic_name: str = "", generated_at: datetime | None = None) -> NoteContent:
-    """Everything the note shows, derived from the case; the renderer adds only layout."""
+RELIEF_DIAGNOSTIC_RULE = "relief.diagnostic_block"
+RELIEF_RFA_RULE = "relief.rfa_candidate"
+
+
+def _acknowledgement(o: Override) -> str:
+    return f"Acknowledged by {o.acknowledged_by} on {_datetime(o.acknowledged_at)}: {o.reason}"
+
+
+def _decision_support(procedure: Procedure, findings: Sequence[Finding]) -> DecisionSupportBlock:
+    """Findings arrive as data (the note never runs the rules): only what needs attention is listed."""
+    if not findings:
+        return DecisionSupportBlock(
+            ran=False,
+            flagged=(),
+            acknowledgements_on_record=(),
+            relief_interpretation=(),
+            met_count=0,
+            met_line="",
+            sources=(),
+        )
+    sources: list[str] = []
+
+    def source_no(source: str) -> int | None:
+        if not source:
+            return None
+        if source not in sources:
+            sources.append(source)
+        return sources.index(source) + 1
+
+    ordered = sort_findings(list(findings))
+    flagged_findings = [
+        f
+        for f in ordered
+        if f.severity.rank >= Severity.CAUTION.rank and f.status in (Status.NOT_MET, Status.NOT_EVALUATED)
+    ]
+    flagged = []
+    for f in flagged_findings:
+        override = procedure.override_for(f.rule)
+        if override is not None:
+            ack = _acknowledgement(override)
+        else:
+            ack = NOT_ACKNOWLEDGED if f.needs_acknowledgement else ""
+        flagged.append(FlaggedFinding(f.severity.value.upper(), f.rule, f.message, ack, source_no(f.source)))
+    flagged_rules = {f.rule for f in flagged_findings}
+    on_record = tuple(f"{o.rule} — {_acknowledgement(o)}" for o in procedure.overrides if o.rule not in flagged_rules)
+    relief = []
+    for rule in (RELIEF_DIAGNOSTIC_RULE, RELIEF_RFA_RULE):
+        for f in findings:
+            if f.rule != rule:
+                continue
+            if rule == RELIEF_RFA_RULE and not f.message.strip().lower().startswith("consider"):
+                continue
+            relief.append(SourcedLine(f.message, source_no(f.source)))
+    met = sum(1 for f in findings if f.status == Status.MET)
+    return DecisionSupportBlock(
+        ran=True,
+        flagged=tuple(flagged),
+        acknowledgements_on_record=on_record,
+        relief_interpretation=tuple(relief),
+        met_count=met,
+        met_line=f"{met} other guideline check{'' if met == 1 else 's'} met",
+        sources=tuple(sources),
+    )
+
+
+def build_note_content(
+    case: CaseFile,
+    *,
+    clinic_name: str = "",
+    generated_at: datetime | None = None,
+    findings: Sequence[Finding] = (),
+    discharge_instructions: Sequence[str] = (),
+) -> NoteContent:
+    """Everything the note shows, derived from the case; the renderer adds only layout.
+
+    ``findings`` are decision-support results computed elsewhere (the note does not run rules);
+    ``discharge_instructions`` are patient-facing sentences printed after the disposition.
+    """
     catalog = get_catalog()
     patient, procedure = case.patient, case.procedure
     generated = (generated_at or datetime.now()).replace(microsecond=0)
@@ -344,4 +480,6 @@ def build_note_content(case: CaseFile, *, clinic_name: str = "", generated_at: d
         disposition=procedure.disposition.label if procedure.disposition else NOT_RECORDED,
         follow_up=procedure.follow_up or NOT_RECORDED,
         notes=procedure.notes,
+        decision_support=_decision_support(procedure, findings),
+        discharge_instructions=tuple(line for line in discharge_instructions if line.strip()),
     )

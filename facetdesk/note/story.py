@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from reportlab.platypus import Table as RLTable
 
 from facetdesk.note import styles as st
-from facetdesk.note.content import Fields, NoteContent, Table
+from facetdesk.note.content import NOT_ACKNOWLEDGED, DecisionSupportBlock, Fields, NoteContent, Table
 
 
 def para(text: str, style: ParagraphStyle = st.BODY) -> Paragraph:
@@ -118,12 +118,67 @@ def _pain(c: NoteContent) -> list[Flowable]:
     return out
 
 
+def _ref(source: int | None) -> str:
+    return f" [{source}]" if source is not None else ""
+
+
+def _flagged_table(d: DecisionSupportBlock) -> Flowable:
+    if not d.flagged:
+        return para(d.nothing_flagged, st.LINE)
+    header = ("Severity", "Rule", "Finding", "Acknowledgement")
+    data: list[list[Flowable]] = [[para(h, st.CELL_HEAD) for h in header]]
+    for row in d.flagged:
+        severity_style = st.SEVERITY_HIGH if row.severity in ("WARNING", "CRITICAL") else st.SEVERITY
+        ack_style = st.SEVERITY_HIGH if row.acknowledgement == NOT_ACKNOWLEDGED else st.CELL
+        data.append(
+            [
+                para(row.severity, severity_style),
+                para(row.rule, st.RULE_ID),
+                para(row.message + _ref(row.source), st.CELL),
+                para(row.acknowledgement, ack_style),
+            ]
+        )
+    out = RLTable(data, colWidths=st.widths(st.DECISION), repeatRows=1, hAlign="LEFT")
+    out.setStyle(st.grid_table_style())
+    return out
+
+
+def _decision_support(c: NoteContent) -> list[Flowable]:
+    d = c.decision_support
+    out: list[Flowable] = [heading("Decision support")]
+    if not d.ran:
+        return out + [para(d.not_run, st.LINE)]
+    out.append(_flagged_table(d))
+    # The interpretation, count, disclaimer and sources read as one block: keep them on one page.
+    tail: list[Flowable] = []
+    if d.acknowledgements_on_record:
+        tail.append(Paragraph("<b>Acknowledgements on record</b>", st.LINE))
+        tail += [Paragraph(escape(line), st.BULLET, bulletText="•") for line in d.acknowledgements_on_record]
+    for line in d.relief_interpretation:
+        tail.append(Paragraph(f"<b>{escape(line.text + _ref(line.source))}</b>", st.LINE))
+    tail.append(para(d.met_line, st.LINE))
+    tail.append(para(d.disclaimer, st.SMALL_LINE))
+    if d.sources:
+        tail.append(Paragraph("<b>Sources</b>", st.SMALL_LINE))
+        tail += [para(f"[{n}] {source}", st.SMALL_LINE) for n, source in enumerate(d.sources, start=1)]
+    out.append(KeepTogether(tail))
+    return out
+
+
 def _outcome(c: NoteContent) -> list[Flowable]:
     fields: Fields = (("Complications", "; ".join(c.complications)),)
     if c.complication_details:
         fields += (("Complication details", c.complication_details),)
     fields += (("Disposition", c.disposition), ("Follow-up", c.follow_up))
     return [heading("Complications and disposition"), kv_table(fields, 1)]
+
+
+def _discharge(c: NoteContent) -> list[Flowable]:
+    if not c.discharge_instructions:
+        return []
+    out: list[Flowable] = [heading("Discharge instructions")]
+    out += [Paragraph(escape(line), st.BULLET, bulletText="•") for line in c.discharge_instructions]
+    return out
 
 
 def _notes(c: NoteContent) -> list[Flowable]:
@@ -154,7 +209,17 @@ def _signature(c: NoteContent) -> Flowable:
 
 def build_story(c: NoteContent) -> list[Flowable]:
     story: list[Flowable] = [_title(c)]
-    for section in (_patient, _indication, _procedure, _botox, _pain, _outcome, _notes):
+    for section in (
+        _patient,
+        _indication,
+        _procedure,
+        _botox,
+        _pain,
+        _decision_support,
+        _outcome,
+        _discharge,
+        _notes,
+    ):
         story += section(c)
     story.append(_signature(c))
     return story

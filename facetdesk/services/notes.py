@@ -7,13 +7,32 @@ from datetime import datetime
 from pathlib import Path
 
 from facetdesk.domain.case import CaseFile
+from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
+from facetdesk.rules import evaluate
+from facetdesk.rules.context import RuleCase
+from facetdesk.rules.risks import discharge_instructions
 from facetdesk.services.cases import CaseService
 
 
-def render_case_pdf(case: CaseFile, *, page_size: str = "letter", generated_at: datetime | None = None) -> bytes:
-    content = build_note_content(case, generated_at=generated_at or datetime.now().replace(microsecond=0))
+def render_case_pdf(
+    case: CaseFile,
+    *,
+    page_size: str = "letter",
+    generated_at: datetime | None = None,
+    catalog: Catalog | None = None,
+) -> bytes:
+    """The note with its decision-support section: every rule is evaluated on the case as it stands."""
+    catalog = catalog or get_catalog()
+    findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
+    rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
+    content = build_note_content(
+        case,
+        generated_at=generated_at or datetime.now().replace(microsecond=0),
+        findings=findings,
+        discharge_instructions=discharge_instructions(rule_case),
+    )
     return render_note(content, page_size=page_size)
 
 

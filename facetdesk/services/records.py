@@ -68,6 +68,11 @@ class RecordService:
         assert patient is not None
         return patient, procedure
 
+    def procedures_of(self, patient_id: int) -> list[Procedure]:
+        """Every procedure of the patient, oldest first (decision support picks the earlier ones)."""
+        with self._db.read() as session:
+            return repo.procedures_for_patient(session, patient_id)
+
     def prior_procedures(self, patient_id: int, procedure: Procedure) -> list[Procedure]:
         """The patient's other procedures performed before this one."""
         with self._db.read() as session:

@@ -10,7 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from facetdesk.domain.base import STORED
+from facetdesk.domain.base import STORED, local_naive
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Side, Technique
 from facetdesk.domain.procedure import Procedure
@@ -22,6 +22,7 @@ from facetdesk.storage.tables import (
     ConservativeCareRow,
     DiagnosisRow,
     MedicationRow,
+    OverrideRow,
     PainScoreRow,
     PatientRow,
     ProcedureRow,
@@ -52,6 +53,7 @@ def _full_load() -> tuple:
         selectinload(ProcedureRow.botulinum_toxin).selectinload(BotoxTreatmentRow.sites),
         selectinload(ProcedureRow.pain_scores),
         selectinload(ProcedureRow.complications),
+        selectinload(ProcedureRow.overrides),
     )
 
 
@@ -85,6 +87,8 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "diagnoses": [d.code for d in row.diagnoses],
             "technique": row.technique,
             "intent": row.intent,
+            "mbb_not_possible_reason": row.mbb_not_possible_reason,
+            "rfa_not_candidate_reason": row.rfa_not_candidate_reason,
             "guidance": row.guidance,
             "contrast": row.contrast,
             "sedation": row.sedation,
@@ -95,6 +99,7 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
                     "concentration_mg_per_ml": m.concentration_mg_per_ml,
                     "volume_ml": m.volume_ml,
                     "volume_basis": m.volume_basis,
+                    "site": m.site,
                 }
                 for m in row.medications
             ],
@@ -118,6 +123,15 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "disposition": row.disposition,
             "follow_up": row.follow_up,
             "notes": row.notes,
+            "overrides": [
+                {
+                    "rule": o.rule,
+                    "reason": o.reason,
+                    "acknowledged_by": o.acknowledged_by,
+                    "acknowledged_at": o.acknowledged_at,
+                }
+                for o in row.overrides
+            ],
         },
         context=STORED,
     )
@@ -136,6 +150,8 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     row.disability_score = ind.disability_score
     row.technique = procedure.technique.value
     row.intent = procedure.intent.value
+    row.mbb_not_possible_reason = procedure.mbb_not_possible_reason
+    row.rfa_not_candidate_reason = procedure.rfa_not_candidate_reason
     row.guidance = procedure.guidance.value
     row.contrast = procedure.contrast
     row.sedation = procedure.sedation.value
@@ -156,6 +172,7 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
             concentration_mg_per_ml=m.concentration_mg_per_ml,
             volume_ml=m.volume_ml,
             volume_basis=m.volume_basis.value,
+            site=m.site.value,
         )
         for i, m in enumerate(procedure.medications)
     ]
@@ -184,6 +201,16 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
         PainScoreRow(minutes_after=p.minutes_after, nrs=p.nrs, activity=p.activity) for p in procedure.pain_scores
     ]
     row.complications = [ComplicationRow(position=i, code=c.value) for i, c in enumerate(procedure.complications)]
+    # The column keeps no zone (SQLite cannot): an aware time is stored as local wall-clock time.
+    row.overrides = [
+        OverrideRow(
+            rule=o.rule,
+            reason=o.reason,
+            acknowledged_by=o.acknowledged_by,
+            acknowledged_at=local_naive(o.acknowledged_at),
+        )
+        for o in procedure.overrides
+    ]
 
 
 def _clear_children(row: ProcedureRow) -> None:
@@ -194,6 +221,7 @@ def _clear_children(row: ProcedureRow) -> None:
     row.botulinum_toxin = None
     row.pain_scores.clear()
     row.complications.clear()
+    row.overrides.clear()
 
 
 def _uid_taken(session: Session, uid: str) -> bool:

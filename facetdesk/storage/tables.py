@@ -119,6 +119,9 @@ class ProcedureRow(Base):
     disability_score: Mapped[float | None] = mapped_column(sa.Double)
     technique: Mapped[str] = mapped_column(EnumText)
     intent: Mapped[str] = mapped_column(EnumText)
+    # Coverage documentation; the server default fills rows written before these columns existed.
+    mbb_not_possible_reason: Mapped[str] = mapped_column(ShortText, default="", server_default="")
+    rfa_not_candidate_reason: Mapped[str] = mapped_column(ShortText, default="", server_default="")
     guidance: Mapped[str] = mapped_column(EnumText)
     contrast: Mapped[bool] = mapped_column(sa.Boolean)
     sedation: Mapped[str] = mapped_column(EnumText)
@@ -139,6 +142,9 @@ class ProcedureRow(Base):
     botulinum_toxin: Mapped[BotoxTreatmentRow | None] = relationship(**_children(), uselist=False)
     pain_scores: Mapped[list[PainScoreRow]] = relationship(**_children(lambda: PainScoreRow.minutes_after))
     complications: Mapped[list[ComplicationRow]] = relationship(**_children(lambda: ComplicationRow.position))
+    overrides: Mapped[list[OverrideRow]] = relationship(
+        **_children(lambda: [OverrideRow.acknowledged_at, OverrideRow.rule])
+    )
 
     __table_args__ = (
         # Serves "this patient's procedures, newest first" and the per-patient counts.
@@ -182,6 +188,7 @@ class MedicationRow(Base):
     concentration_mg_per_ml: Mapped[float] = mapped_column(sa.Double)
     volume_ml: Mapped[float] = mapped_column(sa.Double)
     volume_basis: Mapped[str] = mapped_column(EnumText)
+    site: Mapped[str] = mapped_column(EnumText, server_default="target")
 
 
 class BotoxTreatmentRow(Base):
@@ -226,3 +233,14 @@ class ComplicationRow(Base):
     procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(EnumText)
+
+
+class OverrideRow(Base):
+    __tablename__ = "procedure_overrides"
+
+    # The primary key is unique(procedure_id, rule): a finding is acknowledged once per procedure.
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    acknowledged_by: Mapped[str] = mapped_column(sa.String(100))
+    acknowledged_at: Mapped[datetime] = mapped_column(sa.DateTime)

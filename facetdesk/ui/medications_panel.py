@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDoubleSpinBox, QVBoxLayout, QWidget
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import VolumeBasis
+from facetdesk.domain.enums import MedicationSite, VolumeBasis
 from facetdesk.ui.row_table import RowTable
 from facetdesk.ui.widgets import ChoiceCombo, enum_combo, named
 
-AGENT, STRENGTH, VOLUME, BASIS, TOTAL = range(5)
+AGENT, STRENGTH, VOLUME, BASIS, SITE, TOTAL = range(6)
 
 
 class MedicationsPanel(QWidget):
@@ -20,7 +20,14 @@ class MedicationsPanel(QWidget):
         self._nerves = 0
         self.rows = RowTable(
             "Medications",
-            [self.tr("Agent"), self.tr("Strength"), self.tr("Volume"), self.tr("Volume is"), self.tr("Total")],
+            [
+                self.tr("Agent"),
+                self.tr("Strength"),
+                self.tr("Volume"),
+                self.tr("Volume is"),
+                self.tr("Given"),
+                self.tr("Total"),
+            ],
             self._make_row,
             self.tr("Add medication"),
         )
@@ -39,6 +46,7 @@ class MedicationsPanel(QWidget):
         volume.setSingleStep(0.1)
         volume.setSuffix(" mL")
         basis = named(enum_combo(VolumeBasis), f"Medication {n} volume basis")
+        site = named(enum_combo(MedicationSite), f"Medication {n} given", "At the targets, or skin and needle track")
 
         def fill_strengths() -> None:
             a = self._catalog.agent(agent.value())
@@ -49,10 +57,10 @@ class MedicationsPanel(QWidget):
 
         agent.currentIndexChanged.connect(fill_strengths)
         fill_strengths()
-        for w in (agent, strength, basis):
+        for w in (agent, strength, basis, site):
             w.currentIndexChanged.connect(self.rows.changed)
         volume.valueChanged.connect(self.rows.changed)
-        return [agent, strength, volume, basis, ""]
+        return [agent, strength, volume, basis, site, ""]
 
     def set_counts(self, targets: int, nerves: int) -> None:
         """The joint and nerve counts that 'per joint' and 'per nerve' volumes multiply by."""
@@ -78,6 +86,7 @@ class MedicationsPanel(QWidget):
             "concentration_mg_per_ml": self.rows.cell(row, STRENGTH).value(),
             "volume_ml": self.rows.cell(row, VOLUME).value(),
             "volume_basis": self.rows.cell(row, BASIS).value(),
+            "site": self.rows.cell(row, SITE).value(),
         }
 
     def data(self) -> list[dict]:
@@ -97,4 +106,5 @@ class MedicationsPanel(QWidget):
             strength.set_value(med.concentration_mg_per_ml)
             self.rows.cell(row, VOLUME).setValue(med.volume_ml)
             self.rows.cell(row, BASIS).set_value(med.volume_basis)
+            self.rows.cell(row, SITE).set_value(med.site)
         self.update_totals()

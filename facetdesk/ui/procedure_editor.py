@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,12 +42,15 @@ from facetdesk.domain.enums import (
 )
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.procedure import Procedure, derive_nerves
+from facetdesk.domain.procedure import Override, Procedure, derive_nerves
+from facetdesk.rules import Finding
+from facetdesk.services.decision import check_draft
 from facetdesk.services.records import RecordService
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.botox_panel import BotoxPanel
 from facetdesk.ui.error_router import ErrorRouter
+from facetdesk.ui.findings_panel import FindingsPanel
 from facetdesk.ui.medications_panel import MedicationsPanel
 from facetdesk.ui.pain_panel import PainPanel
 from facetdesk.ui.targets_panel import TargetsPanel
@@ -61,7 +67,8 @@ from facetdesk.ui.widgets import (
 # Which tab holds the field at the start of an error path, so the tab can be marked.
 _TAB_OF = {
     "performed_at": 0, "physician": 0, "technique": 0, "intent": 0, "guidance": 0, "contrast": 0,
-    "sedation": 0, "diagnoses": 0, "indication": 1, "targets": 2, "medications": 3,
+    "sedation": 0, "diagnoses": 0, "mbb_not_possible_reason": 0, "rfa_not_candidate_reason": 0,
+    "indication": 1, "targets": 2, "medications": 3,
     "botulinum_toxin": 4, "pre_procedure_pain": 5, "pain_scores": 5,
     "complications": 6, "complication_details": 6, "disposition": 6, "follow_up": 6, "notes": 6,
 }  # fmt: skip
@@ -88,6 +95,14 @@ class ProcedureEditor(QWidget):
         self._procedure: Procedure | None = None
         self._dirty = False
         self._loading = False
+        self._overrides: list[Override] = []
+        self._priors: list[Procedure] = []
+        self._focus: dict[tuple, QWidget] = {}
+        # Re-check shortly after the last keystroke rather than on every one.
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(150)
+        self._check_timer.timeout.connect(self.refresh_findings)
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -123,8 +138,16 @@ class ProcedureEditor(QWidget):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.findings = FindingsPanel()
+        self.findings.focus_requested.connect(self.focus_field)
+        self.findings.acknowledge_requested.connect(self.acknowledge)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.findings)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.header)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.error_summary)
         layout.addLayout(buttons)
 
@@ -132,7 +155,33 @@ class ProcedureEditor(QWidget):
         self.close_button.clicked.connect(self.closed)
         for signal in (self.targets.changed, self.medications.changed, self.botox.changed, self.pain.changed):
             signal.connect(self._on_change)
-        self.technique.currentIndexChanged.connect(self._on_change)
+        self._watch_inputs()
+        for path, widget in (
+            (("targets",), self.targets),
+            (("medications",), self.medications.rows.table),
+            (("botulinum_toxin",), self.botox.group),
+            (("pain_scores",), self.pain.rows.table),
+            (("pre_procedure_pain",), self.pain.pre_pain),
+        ):
+            self._focus[path] = widget
+
+    def _watch_inputs(self) -> None:
+        """Every edit marks the record changed and re-runs decision support."""
+        for w in self.findChildren(QWidget):
+            if w.parent() is None or isinstance(w.parentWidget(), (QAbstractSpinBox, QComboBox)):
+                continue
+            if isinstance(w, QLineEdit | QPlainTextEdit):
+                w.textChanged.connect(self._on_change)
+            elif isinstance(w, QComboBox):
+                w.currentIndexChanged.connect(self._on_change)
+            elif isinstance(w, QDateTimeEdit):
+                w.dateTimeChanged.connect(self._on_change)
+            elif isinstance(w, QAbstractSpinBox) and hasattr(w, "valueChanged"):
+                w.valueChanged.connect(self._on_change)
+            elif isinstance(w, QCheckBox):
+                w.toggled.connect(self._on_change)
+            elif isinstance(w, QListWidget) and w is not self.findings.list:
+                w.itemChanged.connect(self._on_change)
 
     # ---- building ---------------------------------------------------------
     def _wrap_with_error(self, widget: QWidget, path: tuple) -> QWidget:
@@ -144,6 +193,7 @@ class ProcedureEditor(QWidget):
         return box
 
     def _field(self, form: QFormLayout, label: str, widget: QWidget, path: tuple) -> None:
+        self._focus[path] = widget
         if isinstance(widget, QComboBox | QDateTimeEdit):
             widget.setMaximumWidth(style.COMBO_MAX_WIDTH)
         form.addRow(self.tr(label), self.errors.field(widget, path))
@@ -162,6 +212,12 @@ class ProcedureEditor(QWidget):
         self.guidance = named(enum_combo(Guidance), "Image guidance")
         self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
         self.sedation = named(enum_combo(Sedation), "Sedation")
+        self.mbb_not_possible = named(
+            QLineEdit(), "Why a medial branch block is not possible", "Required by the LCD for a diagnostic IA"
+        )
+        self.rfa_not_candidate = named(
+            QLineEdit(), "Why not a radiofrequency candidate", "Required by the LCD before a therapeutic IA or MBB"
+        )
         for label, widget, key in (
             ("Date and time", self.performed_at, "performed_at"),
             ("Performing physician", self.physician, "physician"),
@@ -170,6 +226,8 @@ class ProcedureEditor(QWidget):
             ("Image guidance", self.guidance, "guidance"),
             ("Contrast", self.contrast, "contrast"),
             ("Sedation", self.sedation, "sedation"),
+            ("MBB not possible because", self.mbb_not_possible, "mbb_not_possible_reason"),
+            ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
         ):
             self._field(form, label, widget, (key,))
         right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
@@ -245,6 +303,63 @@ class ProcedureEditor(QWidget):
             return
         self._dirty = True
         self._update_derived()
+        self._check_timer.start()
+
+    # ---- decision support ---------------------------------------------------
+    def refresh_findings(self) -> list[Finding]:
+        """Evaluate every rule on what the form holds now (no save needed)."""
+        self._check_timer.stop()
+        if self._patient is None:
+            return []
+        result = check_draft(self._patient, self.data(), self._priors, self._catalog)
+        problems = [str(p) for p in result.problems]
+        if not result.evaluated:
+            problems.insert(0, self.tr("findings are out of date until these are fixed"))
+        else:
+            self.findings.set_findings(result.findings, self._overrides, problems)
+            return result.findings
+        self.findings.problems.setText("; ".join(problems))
+        return self.findings.findings
+
+    def focus_field(self, path: tuple) -> None:
+        """Show the tab holding the field a finding concerns and put the cursor there."""
+        if path and path[0] == "patient":
+            self.status.setText(self.tr("This finding concerns the patient record: edit it on the patient page."))
+            return
+        for n in range(len(path), 0, -1):
+            widget = self._focus.get(tuple(path[:n]))
+            if widget is not None:
+                tab = _TAB_OF.get(str(path[0]))
+                if tab is not None:
+                    self.tabs.setCurrentIndex(tab)
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def ask_reason(self, finding: Finding) -> str | None:
+        """Ask the physician why they proceed (tests replace this to answer without a dialog)."""
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("Acknowledge finding"),
+            self.tr(
+                "{rule}\n{msg}\n\nWhy do you proceed? This reason is stored with the procedure and printed in the note."
+            ).format(rule=finding.rule, msg=finding.message),
+        )
+        return text.strip() if ok and text.strip() else None
+
+    def acknowledge(self, finding: Finding) -> Override | None:
+        reason = self.ask_reason(finding)
+        if not reason:
+            return None
+        override = Override(
+            rule=finding.rule,
+            reason=reason,
+            acknowledged_by=self.physician.text().strip() or self.tr("unknown user"),
+            acknowledged_at=datetime.now().replace(microsecond=0),
+        )
+        self._overrides = [o for o in self._overrides if o.rule != finding.rule] + [override]
+        self._dirty = True
+        self.findings.set_findings(self.findings.findings, self._overrides)
+        return override
 
     def _update_derived(self) -> None:
         targets = self.targets.targets()
@@ -289,6 +404,10 @@ class ProcedureEditor(QWidget):
         self.guidance.set_value(p.guidance if p else Guidance.FLUOROSCOPY)
         self.contrast.setChecked(p.contrast if p else False)
         self.sedation.set_value(p.sedation if p else Sedation.NONE)
+        self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
+        self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
+        self._overrides = list(p.overrides) if p else []
+        self._priors = self._records.procedures_of(patient.id) if patient.id is not None else []
         codes = set(p.diagnoses) if p else set()
         for i in range(self.diagnoses.count()):
             item = self.diagnoses.item(i)
@@ -318,6 +437,7 @@ class ProcedureEditor(QWidget):
         self.tabs.setCurrentIndex(0)
         self._loading = False
         self._update_derived()
+        self.refresh_findings()
         self._dirty = False
 
     def data(self) -> dict:
@@ -348,6 +468,8 @@ class ProcedureEditor(QWidget):
             "guidance": self.guidance.value(),
             "contrast": self.contrast.isChecked(),
             "sedation": self.sedation.value(),
+            "mbb_not_possible_reason": self.mbb_not_possible.text(),
+            "rfa_not_candidate_reason": self.rfa_not_candidate.text(),
             "targets": self.targets.targets(),
             "medications": self.medications.data(),
             "botulinum_toxin": self.botox.data(),
@@ -358,6 +480,7 @@ class ProcedureEditor(QWidget):
             "disposition": self.disposition.value(),
             "follow_up": self.follow_up.text(),
             "notes": self.notes.toPlainText(),
+            "overrides": [o.model_dump() for o in self._overrides],
         }
 
     def save(self) -> Procedure | None:

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from facetdesk.storage import db as dbmod
 from facetdesk.storage.db import default_database_url, open_database, resolve_database_url
 from facetdesk.storage.errors import DatabaseError
+from facetdesk.storage.migrate import alembic_config
 from facetdesk.storage.repository import get_patient, save_patient
 from facetdesk.storage.tables import Base, PatientRow
 
 EXPECTED_TABLES = set(Base.metadata.tables) | {"alembic_version"}
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_default_url_is_in_user_data_dir(monkeypatch, tmp_path):
@@ -52,7 +55,7 @@ def test_open_creates_folder_and_tables_and_reopens(db_path, make_patient):
     with open_database(resolve_database_url(str(db_path))) as again:
         with again.read() as s:
             assert get_patient(s, saved.id) == saved
-            assert s.scalar(sa.text("select version_num from alembic_version")) == "0001"
+            assert s.scalar(sa.text("select version_num from alembic_version")) == HEAD
 
 
 def test_sqlite_pragmas_on_every_connection(db):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from facetdesk.storage.db import open_database
 from facetdesk.storage.migrate import alembic_config
+from facetdesk.storage.repository import get_procedure, save_procedure
 from facetdesk.storage.tables import Base
 
 
@@ -43,3 +46,70 @@ def test_offline_sql_for_postgresql(capsys):
     sql = capsys.readouterr().out
     assert "CREATE TABLE procedures" in sql
     assert 'COLLATE "C"' in sql
+
+
+# Rows as FacetDesk wrote them at revision 0001 (before the coverage reasons and overrides).
+_REV_0001_ROWS = (
+    "insert into patients (id, mrn, family_name, given_name, mrn_key, family_key, given_key, date_of_birth, sex,"
+    " created_at, updated_at) values (1, 'TST-00001', 'Testperson', 'Alex', 'tst-00001', 'testperson', 'alex',"
+    " '1960-01-02', 'female', '2024-03-05 09:00:00.000000', '2024-03-05 09:00:00.000000')",
+    "insert into procedures (id, uid, patient_id, version_id, performed_at, physician, conservative_care_details,"
+    " pain_scale, technique, intent, guidance, contrast, sedation, complication_details, follow_up, notes,"
+    " created_at, updated_at) values (1, 'rev-0001-procedure', 1, 3, '2024-03-05 09:30:00.000000',"
+    " 'Dr. Synthetic Example', '', 'NRS', 'intra_articular', 'diagnostic_first', 'fluoroscopy', 1, 'none', '',"
+    " '', 'written at 0001', '2024-03-05 09:40:00.000000', '2024-03-05 09:40:00.000000')",
+    "insert into procedure_targets (procedure_id, level, side) values (1, 'L4-L5', 'left')",
+    "insert into pain_scores (procedure_id, minutes_after, nrs, activity) values (1, 30, 2, 'walking')",
+)
+
+
+def _database_at_0001(path) -> None:
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "0001")
+    with sqlite3.connect(path) as conn:
+        for statement in _REV_0001_ROWS:
+            conn.execute(statement)
+
+
+def test_database_from_0001_opens_with_procedures_intact(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _database_at_0001(path)
+    with open_database(f"sqlite:///{path}") as database:
+        with database.read() as s:
+            patient_id, loaded = get_procedure(s, 1)
+            assert s.scalar(sa.text("select version_num from alembic_version")) == "0002"
+        assert (patient_id, loaded.uid, loaded.version, loaded.notes) == (1, "rev-0001-procedure", 3, "written at 0001")
+        assert [str(t) for t in loaded.targets] == ["L4-L5 left"] and loaded.pain_scores[0].nrs == 2
+        assert (loaded.mbb_not_possible_reason, loaded.rfa_not_candidate_reason, loaded.overrides) == ("", "", [])
+        # The upgraded database takes the new fields like a new one.
+        documented = loaded.model_copy(update={"mbb_not_possible_reason": "fusion hardware"})
+        with database.transaction() as s:
+            assert save_procedure(s, patient_id, documented).version == 4
+        with database.read() as s:
+            assert get_procedure(s, 1)[1].mbb_not_possible_reason == "fusion hardware"
+
+
+def test_downgrade_to_0001_keeps_procedure_children_with_foreign_keys_on(tmp_path):
+    # A batch rebuild of "procedures" would drop the table, and with foreign keys on,
+    # cascade-delete its children; 0002 drops its columns in place instead.
+    path = tmp_path / "old.sqlite3"
+    _database_at_0001(path)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    sa.event.listen(engine, "connect", lambda dbapi_conn, _: dbapi_conn.execute("PRAGMA foreign_keys=ON"))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            conn.rollback()
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            with conn.begin():
+                command.upgrade(config, "head")
+            with conn.begin():
+                command.downgrade(config, "0001")
+            counts = [
+                conn.exec_driver_sql(f"select count(*) from {t}").scalar() for t in ("procedure_targets", "pain_scores")
+            ]
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("procedures")}
+    finally:
+        engine.dispose()
+    assert counts == [1, 1]
+    assert "mbb_not_possible_reason" not in columns and "rfa_not_candidate_reason" not in columns

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from facetdesk.domain.enums import Complication, Intent, Side, Technique
-from facetdesk.domain.procedure import PainScore, Target
+from facetdesk.domain.procedure import Override, PainScore, Target
 from facetdesk.storage import tables
 from facetdesk.storage.errors import DuplicateProcedure, RecordNotFound, StaleRecord
 from facetdesk.storage.repository import (
@@ -30,6 +30,7 @@ CHILD_TABLES = (
     tables.BotoxSiteRow,
     tables.PainScoreRow,
     tables.ComplicationRow,
+    tables.OverrideRow,
 )
 
 
@@ -112,10 +113,77 @@ def test_update_replaces_children_and_bumps_version(db, patient, make_procedure)
         "botox_sites": 0,
         "pain_scores": 1,
         "procedure_complications": 1,
+        "procedure_overrides": 0,
     }
     # Saving the same children again (same keys) works too.
     with db.transaction() as s:
         assert save_procedure(s, patient.id, updated).version == 3
+
+
+def _overrides() -> list[Override]:
+    return [
+        Override(
+            rule="IA_DIAGNOSTIC_COVERAGE",
+            reason="MBB not possible: posterior fusion hardware over L4-S1.",
+            acknowledged_by="Dr. Synthetic Example",
+            acknowledged_at=datetime(2024, 3, 5, 9, 12),
+        ),
+        Override(
+            rule="ANTICOAGULANT_INTERVAL",
+            reason="Low-risk procedure; cardiology advises against holding clopidogrel.",
+            acknowledged_by="Dr. Other Example",
+            acknowledged_at=datetime(2024, 3, 5, 9, 20),
+        ),
+    ]
+
+
+def test_round_trip_coverage_reasons_and_overrides(db, patient, make_procedure):
+    original = make_procedure(
+        mbb_not_possible_reason="Posterior fusion hardware over L4-S1",
+        rfa_not_candidate_reason="Pacemaker-dependent; RF ablation declined",
+        overrides=_overrides(),
+    )
+    with db.transaction() as s:
+        saved = save_procedure(s, patient.id, original)
+    with db.read() as s:
+        loaded = get_procedure(s, saved.id)[1]
+        assert procedures_for_patient(s, patient.id) == [loaded]
+        assert _counts(s)["procedure_overrides"] == 2
+    assert loaded == original.model_copy(update={"id": saved.id, "version": 1})
+    assert loaded.mbb_not_possible_reason == "Posterior fusion hardware over L4-S1"
+    assert loaded.override_for("ANTICOAGULANT_INTERVAL").acknowledged_by == "Dr. Other Example"
+
+
+def test_overrides_read_back_in_acknowledgement_order(db, patient, make_procedure):
+    later, earlier = _overrides()[1], _overrides()[0]
+    with db.transaction() as s:
+        saved = save_procedure(s, patient.id, make_procedure(overrides=[later, earlier]))
+    with db.read() as s:
+        assert get_procedure(s, saved.id)[1].overrides == [earlier, later]
+
+
+def test_update_replaces_overrides_and_reasons(db, patient, make_procedure):
+    with db.transaction() as s:
+        saved = save_procedure(
+            s, patient.id, make_procedure(mbb_not_possible_reason="hardware", overrides=_overrides())
+        )
+    first = _overrides()[0]
+    # Same rule re-acknowledged with a new reason (same primary key), the other one withdrawn.
+    reworded = first.model_copy(update={"reason": "Reworded after review.", "acknowledged_at": datetime(2024, 3, 6, 8)})
+    changed = saved.model_copy(
+        update={"mbb_not_possible_reason": "", "rfa_not_candidate_reason": "declined", "overrides": [reworded]}
+    )
+    with db.transaction() as s:
+        updated = save_procedure(s, patient.id, changed)
+    with db.read() as s:
+        assert get_procedure(s, saved.id)[1] == changed.model_copy(update={"version": 2})
+        assert _counts(s)["procedure_overrides"] == 1
+    cleared = updated.model_copy(update={"overrides": []})
+    with db.transaction() as s:
+        save_procedure(s, patient.id, cleared)
+    with db.read() as s:
+        assert get_procedure(s, saved.id)[1].overrides == []
+        assert _counts(s)["procedure_overrides"] == 0
 
 
 def test_stale_version_raises_and_changes_nothing(db, patient, make_procedure):

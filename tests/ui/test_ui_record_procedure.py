@@ -74,7 +74,7 @@ def _fill_procedure(qtbot, w) -> None:
     choose(find(ed, "Medication 2 agent"), "lidocaine")
     choose(find(ed, "Medication 2 strength"), 10.0)
     set_spin(qtbot, find(ed, "Medication 2 volume"), 4.0)
-    assert ed.medications.rows.table.item(0, 4).text() == "3 mL = 15 mg"
+    assert ed.medications.rows.table.item(0, 5).text() == "3 mL = 15 mg"
     # Botulinum toxin: three sites
     ed.tabs.setCurrentIndex(4)
     find(ed, "Botulinum toxin given").setChecked(True)

@@ -1,0 +1,53 @@
+"""A decision-support finding: which rule, how serious, met or not, what it found, and the source."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    CAUTION = "caution"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Status(str, Enum):
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_EVALUATED = "not_evaluated"
+
+
+class Finding(BaseModel):
+    """What one rule found about one case.
+
+    ``field`` is the procedure/patient field the finding concerns (a model path such as
+    ("medications",) or ("patient", "weight_kg")), so the UI can move focus there.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    severity: Severity
+    status: Status
+    message: str
+    source: str
+    field: tuple[str, ...] = ()
+    unconfirmed: bool = False
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """Warnings and critical findings that are not met need a documented override."""
+        return self.status == Status.NOT_MET and self.severity in (Severity.WARNING, Severity.CRITICAL)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Most serious first; unmet before not-evaluated before met; then by rule id for a stable order."""
+    status_order = {Status.NOT_MET: 0, Status.NOT_EVALUATED: 1, Status.MET: 2}
+    return sorted(findings, key=lambda f: (-f.severity.rank, status_order[f.status], f.rule))

@@ -1,0 +1,66 @@
+"""The case a rule looks at: patient, procedure, prior procedures and the thresholds in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from facetdesk.domain.catalog import Catalog, Threshold
+from facetdesk.domain.patient import Patient
+from facetdesk.domain.procedure import Procedure
+from facetdesk.rules.finding import Finding, Severity, Status
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    patient: Patient
+    procedure: Procedure
+    priors: tuple[Procedure, ...]
+    catalog: Catalog
+    # Filled by the engine while a rule runs, so findings cite the thresholds that rule used.
+    _used: list[Threshold] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def when(self) -> datetime:
+        return self.procedure.performed_at
+
+    def th(self, key: str) -> Threshold:
+        """A threshold from resources/thresholds.json; remembered as a source of the current rule."""
+        threshold = self.catalog.threshold(key)
+        if threshold not in self._used:
+            self._used.append(threshold)
+        return threshold
+
+    def value(self, key: str):
+        return self.th(key).value
+
+    def earlier(self) -> list[Procedure]:
+        """Prior procedures performed before this one, oldest first."""
+        return sorted((p for p in self.priors if p.performed_at < self.when), key=lambda p: p.performed_at)
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity,
+        status: Status,
+        message: str,
+        field: tuple[str, ...] = (),
+        source: str | None = None,
+    ) -> Finding:
+        """Build a finding whose source lists the thresholds used; unconfirmed ones say so."""
+        used = list(self._used)
+        unconfirmed = any(t.unconfirmed for t in used)
+        if source is None:
+            source = "; ".join(dict.fromkeys(t.source for t in used)) or "FacetDesk record check"
+        if unconfirmed:
+            keys = ", ".join(t.key for t in used if t.unconfirmed)
+            message = f"{message} [unconfirmed threshold ({keys}): review before relying on it]"
+        return Finding(
+            rule=rule,
+            severity=severity,
+            status=status,
+            message=message,
+            source=source,
+            field=field,
+            unconfirmed=unconfirmed,
+        )

@@ -1,0 +1,609 @@
+"""Medicare coverage rules for facet joint interventions (CMS LCD L38773, CGS)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import TypeVar
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
+from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.relief import summarize_relief
+from facetdesk.domain.timefmt import format_minutes
+from facetdesk.rules.context import RuleCase
+from facetdesk.rules.finding import Finding, Severity, Status
+from facetdesk.rules.registry import rule
+
+CATEGORY = "coverage"
+LCD = "CMS LCD L38773 v32 (S1)"
+
+DIAGNOSTIC = (Intent.DIAGNOSTIC_FIRST, Intent.DIAGNOSTIC_CONFIRMATORY)
+
+# LCD L38773: T12-L1 injected together with L1-L2 (or other lumbar levels) is billed as one
+# lumbar session (64490 + 64494), so the thoracolumbar joint then belongs to the lumbar region.
+THORACOLUMBAR_JOINT = "T12-L1"
+LUMBAR = "lumbar"
+
+D = TypeVar("D", bound=date)
+
+# A calendar fact, taken from the calendar module so rule code holds no bare numbers.
+MONTHS_PER_YEAR = len(calendar.month_name) - 1
+
+
+# ---- calendar arithmetic ------------------------------------------------------
+def add_months(dt: D, n: int) -> D:
+    """The same day ``n`` calendar months later (negative: earlier), clamped to the month's last day."""
+    total = dt.year * MONTHS_PER_YEAR + (dt.month - 1) + n
+    year, month0 = divmod(total, MONTHS_PER_YEAR)
+    day = min(dt.day, calendar.monthrange(year, month0 + 1)[1])
+    return dt.replace(year=year, month=month0 + 1, day=day)
+
+
+def months_before(dt: D, n: int) -> D:
+    """The same day ``n`` calendar months earlier, clamped to the month's last day (31 Mar - 1 = 29 Feb)."""
+    return add_months(dt, -n)
+
+
+# ---- shared helpers -----------------------------------------------------------
+def session_regions(procedure: Procedure, catalog: Catalog) -> list[str]:
+    """Spinal regions of a session, with T12-L1 counted as lumbar when lumbar levels are injected too."""
+    regions: list[str] = []
+    levels = procedure.levels()
+    has_lumbar = any((j := catalog.joint(lv)) is not None and j.region == LUMBAR for lv in levels)
+    for level in levels:
+        joint = catalog.joint(level)
+        assert joint is not None  # targets are validated against the catalog
+        region = LUMBAR if level == THORACOLUMBAR_JOINT and has_lumbar else joint.region
+        if region not in regions:
+            regions.append(region)
+    return regions
+
+
+def _covers(prior: Procedure, levels: list[str]) -> bool:
+    """Every one of ``levels`` was injected in ``prior`` (either side)."""
+    return set(levels) <= set(prior.levels())
+
+
+def _overlaps(prior: Procedure, levels: list[str]) -> bool:
+    return bool(set(levels) & set(prior.levels()))
+
+
+_KIND = {
+    Intent.DIAGNOSTIC_FIRST: "first diagnostic block",
+    Intent.DIAGNOSTIC_CONFIRMATORY: "confirmatory diagnostic block",
+    Intent.THERAPEUTIC: "therapeutic procedure",
+}
+
+
+def _describe(prior: Procedure) -> str:
+    return f"the {_KIND[prior.intent]} of {prior.performed_at:%Y-%m-%d} ({', '.join(prior.levels())})"
+
+
+def _levels_text(procedure: Procedure) -> str:
+    return ", ".join(procedure.levels())
+
+
+def _missing_relief_data(prior: Procedure) -> str | None:
+    """What keeps a prior block's relief from being computed, or None when it can be."""
+    missing = []
+    if prior.pre_procedure_pain is None:
+        missing.append("no pre-procedure pain score")
+    if not prior.pain_scores:
+        missing.append("no pain scores after the block")
+    if missing:
+        return " and ".join(missing)
+    summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, ())
+    if summary.peak_pct is None:
+        return summary.reason_not_computed or "relief could not be computed"
+    return None
+
+
+def _peak_relief(prior: Procedure, threshold: float) -> float | None:
+    return summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (threshold,)).peak_pct
+
+
+def _guidance_label(value: str) -> str:
+    try:
+        return Guidance(value).label
+    except ValueError:
+        return value
+
+
+def _sedation_label(value: str) -> str:
+    try:
+        return Sedation(value).label
+    except ValueError:
+        return value
+
+
+def _met(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
+    return case.finding(rule_id, Severity.INFO, Status.MET, message, field=field, source=source)
+
+
+def _not_evaluated(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
+    return case.finding(rule_id, Severity.CAUTION, Status.NOT_EVALUATED, message, field=field, source=source)
+
+
+def _not_met(
+    case: RuleCase,
+    rule_id: str,
+    message: str,
+    field: tuple[str, ...],
+    severity: Severity = Severity.WARNING,
+    source: str | None = None,
+):
+    return case.finding(rule_id, severity, Status.NOT_MET, message, field=field, source=source)
+
+
+# ---- rules --------------------------------------------------------------------
+@rule(
+    "lcd.imaging",
+    category=CATEGORY,
+    checks="The injection is guided by an imaging modality the LCD accepts (CT or fluoroscopy).",
+    thresholds=("lcd.imaging.allowed_guidance",),
+)
+def check_imaging(case: RuleCase) -> list[Finding]:
+    rid = "lcd.imaging"
+    allowed = list(case.value("lcd.imaging.allowed_guidance"))
+    allowed_text = " or ".join(_guidance_label(v) for v in allowed)
+    guidance = case.procedure.guidance
+    if guidance.value in allowed:
+        return [_met(case, rid, f"{guidance.label} guidance is accepted ({allowed_text})", ("guidance",))]
+    return [
+        _not_met(
+            case,
+            rid,
+            f"{guidance.label} guidance is not covered: the LCD requires {allowed_text} guidance",
+            ("guidance",),
+        )
+    ]
+
+
+@rule(
+    "lcd.levels",
+    category=CATEGORY,
+    checks="No more joint levels per session than the LCD allows (a level counts once, uni- or bilateral).",
+    thresholds=("lcd.levels.max_per_session",),
+)
+def check_levels(case: RuleCase) -> list[Finding]:
+    rid = "lcd.levels"
+    limit = case.value("lcd.levels.max_per_session")
+    levels = case.procedure.levels()
+    text = f"{len(levels)} level(s) ({', '.join(levels)}); the LCD covers at most {limit:g} per session"
+    if len(levels) <= limit:
+        return [_met(case, rid, text, ("targets",))]
+    return [_not_met(case, rid, f"{text}, uni- or bilateral", ("targets",))]
+
+
+@rule(
+    "lcd.regions",
+    category=CATEGORY,
+    checks="One spinal region per session (T12-L1 with lumbar levels counts as one lumbar session).",
+)
+def check_regions(case: RuleCase) -> list[Finding]:
+    rid = "lcd.regions"
+    source = f"{LCD}: one region per session; T12-L1 with L1-L2 is one lumbar session"
+    regions = session_regions(case.procedure, case.catalog)
+    if len(regions) <= 1:
+        note = ""
+        if THORACOLUMBAR_JOINT in case.procedure.levels() and regions == [LUMBAR]:
+            note = f" ({THORACOLUMBAR_JOINT} with lumbar levels counts as a lumbar session)"
+        return [_met(case, rid, f"one spinal region: {regions[0]}{note}", ("targets",), source=source)]
+    return [
+        _not_met(
+            case,
+            rid,
+            f"{len(regions)} spinal regions in one session ({', '.join(regions)}); "
+            "the LCD covers one region per session",
+            ("targets",),
+            source=source,
+        )
+    ]
+
+
+@rule(
+    "lcd.sessions_12m",
+    category=CATEGORY,
+    checks=(
+        "Diagnostic or therapeutic sessions per spinal region in the rolling window ending with this session "
+        "(included; a session exactly N months earlier falls outside) stay within the LCD limit; "
+        "radiofrequency sessions are not recorded, so not counted. One finding per region."
+    ),
+    thresholds=(
+        "lcd.sessions.window_months",
+        "lcd.sessions.diagnostic_max",
+        "lcd.sessions.therapeutic_max",
+        "lcd.sessions.radiofrequency_max",
+    ),
+)
+def check_sessions_12m(case: RuleCase) -> list[Finding]:
+    rid = "lcd.sessions_12m"
+    window = case.value("lcd.sessions.window_months")
+    diag_max = case.value("lcd.sessions.diagnostic_max")
+    ther_max = case.value("lcd.sessions.therapeutic_max")
+    rf_max = case.value("lcd.sessions.radiofrequency_max")
+    start = months_before(case.when, int(window))
+    in_window = [p for p in case.earlier() if p.performed_at > start]
+    diagnostic = case.procedure.intent in DIAGNOSTIC
+    kind, other_kind = ("diagnostic", "therapeutic") if diagnostic else ("therapeutic", "diagnostic")
+    limit = diag_max if diagnostic else ther_max
+    findings = []
+    for region in session_regions(case.procedure, case.catalog):
+        regional = [p for p in in_window if region in session_regions(p, case.catalog)]
+        same = 1 + sum(1 for p in regional if (p.intent in DIAGNOSTIC) == diagnostic)
+        other = sum(1 for p in regional if (p.intent in DIAGNOSTIC) != diagnostic)
+        message = (
+            f"{region}: {same} {kind} session(s) in the {window:g} months up to {case.when:%Y-%m-%d}, "
+            f"this one included (limit {limit:g}); {other} {other_kind}. "
+            f"Radiofrequency sessions (limit {rf_max:g}) are not recorded in FacetDesk, so not counted"
+        )
+        if same <= limit:
+            findings.append(_met(case, rid, message, ("intent",)))
+        else:
+            findings.append(_not_met(case, rid, message, ("intent",)))
+    return findings
+
+
+@rule(
+    "lcd.confirmatory_block",
+    category=CATEGORY,
+    checks=(
+        "A confirmatory diagnostic block follows a positive earlier diagnostic block that covered every level, "
+        "at least the minimum interval earlier."
+    ),
+    thresholds=("lcd.confirmatory.min_interval_days", "relief.positive_block_pct"),
+)
+def check_confirmatory_block(case: RuleCase) -> list[Finding]:
+    rid = "lcd.confirmatory_block"
+    proc = case.procedure
+    if proc.intent != Intent.DIAGNOSTIC_CONFIRMATORY:
+        return [
+            _met(
+                case,
+                rid,
+                f"not applicable: the intent is {proc.intent.label.lower()}, not a confirmatory block",
+                ("intent",),
+                source=f"{LCD}: second diagnostic block at the same level",
+            )
+        ]
+    min_days = case.value("lcd.confirmatory.min_interval_days")
+    threshold = case.value("relief.positive_block_pct")
+    levels = proc.levels()
+    same_site = [p for p in case.earlier() if p.intent in DIAGNOSTIC and _covers(p, levels)]
+    # Calendar days: a block at 09:00 two weeks after one at 10:00 is still two weeks later.
+    early_enough = [p for p in same_site if (case.when.date() - p.performed_at.date()).days >= min_days]
+    if not early_enough:
+        text = f"no earlier diagnostic block at {_levels_text(proc)} at least {min_days:g} days before this one"
+        if same_site:
+            last = same_site[-1]
+            days = (case.when.date() - last.performed_at.date()).days
+            text += f"; {_describe(last)} was only {days} day(s) earlier"
+        return [_not_met(case, rid, text, ("intent",))]
+    unevaluable = []
+    negative = []
+    for prior in reversed(early_enough):  # most recent first
+        missing = _missing_relief_data(prior)
+        if missing:
+            unevaluable.append(f"{_describe(prior)} has {missing}")
+            continue
+        peak = _peak_relief(prior, threshold)
+        assert peak is not None
+        if peak >= threshold:
+            return [
+                _met(
+                    case,
+                    rid,
+                    f"{_describe(prior)} gave {peak:g}% peak relief (at least {threshold:g}% needed), "
+                    f"{(case.when.date() - prior.performed_at.date()).days} days earlier "
+                    f"(at least {min_days:g})",
+                    ("intent",),
+                )
+            ]
+        negative.append(f"{_describe(prior)} gave {peak:g}% peak relief")
+    if unevaluable:
+        text = "not evaluated: " + "; ".join(unevaluable)
+        if negative:
+            text += "; " + "; ".join(negative)
+        return [_not_evaluated(case, rid, f"{text} (at least {threshold:g}% needed)", ("intent",))]
+    return [
+        _not_met(
+            case,
+            rid,
+            f"no positive earlier diagnostic block: {'; '.join(negative)}, below the {threshold:g}% needed",
+            ("intent",),
+        )
+    ]
+
+
+@rule(
+    "lcd.therapeutic_prerequisite",
+    category=CATEGORY,
+    checks=(
+        "A therapeutic IA or MBB follows enough positive diagnostic blocks covering every level, "
+        "and why the patient is not a radiofrequency candidate is documented."
+    ),
+    thresholds=("lcd.therapeutic.min_diagnostic_blocks", "relief.positive_block_pct"),
+)
+def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
+    rid = "lcd.therapeutic_prerequisite"
+    proc = case.procedure
+    if proc.intent != Intent.THERAPEUTIC:
+        return [
+            _met(
+                case,
+                rid,
+                f"not applicable: the intent is {proc.intent.label.lower()}, not therapeutic",
+                ("intent",),
+                source=f"{LCD}: therapeutic IA or MBB after two positive diagnostic blocks",
+            )
+        ]
+    needed = case.value("lcd.therapeutic.min_diagnostic_blocks")
+    threshold = case.value("relief.positive_block_pct")
+    levels = proc.levels()
+    positive, negative, unevaluable = [], [], []
+    for prior in case.earlier():
+        if prior.intent not in DIAGNOSTIC or not _covers(prior, levels):
+            continue
+        missing = _missing_relief_data(prior)
+        if missing:
+            unevaluable.append(f"{_describe(prior)} ({missing})")
+            continue
+        peak = _peak_relief(prior, threshold)
+        assert peak is not None
+        (positive if peak >= threshold else negative).append(f"{prior.performed_at:%Y-%m-%d} {peak:g}%")
+    reason_ok = bool(proc.rfa_not_candidate_reason.strip())
+    blocks_ok = len(positive) >= needed
+    parts = [
+        f"{len(positive)} positive diagnostic block(s) at {_levels_text(proc)} "
+        f"(at least {needed:g} with {threshold:g}% relief or more needed)"
+        + (f": {', '.join(positive)}" if positive else "")
+    ]
+    if negative:
+        parts.append(f"below {threshold:g}%: {', '.join(negative)}")
+    if unevaluable:
+        parts.append(f"not evaluable: {'; '.join(unevaluable)}")
+    parts.append(
+        "reason the patient is not a radiofrequency candidate: " + ("documented" if reason_ok else "not documented")
+    )
+    message = "; ".join(parts)
+    if blocks_ok and reason_ok:
+        return [_met(case, rid, message, ("intent",))]
+    if blocks_ok:
+        return [_not_met(case, rid, message, ("rfa_not_candidate_reason",))]
+    if len(positive) + len(unevaluable) >= needed:
+        # The count is short only because blocks lack scores; a missing reason is a definite gap.
+        if not reason_ok:
+            return [_not_met(case, rid, message, ("rfa_not_candidate_reason",))]
+        return [_not_evaluated(case, rid, f"not evaluated: {message}", ("intent",))]
+    return [_not_met(case, rid, message, ("intent",))]
+
+
+@rule(
+    "lcd.repeat_therapeutic",
+    category=CATEGORY,
+    checks=(
+        "A repeat therapeutic procedure at overlapping levels follows a prior one (the most recent) whose relief "
+        "stayed at or above the minimum for the minimum number of calendar months."
+    ),
+    thresholds=("lcd.repeat_therapeutic.min_relief_pct", "lcd.repeat_therapeutic.min_duration_months"),
+)
+def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
+    rid = "lcd.repeat_therapeutic"
+    proc = case.procedure
+    source = f"{LCD}: repeat therapeutic at the same site"
+    if proc.intent != Intent.THERAPEUTIC:
+        return [
+            _met(case, rid, f"not applicable: the intent is {proc.intent.label.lower()}", ("intent",), source=source)
+        ]
+    levels = proc.levels()
+    same_site = [p for p in case.earlier() if p.intent == Intent.THERAPEUTIC and _overlaps(p, levels)]
+    if not same_site:
+        return [
+            _met(
+                case,
+                rid,
+                "not applicable (first therapeutic procedure at these levels)",
+                ("intent",),
+                source=source,
+            )
+        ]
+    prior = same_site[-1]
+    min_pct = case.value("lcd.repeat_therapeutic.min_relief_pct")
+    months = case.value("lcd.repeat_therapeutic.min_duration_months")
+    missing = _missing_relief_data(prior)
+    if missing:
+        return [_not_evaluated(case, rid, f"not evaluated: {_describe(prior)} has {missing}", ("intent",))]
+    summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,))
+    duration = summary.duration(min_pct)
+    assert duration is not None
+    need = f"at least {min_pct:g}% relief for {months:g} months needed"
+    if not duration.reached or duration.lasted_until is None:
+        return [
+            _not_met(
+                case,
+                rid,
+                f"{_describe(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}",
+                ("intent",),
+            )
+        ]
+    # Calendar months, not an assumed month length: the run must reach the same day N months later.
+    relief_end = prior.performed_at + timedelta(minutes=duration.lasted_until)
+    required_end = add_months(prior.performed_at, int(months))
+    tail = (
+        " (last recorded score; may have lasted longer)"
+        if duration.ended_before is None
+        else f", below it by {format_minutes(duration.ended_before)}"
+    )
+    text = (
+        f"{_describe(prior)}: at least {min_pct:g}% relief recorded until "
+        f"{format_minutes(duration.lasted_until)} ({relief_end:%Y-%m-%d}){tail}; "
+        f"{need} (until {required_end:%Y-%m-%d})"
+    )
+    if relief_end >= required_end:
+        return [_met(case, rid, text, ("intent",))]
+    return [_not_met(case, rid, text, ("intent",))]
+
+
+@rule(
+    "lcd.pain_duration",
+    category=CATEGORY,
+    checks="The pain has lasted at least the minimum number of months.",
+    thresholds=("lcd.pain_duration.min_months",),
+)
+def check_pain_duration(case: RuleCase) -> list[Finding]:
+    rid = "lcd.pain_duration"
+    field = ("indication", "pain_duration_months")
+    minimum = case.value("lcd.pain_duration.min_months")
+    months = case.procedure.indication.pain_duration_months
+    if months is None:
+        return [_not_evaluated(case, rid, "not evaluated: the pain duration is not recorded", field)]
+    text = f"pain for {months} month(s); the LCD requires at least {minimum:g}"
+    if months >= minimum:
+        return [_met(case, rid, text, field)]
+    return [_not_met(case, rid, text, field)]
+
+
+@rule(
+    "lcd.conservative_care",
+    category=CATEGORY,
+    checks="Failed noninvasive conservative care is documented (a listed treatment or details).",
+)
+def check_conservative_care(case: RuleCase) -> list[Finding]:
+    rid = "lcd.conservative_care"
+    field = ("indication", "conservative_care")
+    source = f"{LCD}: documented failure of noninvasive conservative management"
+    ind = case.procedure.indication
+    tried = [c.label for c in ind.conservative_care]
+    if ind.conservative_care_details.strip():
+        tried.append(ind.conservative_care_details.strip())
+    if tried:
+        return [_met(case, rid, f"conservative care documented: {', '.join(tried)}", field, source=source)]
+    return [
+        _not_met(
+            case,
+            rid,
+            "no conservative care documented: the LCD requires documented failure of noninvasive "
+            "conservative management",
+            field,
+            source=source,
+        )
+    ]
+
+
+@rule(
+    "lcd.scales",
+    category=CATEGORY,
+    checks=(
+        "Baseline pain and disability scales are named and scored; diagnostic blocks use the same pain scale "
+        "as earlier diagnostic blocks at these levels and have post-block pain scores."
+    ),
+)
+def check_scales(case: RuleCase) -> list[Finding]:
+    rid = "lcd.scales"
+    source = f"{LCD}: pain scale at baseline and after each diagnostic block, same scale; disability scale at baseline"
+    proc = case.procedure
+    ind = proc.indication
+    missing: list[tuple[str, tuple[str, ...]]] = []
+    if ind.baseline_pain is None:
+        missing.append((f"baseline pain score ({ind.pain_scale.value})", ("indication", "baseline_pain")))
+    if ind.disability_scale is None:
+        missing.append(("disability scale (ODI or NDI)", ("indication", "disability_scale")))
+    if ind.disability_score is None:
+        missing.append(("disability score", ("indication", "disability_score")))
+    if proc.intent in DIAGNOSTIC:
+        levels = proc.levels()
+        other_scales = [
+            p
+            for p in case.earlier()
+            if p.intent in DIAGNOSTIC and _overlaps(p, levels) and p.indication.pain_scale != ind.pain_scale
+        ]
+        if other_scales:
+            used = ", ".join(f"{p.indication.pain_scale.value} on {p.performed_at:%Y-%m-%d}" for p in other_scales)
+            missing.append(
+                (
+                    f"the same pain scale as earlier diagnostic blocks ({ind.pain_scale.value} now; {used})",
+                    ("indication", "pain_scale"),
+                )
+            )
+        if not proc.pain_scores:
+            missing.append(("post-block pain scores", ("pain_scores",)))
+    if not missing:
+        disability = f"{ind.disability_scale.value} {ind.disability_score:g}" if ind.disability_scale else ""
+        return [
+            _met(
+                case,
+                rid,
+                f"scales documented: {ind.pain_scale.value} baseline {ind.baseline_pain}, {disability}",
+                ("indication", "pain_scale"),
+                source=source,
+            )
+        ]
+    return [
+        _not_met(
+            case,
+            rid,
+            "missing: " + "; ".join(what for what, _ in missing),
+            missing[0][1],
+            source=source,
+        )
+    ]
+
+
+@rule(
+    "lcd.diagnostic_ia",
+    category=CATEGORY,
+    checks="A diagnostic intra-articular injection documents why a medial branch block is not possible.",
+)
+def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
+    rid = "lcd.diagnostic_ia"
+    field = ("mbb_not_possible_reason",)
+    source = f"{LCD}: diagnostic IA only if MBB is not possible or a therapeutic IA is planned"
+    proc = case.procedure
+    if proc.technique != Technique.INTRA_ARTICULAR or proc.intent not in DIAGNOSTIC:
+        return [
+            _met(
+                case,
+                rid,
+                f"not applicable: {proc.technique.label.lower()}, {proc.intent.label.lower()}",
+                field,
+                source=source,
+            )
+        ]
+    if proc.mbb_not_possible_reason.strip():
+        return [_met(case, rid, f"MBB not possible: {proc.mbb_not_possible_reason.strip()}", field, source=source)]
+    return [
+        _not_met(
+            case,
+            rid,
+            "diagnostic intra-articular injection without a documented reason why a medial branch block "
+            "is not possible",
+            field,
+            source=source,
+        )
+    ]
+
+
+@rule(
+    "lcd.sedation",
+    category=CATEGORY,
+    checks="Sedation is at a level the coverage policies consider routine (otherwise document necessity).",
+    thresholds=("lcd.sedation.routine_levels",),
+)
+def check_sedation(case: RuleCase) -> list[Finding]:
+    rid = "lcd.sedation"
+    routine = list(case.value("lcd.sedation.routine_levels"))
+    sedation = case.procedure.sedation
+    if sedation.value in routine:
+        return [_met(case, rid, f"sedation: {sedation.label}", ("sedation",))]
+    routine_text = ", ".join(_sedation_label(v) for v in routine)
+    return [
+        _not_met(
+            case,
+            rid,
+            f"sedation: {sedation.label} (routine: {routine_text}); moderate or deep sedation and general "
+            "anaesthesia are not routinely necessary; document medical necessity",
+            ("sedation",),
+            severity=Severity.CAUTION,
+        )
+    ]

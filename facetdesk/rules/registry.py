@@ -1,0 +1,78 @@
+"""The rule catalog: each rule's id, what it checks and the thresholds it reads, and the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.patient import Patient
+from facetdesk.domain.procedure import Procedure
+from facetdesk.rules.context import RuleCase
+from facetdesk.rules.finding import Finding, Severity, Status, sort_findings
+
+RuleFunc = Callable[[RuleCase], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    checks: str
+    thresholds: tuple[str, ...]
+    func: RuleFunc
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, category: str, checks: str, thresholds: tuple[str, ...] = ()):
+    """Register a rule function (case -> findings) under a stable id."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, category, checks, thresholds, func)
+        return func
+
+    return register
+
+
+def _load_rule_modules() -> None:
+    # Importing the modules registers their rules; kept here so callers need one import.
+    from facetdesk.rules import botox, coverage, doses, relief, risks  # noqa: F401
+
+
+def all_rules() -> list[Rule]:
+    _load_rule_modules()
+    return sorted(RULES.values(), key=lambda r: (r.category, r.id))
+
+
+def run_rule(r: Rule, case: RuleCase) -> list[Finding]:
+    case._used.clear()
+    findings = r.func(case)
+    case._used.clear()
+    return findings
+
+
+def evaluate(
+    patient: Patient, procedure: Procedure, priors: list[Procedure] | tuple[Procedure, ...], catalog: Catalog
+) -> list[Finding]:
+    """Every rule's findings for this case, most serious first. Pure: no I/O."""
+    _load_rule_modules()
+    case = RuleCase(patient, procedure, tuple(p for p in priors if p.uid != procedure.uid), catalog)
+    findings: list[Finding] = []
+    for r in RULES.values():
+        try:
+            findings.extend(run_rule(r, case))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
+            findings.append(
+                Finding(
+                    rule=r.id,
+                    severity=Severity.CAUTION,
+                    status=Status.NOT_EVALUATED,
+                    message=f"could not be evaluated ({type(exc).__name__}); please report this",
+                    source="FacetDesk",
+                )
+            )
+    return sort_findings(findings)
