@@ -36,6 +36,7 @@ def main(out_dir: Path = ROOT / "docs" / "screenshots") -> None:
         app.processEvents()
         window.grab().save(str(out_dir / "patient.png"))
         window.open_procedure(result.procedure_id)
+        window.editor.refresh_findings()
         names = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome"]
         for i, name in enumerate(names):
             window.editor.tabs.setCurrentIndex(i)

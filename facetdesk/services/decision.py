@@ -37,6 +37,11 @@ def lenient_procedure(data: dict[str, Any]) -> tuple[Procedure | None, list[Fiel
     While the physician types, a medication row without a volume must not stop every other check.
     """
     draft = _copy(data)
+    if draft.get("uid") is None:
+        draft.pop("uid", None)
+    # Who performed it changes no finding; a blank name must not hold up the checks while typing.
+    if not str(draft.get("physician") or "").strip():
+        draft["physician"] = "(not yet entered)"
     problems: list[FieldError] = []
     for _ in range(_MAX_PRUNES):
         try:

@@ -30,6 +30,8 @@ STATUS_WORDS = {Status.MET: "met", Status.NOT_MET: "NOT MET", Status.NOT_EVALUAT
 
 
 def finding_text(f: Finding, override: Override | None) -> str:
+    if f.status == Status.MET:
+        return f"✓ {f.rule}: {f.message}"
     head = f"{f.severity.value.upper()} · {STATUS_WORDS[f.status]} · {f.rule}"
     text = f"{head}\n{f.message}"
     if override is not None:
@@ -54,6 +56,7 @@ class FindingsPanel(QWidget):
         self.problems.setStyleSheet(f"color: {style.MUTED_COLOR};")
         self.show_met = named(QCheckBox(self.tr("Show guidelines that are met")), "Show met findings")
         self.show_met.setChecked(True)
+        self.setMinimumWidth(320)
         self.list = named(QListWidget(), "Findings")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)

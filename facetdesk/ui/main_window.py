@@ -33,7 +33,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.patient_list)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([420, 860])
+        self.splitter.setSizes([380, 900])
+        self.splitter.setCollapsible(1, False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
         self.patient_list.patient_selected.connect(self.open_patient)
@@ -75,7 +76,21 @@ class MainWindow(QMainWindow):
             toolbar.addAction(act)
 
     # ---- navigation -----------------------------------------------------
+    def _show_editor(self) -> None:
+        # The editor and its findings need the width; the patient list folds away until needed.
+        if self.splitter.sizes()[0] > 0:
+            self._list_width = self.splitter.sizes()[0]
+        self.stack.setCurrentWidget(self.editor)
+        self.splitter.setSizes([0, sum(self.splitter.sizes())])
+
+    def _show_list(self) -> None:
+        if self.splitter.sizes()[0] == 0:
+            total = sum(self.splitter.sizes())
+            width = getattr(self, "_list_width", 380)
+            self.splitter.setSizes([width, total - width])
+
     def focus_search(self) -> None:
+        self._show_list()
         self.patient_list.search.setFocus()
         self.patient_list.search.selectAll()
 
@@ -100,6 +115,7 @@ class MainWindow(QMainWindow):
         self.patient_page.form.clear()
         self.patient_page.refresh_procedures()
         self.stack.setCurrentWidget(self.patient_page)
+        self._show_list()
         self.patient_page.form.mrn.setFocus()
 
     def open_patient(self, patient_id: int) -> None:
@@ -108,12 +124,14 @@ class MainWindow(QMainWindow):
         self.patient_page.form.load(self._ctx.records.get_patient(patient_id))
         self.patient_page.refresh_procedures()
         self.stack.setCurrentWidget(self.patient_page)
+        self._show_list()
 
     def show_patient_page(self) -> None:
         if not self._confirm_discard():
             return
         self.patient_page.refresh_procedures()
         self.stack.setCurrentWidget(self.patient_page)
+        self._show_list()
 
     def save_patient(self):
         form = self.patient_page.form
@@ -141,7 +159,7 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard():
             return
         self.editor.load(self._ctx.records.get_patient(pid), None, physician_hint=self._last_physician())
-        self.stack.setCurrentWidget(self.editor)
+        self._show_editor()
         self.editor.performed_at.setFocus()
 
     def open_procedure(self, procedure_id: int) -> None:
@@ -149,7 +167,7 @@ class MainWindow(QMainWindow):
             return
         patient, procedure = self._ctx.records.get_procedure(procedure_id)
         self.editor.load(patient, procedure)
-        self.stack.setCurrentWidget(self.editor)
+        self._show_editor()
 
     def save_current(self) -> None:
         if self.stack.currentWidget() is self.editor:

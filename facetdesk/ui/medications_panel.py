@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHeaderView, QVBoxLayout, QWidget
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import MedicationSite, VolumeBasis
@@ -31,6 +31,10 @@ class MedicationsPanel(QWidget):
             self._make_row,
             self.tr("Add medication"),
         )
+        header = self.rows.table.horizontalHeader()
+        for col, width in ((AGENT, 190), (STRENGTH, 140), (VOLUME, 90), (BASIS, 95), (SITE, 150)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         self.changed = self.rows.changed
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -52,7 +56,7 @@ class MedicationsPanel(QWidget):
             a = self._catalog.agent(agent.value())
             strength.clear()
             for s in a.strengths if a else ():
-                unconfirmed = " (strength unconfirmed)" if s.confidence == "U" else ""
+                unconfirmed = " (unconfirmed)" if s.confidence == "U" else ""
                 strength.add_choice(s.mg_per_ml, s.label + unconfirmed)
 
         agent.currentIndexChanged.connect(fill_strengths)

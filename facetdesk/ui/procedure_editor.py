@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -29,14 +27,6 @@ from PySide6.QtWidgets import (
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import (
-    Complication,
-    ConservativeCare,
-    DisabilityScale,
-    Disposition,
-    Guidance,
-    Intent,
-    PainScale,
-    Sedation,
     Side,
     Technique,
 )
@@ -53,15 +43,11 @@ from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.findings_panel import FindingsPanel
 from facetdesk.ui.medications_panel import MedicationsPanel
 from facetdesk.ui.pain_panel import PainPanel
+from facetdesk.ui.procedure_sections import IndicationSection, OutcomeSection, ProcedureSection
 from facetdesk.ui.targets_panel import TargetsPanel
 from facetdesk.ui.widgets import (
     ErrorLabel,
-    OptionalFloatSpin,
-    OptionalIntSpin,
-    checkbox_grid,
-    enum_combo,
     named,
-    to_qdatetime,
 )
 
 # Which tab holds the field at the start of an error path, so the tab can be marked.
@@ -110,8 +96,14 @@ class ProcedureEditor(QWidget):
         self.error_summary = ErrorLabel()
         self.errors = ErrorRouter(self.error_summary)
         self.tabs = named(QTabWidget(), "Procedure sections")
-        self.tabs.addTab(_scroll(self._build_procedure_tab()), self.tr("Procedure"))
-        self.tabs.addTab(_scroll(self._build_indication_tab()), self.tr("Indication"))
+        self.section = ProcedureSection(catalog, self._field, self.errors)
+        self.indication = IndicationSection(self._field)
+        self.outcome = OutcomeSection(self._field)
+        # The fields other code (and tests) reach directly.
+        self.performed_at, self.physician = self.section.performed_at, self.section.physician
+        self.technique, self.guidance = self.section.technique, self.section.guidance
+        self.tabs.addTab(_scroll(self.section), self.tr("Procedure"))
+        self.tabs.addTab(_scroll(self.indication), self.tr("Indication"))
         self.targets = TargetsPanel(catalog)
         self.tabs.addTab(_scroll(self._wrap_with_error(self.targets, ("targets",))), self.tr("Targets"))
         self.medications = MedicationsPanel(catalog)
@@ -124,7 +116,7 @@ class ProcedureEditor(QWidget):
         self.errors.register(("pre_procedure_pain",), self.pain.pre_error)
         self.errors.register(("pain_scores",), self.pain.rows.error)
         self.tabs.addTab(self.pain, self.tr("Pain && relief"))
-        self.tabs.addTab(_scroll(self._build_outcome_tab()), self.tr("Outcome"))
+        self.tabs.addTab(_scroll(self.outcome), self.tr("Outcome"))
 
         self.save_button = named(QPushButton(self.tr("Save procedure")), "Save procedure", "Save (Ctrl+S)")
         self.export_button = named(QPushButton(self.tr("Export PDF note…")), "Export PDF", "Export PDF (Ctrl+E)")
@@ -146,6 +138,7 @@ class ProcedureEditor(QWidget):
         self.splitter.addWidget(self.findings)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([820, 480])
         layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.error_summary)
@@ -198,94 +191,6 @@ class ProcedureEditor(QWidget):
             widget.setMaximumWidth(style.COMBO_MAX_WIDTH)
         form.addRow(self.tr(label), self.errors.field(widget, path))
 
-    def _build_procedure_tab(self) -> QWidget:
-        page = QWidget()
-        grid = QHBoxLayout(page)
-        left = QGroupBox(self.tr("Procedure"))
-        form = QFormLayout(left)
-        self.performed_at = named(QDateTimeEdit(), "Date and time of procedure")
-        self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.performed_at.setCalendarPopup(True)
-        self.physician = named(QLineEdit(), "Performing physician")
-        self.technique = named(enum_combo(Technique), "Technique")
-        self.intent = named(enum_combo(Intent), "Intent")
-        self.guidance = named(enum_combo(Guidance), "Image guidance")
-        self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
-        self.sedation = named(enum_combo(Sedation), "Sedation")
-        self.mbb_not_possible = named(
-            QLineEdit(), "Why a medial branch block is not possible", "Required by the LCD for a diagnostic IA"
-        )
-        self.rfa_not_candidate = named(
-            QLineEdit(), "Why not a radiofrequency candidate", "Required by the LCD before a therapeutic IA or MBB"
-        )
-        for label, widget, key in (
-            ("Date and time", self.performed_at, "performed_at"),
-            ("Performing physician", self.physician, "physician"),
-            ("Technique", self.technique, "technique"),
-            ("Intent", self.intent, "intent"),
-            ("Image guidance", self.guidance, "guidance"),
-            ("Contrast", self.contrast, "contrast"),
-            ("Sedation", self.sedation, "sedation"),
-            ("MBB not possible because", self.mbb_not_possible, "mbb_not_possible_reason"),
-            ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
-        ):
-            self._field(form, label, widget, (key,))
-        right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
-        rl = QVBoxLayout(right)
-        self.diagnoses = named(QListWidget(), "Diagnoses")
-        self.diagnoses.setWordWrap(True)
-        for dx in self._catalog.diagnoses:
-            item = QListWidgetItem(f"{dx.code}  {dx.title}")
-            item.setData(Qt.ItemDataRole.UserRole, dx.code)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.diagnoses.addItem(item)
-        rl.addWidget(self.diagnoses)
-        rl.addWidget(self.errors.register(("diagnoses",), ErrorLabel()))
-        grid.addWidget(left, 1)
-        grid.addWidget(right, 1)
-        return page
-
-    def _build_indication_tab(self) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
-        self.pain_duration = named(OptionalIntSpin(0, 1200, " months"), "Pain duration (months)")
-        care_box, self.conservative_care = checkbox_grid(ConservativeCare, "Conservative care")
-        self.care_details = named(QLineEdit(), "Conservative care details")
-        self.care_details.setPlaceholderText(self.tr("e.g. 12 weeks of physical therapy, naproxen 500 mg BID"))
-        self.pain_scale = named(enum_combo(PainScale), "Pain scale")
-        self.baseline_pain = named(OptionalIntSpin(0, 10), "Usual pain at evaluation (NRS)")
-        self.disability_scale = named(enum_combo(DisabilityScale, optional=True), "Disability scale")
-        self.disability_score = named(OptionalFloatSpin(100, 0, " %"), "Disability score")
-        path = ("indication",)
-        self._field(form, "Pain duration", self.pain_duration, (*path, "pain_duration_months"))
-        self._field(form, "Conservative care tried", care_box, (*path, "conservative_care"))
-        self._field(form, "Details", self.care_details, (*path, "conservative_care_details"))
-        self._field(form, "Pain scale", self.pain_scale, (*path, "pain_scale"))
-        self._field(form, "Usual pain at evaluation", self.baseline_pain, (*path, "baseline_pain"))
-        self._field(form, "Disability scale", self.disability_scale, (*path, "disability_scale"))
-        self._field(form, "Disability score", self.disability_score, (*path, "disability_score"))
-        return page
-
-    def _build_outcome_tab(self) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
-        comp_box, self.complications = checkbox_grid(Complication, "Complication")
-        none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
-        none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
-        comp_box.layout().addWidget(none_note, 99, 0, 1, 2)
-        self.complication_details = named(QLineEdit(), "Complication details")
-        self.disposition = named(enum_combo(Disposition, optional=True), "Disposition")
-        self.follow_up = named(QLineEdit(), "Follow-up")
-        self.follow_up.setPlaceholderText(self.tr("e.g. clinic review in 2 weeks with pain diary"))
-        self.notes = named(QPlainTextEdit(), "Notes")
-        self._field(form, "Complications", comp_box, ("complications",))
-        self._field(form, "Complication details", self.complication_details, ("complication_details",))
-        self._field(form, "Disposition", self.disposition, ("disposition",))
-        self._field(form, "Follow-up", self.follow_up, ("follow_up",))
-        self._field(form, "Notes", self.notes, ("notes",))
-        return page
-
     # ---- state ----------------------------------------------------------
     @property
     def patient(self) -> Patient | None:
@@ -314,7 +219,7 @@ class ProcedureEditor(QWidget):
         result = check_draft(self._patient, self.data(), self._priors, self._catalog)
         problems = [str(p) for p in result.problems]
         if not result.evaluated:
-            problems.insert(0, self.tr("findings are out of date until these are fixed"))
+            problems.insert(0, self.tr("decision support runs once these are filled in or fixed"))
         else:
             self.findings.set_findings(result.findings, self._overrides, problems)
             return result.findings
@@ -397,41 +302,15 @@ class ProcedureEditor(QWidget):
                 else self.tr("new procedure")
             )
         )
-        self.performed_at.setDateTime(to_qdatetime(p.performed_at) if p else QDateTime.currentDateTime())
-        self.physician.setText(p.physician if p else physician_hint)
-        self.technique.set_value(p.technique if p else Technique.MEDIAL_BRANCH_BLOCK)
-        self.intent.set_value(p.intent if p else Intent.DIAGNOSTIC_FIRST)
-        self.guidance.set_value(p.guidance if p else Guidance.FLUOROSCOPY)
-        self.contrast.setChecked(p.contrast if p else False)
-        self.sedation.set_value(p.sedation if p else Sedation.NONE)
-        self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
-        self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
+        self.section.load(p, physician_hint)
+        self.indication.load(p)
         self._overrides = list(p.overrides) if p else []
         self._priors = self._records.procedures_of(patient.id) if patient.id is not None else []
-        codes = set(p.diagnoses) if p else set()
-        for i in range(self.diagnoses.count()):
-            item = self.diagnoses.item(i)
-            checked = item.data(Qt.ItemDataRole.UserRole) in codes
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        ind = p.indication if p else None
-        self.pain_duration.set_value_or_none(ind.pain_duration_months if ind else None)
-        for care, box in self.conservative_care.items():
-            box.setChecked(bool(ind and care in ind.conservative_care))
-        self.care_details.setText(ind.conservative_care_details if ind else "")
-        self.pain_scale.set_value(ind.pain_scale if ind else PainScale.NRS)
-        self.baseline_pain.set_value_or_none(ind.baseline_pain if ind else None)
-        self.disability_scale.set_value(ind.disability_scale if ind else None)
-        self.disability_score.set_value_or_none(ind.disability_score if ind else None)
         self.targets.set_targets(p.targets if p else [])
         self.medications.load(p.medications if p else [])
         self.botox.load(p.botulinum_toxin if p else None)
         self.pain.load(p.pre_procedure_pain if p else None, p.pain_scores if p else [])
-        for comp, box in self.complications.items():
-            box.setChecked(bool(p and comp in p.complications))
-        self.complication_details.setText(p.complication_details if p else "")
-        self.disposition.set_value(p.disposition if p else None)
-        self.follow_up.setText(p.follow_up if p else "")
-        self.notes.setPlainText(p.notes if p else "")
+        self.outcome.load(p)
         self.export_button.setEnabled(p is not None and p.id is not None)
         self.status.setText("")
         self.tabs.setCurrentIndex(0)
@@ -441,45 +320,18 @@ class ProcedureEditor(QWidget):
         self._dirty = False
 
     def data(self) -> dict:
-        checked_codes = [
-            self.diagnoses.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.diagnoses.count())
-            if self.diagnoses.item(i).checkState() == Qt.CheckState.Checked
-        ]
         base = self._procedure
+        identity = {"id": base.id, "uid": base.uid, "version": base.version} if base else {"id": None, "version": 0}
         return {
-            "id": base.id if base else None,
-            "uid": base.uid if base else None,
-            "version": base.version if base else 0,
-            "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
-            "physician": self.physician.text(),
-            "indication": {
-                "pain_duration_months": self.pain_duration.value_or_none(),
-                "conservative_care": [c for c, box in self.conservative_care.items() if box.isChecked()],
-                "conservative_care_details": self.care_details.text(),
-                "pain_scale": self.pain_scale.value(),
-                "baseline_pain": self.baseline_pain.value_or_none(),
-                "disability_scale": self.disability_scale.value(),
-                "disability_score": self.disability_score.value_or_none(),
-            },
-            "diagnoses": checked_codes,
-            "technique": self.technique.value(),
-            "intent": self.intent.value(),
-            "guidance": self.guidance.value(),
-            "contrast": self.contrast.isChecked(),
-            "sedation": self.sedation.value(),
-            "mbb_not_possible_reason": self.mbb_not_possible.text(),
-            "rfa_not_candidate_reason": self.rfa_not_candidate.text(),
+            **identity,
+            **self.section.data(),
+            **self.indication.data(),
             "targets": self.targets.targets(),
             "medications": self.medications.data(),
             "botulinum_toxin": self.botox.data(),
             "pre_procedure_pain": self.pain.pre_pain.value_or_none(),
             "pain_scores": self.pain.scores(),
-            "complications": [c for c, box in self.complications.items() if box.isChecked()],
-            "complication_details": self.complication_details.text(),
-            "disposition": self.disposition.value(),
-            "follow_up": self.follow_up.text(),
-            "notes": self.notes.toPlainText(),
+            **self.outcome.data(),
             "overrides": [o.model_dump() for o in self._overrides],
         }
 
@@ -487,8 +339,6 @@ class ProcedureEditor(QWidget):
         """Validate and store; on failure show every error beside its field and save nothing."""
         assert self._patient is not None and self._patient.id is not None
         data = self.data()
-        if data["uid"] is None:
-            del data["uid"]
         try:
             saved = self._records.save_procedure(self._patient.id, data)
         except InvalidRecord as exc:

@@ -1,0 +1,221 @@
+"""The form sections of the procedure editor: procedure details, indication, and outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import (
+    Complication,
+    ConservativeCare,
+    DisabilityScale,
+    Disposition,
+    Guidance,
+    Intent,
+    PainScale,
+    Sedation,
+    Technique,
+)
+from facetdesk.domain.procedure import Procedure
+from facetdesk.ui import style
+from facetdesk.ui.error_router import ErrorRouter
+from facetdesk.ui.widgets import (
+    ErrorLabel,
+    OptionalFloatSpin,
+    OptionalIntSpin,
+    checkbox_grid,
+    enum_combo,
+    named,
+    to_qdatetime,
+)
+
+# add_field(form, label, widget, model path): places the widget with its error label and registers it.
+AddField = Callable[[QFormLayout, str, QWidget, tuple], None]
+
+
+class ProcedureSection(QWidget):
+    """When, who, technique, intent, guidance, contrast, sedation, coverage reasons and diagnoses."""
+
+    def __init__(self, catalog: Catalog, add_field: AddField, errors: ErrorRouter):
+        super().__init__()
+        grid = QHBoxLayout(self)
+        left = QGroupBox(self.tr("Procedure"))
+        form = QFormLayout(left)
+        self.performed_at = named(QDateTimeEdit(), "Date and time of procedure")
+        self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.performed_at.setCalendarPopup(True)
+        self.physician = named(QLineEdit(), "Performing physician")
+        self.technique = named(enum_combo(Technique), "Technique")
+        self.intent = named(enum_combo(Intent), "Intent")
+        self.guidance = named(enum_combo(Guidance), "Image guidance")
+        self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
+        self.sedation = named(enum_combo(Sedation), "Sedation")
+        self.mbb_not_possible = named(
+            QLineEdit(), "Why a medial branch block is not possible", "Required by the LCD for a diagnostic IA"
+        )
+        self.rfa_not_candidate = named(
+            QLineEdit(), "Why not a radiofrequency candidate", "Required by the LCD before a therapeutic IA or MBB"
+        )
+        for label, widget, key in (
+            ("Date and time", self.performed_at, "performed_at"),
+            ("Performing physician", self.physician, "physician"),
+            ("Technique", self.technique, "technique"),
+            ("Intent", self.intent, "intent"),
+            ("Image guidance", self.guidance, "guidance"),
+            ("Contrast", self.contrast, "contrast"),
+            ("Sedation", self.sedation, "sedation"),
+            ("MBB not possible because", self.mbb_not_possible, "mbb_not_possible_reason"),
+            ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
+        ):
+            add_field(form, label, widget, (key,))
+        right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
+        rl = QVBoxLayout(right)
+        self.diagnoses = named(QListWidget(), "Diagnoses")
+        self.diagnoses.setWordWrap(True)
+        for dx in catalog.diagnoses:
+            item = QListWidgetItem(f"{dx.code}  {dx.title}")
+            item.setData(Qt.ItemDataRole.UserRole, dx.code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.diagnoses.addItem(item)
+        rl.addWidget(self.diagnoses)
+        rl.addWidget(errors.register(("diagnoses",), ErrorLabel()))
+        grid.addWidget(left, 1)
+        grid.addWidget(right, 1)
+
+    def load(self, p: Procedure | None, physician_hint: str = "") -> None:
+        self.performed_at.setDateTime(to_qdatetime(p.performed_at) if p else QDateTime.currentDateTime())
+        self.physician.setText(p.physician if p else physician_hint)
+        self.technique.set_value(p.technique if p else Technique.MEDIAL_BRANCH_BLOCK)
+        self.intent.set_value(p.intent if p else Intent.DIAGNOSTIC_FIRST)
+        self.guidance.set_value(p.guidance if p else Guidance.FLUOROSCOPY)
+        self.contrast.setChecked(p.contrast if p else False)
+        self.sedation.set_value(p.sedation if p else Sedation.NONE)
+        self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
+        self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
+        codes = set(p.diagnoses) if p else set()
+        for i in range(self.diagnoses.count()):
+            item = self.diagnoses.item(i)
+            checked = item.data(Qt.ItemDataRole.UserRole) in codes
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def data(self) -> dict:
+        return {
+            "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
+            "physician": self.physician.text(),
+            "diagnoses": [
+                self.diagnoses.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.diagnoses.count())
+                if self.diagnoses.item(i).checkState() == Qt.CheckState.Checked
+            ],
+            "technique": self.technique.value(),
+            "intent": self.intent.value(),
+            "guidance": self.guidance.value(),
+            "contrast": self.contrast.isChecked(),
+            "sedation": self.sedation.value(),
+            "mbb_not_possible_reason": self.mbb_not_possible.text(),
+            "rfa_not_candidate_reason": self.rfa_not_candidate.text(),
+        }
+
+
+class IndicationSection(QWidget):
+    """Pain duration, conservative care, and the pain and disability scales with their baseline scores."""
+
+    def __init__(self, add_field: AddField):
+        super().__init__()
+        form = QFormLayout(self)
+        self.pain_duration = named(OptionalIntSpin(0, 1200, " months"), "Pain duration (months)")
+        care_box, self.conservative_care = checkbox_grid(ConservativeCare, "Conservative care")
+        self.care_details = named(QLineEdit(), "Conservative care details")
+        self.care_details.setPlaceholderText(self.tr("e.g. 12 weeks of physical therapy, naproxen 500 mg BID"))
+        self.pain_scale = named(enum_combo(PainScale), "Pain scale")
+        self.baseline_pain = named(OptionalIntSpin(0, 10), "Usual pain at evaluation (NRS)")
+        self.disability_scale = named(enum_combo(DisabilityScale, optional=True), "Disability scale")
+        self.disability_score = named(OptionalFloatSpin(100, 0, " %"), "Disability score")
+        path = ("indication",)
+        add_field(form, "Pain duration", self.pain_duration, (*path, "pain_duration_months"))
+        add_field(form, "Conservative care tried", care_box, (*path, "conservative_care"))
+        add_field(form, "Details", self.care_details, (*path, "conservative_care_details"))
+        add_field(form, "Pain scale", self.pain_scale, (*path, "pain_scale"))
+        add_field(form, "Usual pain at evaluation", self.baseline_pain, (*path, "baseline_pain"))
+        add_field(form, "Disability scale", self.disability_scale, (*path, "disability_scale"))
+        add_field(form, "Disability score", self.disability_score, (*path, "disability_score"))
+
+    def load(self, p: Procedure | None) -> None:
+        ind = p.indication if p else None
+        self.pain_duration.set_value_or_none(ind.pain_duration_months if ind else None)
+        for care, box in self.conservative_care.items():
+            box.setChecked(bool(ind and care in ind.conservative_care))
+        self.care_details.setText(ind.conservative_care_details if ind else "")
+        self.pain_scale.set_value(ind.pain_scale if ind else PainScale.NRS)
+        self.baseline_pain.set_value_or_none(ind.baseline_pain if ind else None)
+        self.disability_scale.set_value(ind.disability_scale if ind else None)
+        self.disability_score.set_value_or_none(ind.disability_score if ind else None)
+
+    def data(self) -> dict:
+        return {
+            "indication": {
+                "pain_duration_months": self.pain_duration.value_or_none(),
+                "conservative_care": [c for c, box in self.conservative_care.items() if box.isChecked()],
+                "conservative_care_details": self.care_details.text(),
+                "pain_scale": self.pain_scale.value(),
+                "baseline_pain": self.baseline_pain.value_or_none(),
+                "disability_scale": self.disability_scale.value(),
+                "disability_score": self.disability_score.value_or_none(),
+            }
+        }
+
+
+class OutcomeSection(QWidget):
+    """Complications, disposition, follow-up and free-text notes."""
+
+    def __init__(self, add_field: AddField):
+        super().__init__()
+        form = QFormLayout(self)
+        comp_box, self.complications = checkbox_grid(Complication, "Complication")
+        none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
+        none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        comp_box.layout().addWidget(none_note, 99, 0, 1, 2)
+        self.complication_details = named(QLineEdit(), "Complication details")
+        self.disposition = named(enum_combo(Disposition, optional=True), "Disposition")
+        self.follow_up = named(QLineEdit(), "Follow-up")
+        self.follow_up.setPlaceholderText(self.tr("e.g. clinic review in 2 weeks with pain diary"))
+        self.notes = named(QPlainTextEdit(), "Notes")
+        add_field(form, "Complications", comp_box, ("complications",))
+        add_field(form, "Complication details", self.complication_details, ("complication_details",))
+        add_field(form, "Disposition", self.disposition, ("disposition",))
+        add_field(form, "Follow-up", self.follow_up, ("follow_up",))
+        add_field(form, "Notes", self.notes, ("notes",))
+
+    def load(self, p: Procedure | None) -> None:
+        for comp, box in self.complications.items():
+            box.setChecked(bool(p and comp in p.complications))
+        self.complication_details.setText(p.complication_details if p else "")
+        self.disposition.set_value(p.disposition if p else None)
+        self.follow_up.setText(p.follow_up if p else "")
+        self.notes.setPlainText(p.notes if p else "")
+
+    def data(self) -> dict:
+        return {
+            "complications": [c for c, box in self.complications.items() if box.isChecked()],
+            "complication_details": self.complication_details.text(),
+            "disposition": self.disposition.value(),
+            "follow_up": self.follow_up.text(),
+            "notes": self.notes.toPlainText(),
+        }
