@@ -155,7 +155,8 @@ def _decision_support(c: NoteContent) -> list[Flowable]:
         tail.append(Paragraph("<b>Acknowledgements on record</b>", st.LINE))
         tail += [Paragraph(escape(line), st.BULLET, bulletText="•") for line in d.acknowledgements_on_record]
     for line in d.relief_interpretation:
-        tail.append(Paragraph(f"<b>{escape(line.text + _ref(line.source))}</b>", st.LINE))
+        text = escape(line.text + _ref(line.source))
+        tail.append(Paragraph(f"<b>Relief interpretation:</b> {text}", st.LINE))
     tail.append(para(d.met_line, st.LINE))
     tail.append(para(d.disclaimer, st.SMALL_LINE))
     if d.sources:
