@@ -245,3 +245,69 @@ def test_export_to_missing_folder_exits_1_with_message(tmp_path, case_file, db):
     assert proc.returncode == 1
     assert "cannot write" in proc.stderr and str(out) in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---- check --------------------------------------------------------------------------------
+
+
+def test_check_prints_findings_as_json(case_file):
+    proc = run("check", str(case_file))
+    assert proc.returncode == 0, proc.stderr
+    findings = json.loads(proc.stdout)
+    assert {"rule", "severity", "status", "message", "source"} <= set(findings[0])
+    rules = {f["rule"] for f in findings}
+    assert {"lcd.imaging", "dose.local_anesthetic", "risk.anticoagulant", "relief.diagnostic_block"} <= rules
+    assert all(f["status"] in ("met", "not_met", "not_evaluated") for f in findings)
+    assert all(f["source"] for f in findings)
+
+
+def test_check_reports_an_acknowledged_finding_with_its_reason(tmp_path):
+    raw = json.loads(dump_case(make_case()))
+    raw["procedure"]["guidance"] = "ultrasound"
+    raw["procedure"]["overrides"] = [
+        {"rule": "lcd.imaging", "reason": "C-arm out of service", "acknowledged_by": "Dr. Test",
+         "acknowledged_at": "2026-10-01T09:40:00"}
+    ]  # fmt: skip
+    path = tmp_path / "us.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    findings = {f["rule"]: f for f in json.loads(run("check", str(path)).stdout)}
+    imaging = findings["lcd.imaging"]
+    assert imaging["status"] == "not_met" and imaging["severity"] == "warning"
+    assert imaging["override"]["reason"] == "C-arm out of service"
+    text = run("check", str(path), "--text").stdout
+    assert "lcd.imaging" in text and "Acknowledged by Dr. Test: C-arm out of service" in text
+
+
+def test_check_on_invalid_case_exits_2_naming_the_field(bad_case_file):
+    proc = run("check", str(bad_case_file))
+    assert proc.returncode == 2
+    assert "NRS" in proc.stderr and "must be at most 10" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_changed_threshold_shows_in_check_and_note(case_file, tmp_path):
+    """A clinic that lowers the positive-block threshold sees it in the findings and in the printed note."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    from facetdesk.resources import resources_dir
+
+    clinic = tmp_path / "clinic-resources"
+    shutil.copytree(resources_dir(), clinic)
+    thresholds = json.loads((clinic / "thresholds.json").read_text(encoding="utf-8"))
+    thresholds["thresholds"]["relief.positive_block_pct"]["value"] = 55
+    (clinic / "thresholds.json").write_text(json.dumps(thresholds), encoding="utf-8")
+    env_run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "facetdesk", *a],
+        env={**os.environ, "FACETDESK_RESOURCES": str(clinic)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    findings = {f["rule"]: f for f in json.loads(env_run("check", str(case_file)).stdout)}
+    assert "threshold 55%" in findings["relief.diagnostic_block"]["message"]
+    out = tmp_path / "note.pdf"
+    assert env_run("note", str(case_file), "-o", str(out)).returncode == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "threshold 55%" in text
