@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from facetdesk.resources import resources_dir
 
@@ -99,6 +99,8 @@ class Catalog(_Frozen):
     muscles: tuple[Muscle, ...]
     anticoagulants: tuple[Anticoagulant, ...]
     thresholds: tuple[Threshold, ...]
+    # Billing codes (resources/codes.json), kept raw; read them through code_entry().
+    codes: dict[str, Any] = Field(default_factory=dict)
 
     def joint(self, level: str) -> Joint | None:
         return next((j for j in self.joints if j.level == level), None)
@@ -127,6 +129,15 @@ class Catalog(_Frozen):
                 return t
         raise KeyError(f"threshold {key!r} is missing from resources/thresholds.json")
 
+    def code_entry(self, *path: str) -> Any:
+        """One entry of codes.json by its key path, e.g. code_entry("drugs", "wastage")."""
+        node: Any = self.codes
+        for i, key in enumerate(path):
+            if not isinstance(node, dict) or key not in node:
+                raise KeyError(f"{'.'.join(path[: i + 1])!r} is missing from resources/codes.json")
+            node = node[key]
+        return node
+
 
 def _read(directory: Path, name: str) -> dict:
     with open(directory / name, encoding="utf-8") as fh:
@@ -140,6 +151,8 @@ def load_catalog(directory: Path) -> Catalog:
     muscles = _read(directory, "muscles.json")
     anticoag = _read(directory, "anticoagulants.json")
     thresholds = _read(directory, "thresholds.json")
+    # A clinic's older copy of resources/ may predate codes.json: no codes are then derived.
+    codes = _read(directory, "codes.json") if (directory / "codes.json").is_file() else {}
     return Catalog(
         joints=tuple(Joint(**j) for j in spine["joints"]),
         vertebrae=tuple(spine["vertebrae"]),
@@ -152,6 +165,7 @@ def load_catalog(directory: Path) -> Catalog:
             Anticoagulant(drug_class=a["class"], key=a["key"], name=a["name"]) for a in anticoag["agents"]
         ),
         thresholds=tuple(Threshold(key=k, **v) for k, v in thresholds["thresholds"].items()),
+        codes=codes,
     )
 
 

@@ -110,3 +110,20 @@ class Disposition(LabelledEnum):
     HOME_WITH_ESCORT = "home_with_escort", "Discharged home with escort"
     OBSERVATION = "observation", "Kept for observation"
     TRANSFERRED = "transferred", "Transferred / admitted"
+
+
+class Position(LabelledEnum):
+    PRONE = "prone", "Prone"
+    SITTING = "sitting", "Sitting"
+    LATERAL = "lateral", "Lateral decubitus"
+    SUPINE = "supine", "Supine"
+
+
+class SkinPrep(LabelledEnum):
+    CHLORHEXIDINE = "chlorhexidine", "Chlorhexidine"
+    POVIDONE_IODINE = "povidone_iodine", "Povidone-iodine"
+
+
+class PageSize(LabelledEnum):
+    LETTER = "letter", "US Letter"
+    A4 = "a4", "A4"

@@ -21,8 +21,10 @@ from facetdesk.domain.enums import (
     Intent,
     MedicationSite,
     PainScale,
+    Position,
     Sedation,
     Side,
+    SkinPrep,
     Technique,
     VolumeBasis,
 )
@@ -238,6 +240,17 @@ class Procedure(Model):
     botulinum_toxin: BotoxTreatment | None = None
     pre_procedure_pain: Nrs | None = None
     pain_scores: list[PainScore] = Field(default_factory=list)
+    # Documentation of the procedure itself (consent, time-out, technique) for the narrative.
+    consent_obtained: bool | None = None
+    time_out_performed: bool | None = None
+    position: Position | None = None
+    skin_prep: SkinPrep | None = None
+    needle: ShortText = ""
+    contrast_spread: ShortText = ""
+    findings: LongText = ""
+    estimated_blood_loss: ShortText = ""
+    # Empty means the post-procedure diagnoses are the pre-procedure ones.
+    post_procedure_diagnoses: list[str] = Field(default_factory=list)
     complications: list[Complication] = Field(default_factory=list)
     complication_details: ShortText = Field(default="", validate_default=True)
     disposition: Disposition | None = None
@@ -252,7 +265,7 @@ class Procedure(Model):
         # Another workstation's clock may run ahead; a stored time is history, not input.
         return v if is_stored(info) else not_in_future(v)
 
-    @field_validator("diagnoses")
+    @field_validator("diagnoses", "post_procedure_diagnoses")
     @classmethod
     def _known_codes(cls, v: list[str]) -> list[str]:
         catalog = get_catalog()

@@ -7,12 +7,13 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Paragraph
 from reportlab.platypus import Table as RLTable
 
 from facetdesk.note import styles as st
-from facetdesk.note.content import NoteContent
+from facetdesk.note.content import Letterhead, NoteContent
 from facetdesk.note.fonts import BOLD, REGULAR, register_fonts
 from facetdesk.note.story import build_story, para
 
@@ -60,11 +61,43 @@ def _header(c: NoteContent) -> RLTable:
     return table
 
 
-def _header_height(c: NoteContent) -> float:
-    return _header(c).wrap(st.CONTENT_WIDTH, 1000 * mm)[1]
+def _logo(data: bytes) -> Flowable:
+    """The logo at LOGO_HEIGHT, or narrower when wide; an unreadable image is named, not dropped silently."""
+    try:
+        width, height = ImageReader(io.BytesIO(data)).getSize()
+    except Exception:  # noqa: BLE001 (any decoding failure means the same: no logo can be drawn)
+        return para("[logo could not be read]", st.HEADER_RIGHT)
+    scale = min(st.LOGO_HEIGHT / height, st.LOGO_MAX_WIDTH / width)
+    return Image(io.BytesIO(data), width=width * scale, height=height * scale, hAlign="LEFT")
 
 
-def _page_decorator(c: NoteContent, header_height: float):
+def _letterhead(lh: Letterhead) -> RLTable | None:
+    """Clinic name, address and phone beside the logo, on the first page."""
+    if lh.empty:
+        return None
+    text = [para(lh.name, st.LETTERHEAD_NAME)] if lh.name else []
+    text += [para(line, st.LETTERHEAD_LINE) for line in lh.address]
+    if lh.phone:
+        text.append(para(f"Phone {lh.phone}", st.LETTERHEAD_LINE))
+    if lh.logo:
+        logo = _logo(lh.logo)
+        logo_width = logo.wrap(st.LOGO_MAX_WIDTH, st.LOGO_HEIGHT)[0]
+        gap = 5 * mm
+        cells, widths = [[logo, text]], [logo_width + gap, st.CONTENT_WIDTH - logo_width - gap]
+    else:
+        cells, widths = [[text]], [st.CONTENT_WIDTH]
+    table = RLTable(cells, colWidths=widths, hAlign="LEFT")
+    table.setStyle(st.layout_table_style())
+    return table
+
+
+def _height(flowable: Flowable | None) -> float:
+    return flowable.wrap(st.CONTENT_WIDTH, 1000 * mm)[1] if flowable is not None else 0.0
+
+
+def _page_decorator(c: NoteContent, header_height: float, letterhead_height: float = 0.0):
+    """Page furniture; with letterhead_height, the letterhead sits above the identification header."""
+
     def on_page(canv: Canvas, doc: BaseDocTemplate) -> None:
         width, height = doc.pagesize
         left = (width - st.CONTENT_WIDTH) / 2
@@ -78,9 +111,18 @@ def _page_decorator(c: NoteContent, header_height: float):
             canv.drawCentredString(0, -38, c.watermark)
             canv.rotate(-45)
             canv.translate(-width / 2, -height / 2)
+        top = height - st.MARGIN_TOP
+        if letterhead_height:
+            letterhead = _letterhead(c.letterhead)
+            assert letterhead is not None
+            letterhead.wrapOn(canv, st.CONTENT_WIDTH, letterhead_height)
+            letterhead.drawOn(canv, left, top - letterhead_height)
+            top -= letterhead_height + st.LETTERHEAD_GAP
+            canv.setStrokeColor(st.ACCENT)
+            canv.setLineWidth(1.2)
+            canv.line(left, top + st.LETTERHEAD_GAP / 2, left + st.CONTENT_WIDTH, top + st.LETTERHEAD_GAP / 2)
         header = _header(c)
         header.wrapOn(canv, st.CONTENT_WIDTH, header_height)
-        top = height - st.MARGIN_TOP
         header.drawOn(canv, left, top - header_height)
         canv.setStrokeColor(st.RULE)
         canv.setLineWidth(0.6)
@@ -99,16 +141,9 @@ def _page_decorator(c: NoteContent, header_height: float):
     return on_page
 
 
-def render_note(content: NoteContent, *, page_size: PageSize = "letter") -> bytes:
-    """The note as PDF bytes; the same content always renders to the same bytes."""
-    if page_size not in st.PAGE_SIZES:
-        raise ValueError(f"page_size must be one of {', '.join(st.PAGE_SIZES)}, not {page_size!r}")
-    register_fonts()
-    pagesize = st.PAGE_SIZES[page_size]
+def _frame(pagesize: tuple[float, float], top: float, frame_id: str) -> Frame:
     width, height = pagesize
-    header_height = _header_height(content)
-    top = st.MARGIN_TOP + header_height + st.HEADER_GAP
-    frame = Frame(
+    return Frame(
         (width - st.CONTENT_WIDTH) / 2,
         st.MARGIN_BOTTOM,
         st.CONTENT_WIDTH,
@@ -117,8 +152,24 @@ def render_note(content: NoteContent, *, page_size: PageSize = "letter") -> byte
         rightPadding=0,
         topPadding=0,
         bottomPadding=0,
-        id="body",
+        id=frame_id,
     )
+
+
+def render_note(content: NoteContent, *, page_size: PageSize | None = None) -> bytes:
+    """The note as PDF bytes; the same content always renders to the same bytes.
+
+    ``page_size`` overrides the clinic's paper size carried in the content.
+    """
+    page_size = page_size or content.page_size  # type: ignore[assignment]
+    if page_size not in st.PAGE_SIZES:
+        raise ValueError(f"page_size must be one of {', '.join(st.PAGE_SIZES)}, not {page_size!r}")
+    register_fonts()
+    pagesize = st.PAGE_SIZES[page_size]
+    header_height = _height(_header(content))
+    letterhead_height = _height(_letterhead(content.letterhead))
+    body_top = st.MARGIN_TOP + header_height + st.HEADER_GAP
+    first_top = body_top + (letterhead_height + st.LETTERHEAD_GAP if letterhead_height else 0)
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
@@ -133,9 +184,23 @@ def render_note(content: NoteContent, *, page_size: PageSize = "letter") -> byte
         creator="FacetDesk",
         producer="FacetDesk (reportlab)",
     )
-    # One page template: every page carries the same identification header, so the first page
-    # needs no template of its own; the title block opens the story instead.
-    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_page_decorator(content, header_height))])
+    # The first page carries the clinic letterhead above the identification header; every later
+    # page carries the identification header alone, so a separated page is still attributable.
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                id="first",
+                frames=[_frame(pagesize, first_top, "first")],
+                onPage=_page_decorator(content, header_height, letterhead_height),
+                autoNextPageTemplate="later",
+            ),
+            PageTemplate(
+                id="later",
+                frames=[_frame(pagesize, body_top, "later")],
+                onPage=_page_decorator(content, header_height),
+            ),
+        ]
+    )
     pdf_date = content.generated_at.strftime("D:%Y%m%d%H%M%S")
 
     def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:

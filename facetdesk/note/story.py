@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from reportlab.platypus import Table as RLTable
 
 from facetdesk.note import styles as st
+from facetdesk.note.chart import relief_chart_drawing
 from facetdesk.note.content import NOT_ACKNOWLEDGED, DecisionSupportBlock, Fields, NoteContent, Table
 
 
@@ -51,11 +52,28 @@ def data_table(table: Table, cols: tuple[float, ...]) -> Flowable:
     return out
 
 
+def bullets(lines: tuple[str, ...] | list[str], style: ParagraphStyle = st.BULLET) -> list[Flowable]:
+    return [Paragraph(escape(line), style, bulletText="•") for line in lines]
+
+
+def subheading(text: str) -> Paragraph:
+    return Paragraph(f"<b>{escape(text)}</b>", st.SUBHEADING)
+
+
 def _title(c: NoteContent) -> RLTable:
     left = [para(c.title, st.TITLE), para(c.summary, st.SUBTITLE)]
     table = RLTable([[left, para(c.status, st.STATUS)]], colWidths=st.widths(st.HEADER), hAlign="LEFT")
     table.setStyle(st.layout_table_style())
     return table
+
+
+def _warnings(c: NoteContent) -> list[Flowable]:
+    """Printed at the top: a reader must know some text prints as boxes before trusting any of it."""
+    if not c.warnings:
+        return []
+    box = RLTable([[[para(w, st.WARNING) for w in c.warnings]]], colWidths=[st.CONTENT_WIDTH], hAlign="LEFT")
+    box.setStyle(st.warning_box_style())
+    return [Spacer(1, 2 * mm), box]
 
 
 def _patient(c: NoteContent) -> list[Flowable]:
@@ -70,19 +88,57 @@ def _patient(c: NoteContent) -> list[Flowable]:
         ("Date/time of service", f"{c.service_date} {c.service_time}"),
         ("Physician", c.physician),
     )
-    return [heading("Patient and service"), kv_table(fields), heading("Risk factors"), kv_table(c.risk_facts)]
+    return [heading("Patient and service"), kv_table(fields)]
 
 
-def _indication(c: NoteContent) -> list[Flowable]:
-    out: list[Flowable] = [heading("Indication"), kv_table(c.indication, 1), Spacer(1, 2 * mm)]
-    out.append(data_table(c.diagnoses, st.DIAGNOSES))
-    out += [heading("Prior facet procedures"), data_table(c.prior_procedures, st.PRIOR)]
-    return out
+def _diagnoses(c: NoteContent) -> list[Flowable]:
+    return [
+        heading("Pre-procedure diagnosis"),
+        data_table(c.diagnoses, st.DIAGNOSES),
+        heading("Post-procedure diagnosis"),
+        data_table(c.post_diagnoses, st.DIAGNOSES),
+    ]
 
 
 def _procedure(c: NoteContent) -> list[Flowable]:
+    out: list[Flowable] = [heading("Procedure performed"), para(c.procedure_performed, st.LINE)]
+    coding = c.coding
+    if coding is None:
+        return out
+    out += [subheading("Procedure codes (CPT)"), data_table(coding.procedure_codes, st.CODES)]
+    out += [subheading("Drug codes (HCPCS)"), data_table(coding.drug_codes, st.CODES)]
+    if coding.notes:
+        out.append(subheading("Coding notes"))
+        out += bullets(coding.notes, st.SMALL_BULLET)
+    out.append(
+        para(
+            "Codes are suggestions for the coder; (verify) marks a code whose reference is secondary or unconfirmed.",
+            st.SMALL_LINE,
+        )
+    )
+    return out
+
+
+def _indication(c: NoteContent) -> list[Flowable]:
+    return [
+        heading("Indications"),
+        kv_table(c.indication, 1),
+        heading("Risk factors"),
+        kv_table(c.risk_facts),
+        heading("Prior facet procedures"),
+        data_table(c.prior_procedures, st.PRIOR),
+    ]
+
+
+def _consent(c: NoteContent) -> list[Flowable]:
+    return [heading("Consent and time-out"), kv_table(c.consent, 1)]
+
+
+def _technique(c: NoteContent) -> list[Flowable]:
     mbb = len(c.targets.header) == 4
-    out: list[Flowable] = [heading("Procedure"), kv_table(c.procedure), Spacer(1, 2 * mm)]
+    out: list[Flowable] = [heading("Description of procedure")]
+    out += [para(p, st.NARRATIVE) for p in c.narrative]
+    out += [heading("Technique details"), kv_table(c.procedure), Spacer(1, 2 * mm)]
     out.append(data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS))
     if c.nerves:
         out.append(Paragraph("<b>Nerves blocked</b> (shared nerves counted once)", st.LINE))
@@ -105,16 +161,42 @@ def _botox(c: NoteContent) -> list[Flowable]:
     ]
 
 
+def _findings(c: NoteContent) -> list[Flowable]:
+    return [heading("Findings"), *_blocks(c.procedure_findings)]
+
+
+def _complications(c: NoteContent) -> list[Flowable]:
+    fields: Fields = (("Complications", "; ".join(c.complications)),)
+    if c.complication_details:
+        fields += (("Complication details", c.complication_details),)
+    fields += (("Estimated blood loss", c.estimated_blood_loss),)
+    return [heading("Complications"), kv_table(fields, 1)]
+
+
 def _pain(c: NoteContent) -> list[Flowable]:
     p = c.pain
     out: list[Flowable] = [
-        heading("Pain response"),
+        heading("Post-procedure pain response"),
         labelled(f"Pre-injection pain ({p.scale})", p.baseline),
         Spacer(1, 1.5 * mm),
         data_table(p.scores, st.PAIN),
         Paragraph(f"<b>{escape(p.peak)}</b>", st.LINE),
     ]
     out += [para(line, st.LINE) for line in p.durations]
+    if p.chart is not None:
+        # The chart and its caption are one figure: never split across pages.
+        out.append(
+            KeepTogether(
+                [
+                    Spacer(1, 3 * mm),
+                    subheading("Relief chart"),
+                    relief_chart_drawing(p.chart),
+                    para(p.chart.caption, st.CAPTION),
+                ]
+            )
+        )
+    elif p.chart_note:
+        out.append(para(p.chart_note, st.LINE))
     return out
 
 
@@ -153,7 +235,7 @@ def _decision_support(c: NoteContent) -> list[Flowable]:
     tail: list[Flowable] = []
     if d.acknowledgements_on_record:
         tail.append(Paragraph("<b>Acknowledgements on record</b>", st.LINE))
-        tail += [Paragraph(escape(line), st.BULLET, bulletText="•") for line in d.acknowledgements_on_record]
+        tail += bullets(d.acknowledgements_on_record)
     for line in d.relief_interpretation:
         text = escape(line.text + _ref(line.source))
         tail.append(Paragraph(f"<b>Relief interpretation:</b> {text}", st.LINE))
@@ -166,30 +248,30 @@ def _decision_support(c: NoteContent) -> list[Flowable]:
     return out
 
 
-def _outcome(c: NoteContent) -> list[Flowable]:
-    fields: Fields = (("Complications", "; ".join(c.complications)),)
-    if c.complication_details:
-        fields += (("Complication details", c.complication_details),)
-    fields += (("Disposition", c.disposition), ("Follow-up", c.follow_up))
-    return [heading("Complications and disposition"), kv_table(fields, 1)]
+def _disposition(c: NoteContent) -> list[Flowable]:
+    return [heading("Disposition"), para(c.disposition, st.LINE)]
 
 
 def _discharge(c: NoteContent) -> list[Flowable]:
-    if not c.discharge_instructions:
+    lines = c.discharge_instructions + c.patient_instructions
+    if not lines:
         return []
-    out: list[Flowable] = [heading("Discharge instructions")]
-    out += [Paragraph(escape(line), st.BULLET, bulletText="•") for line in c.discharge_instructions]
-    return out
+    return [heading("Discharge instructions (for the patient)"), *bullets(lines)]
+
+
+def _follow_up(c: NoteContent) -> list[Flowable]:
+    return [heading("Follow-up"), para(c.follow_up, st.LINE)]
+
+
+def _blocks(text: str) -> list[Flowable]:
+    # One Paragraph per blank-line-separated block: each splits across pages on its own,
+    # and a page break falls between blocks where it can.
+    blocks = [b.strip("\n") for b in text.replace("\r\n", "\n").split("\n\n")]
+    return [para(b, st.NOTES) for b in blocks if b.strip()] or [para("None", st.LINE)]
 
 
 def _notes(c: NoteContent) -> list[Flowable]:
-    out: list[Flowable] = [heading("Notes")]
-    # One Paragraph per blank-line-separated block: each splits across pages on its own,
-    # and a page break falls between blocks where it can.
-    blocks = [b.strip("\n") for b in c.notes.replace("\r\n", "\n").split("\n\n")]
-    blocks = [b for b in blocks if b.strip()]
-    out += [para(b, st.NOTES) for b in blocks] or [para("None", st.LINE)]
-    return out
+    return [heading("Notes"), *_blocks(c.notes)]
 
 
 def _signature(c: NoteContent) -> Flowable:
@@ -205,22 +287,34 @@ def _signature(c: NoteContent) -> Flowable:
     ]
     table = RLTable(rows, colWidths=st.widths(st.SIGNATURE), hAlign="LEFT")
     table.setStyle(st.signature_table_style())
-    return KeepTogether([Spacer(1, 4 * mm), heading("Attestation"), table])
+    statement = "I performed the procedure described above and reviewed this note. The note is a draft until signed."
+    return KeepTogether([Spacer(1, 4 * mm), heading("Attestation"), para(statement, st.SMALL_LINE), table])
+
+
+# In the order of a procedure note: who and why, what was done and how, what followed, sign-off.
+SECTIONS = (
+    _warnings,
+    _patient,
+    _diagnoses,
+    _procedure,
+    _indication,
+    _consent,
+    _technique,
+    _botox,
+    _findings,
+    _complications,
+    _pain,
+    _decision_support,
+    _disposition,
+    _discharge,
+    _follow_up,
+    _notes,
+)
 
 
 def build_story(c: NoteContent) -> list[Flowable]:
     story: list[Flowable] = [_title(c)]
-    for section in (
-        _patient,
-        _indication,
-        _procedure,
-        _botox,
-        _pain,
-        _decision_support,
-        _outcome,
-        _discharge,
-        _notes,
-    ):
+    for section in SECTIONS:
         story += section(c)
     story.append(_signature(c))
     return story

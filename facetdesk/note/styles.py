@@ -34,7 +34,8 @@ WATERMARK = colors.HexColor("#EDEFF2")
 BODY_SIZE = 9
 SMALL_SIZE = 7.5
 
-BODY = ParagraphStyle("body", fontName=REGULAR, fontSize=BODY_SIZE, leading=12, textColor=INK)
+# bulletFontName: bullets would otherwise be set in Helvetica, which the PDF would reference without embedding.
+BODY = ParagraphStyle("body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=BODY_SIZE, leading=12, textColor=INK)
 NOTES = ParagraphStyle("notes", parent=BODY, spaceAfter=4)
 TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=15, leading=19, textColor=ACCENT)
 SUBTITLE = ParagraphStyle("subtitle", parent=BODY, fontSize=9.5, textColor=MUTED)
@@ -62,6 +63,17 @@ RULE_ID = ParagraphStyle("rule_id", parent=CELL, fontSize=7, leading=10)
 HEADER_NAME = ParagraphStyle("header_name", parent=BODY, fontName=BOLD, fontSize=11, leading=13.5)
 HEADER_IDS = ParagraphStyle("header_ids", parent=BODY, fontSize=8.5, leading=11)
 HEADER_RIGHT = ParagraphStyle("header_right", parent=BODY, fontSize=8, leading=10, textColor=MUTED, alignment=TA_RIGHT)
+SUBHEADING = ParagraphStyle(
+    "subheading", parent=BODY, fontSize=8.5, leading=11, spaceBefore=5, spaceAfter=2, keepWithNext=1
+)
+NARRATIVE = ParagraphStyle("narrative", parent=BODY, leading=12.5, spaceAfter=4)
+CAPTION = ParagraphStyle("caption", parent=BODY, fontSize=SMALL_SIZE, leading=9.5, textColor=MUTED, spaceBefore=1)
+SMALL_BULLET = ParagraphStyle("small_bullet", parent=BULLET, fontSize=SMALL_SIZE, leading=9.5, spaceBefore=1)
+WARNING = ParagraphStyle("warning", parent=BODY, fontName=BOLD, fontSize=8.5, leading=11, textColor=ALERT)
+LETTERHEAD_NAME = ParagraphStyle(
+    "letterhead_name", parent=BODY, fontName=BOLD, fontSize=13, leading=16, textColor=ACCENT
+)
+LETTERHEAD_LINE = ParagraphStyle("letterhead_line", parent=BODY, fontSize=8.5, leading=11, textColor=INK)
 FOOTER = ParagraphStyle("footer", parent=BODY, fontSize=SMALL_SIZE, leading=9, textColor=MUTED, alignment=TA_LEFT)
 
 # Column widths (mm) of each table; each row sums to the 174 mm content width.
@@ -76,7 +88,12 @@ BOTOX_SITES = (66, 22, 26, 30, 30)
 PAIN = (36, 18, 22, 98)
 DECISION = (19, 45, 65, 45)  # the rule column holds the longest rule id on one line
 SIGNATURE = (42, 64, 22, 46)
+CODES = (30, 12, 70, 62)
 HEADER = (124, 50)
+# The letterhead logo is scaled to this height, narrower if it would be wider than LOGO_MAX_WIDTH.
+LOGO_HEIGHT = 25 * mm
+LOGO_MAX_WIDTH = 70 * mm
+LETTERHEAD_GAP = 3 * mm
 
 
 def widths(cols: tuple[float, ...]) -> list[float]:
@@ -147,5 +164,20 @@ def signature_table_style() -> TableStyle:
             ("RIGHTPADDING", (0, 0), (-1, -1), 6),
             ("TOPPADDING", (0, 0), (-1, -1), 14),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+    )
+
+
+def warning_box_style() -> TableStyle:
+    """A red-ruled box: warnings about the note itself, not about the patient."""
+    return TableStyle(
+        _CELL_FONT
+        + [
+            ("BOX", (0, 0), (-1, -1), 0.8, ALERT),
+            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#FBEDEB")),
+            ("LEFTPADDING", (0, 0), (-1, -1), 5),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]
     )

@@ -8,6 +8,7 @@ from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.services.cases import CaseService
 from facetdesk.services.notes import NoteService
 from facetdesk.services.records import RecordService
+from facetdesk.services.settings import SettingsService
 from facetdesk.storage.db import Database, open_database, resolve_database_url
 
 
@@ -18,6 +19,7 @@ class AppContext:
     records: RecordService
     cases: CaseService
     notes: NoteService
+    settings: SettingsService
 
     def close(self) -> None:
         self.database.close()
@@ -27,4 +29,5 @@ def build_context(db_url: str | None = None) -> AppContext:
     database = open_database(resolve_database_url(db_url))
     records = RecordService(database)
     cases = CaseService(database, records)
-    return AppContext(database, get_catalog(), records, cases, NoteService(cases))
+    settings = SettingsService(database)
+    return AppContext(database, get_catalog(), records, cases, NoteService(cases, settings), settings)

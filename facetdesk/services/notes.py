@@ -3,37 +3,55 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
+from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
 from facetdesk.rules import evaluate
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.risks import discharge_instructions
 from facetdesk.services.cases import CaseService
+from facetdesk.services.settings import SettingsService
 
 
-def render_case_pdf(
+@dataclass(frozen=True)
+class RenderedNote:
+    pdf: bytes
+    warnings: tuple[str, ...]
+
+
+def render_case_note(
     case: CaseFile,
     *,
-    page_size: str = "letter",
+    clinic: ClinicSettings | None = None,
+    page_size: str | None = None,
     generated_at: datetime | None = None,
     catalog: Catalog | None = None,
-) -> bytes:
-    """The note with its decision-support section: every rule is evaluated on the case as it stands."""
+) -> RenderedNote:
+    """The note with its decision-support section: every rule is evaluated on the case as it stands.
+
+    ``page_size`` overrides the clinic's setting (the command line's --page-size).
+    """
     catalog = catalog or get_catalog()
     findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
     rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
     content = build_note_content(
         case,
+        clinic=clinic,
         generated_at=generated_at or datetime.now().replace(microsecond=0),
         findings=findings,
         discharge_instructions=discharge_instructions(rule_case),
     )
-    return render_note(content, page_size=page_size)
+    return RenderedNote(render_note(content, page_size=page_size), tuple(content.warnings))
+
+
+def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -> bytes:
+    return render_case_note(case, page_size=page_size, **kwargs).pdf
 
 
 def write_pdf(data: bytes, path: str | Path) -> Path:
@@ -49,12 +67,16 @@ def write_pdf(data: bytes, path: str | Path) -> Path:
 
 
 class NoteService:
-    def __init__(self, cases: CaseService, page_size: str = "letter"):
+    def __init__(self, cases: CaseService, settings: SettingsService):
         self._cases = cases
-        self.page_size = page_size
+        self._settings = settings
+
+    def render_procedure_note(self, procedure_id: int) -> RenderedNote:
+        """The stored procedure's note on the clinic's letterhead and paper size."""
+        return render_case_note(self._cases.export_case(procedure_id), clinic=self._settings.load())
 
     def render_procedure(self, procedure_id: int) -> bytes:
-        return render_case_pdf(self._cases.export_case(procedure_id), page_size=self.page_size)
+        return self.render_procedure_note(procedure_id).pdf
 
     def export_procedure(self, procedure_id: int, path: str | Path) -> Path:
         return write_pdf(self.render_procedure(procedure_id), path)

@@ -25,6 +25,7 @@ from facetdesk.storage.tables import (
     OverrideRow,
     PainScoreRow,
     PatientRow,
+    PostDiagnosisRow,
     ProcedureRow,
     TargetRow,
     utcnow,
@@ -48,6 +49,7 @@ def _full_load() -> tuple:
     return (
         selectinload(ProcedureRow.conservative_care),
         selectinload(ProcedureRow.diagnoses),
+        selectinload(ProcedureRow.post_diagnoses),
         selectinload(ProcedureRow.targets),
         selectinload(ProcedureRow.medications),
         selectinload(ProcedureRow.botulinum_toxin).selectinload(BotoxTreatmentRow.sites),
@@ -118,6 +120,15 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "pain_scores": [
                 {"minutes_after": p.minutes_after, "nrs": p.nrs, "activity": p.activity} for p in row.pain_scores
             ],
+            "consent_obtained": row.consent_obtained,
+            "time_out_performed": row.time_out_performed,
+            "position": row.position,
+            "skin_prep": row.skin_prep,
+            "needle": row.needle,
+            "contrast_spread": row.contrast_spread,
+            "findings": row.findings,
+            "estimated_blood_loss": row.estimated_blood_loss,
+            "post_procedure_diagnoses": [d.code for d in row.post_diagnoses],
             "complications": [c.code for c in row.complications],
             "complication_details": row.complication_details,
             "disposition": row.disposition,
@@ -156,6 +167,14 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     row.contrast = procedure.contrast
     row.sedation = procedure.sedation.value
     row.pre_procedure_pain = procedure.pre_procedure_pain
+    row.consent_obtained = procedure.consent_obtained
+    row.time_out_performed = procedure.time_out_performed
+    row.position = None if procedure.position is None else procedure.position.value
+    row.skin_prep = None if procedure.skin_prep is None else procedure.skin_prep.value
+    row.needle = procedure.needle
+    row.contrast_spread = procedure.contrast_spread
+    row.findings = procedure.findings
+    row.estimated_blood_loss = procedure.estimated_blood_loss
     row.complication_details = procedure.complication_details
     row.disposition = None if procedure.disposition is None else procedure.disposition.value
     row.follow_up = procedure.follow_up
@@ -164,6 +183,9 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
 
     row.conservative_care = [ConservativeCareRow(position=i, care=c.value) for i, c in enumerate(ind.conservative_care)]
     row.diagnoses = [DiagnosisRow(position=i, code=code) for i, code in enumerate(procedure.diagnoses)]
+    row.post_diagnoses = [
+        PostDiagnosisRow(position=i, code=code) for i, code in enumerate(procedure.post_procedure_diagnoses)
+    ]
     row.targets = [TargetRow(level=t.level, side=t.side.value) for t in procedure.targets]
     row.medications = [
         MedicationRow(
@@ -216,6 +238,7 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
 def _clear_children(row: ProcedureRow) -> None:
     row.conservative_care.clear()
     row.diagnoses.clear()
+    row.post_diagnoses.clear()
     row.targets.clear()
     row.medications.clear()
     row.botulinum_toxin = None

@@ -17,6 +17,7 @@ from facetdesk.storage.procedures import (
     procedures_for_patient,
     save_procedure,
 )
+from facetdesk.storage.settings import load_settings, save_settings
 
 __all__ = [
     "PatientSummary",
@@ -25,9 +26,11 @@ __all__ = [
     "get_patient",
     "get_procedure",
     "list_procedures",
+    "load_settings",
     "procedure_by_uid",
     "procedures_for_patient",
     "save_patient",
     "save_procedure",
+    "save_settings",
     "search_patients",
 ]

@@ -130,6 +130,15 @@ class ProcedureRow(Base):
     disposition: Mapped[str | None] = mapped_column(EnumText)
     follow_up: Mapped[str] = mapped_column(ShortText, default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # Documentation of the procedure itself (revision 0003); unknown (NULL) or empty on older rows.
+    consent_obtained: Mapped[bool | None] = mapped_column(sa.Boolean)
+    time_out_performed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    position: Mapped[str | None] = mapped_column(EnumText)
+    skin_prep: Mapped[str | None] = mapped_column(EnumText)
+    needle: Mapped[str] = mapped_column(ShortText, default="", server_default="")
+    contrast_spread: Mapped[str] = mapped_column(ShortText, default="", server_default="")
+    findings: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    estimated_blood_loss: Mapped[str] = mapped_column(ShortText, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
@@ -137,6 +146,7 @@ class ProcedureRow(Base):
         **_children(lambda: ConservativeCareRow.position)
     )
     diagnoses: Mapped[list[DiagnosisRow]] = relationship(**_children(lambda: DiagnosisRow.position))
+    post_diagnoses: Mapped[list[PostDiagnosisRow]] = relationship(**_children(lambda: PostDiagnosisRow.position))
     targets: Mapped[list[TargetRow]] = relationship(**_children())
     medications: Mapped[list[MedicationRow]] = relationship(**_children(lambda: MedicationRow.position))
     botulinum_toxin: Mapped[BotoxTreatmentRow | None] = relationship(**_children(), uselist=False)
@@ -165,6 +175,15 @@ class ConservativeCareRow(Base):
 class DiagnosisRow(Base):
     __tablename__ = "procedure_diagnoses"
 
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16))
+
+
+class PostDiagnosisRow(Base):
+    __tablename__ = "procedure_post_diagnoses"
+
+    # Post-procedure diagnoses; none stored means "same as pre-procedure".
     procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16))
@@ -244,3 +263,22 @@ class OverrideRow(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     acknowledged_by: Mapped[str] = mapped_column(sa.String(100))
     acknowledged_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+CLINIC_SETTINGS_ID = 1
+
+
+class ClinicSettingsRow(Base):
+    """The clinic's settings: a single row (id 1) shared by every workstation."""
+
+    __tablename__ = "clinic_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    clinic_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    address: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    phone: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    page_size: Mapped[str] = mapped_column(sa.String(16), default="letter", server_default="letter")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(f"id = {CLINIC_SETTINGS_ID}", name="single_row"),)

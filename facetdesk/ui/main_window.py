@@ -12,9 +12,11 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.services.context import AppContext
 from facetdesk.storage.errors import StorageError
+from facetdesk.ui.note_preview import NotePreview
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
 from facetdesk.ui.procedure_editor import ProcedureEditor
+from facetdesk.ui.settings_dialog import ClinicSettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -67,12 +69,23 @@ class MainWindow(QMainWindow):
         )
         self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current, "save")
         self.export_action = action("&Export PDF note…", "Ctrl+E", self.export_pdf, "export_pdf")
+        self.preview_action = action("Pre&view note…", "Ctrl+Shift+V", self.preview_note, "preview_note")
+        self.print_action = action("&Print note…", QKeySequence.StandardKey.Print, self.print_note, "print_note")
         self.find_action = action("&Find patient", QKeySequence.StandardKey.Find, self.focus_search, "find_patient")
+        file_menu.addSeparator()
+        self.settings_action = action("Clinic &settings…", "Ctrl+,", self.edit_settings, "clinic_settings")
         file_menu.addSeparator()
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
-        for act in (self.new_patient_action, self.new_procedure_action, self.save_action, self.export_action):
+        for act in (
+            self.new_patient_action,
+            self.new_procedure_action,
+            self.save_action,
+            self.preview_action,
+            self.export_action,
+            self.print_action,
+        ):
             toolbar.addAction(act)
 
     # ---- navigation -----------------------------------------------------
@@ -185,15 +198,48 @@ class MainWindow(QMainWindow):
     def _last_physician(self) -> str:
         return str(QSettings().value("last_physician", "") or "")
 
+    def _saved_procedure_for_note(self):
+        """The open procedure, saved first if it has changes; None (with a message) when there is none."""
+        if self.stack.currentWidget() is not self.editor:
+            self.statusBar().showMessage(self.tr("Open a procedure to preview, export or print its note"), 5000)
+            return None
+        unsaved = self.editor.procedure is None or self.editor.has_unsaved_changes()
+        if unsaved and self.editor.save() is None:
+            return None
+        return self.editor.procedure
+
+    def preview_note(self) -> NotePreview | None:
+        """Show the note exactly as it will be exported and printed."""
+        procedure = self._saved_procedure_for_note()
+        if procedure is None:
+            return None
+        note = self._ctx.notes.render_procedure_note(procedure.id)
+        preview = NotePreview(
+            note.pdf,
+            self.tr("Procedure note — {n}").format(n=self.editor.patient.display_name),
+            list(note.warnings),
+            self,
+        )
+        preview.export_requested.connect(lambda: self.export_pdf())
+        preview.open()
+        self._preview = preview
+        return preview
+
+    def print_note(self) -> int:
+        preview = self.preview_note()
+        return preview.print_note() if preview is not None else 0
+
+    def edit_settings(self) -> ClinicSettingsDialog:
+        dialog = ClinicSettingsDialog(self._ctx.settings, self)
+        dialog.open()
+        self._settings_dialog = dialog
+        return dialog
+
     def export_pdf(self, path: str | None = None) -> Path | None:
         """Export the open procedure's note; asks for a file name unless one is given."""
-        if self.stack.currentWidget() is not self.editor or self.editor.procedure is None:
-            self.statusBar().showMessage(self.tr("Open a saved procedure to export its note"), 5000)
+        procedure = self._saved_procedure_for_note()
+        if procedure is None:
             return None
-        if self.editor.has_unsaved_changes():
-            if self.editor.save() is None:
-                return None
-        procedure = self.editor.procedure
         patient = self.editor.patient
         if path is None:
             suggested = re.sub(r"[^A-Za-z0-9-]+", "_", f"{patient.mrn}_{procedure.performed_at:%Y-%m-%d}") + ".pdf"

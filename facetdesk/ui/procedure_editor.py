@@ -54,7 +54,9 @@ from facetdesk.ui.widgets import (
 _TAB_OF = {
     "performed_at": 0, "physician": 0, "technique": 0, "intent": 0, "guidance": 0, "contrast": 0,
     "sedation": 0, "diagnoses": 0, "mbb_not_possible_reason": 0, "rfa_not_candidate_reason": 0,
-    "indication": 1, "targets": 2, "medications": 3,
+    "consent_obtained": 0, "time_out_performed": 0, "position": 0, "skin_prep": 0, "needle": 0,
+    "indication": 1, "targets": 2, "medications": 3, "contrast_spread": 6, "findings": 6,
+    "estimated_blood_loss": 6, "post_procedure_diagnoses": 6,
     "botulinum_toxin": 4, "pre_procedure_pain": 5, "pain_scores": 5,
     "complications": 6, "complication_details": 6, "disposition": 6, "follow_up": 6, "notes": 6,
 }  # fmt: skip
@@ -98,7 +100,7 @@ class ProcedureEditor(QWidget):
         self.tabs = named(QTabWidget(), "Procedure sections")
         self.section = ProcedureSection(catalog, self._field, self.errors)
         self.indication = IndicationSection(self._field)
-        self.outcome = OutcomeSection(self._field)
+        self.outcome = OutcomeSection(catalog, self._field)
         # The fields other code (and tests) reach directly.
         self.performed_at, self.physician = self.section.performed_at, self.section.physician
         self.technique, self.guidance = self.section.technique, self.section.guidance

@@ -29,7 +29,9 @@ from facetdesk.domain.enums import (
     Guidance,
     Intent,
     PainScale,
+    Position,
     Sedation,
+    SkinPrep,
     Technique,
 )
 from facetdesk.domain.procedure import Procedure
@@ -39,11 +41,42 @@ from facetdesk.ui.widgets import (
     ErrorLabel,
     OptionalFloatSpin,
     OptionalIntSpin,
+    YesNoUnknown,
     checkbox_grid,
     enum_combo,
     named,
     to_qdatetime,
 )
+
+
+def code_list(catalog: Catalog) -> QListWidget:
+    """The ICD-10-CM catalog as a list of check boxes."""
+    widget = QListWidget()
+    widget.setWordWrap(True)
+    for dx in catalog.diagnoses:
+        item = QListWidgetItem(f"{dx.code}  {dx.title}")
+        item.setData(Qt.ItemDataRole.UserRole, dx.code)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        widget.addItem(item)
+    return widget
+
+
+def checked_codes(widget: QListWidget) -> list[str]:
+    return [
+        widget.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(widget.count())
+        if widget.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def set_checked_codes(widget: QListWidget, codes: list[str]) -> None:
+    wanted = set(codes)
+    for i in range(widget.count()):
+        item = widget.item(i)
+        checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
 
 # add_field(form, label, widget, model path): places the widget with its error label and registers it.
 AddField = Callable[[QFormLayout, str, QWidget, tuple], None]
@@ -84,19 +117,33 @@ class ProcedureSection(QWidget):
             ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
         ):
             add_field(form, label, widget, (key,))
+        technique_box = QGroupBox(self.tr("Consent, time-out and technique"))
+        tform = QFormLayout(technique_box)
+        self.consent = named(YesNoUnknown(), "Written informed consent obtained")
+        self.time_out = named(YesNoUnknown(), "Time-out performed")
+        self.position = named(enum_combo(Position, optional=True), "Patient position")
+        self.skin_prep = named(enum_combo(SkinPrep, optional=True), "Skin preparation")
+        self.needle = named(QLineEdit(), "Needle", "Gauge, length and type, e.g. 22-gauge 3.5-inch spinal needle")
+        self.needle.setPlaceholderText(self.tr("e.g. 22-gauge 3.5-inch spinal needle"))
+        for label, widget, key in (
+            ("Written informed consent", self.consent, "consent_obtained"),
+            ("Time-out performed", self.time_out, "time_out_performed"),
+            ("Position", self.position, "position"),
+            ("Skin preparation", self.skin_prep, "skin_prep"),
+            ("Needle", self.needle, "needle"),
+        ):
+            add_field(tform, label, widget, (key,))
+        left_column = QWidget()
+        lc = QVBoxLayout(left_column)
+        lc.setContentsMargins(0, 0, 0, 0)
+        lc.addWidget(left)
+        lc.addWidget(technique_box)
         right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
         rl = QVBoxLayout(right)
-        self.diagnoses = named(QListWidget(), "Diagnoses")
-        self.diagnoses.setWordWrap(True)
-        for dx in catalog.diagnoses:
-            item = QListWidgetItem(f"{dx.code}  {dx.title}")
-            item.setData(Qt.ItemDataRole.UserRole, dx.code)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.diagnoses.addItem(item)
+        self.diagnoses = named(code_list(catalog), "Diagnoses")
         rl.addWidget(self.diagnoses)
         rl.addWidget(errors.register(("diagnoses",), ErrorLabel()))
-        grid.addWidget(left, 1)
+        grid.addWidget(left_column, 1)
         grid.addWidget(right, 1)
 
     def load(self, p: Procedure | None, physician_hint: str = "") -> None:
@@ -109,21 +156,23 @@ class ProcedureSection(QWidget):
         self.sedation.set_value(p.sedation if p else Sedation.NONE)
         self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
         self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
-        codes = set(p.diagnoses) if p else set()
-        for i in range(self.diagnoses.count()):
-            item = self.diagnoses.item(i)
-            checked = item.data(Qt.ItemDataRole.UserRole) in codes
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.consent.set_value(p.consent_obtained if p else None)
+        self.time_out.set_value(p.time_out_performed if p else None)
+        self.position.set_value(p.position if p else None)
+        self.skin_prep.set_value(p.skin_prep if p else None)
+        self.needle.setText(p.needle if p else "")
+        set_checked_codes(self.diagnoses, p.diagnoses if p else [])
 
     def data(self) -> dict:
         return {
             "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
             "physician": self.physician.text(),
-            "diagnoses": [
-                self.diagnoses.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.diagnoses.count())
-                if self.diagnoses.item(i).checkState() == Qt.CheckState.Checked
-            ],
+            "diagnoses": checked_codes(self.diagnoses),
+            "consent_obtained": self.consent.value(),
+            "time_out_performed": self.time_out.value(),
+            "position": self.position.value(),
+            "skin_prep": self.skin_prep.value(),
+            "needle": self.needle.text(),
             "technique": self.technique.value(),
             "intent": self.intent.value(),
             "guidance": self.guidance.value(),
@@ -183,11 +232,23 @@ class IndicationSection(QWidget):
 
 
 class OutcomeSection(QWidget):
-    """Complications, disposition, follow-up and free-text notes."""
+    """Contrast spread, findings, blood loss, complications, post-procedure diagnosis, disposition, notes."""
 
-    def __init__(self, add_field: AddField):
+    def __init__(self, catalog: Catalog, add_field: AddField):
         super().__init__()
         form = QFormLayout(self)
+        self.contrast_spread = named(QLineEdit(), "Contrast spread")
+        self.contrast_spread.setPlaceholderText(self.tr("e.g. along the medial branch, no vascular uptake"))
+        self.findings = named(QPlainTextEdit(), "Procedure findings")
+        self.findings.setMaximumHeight(70)
+        self.blood_loss = named(QLineEdit(), "Estimated blood loss")
+        self.blood_loss.setPlaceholderText(self.tr("e.g. minimal"))
+        self.post_diagnoses = named(code_list(catalog), "Post-procedure diagnoses")
+        self.post_diagnoses.setMaximumHeight(110)
+        self.post_diagnoses.setToolTip(self.tr("Leave all unticked when they are the pre-procedure diagnoses"))
+        add_field(form, "Contrast spread", self.contrast_spread, ("contrast_spread",))
+        add_field(form, "Findings", self.findings, ("findings",))
+        add_field(form, "Estimated blood loss", self.blood_loss, ("estimated_blood_loss",))
         comp_box, self.complications = checkbox_grid(Complication, "Complication")
         none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
         none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
@@ -199,11 +260,18 @@ class OutcomeSection(QWidget):
         self.notes = named(QPlainTextEdit(), "Notes")
         add_field(form, "Complications", comp_box, ("complications",))
         add_field(form, "Complication details", self.complication_details, ("complication_details",))
+        add_field(
+            form, "Post-procedure diagnosis (unticked: same as pre)", self.post_diagnoses, ("post_procedure_diagnoses",)
+        )
         add_field(form, "Disposition", self.disposition, ("disposition",))
         add_field(form, "Follow-up", self.follow_up, ("follow_up",))
         add_field(form, "Notes", self.notes, ("notes",))
 
     def load(self, p: Procedure | None) -> None:
+        self.contrast_spread.setText(p.contrast_spread if p else "")
+        self.findings.setPlainText(p.findings if p else "")
+        self.blood_loss.setText(p.estimated_blood_loss if p else "")
+        set_checked_codes(self.post_diagnoses, p.post_procedure_diagnoses if p else [])
         for comp, box in self.complications.items():
             box.setChecked(bool(p and comp in p.complications))
         self.complication_details.setText(p.complication_details if p else "")
@@ -213,6 +281,10 @@ class OutcomeSection(QWidget):
 
     def data(self) -> dict:
         return {
+            "contrast_spread": self.contrast_spread.text(),
+            "findings": self.findings.toPlainText(),
+            "estimated_blood_loss": self.blood_loss.text(),
+            "post_procedure_diagnoses": checked_codes(self.post_diagnoses),
             "complications": [c for c, box in self.complications.items() if box.isChecked()],
             "complication_details": self.complication_details.text(),
             "disposition": self.disposition.value(),

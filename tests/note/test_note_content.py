@@ -5,11 +5,12 @@ from __future__ import annotations
 from note_case import GENERATED_AT, make_case
 
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import DRAFT_STATUS, NOT_RECORDED, build_note_content
 
 
 def test_identifiers_and_service(case):
-    c = build_note_content(case, clinic_name="Synthetic Spine Clinic", generated_at=GENERATED_AT)
+    c = build_note_content(case, clinic=ClinicSettings(clinic_name="Synthetic Spine Clinic"), generated_at=GENERATED_AT)
     assert c.patient.name == "Testperson, Alex"
     assert c.patient.mrn == "FD-000123"
     assert c.patient.date_of_birth == "1961-03-14"
@@ -84,7 +85,8 @@ def test_relief_not_reached_and_not_computed():
     none = make_case(pre_procedure_pain=None)
     p = build_note_content(none, generated_at=GENERATED_AT).pain
     assert p.baseline == NOT_RECORDED
-    assert p.peak == "Relief not computed: no pre-injection pain score"
+    assert p.peak == "Relief not computed, no relief chart: no pre-injection pain score"
+    assert p.chart is None and p.chart_note == ""
 
 
 def test_risk_facts_and_outcome(case):

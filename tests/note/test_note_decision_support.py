@@ -150,15 +150,18 @@ def test_pdf_shows_decision_support():
     for hidden in ("test.met_one", "test.met_two", "Synthetic met one", "test.info_unmet", "Synthetic info not met"):
         assert hidden not in text, hidden
     assert DECISION_SUPPORT_NOT_RUN not in text
-    # Section order: pain response, decision support, complications, discharge instructions.
-    order = [text.index(s) for s in ("Pain response", "Decision support", "Complications and", "Discharge instr")]
+    # Section order: complications, pain response, decision support, disposition, discharge instructions.
+    sections = ("Complications", "Post-procedure pain response", "Decision support", "Disposition", "Discharge instr")
+    order = [text.index(s) for s in sections]
     assert order == sorted(order)
 
 
 def test_pdf_without_findings_says_not_run():
     text = " ".join(pages_text(render_note(content())))
     assert DECISION_SUPPORT_NOT_RUN in text
-    assert "Discharge instructions" not in text
+    # Only the standard instructions: none of the case-specific ones were passed in.
+    assert "Discharge instructions" in text
+    assert not any(line in text for line in DISCHARGE)
     assert "MBB not possible because" not in text
     assert "guideline checks met" not in text
 

@@ -8,6 +8,7 @@ import pytest
 from note_case import GENERATED_AT, make_case
 from pypdf import PdfReader
 
+from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
 
@@ -17,10 +18,11 @@ def pages_text(pdf: bytes) -> list[str]:
     return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
+CLINIC = ClinicSettings(clinic_name="Synthetic Spine Clinic")
+
+
 def render(case, **kwargs) -> bytes:
-    return render_note(
-        build_note_content(case, clinic_name="Synthetic Spine Clinic", generated_at=GENERATED_AT), **kwargs
-    )
+    return render_note(build_note_content(case, clinic=CLINIC, generated_at=GENERATED_AT), **kwargs)
 
 
 LONG_NOTES = "\n\n".join(

@@ -10,10 +10,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from facetdesk.domain.settings import ClinicSettings
 from facetdesk.storage.db import open_database
 from facetdesk.storage.migrate import alembic_config
 from facetdesk.storage.repository import get_procedure, save_procedure
+from facetdesk.storage.settings import load_settings
 from facetdesk.storage.tables import Base
+
+
+def _head() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_migrated_schema_matches_metadata(db):
@@ -76,7 +82,7 @@ def test_database_from_0001_opens_with_procedures_intact(tmp_path):
     with open_database(f"sqlite:///{path}") as database:
         with database.read() as s:
             patient_id, loaded = get_procedure(s, 1)
-            assert s.scalar(sa.text("select version_num from alembic_version")) == "0002"
+            assert s.scalar(sa.text("select version_num from alembic_version")) == _head()
         assert (patient_id, loaded.uid, loaded.version, loaded.notes) == (1, "rev-0001-procedure", 3, "written at 0001")
         assert [str(t) for t in loaded.targets] == ["L4-L5 left"] and loaded.pain_scores[0].nrs == 2
         assert (loaded.mbb_not_possible_reason, loaded.rfa_not_candidate_reason, loaded.overrides) == ("", "", [])
@@ -113,3 +119,87 @@ def test_downgrade_to_0001_keeps_procedure_children_with_foreign_keys_on(tmp_pat
         engine.dispose()
     assert counts == [1, 1]
     assert "mbb_not_possible_reason" not in columns and "rfa_not_candidate_reason" not in columns
+
+
+# Rows as FacetDesk wrote them at revision 0002 (before the documentation fields and clinic settings).
+_REV_0002_ROWS = (
+    *_REV_0001_ROWS,
+    "update procedures set mbb_not_possible_reason = 'fusion hardware' where id = 1",
+    "insert into procedure_diagnoses (procedure_id, position, code) values (1, 0, 'M47.816')",
+    "insert into procedure_medications (procedure_id, position, agent, concentration_mg_per_ml, volume_ml,"
+    " volume_basis, site) values (1, 0, 'lidocaine', 10.0, 2.0, 'total', 'skin')",
+    "insert into procedure_overrides (procedure_id, rule, reason, acknowledged_by, acknowledged_at)"
+    " values (1, 'ANTICOAGULANT_INTERVAL', 'Cleared by cardiology.', 'Dr. Synthetic Example',"
+    " '2024-03-05 09:20:00.000000')",
+)
+
+
+def _database_at_0002(path) -> None:
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "0002")
+    with sqlite3.connect(path) as conn:
+        for statement in _REV_0002_ROWS:
+            conn.execute(statement)
+
+
+def test_database_from_0002_opens_with_procedures_intact(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _database_at_0002(path)
+    with open_database(f"sqlite:///{path}") as database:
+        with database.read() as s:
+            patient_id, loaded = get_procedure(s, 1)
+            assert s.scalar(sa.text("select version_num from alembic_version")) == _head()
+            assert s.scalar(sa.text("select count(*) from clinic_settings")) == 0
+            assert load_settings(s) == ClinicSettings()
+        assert (patient_id, loaded.uid, loaded.version, loaded.notes) == (1, "rev-0001-procedure", 3, "written at 0001")
+        assert [str(t) for t in loaded.targets] == ["L4-L5 left"] and loaded.pain_scores[0].nrs == 2
+        assert loaded.diagnoses == ["M47.816"] and loaded.medications[0].site.value == "skin"
+        assert (
+            loaded.mbb_not_possible_reason == "fusion hardware" and loaded.overrides[0].rule == "ANTICOAGULANT_INTERVAL"
+        )
+        # The new documentation fields read back empty / unknown.
+        assert (loaded.consent_obtained, loaded.time_out_performed, loaded.position, loaded.skin_prep) == (None,) * 4
+        assert (loaded.needle, loaded.contrast_spread, loaded.findings, loaded.estimated_blood_loss) == ("",) * 4
+        assert loaded.post_procedure_diagnoses == []
+        # The upgraded database takes the new fields like a new one.
+        documented = loaded.model_copy(
+            update={"consent_obtained": True, "findings": "Arthropathy.", "post_procedure_diagnoses": ["M47.817"]}
+        )
+        with database.transaction() as s:
+            assert save_procedure(s, patient_id, documented).version == 4
+        with database.read() as s:
+            again = get_procedure(s, 1)[1]
+        assert (again.consent_obtained, again.findings, again.post_procedure_diagnoses) == (
+            True,
+            "Arthropathy.",
+            ["M47.817"],
+        )
+
+
+def test_downgrade_to_0002_keeps_procedure_children_with_foreign_keys_on(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _database_at_0002(path)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    sa.event.listen(engine, "connect", lambda dbapi_conn, _: dbapi_conn.execute("PRAGMA foreign_keys=ON"))
+    tables = ("procedure_targets", "pain_scores", "procedure_diagnoses", "procedure_medications", "procedure_overrides")
+    try:
+        with engine.connect() as conn:
+            conn.rollback()
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            with conn.begin():
+                command.upgrade(config, "head")
+                conn.exec_driver_sql(
+                    "insert into procedure_post_diagnoses (procedure_id, position, code) values (1, 0, 'M47.817')"
+                )
+            with conn.begin():
+                command.downgrade(config, "0002")
+            counts = [conn.exec_driver_sql(f"select count(*) from {t}").scalar() for t in tables]
+            inspector = sa.inspect(conn)
+            columns = {c["name"] for c in inspector.get_columns("procedures")}
+            names = set(inspector.get_table_names())
+    finally:
+        engine.dispose()
+    assert counts == [1] * len(tables)
+    assert not {"consent_obtained", "position", "findings", "needle"} & columns
+    assert "mbb_not_possible_reason" in columns
+    assert not {"clinic_settings", "procedure_post_diagnoses"} & names

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from facetdesk.domain.enums import Complication, Intent, Side, Technique
+from facetdesk.domain.enums import Complication, Intent, Position, Side, SkinPrep, Technique
 from facetdesk.domain.procedure import Override, PainScore, Target
 from facetdesk.storage import tables
 from facetdesk.storage.errors import DuplicateProcedure, RecordNotFound, StaleRecord
@@ -24,6 +24,7 @@ CHILD_TABLES = (
     tables.ProcedureRow,
     tables.ConservativeCareRow,
     tables.DiagnosisRow,
+    tables.PostDiagnosisRow,
     tables.TargetRow,
     tables.MedicationRow,
     tables.BotoxTreatmentRow,
@@ -107,6 +108,7 @@ def test_update_replaces_children_and_bumps_version(db, patient, make_procedure)
         "procedures": 1,
         "procedure_conservative_care": 2,
         "procedure_diagnoses": 2,
+        "procedure_post_diagnoses": 0,
         "procedure_targets": 1,
         "procedure_medications": 1,
         "botox_treatments": 0,
@@ -184,6 +186,74 @@ def test_update_replaces_overrides_and_reasons(db, patient, make_procedure):
     with db.read() as s:
         assert get_procedure(s, saved.id)[1].overrides == []
         assert _counts(s)["procedure_overrides"] == 0
+
+
+def _documented(make_procedure, **overrides):
+    fields = {
+        "consent_obtained": True,
+        "time_out_performed": False,
+        "position": Position.PRONE,
+        "skin_prep": SkinPrep.CHLORHEXIDINE,
+        "needle": "22 G 3.5 in spinal",
+        "contrast_spread": "periarticular, no vascular uptake",
+        "findings": "Hypertrophic L4-L5 facets.\n" + "x" * 5000,
+        "estimated_blood_loss": "minimal",
+        "post_procedure_diagnoses": ["M47.817", "M54.50", "M47.816"],
+    }
+    fields.update(overrides)
+    return make_procedure(**fields)
+
+
+def test_round_trip_procedure_documentation(db, patient, make_procedure):
+    original = _documented(make_procedure)
+    with db.transaction() as s:
+        saved = save_procedure(s, patient.id, original)
+    with db.read() as s:
+        loaded = get_procedure(s, saved.id)[1]
+        assert procedures_for_patient(s, patient.id) == [loaded]
+        assert _counts(s)["procedure_post_diagnoses"] == 3
+    assert loaded == original.model_copy(update={"id": saved.id, "version": 1})
+    assert loaded.post_procedure_diagnoses == ["M47.817", "M54.50", "M47.816"]  # in entry order
+    assert (loaded.consent_obtained, loaded.time_out_performed) == (True, False)
+    assert (loaded.position, loaded.skin_prep) == (Position.PRONE, SkinPrep.CHLORHEXIDINE)
+    assert len(loaded.findings) > 5000
+
+
+def test_documentation_defaults_round_trip(db, patient, make_procedure):
+    with db.transaction() as s:
+        saved = save_procedure(s, patient.id, make_procedure())
+    with db.read() as s:
+        loaded = get_procedure(s, saved.id)[1]
+    assert (loaded.consent_obtained, loaded.time_out_performed, loaded.position, loaded.skin_prep) == (None,) * 4
+    assert (loaded.needle, loaded.contrast_spread, loaded.findings, loaded.estimated_blood_loss) == ("",) * 4
+    assert loaded.post_procedure_diagnoses == []
+
+
+def test_update_replaces_post_procedure_diagnoses(db, patient, make_procedure):
+    with db.transaction() as s:
+        saved = save_procedure(s, patient.id, _documented(make_procedure))
+    # Same positions reused with other codes, one dropped, the enum answers cleared.
+    changed = saved.model_copy(
+        update={
+            "post_procedure_diagnoses": ["M54.50", "M47.812"],
+            "consent_obtained": None,
+            "position": None,
+            "skin_prep": SkinPrep.POVIDONE_IODINE,
+            "findings": "",
+        }
+    )
+    with db.transaction() as s:
+        updated = save_procedure(s, patient.id, changed)
+    with db.read() as s:
+        assert get_procedure(s, saved.id)[1] == changed.model_copy(update={"version": 2})
+        assert _counts(s)["procedure_post_diagnoses"] == 2
+    with db.transaction() as s:
+        save_procedure(s, patient.id, updated.model_copy(update={"post_procedure_diagnoses": []}))
+    with db.read() as s:
+        assert get_procedure(s, saved.id)[1].post_procedure_diagnoses == []
+        assert _counts(s)["procedure_post_diagnoses"] == 0
+        # The pre-procedure diagnoses are a separate list, untouched.
+        assert get_procedure(s, saved.id)[1].diagnoses == ["M47.816", "M47.817"]
 
 
 def test_stale_version_raises_and_changes_nothing(db, patient, make_procedure):

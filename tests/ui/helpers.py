@@ -62,3 +62,15 @@ def set_spin(qtbot, spin, value) -> None:
 
 def set_datetime(edit, value) -> None:
     edit.setDateTime(to_qdatetime(value))
+
+
+def start_procedure(qtbot, window, patient_id: int, when, physician: str = "Dr. Test", joint: str = "L4-L5 left"):
+    """Open the patient, start a new procedure and fill the minimum a procedure needs; returns the editor."""
+    window.open_patient(patient_id)
+    click(qtbot, find(window, "New procedure"))
+    ed = window.editor
+    set_datetime(find(ed, "Date and time of procedure"), when)
+    type_into(qtbot, find(ed, "Performing physician"), physician)
+    ed.tabs.setCurrentIndex(2)  # Targets: the check boxes must be on screen to be clicked
+    click(qtbot, find(ed, joint))
+    return ed

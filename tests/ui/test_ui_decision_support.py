@@ -12,7 +12,7 @@ from facetdesk.domain.enums import Guidance
 from facetdesk.rules import Severity, Status
 from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.procedure_editor import ProcedureEditor
-from tests.ui.helpers import choose, click, find, set_datetime, type_into
+from tests.ui.helpers import choose, click, find, start_procedure
 
 
 @pytest.fixture
@@ -25,13 +25,7 @@ def editor(qtbot, ctx):
     qtbot.addWidget(w)
     w.show()
     w.activateWindow()
-    w.open_patient(patient.id)
-    click(qtbot, find(w, "New procedure"))
-    ed = w.editor
-    set_datetime(find(ed, "Date and time of procedure"), datetime(2026, 9, 1, 10, 0))
-    type_into(qtbot, find(ed, "Performing physician"), "Dr. Test")
-    ed.tabs.setCurrentIndex(2)
-    click(qtbot, find(ed, "L4-L5 left"))
+    ed = start_procedure(qtbot, w, patient.id, datetime(2026, 9, 1, 10, 0))
     ed.tabs.setCurrentIndex(0)
     return w, ed
 

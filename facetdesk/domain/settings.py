@@ -1,0 +1,34 @@
+"""Clinic settings shared by every workstation: letterhead and page size of printed notes."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from facetdesk.domain.base import Model
+from facetdesk.domain.enums import PageSize
+
+# Logos are stored in the database; a letterhead logo has no business being megabytes.
+MAX_LOGO_BYTES = 512 * 1024
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+
+
+class ClinicSettings(Model):
+    clinic_name: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=400)
+    phone: str = Field(default="", max_length=60)
+    logo: bytes | None = None
+    page_size: PageSize = PageSize.LETTER
+
+    @field_validator("logo")
+    @classmethod
+    def _image(cls, v: bytes | None) -> bytes | None:
+        if v is None:
+            return None
+        if len(v) > MAX_LOGO_BYTES:
+            raise ValueError(
+                f"the logo is {len(v) // 1024} KiB; use a PNG or JPEG of at most {MAX_LOGO_BYTES // 1024} KiB"
+            )
+        if not (v.startswith(_PNG) or v.startswith(_JPEG)):
+            raise ValueError("the logo must be a PNG or JPEG image")
+        return v

@@ -1,0 +1,106 @@
+"""The note's building blocks as plain data: tables, letterhead, coding, botulinum toxin and pain blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from facetdesk.domain.enums import Side
+from facetdesk.note.chart_data import ChartData
+
+DRAFT_STATUS = "DRAFT — not signed"
+NOT_RECORDED = "not recorded"
+NOT_DOCUMENTED = "not documented"
+NONE_RECORDED = "None recorded"
+SAME_AS_PRE = "Same as pre-procedure"
+TITLE = "Facet joint procedure note"
+VERIFY = "(verify)"
+
+Fields = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header row and body rows of text; an empty table renders as its placeholder."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str = NONE_RECORDED
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    name: str
+    address: tuple[str, ...]
+    phone: str
+    logo: bytes | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.address or self.phone or self.logo)
+
+
+@dataclass(frozen=True)
+class PatientBlock:
+    name: str
+    mrn: str
+    date_of_birth: str
+    sex: str
+    age_at_procedure: str
+    weight: str
+
+
+@dataclass(frozen=True)
+class CodingBlock:
+    """Suggested codes as printed; a code whose reference is unconfirmed or secondary carries (verify)."""
+
+    procedure_codes: Table
+    drug_codes: Table
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BotoxBlock:
+    product: str
+    dilution: str
+    sites: Table
+    total_units: str
+
+
+@dataclass(frozen=True)
+class PainBlock:
+    scale: str
+    baseline: str
+    scores: Table
+    peak: str
+    durations: tuple[str, ...]
+    chart: ChartData | None = None
+    chart_note: str = ""
+
+
+# ---- formatting helpers ---------------------------------------------------
+def num(value: float) -> str:
+    """A quantity without float noise: 15.0 -> '15', 0.25 -> '0.25'."""
+    return f"{round(value, 3):g}"
+
+
+def fmt_date(d: date) -> str:
+    # ISO dates: unambiguous for readers on both sides of the Atlantic.
+    return f"{d:%Y-%m-%d}"
+
+
+def fmt_datetime(dt: datetime) -> str:
+    return f"{dt:%Y-%m-%d %H:%M}"
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return NOT_RECORDED
+    return "Yes" if value else "No"
+
+
+def sides_label(sides: list[Side]) -> str:
+    return ", ".join(s.label for s in sides)
+
+
+# ---- sections -------------------------------------------------------------

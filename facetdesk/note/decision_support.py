@@ -1,0 +1,122 @@
+"""The note's decision-support section as data: flagged findings, acknowledgements, relief interpretation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from facetdesk.domain.finding import Finding, Severity, Status, sort_findings
+from facetdesk.domain.procedure import Override, Procedure
+
+DECISION_SUPPORT_NOT_RUN = "Decision support was not run for this note."
+NOTHING_FLAGGED = "No guideline concerns flagged."
+NOT_ACKNOWLEDGED = "Not acknowledged"
+DECISION_SUPPORT_DISCLAIMER = (
+    "Decision support flags possible problems against the configured guidelines; it does not decide. "
+    "The treating physician decides and is responsible for the procedure."
+)
+RELIEF_DIAGNOSTIC_RULE = "relief.diagnostic_block"
+RELIEF_RFA_RULE = "relief.rfa_candidate"
+
+
+@dataclass(frozen=True)
+class FlaggedFinding:
+    """One finding that needs the reader's attention; ``source`` numbers into DecisionSupportBlock.sources."""
+
+    severity: str
+    rule: str
+    message: str
+    acknowledgement: str
+    source: int | None
+
+
+@dataclass(frozen=True)
+class SourcedLine:
+    text: str
+    source: int | None
+
+
+@dataclass(frozen=True)
+class DecisionSupportBlock:
+    """What decision support found, as printed: flagged findings, acknowledgements, relief interpretation.
+
+    ``ran`` is False when no findings were passed in; the note then says so instead of implying
+    that everything was checked and met.
+    """
+
+    ran: bool
+    flagged: tuple[FlaggedFinding, ...]
+    acknowledgements_on_record: tuple[str, ...]
+    relief_interpretation: tuple[SourcedLine, ...]
+    met_count: int
+    met_line: str
+    sources: tuple[str, ...]
+    disclaimer: str = DECISION_SUPPORT_DISCLAIMER
+    not_run: str = DECISION_SUPPORT_NOT_RUN
+    nothing_flagged: str = NOTHING_FLAGGED
+
+
+def _datetime(dt: datetime) -> str:
+    return f"{dt:%Y-%m-%d %H:%M}"
+
+
+def _acknowledgement(o: Override) -> str:
+    return f"Acknowledged by {o.acknowledged_by} on {_datetime(o.acknowledged_at)}: {o.reason}"
+
+
+def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) -> DecisionSupportBlock:
+    """Findings arrive as data (the note never runs the rules): only what needs attention is listed."""
+    if not findings:
+        return DecisionSupportBlock(
+            ran=False,
+            flagged=(),
+            acknowledgements_on_record=(),
+            relief_interpretation=(),
+            met_count=0,
+            met_line="",
+            sources=(),
+        )
+    sources: list[str] = []
+
+    def source_no(source: str) -> int | None:
+        if not source:
+            return None
+        if source not in sources:
+            sources.append(source)
+        return sources.index(source) + 1
+
+    ordered = sort_findings(list(findings))
+    flagged_findings = [
+        f
+        for f in ordered
+        if f.severity.rank >= Severity.CAUTION.rank and f.status in (Status.NOT_MET, Status.NOT_EVALUATED)
+    ]
+    flagged = []
+    for f in flagged_findings:
+        override = procedure.override_for(f.rule)
+        if override is not None:
+            ack = _acknowledgement(override)
+        else:
+            ack = NOT_ACKNOWLEDGED if f.needs_acknowledgement else ""
+        flagged.append(FlaggedFinding(f.severity.value.upper(), f.rule, f.message, ack, source_no(f.source)))
+    flagged_rules = {f.rule for f in flagged_findings}
+    on_record = tuple(f"{o.rule} — {_acknowledgement(o)}" for o in procedure.overrides if o.rule not in flagged_rules)
+    relief = []
+    for rule in (RELIEF_DIAGNOSTIC_RULE, RELIEF_RFA_RULE):
+        for f in findings:
+            if f.rule != rule:
+                continue
+            if rule == RELIEF_RFA_RULE and not f.message.strip().lower().startswith("consider"):
+                continue
+            relief.append(SourcedLine(f.message, source_no(f.source)))
+    met = sum(1 for f in findings if f.status == Status.MET)
+    return DecisionSupportBlock(
+        ran=True,
+        flagged=tuple(flagged),
+        acknowledgements_on_record=on_record,
+        relief_interpretation=tuple(relief),
+        met_count=met,
+        met_line=f"{met} other guideline check{'' if met == 1 else 's'} met",
+        sources=tuple(sources),
+    )

@@ -1,0 +1,232 @@
+"""Procedure sections of the note as data: what was done, codes, technique fields, drugs, toxin, pain."""
+
+from __future__ import annotations
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.coding import CodeLine, CodingSummary
+from facetdesk.domain.enums import Guidance, MedicationSite, Side, Technique, VolumeBasis
+from facetdesk.domain.procedure import BotoxTreatment, Procedure
+from facetdesk.domain.relief import ReliefDuration, summarize_relief
+from facetdesk.domain.settings import ClinicSettings
+from facetdesk.domain.timefmt import format_minutes
+from facetdesk.note.blocks import (
+    NOT_DOCUMENTED,
+    NOT_RECORDED,
+    VERIFY,
+    BotoxBlock,
+    CodingBlock,
+    Fields,
+    Letterhead,
+    PainBlock,
+    Table,
+    num,
+    sides_label,
+)
+from facetdesk.note.chart_data import relief_chart
+
+MAX_ADDRESS_LINES = 5
+
+
+def procedure_fields(procedure: Procedure, catalog: Catalog) -> Fields:
+    p = procedure
+    if p.contrast:
+        spread = p.contrast_spread or NOT_DOCUMENTED
+    else:
+        spread = "No contrast used"
+    return (
+        ("Technique", p.technique.label),
+        ("Intent", p.intent.label),
+        ("Region", ", ".join(r.capitalize() for r in p.regions(catalog))),
+        ("Guidance", p.guidance.label),
+        ("Position", p.position.label if p.position else NOT_DOCUMENTED),
+        ("Skin prep", p.skin_prep.label if p.skin_prep else NOT_DOCUMENTED),
+        ("Sedation", p.sedation.label),
+        ("Needle", p.needle or NOT_DOCUMENTED),
+        ("Contrast", "Yes" if p.contrast else "No"),
+        ("Contrast spread", spread),
+    )
+
+
+def consent_fields(procedure: Procedure) -> Fields:
+    def told(value: bool | None, yes: str, no: str) -> str:
+        return NOT_DOCUMENTED if value is None else (yes if value else no)
+
+    return (
+        ("Informed consent", told(procedure.consent_obtained, "Obtained", "Not obtained")),
+        ("Time-out", told(procedure.time_out_performed, "Performed", "Not performed")),
+    )
+
+
+_GUIDANCE_PHRASE = {
+    Guidance.FLUOROSCOPY: "under fluoroscopic guidance",
+    Guidance.CT: "under CT guidance",
+    Guidance.ULTRASOUND: "under ultrasound guidance",
+    Guidance.NONE: "without image guidance",
+}
+
+
+def procedure_performed(procedure: Procedure) -> str:
+    """One line naming what was done, as the 'Procedure performed' line of a procedure note."""
+    p = procedure
+    parts = []
+    for level in p.levels():
+        sides = p.sides_at(level)
+        parts.append(f"{level} {'bilateral' if len(sides) == 2 else sides[0].label.lower()}")
+    what = f"{p.technique.label} ({p.intent.label.lower()}), {'; '.join(parts)}, {_GUIDANCE_PHRASE[p.guidance]}"
+    if p.botulinum_toxin is not None:
+        what += f"; chemodenervation of paraspinal muscles with {p.botulinum_toxin.product.label}"
+    return what
+
+
+def _code_rows(lines: tuple[CodeLine, ...]) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for line in lines:
+        code = "-".join((line.code, *line.modifiers))
+        if line.confidence in ("U", "S"):
+            code += f" {VERIFY}"
+        rows.append((code, str(line.units), line.description, line.detail))
+    return tuple(rows)
+
+
+def coding_block(summary: CodingSummary) -> CodingBlock:
+    header = ("Code", "Units", "Description", "Detail")
+    return CodingBlock(
+        procedure_codes=Table(header, _code_rows(summary.procedure_codes), empty="No procedure code derived"),
+        drug_codes=Table(header, _code_rows(summary.drug_codes), empty="No drug code derived"),
+        notes=summary.notes,
+    )
+
+
+def letterhead(clinic: ClinicSettings | None) -> Letterhead:
+    if clinic is None:
+        return Letterhead("", (), "")
+    address = tuple(line.strip() for line in clinic.address.replace("\r\n", "\n").split("\n") if line.strip())
+    if len(address) > MAX_ADDRESS_LINES:
+        # A letterhead taller than the page would leave no room for the note: fold the rest into one line.
+        address = address[: MAX_ADDRESS_LINES - 1] + (", ".join(address[MAX_ADDRESS_LINES - 1 :]),)
+    return Letterhead(clinic.clinic_name.strip(), address, clinic.phone.strip(), clinic.logo)
+
+
+def targets_table(procedure: Procedure, catalog: Catalog) -> Table:
+    mbb = procedure.technique == Technique.MEDIAL_BRANCH_BLOCK
+    header: tuple[str, ...] = ("Level", "Side(s)", "Region")
+    if mbb:
+        header += ("Nerves blocked",)
+    rows = []
+    for level in procedure.levels():
+        joint = catalog.joint(level)
+        assert joint is not None  # targets are validated against the catalog
+        row: tuple[str, ...] = (level, sides_label(procedure.sides_at(level)), joint.region.capitalize())
+        if mbb:
+            row += (", ".join(joint.nerves),)
+        rows.append(row)
+    return Table(header, tuple(rows))
+
+
+def nerve_lines(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
+    """One line per side: shared nerves of adjacent joints are counted (and dosed) once."""
+    lines = []
+    nerves = procedure.nerves(catalog)
+    for side in (Side.LEFT, Side.RIGHT):
+        names = [n for n, s in nerves if s == side]
+        if names:
+            lines.append(f"{side.label} ({len(names)}): {', '.join(names)}")
+    return tuple(lines)
+
+
+def medications_table(procedure: Procedure, catalog: Catalog) -> Table:
+    rows = []
+    for med in procedure.medications:
+        agent = med.catalog_agent(catalog)
+        strength = agent.strength(med.concentration_mg_per_ml)
+        label = strength.label if strength else f"{num(med.concentration_mg_per_ml)} {agent.concentration_unit}"
+        volume = f"{num(med.volume_ml)} mL {med.volume_basis.label}"
+        n = med.multiplier(procedure)
+        if med.volume_basis == VolumeBasis.PER_NERVE:
+            volume += f" (× {n} nerve{'s' if n != 1 else ''})"
+        elif med.volume_basis == VolumeBasis.PER_JOINT:
+            volume += f" (× {n} joint{'s' if n != 1 else ''})"
+        if med.site == MedicationSite.SKIN:
+            volume += ", skin and needle track"
+        rows.append(
+            (
+                agent.name,
+                label,
+                volume,
+                f"{num(med.total_volume_ml(procedure))} mL",
+                f"{num(med.total_dose_mg(procedure))} {agent.dose_unit}",
+            )
+        )
+    return Table(("Agent", "Strength", "Volume", "Total volume", "Total dose"), tuple(rows))
+
+
+def botox_block(bt: BotoxTreatment | None, catalog: Catalog) -> BotoxBlock | None:
+    if bt is None:
+        return None
+    per_ml = bt.units_per_ml
+    rows = []
+    for site in bt.sites:
+        muscle = catalog.muscle(site.muscle)
+        units = site.units or 0
+        rows.append(
+            (
+                muscle.name if muscle else site.muscle,
+                site.level,
+                site.side.label,
+                f"{num(units)} U",
+                f"{round(units / per_ml, 2):g} mL",
+            )
+        )
+    return BotoxBlock(
+        product=bt.product.label,
+        dilution=f"{num(bt.vial_units)} U in {num(bt.diluent_ml)} mL ({num(per_ml)} U/mL)",
+        sites=Table(("Muscle", "Level", "Side", "Units", "Volume"), tuple(rows)),
+        total_units=f"{num(bt.total_units)} U",
+    )
+
+
+def _duration_line(d: ReliefDuration) -> str:
+    head = f"Relief ≥{num(d.threshold_pct)}%"
+    if d.reached_at is None or d.lasted_until is None:
+        return f"{head}: not reached"
+    line = f"{head}: from {format_minutes(d.reached_at)}, lasted at least {format_minutes(d.lasted_until)}"
+    if d.ended_before is not None:
+        return f"{line} (below at {format_minutes(d.ended_before)})"
+    return f"{line} (still at last score)"
+
+
+def pain_block(procedure: Procedure, catalog: Catalog) -> PainBlock:
+    chart, chart_note = relief_chart(procedure, catalog)
+    thresholds = sorted(
+        (catalog.threshold(k).value for k in ("relief.positive_block_pct", "relief.meaningful_pct")), reverse=True
+    )
+    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, tuple(thresholds))
+    scale = procedure.indication.pain_scale.value
+    rows = tuple(
+        (
+            format_minutes(p.minutes_after),
+            str(p.nrs),
+            f"{num(p.relief_pct)}%" if p.relief_pct is not None else "—",
+            p.activity,
+        )
+        for p in summary.points
+    )
+    baseline = f"{summary.baseline}/10" if summary.baseline is not None else NOT_RECORDED
+    if summary.reason_not_computed:
+        # One line says why there is neither a relief figure nor a chart.
+        peak = f"Relief not computed, no relief chart: {summary.reason_not_computed}"
+        chart_note = ""
+        durations: tuple[str, ...] = ()
+    else:
+        assert summary.peak_pct is not None and summary.peak_at is not None
+        peak = f"Peak relief: {num(summary.peak_pct)}% at {format_minutes(summary.peak_at)}"
+        durations = tuple(_duration_line(d) for d in summary.durations)
+    return PainBlock(
+        scale=scale,
+        baseline=baseline,
+        scores=Table(("Time after injection", scale, "Relief", "Activity"), rows, empty="No post-injection scores"),
+        peak=peak,
+        durations=durations,
+        chart=chart,
+        chart_note=chart_note,
+    )

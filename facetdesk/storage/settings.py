@@ -1,0 +1,55 @@
+"""Clinic settings repository: the single clinic_settings row as a ClinicSettings model."""
+
+from __future__ import annotations
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from facetdesk.domain.base import STORED
+from facetdesk.domain.settings import ClinicSettings
+from facetdesk.storage.tables import CLINIC_SETTINGS_ID, ClinicSettingsRow, utcnow
+
+
+def load_settings(session: Session) -> ClinicSettings:
+    """The stored settings, or the defaults when none have been saved yet."""
+    row = session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID)
+    if row is None:
+        return ClinicSettings()
+    return ClinicSettings.model_validate(
+        {
+            "clinic_name": row.clinic_name,
+            "address": row.address,
+            "phone": row.phone,
+            "logo": row.logo,
+            "page_size": row.page_size,
+        },
+        context=STORED,
+    )
+
+
+def save_settings(session: Session, settings: ClinicSettings) -> ClinicSettings:
+    """Insert or replace the single settings row; returns the settings as stored."""
+    row = session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(_fill(ClinicSettingsRow(id=CLINIC_SETTINGS_ID), settings))
+            return settings
+        except sa_exc.IntegrityError:
+            # Another workstation saved the first settings meanwhile: replace its row instead.
+            row = session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID, populate_existing=True)
+            if row is None:
+                raise
+    _fill(row, settings)
+    session.flush()
+    return settings
+
+
+def _fill(row: ClinicSettingsRow, settings: ClinicSettings) -> ClinicSettingsRow:
+    row.clinic_name = settings.clinic_name
+    row.address = settings.address
+    row.phone = settings.phone
+    row.logo = settings.logo
+    row.page_size = settings.page_size.value
+    row.updated_at = utcnow()
+    return row

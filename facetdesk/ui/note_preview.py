@@ -1,0 +1,62 @@
+"""Note preview: the rendered PDF in a QPdfView, with Export PDF and Print beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from facetdesk.ui import style
+from facetdesk.ui.printing import load_pdf, print_pdf
+from facetdesk.ui.widgets import named
+
+
+class NotePreview(QDialog):
+    """Shows exactly the bytes that Export writes and Print sends."""
+
+    export_requested = Signal()
+
+    def __init__(self, pdf: bytes, title: str, warnings: list[str] | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 1000)
+        self.pdf = pdf
+        self.document, self._buffer = load_pdf(pdf, self)
+        self.view = named(QPdfView(self), "Note preview")
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setDocument(self.document)
+        self.warning = QLabel("\n".join(warnings or []))
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        self.warning.setVisible(bool(warnings))
+        self.pages = QLabel(self.tr("{n} page(s)").format(n=self.document.pageCount()))
+        self.export_button = named(QPushButton(self.tr("Export PDF…")), "Export PDF from preview")
+        self.print_button = named(QPushButton(self.tr("Print…")), "Print note", "Print (Ctrl+P)")
+        self.print_button.setShortcut("Ctrl+P")
+        close = named(QPushButton(self.tr("Close")), "Close preview")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pages, 1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.export_button.clicked.connect(self.export_requested)
+        self.print_button.clicked.connect(self.print_note)
+        close.clicked.connect(self.accept)
+
+    def choose_printer(self) -> QPrinter | None:
+        """The system print dialog (tests replace this with a QPrinter writing a file)."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def print_note(self) -> int:
+        printer = self.choose_printer()
+        if printer is None:
+            return 0
+        return print_pdf(self.pdf, printer)

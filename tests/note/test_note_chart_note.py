@@ -1,0 +1,290 @@
+"""The chart-grade note: a fully documented bilateral two-level MBB with botulinum toxin, as PDF text."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from mbb_case import GLUCOSE_LINE, clinic, logo_png, mbb_botox_case
+from note_case import GENERATED_AT
+from pypdf import PdfReader
+from test_note_render import LONG_NOTES, pages_text
+
+from facetdesk.domain.procedure import Target
+from facetdesk.note.content import build_note_content
+from facetdesk.note.instructions import EMERGENCY_BOTOX
+from facetdesk.note.render import render_note
+
+IDENTIFIERS = ("Samplewoman, Robin", "MRN FD-000456", "DOB 1970-07-02", "Date of service 2026-10-01 09:30")
+
+
+def note(case=None, **kwargs):
+    kwargs.setdefault("clinic", clinic())
+    kwargs.setdefault("discharge_instructions", (GLUCOSE_LINE,))
+    return build_note_content(case or mbb_botox_case(), generated_at=GENERATED_AT, **kwargs)
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(pages_text(pdf))
+
+
+@pytest.fixture(scope="module")
+def full_text() -> str:
+    return text_of(render_note(note()))
+
+
+EXPECTED = [
+    # letterhead
+    "Synthetic Spine & Pain Centre",
+    "12 Synthetic Way",
+    "Testville, TS 00000",
+    "Phone +1 555 0100",
+    # diagnoses
+    "Pre-procedure diagnosis",
+    "M47.816",
+    "Post-procedure diagnosis",
+    "Same as pre-procedure",
+    # procedure and codes
+    "Procedure performed",
+    "Medial branch block (diagnostic, first block), L4-L5 bilateral; L5-S1 bilateral, under fluoroscopic guidance",
+    "Procedure codes (CPT)",
+    "64493-50",
+    "64494-50",
+    "64646",
+    "Drug codes (HCPCS)",
+    "J0585",
+    "J0585-JW",
+    "Coding notes",
+    # indications and coverage documentation
+    "Indications",
+    "9 months",
+    "12 weeks supervised PT",
+    "NRS 0-10",
+    "Oswestry Disability Index (%): 42",
+    "Pre-injection pain (day of procedure) 8/10",
+    # consent and time-out
+    "Consent and time-out",
+    "Informed consent Obtained",
+    "Time-out Performed",
+    # the narrative
+    "After informed consent was obtained and a time-out confirmed the patient, procedure, levels and sides, "
+    "the patient was placed prone.",
+    "The skin was prepped with chlorhexidine.",
+    "The skin and needle track were infiltrated with lidocaine 1% 4 mL (40 mg).",
+    "Under fluoroscopic guidance, a 22-gauge 3.5-inch spinal needle was advanced to the L3 and L4 medial branches "
+    "and the L5 dorsal ramus on the left and right.",
+    "Contrast injection (iohexol 300 mgI/mL, 1.5 mL = 450 mg iodine) showed spread along the medial branch groove "
+    "at each level.",
+    "At each nerve, bupivacaine 0.5% 0.5 mL was injected (total 3 mL = 15 mg, 6 nerves).",
+    "Botulinum toxin, onabotulinumtoxinA (Botox) 100 U reconstituted in 2 mL (50 U/mL), was injected into the "
+    "multifidus (lumbar) at L4 on the left and right (20 U, 0.4 mL each side)",
+    "total 80 U.",
+    # technique fields
+    "Needle 22-gauge 3.5-inch spinal needle",
+    "Contrast spread spread along the medial branch groove at each level",
+    # findings, complications, EBL
+    "Findings Degenerative facet arthropathy at L4-L5 and L5-S1 on fluoroscopy.",
+    "Estimated blood loss Minimal (< 1 mL)",
+    # pain response and chart
+    "Post-procedure pain response",
+    "Relief chart",
+    "expected duration of bupivacaine: 3 h (unconfirmed)",
+    "50% relief (NRS 4)",
+    "80% relief (NRS 1.6)",
+    "Hours after injection",
+    "Scores after 24 h (2 d) are in the table, not the chart.",
+    # decision support, disposition, instructions, follow-up, signature
+    "Decision support",
+    "Disposition Discharged home with escort",
+    "Discharge instructions (for the patient)",
+    GLUCOSE_LINE,
+    "Keep your pain diary",
+    "severe headache",
+    "new weakness or numbness",
+    "increasing redness, swelling",
+    "Call the clinic at +1 555 0100",
+    EMERGENCY_BOTOX,
+    "Follow-up Review of the pain diary in 2 weeks",
+    "Attestation",
+    "Performing physician: Dr. Jordan Synthetic",
+    "Signature:",
+    "Date/time:",
+]
+
+
+@pytest.mark.parametrize("expected", EXPECTED)
+def test_note_carries(full_text, expected):
+    assert expected in full_text
+
+
+def test_sections_in_procedure_note_order(full_text):
+    sections = [
+        "Patient and service",
+        "Pre-procedure diagnosis",
+        "Post-procedure diagnosis",
+        "Procedure performed",
+        "Indications",
+        "Consent and time-out",
+        "Description of procedure",
+        "Technique details",
+        "Medications",
+        "Botulinum toxin",
+        "Findings",
+        "Complications",
+        "Post-procedure pain response",
+        "Decision support",
+        "Disposition",
+        "Discharge instructions",
+        "Follow-up",
+        "Notes",
+        "Attestation",
+    ]
+    # Each heading found after the one before it (a heading's word may also occur earlier in the text).
+    at = 0
+    for section in sections:
+        at = full_text.index(section, at) + len(section)
+
+
+def test_no_warnings_for_text_the_font_has():
+    assert note().warnings == ()
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_identifiers_and_page_numbers_on_every_page(long):
+    case = mbb_botox_case(notes=LONG_NOTES) if long else mbb_botox_case()
+    pages = pages_text(render_note(note(case)))
+    assert (len(pages) >= 5) if long else (len(pages) <= 4)
+    for n, page in enumerate(pages, start=1):
+        for ident in IDENTIFIERS:
+            assert ident in page, (n, ident)
+        assert f"Page {n} of {len(pages)}" in page
+        assert "DRAFT — not signed" in page and "Generated 2026-10-01 12:05" in page
+    # Letterhead on the first page, the clinic's name in every page's header.
+    assert "12 Synthetic Way" in pages[0]
+    assert all("Synthetic Spine & Pain Centre" in page for page in pages)
+    if long:
+        text = " ".join(pages)
+        assert all(f"Block {i}." in text for i in range(26))
+
+
+@pytest.mark.parametrize("size,width_pt,height_pt", [("letter", 612, 792), ("a4", 595.3, 841.9)])
+def test_paper_size_comes_from_the_clinic(size, width_pt, height_pt):
+    content = note(clinic=clinic(page_size=size))
+    assert content.page_size == size
+    for page in PdfReader(io.BytesIO(render_note(content))).pages:
+        assert float(page.mediabox.width) == pytest.approx(width_pt, abs=0.5)
+        assert float(page.mediabox.height) == pytest.approx(height_pt, abs=0.5)
+
+
+def test_explicit_page_size_overrides_the_clinic():
+    pdf = render_note(note(clinic=clinic(page_size="letter")), page_size="a4")
+    assert round(float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width)) == 595
+
+
+def test_no_clinic_means_letter_and_no_letterhead():
+    content = note(clinic=None)
+    assert content.page_size == "letter" and content.letterhead.empty
+    text = text_of(render_note(content))
+    assert "12 Synthetic Way" not in text and "Call the clinic if you have a fever" in text
+
+
+def _images(resources) -> list:
+    """Image XObjects of a resource dictionary, looking inside form XObjects too."""
+    found = []
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    for xobj in (xobjects or {}).values():
+        xobj = xobj.get_object()
+        if xobj.get("/Subtype") == "/Image":
+            found.append(xobj)
+        elif xobj.get("/Subtype") == "/Form":
+            found += _images(xobj.get("/Resources"))
+    return found
+
+
+def _logo_jpeg() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 120), "#336699").save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("logo", [logo_png(), logo_png(1600, 100), _logo_jpeg()], ids=["png", "wide-png", "jpeg"])
+def test_logo_is_embedded_on_the_first_page_only(logo):
+    pages = PdfReader(io.BytesIO(render_note(note(clinic=clinic(logo=logo))))).pages
+    images = _images(pages[0]["/Resources"])
+    assert len(images) == 1
+    assert all(not _images(page["/Resources"]) for page in pages[1:])
+
+
+def test_logo_scaled_to_letterhead_height():
+    from facetdesk.note import styles as st
+    from facetdesk.note.render import _logo
+
+    tall = _logo(logo_png(100, 400)).wrap(500, 500)
+    wide = _logo(logo_png(1600, 100)).wrap(500, 500)
+    assert tall[1] == pytest.approx(st.LOGO_HEIGHT)
+    assert wide[0] == pytest.approx(st.LOGO_MAX_WIDTH) and wide[1] < st.LOGO_HEIGHT
+
+
+def test_unreadable_logo_is_named_not_fatal():
+    broken = b"\x89PNG\r\n\x1a\n" + b"not really a png"
+    text = text_of(render_note(note(clinic=clinic(logo=broken))))
+    assert "[logo could not be read]" in text and "Synthetic Spine & Pain Centre" in text
+
+
+def test_characters_outside_the_font_are_warned_about_and_kept():
+    content = note(mbb_botox_case(notes="Patient wrote ㅋㅋ in the diary", findings="Arthropathy 中"))
+    assert content.warnings == (
+        "Some characters cannot be shown in this font (DejaVu Sans): '中' (U+4E2D) in Findings."
+        " They are kept in the record but print as empty boxes here.",
+        "Some characters cannot be shown in this font (DejaVu Sans): 'ㅋ' (U+314B) in Notes."
+        " They are kept in the record but print as empty boxes here.",
+    )
+    # The text itself is kept, not replaced by a marker.
+    assert content.notes == "Patient wrote ㅋㅋ in the diary"
+    pages = pages_text(render_note(content))
+    # The warning is at the top of the note, before the first section.
+    first = pages[0]
+    assert "Some characters cannot be shown in this font" in first
+    assert first.index("U+4E2D") < first.index("Patient and service")
+    assert "U+314B) in Notes" in first
+    assert "Patient wrote" in " ".join(pages)
+
+
+def test_warning_names_each_section_and_caps_the_list():
+    content = note(
+        mbb_botox_case(notes="".join(chr(0x4E00 + i) for i in range(12))),
+        clinic=clinic(address="1 Way ㅋ"),
+    )
+    by_section = {re.search(r" in ([A-Z][^.]*)\. They", w).group(1): w for w in content.warnings}
+    assert set(by_section) == {"Clinic letterhead", "Notes"}
+    assert "and 4 more" in by_section["Notes"]
+
+
+@pytest.mark.parametrize("name", ["Żółć Łukasz", "Παπαδοπούλου", "Иванова", "O'Brien-Smith Seán"])
+def test_european_scripts_need_no_warning(name):
+    assert note(mbb_botox_case(notes=name)).warnings == ()
+
+
+def test_same_content_same_bytes_with_logo_and_chart():
+    content = note()
+    first = render_note(content)
+    assert render_note(content) == first
+    assert render_note(note()) == first
+
+
+def test_one_level_note_is_short_and_numbered():
+    case = mbb_botox_case(targets=[Target(level="L4-L5", side="left")], botulinum_toxin=None, pain_scores=[])
+    pages = pages_text(render_note(note(case)))
+    assert len(pages) <= 3
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    assert "Relief not computed, no relief chart: no post-injection pain scores" in " ".join(pages)
+
+
+def test_many_address_lines_fold_so_the_letterhead_fits():
+    address = "\n".join(f"L{i}" for i in range(100))  # within the 400 characters the settings allow
+    content = note(clinic=clinic(address=address))
+    assert len(content.letterhead.address) == 5 and content.letterhead.address[-1].startswith("L4, L5, L6")
+    assert "L98, L99" in text_of(render_note(content))

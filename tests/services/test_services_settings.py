@@ -1,0 +1,77 @@
+"""SettingsService: clinic settings validated, one row, one transaction per call."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+import sqlalchemy as sa
+
+from facetdesk.domain.enums import PageSize
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.settings import ClinicSettings
+from facetdesk.services.settings import SettingsService
+
+# A 1x1 PNG: signature, IHDR, IDAT, IEND with correct CRCs.
+_IHDR = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+_IDAT = zlib.compress(b"\x00\x80")
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", _IHDR) + _chunk(b"IDAT", _IDAT) + _chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def service(ctx) -> SettingsService:
+    return SettingsService(ctx.database)
+
+
+def _rows(ctx) -> int:
+    with ctx.database.read() as s:
+        return s.scalar(sa.text("select count(*) from clinic_settings"))
+
+
+def test_defaults(service, ctx):
+    assert service.load() == ClinicSettings()
+    assert service.load().page_size == PageSize.LETTER
+    assert _rows(ctx) == 0
+
+
+def test_save_dict_round_trip_with_png_logo(service):
+    saved = service.save(
+        {
+            "clinic_name": " Synthetic Spine Clinic ",
+            "address": "1 Example Road",
+            "phone": "555 0100",
+            "logo": PNG,
+            "page_size": "a4",
+        }
+    )
+    assert saved.clinic_name == "Synthetic Spine Clinic" and saved.page_size == PageSize.A4
+    assert service.load() == saved and service.load().logo == PNG
+
+
+def test_invalid_logo_refused_and_nothing_saved(service, ctx):
+    with pytest.raises(InvalidRecord) as info:
+        service.save({"clinic_name": "Clinic", "logo": b"GIF89a not a png"})
+    assert [e.path for e in info.value.errors] == [("logo",)]
+    assert "PNG or JPEG" in str(info.value)
+    assert _rows(ctx) == 0 and service.load() == ClinicSettings()
+
+
+def test_bad_page_size_named(service):
+    with pytest.raises(InvalidRecord) as info:
+        service.save({"page_size": "legal"})
+    assert info.value.errors[0].path == ("page_size",)
+
+
+def test_second_save_replaces_first(service, ctx):
+    service.save(ClinicSettings(clinic_name="First", logo=PNG, page_size=PageSize.A4))
+    second = service.save({"clinic_name": "Second"})
+    assert service.load() == second
+    assert (second.logo, second.page_size) == (None, PageSize.LETTER)
+    assert _rows(ctx) == 1

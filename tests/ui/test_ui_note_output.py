@@ -1,0 +1,99 @@
+"""Note preview, printing through a QPrinter, and clinic settings reaching the printed note."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import date, datetime
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+
+from facetdesk.domain.errors import FieldError
+from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.note_preview import NotePreview
+from tests.ui.helpers import find, start_procedure, type_into
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG, built here so the test needs no image file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    patient = ctx.records.save_patient(
+        {"mrn": "PR-1", "family_name": "Ελένη", "given_name": "Παπαδοπούλου", "date_of_birth": date(1966, 6, 6)}
+    )
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    start_procedure(qtbot, w, patient.id, datetime(2026, 9, 1, 10, 0))
+    return w
+
+
+def test_preview_shows_the_saved_note_and_print_writes_the_same_pages(qtbot, window, tmp_path, monkeypatch):
+    preview = window.preview_note()
+    assert isinstance(preview, NotePreview)
+    qtbot.addWidget(preview)
+    assert window.editor.procedure is not None and window.editor.procedure.id is not None  # saved first
+    pages = len(PdfReader(__import__("io").BytesIO(preview.pdf)).pages)
+    assert preview.document.pageCount() == pages
+    out = tmp_path / "printed.pdf"
+
+    def to_file(self):
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        return printer
+
+    monkeypatch.setattr(NotePreview, "choose_printer", to_file)
+    assert preview.print_note() == pages
+    assert len(PdfReader(out).pages) == pages
+
+
+def test_cancelled_print_dialog_prints_nothing(qtbot, window, monkeypatch):
+    preview = window.preview_note()
+    qtbot.addWidget(preview)
+    monkeypatch.setattr(NotePreview, "choose_printer", lambda self: None)
+    assert preview.print_note() == 0
+
+
+def test_clinic_settings_reach_the_note(qtbot, window, ctx, tmp_path):
+    dialog = window.edit_settings()
+    qtbot.addWidget(dialog)
+    type_into(qtbot, find(dialog, "Clinic name"), "Riverside Spine & Pain <Clinic>")
+    find(dialog, "Clinic address").setPlainText("12 Synthetic Way\nTestville")
+    dialog.set_logo(tiny_png())
+    find(dialog, "Page size").set_value("a4")
+    assert dialog.save() is not None
+    saved = ctx.settings.load()
+    assert saved.clinic_name == "Riverside Spine & Pain <Clinic>" and saved.page_size.value == "a4"
+    out = tmp_path / "note.pdf"
+    window.export_pdf(str(out))
+    reader = PdfReader(out)
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Riverside Spine & Pain <Clinic>" in text and "12 Synthetic Way" in text
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert round(width) == 595 and round(height) == 842  # A4 in points
+
+
+def test_a_logo_that_is_not_an_image_is_refused_beside_the_logo(qtbot, window, ctx):
+    dialog = window.edit_settings()
+    qtbot.addWidget(dialog)
+    dialog.set_logo(b"GIF89a not allowed")
+    assert dialog.save() is None
+    label, _ = dialog.errors.label_for(FieldError(("logo",), ""))
+    assert not label.isHidden() and "PNG or JPEG" in label.text()
+    assert ctx.settings.load().logo is None
