@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,12 @@ def main(out_dir: Path = ROOT / "docs" / "screenshots") -> None:
             window.editor.tabs.setCurrentIndex(i)
             app.processEvents()
             window.grab().save(str(out_dir / f"editor-{name}.png"))
+        window.editor.tabs.setCurrentIndex(0)
+        preview = window.preview_note()
+        preview.resize(900, 1000)
+        QTest.qWait(2500)  # QPdfView renders pages in the background
+        preview.grab().save(str(out_dir / "note-preview.png"))
+        preview.close()
         window.close()
         ctx.close()
     print(f"wrote screenshots to {out_dir}")
