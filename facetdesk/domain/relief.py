@@ -104,3 +104,11 @@ def summarize_relief(baseline: int | None, scores: list[PainScore], thresholds_p
         durations=tuple(_duration(points, t) for t in thresholds_pct),
         reason_not_computed=reason,
     )
+
+
+RELIEF_THRESHOLD_KEYS = ("relief.meaningful_pct", "relief.positive_block_pct")
+
+
+def relief_thresholds(catalog) -> tuple[float, ...]:
+    """The relief thresholds in force (meaningful, positive block), from resources/thresholds.json."""
+    return tuple(catalog.threshold(k).value for k in RELIEF_THRESHOLD_KEYS)

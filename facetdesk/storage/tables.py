@@ -1,4 +1,4 @@
-"""SQLAlchemy tables for patients and procedures, portable between SQLite and PostgreSQL."""
+"""SQLAlchemy tables for patients, procedures, clinic settings and presets, portable between SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -282,3 +282,37 @@ class ClinicSettingsRow(Base):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"id = {CLINIC_SETTINGS_ID}", name="single_row"),)
+
+
+class PresetRow(Base):
+    """A clinic's procedure preset (template): technique and medications, never levels or scores."""
+
+    __tablename__ = "presets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    # Folded name (facetdesk.storage.textkey.fold): "Lumbar MBB" and "lumbar mbb" are one preset.
+    name_key: Mapped[str] = mapped_column(SearchKey)
+    technique: Mapped[str] = mapped_column(EnumText)
+    # NULL: the preset leaves the form's value as it is.
+    intent: Mapped[str | None] = mapped_column(EnumText)
+    guidance: Mapped[str | None] = mapped_column(EnumText)
+    sedation: Mapped[str | None] = mapped_column(EnumText)
+    region: Mapped[str | None] = mapped_column(sa.String(16))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    medications: Mapped[list[PresetMedicationRow]] = relationship(**_children(lambda: PresetMedicationRow.position))
+
+    __table_args__ = (sa.Index("ix_presets_name_key", "name_key", unique=True),)
+
+
+class PresetMedicationRow(Base):
+    __tablename__ = "preset_medications"
+
+    preset_id: Mapped[int] = mapped_column(_parent_fk("presets.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    agent: Mapped[str] = mapped_column(sa.String(64))
+    concentration_mg_per_ml: Mapped[float] = mapped_column(sa.Double)
+    volume_ml: Mapped[float] = mapped_column(sa.Double)
+    volume_basis: Mapped[str] = mapped_column(EnumText)
+    site: Mapped[str] = mapped_column(EnumText)

@@ -17,31 +17,73 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.relief import relief_thresholds, summarize_relief
+from facetdesk.domain.timefmt import format_minutes
 from facetdesk.services.records import RecordService
 from facetdesk.ui import style
 from facetdesk.ui.patient_form import PatientForm
 from facetdesk.ui.widgets import named
 
 
+def timeline_row(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
+    """One line of the patient's timeline: when, where, what, and how much relief it gave for how long."""
+    thresholds = relief_thresholds(catalog)
+    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds)
+    peak = f"{summary.peak_pct:g}%" if summary.peak_pct is not None else "—"
+    meaningful = summary.duration(thresholds[0])
+    if meaningful is None or not meaningful.reached:
+        lasted = "—" if summary.peak_pct is None else "not reached"
+    else:
+        lasted = format_minutes(meaningful.lasted_until) + ("+" if meaningful.ended_before is None else "")
+    return (
+        f"{procedure.performed_at:%Y-%m-%d %H:%M}",
+        ", ".join(r.capitalize() for r in procedure.regions(catalog)),
+        procedure.technique.label,
+        procedure.intent.label,
+        f"{', '.join(procedure.levels())} {procedure.laterality()}",
+        peak,
+        lasted,
+        procedure.physician,
+    )
+
+
 class PatientPage(QWidget):
     open_procedure = Signal(int)
     new_procedure = Signal()
+    start_from_previous = Signal(int)
 
     def __init__(self, catalog: Catalog, records: RecordService):
         super().__init__()
         self._records = records
         self.form = PatientForm(catalog)
-        self.procedures = named(QTableWidget(0, 5), "Procedures")
+        self._catalog = catalog
+        self.procedures = named(QTableWidget(0, 8), "Procedures")
         self.procedures.setHorizontalHeaderLabels(
-            [self.tr("Date"), self.tr("Technique"), self.tr("Intent"), self.tr("Targets"), self.tr("Physician")]
+            [
+                self.tr("Date"),
+                self.tr("Region"),
+                self.tr("Technique"),
+                self.tr("Intent"),
+                self.tr("Targets"),
+                self.tr("Peak relief"),
+                self.tr("≥{p:g}% relief lasted").format(p=relief_thresholds(catalog)[0]),
+                self.tr("Physician"),
+            ]
         )
         self.procedures.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.procedures.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.procedures.verticalHeader().hide()
-        self.procedures.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.procedures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.procedures.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.procedures.setAlternatingRowColors(True)
         self.new_button = named(QPushButton(self.tr("New procedure")), "New procedure", "New procedure (Ctrl+N)")
         self.open_button = named(QPushButton(self.tr("Open procedure")), "Open procedure")
+        self.copy_button = named(
+            QPushButton(self.tr("Start from selected")),
+            "Start from previous procedure",
+            "New procedure with the selected one's technique, levels and medications; never its scores, dates or notes",
+        )
         self.hint = QLabel(self.tr("Save the patient first to record procedures."))
         self.hint.setStyleSheet(f"color: {style.MUTED_COLOR};")
         box = QGroupBox(self.tr("Procedures"))
@@ -50,6 +92,7 @@ class PatientPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.hint, 1)
         row.addWidget(self.open_button)
+        row.addWidget(self.copy_button)
         row.addWidget(self.new_button)
         bl.addLayout(row)
         layout = QVBoxLayout(self)
@@ -58,32 +101,37 @@ class PatientPage(QWidget):
         layout.addWidget(box, 1)
         self.new_button.clicked.connect(self.new_procedure)
         self.open_button.clicked.connect(self._open_selected)
+        self.copy_button.clicked.connect(self._copy_selected)
         self.procedures.doubleClicked.connect(lambda _i: self._open_selected())
         self.refresh_procedures()
 
     def refresh_procedures(self) -> None:
+        """The patient's timeline, newest first, with each procedure's peak relief and its duration."""
         pid = self.form.patient_id
-        rows = self._records.list_procedures(pid) if pid is not None else []
-        self.procedures.setRowCount(len(rows))
-        for r, s in enumerate(rows):
-            cells = (
-                f"{s.performed_at:%Y-%m-%d %H:%M}",
-                s.technique.label if hasattr(s.technique, "label") else str(s.technique),
-                s.intent.label if hasattr(s.intent, "label") else str(s.intent),
-                s.levels,
-                s.physician,
-            )
-            for c, text in enumerate(cells):
+        procedures = list(reversed(self._records.procedures_of(pid))) if pid is not None else []
+        self.procedures.setRowCount(len(procedures))
+        for r, procedure in enumerate(procedures):
+            for c, text in enumerate(timeline_row(procedure, self._catalog)):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, s.id)
+                item.setData(Qt.ItemDataRole.UserRole, procedure.id)
                 self.procedures.setItem(r, c, item)
         self.new_button.setEnabled(pid is not None)
-        self.open_button.setEnabled(bool(rows))
+        self.open_button.setEnabled(bool(procedures))
+        self.copy_button.setEnabled(bool(procedures))
         self.hint.setVisible(pid is None)
-        if rows:
+        if procedures:
             self.procedures.selectRow(0)
 
-    def _open_selected(self) -> None:
+    def _selected_id(self) -> int | None:
         row = self.procedures.currentRow()
-        if row >= 0:
-            self.open_procedure.emit(self.procedures.item(row, 0).data(Qt.ItemDataRole.UserRole))
+        return self.procedures.item(row, 0).data(Qt.ItemDataRole.UserRole) if row >= 0 else None
+
+    def _copy_selected(self) -> None:
+        procedure_id = self._selected_id()
+        if procedure_id is not None:
+            self.start_from_previous.emit(procedure_id)
+
+    def _open_selected(self) -> None:
+        procedure_id = self._selected_id()
+        if procedure_id is not None:
+            self.open_procedure.emit(procedure_id)

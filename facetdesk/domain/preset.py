@@ -1,0 +1,72 @@
+"""Procedure presets: clinic-editable templates of technique and medications, and applying one to a form."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+
+from facetdesk.domain.base import Model
+from facetdesk.domain.catalog import Region, get_catalog
+from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique, VolumeBasis
+from facetdesk.domain.procedure import MedicationAdministration
+
+PresetName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class Preset(Model):
+    """A named starting point for a procedure form; levels, sides and scores are never part of it."""
+
+    id: int | None = None
+    # Unique per clinic, compared case- and accent-insensitively by the storage layer.
+    name: PresetName
+    technique: Technique
+    # None leaves the form's current value alone when the preset is applied.
+    intent: Intent | None = None
+    guidance: Guidance | None = None
+    sedation: Sedation | None = None
+    region: Region | None = None
+    medications: list[MedicationAdministration] = Field(default_factory=list)
+
+    @field_validator("medications")
+    @classmethod
+    def _fits_technique(cls, v: list[MedicationAdministration], info: ValidationInfo) -> list[MedicationAdministration]:
+        # The same rule the procedure applies, so a preset never fills a form that cannot be saved.
+        technique = info.data.get("technique")
+        for i, med in enumerate(v):
+            if med.volume_basis == VolumeBasis.PER_NERVE and technique != Technique.MEDIAL_BRANCH_BLOCK:
+                raise ValueError(f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks only")
+        return v
+
+    def uses_contrast(self) -> bool:
+        catalog = get_catalog()
+        return any(med.catalog_agent(catalog).drug_class == "contrast" for med in self.medications)
+
+
+def apply_preset(preset: Preset, draft: dict[str, Any]) -> dict[str, Any]:
+    """The procedure form data ``draft`` with ``preset`` applied; ``draft`` itself is not changed.
+
+    ``draft`` is what ``ProcedureEditor.data()`` returns. The result has:
+
+    - ``technique`` set to the preset's, and ``intent``, ``guidance`` and ``sedation`` set to the
+      preset's where the preset names one (a preset without, say, an intent keeps the form's);
+    - ``medications`` replaced by the preset's rows (dicts as ``MedicationsPanel.data()`` gives,
+      enum members kept), so volumes are per joint / per nerve as the preset says;
+    - ``contrast`` turned on when a preset row is a contrast agent (a procedure refuses a contrast
+      agent with Contrast set to no), and otherwise left as it was.
+
+    Everything else is left to the physician untouched: performed_at, physician, diagnoses,
+    indication, targets (levels and sides), pain scores, botulinum toxin, complications,
+    documentation, overrides, id/uid/version. The preset's region is advice for choosing levels
+    and is not written into the form.
+    """
+    out = dict(draft)
+    out["technique"] = preset.technique
+    for field in ("intent", "guidance", "sedation"):
+        value = getattr(preset, field)
+        if value is not None:
+            out[field] = value
+    out["medications"] = [med.model_dump() for med in preset.medications]
+    if preset.uses_contrast():
+        out["contrast"] = True
+    return out

@@ -1,0 +1,69 @@
+"""Starting from a previous procedure copies its structure but never its scores, dates or sign-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from facetdesk.domain.copy_forward import start_from
+from facetdesk.domain.procedure import Procedure
+
+
+def _previous() -> Procedure:
+    return Procedure(
+        performed_at=datetime(2026, 5, 1, 9, 0),
+        physician="Dr. Before",
+        technique="medial_branch_block",
+        intent="diagnostic_first",
+        guidance="fluoroscopy",
+        contrast=True,
+        targets=[{"level": "L4-L5", "side": "left"}, {"level": "L4-L5", "side": "right"}],
+        diagnoses=["M47.816"],
+        indication={
+            "pain_duration_months": 8,
+            "conservative_care": ["nsaids"],
+            "baseline_pain": 7,
+            "disability_scale": "ODI",
+            "disability_score": 40,
+        },  # fmt: skip
+        medications=[
+            {"agent": "bupivacaine", "concentration_mg_per_ml": 5, "volume_ml": 0.5, "volume_basis": "per_nerve"}
+        ],  # fmt: skip
+        pre_procedure_pain=8,
+        pain_scores=[{"minutes_after": 30, "nrs": 1}],
+        consent_obtained=True,
+        time_out_performed=True,
+        findings="Hypertrophic facets.",
+        notes="Tolerated well.",
+        complications=["vasovagal"],
+        overrides=[
+            {
+                "rule": "lcd.imaging",
+                "reason": "x",
+                "acknowledged_by": "Dr. Before",
+                "acknowledged_at": "2026-05-01T09:10",
+            }
+        ],  # fmt: skip
+    )
+
+
+def test_structure_is_copied():
+    data = start_from(_previous())
+    assert data["technique"] == "medial_branch_block" and data["guidance"] == "fluoroscopy"
+    assert [(t["level"], t["side"]) for t in data["targets"]] == [("L4-L5", "left"), ("L4-L5", "right")]
+    assert data["medications"][0]["agent"] == "bupivacaine"
+    assert data["diagnoses"] == ["M47.816"]
+    assert data["indication"]["conservative_care"] == ["nsaids"] and data["indication"]["pain_scale"] == "NRS"
+
+
+def test_scores_dates_free_text_and_sign_offs_are_never_copied():
+    data = start_from(_previous())
+    for key in ("performed_at", "pain_scores", "pre_procedure_pain", "overrides", "consent_obtained",
+                "time_out_performed", "findings", "notes", "complications", "id", "uid", "version"):  # fmt: skip
+        assert key not in data, key
+    assert "baseline_pain" not in data["indication"] and "disability_score" not in data["indication"]
+
+
+def test_the_copy_is_a_valid_new_procedure_once_dated():
+    data = start_from(_previous())
+    new = Procedure.model_validate({**data, "performed_at": datetime(2026, 9, 1, 9, 0)})
+    assert new.uid != _previous().uid and new.pain_scores == [] and new.overrides == []
