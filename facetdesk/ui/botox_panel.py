@@ -45,6 +45,9 @@ class BotoxPanel(QWidget):
         )
         self.total = QLabel()
         self.total.setStyleSheet(f"color: {style.DERIVED_COLOR}; font-weight: bold;")
+        self.window_status = named(QLabel(), "Botulinum toxin window total")
+        self.window_status.setWordWrap(True)
+        self._regions: tuple[str, ...] = ()
         self.error = ErrorLabel()
         form = QFormLayout()
         form.addRow(self.tr("Product"), self.product)
@@ -61,6 +64,7 @@ class BotoxPanel(QWidget):
         inner.addWidget(note)
         inner.addWidget(self.sites)
         inner.addWidget(self.total)
+        inner.addWidget(self.window_status)
         inner.addWidget(self.error)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -76,7 +80,10 @@ class BotoxPanel(QWidget):
 
     def _make_row(self, row: int) -> list:
         n = row + 1
-        muscles = ((m.key, m.name) for m in self._catalog.muscles)
+        # The treated region's muscles first; the others stay reachable below them.
+        ordered = sorted(self._catalog.muscles, key=lambda m: (m.region not in self._regions, m.region))
+        muscles = ((m.key, m.name if m.region in self._regions or not self._regions else f"{m.name} ({m.region})")
+                   for m in ordered)  # fmt: skip
         muscle = named(ChoiceCombo(muscles), f"Botox site {n} muscle")
         level = named(ChoiceCombo((v, v) for v in self._catalog.vertebrae), f"Botox site {n} level")
         side = named(enum_combo(Side), f"Botox site {n} side")
@@ -86,6 +93,16 @@ class BotoxPanel(QWidget):
             w.currentIndexChanged.connect(self.sites.changed)
         units.valueChanged.connect(self.sites.changed)
         return [muscle, level, side, units, ""]
+
+    def set_regions(self, regions: list[str]) -> None:
+        """The spinal regions being treated: their muscles are offered first for new sites."""
+        self._regions = tuple(regions)
+
+    def set_window_status(self, text: str, within: bool | None) -> None:
+        """The running total against the window limit, as decision support computed it."""
+        color = style.DERIVED_COLOR if within else (style.ERROR_COLOR if within is False else style.MUTED_COLOR)
+        self.window_status.setStyleSheet(f"color: {color};")
+        self.window_status.setText(text)
 
     def units_per_ml(self) -> float | None:
         return self.vial_units.value() / self.diluent.value() if self.diluent.value() else None

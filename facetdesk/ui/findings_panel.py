@@ -20,12 +20,13 @@ from facetdesk.rules import Finding, Severity, Status
 from facetdesk.ui import style
 from facetdesk.ui.widgets import named
 
-SEVERITY_COLORS = {
-    Severity.CRITICAL: "#b00020",
-    Severity.WARNING: "#c25e00",
-    Severity.CAUTION: "#8a6d00",
-    Severity.INFO: "#1a5e20",
-}
+def severity_color(severity: Severity) -> str:
+    return {
+        Severity.CRITICAL: style.CRITICAL_COLOR,
+        Severity.WARNING: style.WARNING_COLOR,
+        Severity.CAUTION: style.CAUTION_COLOR,
+        Severity.INFO: style.DERIVED_COLOR,
+    }[severity]
 STATUS_WORDS = {Status.MET: "met", Status.NOT_MET: "NOT MET", Status.NOT_EVALUATED: "not evaluated"}
 
 
@@ -121,7 +122,7 @@ class FindingsPanel(QWidget):
                 continue
             item = QListWidgetItem(finding_text(f, self._override(f)))
             item.setData(Qt.ItemDataRole.UserRole, f)
-            color = SEVERITY_COLORS[f.severity] if f.status != Status.MET else SEVERITY_COLORS[Severity.INFO]
+            color = severity_color(f.severity if f.status != Status.MET else Severity.INFO)
             item.setForeground(QBrush(QColor(color)))
             item.setToolTip(f"Source: {f.source}")
             self.list.addItem(item)
