@@ -15,12 +15,16 @@ def run_gui(db_url: str | None = None) -> int:
         print(f"{LINUX_LIBS_HINT}\n({problem})", file=sys.stderr)
         return EXIT_NO_WINDOW
 
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from facetdesk.services.context import build_context
     from facetdesk.storage.errors import DatabaseError
     from facetdesk.ui.main_window import MainWindow
 
+    # Fractional scaling (125%, 150%) renders sharp text instead of rounding to whole factors.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("FacetDesk")
     app.setOrganizationName("FacetDesk")
