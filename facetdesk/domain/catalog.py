@@ -101,6 +101,8 @@ class Catalog(_Frozen):
     thresholds: tuple[Threshold, ...]
     # Billing codes (resources/codes.json), kept raw; read them through code_entry().
     codes: dict[str, Any] = Field(default_factory=dict)
+    # Pain diary time points (resources/pain_diary.json): (minutes after injection, label), in order.
+    diary_timepoints: tuple[tuple[int, str], ...] = ()
 
     def joint(self, level: str) -> Joint | None:
         return next((j for j in self.joints if j.level == level), None)
@@ -153,6 +155,8 @@ def load_catalog(directory: Path) -> Catalog:
     thresholds = _read(directory, "thresholds.json")
     # A clinic's older copy of resources/ may predate codes.json: no codes are then derived.
     codes = _read(directory, "codes.json") if (directory / "codes.json").is_file() else {}
+    # Likewise pain_diary.json: without it the diary offers no standard time points, only "other time".
+    diary = _read(directory, "pain_diary.json") if (directory / "pain_diary.json").is_file() else {}
     return Catalog(
         joints=tuple(Joint(**j) for j in spine["joints"]),
         vertebrae=tuple(spine["vertebrae"]),
@@ -166,6 +170,10 @@ def load_catalog(directory: Path) -> Catalog:
         ),
         thresholds=tuple(Threshold(key=k, **v) for k, v in thresholds["thresholds"].items()),
         codes=codes,
+        # One row per time: a time listed twice keeps its last label.
+        diary_timepoints=tuple(
+            sorted({int(t["minutes"]): str(t["label"]) for t in diary.get("timepoints", [])}.items())
+        ),
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.services.cases import CaseService
+from facetdesk.services.drafts import DraftStore, default_drafts_dir
 from facetdesk.services.notes import NoteService
 from facetdesk.services.records import RecordService
 from facetdesk.services.settings import SettingsService
@@ -20,14 +22,16 @@ class AppContext:
     cases: CaseService
     notes: NoteService
     settings: SettingsService
+    drafts: DraftStore
 
     def close(self) -> None:
         self.database.close()
 
 
-def build_context(db_url: str | None = None) -> AppContext:
+def build_context(db_url: str | None = None, drafts_dir: Path | None = None) -> AppContext:
     database = open_database(resolve_database_url(db_url))
     records = RecordService(database)
     cases = CaseService(database, records)
     settings = SettingsService(database)
-    return AppContext(database, get_catalog(), records, cases, NoteService(cases, settings), settings)
+    drafts = DraftStore(drafts_dir or default_drafts_dir())
+    return AppContext(database, get_catalog(), records, cases, NoteService(cases, settings), settings, drafts)

@@ -59,7 +59,8 @@ def get_preset(session: Session, preset_id: int) -> Preset | None:
     return None if row is None else preset_from_row(row)
 
 
-def _name_owner(session: Session, name: str) -> int | None:
+def preset_name_owner(session: Session, name: str) -> int | None:
+    """The id of the preset with this name (ignoring case and accents), if any."""
     return session.scalar(sa.select(PresetRow.id).where(PresetRow.name_key == fold(name)))
 
 
@@ -69,7 +70,7 @@ def save_preset(session: Session, preset: Preset) -> Preset:
     Raises DuplicatePresetName when another preset has the name (ignoring case and accents),
     RecordNotFound when the preset to update is gone.
     """
-    owner = _name_owner(session, preset.name)
+    owner = preset_name_owner(session, preset.name)
     if owner is not None and owner != preset.id:
         raise DuplicatePresetName(preset.name)
     if preset.id is None:
@@ -89,7 +90,7 @@ def save_preset(session: Session, preset: Preset) -> Preset:
             session.add(row)
             session.flush()
     except sa_exc.IntegrityError:
-        if _name_owner(session, preset.name) not in (None, preset.id):
+        if preset_name_owner(session, preset.name) not in (None, preset.id):
             raise DuplicatePresetName(preset.name) from None
         raise
     return preset.model_copy(update={"id": row.id})

@@ -20,6 +20,7 @@ from facetdesk.rules import Finding, Severity, Status
 from facetdesk.ui import style
 from facetdesk.ui.widgets import named
 
+
 def severity_color(severity: Severity) -> str:
     return {
         Severity.CRITICAL: style.CRITICAL_COLOR,
@@ -27,6 +28,8 @@ def severity_color(severity: Severity) -> str:
         Severity.CAUTION: style.CAUTION_COLOR,
         Severity.INFO: style.DERIVED_COLOR,
     }[severity]
+
+
 STATUS_WORDS = {Status.MET: "met", Status.NOT_MET: "NOT MET", Status.NOT_EVALUATED: "not evaluated"}
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.services.context import AppContext
+from facetdesk.services.drafts import Draft
+from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StorageError
+from facetdesk.ui.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.note_preview import NotePreview
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
@@ -20,17 +23,22 @@ from facetdesk.ui.settings_dialog import ClinicSettingsDialog
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext):
+    def __init__(self, ctx: AppContext, autosave_interval_ms: int = DEFAULT_INTERVAL_MS):
         super().__init__()
         self._ctx = ctx
+        self._restore_offered = False
         self.setWindowTitle(self.tr("FacetDesk"))
         self.resize(1280, 820)
         self.patient_list = PatientListPanel(ctx.records)
         self.patient_page = PatientPage(ctx.catalog, ctx.records)
         self.editor = ProcedureEditor(ctx.catalog, ctx.records)
+        self.autosave = AutosaveController(
+            self.editor, ctx.drafts, ctx.database.url_for_display(), interval_ms=autosave_interval_ms
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.patient_page)
         self.stack.addWidget(self.editor)
+        self.stack.currentChanged.connect(self._page_changed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.patient_list)
         self.splitter.addWidget(self.stack)
@@ -76,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings_action = action("Clinic &settings…", "Ctrl+,", self.edit_settings, "clinic_settings")
         file_menu.addSeparator()
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        self._build_edit_menu()
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
         for act in (
@@ -87,6 +96,88 @@ class MainWindow(QMainWindow):
             self.print_action,
         ):
             toolbar.addAction(act)
+
+    def _build_edit_menu(self) -> None:
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        stack = self.editor.undo_stack
+        self.undo_action = stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.undo_action.setObjectName("undo")
+        self.redo_action = stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setObjectName("redo")
+        for act in (self.undo_action, self.redo_action):
+            act.setShortcutVisibleInContextMenu(True)
+            edit_menu.addAction(act)
+            self.addAction(act)
+
+    # ---- drafts -----------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not self._restore_offered:
+            self._restore_offered = True
+            # After the window is on screen, so the question has a parent to sit on.
+            QTimer.singleShot(0, self.offer_restore)
+
+    def offer_restore(self) -> bool:
+        """Offer the draft a killed or crashed session left for this database; True when it was restored."""
+        drafts = self._ctx.drafts
+        draft = drafts.latest_for(self._ctx.database.url_for_display())
+        if draft is None:
+            return False
+        try:
+            patient = self._ctx.records.get_patient(draft.patient_id)
+            procedure = self._ctx.records.get_procedure(draft.procedure_id)[1] if draft.procedure_id else None
+        except NotFound:
+            drafts.discard(draft)  # the record it belonged to is gone: nothing to restore it onto
+            return False
+        if not self.ask_restore(draft):
+            drafts.discard(draft)
+            return False
+        if not self._confirm_discard():
+            return False
+        self.open_patient(patient.id)
+        self.editor.load_data(patient, procedure, draft.data)
+        self.autosave.adopt(draft)
+        self._show_editor()
+        self.editor.status.setText(self.tr("Recovered draft: review it and save"))
+        return True
+
+    def ask_restore(self, draft: Draft) -> bool:
+        """Ask whether to restore a recovered draft (tests replace this to answer without a dialog)."""
+        try:
+            name = self._ctx.records.get_patient(draft.patient_id).display_name
+        except NotFound:
+            name = self.tr("a patient")
+        text = self.tr("An unsaved procedure for {name} from {time} was recovered. Restore it?").format(
+            name=name, time=f"{draft.saved_at:%Y-%m-%d %H:%M}"
+        )
+        if self._saved_since(draft):
+            text += "\n\n" + self.tr(
+                "The procedure has been saved again since this draft was written; "
+                "restoring it and saving replaces that later version."
+            )
+        answer = QMessageBox.question(
+            self,
+            self.tr("Recovered procedure"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _saved_since(self, draft: Draft) -> bool:
+        if draft.procedure_id is None or draft.procedure_version is None:
+            return False
+        try:
+            return self._ctx.records.get_procedure(draft.procedure_id)[1].version > draft.procedure_version
+        except NotFound:
+            return False
+
+    def _page_changed(self, _index: int) -> None:
+        # Leaving the editor happens only after the user saved or agreed to discard.
+        if self.stack.currentWidget() is not self.editor:
+            self.editor.discard_changes()
 
     # ---- navigation -----------------------------------------------------
     def _show_editor(self) -> None:
@@ -254,6 +345,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self._confirm_discard():
+            self.editor.discard_changes()
             event.accept()
         else:
             event.ignore()

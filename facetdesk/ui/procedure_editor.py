@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -45,6 +47,7 @@ from facetdesk.ui.medications_panel import MedicationsPanel
 from facetdesk.ui.pain_panel import PainPanel
 from facetdesk.ui.procedure_sections import IndicationSection, OutcomeSection, ProcedureSection
 from facetdesk.ui.targets_panel import TargetsPanel
+from facetdesk.ui.undo import SnapshotCommand, StackShortcuts, procedure_for_widgets, restore_raw_fields
 from facetdesk.ui.widgets import (
     ErrorLabel,
     named,
@@ -72,6 +75,8 @@ def _scroll(widget: QWidget) -> QScrollArea:
 class ProcedureEditor(QWidget):
     saved = Signal(object)  # Procedure
     closed = Signal()
+    loaded = Signal()  # another procedure (or a blank one) now fills the form
+    discarded = Signal()  # the user threw the unsaved edits away
 
     TAB_TITLES = ("Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome")
 
@@ -91,6 +96,11 @@ class ProcedureEditor(QWidget):
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(150)
         self._check_timer.timeout.connect(self.refresh_findings)
+        # Undo history of this procedure; _snapshot is the form as the top command left it.
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.indexChanged.connect(self._stack_moved)
+        self._snapshot: dict[str, Any] = {}
+        self._shortcuts = StackShortcuts(self)
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -167,6 +177,7 @@ class ProcedureEditor(QWidget):
                 continue
             if isinstance(w, QLineEdit | QPlainTextEdit):
                 w.textChanged.connect(self._on_change)
+                w.installEventFilter(self._shortcuts)
             elif isinstance(w, QComboBox):
                 w.currentIndexChanged.connect(self._on_change)
             elif isinstance(w, QDateTimeEdit):
@@ -211,6 +222,49 @@ class ProcedureEditor(QWidget):
         self._dirty = True
         self._update_derived()
         self._check_timer.start()
+        self._record_edit(self.sender())
+
+    # ---- undo -------------------------------------------------------------
+    def _form_state(self) -> dict[str, Any]:
+        """What the user typed; the stored identity (id, uid, version) is not theirs to undo."""
+        state = self.data()
+        for key in ("id", "uid", "version"):
+            state.pop(key, None)
+        return state
+
+    def _record_edit(self, source: object = None) -> None:
+        after = self._form_state()
+        if after == self._snapshot:
+            return  # a second signal for the same edit, or a change that changed nothing
+        name = source.accessibleName() if isinstance(source, QWidget) else ""
+        command = SnapshotCommand(self._apply_snapshot, self._snapshot, after, source, name or self.tr("edit"))
+        self._snapshot = after
+        self.undo_stack.push(command)
+
+    def _apply_snapshot(self, state: dict[str, Any]) -> None:
+        """Put the form back to a snapshot (undo/redo) without recording it as a new edit."""
+        tab = self.tabs.currentIndex()
+        shown = procedure_for_widgets(state, self._catalog)
+        self._loading = True
+        try:
+            self._set_widgets(shown, str(state.get("physician") or ""))
+            restore_raw_fields(self, state)
+        finally:
+            self._loading = False
+        self._snapshot = self._form_state()
+        self._update_derived()
+        self._check_timer.start()
+        self.tabs.setCurrentIndex(tab)
+
+    def _stack_moved(self, _index: int) -> None:
+        # Undoing back to what was loaded or saved leaves nothing to save.
+        self._dirty = not self.undo_stack.isClean()
+
+    def discard_changes(self) -> None:
+        """The user chose to throw the edits away: forget them and their history."""
+        self.undo_stack.clear()
+        self._dirty = False
+        self.discarded.emit()
 
     # ---- decision support ---------------------------------------------------
     def refresh_findings(self) -> list[Finding]:
@@ -266,6 +320,7 @@ class ProcedureEditor(QWidget):
         self._overrides = [o for o in self._overrides if o.rule != finding.rule] + [override]
         self._dirty = True
         self.findings.set_findings(self.findings.findings, self._overrides)
+        self._record_edit(None)
         return override
 
     def _update_derived(self) -> None:
@@ -289,37 +344,67 @@ class ProcedureEditor(QWidget):
 
     def load(self, patient: Patient, procedure: Procedure | None, physician_hint: str = "") -> None:
         """Show a stored procedure, or a blank one for the patient when procedure is None."""
+        self._show(patient, procedure, procedure, physician_hint)
+
+    def load_data(self, patient: Patient, procedure: Procedure | None, data: dict[str, Any]) -> None:
+        """Show raw form values (a recovered draft) over ``procedure``; the result is unsaved.
+
+        The values pass through lenient validation to reach the widgets; what it had to leave out
+        (e.g. a half-filled medication row) is lost, while the date, the joints and free text are put
+        back exactly as they were.
+        """
+        shown = procedure_for_widgets(data, self._catalog)
+        self._show(patient, procedure, shown, str(data.get("physician") or ""), raw=data)
+        self.undo_stack.resetClean()  # no undo step leads back to a saved state
+        self._dirty = True
+
+    def _show(
+        self,
+        patient: Patient,
+        base: Procedure | None,
+        shown: Procedure | None,
+        physician_hint: str,
+        raw: dict[str, Any] | None = None,
+    ) -> None:
+        """Load ``shown`` into the widgets while ``base`` is the stored record they will be saved over."""
         self._loading = True
         self.errors.clear()
         self._set_tab_marks(set())
         self._patient = patient
-        self._procedure = procedure
-        p = procedure
+        self._procedure = base
         self.header.setText(
             f"<b>{_html(patient.display_name)}</b> &nbsp; MRN {_html(patient.mrn)} &nbsp; "
             f"DOB {patient.date_of_birth:%Y-%m-%d} &nbsp; — "
             + (
-                self.tr("procedure of {d}").format(d=f"{p.performed_at:%Y-%m-%d %H:%M}")
-                if p
+                self.tr("procedure of {d}").format(d=f"{base.performed_at:%Y-%m-%d %H:%M}")
+                if base
                 else self.tr("new procedure")
             )
         )
-        self.section.load(p, physician_hint)
-        self.indication.load(p)
-        self._overrides = list(p.overrides) if p else []
+        self._set_widgets(shown, physician_hint)
+        if raw is not None:
+            restore_raw_fields(self, raw)
         self._priors = self._records.procedures_of(patient.id) if patient.id is not None else []
-        self.targets.set_targets(p.targets if p else [])
-        self.medications.load(p.medications if p else [])
-        self.botox.load(p.botulinum_toxin if p else None)
-        self.pain.load(p.pre_procedure_pain if p else None, p.pain_scores if p else [])
-        self.outcome.load(p)
-        self.export_button.setEnabled(p is not None and p.id is not None)
+        self.export_button.setEnabled(base is not None and base.id is not None)
         self.status.setText("")
         self.tabs.setCurrentIndex(0)
         self._loading = False
         self._update_derived()
         self.refresh_findings()
+        self._snapshot = self._form_state()
+        self.undo_stack.clear()
         self._dirty = False
+        self.loaded.emit()
+
+    def _set_widgets(self, p: Procedure | None, physician_hint: str) -> None:
+        self.section.load(p, physician_hint)
+        self.indication.load(p)
+        self._overrides = list(p.overrides) if p else []
+        self.targets.set_targets(p.targets if p else [])
+        self.medications.load(p.medications if p else [])
+        self.botox.load(p.botulinum_toxin if p else None)
+        self.pain.load(p.pre_procedure_pain if p else None, p.pain_scores if p else [])
+        self.outcome.load(p)
 
     def data(self) -> dict:
         base = self._procedure
@@ -353,6 +438,7 @@ class ProcedureEditor(QWidget):
         self._set_tab_marks(set())
         self._procedure = saved
         self._dirty = False
+        self.undo_stack.setClean()
         self.export_button.setEnabled(True)
         self.status.setText(self.tr("Saved at {t}").format(t=f"{datetime.now():%H:%M:%S}"))
         self.header.setText(

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QL
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Side
 from facetdesk.ui import style
+from facetdesk.ui.spine_picker import SpinePicker
 from facetdesk.ui.widgets import named
 
 
@@ -18,7 +19,12 @@ class TargetsPanel(QWidget):
         super().__init__()
         self._catalog = catalog
         self.boxes: dict[tuple[str, Side], QCheckBox] = {}
+        # The drawing and the check-box grid (the table-like view screen readers walk) show the same
+        # selection; each user action on either updates the other silently and emits changed once.
+        self.picker = SpinePicker(catalog)
+        self.picker.changed.connect(self._on_picker_changed)
         columns = QHBoxLayout()
+        columns.addWidget(self.picker, 0, Qt.AlignmentFlag.AlignTop)
         for region in ("cervical", "thoracic", "lumbar"):
             group = QGroupBox(self.tr(region.capitalize()))
             grid = QGridLayout(group)
@@ -34,7 +40,7 @@ class TargetsPanel(QWidget):
                     box = named(QCheckBox(), f"{joint.level} {side.label.lower()}")
                     box.setToolTip(f"{joint.level} {side.label.lower()} facet joint")
                     box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-                    box.toggled.connect(self.changed)
+                    box.toggled.connect(self._on_box_toggled)
                     grid.addWidget(box, row, col, Qt.AlignmentFlag.AlignCenter)
                     self.boxes[(joint.level, side)] = box
                 row += 1
@@ -53,10 +59,26 @@ class TargetsPanel(QWidget):
 
     def set_targets(self, targets) -> None:
         wanted = {(t.level, t.side) for t in targets}
+        self._check_boxes(wanted)
+        self.picker.set_targets(wanted)
+        self.changed.emit()
+
+    def set_nerves(self, nerves: list[tuple[str, Side]]) -> None:
+        """Show on the drawing the nerves a medial branch block reaches (empty for other techniques)."""
+        self.picker.set_nerves(nerves)
+
+    def _check_boxes(self, wanted: set[tuple[str, Side]]) -> None:
         for key, box in self.boxes.items():
             box.blockSignals(True)
             box.setChecked(key in wanted)
             box.blockSignals(False)
+
+    def _on_box_toggled(self, _checked: bool) -> None:
+        self.picker.set_targets(key for key, box in self.boxes.items() if box.isChecked())
+        self.changed.emit()
+
+    def _on_picker_changed(self) -> None:
+        self._check_boxes(self.picker.targets())
         self.changed.emit()
 
     def set_summary(self, text: str) -> None:

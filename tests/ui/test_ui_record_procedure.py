@@ -88,12 +88,12 @@ def _fill_procedure(qtbot, w) -> None:
         choose(find(ed, f"Botox site {n} side"), side)
         set_spin(qtbot, find(ed, f"Botox site {n} units"), float(units))
     assert "110 U" in ed.botox.total.text()
-    # Pain scores: five timed points
+    # Pain scores: five timed points, each on the diary's standard row for its time
     ed.tabs.setCurrentIndex(5)
     set_spin(qtbot, find(ed, "Pre-injection pain (NRS)"), 8)
-    for n, (minutes, nrs, activity) in enumerate(PAIN, start=1):
-        click(qtbot, find(ed, "Pain scores: add row"))
-        set_spin(qtbot, find(ed, f"Pain score {n} minutes after injection"), minutes)
+    for minutes, nrs, activity in PAIN:
+        n = ed.pain.row_number(minutes)
+        assert find(ed, f"Pain score {n} minutes after injection").value() == minutes
         set_spin(qtbot, find(ed, f"Pain score {n} NRS"), nrs)
         if activity:
             type_into(qtbot, find(ed, f"Pain score {n} provoking activity"), activity)
@@ -142,7 +142,7 @@ def test_record_close_reopen_and_export(qtbot, db_url, tmp_path, monkeypatch):
         ("L5-S1", Side.LEFT),
         ("L5-S1", Side.RIGHT),
     ]
-    assert ed.medications.rows.rows() == 2 and ed.botox.sites.rows() == 3 and ed.pain.rows.rows() == 5
+    assert ed.medications.rows.rows() == 2 and ed.botox.sites.rows() == 3 and len(ed.pain.scores()) == 5
     assert find(ed, "Performing physician").text() == "Dr. Seán O'Brien-Smith"
 
     out = tmp_path / "note.pdf"

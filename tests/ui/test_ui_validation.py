@@ -102,9 +102,11 @@ def test_procedure_without_targets_and_duplicate_pain_times_are_refused(qtbot, w
     ed = _new_procedure(qtbot, window, patient)
     click(qtbot, find(ed, "L4-L5 left"))  # untick the only target
     show_tab(ed, "Pain & relief")
-    for n in (1, 2):
+    for _ in (1, 2):  # two "other time" rows at the same time, each scored (unscored rows are not saved)
         click(qtbot, find(ed, "Pain scores: add row"))
+        n = ed.pain.rows.rows()
         set_spin(qtbot, find(ed, f"Pain score {n} minutes after injection"), 30)
+        set_spin(qtbot, find(ed, f"Pain score {n} NRS"), 3)
     click(qtbot, find(ed, "Save procedure"))
     targets_label, _ = ed.errors.label_for(_err("targets"))
     assert targets_label.isVisible() and "needs at least 1" in targets_label.text()

@@ -1,0 +1,77 @@
+"""Use cases for procedure presets: list, get, save and delete, one transaction each."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from pydantic import ValidationError
+
+from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
+from facetdesk.domain.preset import Preset
+from facetdesk.storage.db import Database
+from facetdesk.storage.presets import (
+    DuplicatePresetName,
+    delete_preset,
+    get_preset,
+    list_presets,
+    preset_name_owner,
+    save_preset,
+)
+
+
+def parse_preset(data: dict[str, Any] | Preset) -> Preset:
+    """Validate a preset from a form (or re-validate a model); InvalidRecord names each bad field."""
+    if isinstance(data, Preset):
+        data = data.model_dump()
+    try:
+        return Preset.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc)) from None
+
+
+class PresetService:
+    def __init__(self, database: Database):
+        self._db = database
+
+    def list(self) -> builtins.list[Preset]:
+        """Every preset, by name."""
+        with self._db.read() as session:
+            return list_presets(session)
+
+    def get(self, preset_id: int) -> Preset | None:
+        with self._db.read() as session:
+            return get_preset(session, preset_id)
+
+    def save(self, data: dict[str, Any] | Preset) -> Preset:
+        """Validate and store (insert when ``id`` is None); a name already taken is an error on ('name',).
+
+        Raises InvalidRecord, or RecordNotFound when the preset was deleted meanwhile.
+        """
+        try:
+            preset = parse_preset(data)
+        except InvalidRecord as exc:
+            # Name the taken name with the other problems, so one round of fixes is enough.
+            taken = self._name_taken(data)
+            if taken is not None and not any(e.path == ("name",) for e in exc.errors):
+                raise InvalidRecord([FieldError(("name",), taken), *exc.errors]) from None
+            raise
+        try:
+            with self._db.transaction() as session:
+                return save_preset(session, preset)
+        except DuplicatePresetName as exc:
+            raise InvalidRecord([FieldError(("name",), str(exc))]) from None
+
+    def _name_taken(self, data: dict[str, Any] | Preset) -> str | None:
+        raw = data if isinstance(data, dict) else data.model_dump()
+        name, own_id = raw.get("name"), raw.get("id")
+        if not isinstance(name, str) or not name.strip():
+            return None
+        with self._db.read() as session:
+            owner = preset_name_owner(session, name)
+        return None if owner is None or owner == own_id else DuplicatePresetName(name.strip()).message
+
+    def delete(self, preset_id: int) -> bool:
+        """Delete the preset; False when it was already gone."""
+        with self._db.transaction() as session:
+            return delete_preset(session, preset_id)

@@ -1,0 +1,89 @@
+"""Autosave: every few seconds the procedure editor's unsaved edits are written as a draft."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import to_jsonable_python
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from facetdesk.services.drafts import Draft, DraftStore, new_draft_id
+
+if TYPE_CHECKING:
+    from facetdesk.ui.procedure_editor import ProcedureEditor
+
+DEFAULT_INTERVAL_MS = 3000
+
+
+class AutosaveController(QObject):
+    """Keeps at most one draft for one editor: written while there are unsaved edits, removed on save or discard."""
+
+    draft_saved = Signal(object)  # Draft
+
+    def __init__(
+        self,
+        editor: ProcedureEditor,
+        store: DraftStore,
+        database_url: str,
+        interval_ms: int = DEFAULT_INTERVAL_MS,
+    ):
+        super().__init__(editor)
+        self._editor = editor
+        self._store = store
+        self._database_url = database_url
+        self.draft_id = new_draft_id()
+        self._written: dict[str, Any] | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.autosave_now)
+        self.timer.start()
+        editor.saved.connect(self.discard)
+        editor.discarded.connect(self.discard)
+        editor.loaded.connect(self.discard)  # the previous procedure's edits were saved or thrown away
+
+    def set_interval(self, interval_ms: int) -> None:
+        self.timer.setInterval(interval_ms)
+
+    def autosave_now(self) -> Draft | None:
+        """Write a draft if the editor holds edits not yet in a draft; returns it, or None."""
+        editor = self._editor
+        patient = editor.patient
+        if not editor.has_unsaved_changes() or patient is None or patient.id is None:
+            return None
+        data = to_jsonable_python(editor.data())
+        if data == self._written:
+            return None
+        procedure = editor.procedure
+        draft = Draft(
+            id=self.draft_id,
+            database_url=self._database_url,
+            patient_id=patient.id,
+            procedure_id=procedure.id if procedure else None,
+            procedure_uid=procedure.uid if procedure else None,
+            procedure_version=procedure.version if procedure else None,
+            data=data,
+        )
+        try:
+            self._store.save(draft)
+        except OSError as exc:
+            # Keep editing possible; the message names the problem, not the patient.
+            editor.status.setText(self.tr("Draft could not be autosaved: {e}").format(e=exc.strerror or exc))
+            return None
+        self._written = data
+        editor.status.setText(self.tr("Draft autosaved at {t}").format(t=f"{draft.saved_at:%H:%M:%S}"))
+        self.draft_saved.emit(draft)
+        return draft
+
+    def discard(self, *_args: object) -> None:
+        try:
+            self._store.discard(self.draft_id)
+        except OSError as exc:
+            self._editor.status.setText(self.tr("Draft could not be removed: {e}").format(e=exc.strerror or exc))
+        self._written = None
+
+    def adopt(self, draft: Draft) -> None:
+        """Continue a recovered draft: later autosaves replace its file instead of adding a second one."""
+        if draft.id != self.draft_id:
+            self.discard()
+        self.draft_id = draft.id
+        self._written = None

@@ -1,0 +1,182 @@
+"""PresetService (validation, unique names, one transaction per call) and apply_preset on form data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from facetdesk.domain.enums import Guidance, Intent, MedicationSite, Sedation, Technique, VolumeBasis
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.preset import Preset, apply_preset
+from facetdesk.domain.procedure import Procedure
+from facetdesk.services.presets import PresetService
+
+MBB_SEED = "Lumbar MBB, bupivacaine 0.5% 0.5 mL per nerve"
+IA_SEED = "Lumbar IA, triamcinolone 40 mg + lidocaine 1%"
+
+
+@pytest.fixture
+def service(ctx) -> PresetService:
+    return PresetService(ctx.database)
+
+
+def preset_data(**overrides) -> dict:
+    data: dict = {
+        "name": "Thoracic IA, methylprednisolone",
+        "technique": "intra_articular",
+        "intent": "therapeutic",
+        "guidance": "ct",
+        "sedation": None,
+        "region": "thoracic",
+        "medications": [
+            {"agent": "methylprednisolone_acetate", "concentration_mg_per_ml": 40, "volume_ml": 0.5},
+            {"agent": "bupivacaine", "concentration_mg_per_ml": 2.5, "volume_ml": 0.25, "volume_basis": "per_joint"},
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def _by_name(service: PresetService, name: str) -> Preset:
+    return next(p for p in service.list() if p.name == name)
+
+
+def test_seeded_presets_listed(service):
+    assert [p.name for p in service.list()] == [IA_SEED, MBB_SEED]
+
+
+def test_save_dict_get_update_delete(service):
+    saved = service.save(preset_data(name="  Thoracic IA, methylprednisolone  "))
+    assert saved.id is not None and saved.name == "Thoracic IA, methylprednisolone"
+    assert saved.guidance == Guidance.CT and saved.sedation is None and saved.region == "thoracic"
+    assert service.get(saved.id) == saved
+    updated = service.save(saved.model_copy(update={"sedation": Sedation.MINIMAL}))
+    assert service.get(saved.id) == updated and updated.sedation == Sedation.MINIMAL
+    assert len(service.list()) == 3
+    assert service.delete(saved.id) is True
+    assert service.get(saved.id) is None and service.delete(saved.id) is False
+
+
+def test_field_errors_name_the_fields(service):
+    with pytest.raises(InvalidRecord) as info:
+        service.save(
+            preset_data(
+                name="",
+                technique="radiofrequency",
+                region="sacral",
+                medications=[{"agent": "bupivacaine", "concentration_mg_per_ml": 3, "volume_ml": 0}],
+            )
+        )
+    paths = {e.path for e in info.value.errors}
+    assert paths == {
+        ("name",),
+        ("technique",),
+        ("region",),
+        ("medications", 0, "concentration_mg_per_ml"),
+        ("medications", 0, "volume_ml"),
+    }
+    assert len(service.list()) == 2
+
+
+def test_name_longer_than_80_refused(service):
+    with pytest.raises(InvalidRecord) as info:
+        service.save(preset_data(name="x" * 81))
+    assert [e.path for e in info.value.errors] == [("name",)]
+    assert "80" in str(info.value)
+
+
+def test_per_nerve_only_for_medial_branch_blocks(service):
+    meds = [{"agent": "bupivacaine", "concentration_mg_per_ml": 5, "volume_ml": 0.5, "volume_basis": "per_nerve"}]
+    with pytest.raises(InvalidRecord) as info:
+        service.save(preset_data(medications=meds))
+    assert [e.path for e in info.value.errors] == [("medications",)]
+    assert "medial branch" in str(info.value)
+
+
+def test_duplicate_name_is_an_error_on_name_and_nothing_saved(service):
+    with pytest.raises(InvalidRecord) as info:
+        service.save(preset_data(name=MBB_SEED.upper()))
+    assert [e.path for e in info.value.errors] == [("name",)]
+    assert "already exists" in info.value.errors[0].message
+    assert [p.name for p in service.list()] == [IA_SEED, MBB_SEED]
+
+
+# ---- apply_preset ----------------------------------------------------------
+
+
+def test_apply_replaces_technique_and_medications_only(service, make_procedure_data):
+    draft = make_procedure_data(
+        technique="intra_articular",
+        intent="therapeutic",
+        guidance="ct",
+        sedation="moderate",
+        complications=["vasovagal"],
+        notes="kept",
+    )
+    before = dict(draft)
+    mbb = _by_name(service, MBB_SEED)
+    out = apply_preset(mbb, draft)
+    assert draft == before  # the caller's dict is not changed
+    assert (out["technique"], out["intent"], out["guidance"], out["sedation"]) == (
+        Technique.MEDIAL_BRANCH_BLOCK,
+        Intent.DIAGNOSTIC_FIRST,
+        Guidance.FLUOROSCOPY,
+        Sedation.NONE,
+    )
+    assert out["medications"] == [
+        {
+            "agent": "bupivacaine",
+            "concentration_mg_per_ml": 5.0,
+            "volume_ml": 0.5,
+            "volume_basis": VolumeBasis.PER_NERVE,
+            "site": MedicationSite.TARGET,
+        }
+    ]
+    untouched = set(draft) - {"technique", "intent", "guidance", "sedation", "medications"}
+    assert {k: out[k] for k in untouched} == {k: draft[k] for k in untouched}
+    assert out["targets"] == draft["targets"] and out["pain_scores"] == draft["pain_scores"]
+    # The result is a procedure the physician can save once levels and scores are theirs.
+    procedure = Procedure.model_validate(out)
+    assert procedure.doses_by_agent() == {"bupivacaine": 2.5 * len(procedure.nerves())}
+
+
+def test_apply_keeps_the_forms_value_where_the_preset_has_none(service, make_procedure_data):
+    preset = service.save(preset_data(intent=None, guidance=None, sedation=None))
+    draft = make_procedure_data(intent="diagnostic_confirmatory", sedation="minimal")
+    out = apply_preset(preset, draft)
+    assert out["technique"] == Technique.INTRA_ARTICULAR
+    assert (out["intent"], out["guidance"], out["sedation"]) == ("diagnostic_confirmatory", "fluoroscopy", "minimal")
+    assert [m["agent"] for m in out["medications"]] == ["methylprednisolone_acetate", "bupivacaine"]
+
+
+def test_apply_turns_contrast_on_for_a_contrast_agent(make_procedure_data):
+    preset = Preset(
+        name="With contrast",
+        technique=Technique.MEDIAL_BRANCH_BLOCK,
+        medications=[{"agent": "iohexol", "concentration_mg_per_ml": 240, "volume_ml": 0.2}],
+    )
+    out = apply_preset(preset, make_procedure_data(contrast=False))
+    assert out["contrast"] is True
+    Procedure.model_validate(out)
+
+
+def test_apply_ia_seed_to_one_joint_stays_under_lumbar_maximum(service, make_procedure_data):
+    draft = make_procedure_data(performed_at=datetime(2025, 4, 2, 10, 15), targets=[{"level": "L4-L5", "side": "left"}])
+    procedure = Procedure.model_validate(apply_preset(_by_name(service, IA_SEED), draft))
+    per_joint = sum(m.total_volume_ml(procedure) for m in procedure.medications) / len(procedure.targets)
+    assert per_joint < 1.5
+    assert procedure.doses_by_agent()["triamcinolone_acetonide"] == 40
+
+
+def test_taken_name_reported_with_the_other_errors(service):
+    with pytest.raises(InvalidRecord) as info:
+        service.save(preset_data(name=f" {IA_SEED} ", medications=[{"agent": "aspirin", "volume_ml": 1}]))
+    paths = [e.path for e in info.value.errors]
+    assert paths[0] == ("name",) and "already exists" in info.value.errors[0].message
+    assert ("medications", 0, "agent") in paths
+    # Its own name is not "taken" when an existing preset is re-saved with another mistake.
+    ia = _by_name(service, IA_SEED)
+    with pytest.raises(InvalidRecord) as info:
+        service.save({**ia.model_dump(), "region": "sacral"})
+    assert [e.path for e in info.value.errors] == [("region",)]

@@ -1,0 +1,141 @@
+"""Presets dialog: create, edit and delete a preset through its widgets; errors beside fields; pick menu."""
+
+from __future__ import annotations
+
+import pytest
+
+from facetdesk.domain.enums import Intent, MedicationSite, Sedation, Technique, VolumeBasis
+from facetdesk.domain.errors import FieldError
+from facetdesk.services.presets import PresetService
+from facetdesk.ui.presets_dialog import PresetsDialog, preset_menu
+from tests.ui.helpers import choose, click, find, set_spin, type_into
+from tests.ui.test_ui_accessibility import _unnamed_inputs
+
+MBB_SEED = "Lumbar MBB, bupivacaine 0.5% 0.5 mL per nerve"
+IA_SEED = "Lumbar IA, triamcinolone 40 mg + lidocaine 1%"
+
+
+@pytest.fixture
+def service(ctx) -> PresetService:
+    return PresetService(ctx.database)
+
+
+@pytest.fixture
+def dialog(qtbot, ctx, service, monkeypatch) -> PresetsDialog:
+    # Deleting asks first; tests answer "yes" instead of blocking on a modal box.
+    monkeypatch.setattr(PresetsDialog, "confirm_delete", lambda self, preset: True)
+    d = PresetsDialog(service, ctx.catalog)
+    qtbot.addWidget(d)
+    d.show()
+    return d
+
+
+def test_opens_on_the_first_preset_with_every_input_named(dialog):
+    assert dialog.names() == [IA_SEED, MBB_SEED]
+    assert find(dialog, "Preset name").text() == IA_SEED
+    assert find(dialog, "Preset technique").value() == Technique.INTRA_ARTICULAR
+    assert find(dialog, "Medication 2 agent").value() == "lidocaine"
+    # Totals are for one joint: 0.4 mL of 1% lidocaine = 4 mg.
+    assert dialog.medications.rows.table.item(1, 5).text() == "0.4 mL = 4 mg"
+    assert _unnamed_inputs(dialog) == []
+
+
+def test_create_preset_through_the_widgets(qtbot, dialog, service):
+    click(qtbot, find(dialog, "New preset"))
+    assert find(dialog, "Preset name").text() == "" and dialog.medications.rows.rows() == 0
+    type_into(qtbot, find(dialog, "Preset name"), "Cervical MBB, lidocaine 2%")
+    choose(find(dialog, "Preset technique"), Technique.MEDIAL_BRANCH_BLOCK)
+    choose(find(dialog, "Preset intent"), Intent.DIAGNOSTIC_CONFIRMATORY)
+    choose(find(dialog, "Preset sedation"), Sedation.MINIMAL)
+    choose(find(dialog, "Preset region"), "cervical")
+    click(qtbot, find(dialog, "Medications: add row"))
+    choose(find(dialog, "Medication 1 agent"), "lidocaine")
+    choose(find(dialog, "Medication 1 strength"), 20.0)
+    set_spin(qtbot, find(dialog, "Medication 1 volume"), 0.25)
+    choose(find(dialog, "Medication 1 volume basis"), VolumeBasis.PER_NERVE)
+    click(qtbot, find(dialog, "Save preset"))
+
+    assert dialog.names() == ["Cervical MBB, lidocaine 2%", IA_SEED, MBB_SEED]
+    assert dialog.preset_list.currentItem().text() == "Cervical MBB, lidocaine 2%"
+    saved = next(p for p in service.list() if p.name == "Cervical MBB, lidocaine 2%")
+    assert (saved.technique, saved.intent, saved.guidance, saved.sedation, saved.region) == (
+        Technique.MEDIAL_BRANCH_BLOCK,
+        Intent.DIAGNOSTIC_CONFIRMATORY,
+        None,
+        Sedation.MINIMAL,
+        "cervical",
+    )
+    assert [m.model_dump() for m in saved.medications] == [
+        {
+            "agent": "lidocaine",
+            "concentration_mg_per_ml": 20.0,
+            "volume_ml": 0.25,
+            "volume_basis": VolumeBasis.PER_NERVE,
+            "site": MedicationSite.TARGET,
+        }
+    ]
+    assert find(dialog, "Delete preset").isEnabled()
+
+
+def test_edit_preset(qtbot, dialog, service):
+    dialog.select(MBB_SEED)
+    assert find(dialog, "Preset name").text() == MBB_SEED
+    type_into(qtbot, find(dialog, "Preset name"), "Lumbar MBB, bupivacaine 0.5% 0.4 mL")
+    set_spin(qtbot, find(dialog, "Medication 1 volume"), 0.4)
+    choose(find(dialog, "Preset sedation"), Sedation.MINIMAL)
+    click(qtbot, find(dialog, "Save preset"))
+    assert dialog.names() == [IA_SEED, "Lumbar MBB, bupivacaine 0.5% 0.4 mL"]
+    edited = next(p for p in service.list() if p.name.startswith("Lumbar MBB"))
+    assert edited.medications[0].volume_ml == 0.4 and edited.sedation == Sedation.MINIMAL
+    assert len(service.list()) == 2  # updated in place, not added
+
+
+def test_errors_shown_beside_fields_and_nothing_saved(qtbot, dialog, service):
+    click(qtbot, find(dialog, "New preset"))
+    type_into(qtbot, find(dialog, "Preset name"), MBB_SEED.lower())
+    choose(find(dialog, "Preset technique"), Technique.INTRA_ARTICULAR)
+    click(qtbot, find(dialog, "Medications: add row"))
+    choose(find(dialog, "Medication 1 volume basis"), VolumeBasis.PER_NERVE)  # volume left at 0
+    click(qtbot, find(dialog, "Save preset"))
+
+    name_error, _ = dialog.errors.label_for(FieldError(("name",), ""))
+    assert name_error.isVisible() and "already exists" in name_error.text()
+    meds_error = dialog.medications.rows.error
+    assert meds_error.isVisible() and "greater than 0" in meds_error.text()
+    assert not dialog.general_error.isVisible()
+    assert len(service.list()) == 2
+
+    set_spin(qtbot, find(dialog, "Medication 1 volume"), 0.5)
+    type_into(qtbot, find(dialog, "Preset name"), "Lumbar IA, test")
+    click(qtbot, find(dialog, "Save preset"))
+    assert "medial branch blocks only" in meds_error.text() and not name_error.isVisible()
+    assert len(service.list()) == 2
+
+
+def test_delete_preset(qtbot, dialog, service):
+    dialog.select(MBB_SEED)
+    click(qtbot, find(dialog, "Delete preset"))
+    assert dialog.names() == [IA_SEED]
+    assert [p.name for p in service.list()] == [IA_SEED]
+    assert find(dialog, "Preset name").text() == IA_SEED
+    click(qtbot, find(dialog, "Delete preset"))
+    assert dialog.names() == [] and service.list() == []
+    # With nothing left, the form is a new preset and there is nothing to delete.
+    assert find(dialog, "Preset name").text() == "" and not find(dialog, "Delete preset").isEnabled()
+
+
+def test_delete_declined_keeps_preset(qtbot, dialog, service, monkeypatch):
+    monkeypatch.setattr(PresetsDialog, "confirm_delete", lambda self, preset: False)
+    click(qtbot, find(dialog, "Delete preset"))
+    assert len(service.list()) == 2
+
+
+def test_preset_menu_calls_back_with_the_chosen_preset(qtbot, service):
+    picked = []
+    menu = preset_menu(service.list(), picked.append)
+    actions = menu.actions()
+    assert [a.text() for a in actions] == [IA_SEED, MBB_SEED]
+    actions[1].trigger()
+    assert [p.name for p in picked] == [MBB_SEED]
+    empty = preset_menu([], picked.append)
+    assert [a.isEnabled() for a in empty.actions()] == [False]
