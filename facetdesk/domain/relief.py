@@ -112,3 +112,37 @@ RELIEF_THRESHOLD_KEYS = ("relief.meaningful_pct", "relief.positive_block_pct")
 def relief_thresholds(catalog) -> tuple[float, ...]:
     """The relief thresholds in force (meaningful, positive block), from resources/thresholds.json."""
     return tuple(catalog.threshold(k).value for k in RELIEF_THRESHOLD_KEYS)
+
+
+EXPECTED_DURATION_KEY = "relief.expected_duration_hours"
+
+
+@dataclass(frozen=True)
+class BlockAnaesthetic:
+    """The anaesthetic a block's relief is judged against: the longest-acting one given at the targets."""
+
+    key: str
+    name: str
+    hours: float
+    unconfirmed: bool
+
+
+def targeted_anaesthetics(procedure, catalog) -> list[str]:
+    """Local anaesthetics given at the targets, in order; skin infiltration blocks neither joint nor nerve."""
+    keys: list[str] = []
+    for med in procedure.medications:
+        agent = med.catalog_agent(catalog)
+        if med.site.value == "target" and agent.drug_class == "local_anesthetic" and agent.key not in keys:
+            keys.append(agent.key)
+    return keys
+
+
+def block_anaesthetic(procedure, catalog) -> BlockAnaesthetic | None:
+    """The block's anaesthetic with its expected duration (thresholds.json), or None when none is listed."""
+    threshold = catalog.threshold(EXPECTED_DURATION_KEY)
+    table = threshold.value
+    known = [k for k in targeted_anaesthetics(procedure, catalog) if isinstance(table.get(k), (int, float))]
+    if not known:
+        return None
+    key = max(known, key=lambda k: table[k])
+    return BlockAnaesthetic(key, catalog.agent(key).name, float(table[key]), threshold.unconfirmed)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import MedicationSite
 from facetdesk.domain.procedure import Procedure
-from facetdesk.domain.relief import summarize_relief
+from facetdesk.domain.relief import block_anaesthetic, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 
 # The chart shows the first day, where diagnostic-block relief is read; later diary points
@@ -46,16 +45,8 @@ class ChartData:
 
 def expected_duration(procedure: Procedure, catalog: Catalog) -> tuple[str, float, bool] | None:
     """(agent name, hours, unconfirmed) of the longest-acting anaesthetic given at the targets, if listed."""
-    threshold = catalog.threshold(EXPECTED_DURATION_KEY)
-    hours: dict[str, float] = threshold.value
-    best: tuple[str, float, bool] | None = None
-    for med in procedure.medications:
-        if med.site != MedicationSite.TARGET or med.agent not in hours:
-            continue
-        h = float(hours[med.agent])
-        if best is None or h > best[1]:
-            best = (med.catalog_agent(catalog).name, h, threshold.unconfirmed)
-    return best
+    block = block_anaesthetic(procedure, catalog)
+    return (block.name, block.hours, block.unconfirmed) if block else None
 
 
 def _axis(last_minute: int) -> tuple[int, tuple[tuple[int, str], ...], str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import Intent, MedicationSite, Technique
+from facetdesk.domain.enums import Intent, Technique
 from facetdesk.domain.procedure import Procedure
-from facetdesk.domain.relief import summarize_relief
+from facetdesk.domain.relief import summarize_relief, targeted_anaesthetics
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
@@ -73,12 +73,7 @@ def _block_agent(procedure: Procedure, catalog: Catalog, table: dict) -> tuple[s
 
     Without a usable agent the note says what is missing.
     """
-    las: list[str] = []
-    for med in procedure.medications:
-        agent = med.catalog_agent(catalog)
-        # Skin infiltration does not block the joint or its nerves, so it says nothing about the block.
-        if med.site == MedicationSite.TARGET and agent.drug_class == "local_anesthetic" and agent.key not in las:
-            las.append(agent.key)
+    las = targeted_anaesthetics(procedure, catalog)
     if not las:
         return None, None, "no local anaesthetic recorded at the targets"
     known = [a for a in las if isinstance(table.get(a), (int, float))]

@@ -9,6 +9,7 @@ from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.services.cases import CaseService
 from facetdesk.services.drafts import DraftStore, default_drafts_dir
 from facetdesk.services.notes import NoteService
+from facetdesk.services.presets import PresetService
 from facetdesk.services.records import RecordService
 from facetdesk.services.settings import SettingsService
 from facetdesk.storage.db import Database, open_database, resolve_database_url
@@ -23,6 +24,7 @@ class AppContext:
     notes: NoteService
     settings: SettingsService
     drafts: DraftStore
+    presets: PresetService
 
     def close(self) -> None:
         self.database.close()
@@ -34,4 +36,5 @@ def build_context(db_url: str | None = None, drafts_dir: Path | None = None) -> 
     cases = CaseService(database, records)
     settings = SettingsService(database)
     drafts = DraftStore(drafts_dir or default_drafts_dir())
-    return AppContext(database, get_catalog(), records, cases, NoteService(cases, settings), settings, drafts)
+    notes = NoteService(cases, settings)
+    return AppContext(database, get_catalog(), records, cases, notes, settings, drafts, PresetService(database))

@@ -12,6 +12,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.errors import FieldError, field_errors
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.relief import BlockAnaesthetic, block_anaesthetic
 from facetdesk.rules import Finding, evaluate
 
 # A draft is pruned at most this many times before decision support gives up on it.
@@ -25,6 +26,7 @@ class DraftCheck:
     findings: list[Finding]
     problems: list[FieldError]
     evaluated: bool
+    block: BlockAnaesthetic | None = None
 
 
 def check_case(case: CaseFile, catalog: Catalog) -> list[Finding]:
@@ -95,4 +97,5 @@ def check_draft(patient: Patient, data: dict[str, Any], priors: list[Procedure],
     procedure, problems = lenient_procedure(data)
     if procedure is None:
         return DraftCheck([], problems, evaluated=False)
-    return DraftCheck(evaluate(patient, procedure, priors, catalog), problems, evaluated=True)
+    findings = evaluate(patient, procedure, priors, catalog)
+    return DraftCheck(findings, problems, evaluated=True, block=block_anaesthetic(procedure, catalog))

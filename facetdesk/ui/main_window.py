@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
+from facetdesk.domain.copy_forward import start_from
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.services.context import AppContext
 from facetdesk.services.drafts import Draft
@@ -18,6 +20,7 @@ from facetdesk.ui.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.note_preview import NotePreview
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
+from facetdesk.ui.presets_dialog import PresetsDialog
 from facetdesk.ui.procedure_editor import ProcedureEditor
 from facetdesk.ui.settings_dialog import ClinicSettingsDialog
 
@@ -51,6 +54,8 @@ class MainWindow(QMainWindow):
         self.patient_page.form.save_button.clicked.connect(self.save_patient)
         self.patient_page.new_procedure.connect(self.new_procedure)
         self.patient_page.open_procedure.connect(self.open_procedure)
+        self.patient_page.start_from_previous.connect(self.start_from_previous)
+        self.editor.presets_source = self._ctx.presets.list
         self.editor.closed.connect(self.show_patient_page)
         self.editor.saved.connect(self._procedure_saved)
         self.editor.export_button.clicked.connect(lambda: self.export_pdf())
@@ -82,6 +87,7 @@ class MainWindow(QMainWindow):
         self.find_action = action("&Find patient", QKeySequence.StandardKey.Find, self.focus_search, "find_patient")
         file_menu.addSeparator()
         self.settings_action = action("Clinic &settings…", "Ctrl+,", self.edit_settings, "clinic_settings")
+        self.presets_action = action("Procedure p&resets…", "Ctrl+Shift+R", self.edit_presets, "procedure_presets")
         file_menu.addSeparator()
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
         self._build_edit_menu()
@@ -319,6 +325,26 @@ class MainWindow(QMainWindow):
     def print_note(self) -> int:
         preview = self.preview_note()
         return preview.print_note() if preview is not None else 0
+
+    def edit_presets(self) -> PresetsDialog:
+        dialog = PresetsDialog(self._ctx.presets, self._ctx.catalog, self)
+        dialog.open()
+        self._presets_dialog = dialog
+        return dialog
+
+    def start_from_previous(self, procedure_id: int) -> None:
+        """A new procedure shaped like an earlier one: never its scores, dates, notes or sign-offs."""
+        if not self._confirm_discard():
+            return
+        patient, previous = self._ctx.records.get_procedure(procedure_id)
+        data = {**start_from(previous), "performed_at": datetime.now().replace(second=0, microsecond=0)}
+        self.editor.load_data(patient, None, data)
+        self._show_editor()
+        self.editor.status.setText(
+            self.tr("Started from the procedure of {d}: check levels and medications; enter today's scores.").format(
+                d=f"{previous.performed_at:%Y-%m-%d}"
+            )
+        )
 
     def edit_settings(self) -> ClinicSettingsDialog:
         dialog = ClinicSettingsDialog(self._ctx.settings, self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -34,8 +36,9 @@ from facetdesk.domain.enums import (
 )
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
+from facetdesk.domain.preset import apply_preset
 from facetdesk.domain.procedure import Override, Procedure, derive_nerves
-from facetdesk.rules import Finding
+from facetdesk.rules import Finding, Status
 from facetdesk.services.decision import check_draft
 from facetdesk.services.records import RecordService
 from facetdesk.storage.errors import StorageError
@@ -45,6 +48,7 @@ from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.findings_panel import FindingsPanel
 from facetdesk.ui.medications_panel import MedicationsPanel
 from facetdesk.ui.pain_panel import PainPanel
+from facetdesk.ui.presets_dialog import preset_menu
 from facetdesk.ui.procedure_sections import IndicationSection, OutcomeSection, ProcedureSection
 from facetdesk.ui.targets_panel import TargetsPanel
 from facetdesk.ui.undo import SnapshotCommand, StackShortcuts, procedure_for_widgets, restore_raw_fields
@@ -127,16 +131,23 @@ class ProcedureEditor(QWidget):
         self.pain = PainPanel(catalog)
         self.errors.register(("pre_procedure_pain",), self.pain.pre_error)
         self.errors.register(("pain_scores",), self.pain.rows.error)
-        self.tabs.addTab(self.pain, self.tr("Pain && relief"))
+        self.tabs.addTab(_scroll(self.pain), self.tr("Pain && relief"))
         self.tabs.addTab(_scroll(self.outcome), self.tr("Outcome"))
 
         self.save_button = named(QPushButton(self.tr("Save procedure")), "Save procedure", "Save (Ctrl+S)")
         self.export_button = named(QPushButton(self.tr("Export PDF note…")), "Export PDF", "Export PDF (Ctrl+E)")
         self.close_button = named(QPushButton(self.tr("Back to patient")), "Back to patient")
+        self.preset_button = named(
+            QPushButton(self.tr("Apply preset…")), "Apply preset", "Fill technique and medications from a clinic preset"
+        )
+        # Set by the main window: returns the clinic's presets (kept in the database).
+        self.presets_source: Callable[[], list] = list
+        self.preset_button.clicked.connect(self.show_preset_menu)
         self.status = QLabel()
         self.status.setStyleSheet(f"color: {style.MUTED_COLOR};")
         buttons = QHBoxLayout()
         buttons.addWidget(self.close_button)
+        buttons.addWidget(self.preset_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.save_button)
@@ -278,9 +289,33 @@ class ProcedureEditor(QWidget):
             problems.insert(0, self.tr("decision support runs once these are filled in or fixed"))
         else:
             self.findings.set_findings(result.findings, self._overrides, problems)
+            self._show_running_totals(result)
             return result.findings
         self.findings.problems.setText("; ".join(problems))
         return self.findings.findings
+
+    def _show_running_totals(self, result) -> None:
+        """Totals the physician watches while typing, as decision support computed them."""
+        block = result.block
+        self.pain.set_block_agent(block.name if block else None, block.hours if block else None,
+                                  bool(block and block.unconfirmed))  # fmt: skip
+        window = next((f for f in result.findings if f.rule == "botox.units_window"), None)
+        if window is None or self.botox.data() is None:
+            self.botox.set_window_status("", None)
+        else:
+            within = {Status.MET: True, Status.NOT_MET: False}.get(window.status)
+            self.botox.set_window_status(window.message, within)
+
+    def show_preset_menu(self) -> QMenu:
+        menu = preset_menu(self.presets_source(), self.apply_preset, self)
+        menu.popup(self.preset_button.mapToGlobal(self.preset_button.rect().bottomLeft()))
+        return menu
+
+    def apply_preset(self, preset) -> None:
+        """Fill technique and medications from a clinic preset; levels and scores stay the physician's."""
+        assert self._patient is not None
+        self.load_data(self._patient, self._procedure, apply_preset(preset, self.data()))
+        self.status.setText(self.tr("Preset applied: {name}").format(name=preset.name))
 
     def focus_field(self, path: tuple) -> None:
         """Show the tab holding the field a finding concerns and put the cursor there."""
@@ -339,6 +374,10 @@ class ProcedureEditor(QWidget):
                 text += " " + self.tr("Medial branch block targets {n} nerve(s): ").format(n=len(nerves))
                 text += "; ".join(parts) + "."
         self.targets.set_summary(text)
+        self.targets.set_nerves(nerves)
+        self.botox.set_regions(
+            list(dict.fromkeys(j.region for t in targets if (j := self._catalog.joint(t["level"])) is not None))
+        )
         self.medications.set_counts(len(targets), len(nerves))
         self.pain.update_derived()
 

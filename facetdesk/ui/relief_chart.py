@@ -103,6 +103,10 @@ class ReliefChart(QChartView):
         self._block = block
         self._refresh()
 
+    def block_agent(self) -> BlockAgent | None:
+        """The anaesthetic whose expected duration is shaded, if any."""
+        return self._block
+
     def set_scores(self, baseline: int | None, points: Sequence[tuple[int, int]]) -> None:
         """The pre-injection score and (minutes after injection, NRS) pairs, in any order."""
         self._baseline = baseline

@@ -78,6 +78,10 @@ class SpinePicker(QWidget):
         self._update_description()
         self.update()
 
+    def nerves(self) -> list[Key]:
+        """The nerves drawn as blocked."""
+        return list(self._nerves)
+
     def set_nerves(self, nerves: Iterable[Key]) -> None:
         """Mark the nerves a medial branch block reaches (an empty list for other techniques)."""
         self._nerves = [(name, Side(side)) for name, side in nerves]

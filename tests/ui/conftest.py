@@ -21,6 +21,8 @@ def _no_modal_discard_dialog(monkeypatch):
     from facetdesk.ui.main_window import MainWindow
 
     monkeypatch.setattr(MainWindow, "ask_discard", lambda self: True)
+    # A draft left by another test must never block a test on the restore question.
+    monkeypatch.setattr(MainWindow, "ask_restore", lambda self, draft: False)
 
 
 @pytest.fixture

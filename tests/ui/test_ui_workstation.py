@@ -1,0 +1,88 @@
+"""Workstation speed-ups: presets, starting from a previous procedure, live totals beside the form."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from facetdesk.domain.enums import Side, Technique
+from facetdesk.ui.main_window import MainWindow
+from tests.ui.helpers import click, find, start_procedure
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def patient(ctx):
+    return ctx.records.save_patient(
+        {"mrn": "WS-1", "family_name": "Testperson", "given_name": "Ari", "date_of_birth": date(1962, 2, 2),
+         "weight_kg": 75}
+    )  # fmt: skip
+
+
+def test_applying_a_preset_fills_technique_and_medications_but_not_levels(qtbot, window, ctx, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), joint="L5-S1 right")
+    preset = next(p for p in ctx.presets.list() if p.name.startswith("Lumbar IA"))
+    ed.apply_preset(preset)
+    assert ed.technique.value() == Technique.INTRA_ARTICULAR
+    meds = ed.medications.data()
+    assert [m["agent"] for m in meds] == [m.agent for m in preset.medications]
+    assert ed.targets.targets() == [{"level": "L5-S1", "side": Side.RIGHT}]  # levels stay the physician's
+    assert ed.pain.scores() == []
+    assert ed.has_unsaved_changes()
+
+
+def test_preset_menu_lists_the_clinics_presets(qtbot, window, ctx, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    menu = ed.show_preset_menu()
+    names = [a.text() for a in menu.actions()]
+    assert names == [p.name for p in ctx.presets.list()]
+    menu.close()
+
+
+def test_start_from_previous_copies_structure_never_scores(qtbot, window, ctx, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 8, 1, 10, 0))
+    preset = next(p for p in ctx.presets.list() if p.name.startswith("Lumbar MBB"))
+    ed.apply_preset(preset)
+    ed.tabs.setCurrentIndex(5)
+    ed.pain.pre_pain.setValue(8)
+    saved = ed.save()
+    assert saved is not None
+    window.open_patient(patient.id)
+    window.patient_page.procedures.selectRow(0)
+    click(qtbot, find(window, "Start from previous procedure"))
+    new = window.editor
+    assert new.procedure is None  # a new record, not the old one
+    assert new.technique.value() == Technique.MEDIAL_BRANCH_BLOCK
+    assert new.targets.targets() == [{"level": "L4-L5", "side": Side.LEFT}]
+    assert [m["agent"] for m in new.medications.data()] == ["bupivacaine"]
+    assert new.pain.pre_pain.value_or_none() is None and new.pain.scores() == []
+    assert new.performed_at.dateTime().toPython().date() == datetime.now().date()
+
+
+def test_nerves_are_drawn_and_the_block_duration_is_shaded(qtbot, window, ctx, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    preset = next(p for p in ctx.presets.list() if p.name.startswith("Lumbar MBB"))
+    ed.apply_preset(preset)
+    ed.refresh_findings()
+    picker = ed.targets.picker
+    assert {n for n, _s in picker.nerves()} == {"L3 medial branch", "L4 medial branch"}
+    block = ed.pain.chart.block_agent()
+    assert block is not None and block.hours == pytest.approx(3)
+
+
+def test_botox_running_total_against_the_window_limit(qtbot, window, ctx, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    ed.tabs.setCurrentIndex(4)
+    find(ed, "Botulinum toxin given").setChecked(True)
+    click(qtbot, find(ed, "Botulinum toxin sites: add row"))
+    find(ed, "Botox site 1 units").setValue(450)
+    qtbot.waitUntil(lambda: "450 U" in ed.botox.window_status.text())
+    assert "above the 400 U maximum" in ed.botox.window_status.text()
