@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(1, False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
+        self.restore_layout()
         self.patient_list.patient_selected.connect(self.open_patient)
         self.patient_page.form.save_button.clicked.connect(self.save_patient)
         self.patient_page.new_procedure.connect(self.new_procedure)
@@ -258,7 +259,9 @@ class MainWindow(QMainWindow):
         self.patient_page.refresh_procedures()
         self.patient_list.refresh()
         self.patient_list.select_patient(patient.id)
-        self.statusBar().showMessage(self.tr("Patient {name} saved").format(name=patient.display_name), 5000)
+        self.statusBar().showMessage(
+            self.tr("Patient {name} saved at {t}").format(name=patient.display_name, t=f"{datetime.now():%H:%M:%S}")
+        )
         return patient
 
     def new_procedure(self) -> None:
@@ -289,7 +292,9 @@ class MainWindow(QMainWindow):
         QSettings().setValue("last_physician", procedure.physician)
         self.patient_list.refresh()
         self.statusBar().showMessage(
-            self.tr("Procedure of {d} saved").format(d=f"{procedure.performed_at:%Y-%m-%d %H:%M}"), 5000
+            self.tr("Procedure of {d} saved at {t}").format(
+                d=f"{procedure.performed_at:%Y-%m-%d %H:%M}", t=f"{datetime.now():%H:%M:%S}"
+            )
         )
 
     def _last_physician(self) -> str:
@@ -369,9 +374,34 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Note exported to {p}").format(p=written), 8000)
         return written
 
+    def restore_layout(self) -> None:
+        """Window size, toolbar and splitter positions as the user left them (per user, via QSettings)."""
+        settings = QSettings()
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/editor_splitter", self.editor.splitter.restoreState),
+        ):
+            value = settings.value(key)
+            if value is not None:
+                restore(value)
+        width = settings.value("window/list_width")
+        if width is not None:
+            self._list_width = int(width)
+
+    def save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/editor_splitter", self.editor.splitter.saveState())
+        list_width = self.splitter.sizes()[0] or getattr(self, "_list_width", 0)
+        if list_width:
+            settings.setValue("window/list_width", list_width)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self._confirm_discard():
             self.editor.discard_changes()
+            self.save_layout()
             event.accept()
         else:
             event.ignore()

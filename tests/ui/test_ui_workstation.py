@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from facetdesk.domain.enums import Side, Technique
 from facetdesk.ui.main_window import MainWindow
@@ -86,3 +88,39 @@ def test_botox_running_total_against_the_window_limit(qtbot, window, ctx, patien
     find(ed, "Botox site 1 units").setValue(450)
     qtbot.waitUntil(lambda: "450 U" in ed.botox.window_status.text())
     assert "above the 400 U maximum" in ed.botox.window_status.text()
+
+
+def test_window_layout_and_splitters_are_remembered(qtbot, ctx):
+    first = MainWindow(ctx)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(first.minimumSizeHint().width() + 40, first.minimumSizeHint().height() + 30)
+    size = (first.width(), first.height())
+    first.editor.splitter.setSizes([700, 300])
+    sizes = first.editor.splitter.sizes()
+    first.close()
+    second = MainWindow(ctx)
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == size
+    assert second.editor.splitter.sizes() == sizes
+
+
+def test_tab_order_follows_the_form(qtbot, window, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    ed.tabs.setCurrentIndex(0)
+    window.activateWindow()
+    ed.physician.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is ed.physician)
+    order = []
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget().accessibleName())
+    assert order == ["Technique", "Intent", "Image guidance"]
+
+
+def test_status_bar_says_what_was_saved_and_when(qtbot, window, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    assert ed.save() is not None
+    message = window.statusBar().currentMessage()
+    assert "Procedure of 2026-09-01 10:00 saved at" in message
