@@ -102,7 +102,7 @@ class MedicationsPanel(QWidget):
             row = self.rows.add_row()
             self.rows.cell(row, AGENT).set_value(med.agent)
             strength = self.rows.cell(row, STRENGTH)
-            if strength.index_of(med.concentration_mg_per_ml) < 0:
+            if med.concentration_mg_per_ml is not None and strength.index_of(med.concentration_mg_per_ml) < 0:
                 # Keep what was recorded visible; saving it again reports the catalog change.
                 strength.add_choice(
                     med.concentration_mg_per_ml, f"{med.concentration_mg_per_ml:g} mg/mL (not in catalog)"

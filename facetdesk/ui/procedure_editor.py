@@ -388,9 +388,8 @@ class ProcedureEditor(QWidget):
     def load_data(self, patient: Patient, procedure: Procedure | None, data: dict[str, Any]) -> None:
         """Show raw form values (a recovered draft) over ``procedure``; the result is unsaved.
 
-        The values pass through lenient validation to reach the widgets; what it had to leave out
-        (e.g. a half-filled medication row) is lost, while the date, the joints and free text are put
-        back exactly as they were.
+        The values pass through lenient validation to reach the widgets; then the date, the joints,
+        the table rows (half-filled ones included) and free text are put back exactly as they were.
         """
         shown = procedure_for_widgets(data, self._catalog)
         self._show(patient, procedure, shown, str(data.get("physician") or ""), raw=data)

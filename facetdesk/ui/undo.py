@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from types import SimpleNamespace
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -109,10 +110,27 @@ def procedure_for_widgets(data: dict[str, Any], catalog: Catalog) -> Procedure |
     return lenient_procedure(patched)[0]
 
 
+def _rows(raw: object) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**row) for row in raw] if isinstance(raw, list) else []
+
+
+def _restore_rows(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
+    """Table rows exactly as they were, half-filled ones included (lenient validation would drop them)."""
+    if isinstance(raw.get("medications"), list):
+        editor.medications.load(_rows(raw["medications"]))
+    if isinstance(raw.get("pain_scores"), list):
+        scores = [s for s in _rows(raw["pain_scores"]) if s.minutes_after is not None]
+        editor.pain.load(raw.get("pre_procedure_pain"), scores)
+    botox = raw.get("botulinum_toxin")
+    if isinstance(botox, dict):
+        editor.botox.load(SimpleNamespace(**{**botox, "sites": _rows(botox.get("sites"))}))
+
+
 def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
     """Set the fields validation would change or drop exactly as the snapshot holds them."""
     _restore_time(editor, raw.get("performed_at"))
     _restore_targets(editor, raw.get("targets"))
+    _restore_rows(editor, raw)
     section, indication, outcome = editor.section, editor.indication, editor.outcome
     care = raw.get("indication") if isinstance(raw.get("indication"), dict) else {}
     # Free text as typed: validation strips spaces and drops text that is too long.

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 
 from facetdesk.services.context import build_context
 from facetdesk.ui.main_window import MainWindow
-from tests.ui.helpers import click, find, set_datetime, start_procedure, type_into
+from tests.ui.helpers import choose, click, find, set_datetime, start_procedure, type_into
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEN = datetime(2026, 2, 3, 14, 45)
@@ -258,3 +258,22 @@ def test_draft_of_a_stored_procedure_is_restored_over_it(qtbot, ctx) -> None:
     assert second.editor.procedure.id == stored.id
     assert second.editor.physician.text() == "Dr. Edited Later"
     assert second.editor.has_unsaved_changes()
+
+
+def test_undo_keeps_half_filled_rows(qtbot, ctx) -> None:
+    """A medication row without a volume yet is not valid, but undoing another edit must not lose it."""
+    pid = _patient(ctx)
+    window = _window(qtbot, ctx)
+    window.open_patient(pid)
+    click(qtbot, find(window, "New procedure"))
+    ed = window.editor
+    set_datetime(find(ed, "Date and time of procedure"), WHEN)
+    ed.tabs.setCurrentIndex(3)
+    click(qtbot, find(ed, "Medications: add row"))
+    choose(find(ed, "Medication 1 agent"), "lidocaine")
+    ed.tabs.setCurrentIndex(0)
+    type_into(qtbot, find(ed, "Performing physician"), "Dr. Undo")
+    window.undo_action.trigger()
+    assert ed.physician.text() == ""
+    meds = ed.medications.data()
+    assert len(meds) == 1 and meds[0]["agent"] == "lidocaine" and meds[0]["volume_ml"] == 0
