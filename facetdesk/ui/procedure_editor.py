@@ -15,11 +15,9 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
-    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -36,19 +34,16 @@ from facetdesk.domain.enums import (
 )
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.preset import apply_preset
 from facetdesk.domain.procedure import Override, Procedure, derive_nerves
-from facetdesk.rules import Finding, Status
-from facetdesk.services.decision import check_draft
 from facetdesk.services.records import RecordService
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.botox_panel import BotoxPanel
+from facetdesk.ui.editor_decisions import DecisionSupportMixin
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.findings_panel import FindingsPanel
 from facetdesk.ui.medications_panel import MedicationsPanel
 from facetdesk.ui.pain_panel import PainPanel
-from facetdesk.ui.presets_dialog import preset_menu
 from facetdesk.ui.procedure_sections import IndicationSection, OutcomeSection, ProcedureSection
 from facetdesk.ui.targets_panel import TargetsPanel
 from facetdesk.ui.undo import SnapshotCommand, StackShortcuts, procedure_for_widgets, restore_raw_fields
@@ -76,12 +71,13 @@ def _scroll(widget: QWidget) -> QScrollArea:
     return area
 
 
-class ProcedureEditor(QWidget):
+class ProcedureEditor(DecisionSupportMixin, QWidget):
     saved = Signal(object)  # Procedure
     closed = Signal()
     loaded = Signal()  # another procedure (or a blank one) now fills the form
     discarded = Signal()  # the user threw the unsaved edits away
 
+    TAB_OF = _TAB_OF
     TAB_TITLES = ("Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome")
 
     def __init__(self, catalog: Catalog, records: RecordService):
@@ -278,86 +274,6 @@ class ProcedureEditor(QWidget):
         self.discarded.emit()
 
     # ---- decision support ---------------------------------------------------
-    def refresh_findings(self) -> list[Finding]:
-        """Evaluate every rule on what the form holds now (no save needed)."""
-        self._check_timer.stop()
-        if self._patient is None:
-            return []
-        result = check_draft(self._patient, self.data(), self._priors, self._catalog)
-        problems = [str(p) for p in result.problems]
-        if not result.evaluated:
-            problems.insert(0, self.tr("decision support runs once these are filled in or fixed"))
-        else:
-            self.findings.set_findings(result.findings, self._overrides, problems)
-            self._show_running_totals(result)
-            return result.findings
-        self.findings.problems.setText("; ".join(problems))
-        return self.findings.findings
-
-    def _show_running_totals(self, result) -> None:
-        """Totals the physician watches while typing, as decision support computed them."""
-        block = result.block
-        self.pain.set_block_agent(block.name if block else None, block.hours if block else None,
-                                  bool(block and block.unconfirmed))  # fmt: skip
-        window = next((f for f in result.findings if f.rule == "botox.units_window"), None)
-        if window is None or self.botox.data() is None:
-            self.botox.set_window_status("", None)
-        else:
-            within = {Status.MET: True, Status.NOT_MET: False}.get(window.status)
-            self.botox.set_window_status(window.message, within)
-
-    def show_preset_menu(self) -> QMenu:
-        menu = preset_menu(self.presets_source(), self.apply_preset, self)
-        menu.popup(self.preset_button.mapToGlobal(self.preset_button.rect().bottomLeft()))
-        return menu
-
-    def apply_preset(self, preset) -> None:
-        """Fill technique and medications from a clinic preset; levels and scores stay the physician's."""
-        assert self._patient is not None
-        self.load_data(self._patient, self._procedure, apply_preset(preset, self.data()))
-        self.status.setText(self.tr("Preset applied: {name}").format(name=preset.name))
-
-    def focus_field(self, path: tuple) -> None:
-        """Show the tab holding the field a finding concerns and put the cursor there."""
-        if path and path[0] == "patient":
-            self.status.setText(self.tr("This finding concerns the patient record: edit it on the patient page."))
-            return
-        for n in range(len(path), 0, -1):
-            widget = self._focus.get(tuple(path[:n]))
-            if widget is not None:
-                tab = _TAB_OF.get(str(path[0]))
-                if tab is not None:
-                    self.tabs.setCurrentIndex(tab)
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                return
-
-    def ask_reason(self, finding: Finding) -> str | None:
-        """Ask the physician why they proceed (tests replace this to answer without a dialog)."""
-        text, ok = QInputDialog.getMultiLineText(
-            self,
-            self.tr("Acknowledge finding"),
-            self.tr(
-                "{rule}\n{msg}\n\nWhy do you proceed? This reason is stored with the procedure and printed in the note."
-            ).format(rule=finding.rule, msg=finding.message),
-        )
-        return text.strip() if ok and text.strip() else None
-
-    def acknowledge(self, finding: Finding) -> Override | None:
-        reason = self.ask_reason(finding)
-        if not reason:
-            return None
-        override = Override(
-            rule=finding.rule,
-            reason=reason,
-            acknowledged_by=self.physician.text().strip() or self.tr("unknown user"),
-            acknowledged_at=datetime.now().replace(microsecond=0),
-        )
-        self._overrides = [o for o in self._overrides if o.rule != finding.rule] + [override]
-        self._dirty = True
-        self.findings.set_findings(self.findings.findings, self._overrides)
-        self._record_edit(None)
-        return override
-
     def _update_derived(self) -> None:
         targets = self.targets.targets()
         technique = self.technique.value()

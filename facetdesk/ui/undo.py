@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from types import SimpleNamespace
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
