@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from facetdesk.domain.base import STORED
 from facetdesk.domain.preset import Preset
 from facetdesk.storage.errors import RecordNotFound, StorageError
+from facetdesk.storage.medication_rows import medication_dicts, medication_rows
 from facetdesk.storage.tables import PresetMedicationRow, PresetRow, utcnow
 from facetdesk.storage.textkey import fold
 
@@ -34,16 +35,7 @@ def preset_from_row(row: PresetRow) -> Preset:
             "guidance": row.guidance,
             "sedation": row.sedation,
             "region": row.region,
-            "medications": [
-                {
-                    "agent": m.agent,
-                    "concentration_mg_per_ml": m.concentration_mg_per_ml,
-                    "volume_ml": m.volume_ml,
-                    "volume_basis": m.volume_basis,
-                    "site": m.site,
-                }
-                for m in row.medications
-            ],
+            "medications": medication_dicts(row.medications),
         },
         context=STORED,
     )
@@ -115,14 +107,4 @@ def _fill(row: PresetRow, preset: Preset) -> None:
     row.sedation = preset.sedation.value if preset.sedation else None
     row.region = preset.region
     row.updated_at = utcnow()
-    row.medications = [
-        PresetMedicationRow(
-            position=i,
-            agent=m.agent,
-            concentration_mg_per_ml=m.concentration_mg_per_ml,
-            volume_ml=m.volume_ml,
-            volume_basis=m.volume_basis.value,
-            site=m.site.value,
-        )
-        for i, m in enumerate(preset.medications)
-    ]
+    row.medications = medication_rows(PresetMedicationRow, preset.medications)

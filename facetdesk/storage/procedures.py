@@ -15,6 +15,7 @@ from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Side, Technique
 from facetdesk.domain.procedure import Procedure
 from facetdesk.storage.errors import DuplicateProcedure, RecordNotFound, StaleRecord
+from facetdesk.storage.medication_rows import medication_dicts, medication_rows
 from facetdesk.storage.tables import (
     BotoxSiteRow,
     BotoxTreatmentRow,
@@ -95,16 +96,7 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "contrast": row.contrast,
             "sedation": row.sedation,
             "targets": [{"level": t.level, "side": t.side} for t in row.targets],
-            "medications": [
-                {
-                    "agent": m.agent,
-                    "concentration_mg_per_ml": m.concentration_mg_per_ml,
-                    "volume_ml": m.volume_ml,
-                    "volume_basis": m.volume_basis,
-                    "site": m.site,
-                }
-                for m in row.medications
-            ],
+            "medications": medication_dicts(row.medications),
             "botulinum_toxin": None
             if botox is None
             else {
@@ -187,17 +179,7 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
         PostDiagnosisRow(position=i, code=code) for i, code in enumerate(procedure.post_procedure_diagnoses)
     ]
     row.targets = [TargetRow(level=t.level, side=t.side.value) for t in procedure.targets]
-    row.medications = [
-        MedicationRow(
-            position=i,
-            agent=m.agent,
-            concentration_mg_per_ml=m.concentration_mg_per_ml,
-            volume_ml=m.volume_ml,
-            volume_basis=m.volume_basis.value,
-            site=m.site.value,
-        )
-        for i, m in enumerate(procedure.medications)
-    ]
+    row.medications = medication_rows(MedicationRow, procedure.medications)
     botox = procedure.botulinum_toxin
     row.botulinum_toxin = (
         None
