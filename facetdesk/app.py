@@ -15,7 +15,7 @@ def run_gui(db_url: str | None = None) -> int:
         print(f"{LINUX_LIBS_HINT}\n({problem})", file=sys.stderr)
         return EXIT_NO_WINDOW
 
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -35,7 +35,17 @@ def run_gui(db_url: str | None = None) -> int:
         return 1
     window = MainWindow(ctx)
     window.show()
+    # After the window is up, so a slow disk never delays the first screen.
+    QTimer.singleShot(0, lambda: _daily_backup(window, ctx))
     try:
         return app.exec()
     finally:
         ctx.close()
+
+
+def _daily_backup(window, ctx) -> None:
+    from facetdesk.services.backups import startup_backup
+
+    message = startup_backup(ctx.database.url)
+    if message:
+        window.statusBar().showMessage(message, 10000)

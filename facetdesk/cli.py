@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="evaluate the decision-support rules on a case file (JSON findings)")
     check.add_argument("case_file", metavar="FILE")
     check.add_argument("--text", action="store_true", help="print the findings for people instead of JSON")
+    bk = sub.add_parser("backup", help="copy the SQLite database to a backup file (safe while the app runs)")
+    bk.add_argument(
+        "-o", "--output", metavar="FILE", help="backup file to write (default: a new file in the backup folder)"
+    )
+    rs = sub.add_parser("restore", help="replace the SQLite database with a backup (the current one is kept)")
+    rs.add_argument("backup_file", metavar="FILE")
+    rs.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return p
 
 
@@ -152,6 +159,41 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _backups(args: argparse.Namespace):
+    from facetdesk.services.backups import BackupService
+    from facetdesk.storage.db import resolve_database_url
+
+    return BackupService(resolve_database_url(args.db))
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    service = _backups(args)
+    path = service.backup_to(Path(args.output)) if args.output else service.backup_now()
+    print(f"wrote backup {path}")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    service = _backups(args)
+    target = service.database_path
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("facetdesk: restore replaces the database; add --yes to confirm", file=sys.stderr)
+            return EXIT_INVALID
+        answer = input(f"Replace {target} with {args.backup_file}? The current database is kept. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("not restored")
+            return EXIT_FAILURE
+    kept = service.restore(Path(args.backup_file))
+    print(f"restored {target} from {args.backup_file}")
+    print(f"previous database kept as {kept}" if kept else "there was no previous database")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "gui"
@@ -165,11 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "note": _cmd_note,
         "schema": _cmd_schema,
         "check": _cmd_check,
+        "backup": _cmd_backup,
+        "restore": _cmd_restore,
     }
+    from facetdesk.storage.backup import BackupError
     from facetdesk.storage.errors import DatabaseError
 
     try:
         return handlers[command](args)
-    except DatabaseError as exc:
+    except (DatabaseError, BackupError) as exc:
         print(f"facetdesk: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -200,6 +200,38 @@ class Override(Model):
     acknowledged_at: datetime
 
 
+def _recorded_time(value: datetime) -> datetime:
+    # Whole seconds in local wall-clock time, as the database keeps them.
+    return local_naive(value).replace(microsecond=0)
+
+
+class Signature(Model):
+    """Who signed the procedure and when. The signer is a typed name for now; a user id joins it later."""
+
+    signed_by: Name
+    signed_at: datetime
+
+    @field_validator("signed_at")
+    @classmethod
+    def _whole_seconds(cls, v: datetime) -> datetime:
+        return _recorded_time(v)
+
+
+class Addendum(Model):
+    """A correction or late entry to a signed procedure: signed when written, never edited afterwards."""
+
+    author: Name
+    written_at: datetime
+    text: str = Field(min_length=1, max_length=20000)
+    signed_by: Name
+    signed_at: datetime
+
+    @field_validator("written_at", "signed_at")
+    @classmethod
+    def _whole_seconds(cls, v: datetime) -> datetime:
+        return _recorded_time(v)
+
+
 def derive_nerves(targets: Iterable[tuple[str, Side]], catalog: Catalog) -> list[tuple[str, Side]]:
     """The medial branches / dorsal rami innervating the joints, left side first, each nerve once per side."""
     chosen = list(targets)
@@ -257,6 +289,10 @@ class Procedure(Model):
     follow_up: ShortText = ""
     notes: LongText = ""
     overrides: list[Override] = Field(default_factory=list)
+    # Set once by signing (storage.procedures.sign_procedure); a signed procedure is locked.
+    signature: Signature | None = None
+    # Append-only, oldest first; only a signed procedure has addenda.
+    addenda: list[Addendum] = Field(default_factory=list, validate_default=True)
 
     @field_validator("performed_at")
     @classmethod
@@ -324,6 +360,17 @@ class Procedure(Model):
         if dup:
             raise ValueError(f"{', '.join(dup)} acknowledged more than once")
         return v
+
+    @field_validator("addenda")
+    @classmethod
+    def _addenda_after_signing(cls, v: list[Addendum], info: ValidationInfo) -> list[Addendum]:
+        if v and info.data.get("signature") is None:
+            raise ValueError("only a signed procedure has addenda; sign it first")
+        return v
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signature is not None
 
     def override_for(self, rule: str) -> Override | None:
         return next((o for o in self.overrides if o.rule == rule), None)

@@ -9,6 +9,7 @@ from facetdesk.domain.enums import Side
 from facetdesk.note.chart_data import ChartData
 
 DRAFT_STATUS = "DRAFT — not signed"
+SIGNED_STATUS = "Signed"
 NOT_RECORDED = "not recorded"
 NOT_DOCUMENTED = "not documented"
 NONE_RECORDED = "None recorded"
@@ -17,6 +18,19 @@ TITLE = "Facet joint procedure note"
 VERIFY = "(verify)"
 
 Fields = tuple[tuple[str, str], ...]
+
+
+def signed_line(signed_by: str, signed_at: datetime) -> str:
+    return f"Electronically signed by {signed_by} on {signed_at:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class AddendumBlock:
+    """One addendum as printed: who wrote it and when, its text, and its signature line."""
+
+    heading: str
+    text: str
+    signed: str
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's publi
     NOT_DOCUMENTED,
     NOT_RECORDED,
     SAME_AS_PRE,
+    SIGNED_STATUS,
     TITLE,
     VERIFY,
+    AddendumBlock,
     BotoxBlock,
     CodingBlock,
     Fields,
@@ -36,6 +38,7 @@ from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's publi
     fmt_date,
     fmt_datetime,
     num,
+    signed_line,
     yes_no,
 )
 from facetdesk.note.decision_support import (  # noqa: F401 (re-exported: the note's public names)
@@ -107,6 +110,9 @@ class NoteContent:
     procedure_findings: str = NOT_RECORDED
     estimated_blood_loss: str = NOT_RECORDED
     patient_instructions: tuple[str, ...] = ()
+    # Set when the procedure is signed: "Electronically signed by ... on ..." replaces the blank lines.
+    signed: str = ""
+    addenda: tuple[AddendumBlock, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -198,6 +204,17 @@ def _prior(priors: list[Procedure]) -> Table:
     return Table(("Date", "Technique", "Intent", "Levels"), rows, empty="None recorded in FacetDesk")
 
 
+def _addenda(procedure: Procedure) -> tuple[AddendumBlock, ...]:
+    return tuple(
+        AddendumBlock(
+            heading=f"Addendum {n} — {a.author}, {fmt_datetime(a.written_at)}",
+            text=a.text,
+            signed=signed_line(a.signed_by, a.signed_at),
+        )
+        for n, a in enumerate(procedure.addenda, start=1)
+    )
+
+
 def _warnings(c: NoteContent) -> tuple[str, ...]:
     """Every typed or catalog string, by the section it prints in (derived text such as the narrative repeats them)."""
     return glyph_warnings(
@@ -221,6 +238,8 @@ def _warnings(c: NoteContent) -> tuple[str, ...]:
             "Follow-up": c.follow_up,
             "Discharge instructions": (c.discharge_instructions, c.patient_instructions),
             "Notes": c.notes,
+            "Signature": c.signed,
+            "Addenda": tuple((a.heading, a.text, a.signed) for a in c.addenda),
         }
     )
 
@@ -244,12 +263,14 @@ def build_note_content(
     patient, procedure = case.patient, case.procedure
     generated = (generated_at or datetime.now()).replace(microsecond=0)
     head = letterhead(clinic)
+    signature = procedure.signature
     content = NoteContent(
         title=TITLE,
         summary=f"{procedure.technique.label} · {_levels_summary(procedure)}",
         clinic_name=head.name,
-        status=DRAFT_STATUS,
-        watermark="DRAFT",
+        # The DRAFT watermark goes only with a signature.
+        status=SIGNED_STATUS if signature else DRAFT_STATUS,
+        watermark="" if signature else "DRAFT",
         generated_at=generated,
         generated_label=fmt_datetime(generated),
         patient=_patient(patient, procedure),
@@ -283,5 +304,7 @@ def build_note_content(
         procedure_findings=procedure.findings.strip() or NOT_RECORDED,
         estimated_blood_loss=procedure.estimated_blood_loss or NOT_RECORDED,
         patient_instructions=standard_instructions(procedure, clinic_phone=head.phone),
+        signed=signed_line(signature.signed_by, signature.signed_at) if signature else "",
+        addenda=_addenda(procedure),
     )
     return dataclasses.replace(content, warnings=_warnings(content))

@@ -275,6 +275,16 @@ def _notes(c: NoteContent) -> list[Flowable]:
 
 
 def _signature(c: NoteContent) -> Flowable:
+    if c.signed:
+        statement = "I performed the procedure described above and reviewed this note."
+        return KeepTogether(
+            [
+                Spacer(1, 4 * mm),
+                heading("Attestation"),
+                para(statement, st.SMALL_LINE),
+                Paragraph(f"<b>{escape(c.signed)}</b>", st.LINE),
+            ]
+        )
     physician, signature, when = c.signature_fields
     rows = [
         [
@@ -289,6 +299,16 @@ def _signature(c: NoteContent) -> Flowable:
     table.setStyle(st.signature_table_style())
     statement = "I performed the procedure described above and reviewed this note. The note is a draft until signed."
     return KeepTogether([Spacer(1, 4 * mm), heading("Attestation"), para(statement, st.SMALL_LINE), table])
+
+
+def _addenda(c: NoteContent) -> list[Flowable]:
+    """Written after signing, so printed after the signature, oldest first."""
+    if not c.addenda:
+        return []
+    out: list[Flowable] = [heading("Addenda")]
+    for a in c.addenda:
+        out += [subheading(a.heading), *_blocks(a.text), Paragraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
+    return out
 
 
 # In the order of a procedure note: who and why, what was done and how, what followed, sign-off.
@@ -317,4 +337,5 @@ def build_story(c: NoteContent) -> list[Flowable]:
     for section in SECTIONS:
         story += section(c)
     story.append(_signature(c))
+    story += _addenda(c)
     return story

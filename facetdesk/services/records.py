@@ -1,12 +1,15 @@
-"""Use cases for patients and procedures: search, open, save (one transaction each)."""
+"""Use cases for patients and procedures: search, open, save, sign, add an addendum (one transaction each)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from facetdesk.domain.errors import FieldError, InvalidRecord
+from pydantic import ValidationError
+
+from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.procedure import Addendum, Procedure, Signature
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage import repository as repo
 from facetdesk.storage.db import Database
@@ -86,3 +89,32 @@ class RecordService:
                 raise NotFound(f"patient {patient_id} does not exist")
             procedure = parse_procedure(data, patient)
             return repo.save_procedure(session, patient_id, procedure)
+
+    def sign_procedure(self, procedure_id: int, signed_by: str, version: int) -> Procedure:
+        """Sign the procedure as stored at ``version`` (the one the signer saw); it is locked from then on.
+
+        Refused with StaleRecord when it changed since, with AlreadySigned when signed before.
+        """
+        signed_at = _now()
+        try:
+            signature = Signature(signed_by=signed_by, signed_at=signed_at)
+        except ValidationError as exc:
+            raise InvalidRecord(field_errors(exc)) from None
+        with self._db.transaction() as session:
+            return repo.sign_procedure(
+                session, procedure_id, signature.signed_by, signature.signed_at, expected_version=version
+            )
+
+    def add_addendum(self, procedure_id: int, author: str, text: str) -> Procedure:
+        """Append an addendum to a signed procedure, signed by its author as it is written."""
+        written_at = _now()
+        try:
+            addendum = Addendum(author=author, written_at=written_at, text=text, signed_by=author, signed_at=written_at)
+        except ValidationError as exc:
+            raise InvalidRecord(field_errors(exc)) from None
+        with self._db.transaction() as session:
+            return repo.add_addendum(session, procedure_id, addendum)
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,8 +92,7 @@ def open_database(url: str) -> Database:
     except sa_exc.ArgumentError:
         raise DatabaseError(f"{url!r} is not a database address FacetDesk understands.") from None
     where = _describe(parsed)
-    if parsed.get_backend_name() == "sqlite":
-        _prepare_sqlite_file(parsed.database, where)
+    created = _prepare_sqlite_file(parsed.database, where) if parsed.get_backend_name() == "sqlite" else None
     engine = sa.create_engine(parsed)
     enable_wal = _install_sqlite_hooks(engine) if engine.dialect.name == "sqlite" else None
     try:
@@ -110,6 +110,11 @@ def open_database(url: str) -> Database:
     except sa_exc.DBAPIError as exc:
         engine.dispose()
         raise DatabaseError(_open_failure(where, exc)) from exc
+    if created is not None:
+        # SQLite already copies the database file's mode to these; this also covers an odd umask/VFS.
+        for sidecar in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                _owner_only(created.with_name(created.name + sidecar), 0o600)
     return Database(url, engine)
 
 
@@ -120,16 +125,47 @@ def _describe(url: sa.URL) -> str:
     return f"The database {url.database or ''} on {url.host or 'localhost'}"
 
 
-def _prepare_sqlite_file(database: str | None, where: str) -> None:
+def _prepare_sqlite_file(database: str | None, where: str) -> Path | None:
+    """Check the file's folder, creating it and the file owner-only; returns the path if it was created here."""
     if not database or database == ":memory:" or database.startswith("file:"):
-        return
+        return None
     path = Path(database)
     if path.is_dir():
         raise DatabaseError(f"{where} is a folder, not a database file.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_dirs(path.parent)
+        if not path.exists():
+            # Created here rather than by SQLite so it is never readable by others, even briefly;
+            # SQLite gives the -wal and -shm files the mode of the database file.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            _owner_only(path, 0o600)
+            return path
+    except FileExistsError:
+        pass  # created meanwhile by another process: theirs to set up
     except OSError as exc:
         raise DatabaseError(f"{where} cannot be created: {exc.strerror or exc}.") from exc
+    return None
+
+
+def _make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` (and missing parents); if FacetDesk creates it, it is for its user only (0700).
+
+    Parents such as ~/.local/share are shared with other programs and keep the usual mode.
+    """
+    if folder.exists():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return  # made meanwhile by someone else: not ours to change
+    _owner_only(folder, 0o700)
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    # Patient records: owner-only on POSIX (the umask may be looser); Windows ACLs are left to the profile.
+    if os.name == "posix":
+        os.chmod(path, mode)
 
 
 def _open_failure(where: str, exc: sa_exc.DBAPIError) -> str:

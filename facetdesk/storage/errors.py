@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class StorageError(Exception):
     """Base class: ``str(error)`` is a complete sentence for the user."""
@@ -32,6 +34,36 @@ class StaleRecord(StorageError):
         super().__init__(
             "This procedure was changed on another workstation since you opened it; "
             "reopen it to see the changes. Nothing was saved."
+        )
+
+
+class RecordLocked(StorageError):
+    """The procedure is signed: nothing may change it; corrections go into addenda."""
+
+    def __init__(self, signed_by: str, signed_at: datetime, message: str | None = None):
+        self.signed_by = signed_by
+        self.signed_at = signed_at
+        super().__init__(
+            message
+            or f"This procedure was signed by {signed_by} on {signed_at:%Y-%m-%d %H:%M} and can no longer "
+            "be changed; add an addendum instead."
+        )
+
+
+class AlreadySigned(RecordLocked):
+    def __init__(self, signed_by: str, signed_at: datetime):
+        super().__init__(
+            signed_by,
+            signed_at,
+            f"This procedure was already signed by {signed_by} on {signed_at:%Y-%m-%d %H:%M}; "
+            "it cannot be signed again. Add an addendum instead.",
+        )
+
+
+class NotSigned(StorageError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only a signed procedure takes addenda; change the procedure itself and sign it. Nothing was saved."
         )
 
 

@@ -13,10 +13,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from facetdesk.domain.base import STORED, local_naive
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Side, Technique
-from facetdesk.domain.procedure import Procedure
-from facetdesk.storage.errors import DuplicateProcedure, RecordNotFound, StaleRecord
+from facetdesk.domain.procedure import Addendum, Procedure, Signature
+from facetdesk.storage.errors import (
+    AlreadySigned,
+    DuplicateProcedure,
+    NotSigned,
+    RecordLocked,
+    RecordNotFound,
+    StaleRecord,
+)
 from facetdesk.storage.medication_rows import medication_dicts, medication_rows
 from facetdesk.storage.tables import (
+    AddendumRow,
     BotoxSiteRow,
     BotoxTreatmentRow,
     ComplicationRow,
@@ -57,6 +65,7 @@ def _full_load() -> tuple:
         selectinload(ProcedureRow.pain_scores),
         selectinload(ProcedureRow.complications),
         selectinload(ProcedureRow.overrides),
+        selectinload(ProcedureRow.addenda),
     )
 
 
@@ -134,6 +143,17 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
                     "acknowledged_at": o.acknowledged_at,
                 }
                 for o in row.overrides
+            ],
+            "signature": None if row.signed_at is None else {"signed_by": row.signed_by, "signed_at": row.signed_at},
+            "addenda": [
+                {
+                    "author": a.author,
+                    "written_at": a.written_at,
+                    "text": a.text,
+                    "signed_by": a.signed_by,
+                    "signed_at": a.signed_at,
+                }
+                for a in row.addenda
             ],
         },
         context=STORED,
@@ -217,7 +237,19 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     ]
 
 
+def _addendum_row(position: int, addendum: Addendum) -> AddendumRow:
+    return AddendumRow(
+        position=position,
+        author=addendum.author,
+        written_at=local_naive(addendum.written_at),
+        text=addendum.text,
+        signed_by=addendum.signed_by,
+        signed_at=local_naive(addendum.signed_at),
+    )
+
+
 def _clear_children(row: ProcedureRow) -> None:
+    # Addenda are not cleared: only an unsigned procedure is ever updated, and it has none.
     row.conservative_care.clear()
     row.diagnoses.clear()
     row.post_diagnoses.clear()
@@ -236,19 +268,26 @@ def _uid_taken(session: Session, uid: str) -> bool:
 def save_procedure(session: Session, patient_id: int, procedure: Procedure) -> Procedure:
     """Insert (``id`` None) or update the procedure; returns it with its id and new version.
 
-    An update is refused with StaleRecord unless ``procedure.version`` is still the stored
-    version; its child rows (targets, medications, ...) are replaced, not merged.
+    An update is refused with RecordLocked when the stored procedure is signed (every writer,
+    the editor, services and case import alike, comes through here), and with StaleRecord unless
+    ``procedure.version`` is still the stored version; its child rows (targets, medications, ...)
+    are replaced, not merged. Signature and addenda are written only on insert (a signed case
+    file keeps them); an unsigned procedure is signed with sign_procedure.
     """
     if session.get(PatientRow, patient_id) is None:
         raise RecordNotFound("The patient is no longer in the database (deleted on another workstation?).")
     if procedure.id is None:
         return _insert(session, patient_id, procedure)
-    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure.id).options(*_full_load()))
-    if row is None:
-        raise RecordNotFound("This procedure is no longer in the database (deleted on another workstation?).")
+    row = _row_for_update(session, procedure.id)
     if row.patient_id != patient_id or row.uid != procedure.uid:
         # A caller bug, not a user mistake: moving a record between patients is not a save.
         raise ValueError(f"procedure {procedure.id} is a different record than the one being saved")
+    if row.signed_at is not None:
+        # A signature committed after this read still stops the save: signing bumped the version.
+        raise RecordLocked(row.signed_by or "", row.signed_at)
+    if procedure.signature is not None or procedure.addenda:
+        # A caller bug: saving is not signing, and the stored procedure has no signature to keep.
+        raise ValueError(f"procedure {procedure.id} is unsigned; sign it with sign_procedure")
     if row.version_id != procedure.version:
         raise StaleRecord()
     # Delete the old children in their own flush: the new ones may reuse their unique keys,
@@ -256,10 +295,7 @@ def save_procedure(session: Session, patient_id: int, procedure: Procedure) -> P
     _clear_children(row)
     session.flush()
     _fill(row, procedure)
-    try:
-        session.flush()  # UPDATE ... WHERE version_id = <read version>: catches a concurrent save
-    except StaleDataError:
-        raise StaleRecord() from None
+    _flush_versioned(session)
     return procedure.model_copy(update={"version": row.version_id})
 
 
@@ -270,6 +306,10 @@ def _insert(session: Session, patient_id: int, procedure: Procedure) -> Procedur
         with session.begin_nested():
             row = ProcedureRow(patient_id=patient_id, created_at=utcnow())
             _fill(row, procedure)
+            if procedure.signature is not None:
+                row.signed_by = procedure.signature.signed_by
+                row.signed_at = local_naive(procedure.signature.signed_at)
+            row.addenda = [_addendum_row(i, a) for i, a in enumerate(procedure.addenda)]
             session.add(row)
             session.flush()
     except sa_exc.IntegrityError:
@@ -277,6 +317,62 @@ def _insert(session: Session, patient_id: int, procedure: Procedure) -> Procedur
             raise DuplicateProcedure(procedure.uid) from None
         raise
     return procedure.model_copy(update={"id": row.id, "version": row.version_id})
+
+
+def _row_for_update(session: Session, procedure_id: int) -> ProcedureRow:
+    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*_full_load()))
+    if row is None:
+        raise RecordNotFound("This procedure is no longer in the database (deleted on another workstation?).")
+    return row
+
+
+def _flush_versioned(session: Session) -> None:
+    try:
+        session.flush()  # UPDATE ... WHERE version_id = <read version>: catches a concurrent write
+    except StaleDataError:
+        raise StaleRecord() from None
+
+
+def sign_procedure(
+    session: Session,
+    procedure_id: int,
+    signed_by: str,
+    signed_at: datetime,
+    *,
+    expected_version: int | None = None,
+) -> Procedure:
+    """Sign the stored procedure, which locks it; refused (AlreadySigned) when it is signed already.
+
+    With ``expected_version``, a procedure changed since the signer read it is refused (StaleRecord):
+    a physician signs what they saw.
+    """
+    signature = Signature(signed_by=signed_by, signed_at=signed_at)
+    row = _row_for_update(session, procedure_id)
+    if row.signed_at is not None:
+        raise AlreadySigned(row.signed_by or "", row.signed_at)
+    if expected_version is not None and row.version_id != expected_version:
+        raise StaleRecord()
+    row.signed_by = signature.signed_by
+    row.signed_at = signature.signed_at
+    row.updated_at = utcnow()
+    _flush_versioned(session)
+    return procedure_from_row(row)
+
+
+def add_addendum(session: Session, procedure_id: int, addendum: Addendum) -> Procedure:
+    """Append a signed addendum to a signed procedure (NotSigned otherwise); earlier addenda stay as they are.
+
+    Nothing in FacetDesk updates or deletes an addendum: this insert is the only write.
+    """
+    row = _row_for_update(session, procedure_id)
+    if row.signed_at is None:
+        raise NotSigned()
+    # Positions run 0, 1, 2, ... as nothing ever removes an addendum.
+    row.addenda.append(_addendum_row(len(row.addenda), addendum))
+    # The procedure's version moves on too: another workstation's copy of it is now out of date.
+    row.updated_at = utcnow()
+    _flush_versioned(session)
+    return procedure_from_row(row)
 
 
 def get_procedure(session: Session, procedure_id: int) -> tuple[int, Procedure] | None:

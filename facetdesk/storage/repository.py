@@ -11,16 +11,19 @@ from facetdesk.storage.patients import (
 )
 from facetdesk.storage.procedures import (
     ProcedureSummary,
+    add_addendum,
     get_procedure,
     list_procedures,
     procedure_by_uid,
     procedures_for_patient,
     save_procedure,
+    sign_procedure,
 )
 from facetdesk.storage.settings import load_settings, save_settings
 
 __all__ = [
     "PatientSummary",
+    "add_addendum",
     "ProcedureSummary",
     "find_patient_by_mrn",
     "get_patient",
@@ -33,4 +36,5 @@ __all__ = [
     "save_procedure",
     "save_settings",
     "search_patients",
+    "sign_procedure",
 ]

@@ -139,6 +139,10 @@ class ProcedureRow(Base):
     contrast_spread: Mapped[str] = mapped_column(ShortText, default="", server_default="")
     findings: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     estimated_blood_loss: Mapped[str] = mapped_column(ShortText, default="", server_default="")
+    # Electronic signature (revision 0005): NULL until signed; once set, the row is locked.
+    # The signer is a typed name for now; a signed_by_user_id column can join it with user accounts.
+    signed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    signed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
@@ -155,6 +159,7 @@ class ProcedureRow(Base):
     overrides: Mapped[list[OverrideRow]] = relationship(
         **_children(lambda: [OverrideRow.acknowledged_at, OverrideRow.rule])
     )
+    addenda: Mapped[list[AddendumRow]] = relationship(**_children(lambda: AddendumRow.position))
 
     __table_args__ = (
         # Serves "this patient's procedures, newest first" and the per-patient counts.
@@ -263,6 +268,20 @@ class OverrideRow(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     acknowledged_by: Mapped[str] = mapped_column(sa.String(100))
     acknowledged_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class AddendumRow(Base):
+    __tablename__ = "procedure_addenda"
+
+    # Append-only: storage.procedures.add_addendum inserts rows; nothing updates or deletes them
+    # (they go only with their procedure).
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    author: Mapped[str] = mapped_column(sa.String(100))
+    written_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    text: Mapped[str] = mapped_column(sa.Text)
+    signed_by: Mapped[str] = mapped_column(sa.String(100))
+    signed_at: Mapped[datetime] = mapped_column(sa.DateTime)
 
 
 CLINIC_SETTINGS_ID = 1

@@ -82,6 +82,8 @@ class DecisionSupportMixin:
         return text.strip() if ok and text.strip() else None
 
     def acknowledge(self, finding: Finding) -> Override | None:
+        if self.locked:  # a signed procedure takes no new acknowledgements
+            return None
         reason = self.ask_reason(finding)
         if not reason:
             return None

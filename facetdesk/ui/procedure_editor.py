@@ -40,6 +40,7 @@ from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.botox_panel import BotoxPanel
 from facetdesk.ui.editor_decisions import DecisionSupportMixin
+from facetdesk.ui.editor_signing import SigningMixin
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.findings_panel import FindingsPanel
 from facetdesk.ui.medications_panel import MedicationsPanel
@@ -71,7 +72,7 @@ def _scroll(widget: QWidget) -> QScrollArea:
     return area
 
 
-class ProcedureEditor(DecisionSupportMixin, QWidget):
+class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
     saved = Signal(object)  # Procedure
     closed = Signal()
     loaded = Signal()  # another procedure (or a blank one) now fills the form
@@ -139,6 +140,7 @@ class ProcedureEditor(DecisionSupportMixin, QWidget):
         # Set by the main window: returns the clinic's presets (kept in the database).
         self.presets_source: Callable[[], list] = list
         self.preset_button.clicked.connect(self.show_preset_menu)
+        self._build_signing()
         self.status = QLabel()
         self.status.setStyleSheet(f"color: {style.MUTED_COLOR};")
         buttons = QHBoxLayout()
@@ -146,6 +148,8 @@ class ProcedureEditor(DecisionSupportMixin, QWidget):
         buttons.addWidget(self.preset_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.addendum_button)
+        buttons.addWidget(self.sign_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +163,8 @@ class ProcedureEditor(DecisionSupportMixin, QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([820, 480])
         layout.addWidget(self.header)
+        layout.addWidget(self.signature_banner)
+        layout.addWidget(self.addenda_view)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.error_summary)
         layout.addLayout(buttons)
@@ -307,6 +313,9 @@ class ProcedureEditor(DecisionSupportMixin, QWidget):
         The values pass through lenient validation to reach the widgets; then the date, the joints,
         the table rows (half-filled ones included) and free text are put back exactly as they were.
         """
+        if procedure is not None and procedure.is_signed:
+            self.load(patient, procedure)  # a signed record is final: no draft or preset goes over it
+            return
         shown = procedure_for_widgets(data, self._catalog)
         self._show(patient, procedure, shown, str(data.get("physician") or ""), raw=data)
         self.undo_stack.resetClean()  # no undo step leads back to a saved state
@@ -348,6 +357,7 @@ class ProcedureEditor(DecisionSupportMixin, QWidget):
         self._snapshot = self._form_state()
         self.undo_stack.clear()
         self._dirty = False
+        self._show_signature(base)
         self.loaded.emit()
 
     def _set_widgets(self, p: Procedure | None, physician_hint: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import command
@@ -13,7 +14,7 @@ from alembic.script import ScriptDirectory
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.storage.db import open_database
 from facetdesk.storage.migrate import alembic_config
-from facetdesk.storage.repository import get_procedure, save_procedure
+from facetdesk.storage.repository import get_procedure, save_procedure, sign_procedure
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.tables import Base
 
@@ -203,3 +204,41 @@ def test_downgrade_to_0002_keeps_procedure_children_with_foreign_keys_on(tmp_pat
     assert not {"consent_obtained", "position", "findings", "needle"} & columns
     assert "mbb_not_possible_reason" in columns
     assert not {"clinic_settings", "procedure_post_diagnoses"} & names
+
+
+def test_database_from_0004_opens_unsigned_and_takes_signatures(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "0004")
+    with sqlite3.connect(path) as conn:
+        for statement in _REV_0002_ROWS:
+            conn.execute(statement)
+    with open_database(f"sqlite:///{path}") as database:
+        with database.read() as s:
+            patient_id, loaded = get_procedure(s, 1)
+            assert s.scalar(sa.text("select version_num from alembic_version")) == _head()
+            assert s.scalar(sa.text("select count(*) from presets")) == 2  # 0004's seed survives
+        assert (patient_id, loaded.uid, loaded.version, loaded.notes) == (1, "rev-0001-procedure", 3, "written at 0001")
+        assert loaded.medications[0].site.value == "skin" and loaded.overrides[0].rule == "ANTICOAGULANT_INTERVAL"
+        # Stored before signing existed: a draft, without addenda, still editable.
+        assert (loaded.signature, loaded.addenda) == (None, [])
+        with database.transaction() as s:
+            assert save_procedure(s, patient_id, loaded.model_copy(update={"findings": "Arthropathy."})).version == 4
+            signed = sign_procedure(s, 1, "Dr. Synthetic Example", datetime(2024, 3, 6, 8, 0))
+        assert signed.is_signed and signed.findings == "Arthropathy."
+
+
+def test_downgrade_to_0004_keeps_procedures_and_their_children(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    config = alembic_config(f"sqlite:///{path}")
+    command.upgrade(config, "0004")
+    with sqlite3.connect(path) as conn:
+        for statement in _REV_0002_ROWS:
+            conn.execute(statement)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0004")
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        columns = {r[1] for r in conn.execute("pragma table_info(procedures)")}
+        counts = [conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("procedures", "pain_scores")]
+    assert "procedure_addenda" not in tables and not {"signed_by", "signed_at"} & columns
+    assert counts == [1, 1]

@@ -1,0 +1,121 @@
+"""Signing in the editor: sign, the form locks, a later save is refused, addenda are added and listed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.procedure_editor import ProcedureEditor
+from tests.ui.helpers import click, find, start_procedure
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def patient(ctx):
+    return ctx.records.save_patient(
+        {"mrn": "SG-1", "family_name": "Testperson", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
+    )
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """The dialogs' answers: sign yes, and the addendum text to type."""
+    asked: list = []
+    replies = {"sign": True, "addendum": "Correction: the right side was not injected."}
+
+    def ask_sign(self, procedure):
+        asked.append(procedure)
+        return replies["sign"]
+
+    monkeypatch.setattr(ProcedureEditor, "ask_sign", ask_sign)
+    monkeypatch.setattr(ProcedureEditor, "ask_addendum_text", lambda self: replies["addendum"])
+    return replies, asked
+
+
+def _inputs_enabled(ed: ProcedureEditor) -> list[bool]:
+    return [w.isEnabled() for w in ed.findChildren(QLineEdit) if ed.tabs.isAncestorOf(w)]
+
+
+def test_sign_saves_first_then_locks_the_editor(qtbot, window, ctx, patient, answers):
+    _, asked = answers
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
+    assert any(_inputs_enabled(ed)) and not ed.signature_banner.isVisible()
+
+    click(qtbot, find(ed, "Sign procedure"))
+
+    (procedure,) = asked
+    assert procedure.id is not None  # the unsaved edits were saved before the question
+    stored = ctx.records.get_procedure(procedure.id)[1]
+    assert stored.signature.signed_by == "Dr. Signer"
+    assert ed.locked and ed.procedure == stored
+    assert not any(_inputs_enabled(ed))
+    assert not ed.save_button.isEnabled() and not ed.sign_button.isEnabled()
+    assert ed.signature_banner.isVisible()
+    assert ed.signature_banner.text() == f"Signed by Dr. Signer on {stored.signature.signed_at:%Y-%m-%d %H:%M} — locked"
+
+
+def test_a_declined_signature_changes_nothing(qtbot, window, ctx, patient, answers):
+    replies, _ = answers
+    replies["sign"] = False
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    click(qtbot, find(ed, "Sign procedure"))
+    assert not ed.locked and not ctx.records.get_procedure(ed.procedure.id)[1].is_signed
+    assert any(_inputs_enabled(ed))
+
+
+def test_save_after_signing_is_refused_with_a_clear_message(qtbot, window, ctx, patient, answers):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
+    signed = ed.sign()
+    assert signed is not None
+
+    assert ed.save() is None
+
+    assert ed.error_summary.isVisible()
+    assert "Not saved: This procedure was signed by Dr. Signer on" in ed.error_summary.text()
+    assert "add an addendum instead" in ed.error_summary.text()
+    assert ctx.records.get_procedure(signed.id)[1] == signed
+
+
+def test_addendum_is_added_and_listed(qtbot, window, ctx, patient, answers):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
+    assert not ed.addendum_button.isVisible()
+    ed.sign()
+    assert ed.addendum_button.isEnabled()
+
+    click(qtbot, find(ed, "Add addendum"))
+
+    (addendum,) = ctx.records.get_procedure(ed.procedure.id)[1].addenda
+    assert (addendum.author, addendum.text) == ("Dr. Signer", "Correction: the right side was not injected.")
+    assert ed.addenda_view.isVisible()
+    assert "Correction: the right side was not injected." in ed.addenda_view.text()
+    assert "Addendum 1 — Dr. Signer" in ed.addenda_view.text()
+
+
+def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient, answers):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
+    ed.sign()
+    ed.add_addendum()
+    procedure_id = ed.procedure.id
+    # A new blank procedure is editable again ...
+    window.open_patient(patient.id)
+    click(qtbot, find(window, "New procedure"))
+    assert not window.editor.locked and any(_inputs_enabled(window.editor))
+
+    other = MainWindow(ctx)
+    qtbot.addWidget(other)
+    other.show()
+    other.open_procedure(procedure_id)
+
+    assert other.editor.locked and not any(_inputs_enabled(other.editor))
+    assert other.editor.signature_banner.text().startswith("Signed by Dr. Signer on")
+    assert other.editor.addenda_view.isVisible()
