@@ -45,6 +45,7 @@ def timeline_row(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
         peak,
         lasted,
         procedure.physician,
+        f"Signed {procedure.signature.signed_at:%Y-%m-%d}" if procedure.signature else "Draft",
     )
 
 
@@ -58,7 +59,7 @@ class PatientPage(QWidget):
         self._records = records
         self.form = PatientForm(catalog)
         self._catalog = catalog
-        self.procedures = named(QTableWidget(0, 8), "Procedures")
+        self.procedures = named(QTableWidget(0, 9), "Procedures")
         self.procedures.setHorizontalHeaderLabels(
             [
                 self.tr("Date"),
@@ -69,6 +70,7 @@ class PatientPage(QWidget):
                 self.tr("Peak relief"),
                 self.tr("≥{p:g}% relief lasted").format(p=relief_thresholds(catalog)[0]),
                 self.tr("Physician"),
+                self.tr("Status"),
             ]
         )
         self.procedures.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

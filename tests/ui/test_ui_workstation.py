@@ -124,3 +124,14 @@ def test_status_bar_says_what_was_saved_and_when(qtbot, window, patient):
     assert ed.save() is not None
     message = window.statusBar().currentMessage()
     assert "Procedure of 2026-09-01 10:00 saved at" in message
+
+
+def test_timeline_shows_which_procedures_are_signed(qtbot, window, ctx, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    saved = ed.save()
+    ctx.records.sign_procedure(saved.id, "Dr. Test", saved.version)
+    start_procedure(qtbot, window, patient.id, datetime(2026, 9, 8, 10, 0)).save()
+    window.open_patient(patient.id)
+    table = window.patient_page.procedures
+    status = [table.item(r, table.columnCount() - 1).text() for r in range(table.rowCount())]
+    assert status[0] == "Draft" and status[1].startswith("Signed ")
