@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
-from typing import TypeVar
+from datetime import timedelta
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
+from facetdesk.domain.months import add_months, months_before  # noqa: F401 (re-exported for tests)
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.timefmt import format_minutes
@@ -24,25 +23,6 @@ DIAGNOSTIC = (Intent.DIAGNOSTIC_FIRST, Intent.DIAGNOSTIC_CONFIRMATORY)
 # lumbar session (64490 + 64494), so the thoracolumbar joint then belongs to the lumbar region.
 THORACOLUMBAR_JOINT = "T12-L1"
 LUMBAR = "lumbar"
-
-D = TypeVar("D", bound=date)
-
-# A calendar fact, taken from the calendar module so rule code holds no bare numbers.
-MONTHS_PER_YEAR = len(calendar.month_name) - 1
-
-
-# ---- calendar arithmetic ------------------------------------------------------
-def add_months(dt: D, n: int) -> D:
-    """The same day ``n`` calendar months later (negative: earlier), clamped to the month's last day."""
-    total = dt.year * MONTHS_PER_YEAR + (dt.month - 1) + n
-    year, month0 = divmod(total, MONTHS_PER_YEAR)
-    day = min(dt.day, calendar.monthrange(year, month0 + 1)[1])
-    return dt.replace(year=year, month=month0 + 1, day=day)
-
-
-def months_before(dt: D, n: int) -> D:
-    """The same day ``n`` calendar months earlier, clamped to the month's last day (31 Mar - 1 = 29 Feb)."""
-    return add_months(dt, -n)
 
 
 # ---- shared helpers -----------------------------------------------------------

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import calendar
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from facetdesk.domain.catalog import Agent
 from facetdesk.domain.enums import Intent, MedicationSite, Sex, Technique
+from facetdesk.domain.months import months_before
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
 from facetdesk.rules.registry import rule
 
 _MEDS = ("medications",)
-# Counting, not a clinical number: calendar.month_abbr has an empty entry before January.
-_MONTHS_PER_YEAR = len(calendar.month_abbr) - 1
 
 _LA = "dose.local_anesthetic.max"
 _EQUIV = "dose.steroid.equivalent_mg"
 # The reference agent of the equivalence table: its entry is the methylprednisolone dose.
 _MPE_REFERENCE = "methylprednisolone_acetate"
-
-
-def months_before(when: datetime, months: int) -> datetime:
-    """The same day and time ``months`` calendar months earlier, clamped to the end of a shorter month."""
-    index = when.year * _MONTHS_PER_YEAR + (when.month - 1) - months
-    year, month = divmod(index, _MONTHS_PER_YEAR)
-    month += 1
-    day = min(when.day, calendar.monthrange(year, month)[1])
-    return when.replace(year=year, month=month, day=day)
 
 
 def exceeds(value: float, limit: float) -> bool:

@@ -1,0 +1,25 @@
+"""Calendar-month arithmetic for rolling windows ("12 months", "3 months") counted in calendar months."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import TypeVar
+
+D = TypeVar("D", bound=date)
+
+# A calendar fact, taken from the calendar module so rule code holds no bare numbers.
+MONTHS_PER_YEAR = len(calendar.month_name) - 1
+
+
+def add_months(dt: D, n: int) -> D:
+    """The same day ``n`` calendar months later (negative: earlier), clamped to the month's last day."""
+    total = dt.year * MONTHS_PER_YEAR + (dt.month - 1) + n
+    year, month0 = divmod(total, MONTHS_PER_YEAR)
+    day = min(dt.day, calendar.monthrange(year, month0 + 1)[1])
+    return dt.replace(year=year, month=month0 + 1, day=day)
+
+
+def months_before(dt: D, n: int) -> D:
+    """The same day ``n`` calendar months earlier, clamped to the month's last day (31 Mar - 1 = 29 Feb)."""
+    return add_months(dt, -n)
