@@ -50,3 +50,9 @@ STORED = {"stored": True}
 
 def is_stored(info) -> bool:
     return bool(info.context and info.context.get("stored"))
+
+
+def duplicates(values) -> list:
+    """The values that occur more than once, sorted, each listed once."""
+    values = list(values)
+    return sorted({v for v in values if values.count(v) > 1})

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import Model, Name, ShortText, date_not_in_future, is_stored, not_in_future
+from facetdesk.domain.base import Model, Name, ShortText, date_not_in_future, duplicates, is_stored, not_in_future
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
 
@@ -86,8 +86,7 @@ class Patient(Model):
     @field_validator("anticoagulants")
     @classmethod
     def _no_duplicate_agent(cls, v: list[AnticoagulantUse]) -> list[AnticoagulantUse]:
-        keys = [a.agent for a in v]
-        dup = sorted({k for k in keys if keys.count(k) > 1})
+        dup = duplicates(a.agent for a in v)
         if dup:
             raise ValueError(f"{', '.join(dup)} listed more than once")
         return v

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import LongText, Model, Name, ShortText, is_stored, local_naive, not_in_future
+from facetdesk.domain.base import LongText, Model, Name, ShortText, duplicates, is_stored, local_naive, not_in_future
 from facetdesk.domain.catalog import Agent, Catalog, get_catalog
 from facetdesk.domain.enums import (
     BotoxProduct,
@@ -339,8 +339,7 @@ class Procedure(Model):
     @field_validator("pain_scores")
     @classmethod
     def _unique_times(cls, v: list[PainScore]) -> list[PainScore]:
-        times = [p.minutes_after for p in v]
-        dup = sorted({t for t in times if times.count(t) > 1})
+        dup = duplicates(p.minutes_after for p in v)
         if dup:
             raise ValueError(f"more than one score at {', '.join(str(t) for t in dup)} min after injection")
         return sorted(v, key=lambda p: p.minutes_after)
@@ -355,8 +354,7 @@ class Procedure(Model):
     @field_validator("overrides")
     @classmethod
     def _one_override_per_rule(cls, v: list[Override]) -> list[Override]:
-        rules = [o.rule for o in v]
-        dup = sorted({r for r in rules if rules.count(r) > 1})
+        dup = duplicates(o.rule for o in v)
         if dup:
             raise ValueError(f"{', '.join(dup)} acknowledged more than once")
         return v
