@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="replace the SQLite database with a backup (the current one is kept)")
     rs.add_argument("backup_file", metavar="FILE")
     rs.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub.add_parser(
+        "verify", help="check the audit log's hash chain and every signed note; exit 1 if anything was changed"
+    )
+    ua = sub.add_parser("add-user", help="add a local account (the first one is made an administrator)")
+    ua.add_argument("username", metavar="USERNAME")
+    ua.add_argument("--name", required=True, help="name as printed on signatures, e.g. 'Dr. A. Example'")
+    ua.add_argument("--role", choices=("physician", "nurse"), required=True)
+    ua.add_argument("--admin", action="store_true", help="may manage accounts, clinic settings and the audit log")
+    ua.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input instead of asking"
+    )
     return p
 
 
@@ -61,9 +72,14 @@ def _report_unwritable(path: str, exc: OSError) -> int:
 
 
 def _context(args: argparse.Namespace):
-    from facetdesk.services.context import build_context
+    import getpass
 
-    return build_context(args.db)
+    from facetdesk.domain.users import Actor
+    from facetdesk.services.context import build_context
+    from facetdesk.services.session import workstation_name
+
+    # The command line acts for the operating-system account that ran it; the audit log says so.
+    return build_context(args.db, actor=Actor.command_line(getpass.getuser(), workstation_name()))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -194,6 +210,43 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    try:
+        report = ctx.audit.verify()
+    finally:
+        ctx.close()
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _cmd_add_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password for the new account: ")
+        if getpass.getpass("Again: ") != password:
+            print("facetdesk: the two passwords differ; no account was added", file=sys.stderr)
+            return EXIT_INVALID
+    data = {"username": args.username, "display_name": args.name, "role": args.role, "is_admin": args.admin}
+    ctx = _context(args)
+    try:
+        if ctx.accounts.has_accounts():
+            user = ctx.accounts.create_user(data, password)
+        else:
+            user = ctx.accounts.create_first_account(data, password)
+    except InvalidRecord as exc:
+        return _report_invalid("add-user", exc, "no account was added")
+    finally:
+        ctx.close()
+    admin = ", administrator" if user.is_admin else ""
+    print(f"added {user.username} ({user.display_name}, {user.role.label.lower()}{admin})")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "gui"
@@ -209,12 +262,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _cmd_check,
         "backup": _cmd_backup,
         "restore": _cmd_restore,
+        "verify": _cmd_verify,
+        "add-user": _cmd_add_user,
     }
+    from facetdesk.domain.users import NotPermitted
     from facetdesk.storage.backup import BackupError
-    from facetdesk.storage.errors import DatabaseError
+    from facetdesk.storage.errors import StorageError
 
     try:
         return handlers[command](args)
-    except (DatabaseError, BackupError) as exc:
+    except (StorageError, BackupError, NotPermitted) as exc:
         print(f"facetdesk: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -1,4 +1,4 @@
-"""Test-wide setup: headless Qt, and no test touches the user's real settings or database."""
+"""Test-wide setup: headless Qt, no test touches the user's real settings or database, both storage backends."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ os.environ.pop("FACETDESK_DB", None)
 
 import pytest  # noqa: E402
 
+# The backend parameter (SQLite, and PostgreSQL when FACETDESK_TEST_PG_URL is set) and its fixtures.
+pytest_plugins = ("tests.pg",)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
@@ -20,3 +23,14 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("FACETDESK_DB", raising=False)
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2id with its cheapest parameters: the same algorithm and code path, without 64 MiB per hash."""
+    import argon2
+    from argon2.profiles import CHEAPEST
+
+    from facetdesk.services import accounts
+
+    monkeypatch.setattr(accounts, "PasswordHasher", lambda: argon2.PasswordHasher.from_parameters(CHEAPEST))

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
 
 
-def run(*args: str, db: Path | None = None, script: tuple[str, ...] = ("-m", "facetdesk")):
+def run(*args: str, db: Path | None = None, script: tuple[str, ...] = ("-m", "facetdesk"), input: str | None = None):
     env = dict(os.environ)
     env.pop("FACETDESK_DB", None)
     if db is not None:
@@ -30,6 +30,7 @@ def run(*args: str, db: Path | None = None, script: tuple[str, ...] = ("-m", "fa
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
+        input=input,
     )
 
 

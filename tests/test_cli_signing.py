@@ -7,6 +7,7 @@ from pathlib import Path
 
 from facetdesk.interop.casefile import dump_case, read_case
 from facetdesk.services.context import build_context
+from tests.actors import ADMIN_PHYSICIAN
 from tests.note.note_case import make_case
 from tests.test_cli import run
 
@@ -17,11 +18,11 @@ def test_import_case_does_not_change_a_signed_procedure(tmp_path: Path):
     case = make_case()
     case_file.write_text(dump_case(case), encoding="utf-8")
     assert run("--db", str(db), "import-case", str(case_file)).returncode == 0
-    ctx = build_context(f"sqlite:///{db}", drafts_dir=tmp_path / "drafts")
+    ctx = build_context(f"sqlite:///{db}", drafts_dir=tmp_path / "drafts", actor=ADMIN_PHYSICIAN)
     try:
         (summary,) = [s for s in ctx.records.list_procedures(1) if s.uid == case.procedure.uid]
         stored = ctx.records.get_procedure(summary.id)[1]
-        signed = ctx.records.sign_procedure(summary.id, "Dr. Synthetic Example", stored.version)
+        signed = ctx.records.sign_procedure(summary.id, stored.version)
     finally:
         ctx.close()
     raw = json.loads(case_file.read_text(encoding="utf-8"))

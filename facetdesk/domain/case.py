@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import Model
+from facetdesk.domain.base import Model, duplicates, shown
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
@@ -52,6 +52,10 @@ class CaseFile(Model):
     @classmethod
     def _priors_after_birth(cls, v: list[Procedure], info: ValidationInfo) -> list[Procedure]:
         patient, main = info.data.get("patient"), info.data.get("procedure")
+        # Import keeps the first of two procedures with one uid and silently drops the other.
+        dup = duplicates(p.uid for p in v)
+        if dup:
+            raise ValueError(f"{', '.join(shown(u) for u in dup)} listed more than once (uid)")
         for i, prior in enumerate(v):
             if patient is not None:
                 _raise_first(procedure_date_errors(patient, prior), f"row {i + 1}: ")

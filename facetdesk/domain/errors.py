@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from facetdesk.domain.base import shown
+
 # Human names for model fields, so a message reads "Volume (mL)" rather than "volume_ml".
 FIELD_LABELS: dict[str, str] = {
     "mrn": "MRN",
@@ -98,8 +100,12 @@ class FieldError:
         for p in self.path:
             if isinstance(p, int):
                 parts.append(f"row {p + 1}")
-            else:
-                parts.append(FIELD_LABELS.get(p, p.replace("_", " ")))
+            elif p in FIELD_LABELS:
+                parts.append(FIELD_LABELS[p])
+            elif p.isidentifier() and len(p) <= 40:
+                parts.append(p.replace("_", " "))
+            else:  # an unknown key from a file: quoted, so a blank, odd or huge one is still visible and short
+                parts.append(shown(p))
         return " › ".join(parts) if parts else "Record"
 
     def __str__(self) -> str:
@@ -133,10 +139,28 @@ def _message(err: dict) -> str:
         return f"must be at most {_num(ctx['le'])}"
     if kind == "less_than":
         return f"must be less than {_num(ctx['lt'])}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
+    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
         return "must be a whole number"
     if kind in ("float_parsing", "float_type"):
         return "must be a number"
+    if kind == "finite_number":
+        return "must be a finite number (not infinity or NaN)"
+    if kind == "string_type":
+        return "must be text"
+    if kind == "string_unicode":
+        return "contains a broken character (an unpaired UTF-16 surrogate) that cannot be stored; retype it"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a group of fields (a JSON object)"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return "must be a list"
+    if kind == "bytes_type":
+        return "must be the bytes of a file"
+    if kind == "invalid_key":
+        return "field names must be text"
+    if kind == "recursion_loop":
+        return "is nested too deeply"
+    if kind == "date_from_datetime_inexact":
+        return "must be a date (YYYY-MM-DD) without a time of day"
     if kind == "string_too_short":
         return "is required" if ctx.get("min_length") == 1 else f"needs at least {ctx['min_length']} characters"
     if kind == "string_too_long":
@@ -147,7 +171,7 @@ def _message(err: dict) -> str:
         return f"must be one of: {ctx.get('expected')}"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return "must be a date (YYYY-MM-DD)"
-    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+    if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type", "datetime_object_invalid"):
         return "must be a date and time (YYYY-MM-DDTHH:MM)"
     if kind in ("bool_parsing", "bool_type"):
         return "must be yes, no or unknown"

@@ -7,7 +7,17 @@ from datetime import date, datetime
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import Model, Name, ShortText, date_not_in_future, duplicates, is_stored, not_in_future
+from facetdesk.domain.base import (
+    Model,
+    Name,
+    RowId,
+    ShortText,
+    date_not_in_future,
+    duplicates,
+    is_stored,
+    not_in_future,
+    shown,
+)
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
 
@@ -27,7 +37,7 @@ class AnticoagulantUse(Model):
         catalog = get_catalog()
         if catalog.anticoagulant(v) is None:
             allowed = ", ".join(a.key for a in catalog.anticoagulants)
-            raise ValueError(f"{v!r} is not in the anticoagulant catalog; allowed: {allowed}")
+            raise ValueError(f"{shown(v)} is not in the anticoagulant catalog; allowed: {allowed}")
         return v
 
     @field_validator("last_dose_at")
@@ -39,7 +49,7 @@ class AnticoagulantUse(Model):
 
 
 class Patient(Model):
-    id: int | None = None
+    id: RowId | None = None
     mrn: str
     family_name: Name
     given_name: Name

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from facetdesk.domain.base import Model
+from facetdesk.domain.base import Model, RowId
 from facetdesk.domain.catalog import Region, get_catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique, VolumeBasis
 from facetdesk.domain.procedure import MedicationAdministration
@@ -17,7 +17,7 @@ PresetName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 class Preset(Model):
     """A named starting point for a procedure form; levels, sides and scores are never part of it."""
 
-    id: int | None = None
+    id: RowId | None = None
     # Unique per clinic, compared case- and accent-insensitively by the storage layer.
     name: PresetName
     technique: Technique

@@ -9,7 +9,19 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import LongText, Model, Name, ShortText, duplicates, is_stored, local_naive, not_in_future
+from facetdesk.domain.base import (
+    MAX_ROW_ID,
+    LongText,
+    Model,
+    Name,
+    RowId,
+    ShortText,
+    duplicates,
+    is_stored,
+    local_naive,
+    not_in_future,
+    shown,
+)
 from facetdesk.domain.catalog import Agent, Catalog, get_catalog
 from facetdesk.domain.enums import (
     BotoxProduct,
@@ -46,7 +58,7 @@ class Target(Model):
         catalog = get_catalog()
         if catalog.joint(v) is None:
             raise ValueError(
-                f"{v!r} is not a facet joint; allowed: {catalog.joints[0].level} to {catalog.joints[-1].level}"
+                f"{shown(v)} is not a facet joint; allowed: {catalog.joints[0].level} to {catalog.joints[-1].level}"
             )
         return v
 
@@ -86,7 +98,9 @@ class MedicationAdministration(Model):
     def _known_agent(cls, v: str) -> str:
         catalog = get_catalog()
         if catalog.agent(v) is None:
-            raise ValueError(f"{v!r} is not in the drug catalog; allowed: {', '.join(a.key for a in catalog.agents)}")
+            raise ValueError(
+                f"{shown(v)} is not in the drug catalog; allowed: {', '.join(a.key for a in catalog.agents)}"
+            )
         return v
 
     @field_validator("concentration_mg_per_ml")
@@ -137,7 +151,7 @@ class BotoxSite(Model):
     @classmethod
     def _known_muscle(cls, v: str) -> str:
         if get_catalog().muscle(v) is None:
-            raise ValueError(f"{v!r} is not in the muscle catalog (resources/muscles.json)")
+            raise ValueError(f"{shown(v)} is not in the muscle catalog (resources/muscles.json)")
         return v
 
     @field_validator("level")
@@ -145,15 +159,32 @@ class BotoxSite(Model):
     def _known_vertebra(cls, v: str) -> str:
         vertebrae = get_catalog().vertebrae
         if v not in vertebrae:
-            raise ValueError(f"{v!r} is not a vertebral level; allowed: {vertebrae[0]} to {vertebrae[-1]}")
+            raise ValueError(f"{shown(v)} is not a vertebral level; allowed: {vertebrae[0]} to {vertebrae[-1]}")
         return v
 
     @field_validator("units")
     @classmethod
-    def _units_required(cls, v: float | None) -> float:
+    def _units_required(cls, v: float | None, info: ValidationInfo) -> float:
         if v is None:
             raise ValueError("each injection site needs its units (greater than 0)")
+        return _within_input_range(v, "units", info)
+
+
+# The botulinum toxin editor's input ranges (ui/botox_panel.py): beyond them a number is a typing slip
+# or a damaged file, and infinity would reach the dilution, the totals and the note. Checked on input
+# only, so a record stored before these limits still opens.
+_BOTOX_INPUT_RANGE = {"vial_units": (0, 10000, "U"), "diluent_ml": (0.1, 100, "mL"), "units": (0, 1000, "U")}
+
+
+def _within_input_range(v: float, field: str, info: ValidationInfo) -> float:
+    low, high, unit = _BOTOX_INPUT_RANGE[field]
+    if is_stored(info):
         return v
+    if v > high:  # infinity included; NaN is refused by gt=0 before this runs
+        raise ValueError(f"must be at most {high:g} {unit}")
+    if v < low:
+        raise ValueError(f"must be at least {low:g} {unit}")
+    return v
 
 
 class BotoxTreatment(Model):
@@ -163,6 +194,12 @@ class BotoxTreatment(Model):
     vial_units: float = Field(gt=0)
     diluent_ml: float = Field(gt=0)
     sites: list[BotoxSite] = Field(min_length=1)
+
+    @field_validator("vial_units", "diluent_ml")
+    @classmethod
+    def _plausible(cls, v: float, info: ValidationInfo) -> float:
+        assert info.field_name is not None
+        return _within_input_range(v, info.field_name, info)
 
     @field_validator("sites")
     @classmethod
@@ -198,6 +235,12 @@ class Override(Model):
     reason: str = Field(min_length=1, max_length=1000)
     acknowledged_by: Name
     acknowledged_at: datetime
+
+    @field_validator("acknowledged_at")
+    @classmethod
+    def _local(cls, v: datetime) -> datetime:
+        # Kept as local wall-clock time, as the database keeps it: what is saved reads back the same.
+        return local_naive(v)
 
 
 def _recorded_time(value: datetime) -> datetime:
@@ -250,10 +293,10 @@ def _new_uid() -> str:
 
 
 class Procedure(Model):
-    id: int | None = None
+    id: RowId | None = None
     uid: str = Field(default_factory=_new_uid, min_length=1, max_length=64)
     # Row version for optimistic concurrency: a save with a stale version is refused.
-    version: int = 0
+    version: int = Field(default=0, ge=0, le=MAX_ROW_ID)
     performed_at: datetime
     physician: Name
     indication: Indication = Field(default_factory=Indication)
@@ -308,7 +351,7 @@ class Procedure(Model):
         seen: set[str] = set()
         for code in v:
             if catalog.diagnosis(code) is None:
-                raise ValueError(f"{code!r} is not in the ICD-10-CM catalog (resources/diagnoses.json)")
+                raise ValueError(f"{shown(code)} is not in the ICD-10-CM catalog (resources/diagnoses.json)")
             if code in seen:
                 raise ValueError(f"{code} is listed twice")
             seen.add(code)

@@ -9,6 +9,8 @@ from facetdesk.domain.enums import PageSize
 
 # Logos are stored in the database; a letterhead logo has no business being megabytes.
 MAX_LOGO_BYTES = 512 * 1024
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 
@@ -19,6 +21,8 @@ class ClinicSettings(Model):
     phone: str = Field(default="", max_length=60)
     logo: bytes | None = None
     page_size: PageSize = PageSize.LETTER
+    # Minutes without keyboard or mouse before the workstation locks (patient data on an unattended screen).
+    idle_lock_minutes: int = Field(default=DEFAULT_IDLE_LOCK_MINUTES, ge=1, le=MAX_IDLE_LOCK_MINUTES)
 
     @field_validator("logo")
     @classmethod

@@ -13,12 +13,18 @@ from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 
 
 def parse_case(text: str) -> CaseFile:
+    if not isinstance(text, str):
+        raise InvalidRecord([FieldError(("file",), "must be the text of a JSON case file")])
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidRecord(
             [FieldError(("file",), f"is not valid JSON (line {exc.lineno}, column {exc.colno})")]
         ) from None
+    except RecursionError:
+        raise InvalidRecord([FieldError(("file",), "nests its JSON too deeply to be a case file")]) from None
+    except ValueError:  # a number with thousands of digits (Python refuses to convert it)
+        raise InvalidRecord([FieldError(("file",), "holds a number too long to be read; no field needs one")]) from None
     if not isinstance(raw, dict):
         raise InvalidRecord([FieldError(("file",), "must hold a JSON object with patient and procedure")])
     try:
@@ -29,8 +35,9 @@ def parse_case(text: str) -> CaseFile:
 
 def read_case(path: str | Path) -> CaseFile:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        # utf-8-sig: a byte-order mark (Windows Notepad writes one) is not part of the JSON.
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the file name
         raise InvalidRecord([FieldError(("file",), f"cannot be read: {exc}")]) from None
     return parse_case(text)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
+from facetdesk.domain.base import shown
 from facetdesk.storage.backup import BackupError, backup_sqlite, is_sqlite_url, restore_sqlite, sqlite_path_for
 
 # How many automatic backups to keep (newest first). A software retention setting, not a clinical
@@ -40,7 +41,9 @@ class BackupService:
         """Write a new backup named facetdesk-YYYYmmdd-HHMMSS.sqlite3 and return its path."""
         source = self.database_path
         self._ensure_dir()
-        stamp = (now or datetime.now()).strftime(_STAMP)
+        when = now or datetime.now()
+        # %Y is not zero-padded below year 1000 on every platform; the name must sort and parse the same.
+        stamp = f"{when.year:04d}{when:%m%d-%H%M%S}"
         dest = self.backup_dir / f"facetdesk-{stamp}.sqlite3"
         n = 1
         while dest.exists():  # two backups within one second keep both
@@ -50,7 +53,11 @@ class BackupService:
 
     def backup_to(self, dest: Path) -> Path:
         """Write a backup to a file the user chose; an existing file is never overwritten."""
-        if dest.exists():
+        try:
+            exists = Path(dest).exists()
+        except (OSError, ValueError) as exc:
+            raise BackupError(f"{_printable(dest)} cannot be used as a backup file ({exc}).") from None
+        if exists:
             raise BackupError(f"{dest} already exists; choose a new file name.")
         return backup_sqlite(self.database_path, dest)
 
@@ -68,8 +75,8 @@ class BackupService:
     def prune(self, keep_daily: int | None = None) -> list[Path]:
         """Delete all but the newest ``keep_daily`` backups (default: the retention setting); returns the deleted."""
         keep = self.keep if keep_daily is None else keep_daily
-        if keep < 1:
-            raise ValueError("at least one backup must be kept")
+        if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+            raise BackupError(f"The number of backups to keep must be a whole number of at least 1, not {shown(keep)}.")
         removed = self.list_backups()[keep:]
         for path in removed:
             path.unlink(missing_ok=True)
@@ -127,3 +134,7 @@ def startup_backup(url: str, backup_dir: Path | None = None, now: datetime | Non
     except BackupError as exc:
         return f"Daily backup failed: {exc}"
     return f"Daily backup written: {made.name}" if made else ""
+
+
+def _printable(path: object) -> str:
+    return str(path).encode("utf-8", "replace").decode("utf-8")[:200]

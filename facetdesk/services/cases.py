@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.users import Permission
 from facetdesk.services.records import NotFound, RecordService
+from facetdesk.services.session import WorkSession
 from facetdesk.storage import repository as repo
 from facetdesk.storage.db import Database
 
@@ -21,18 +24,35 @@ class ImportResult:
 
 
 class CaseService:
-    def __init__(self, database: Database, records: RecordService):
+    def __init__(self, database: Database, work: WorkSession, records: RecordService):
         self._db = database
+        self._work = work
         self._records = records
 
-    def export_case(self, procedure_id: int) -> CaseFile:
+    def case_for(self, procedure_id: int) -> CaseFile:
+        """The procedure with its patient and earlier procedures (for notes and checks; not audited)."""
         patient, procedure = self._records.get_procedure(procedure_id)
         assert patient.id is not None
         priors = self._records.prior_procedures(patient.id, procedure)
         return CaseFile(patient=patient, procedure=procedure, prior_procedures=priors)
 
+    def export_case(self, procedure_id: int) -> CaseFile:
+        """The case file of a stored procedure, for writing out; the export is recorded."""
+        self._work.require(Permission.EXPORT)
+        case = self.case_for(procedure_id)
+        with self._db.transaction() as session:
+            self._work.log(
+                session,
+                AuditAction.EXPORT,
+                "procedure",
+                procedure_id,
+                detail={"format": "case", "prior_procedures": len(case.prior_procedures)},
+            )
+        return case
+
     def import_case(self, case: CaseFile) -> ImportResult:
         """Store a case: the patient is matched by MRN; procedures already present (same uid) are kept as they are."""
+        self._work.require(Permission.IMPORT)
         with self._db.transaction() as session:
             existing = repo.find_patient_by_mrn(session, case.patient.mrn)
             created = existing is None
@@ -78,6 +98,13 @@ class CaseService:
                     saved_id = saved.id
                 procedure_id = saved_id
             assert procedure_id is not None
+            self._work.log(
+                session,
+                AuditAction.IMPORT,
+                "patient",
+                patient.id,
+                detail={"patient_created": created, "procedures_added": added, "procedures_present": present},
+            )
             return ImportResult(patient.id, procedure_id, created, added, present)
 
 

@@ -17,6 +17,14 @@ from facetdesk.rules import Finding, evaluate
 
 # A draft is pruned at most this many times before decision support gives up on it.
 _MAX_PRUNES = 25
+# A procedure form nests five levels deep (botulinum_toxin > sites > row > field); anything much
+# deeper is not a form, and copying or validating it would exhaust the stack.
+_MAX_DEPTH = 32
+
+
+class _TooDeep(Exception):
+    def __init__(self, path: tuple[str | int, ...]):
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -38,11 +46,17 @@ def lenient_procedure(data: dict[str, Any]) -> tuple[Procedure | None, list[Fiel
 
     While the physician types, a medication row without a volume must not stop every other check.
     """
-    draft = _copy(data)
+    if not isinstance(data, dict):
+        return None, [FieldError((), "must be a group of fields (a JSON object)")]
+    try:
+        draft = _copy(data)
+    except _TooDeep as exc:
+        return None, [FieldError(exc.path, f"is nested more than {_MAX_DEPTH} levels deep; a procedure form is not")]
     if draft.get("uid") is None:
         draft.pop("uid", None)
     # Who performed it changes no finding; a blank name must not hold up the checks while typing.
-    if not str(draft.get("physician") or "").strip():
+    physician = draft.get("physician")
+    if not isinstance(physician, str) or not physician.strip():
         draft["physician"] = "(not yet entered)"
     problems: list[FieldError] = []
     for _ in range(_MAX_PRUNES):
@@ -56,15 +70,29 @@ def lenient_procedure(data: dict[str, Any]) -> tuple[Procedure | None, list[Fiel
     return None, problems
 
 
-def _copy(value: Any) -> Any:
+def _copy(value: Any, path: tuple[str | int, ...] = ()) -> Any:
+    if len(path) > _MAX_DEPTH:
+        raise _TooDeep(path[:_MAX_DEPTH])
     if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
+        return {k: _copy(v, (*path, k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_copy(v) for v in value]
+        return [_copy(v, (*path, i)) for i, v in enumerate(value)]
     return value
 
 
-_OPTIONAL_TOP = {"botulinum_toxin", "pre_procedure_pain", "complication_details", "disposition", "follow_up", "notes"}
+# Fields with a default that changes no finding, or that a finding can do without.
+_OPTIONAL_TOP = {
+    "id",
+    "uid",
+    "version",
+    "indication",
+    "botulinum_toxin",
+    "pre_procedure_pain",
+    "complication_details",
+    "disposition",
+    "follow_up",
+    "notes",
+}
 
 
 def _prune(draft: dict, path: tuple) -> bool:
@@ -78,14 +106,15 @@ def _prune(draft: dict, path: tuple) -> bool:
             del items[path[1]]
             return True
     if head == "botulinum_toxin" and len(path) >= 3 and path[1] == "sites" and isinstance(path[2], int):
-        sites = (draft.get("botulinum_toxin") or {}).get("sites", [])
-        if path[2] < len(sites):
+        treatment = draft.get("botulinum_toxin")
+        sites = treatment.get("sites") if isinstance(treatment, dict) else None
+        if isinstance(sites, list) and path[2] < len(sites):
             del sites[path[2]]
             return True
     if head == "indication" and len(path) >= 2 and isinstance(draft.get("indication"), dict):
         return draft["indication"].pop(path[1], None) is not None
-    if head in _OPTIONAL_TOP and head in draft:
-        del draft[head]
+    if head in draft and (head in _OPTIONAL_TOP or head not in Procedure.model_fields):
+        del draft[head]  # an optional field, or one FacetDesk does not know (reported, then left out)
         return True
     if head in ("medications", "pain_scores", "diagnoses", "complications") and draft.get(head):
         draft[head] = []  # a list-level error (e.g. duplicates): leave the list out of this check

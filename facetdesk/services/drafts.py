@@ -16,9 +16,14 @@ from typing import Any
 import platformdirs
 from pydantic_core import to_jsonable_python
 
+from facetdesk.domain.base import MAX_ROW_ID, is_row_id
+from facetdesk.domain.errors import FieldError, InvalidRecord
+
 _SUFFIX = ".json"
 # Draft ids become file names: only what new_draft_id() produces is accepted, so no id can point elsewhere.
-_ID = re.compile(r"^[0-9a-f]{32}$")
+_ID = re.compile(r"[0-9a-f]{32}")
+# Process ids are C ints (pid_t); anything else in a draft file names no process.
+_MAX_PID = 2**31 - 1
 
 
 def default_drafts_dir() -> Path:
@@ -45,11 +50,53 @@ class Draft:
     owner_pid: int = field(default_factory=os.getpid)
     owner_host: str = field(default_factory=socket.gethostname)
 
+    def __post_init__(self) -> None:
+        """Refuse (InvalidRecord) what cannot be written, or what a damaged or foreign draft file holds."""
+        problems = [
+            FieldError((name,), message)
+            for name, ok, message in (
+                ("id", _is_draft_id(self.id), _ID_RULE),
+                ("database_url", isinstance(self.database_url, str), "must be text"),
+                ("patient_id", is_row_id(self.patient_id), "must be a patient id (a whole number from 1)"),
+                (
+                    "procedure_id",
+                    self.procedure_id is None or is_row_id(self.procedure_id),
+                    "must be empty or a procedure id",
+                ),
+                (
+                    "procedure_uid",
+                    self.procedure_uid is None or isinstance(self.procedure_uid, str),
+                    "must be empty or text",
+                ),
+                (
+                    "procedure_version",
+                    self.procedure_version is None or _whole(self.procedure_version, 0, MAX_ROW_ID),
+                    "must be empty or a whole number from 0",
+                ),
+                ("data", isinstance(self.data, dict), "must be a group of form fields (a JSON object)"),
+                ("saved_at", isinstance(self.saved_at, datetime), "must be a date and time"),
+                ("owner_pid", _whole(self.owner_pid, 0, None), "must be a whole number from 0"),
+                ("owner_host", isinstance(self.owner_host, str), "must be text"),
+            )
+            if not ok
+        ]
+        if problems:
+            raise InvalidRecord(problems)
+        if self.saved_at.tzinfo is None:
+            # An older or hand-made file without an offset: local time. Mixing naive and aware
+            # times would make sorting the drafts fail.
+            try:
+                object.__setattr__(self, "saved_at", self.saved_at.astimezone())
+            except (OverflowError, ValueError):  # 0001-01-01 east of Greenwich, 9999-12-31 west of it
+                raise InvalidRecord([FieldError(("saved_at",), "is outside the calendar in local time")]) from None
+
     def owner_alive(self) -> bool:
         if self.owner_pid == os.getpid() and self.owner_host == socket.gethostname():
             return True
         if self.owner_host != socket.gethostname() or os.name != "posix":
             return False  # cannot tell (and os.kill would end a process on Windows): offer it
+        if not 0 < self.owner_pid <= _MAX_PID:
+            return False  # 0 or -1 would ask about a whole process group, which always "exists"
         try:
             os.kill(self.owner_pid, 0)  # signal 0: only asks whether the process exists
         except ProcessLookupError:
@@ -75,18 +122,42 @@ class Draft:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Draft:
+        """The draft a file holds; InvalidRecord names what is missing or wrong in it."""
+        if not isinstance(raw, dict):
+            raise InvalidRecord([FieldError((), "must be a JSON object (a FacetDesk draft)")])
+        missing = [name for name in ("id", "database_url", "patient_id", "data", "saved_at") if name not in raw]
+        if missing:
+            raise InvalidRecord([FieldError((name,), "is required") for name in missing])
+        saved_at = raw["saved_at"]
+        try:
+            saved_at = datetime.fromisoformat(saved_at) if isinstance(saved_at, str) else None
+        except ValueError:
+            saved_at = None
+        if saved_at is None:
+            raise InvalidRecord([FieldError(("saved_at",), "must be a date and time (ISO 8601)")])
         return cls(
-            id=str(raw["id"]),
-            database_url=str(raw["database_url"]),
-            patient_id=int(raw["patient_id"]),
-            procedure_id=None if raw.get("procedure_id") is None else int(raw["procedure_id"]),
+            id=raw["id"],
+            database_url=raw["database_url"],
+            patient_id=raw["patient_id"],
+            procedure_id=raw.get("procedure_id"),
             procedure_uid=raw.get("procedure_uid"),
-            procedure_version=None if raw.get("procedure_version") is None else int(raw["procedure_version"]),
-            data=dict(raw["data"]),
-            saved_at=datetime.fromisoformat(raw["saved_at"]),
-            owner_pid=int(raw.get("owner_pid") or 0),
-            owner_host=str(raw.get("owner_host") or ""),
+            procedure_version=raw.get("procedure_version"),
+            data=raw["data"],
+            saved_at=saved_at,
+            owner_pid=raw.get("owner_pid") or 0,
+            owner_host=raw.get("owner_host") or "",
         )
+
+
+_ID_RULE = "is not a draft id (32 lowercase hexadecimal digits, as new_draft_id() makes)"
+
+
+def _is_draft_id(value: object) -> bool:
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
+def _whole(value: object, low: int, high: int | None) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
 
 
 class DraftStore:
@@ -96,15 +167,32 @@ class DraftStore:
         self.directory = Path(directory)
 
     def path_of(self, draft_id: str) -> Path:
-        if not _ID.match(draft_id):
-            raise ValueError(f"not a draft id: {draft_id!r}")
+        if not _is_draft_id(draft_id):
+            raise InvalidRecord([FieldError(("id",), _ID_RULE)])
         return self.directory / f"{draft_id}{_SUFFIX}"
 
     def save(self, draft: Draft) -> Path:
-        """Write the draft (replacing this editor's previous one); raises OSError when the disk refuses."""
+        """Write the draft (replacing this editor's previous one).
+
+        Raises OSError when the disk refuses, InvalidRecord when the draft holds what JSON cannot.
+        """
+        if not isinstance(draft, Draft):
+            raise InvalidRecord([FieldError(("draft",), "must be a Draft")])
         target = self.path_of(draft.id)
+        try:
+            # ASCII escapes keep any text the editor held (even an unpaired surrogate) exactly.
+            payload = json.dumps(draft.to_json(), ensure_ascii=True, indent=1).encode("ascii")
+        except (ValueError, TypeError, RecursionError):
+            raise InvalidRecord(
+                [
+                    FieldError(
+                        ("data",),
+                        "holds a value a draft cannot keep; only text, numbers, yes/no, dates, "
+                        "and lists or groups of them can be kept",
+                    )
+                ]
+            ) from None
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = json.dumps(draft.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
         # mkstemp creates the file with mode 0600: the draft holds patient data from its first byte.
         fd, tmp_name = tempfile.mkstemp(prefix=f".{draft.id}.", suffix=".tmp", dir=self.directory)
         try:
@@ -126,9 +214,13 @@ class DraftStore:
         drafts = []
         for path in self.directory.glob(f"*{_SUFFIX}"):
             try:
-                drafts.append(Draft.from_json(json.loads(path.read_text(encoding="utf-8"))))
-            except (OSError, ValueError, KeyError, TypeError):
+                draft = Draft.from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, RecursionError):  # InvalidRecord and UnicodeDecodeError are ValueErrors
                 continue  # a half-written or foreign file: skipping it must not stop the app from starting
+            # save() names each file after its draft; a copy under another name could never be discarded,
+            # and would be offered again at every start.
+            if path.name == f"{draft.id}{_SUFFIX}":
+                drafts.append(draft)
         return sorted(drafts, key=lambda d: d.saved_at, reverse=True)
 
     def latest_for(self, database_url: str, include_live: bool = False) -> Draft | None:

@@ -1,82 +1,62 @@
-"""Procedure note use cases: render a stored procedure or a case file to PDF bytes or a file."""
+"""Procedure note use cases: render a stored procedure's note; export and print it, both audited."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from facetdesk.domain.case import CaseFile
-from facetdesk.domain.catalog import Catalog, get_catalog
-from facetdesk.domain.settings import ClinicSettings
-from facetdesk.note.content import build_note_content
-from facetdesk.note.render import render_note
-from facetdesk.rules import evaluate
-from facetdesk.rules.context import RuleCase
-from facetdesk.rules.risks import discharge_instructions
+from facetdesk.domain.audit import AuditAction, sha256_bytes
+from facetdesk.domain.base import is_row_id, shown
+from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.users import Permission
 from facetdesk.services.cases import CaseService
+from facetdesk.services.records import NotFound
+from facetdesk.services.rendering import RenderedNote, render_case_note, render_case_pdf, write_pdf
+from facetdesk.services.session import WorkSession
 from facetdesk.services.settings import SettingsService
+from facetdesk.storage import repository as repo
+from facetdesk.storage.db import Database
 
+# More than any printer job of one note; a larger count is a slip, not a print.
+MAX_PRINTED_PAGES = 9999
 
-@dataclass(frozen=True)
-class RenderedNote:
-    pdf: bytes
-    warnings: tuple[str, ...]
-
-
-def render_case_note(
-    case: CaseFile,
-    *,
-    clinic: ClinicSettings | None = None,
-    page_size: str | None = None,
-    generated_at: datetime | None = None,
-    catalog: Catalog | None = None,
-) -> RenderedNote:
-    """The note with its decision-support section: every rule is evaluated on the case as it stands.
-
-    ``page_size`` overrides the clinic's setting (the command line's --page-size).
-    """
-    catalog = catalog or get_catalog()
-    findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
-    rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
-    content = build_note_content(
-        case,
-        clinic=clinic,
-        generated_at=generated_at or datetime.now().replace(microsecond=0),
-        findings=findings,
-        discharge_instructions=discharge_instructions(rule_case),
-    )
-    return RenderedNote(render_note(content, page_size=page_size), tuple(content.warnings))
-
-
-def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -> bytes:
-    return render_case_note(case, page_size=page_size, **kwargs).pdf
-
-
-def write_pdf(data: bytes, path: str | Path) -> Path:
-    """Write atomically: a half-written note must never sit where a finished one is expected."""
-    target = Path(path)
-    tmp = target.with_name(target.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(target)
-    return target
+__all__ = ["NoteService", "RenderedNote", "render_case_note", "render_case_pdf", "write_pdf"]
 
 
 class NoteService:
-    def __init__(self, cases: CaseService, settings: SettingsService):
+    def __init__(self, database: Database, work: WorkSession, cases: CaseService, settings: SettingsService):
+        self._db = database
+        self._work = work
         self._cases = cases
         self._settings = settings
 
     def render_procedure_note(self, procedure_id: int) -> RenderedNote:
-        """The stored procedure's note on the clinic's letterhead and paper size."""
-        return render_case_note(self._cases.export_case(procedure_id), clinic=self._settings.load())
+        """The stored procedure's note on the clinic's letterhead and paper size (for preview)."""
+        return render_case_note(self._cases.case_for(procedure_id), clinic=self._settings.load())
 
     def render_procedure(self, procedure_id: int) -> bytes:
         return self.render_procedure_note(procedure_id).pdf
 
     def export_procedure(self, procedure_id: int, path: str | Path) -> Path:
-        return write_pdf(self.render_procedure(procedure_id), path)
+        """Write the note to ``path`` (atomically) and record the export."""
+        self._work.require(Permission.EXPORT)
+        pdf = self.render_procedure(procedure_id)
+        written = write_pdf(pdf, path)
+        self._record(AuditAction.EXPORT, procedure_id, {"format": "pdf", "pdf_sha256": sha256_bytes(pdf)})
+        return written
+
+    def record_print(self, procedure_id: int, pages: int) -> None:
+        """Record that the note was sent to a printer (the UI prints; this keeps the trail)."""
+        self._work.require(Permission.EXPORT)
+        if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= MAX_PRINTED_PAGES:
+            raise InvalidRecord(
+                [FieldError(("pages",), f"must be a whole number of pages from 1 to {MAX_PRINTED_PAGES}")]
+            )
+        with self._db.transaction() as session:
+            # The trail must not claim a print of a note that does not exist.
+            if not is_row_id(procedure_id) or repo.get_procedure(session, procedure_id) is None:
+                raise NotFound(f"procedure {shown(procedure_id)} does not exist")
+            self._work.log(session, AuditAction.PRINT, "procedure", procedure_id, detail={"pages": pages})
+
+    def _record(self, action: AuditAction, procedure_id: int, detail: dict) -> None:
+        with self._db.transaction() as session:
+            self._work.log(session, action, "procedure", procedure_id, detail=detail)

@@ -7,8 +7,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.preset import Preset
+from facetdesk.domain.users import Permission
+from facetdesk.services.session import WorkSession
 from facetdesk.storage.db import Database
 from facetdesk.storage.presets import (
     DuplicatePresetName,
@@ -31,8 +34,9 @@ def parse_preset(data: dict[str, Any] | Preset) -> Preset:
 
 
 class PresetService:
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, work: WorkSession):
         self._db = database
+        self._work = work
 
     def list(self) -> builtins.list[Preset]:
         """Every preset, by name."""
@@ -48,6 +52,7 @@ class PresetService:
 
         Raises InvalidRecord, or RecordNotFound when the preset was deleted meanwhile.
         """
+        self._work.require(Permission.EDIT_PRESETS)
         try:
             preset = parse_preset(data)
         except InvalidRecord as exc:
@@ -58,12 +63,14 @@ class PresetService:
             raise
         try:
             with self._db.transaction() as session:
-                return save_preset(session, preset)
+                saved = save_preset(session, preset)
+                self._work.log(session, AuditAction.PRESET_SAVE, "preset", saved.id)
+                return saved
         except DuplicatePresetName as exc:
             raise InvalidRecord([FieldError(("name",), str(exc))]) from None
 
     def _name_taken(self, data: dict[str, Any] | Preset) -> str | None:
-        raw = data if isinstance(data, dict) else data.model_dump()
+        raw = data if isinstance(data, dict) else data.model_dump() if isinstance(data, Preset) else {}
         name, own_id = raw.get("name"), raw.get("id")
         if not isinstance(name, str) or not name.strip():
             return None
@@ -73,5 +80,9 @@ class PresetService:
 
     def delete(self, preset_id: int) -> bool:
         """Delete the preset; False when it was already gone."""
+        self._work.require(Permission.EDIT_PRESETS)
         with self._db.transaction() as session:
-            return delete_preset(session, preset_id)
+            deleted = delete_preset(session, preset_id)
+            if deleted:
+                self._work.log(session, AuditAction.PRESET_DELETE, "preset", preset_id)
+            return deleted

@@ -6,8 +6,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
 from facetdesk.domain.errors import InvalidRecord, field_errors
 from facetdesk.domain.settings import ClinicSettings
+from facetdesk.domain.users import Permission
+from facetdesk.services.session import WorkSession
 from facetdesk.storage.db import Database
 from facetdesk.storage.settings import load_settings, save_settings
 
@@ -23,8 +26,9 @@ def parse_settings(data: dict[str, Any] | ClinicSettings) -> ClinicSettings:
 
 
 class SettingsService:
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, work: WorkSession):
         self._db = database
+        self._work = work
 
     def load(self) -> ClinicSettings:
         """The clinic's settings, or the defaults when none were saved yet."""
@@ -33,6 +37,18 @@ class SettingsService:
 
     def save(self, data: dict[str, Any] | ClinicSettings) -> ClinicSettings:
         """Validate and store the settings, replacing any saved before."""
+        self._work.require(Permission.EDIT_SETTINGS)
         settings = parse_settings(data)
         with self._db.transaction() as session:
-            return save_settings(session, settings)
+            before = load_settings(session)
+            saved = save_settings(session, settings)
+            fields = changed_fields(_loggable(before), _loggable(saved))
+            self._work.log(session, AuditAction.SETTINGS_UPDATE, "clinic_settings", 1, fields=fields)
+            return saved
+
+
+def _loggable(settings: ClinicSettings) -> dict[str, Any]:
+    # The logo is compared by identity, not dumped: field names are all the audit keeps.
+    data = settings.model_dump(mode="json", exclude={"logo"})
+    data["logo"] = None if settings.logo is None else sha256_bytes(settings.logo)
+    return data

@@ -56,6 +56,12 @@ def backup_sqlite(db_path: str | os.PathLike[str], dest_path: str | os.PathLike[
     Uses SQLite's online backup, so the copy is one committed state even while the app writes.
     """
     source, dest = Path(db_path), Path(dest_path)
+    try:
+        os.fsencode(dest)
+        if "\0" in str(dest):
+            raise ValueError("a file name cannot hold a NUL character")
+    except (UnicodeError, ValueError) as exc:
+        raise BackupError(f"That backup file name cannot be used ({exc}).") from None
     if not source.is_file():
         raise BackupError(f"There is no database at {source} to back up.")
     _check_facetdesk(source, f"The file {source}")

@@ -1,4 +1,4 @@
-"""Opening the database: URL resolution, engine and SQLite pragmas, migrations, transactions."""
+"""Opening the database: URL resolution, engine options (SQLite pragmas, server pooling), migrations, transactions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from facetdesk.storage.errors import DatabaseError
+from facetdesk.storage.errors import DatabaseError, DatabaseUnavailable
 from facetdesk.storage.migrate import check_is_facetdesk, upgrade_to_head
 
 ENV_VAR = "FACETDESK_DB"
@@ -24,6 +24,13 @@ BUSY_TIMEOUT_MS = 5000
 
 # Marks sessions that will write, so SQLite takes the write lock at BEGIN (see _begin).
 _BEGIN_OPTION = "facetdesk_sqlite_begin"
+# A server that does not answer must not freeze the workstation; a URL may set its own.
+PG_CONNECT_TIMEOUT_S = 10
+# "postgresql://" alone means psycopg2 to SQLAlchemy; FacetDesk ships psycopg (3).
+_PG_DRIVER = "postgresql+psycopg"
+# SQLSTATEs that mean the connection is gone: class 08 (connection exception), and the server
+# shutting down or not yet accepting connections (57P01-57P03).
+_SERVER_GONE_STATES = ("08", "57P01", "57P02", "57P03")
 
 
 def default_database_url() -> str:
@@ -46,23 +53,41 @@ class Database:
     def __init__(self, url: str, engine: Engine):
         self.url = url
         self.engine = engine
-        self._writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        # BEGIN IMMEDIATE is SQLite's; PostgreSQL writers lock the rows they change (SELECT ... FOR UPDATE).
+        is_sqlite = engine.dialect.name == "sqlite"
+        self._writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if is_sqlite else engine
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back entirely on any exception."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        """A session whose work is committed on success and rolled back entirely on any exception.
+
+        Raises DatabaseUnavailable when the database server cannot be reached or the connection
+        drops; nothing of the transaction was committed then (unless it dropped during COMMIT itself).
+        """
+        with self._server_errors(), Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session on one consistent snapshot; it refuses to flush, and is rolled back at the end."""
-        with Session(self.engine) as session:
+        with self._server_errors(), Session(self.engine) as session:
             event.listen(session, "before_flush", _refuse_flush)
             try:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        # A lost server connection is something the user can act on (wait, call IT, try again),
+        # not a bug: it becomes DatabaseUnavailable. The pool has already dropped the dead
+        # connection, and pre-ping replaces stale ones, so the next use case reconnects by itself.
+        try:
+            yield
+        except sa_exc.DBAPIError as exc:
+            if exc.connection_invalidated and self.engine.dialect.name != "sqlite":
+                raise DatabaseUnavailable(_server_name(self.engine.url), _reason(exc, self.engine.url)) from exc
+            raise
 
     def url_for_display(self) -> str:
         """The URL with any password masked, for the status bar and messages."""
@@ -92,9 +117,12 @@ def open_database(url: str) -> Database:
     except sa_exc.ArgumentError:
         raise DatabaseError(f"{url!r} is not a database address FacetDesk understands.") from None
     where = _describe(parsed)
-    created = _prepare_sqlite_file(parsed.database, where) if parsed.get_backend_name() == "sqlite" else None
-    engine = sa.create_engine(parsed)
-    enable_wal = _install_sqlite_hooks(engine) if engine.dialect.name == "sqlite" else None
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    created = _prepare_sqlite_file(parsed.database, where) if is_sqlite else None
+    engine = _create_engine(parsed, where)
+    enable_wal = _install_sqlite_hooks(engine) if is_sqlite else None
+    if not is_sqlite:
+        _install_server_hooks(engine)
     try:
         # Look before touching: switching to WAL rewrites the file header, so another
         # program's SQLite file must be recognised and refused first.
@@ -102,14 +130,17 @@ def open_database(url: str) -> Database:
             check_is_facetdesk(conn, where)
         if enable_wal is not None:
             enable_wal()
-        with engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn, conn.begin():
+        migrator = engine.connect()
+        if is_sqlite:
+            migrator = migrator.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        with migrator as conn, conn.begin():
             upgrade_to_head(conn)
     except DatabaseError:
         engine.dispose()
         raise
     except sa_exc.DBAPIError as exc:
         engine.dispose()
-        raise DatabaseError(_open_failure(where, exc)) from exc
+        raise DatabaseError(_open_failure(where, exc, parsed)) from exc
     if created is not None:
         # SQLite already copies the database file's mode to these; this also covers an odd umask/VFS.
         for sidecar in ("-wal", "-shm"):
@@ -118,11 +149,46 @@ def open_database(url: str) -> Database:
     return Database(url, engine)
 
 
+def _create_engine(url: sa.URL, where: str) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        return sa.create_engine(url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername=_PG_DRIVER)
+    connect_args: dict[str, object] = {}
+    if url.get_backend_name() == "postgresql":
+        if "connect_timeout" not in url.query:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        if "application_name" not in url.query:
+            connect_args["application_name"] = "FacetDesk"  # so an administrator sees who is connected
+    try:
+        # pre_ping: a connection the server dropped while idle (restart, timeout, network blip)
+        # is replaced at checkout instead of failing the user's next save.
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    except (ImportError, sa_exc.NoSuchModuleError) as exc:
+        raise DatabaseError(
+            f"{where} cannot be opened: this FacetDesk has no driver for {url.drivername} ({exc})."
+        ) from None
+
+
 def _describe(url: sa.URL) -> str:
     if url.get_backend_name() == "sqlite":
         return f"The file {url.database}" if url.database else "The in-memory database"
     # Never show the password; host and database name are enough to recognise it.
-    return f"The database {url.database or ''} on {url.host or 'localhost'}"
+    return f"The database {url.database or ''} on {_server_name(url)}"
+
+
+def _server_name(url: sa.URL) -> str:
+    host = url.host or "localhost"
+    return f"{host}:{url.port}" if url.port else host
+
+
+def _reason(exc: sa_exc.DBAPIError, url: sa.URL) -> str:
+    """The driver's own words, on one line and without the password (libpq never prints it; be sure)."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    reason = " ".join(line.strip() for line in text.strip().splitlines() if line.strip()) or type(exc).__name__
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    return reason
 
 
 def _prepare_sqlite_file(database: str | None, where: str) -> Path | None:
@@ -168,12 +234,46 @@ def _owner_only(path: Path, mode: int) -> None:
         os.chmod(path, mode)
 
 
-def _open_failure(where: str, exc: sa_exc.DBAPIError) -> str:
-    reason = str(exc.orig).strip() if exc.orig is not None else str(exc)
+def _open_failure(where: str, exc: sa_exc.DBAPIError, url: sa.URL) -> str:
+    reason = _reason(exc, url)
+    if url.get_backend_name() != "sqlite":
+        return _server_open_failure(where, reason, url)
     if "not a database" in reason or "malformed" in reason:
         return f"{where} is not a FacetDesk database, or it is damaged ({reason}). It was left unchanged."
     if "locked" in reason or "busy" in reason:
         return f"{where} is in use by another program and could not be opened ({reason}). Try again."
+    return f"{where} could not be opened ({reason})."
+
+
+def _server_open_failure(where: str, reason: str, url: sa.URL) -> str:
+    # libpq reports connection failures as text only (no SQLSTATE), so these match its English messages;
+    # anything else still gets the server's own words.
+    server = _server_name(url)
+    lowered = reason.lower()
+    if (
+        "password authentication failed" in lowered
+        or "no pg_hba.conf entry" in lowered
+        or ("role" in lowered and "does not exist" in lowered)
+    ):
+        return (
+            f"The database server on {server} did not accept the user name or password "
+            f"for {url.username or 'the user'} ({reason}). Check the user and password in the database address "
+            "(--db or FACETDESK_DB)."
+        )
+    if "database" in lowered and "does not exist" in lowered:
+        return (
+            f"{where} does not exist ({reason}). Ask whoever runs the server to create it, "
+            "or check the database name in the address."
+        )
+    if any(
+        marker in lowered
+        for marker in ("connection refused", "timeout", "could not translate host", "failed to resolve host",
+                       "no route to host", "network is unreachable", "is the server running")
+    ):  # fmt: skip
+        return (
+            f"The database server on {server} is not reachable ({reason}). Check that the server is running "
+            "and that this workstation may connect to it."
+        )
     return f"{where} could not be opened ({reason})."
 
 
@@ -210,3 +310,17 @@ def _install_sqlite_hooks(engine: Engine) -> Callable[[], None]:
         engine.dispose()  # connections opened before the switch are not reused
 
     return enable_wal
+
+
+def _install_server_hooks(engine: Engine) -> None:
+    """Count a failure to (re)connect, and a server-side shutdown, as a lost connection (see Database)."""
+
+    @event.listens_for(engine, "handle_error")
+    def _lost_connection(context: sa.engine.ExceptionContext) -> None:
+        error = context.sqlalchemy_exception
+        if not isinstance(error, sa_exc.OperationalError):
+            return
+        state = getattr(context.original_exception, "sqlstate", None) or ""
+        # connection None: the pool could not connect, so the server is down or unreachable.
+        if context.connection is None or state.startswith(_SERVER_GONE_STATES):
+            context.is_disconnect = True

@@ -17,6 +17,22 @@ class DatabaseError(StorageError):
     """The database cannot be opened, is not a FacetDesk database, or is too new for this version."""
 
 
+class DatabaseUnavailable(StorageError):
+    """The database server could not be reached, or the connection to it dropped, during a use case.
+
+    Nothing of that use case was committed (unless the connection dropped during COMMIT itself, when
+    the server may have kept it: a retried save then reports the record as changed or already stored).
+    What the user typed is still on screen and in the draft; the same action works once the server answers.
+    """
+
+    def __init__(self, server: str, reason: str):
+        self.server = server
+        self.reason = reason
+        super().__init__(
+            f"The database server on {server} is not reachable ({reason}). Your unsaved work is kept; try again."
+        )
+
+
 class DuplicateMrn(StorageError):
     def __init__(self, mrn: str):
         self.mrn = mrn
@@ -69,3 +85,9 @@ class NotSigned(StorageError):
 
 class RecordNotFound(StorageError):
     """The record being updated no longer exists (deleted elsewhere, or a wrong id)."""
+
+
+class DuplicateUsername(StorageError):
+    def __init__(self, username: str):
+        self.username = username
+        super().__init__(f"The user name {username} is taken; choose another. Nothing was saved.")

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
-from facetdesk.domain.base import STORED
+from facetdesk.domain.base import STORED, is_row_id, storable_text
+from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.storage.errors import DuplicateMrn, RecordNotFound
 from facetdesk.storage.tables import (
@@ -103,7 +104,11 @@ def save_patient(session: Session, patient: Patient) -> Patient:
     if patient.id is None:
         row = PatientRow(created_at=utcnow())
     else:
-        found = session.scalar(sa.select(PatientRow).where(PatientRow.id == patient.id).options(*_load_options()))
+        # FOR UPDATE: another workstation saving this patient now waits for this save to commit, then
+        # replaces the child rows it sees (PostgreSQL); without it both would insert the same child keys.
+        found = session.scalar(
+            sa.select(PatientRow).where(PatientRow.id == patient.id).options(*_load_options()).with_for_update()
+        )
         if found is None:
             raise RecordNotFound("This patient is no longer in the database (deleted on another workstation?).")
         row = found
@@ -126,6 +131,8 @@ def save_patient(session: Session, patient: Patient) -> Patient:
 
 
 def get_patient(session: Session, patient_id: int) -> Patient | None:
+    if not is_row_id(patient_id):  # no row has it, and a huge number cannot even be bound to the query
+        return None
     row = session.scalar(sa.select(PatientRow).where(PatientRow.id == patient_id).options(*_load_options()))
     return None if row is None else patient_from_row(row)
 
@@ -168,7 +175,11 @@ def search_patients(session: Session, text: str, limit: int = 200) -> list[Patie
     alphabetically. Each condition is a range on an indexed key column, and at most
     ``limit`` rows are read, so the search stays fast on a clinic-sized database.
     """
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise InvalidRecord([FieldError(("limit",), f"must be a whole number from 1 to {MAX_SEARCH_LIMIT}")])
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
+    if not storable_text(text):
+        return []  # stored names and MRNs are valid UTF-8, so text that is not (a lone surrogate) matches none
     stmt = sa.select(
         PatientRow.id, PatientRow.mrn, PatientRow.family_name, PatientRow.given_name, PatientRow.date_of_birth
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
-from facetdesk.domain.base import STORED
+from facetdesk.domain.base import STORED, is_row_id, storable_text
 from facetdesk.domain.preset import Preset
 from facetdesk.storage.errors import RecordNotFound, StorageError
 from facetdesk.storage.medication_rows import medication_dicts, medication_rows
@@ -47,12 +47,16 @@ def list_presets(session: Session) -> list[Preset]:
 
 
 def get_preset(session: Session, preset_id: int) -> Preset | None:
+    if not is_row_id(preset_id):  # no row has it, and a huge number cannot even be bound to the query
+        return None
     row = session.scalar(_select().where(PresetRow.id == preset_id))
     return None if row is None else preset_from_row(row)
 
 
 def preset_name_owner(session: Session, name: str) -> int | None:
     """The id of the preset with this name (ignoring case and accents), if any."""
+    if not storable_text(name):
+        return None  # stored names are valid UTF-8, so a name that is not (an unpaired surrogate) is no one's
     return session.scalar(sa.select(PresetRow.id).where(PresetRow.name_key == fold(name)))
 
 
@@ -68,7 +72,8 @@ def save_preset(session: Session, preset: Preset) -> Preset:
     if preset.id is None:
         row = PresetRow()
     else:
-        found = session.scalar(_select().where(PresetRow.id == preset.id))
+        # FOR UPDATE: a concurrent save of this preset waits for this one (see storage.patients.save_patient).
+        found = session.scalar(_select().where(PresetRow.id == preset.id).with_for_update())
         if found is None:
             raise RecordNotFound("This preset is no longer in the database (deleted on another workstation?).")
         row = found
@@ -90,6 +95,8 @@ def save_preset(session: Session, preset: Preset) -> Preset:
 
 def delete_preset(session: Session, preset_id: int) -> bool:
     """Delete the preset and its medication rows; False when there was none with this id."""
+    if not is_row_id(preset_id):
+        return False
     row = session.scalar(_select().where(PresetRow.id == preset_id))
     if row is None:
         return False

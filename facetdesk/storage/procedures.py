@@ -10,9 +10,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from facetdesk.domain.base import STORED, local_naive
+from facetdesk.domain.audit import sha256_bytes
+from facetdesk.domain.base import STORED, is_row_id, local_naive
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Side, Technique
+from facetdesk.domain.integrity import addendum_content_hash, procedure_content_hash
 from facetdesk.domain.procedure import Addendum, Procedure, Signature
 from facetdesk.storage.errors import (
     AlreadySigned,
@@ -36,6 +38,7 @@ from facetdesk.storage.tables import (
     PatientRow,
     PostDiagnosisRow,
     ProcedureRow,
+    SignedNoteRow,
     TargetRow,
     utcnow,
 )
@@ -54,7 +57,7 @@ class ProcedureSummary:
     physician: str
 
 
-def _full_load() -> tuple:
+def full_load() -> tuple:
     return (
         selectinload(ProcedureRow.conservative_care),
         selectinload(ProcedureRow.diagnoses),
@@ -320,7 +323,14 @@ def _insert(session: Session, patient_id: int, procedure: Procedure) -> Procedur
 
 
 def _row_for_update(session: Session, procedure_id: int) -> ProcedureRow:
-    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*_full_load()))
+    if not is_row_id(procedure_id):
+        raise RecordNotFound("This procedure is not in the database.")
+    # FOR UPDATE: on PostgreSQL a second workstation's save, signature or addendum waits here until this
+    # transaction ends, then reads the committed version (StaleRecord, RecordLocked) instead of racing it.
+    # SQLite ignores it: BEGIN IMMEDIATE already serialises writers.
+    row = session.scalar(
+        sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*full_load()).with_for_update()
+    )
     if row is None:
         raise RecordNotFound("This procedure is no longer in the database (deleted on another workstation?).")
     return row
@@ -340,11 +350,13 @@ def sign_procedure(
     signed_at: datetime,
     *,
     expected_version: int | None = None,
+    pdf: bytes | None = None,
 ) -> Procedure:
     """Sign the stored procedure, which locks it; refused (AlreadySigned) when it is signed already.
 
     With ``expected_version``, a procedure changed since the signer read it is refused (StaleRecord):
-    a physician signs what they saw.
+    a physician signs what they saw. With ``pdf`` (the note as rendered for the signature), the note
+    and the hashes of the stored content and of the PDF are kept in signed_notes.
     """
     signature = Signature(signed_by=signed_by, signed_at=signed_at)
     row = _row_for_update(session, procedure_id)
@@ -356,50 +368,76 @@ def sign_procedure(
     row.signed_at = signature.signed_at
     row.updated_at = utcnow()
     _flush_versioned(session)
-    return procedure_from_row(row)
+    # Hashed as read back from the rows, so verify later recomputes exactly this.
+    procedure = procedure_from_row(row)
+    content_sha256 = procedure_content_hash(procedure, row.patient_id)
+    if pdf is not None:
+        session.add(
+            SignedNoteRow(
+                procedure_id=row.id,
+                content_sha256=content_sha256,
+                pdf_sha256=sha256_bytes(pdf),
+                pdf=pdf,
+                signed_at=signature.signed_at,
+            )
+        )
+        session.flush()
+    return procedure
 
 
 def add_addendum(session: Session, procedure_id: int, addendum: Addendum) -> Procedure:
     """Append a signed addendum to a signed procedure (NotSigned otherwise); earlier addenda stay as they are.
 
-    Nothing in FacetDesk updates or deletes an addendum: this insert is the only write.
+    The addendum's content hash (domain.integrity) is stored with it. Nothing in FacetDesk updates
+    or deletes an addendum: this insert is the only write.
     """
     row = _row_for_update(session, procedure_id)
     if row.signed_at is None:
         raise NotSigned()
     # Positions run 0, 1, 2, ... as nothing ever removes an addendum.
-    row.addenda.append(_addendum_row(len(row.addenda), addendum))
+    position = len(row.addenda)
+    new = _addendum_row(position, addendum)
+    row.addenda.append(new)
     # The procedure's version moves on too: another workstation's copy of it is now out of date.
     row.updated_at = utcnow()
     _flush_versioned(session)
-    return procedure_from_row(row)
+    procedure = procedure_from_row(row)
+    new.content_sha256 = addendum_content_hash(procedure.addenda[position], row.uid, position)
+    session.flush()
+    return procedure
 
 
 def get_procedure(session: Session, procedure_id: int) -> tuple[int, Procedure] | None:
     """(patient id, procedure), or None."""
-    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*_full_load()))
+    if not is_row_id(procedure_id):
+        return None
+    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*full_load()))
     return None if row is None else (row.patient_id, procedure_from_row(row))
 
 
 def procedure_by_uid(session: Session, uid: str) -> tuple[int, Procedure] | None:
     """(patient id, procedure) for the procedure's stable identifier, or None."""
-    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.uid == uid).options(*_full_load()))
+    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.uid == uid).options(*full_load()))
     return None if row is None else (row.patient_id, procedure_from_row(row))
 
 
 def procedures_for_patient(session: Session, patient_id: int) -> list[Procedure]:
     """Every procedure of the patient, oldest first (for relief history and case files)."""
+    if not is_row_id(patient_id):
+        return []
     rows = session.scalars(
         sa.select(ProcedureRow)
         .where(ProcedureRow.patient_id == patient_id)
         .order_by(ProcedureRow.performed_at, ProcedureRow.id)
-        .options(*_full_load())
+        .options(*full_load())
     )
     return [procedure_from_row(r) for r in rows]
 
 
 def list_procedures(session: Session, patient_id: int) -> list[ProcedureSummary]:
     """The patient's procedures, newest first, reading only what the list shows."""
+    if not is_row_id(patient_id):
+        return []
     rows = session.scalars(
         sa.select(ProcedureRow)
         .where(ProcedureRow.patient_id == patient_id)

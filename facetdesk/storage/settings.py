@@ -22,6 +22,7 @@ def load_settings(session: Session) -> ClinicSettings:
             "phone": row.phone,
             "logo": row.logo,
             "page_size": row.page_size,
+            **({} if row.idle_lock_minutes is None else {"idle_lock_minutes": row.idle_lock_minutes}),
         },
         context=STORED,
     )
@@ -51,5 +52,6 @@ def _fill(row: ClinicSettingsRow, settings: ClinicSettings) -> ClinicSettingsRow
     row.phone = settings.phone
     row.logo = settings.logo
     row.page_size = settings.page_size.value
+    row.idle_lock_minutes = settings.idle_lock_minutes
     row.updated_at = utcnow()
     return row

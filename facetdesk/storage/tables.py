@@ -282,6 +282,63 @@ class AddendumRow(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     signed_by: Mapped[str] = mapped_column(sa.String(100))
     signed_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    # facetdesk.domain.integrity.addendum_content_hash at signing; NULL only for addenda from before 0006.
+    content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class SignedNoteRow(Base):
+    """The note as signed: its PDF bytes and the hashes of the content and of the PDF.
+
+    Written once, when the procedure is signed; verify (services.integrity) recomputes both hashes.
+    """
+
+    __tablename__ = "signed_notes"
+
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True, autoincrement=False)
+    content_sha256: Mapped[str] = mapped_column(sa.String(64))
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    signed_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class UserRow(Base):
+    """A local account; the password is kept only as an Argon2id hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-case (facetdesk.domain.users.User), so uniqueness is case-insensitive on both databases.
+    username: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[str] = mapped_column(EnumText)
+    is_admin: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class AuditRow(Base):
+    """One audited action, hash-chained to the one before (facetdesk.domain.audit). Insert-only.
+
+    Holds user names, workstation, action, record ids and changed field names; never patient text.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(), index=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    workstation: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    entity: Mapped[str] = mapped_column(sa.String(32))
+    entity_id: Mapped[str | None] = mapped_column(sa.String(64))
+    fields: Mapped[str] = mapped_column(sa.Text)  # JSON list of dotted field names
+    detail: Mapped[str] = mapped_column(sa.Text)  # JSON object: hashes, counts, versions
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    __table_args__ = (sa.Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
 
 
 CLINIC_SETTINGS_ID = 1
@@ -298,6 +355,8 @@ class ClinicSettingsRow(Base):
     phone: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     page_size: Mapped[str] = mapped_column(sa.String(16), default="letter", server_default="letter")
+    # NULL: the default of facetdesk.domain.settings.ClinicSettings.
+    idle_lock_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"id = {CLINIC_SETTINGS_ID}", name="single_row"),)

@@ -1,15 +1,15 @@
-"""Service test fixtures: an application context on a fresh temporary database, synthetic records."""
+"""Service test fixtures: an app context on a fresh database on each backend (tests/pg.py), synthetic records."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from facetdesk.services.context import AppContext, build_context
+from tests.actors import ADMIN_PHYSICIAN
 
 
 def patient_data(n: int = 1, **overrides: Any) -> dict[str, Any]:
@@ -43,8 +43,9 @@ def procedure_data(performed_at: datetime | str = datetime(2025, 4, 2, 10, 15), 
     return data
 
 
-def _open(path: Path) -> Iterator[AppContext]:
-    ctx = build_context(f"sqlite:///{path}")
+def _open(url: str) -> Iterator[AppContext]:
+    # An administrating physician may do everything; role limits are tested with their own actors.
+    ctx = build_context(url, actor=ADMIN_PHYSICIAN)
     try:
         yield ctx
     finally:
@@ -52,14 +53,14 @@ def _open(path: Path) -> Iterator[AppContext]:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    yield from _open(tmp_path / "clinic-a" / "db.sqlite3")
+def ctx(make_database_url: Callable[..., str]) -> Iterator[AppContext]:
+    yield from _open(make_database_url("clinic-a"))
 
 
 @pytest.fixture
-def other_ctx(tmp_path: Path) -> Iterator[AppContext]:
+def other_ctx(make_database_url: Callable[..., str]) -> Iterator[AppContext]:
     """A second, independent database (e.g. the receiving clinic of a case file)."""
-    yield from _open(tmp_path / "clinic-b" / "db.sqlite3")
+    yield from _open(make_database_url("clinic-b"))
 
 
 @pytest.fixture

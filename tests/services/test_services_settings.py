@@ -27,7 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", _IHDR) + _chunk(b"IDAT", _IDAT) + _
 
 @pytest.fixture
 def service(ctx) -> SettingsService:
-    return SettingsService(ctx.database)
+    return SettingsService(ctx.database, ctx.work)
 
 
 def _rows(ctx) -> int:

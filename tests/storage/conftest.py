@@ -1,4 +1,4 @@
-"""Storage test fixtures: a fresh temporary database per test and synthetic patients/procedures."""
+"""Storage test fixtures: a fresh database per test on each backend (tests/pg.py) and synthetic patients/procedures."""
 
 from __future__ import annotations
 
@@ -126,12 +126,13 @@ def _no_real_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """The SQLite file behind ``db``; a test asking for it runs on SQLite only (see tests/pg.py)."""
     return tmp_path / "data" / "facetdesk.sqlite3"
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{db_path}")
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url)
     yield database
     database.close()
 

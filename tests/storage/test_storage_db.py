@@ -58,6 +58,7 @@ def test_open_creates_folder_and_tables_and_reopens(db_path, make_patient):
             assert s.scalar(sa.text("select version_num from alembic_version")) == HEAD
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas_on_every_connection(db):
     with db.engine.connect() as a, db.engine.connect() as b:
         for conn in (a, b):
@@ -135,3 +136,9 @@ def test_folder_that_cannot_be_created_gives_clear_error(tmp_path):
     with pytest.raises(DatabaseError):
         open_database(f"sqlite:///{blocker}/sub/facetdesk.sqlite3")
     assert blocker.read_bytes() == b"not a folder"
+
+
+def test_database_kind_without_a_driver_is_refused_clearly():
+    with pytest.raises(DatabaseError, match="has no driver for postgresql[+]nosuchdriver") as info:
+        open_database("postgresql+nosuchdriver://clinic:s3cret-not-shown@dbhost/facetdesk")
+    assert "s3cret-not-shown" not in str(info.value)

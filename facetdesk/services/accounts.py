@@ -1,0 +1,220 @@
+"""Local accounts: the first administrator, signing in and out, unlocking, and managing users (Argon2id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pydantic import ValidationError
+
+from facetdesk.domain.audit import AuditAction, changed_fields
+from facetdesk.domain.base import storable_text
+from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
+from facetdesk.domain.users import Actor, Permission, Role, User, check_password_rules
+from facetdesk.services.session import WorkSession
+from facetdesk.storage import users as store
+from facetdesk.storage.db import Database
+from facetdesk.storage.errors import DuplicateUsername
+
+
+class SignInFailed(Exception):
+    """Wrong user name or password, or an inactive account; the message never says which."""
+
+    def __init__(self) -> None:
+        super().__init__("The user name or password is not right, or the account is switched off.")
+
+
+def parse_user(data: dict[str, Any] | User) -> User:
+    if isinstance(data, User):
+        data = data.model_dump()
+    try:
+        return User.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc)) from None
+
+
+def _check_password(password: object) -> str:
+    if not isinstance(password, str):
+        raise InvalidRecord([FieldError(("password",), "enter a password")])
+    problem = check_password_rules(password)
+    if problem:
+        raise InvalidRecord([FieldError(("password",), problem)])
+    return password
+
+
+class AccountService:
+    def __init__(self, database: Database, work: WorkSession, hasher: PasswordHasher | None = None):
+        self._db = database
+        self._work = work
+        # argon2-cffi's defaults are the RFC 9106 low-memory profile of Argon2id (64 MiB, t=3).
+        self._hasher = hasher or PasswordHasher()
+        self._dummy: str | None = None
+
+    def _dummy_hash(self) -> str:
+        # Verified against when the user name is unknown, so a wrong name takes as long as a wrong password.
+        # Made on first use: hashing costs tens of milliseconds the start-up should not pay.
+        if self._dummy is None:
+            self._dummy = self._hasher.hash("not a password of anyone")
+        return self._dummy
+
+    # ---- first start ------------------------------------------------------
+    def has_accounts(self) -> bool:
+        with self._db.read() as session:
+            return store.count_users(session) > 0
+
+    def create_first_account(self, data: dict[str, Any] | User, password: str) -> User:
+        """The clinic's first account: a physician and administrator. Refused once any account exists."""
+        user = parse_user({**_as_dict(data), "role": Role.PHYSICIAN, "is_admin": True, "active": True})
+        password = _check_password(password)
+        digest = self._hasher.hash(password)
+        with self._db.transaction() as session:
+            if store.count_users(session) > 0:
+                raise InvalidRecord(
+                    [FieldError(("username",), "accounts exist already; ask an administrator to add yours")]
+                )
+            saved = self._add(session, user, digest)
+            self._work.log(
+                session,
+                AuditAction.USER_CREATE,
+                "user",
+                saved.id,
+                username=saved.username,
+                detail={"role": saved.role.value, "is_admin": True, "first_account": True},
+            )
+            return saved
+
+    # ---- signing in -------------------------------------------------------
+    def sign_in(self, username: str, password: str) -> Actor:
+        """Check the password and make the account the session's actor; SignInFailed otherwise."""
+        if not _is_text(username) or not _is_text(password):
+            self._record_failure("(not text)")
+            raise SignInFailed()
+        name = username.strip().lower()[:64]
+        user = self._verify(name, password)
+        actor = Actor.for_user(user, self._work.workstation)
+        self._work.sign_in(actor)
+        with self._db.transaction() as session:
+            self._work.log(session, AuditAction.SIGN_IN, "user", user.id)
+        return actor
+
+    def unlock(self, password: str) -> Actor:
+        """Re-check the signed-in user's password after the idle lock; SignInFailed otherwise."""
+        actor = self._work.actor
+        if actor is None or actor.role is Role.COMMAND_LINE or not _is_text(password):
+            raise SignInFailed()
+        self._verify(actor.username, password)
+        return actor
+
+    def lock(self) -> None:
+        """Record that the workstation locked itself (idle) or was locked by its user."""
+        if self._work.actor is not None:
+            with self._db.transaction() as session:
+                self._work.log(session, AuditAction.LOCK, "workstation", self._work.workstation)
+
+    def sign_out(self) -> None:
+        if self._work.actor is not None:
+            with self._db.transaction() as session:
+                self._work.log(session, AuditAction.SIGN_OUT, "user", self._work.actor.username)
+        self._work.sign_out()
+
+    def _verify(self, username: str, password: str) -> User:
+        with self._db.read() as session:
+            found = store.user_with_hash(session, username) if username else None
+        digest = found[1] if found else self._dummy_hash()
+        try:
+            self._hasher.verify(digest, password or "")
+            ok = found is not None and found[0].active
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            self._record_failure(username or "(blank)")
+            raise SignInFailed()
+        assert found is not None
+        user = found[0]
+        if self._hasher.check_needs_rehash(digest):
+            # Parameters were raised since this hash was made: store it again with today's.
+            with self._db.transaction() as session:
+                store.set_password_hash(session, user.username, self._hasher.hash(password))
+        return user
+
+    def _record_failure(self, username: str) -> None:
+        with self._db.transaction() as session:
+            self._work.log(session, AuditAction.SIGN_IN_FAILED, "user", None, username=username)
+
+    # ---- administration ---------------------------------------------------
+    def list_users(self) -> list[User]:
+        self._work.require(Permission.MANAGE_USERS)
+        with self._db.read() as session:
+            return store.list_users(session)
+
+    def create_user(self, data: dict[str, Any] | User, password: str) -> User:
+        self._work.require(Permission.MANAGE_USERS)
+        user = parse_user({**_as_dict(data), "id": None})
+        digest = self._hasher.hash(_check_password(password))
+        with self._db.transaction() as session:
+            saved = self._add(session, user, digest)
+            self._work.log(
+                session,
+                AuditAction.USER_CREATE,
+                "user",
+                saved.id,
+                detail={"role": saved.role.value, "is_admin": saved.is_admin},
+            )
+            return saved
+
+    def update_user(self, data: dict[str, Any] | User, new_password: str | None = None) -> User:
+        """Change name, role, administrator and active flags (and the password, if given)."""
+        self._work.require(Permission.MANAGE_USERS)
+        user = parse_user(data)
+        if user.id is None:
+            raise InvalidRecord([FieldError(("id",), "choose a stored account to change")])
+        digest = None if new_password is None else self._hasher.hash(_check_password(new_password))
+        with self._db.transaction() as session:
+            before = store.get_user(session, user.id)
+            if before is None:
+                raise InvalidRecord([FieldError(("id",), "this account no longer exists")])
+            if before.username != user.username:
+                raise InvalidRecord([FieldError(("username",), "a user name cannot be changed; add a new account")])
+            self._keep_an_administrator(session, before, user)
+            saved = store.update_user(session, user, digest)
+            fields = changed_fields(before.model_dump(mode="json"), saved.model_dump(mode="json"))
+            self._work.log(
+                session, AuditAction.USER_UPDATE, "user", saved.id, fields=[*fields, *(["password"] if digest else [])]
+            )
+            return saved
+
+    def change_own_password(self, old_password: str, new_password: str) -> None:
+        actor = self._work.actor
+        if actor is None or actor.role is Role.COMMAND_LINE or not _is_text(old_password):
+            raise SignInFailed()
+        user = self._verify(actor.username, old_password)
+        digest = self._hasher.hash(_check_password(new_password))
+        with self._db.transaction() as session:
+            store.set_password_hash(session, user.username, digest)
+            self._work.log(session, AuditAction.USER_UPDATE, "user", user.id, fields=["password"])
+
+    def _keep_an_administrator(self, session, before: User, after: User) -> None:
+        losing = before.is_admin and before.active and not (after.is_admin and after.active)
+        if losing and not any(u.is_admin and u.active and u.id != before.id for u in store.list_users(session)):
+            raise InvalidRecord(
+                [FieldError(("is_admin",), "this is the last active administrator; make another one first")]
+            )
+
+    def _add(self, session, user: User, digest: str) -> User:
+        try:
+            return store.add_user(session, user, digest)
+        except DuplicateUsername as exc:
+            raise InvalidRecord([FieldError(("username",), str(exc))]) from None
+
+
+def _as_dict(data: dict[str, Any] | User) -> dict[str, Any]:
+    if isinstance(data, User):
+        return data.model_dump()
+    if not isinstance(data, dict):
+        raise InvalidRecord([FieldError(("user",), "expected the account's fields (user name, name, role)")])
+    return dict(data)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and storable_text(value)

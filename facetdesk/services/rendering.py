@@ -1,0 +1,71 @@
+"""Rendering notes: a case file to PDF bytes with its decision support, and atomic PDF files."""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from facetdesk.domain.case import CaseFile
+from facetdesk.domain.catalog import Catalog, get_catalog
+from facetdesk.domain.settings import ClinicSettings
+from facetdesk.note.content import build_note_content
+from facetdesk.note.render import render_note
+from facetdesk.rules import evaluate
+from facetdesk.rules.context import RuleCase
+from facetdesk.rules.risks import discharge_instructions
+
+
+@dataclass(frozen=True)
+class RenderedNote:
+    pdf: bytes
+    warnings: tuple[str, ...]
+
+
+def render_case_note(
+    case: CaseFile,
+    *,
+    clinic: ClinicSettings | None = None,
+    page_size: str | None = None,
+    generated_at: datetime | None = None,
+    catalog: Catalog | None = None,
+) -> RenderedNote:
+    """The note with its decision-support section: every rule is evaluated on the case as it stands.
+
+    ``page_size`` overrides the clinic's setting (the command line's --page-size).
+    """
+    catalog = catalog or get_catalog()
+    findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
+    rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
+    content = build_note_content(
+        case,
+        clinic=clinic,
+        generated_at=generated_at or datetime.now().replace(microsecond=0),
+        findings=findings,
+        discharge_instructions=discharge_instructions(rule_case),
+    )
+    return RenderedNote(render_note(content, page_size=page_size), tuple(content.warnings))
+
+
+def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -> bytes:
+    return render_case_note(case, page_size=page_size, **kwargs).pdf
+
+
+def write_pdf(data: bytes, path: str | Path) -> Path:
+    """Write atomically: a half-written note must never sit where a finished one is expected."""
+    target = Path(path)
+    try:
+        encoded = os.fsencode(target)
+    except (UnicodeEncodeError, TypeError):
+        encoded = b"\0"
+    if not target.name or b"\0" in encoded:
+        raise OSError(errno.EINVAL, "not a usable file name", str(target).encode("utf-8", "replace").decode())
+    tmp = target.with_name(target.name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(target)
+    return target

@@ -1,0 +1,102 @@
+"""Audit log repository: append an entry to the hash chain, read entries back in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from facetdesk.domain.audit import GENESIS_HASH, AuditAction, AuditEntry, canonical_json
+from facetdesk.storage.tables import AuditRow
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises appends to the chain.
+_CHAIN_LOCK_KEY = 0x46445F41554449  # "FD_AUDI"
+
+
+def append_audit(session: Session, entry: AuditEntry) -> AuditEntry:
+    """Link ``entry`` after the last one and insert it, in the caller's transaction.
+
+    Appends must not interleave, or two entries would claim the same predecessor. SQLite writers
+    already hold the database's write lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
+    advisory lock, released at commit or rollback.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+    last = session.scalar(sa.select(AuditRow.entry_hash).order_by(AuditRow.id.desc()).limit(1))
+    linked = entry.chained(last or GENESIS_HASH)
+    row = AuditRow(
+        at=linked.at,
+        username=linked.username,
+        workstation=linked.workstation,
+        action=linked.action.value,
+        entity=linked.entity,
+        entity_id=linked.entity_id,
+        fields=canonical_json(list(linked.fields)),
+        detail=canonical_json(linked.detail),
+        prev_hash=linked.prev_hash,
+        entry_hash=linked.entry_hash,
+    )
+    session.add(row)
+    session.flush()
+    return linked.model_copy(update={"id": row.id})
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        at=row.at,
+        username=row.username,
+        workstation=row.workstation,
+        action=AuditAction(row.action),
+        entity=row.entity,
+        entity_id=row.entity_id,
+        fields=tuple(json.loads(row.fields)),
+        detail=json.loads(row.detail),
+        prev_hash=row.prev_hash,
+        entry_hash=row.entry_hash,
+    )
+
+
+def iter_audit(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
+    """Every entry, oldest first, read in batches (the log of a busy clinic is long)."""
+    after = 0
+    while True:
+        rows = session.scalars(sa.select(AuditRow).where(AuditRow.id > after).order_by(AuditRow.id).limit(batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _entry(row)
+        after = rows[-1].id
+
+
+def search_audit(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    username: str | None = None,
+    action: AuditAction | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """Entries matching every filter given, newest first."""
+    q = sa.select(AuditRow)
+    if since is not None:
+        q = q.where(AuditRow.at >= since)
+    if until is not None:
+        q = q.where(AuditRow.at < until)
+    if username:
+        q = q.where(AuditRow.username == username)
+    if action is not None:
+        q = q.where(AuditRow.action == action.value)
+    if entity:
+        q = q.where(AuditRow.entity == entity)
+    if entity_id is not None:
+        q = q.where(AuditRow.entity_id == entity_id)
+    rows = session.scalars(q.order_by(AuditRow.id.desc()).limit(limit).offset(offset))
+    return [_entry(r) for r in rows]

@@ -1,0 +1,126 @@
+"""Local accounts: Argon2id hashes, signing in, roles (nurses record pain scores only, physicians sign)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.users import NotPermitted
+from facetdesk.services.accounts import SignInFailed
+from tests.actors import ADMIN_PHYSICIAN, NURSE
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(ctx):
+    ctx.work.sign_out()
+    first = ctx.accounts.create_first_account({"username": "Dr.Admin", "display_name": "Dr. Synthetic Admin"}, PASSWORD)
+    ctx.accounts.sign_in("dr.admin", PASSWORD)
+    nurse = ctx.accounts.create_user(
+        {"username": "rn.one", "display_name": "RN Synthetic One", "role": "nurse"}, "nurse password 1"
+    )
+    return first, nurse
+
+
+def test_first_account_is_an_administrating_physician_and_only_once(ctx, accounts):
+    first, _ = accounts
+    assert (first.username, first.role.value, first.is_admin) == ("dr.admin", "physician", True)
+    with pytest.raises(InvalidRecord, match="accounts exist already"):
+        ctx.accounts.create_first_account({"username": "other", "display_name": "Dr. Other"}, PASSWORD)
+
+
+def test_passwords_are_stored_as_argon2id_hashes_only(ctx, accounts):
+    with ctx.database.engine.connect() as conn:
+        hashes = [r.password_hash for r in conn.execute(sa.text("select password_hash from users"))]
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    assert not any(PASSWORD in h or "nurse password" in h for h in hashes)
+
+
+def test_sign_in_checks_the_password_and_records_failures(ctx, accounts):
+    ctx.accounts.sign_out()
+    with pytest.raises(SignInFailed):
+        ctx.accounts.sign_in("rn.one", "wrong password")
+    with pytest.raises(SignInFailed):
+        ctx.accounts.sign_in("nobody", "whatever123")
+    assert ctx.work.actor is None
+    actor = ctx.accounts.sign_in("  RN.One ", "nurse password 1")
+    assert (actor.username, actor.role.value, ctx.work.actor) == ("rn.one", "nurse", actor)
+    ctx.work.sign_in(ADMIN_PHYSICIAN)
+    failed = ctx.audit.search(action=AuditAction.SIGN_IN_FAILED)
+    assert [e.username for e in failed] == ["nobody", "rn.one"]
+    assert ctx.audit.search(action=AuditAction.SIGN_IN, username="rn.one")
+
+
+def test_inactive_accounts_cannot_sign_in_and_the_last_admin_stays(ctx, accounts):
+    first, nurse = accounts
+    ctx.accounts.update_user(nurse.model_copy(update={"active": False}))
+    with pytest.raises(SignInFailed):
+        ctx.accounts.sign_in("rn.one", "nurse password 1")
+    ctx.accounts.sign_in("dr.admin", PASSWORD)
+    with pytest.raises(InvalidRecord, match="last active administrator"):
+        ctx.accounts.update_user(first.model_copy(update={"is_admin": False}))
+
+
+def test_weak_passwords_and_taken_names_are_refused_by_field(ctx, accounts):
+    with pytest.raises(InvalidRecord) as info:
+        ctx.accounts.create_user({"username": "rn.two", "display_name": "RN Two", "role": "nurse"}, "short")
+    assert info.value.errors[0].path == ("password",) and "at least 8 characters" in str(info.value)
+    with pytest.raises(InvalidRecord) as info:
+        ctx.accounts.create_user({"username": "RN.ONE", "display_name": "RN Again", "role": "nurse"}, PASSWORD)
+    assert info.value.errors[0].path == ("username",) and "taken" in str(info.value)
+    with pytest.raises(InvalidRecord) as info:
+        ctx.accounts.create_user({"username": "bad name!", "display_name": "X", "role": "nurse"}, PASSWORD)
+    assert info.value.errors[0].path == ("username",)
+
+
+def test_unlock_needs_the_signed_in_users_password(ctx, accounts):
+    ctx.accounts.sign_in("rn.one", "nurse password 1")
+    with pytest.raises(SignInFailed):
+        ctx.accounts.unlock(PASSWORD)  # another user's password does not unlock
+    assert ctx.accounts.unlock("nurse password 1").username == "rn.one"
+
+
+def test_a_nurse_records_pain_scores_and_nothing_else(ctx, make_patient_data, make_procedure_data):
+    patient = ctx.records.save_patient(make_patient_data())
+    procedure = ctx.records.save_procedure(patient.id, make_procedure_data())
+    ctx.work.sign_in(NURSE)
+
+    scores = [{"minutes_after": 30, "nrs": 2}, {"minutes_after": 240, "nrs": 5, "activity": "walking"}]
+    saved = ctx.records.save_procedure(patient.id, procedure.model_dump() | {"pain_scores": scores})
+    assert [p.nrs for p in saved.pain_scores] == [2, 5]
+
+    with pytest.raises(InvalidRecord) as info:
+        ctx.records.save_procedure(patient.id, saved.model_dump() | {"guidance": "ct"})
+    assert info.value.errors[0].path == ("guidance",) and "nurse" in str(info.value)
+    with pytest.raises(NotPermitted, match="may not change a procedure"):
+        ctx.records.save_procedure(patient.id, make_procedure_data())
+    with pytest.raises(NotPermitted, match="may not change patient details"):
+        ctx.records.save_patient(make_patient_data(2))
+    with pytest.raises(NotPermitted, match="may not sign procedures"):
+        ctx.records.sign_procedure(saved.id, saved.version)
+    stored = ctx.records.get_procedure(saved.id)[1]
+    assert stored.guidance.value == "fluoroscopy" and not stored.is_signed
+    ctx.work.sign_in(ADMIN_PHYSICIAN)
+    (entry,) = ctx.audit.search(username=NURSE.username)
+    assert entry.action is AuditAction.UPDATE and all(f.startswith("pain_scores") for f in entry.fields)
+
+
+def test_nobody_signed_in_can_do_nothing(ctx, make_patient_data):
+    ctx.work.sign_out()
+    with pytest.raises(NotPermitted, match="Sign in to view records"):
+        ctx.records.search_patients("")
+    with pytest.raises(NotPermitted, match="Sign in"):
+        ctx.records.save_patient(make_patient_data())
+
+
+def test_the_command_line_never_signs(ctx, make_patient_data, make_procedure_data):
+    from tests.actors import COMMAND_LINE
+
+    patient = ctx.records.save_patient(make_patient_data())
+    procedure = ctx.records.save_procedure(patient.id, make_procedure_data())
+    ctx.work.sign_in(COMMAND_LINE)
+    with pytest.raises(NotPermitted, match="may not sign"):
+        ctx.records.sign_procedure(procedure.id, procedure.version)
