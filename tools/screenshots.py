@@ -1,4 +1,4 @@
-"""Screenshot gallery: the main window holding the sample case, light and dark, into docs/screenshots/.
+"""Screenshot gallery: sign-in, main window with the sample case, lock screen, users, audit trail; light and dark.
 
 Run under a real X server for a true window:  xvfb-run -a -s "-screen 0 1600x1100x24" python tools/screenshots.py
 """
@@ -20,14 +20,45 @@ from sample_case import sample_case  # noqa: E402
 
 from facetdesk.services.context import build_context  # noqa: E402
 from facetdesk.ui.main_window import MainWindow  # noqa: E402
+from facetdesk.ui.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
 
 TABS = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome"]
+# Synthetic accounts of the demo database; the password is only ever typed into the demo's dialogs.
+DEMO_PASSWORD = "synthetic demo phrase"
+PHYSICIAN = {"username": "e.synthetic", "display_name": "Dr. Elena Synthetic"}
+NURSE = {"username": "rn.demo", "display_name": "RN Dana Demo", "role": "nurse"}
+
+
+def shoot_dialog(dialog, path: Path, width: int | None = None) -> None:
+    if width:
+        dialog.resize(width, dialog.sizeHint().height())
+    dialog.show()
+    QTest.qWait(200)
+    dialog.grab().save(str(path))
+    dialog.close()
+
+
+def sign_in_screens(ctx, out_dir: Path) -> None:
+    """The first-start dialog on the empty database, then the account made, then the everyday sign-in."""
+    first = FirstAccountDialog(ctx.accounts)
+    first.username.setText(PHYSICIAN["username"])
+    first.display_name.setText(PHYSICIAN["display_name"])
+    shoot_dialog(first, out_dir / "first-account.png")
+    ctx.accounts.create_first_account(PHYSICIAN, DEMO_PASSWORD)
+    ctx.accounts.sign_in(PHYSICIAN["username"], DEMO_PASSWORD)
+    ctx.accounts.create_user(NURSE, DEMO_PASSWORD)
+    dialog = SignInDialog(ctx.accounts, username=PHYSICIAN["username"])
+    dialog.password.setText("a wrong one")
+    dialog.sign_in()  # shows how a wrong password is answered; the demo stays signed in as the physician
+    ctx.accounts.sign_in(PHYSICIAN["username"], DEMO_PASSWORD)
+    shoot_dialog(dialog, out_dir / "sign-in.png")
 
 
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = build_context(f"sqlite:///{tmp}/demo.sqlite3")
+        ctx = build_context(f"sqlite:///{tmp}/demo.sqlite3", drafts_dir=Path(tmp) / "drafts")
+        sign_in_screens(ctx, out_dir)
         result = ctx.cases.import_case(sample_case())
         window = MainWindow(ctx)
         window.resize(1360, 860)
@@ -48,6 +79,28 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         QTest.qWait(2500)  # QPdfView renders pages in the background
         preview.grab().save(str(out_dir / "note-preview.png"))
         preview.close()
+        window.export_pdf(str(Path(tmp) / "note.pdf"))
+        window.lock()
+        QTest.qWait(200)
+        window.grab().save(str(out_dir / "lock-screen.png"))
+        window.try_unlock(DEMO_PASSWORD)
+        users = window.show_users()
+        users.select(NURSE["username"])
+        QTest.qWait(200)
+        users.grab().save(str(out_dir / "users.png"))
+        users.close()
+        audit = window.show_audit()
+        audit.verify()
+        QTest.qWait(200)
+        audit.grab().save(str(out_dir / "audit-trail.png"))
+        audit.close()
+        window.lock(switching=True)
+        window.try_switch(NURSE["username"], DEMO_PASSWORD)
+        window.open_patient(result.patient_id)
+        window.open_procedure(result.procedure_id)
+        window.editor.tabs.setCurrentIndex(window.editor.TAB_OF["pain_scores"])
+        QTest.qWait(200)
+        window.grab().save(str(out_dir / "editor-nurse.png"))
         window.editor.has_unsaved_changes = lambda: False  # nothing was edited; close without asking
         window.close()
         ctx.close()
@@ -75,6 +128,7 @@ def dark_palette() -> QPalette:
         p.setColor(role, QColor(color))
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7d82"))
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7d82"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7d82"))
     return p
 
 

@@ -81,6 +81,21 @@ class AutosaveController(QObject):
             self._editor.status.setText(self.tr("Draft could not be removed: {e}").format(e=exc.strerror or exc))
         self._written = None
 
+    def has_current_draft(self) -> bool:
+        """True when the editor's unsaved edits, as they are now, are in a draft file."""
+        editor = self._editor
+        return self._written is not None and to_jsonable_python(editor.data()) == self._written
+
+    def release(self) -> str | None:
+        """Keep the draft file for its author and stop owning it: later saves or discards here leave it alone.
+
+        Returns the id of the kept draft, or None when there was none.
+        """
+        kept = self.draft_id if self._written is not None else None
+        self.draft_id = new_draft_id()
+        self._written = None
+        return kept
+
     def adopt(self, draft: Draft) -> None:
         """Continue a recovered draft: later autosaves replace its file instead of adding a second one."""
         if draft.id != self.draft_id:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu
 
 from facetdesk.domain.preset import apply_preset
 from facetdesk.domain.procedure import Override
+from facetdesk.domain.users import Permission
 from facetdesk.rules import Finding, Status
 from facetdesk.services.decision import check_draft
 from facetdesk.ui.presets_dialog import preset_menu
@@ -53,6 +54,8 @@ class DecisionSupportMixin:
     def apply_preset(self, preset) -> None:
         """Fill technique and medications from a clinic preset; levels and scores stay the physician's."""
         assert self._patient is not None
+        if self.locked or self._refuse(Permission.EDIT_PROCEDURE):
+            return
         self.load_data(self._patient, self._procedure, apply_preset(preset, self.data()))
         self.status.setText(self.tr("Preset applied: {name}").format(name=preset.name))
 
@@ -82,7 +85,7 @@ class DecisionSupportMixin:
         return text.strip() if ok and text.strip() else None
 
     def acknowledge(self, finding: Finding) -> Override | None:
-        if self.locked:  # a signed procedure takes no new acknowledgements
+        if self.locked or self._refuse(Permission.EDIT_PROCEDURE):  # a signed procedure takes no new ones
             return None
         reason = self.ask_reason(finding)
         if not reason:

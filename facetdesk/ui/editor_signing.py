@@ -1,4 +1,4 @@
-"""The editor's signing: sign a procedure, lock the form once signed, and add signed addenda."""
+"""The editor's signing and access: sign, lock the form once signed, add signed addenda, and what a role may edit."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QPushButton, QS
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.procedure import Addendum, Procedure
+from facetdesk.domain.users import NotPermitted, Permission
+from facetdesk.services.session import WorkSession
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
+from facetdesk.ui.access import why_not
 from facetdesk.ui.widgets import named
+
+SIGN_TIP = "Sign the saved procedure as yourself; it is locked afterwards"
+ADDENDUM_TIP = "Add a signed correction to the signed procedure"
 
 
 def _html(text: str) -> str:
@@ -20,12 +26,16 @@ class SigningMixin:
     """Mixed into ProcedureEditor; uses its records service, patient, procedure, tabs and buttons."""
 
     def _build_signing(self) -> None:
-        self.sign_button = named(
-            QPushButton(self.tr("Sign…")), "Sign procedure", "Sign the saved procedure; it is locked afterwards"
+        # Set by the main window: who is signed in. None (no session) leaves every control to the services.
+        self.work: WorkSession | None = None
+        self.sign_button = named(QPushButton(self.tr("Sign…")), "Sign procedure", self.tr(SIGN_TIP))
+        self.addendum_button = named(QPushButton(self.tr("Add addendum…")), "Add addendum", self.tr(ADDENDUM_TIP))
+        self.audit_button = named(
+            QPushButton(self.tr("Audit trail…")),
+            "Audit trail of this procedure",
+            self.tr("Who saved, signed, exported or printed this procedure, and when"),
         )
-        self.addendum_button = named(
-            QPushButton(self.tr("Add addendum…")), "Add addendum", "Add a signed correction to the signed procedure"
-        )
+        self.audit_button.hide()
         self.signature_banner = named(QLabel(), "Signature")
         self.signature_banner.setStyleSheet(style.BANNER_STYLE)
         self.addenda_view = named(QLabel(), "Addenda")
@@ -41,6 +51,20 @@ class SigningMixin:
     def locked(self) -> bool:
         return self._locked
 
+    def may(self, permission: Permission) -> bool:
+        return self.work is None or self.work.may(permission)
+
+    def _signer_name(self, procedure: Procedure) -> str:
+        actor = self.work.actor if self.work is not None else None
+        return actor.display_name if actor is not None else procedure.physician
+
+    def _refuse(self, permission: Permission) -> bool:
+        """Say why, when the signed-in user may not; True when refused."""
+        if self.may(permission):
+            return False
+        self.error_summary.show_error(why_not(self.work.actor if self.work else None, permission))
+        return True
+
     # ---- questions (tests replace these) -------------------------------------
     def ask_sign(self, procedure: Procedure) -> bool:
         answer = QMessageBox.question(
@@ -49,7 +73,7 @@ class SigningMixin:
             self.tr(
                 "Sign this procedure as {name}?\n\nAfter signing it can no longer be changed; "
                 "corrections are added as signed addenda."
-            ).format(name=procedure.physician),
+            ).format(name=self._signer_name(procedure)),
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -64,7 +88,7 @@ class SigningMixin:
     # ---- actions ------------------------------------------------------------
     def sign(self) -> Procedure | None:
         """Save pending edits, ask, then sign the stored version; the form is read-only afterwards."""
-        if self._patient is None or self._locked:
+        if self._patient is None or self._locked or self._refuse(Permission.SIGN):
             return None
         procedure = self._procedure
         if procedure is None or procedure.id is None or self.has_unsaved_changes():
@@ -75,8 +99,8 @@ class SigningMixin:
         if not self.ask_sign(procedure):
             return None
         try:
-            signed = self._records.sign_procedure(procedure.id, procedure.physician, procedure.version)
-        except (StorageError, InvalidRecord) as exc:
+            signed = self._records.sign_procedure(procedure.id, procedure.version)
+        except (StorageError, InvalidRecord, NotPermitted) as exc:
             self.error_summary.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
             return None
         self._procedure_changed(signed)
@@ -85,16 +109,18 @@ class SigningMixin:
         return signed
 
     def add_addendum(self) -> Procedure | None:
-        """Append a signed addendum (author: the procedure's physician, as typed; user accounts come later)."""
+        """Append an addendum, written and signed by the signed-in physician."""
         procedure = self._procedure
         if procedure is None or procedure.id is None or not procedure.is_signed:
+            return None
+        if self._refuse(Permission.ADD_ADDENDUM):
             return None
         text = self.ask_addendum_text()
         if not text:
             return None
         try:
-            updated = self._records.add_addendum(procedure.id, procedure.physician, text)
-        except (StorageError, InvalidRecord) as exc:
+            updated = self._records.add_addendum(procedure.id, text)
+        except (StorageError, InvalidRecord, NotPermitted) as exc:
             self.error_summary.show_error(self.tr("Addendum not saved: {msg}").format(msg=str(exc)))
             return None
         self._procedure_changed(updated)
@@ -106,18 +132,30 @@ class SigningMixin:
         self._procedure = procedure
         self._show_signature(procedure)
 
-    # ---- lock ---------------------------------------------------------------
+    # ---- lock and access ----------------------------------------------------
+    def refresh_access(self) -> None:
+        """Apply the signed-in user's role to the form again (after another user signed in)."""
+        self._show_signature(self._procedure)
+
     def _show_signature(self, procedure: Procedure | None) -> None:
-        """Lock or unlock the form for ``procedure`` and show its signature and addenda."""
+        """Lock or unlock the form for ``procedure`` and the signed-in role; show its signature and addenda."""
         signature = procedure.signature if procedure else None
         self._locked = signature is not None
-        for page in self._input_pages():
-            page.setEnabled(not self._locked)
-        self.save_button.setEnabled(not self._locked)
-        self.preset_button.setEnabled(not self._locked)
-        self.sign_button.setEnabled(not self._locked)
-        self.addendum_button.setEnabled(self._locked)
+        stored = procedure is not None and procedure.id is not None
+        can_edit = self.may(Permission.EDIT_PROCEDURE)
+        # A nurse records the pain diary of a stored procedure; the rest stays as the physician left it.
+        can_score = stored and not can_edit and self.may(Permission.RECORD_PAIN_SCORES)
+        pain_tab = self.TAB_OF["pain_scores"]
+        for index, page in enumerate(self._input_pages()):
+            page.setEnabled(not self._locked and (can_edit or (can_score and index == pain_tab)))
+        self.save_button.setEnabled(not self._locked and (can_edit or can_score))
+        self.preset_button.setEnabled(not self._locked and can_edit)
+        if hasattr(self, "findings"):  # built after the signing controls
+            self.findings.set_can_acknowledge(not self._locked and can_edit)
+        self._permit(self.sign_button, Permission.SIGN, not self._locked, SIGN_TIP)
+        self._permit(self.addendum_button, Permission.ADD_ADDENDUM, self._locked, ADDENDUM_TIP)
         self.addendum_button.setVisible(self._locked)
+        self.audit_button.setVisible(stored and self.work is not None and self.may(Permission.VIEW_AUDIT))
         if signature is not None:
             # Nothing to undo into: the stored record is final.
             self.undo_stack.clear()
@@ -126,10 +164,26 @@ class SigningMixin:
                     name=signature.signed_by, when=f"{signature.signed_at:%Y-%m-%d %H:%M}"
                 )
             )
-        self.signature_banner.setVisible(signature is not None)
+        elif procedure is not None and not can_edit:
+            actor = self.work.actor if self.work else None
+            who = f"{actor.display_name} ({actor.role.label.lower()})" if actor else self.tr("This account")
+            self.signature_banner.setText(
+                self.tr("{who}: only the pain scores (Pain & relief tab) can be changed; a physician signs.").format(
+                    who=who
+                )
+                if can_score
+                else self.tr("{who}: read only.").format(who=who)
+            )
+        self.signature_banner.setVisible(signature is not None or (procedure is not None and not can_edit))
         addenda = procedure.addenda if procedure else []
         self.addenda_view.setText("<br>".join(self._addendum_html(n, a) for n, a in enumerate(addenda, start=1)))
         self.addenda_view.setVisible(bool(addenda))
+
+    def _permit(self, button: QPushButton, permission: Permission, applies: bool, tip: str) -> None:
+        """Enable ``button`` when it applies and the role allows it; the tooltip says why it is disabled."""
+        allowed = self.may(permission)
+        button.setEnabled(applies and allowed)
+        button.setToolTip(self.tr(tip) if allowed else why_not(self.work.actor if self.work else None, permission))
 
     def _addendum_html(self, n: int, a: Addendum) -> str:
         signed = self.tr("Signed by {name} on {when}").format(name=a.signed_by, when=f"{a.signed_at:%Y-%m-%d %H:%M}")

@@ -69,6 +69,7 @@ class FindingsPanel(QWidget):
             QPushButton(self.tr("Acknowledge with reason…")), "Acknowledge finding", "Document why you proceed"
         )
         self.acknowledge_button.setEnabled(False)
+        self._can_acknowledge = True
         self.source = QLabel()
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -113,6 +114,11 @@ class FindingsPanel(QWidget):
         self.summary.setText(text)
         self.problems.setText(self.tr("Not yet checked (fix to include): ") + "; ".join(problems) if problems else "")
 
+    def set_can_acknowledge(self, allowed: bool) -> None:
+        """Acknowledging changes the procedure: only for whoever may change it (and not once signed)."""
+        self._can_acknowledge = allowed
+        self._selection_changed(self.list.currentItem())
+
     def _override(self, f: Finding) -> Override | None:
         return next((o for o in self._overrides if o.rule == f.rule), None)
 
@@ -141,7 +147,7 @@ class FindingsPanel(QWidget):
     def _selection_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
         f: Finding | None = item.data(Qt.ItemDataRole.UserRole) if item else None
         self.source.setText(self.tr("Source: {s}").format(s=f.source) if f else "")
-        self.acknowledge_button.setEnabled(bool(f and f.needs_acknowledgement))
+        self.acknowledge_button.setEnabled(bool(self._can_acknowledge and f and f.needs_acknowledgement))
 
     def _activated(self, item: QListWidgetItem) -> None:
         f: Finding = item.data(Qt.ItemDataRole.UserRole)

@@ -1,32 +1,34 @@
-"""Main window: patient list on the left; patient page or procedure editor on the right."""
+"""Main window: patient list on the left; patient page or procedure editor on the right; covered when locked."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QStackedWidget
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
 from facetdesk.domain.copy_forward import start_from
 from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.context import AppContext
 from facetdesk.services.drafts import Draft
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StorageError
+from facetdesk.ui.access import guarded
 from facetdesk.ui.autosave import DEFAULT_INTERVAL_MS, AutosaveController
-from facetdesk.ui.note_preview import NotePreview
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
 from facetdesk.ui.presets_dialog import PresetsDialog
 from facetdesk.ui.procedure_editor import ProcedureEditor
 from facetdesk.ui.settings_dialog import ClinicSettingsDialog
+from facetdesk.ui.window_notes import NoteOutputMixin
+from facetdesk.ui.window_session import SessionMixin
 
 
-class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, autosave_interval_ms: int = DEFAULT_INTERVAL_MS):
+class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
+    def __init__(self, ctx: AppContext, autosave_interval_ms: int = DEFAULT_INTERVAL_MS, idle_ms: int | None = None):
+        """``idle_ms``: lock after this long without input (tests); by default the clinic's setting."""
         super().__init__()
         self._ctx = ctx
         self._restore_offered = False
@@ -35,6 +37,7 @@ class MainWindow(QMainWindow):
         self.patient_list = PatientListPanel(ctx.records)
         self.patient_page = PatientPage(ctx.catalog, ctx.records)
         self.editor = ProcedureEditor(ctx.catalog, ctx.records)
+        self.editor.work = ctx.work
         self.autosave = AutosaveController(
             self.editor, ctx.drafts, ctx.database.url_for_display(), interval_ms=autosave_interval_ms
         )
@@ -48,7 +51,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([380, 900])
         self.splitter.setCollapsible(1, False)
-        self.setCentralWidget(self.splitter)
+        # The work area and, in front of it when locked, the lock screen.
+        self.central = QStackedWidget()
+        self.central.addWidget(self.splitter)
+        self.setCentralWidget(self.central)
+        self._build_session(idle_ms)
         self._build_actions()
         self.restore_layout()
         self.patient_list.patient_selected.connect(self.open_patient)
@@ -60,22 +67,19 @@ class MainWindow(QMainWindow):
         self.editor.closed.connect(self.show_patient_page)
         self.editor.saved.connect(self._procedure_saved)
         self.editor.export_button.clicked.connect(lambda: self.export_pdf())
-        self.patient_list.refresh()
+        self.editor.audit_button.clicked.connect(lambda: self.show_record_audit())
+        self.apply_permissions()
+        if ctx.work.actor is None:
+            self.lock(switching=True)  # nobody signed in: the window opens on the sign-in screen
+        else:
+            self.patient_list.refresh()
         self.statusBar().showMessage(self.tr("Database: {u}").format(u=ctx.database.url_for_display()))
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
 
-        def action(text: str, shortcut, slot, name: str) -> QAction:
-            act = QAction(self.tr(text), self)
-            act.setShortcut(QKeySequence(shortcut))
-            act.setObjectName(name)
-            act.setToolTip(f"{self.tr(text).replace('&', '')} ({QKeySequence(shortcut).toString()})")
-            # triggered() passes 'checked'; the slots take no arguments.
-            act.triggered.connect(lambda _checked=False, f=slot: f())
-            file_menu.addAction(act)
-            self.addAction(act)
-            return act
+        def action(text: str, shortcut, slot, name: str):
+            return self._action(file_menu, text, shortcut, slot, name)
 
         self.new_patient_action = action("New &patient", "Ctrl+Shift+N", self.new_patient, "new_patient")
         self.new_procedure_action = action(
@@ -90,8 +94,11 @@ class MainWindow(QMainWindow):
         self.settings_action = action("Clinic &settings…", "Ctrl+,", self.edit_settings, "clinic_settings")
         self.presets_action = action("Procedure p&resets…", "Ctrl+Shift+R", self.edit_presets, "procedure_presets")
         file_menu.addSeparator()
+        self._build_session_actions(file_menu)
+        file_menu.addSeparator()
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
         self._build_edit_menu()
+        self._build_admin_menu()
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
         for act in (
@@ -121,17 +128,30 @@ class MainWindow(QMainWindow):
     # ---- drafts -----------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        if not self._restore_offered:
+        if not self._screen_locked:
+            self.idle.arm()
+        if not self._restore_offered and self._ctx.work.actor is not None:
             self._restore_offered = True
             # After the window is on screen, so the question has a parent to sit on.
             QTimer.singleShot(0, self.offer_restore)
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        super().hideEvent(event)
+        # Closed or hidden by the program: nothing left to lock. Minimised (a spontaneous hide by the
+        # window system) keeps counting, so a window restored after the timeout is locked.
+        if not event.spontaneous():
+            self.idle.disarm()
+
     def offer_restore(self) -> bool:
         """Offer the draft a killed or crashed session left for this database; True when it was restored."""
-        drafts = self._ctx.drafts
-        draft = drafts.latest_for(self._ctx.database.url_for_display())
+        draft = self._ctx.drafts.latest_for(self._ctx.database.url_for_display())
         if draft is None:
             return False
+        return self._restore_draft(draft)
+
+    @guarded
+    def _restore_draft(self, draft: Draft) -> bool:
+        drafts = self._ctx.drafts
         try:
             patient = self._ctx.records.get_patient(draft.patient_id)
             procedure = self._ctx.records.get_procedure(draft.procedure_id)[1] if draft.procedure_id else None
@@ -220,7 +240,9 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Discard
 
+    @guarded
     def new_patient(self) -> None:
+        self._ctx.work.require(Permission.EDIT_PATIENT)
         if not self._confirm_discard():
             return
         self.patient_page.form.clear()
@@ -229,6 +251,7 @@ class MainWindow(QMainWindow):
         self._show_list()
         self.patient_page.form.mrn.setFocus()
 
+    @guarded
     def open_patient(self, patient_id: int) -> None:
         if not self._confirm_discard():
             return
@@ -237,6 +260,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
 
+    @guarded
     def show_patient_page(self) -> None:
         if not self._confirm_discard():
             return
@@ -244,6 +268,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
 
+    @guarded
     def save_patient(self):
         form = self.patient_page.form
         try:
@@ -252,7 +277,7 @@ class MainWindow(QMainWindow):
             form.errors.show(exc.errors)
             self.statusBar().showMessage(self.tr("Patient not saved: {n} problem(s)").format(n=len(exc.errors)))
             return None
-        except StorageError as exc:
+        except (StorageError, NotPermitted) as exc:
             form.general_error.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
             return None
         form.load(patient)
@@ -264,7 +289,9 @@ class MainWindow(QMainWindow):
         )
         return patient
 
+    @guarded
     def new_procedure(self) -> None:
+        self._ctx.work.require(Permission.EDIT_PROCEDURE)
         pid = self.patient_page.form.patient_id
         if pid is None:
             self.statusBar().showMessage(self.tr("Select or save a patient first"), 5000)
@@ -275,6 +302,7 @@ class MainWindow(QMainWindow):
         self._show_editor()
         self.editor.performed_at.setFocus()
 
+    @guarded
     def open_procedure(self, procedure_id: int) -> None:
         if not self._confirm_discard():
             return
@@ -300,45 +328,18 @@ class MainWindow(QMainWindow):
     def _last_physician(self) -> str:
         return str(QSettings().value("last_physician", "") or "")
 
-    def _saved_procedure_for_note(self):
-        """The open procedure, saved first if it has changes; None (with a message) when there is none."""
-        if self.stack.currentWidget() is not self.editor:
-            self.statusBar().showMessage(self.tr("Open a procedure to preview, export or print its note"), 5000)
-            return None
-        unsaved = self.editor.procedure is None or self.editor.has_unsaved_changes()
-        if unsaved and self.editor.save() is None:
-            return None
-        return self.editor.procedure
-
-    def preview_note(self) -> NotePreview | None:
-        """Show the note exactly as it will be exported and printed."""
-        procedure = self._saved_procedure_for_note()
-        if procedure is None:
-            return None
-        note = self._ctx.notes.render_procedure_note(procedure.id)
-        preview = NotePreview(
-            note.pdf,
-            self.tr("Procedure note — {n}").format(n=self.editor.patient.display_name),
-            list(note.warnings),
-            self,
-        )
-        preview.export_requested.connect(lambda: self.export_pdf())
-        preview.open()
-        self._preview = preview
-        return preview
-
-    def print_note(self) -> int:
-        preview = self.preview_note()
-        return preview.print_note() if preview is not None else 0
-
+    @guarded
     def edit_presets(self) -> PresetsDialog:
+        self._ctx.work.require(Permission.EDIT_PRESETS)
         dialog = PresetsDialog(self._ctx.presets, self._ctx.catalog, self)
         dialog.open()
         self._presets_dialog = dialog
         return dialog
 
+    @guarded
     def start_from_previous(self, procedure_id: int) -> None:
         """A new procedure shaped like an earlier one: never its scores, dates, notes or sign-offs."""
+        self._ctx.work.require(Permission.EDIT_PROCEDURE)
         if not self._confirm_discard():
             return
         patient, previous = self._ctx.records.get_procedure(procedure_id)
@@ -351,28 +352,14 @@ class MainWindow(QMainWindow):
             )
         )
 
+    @guarded
     def edit_settings(self) -> ClinicSettingsDialog:
+        self._ctx.work.require(Permission.EDIT_SETTINGS)
         dialog = ClinicSettingsDialog(self._ctx.settings, self)
+        dialog.accepted.connect(self._settings_saved)
         dialog.open()
         self._settings_dialog = dialog
         return dialog
-
-    def export_pdf(self, path: str | None = None) -> Path | None:
-        """Export the open procedure's note; asks for a file name unless one is given."""
-        procedure = self._saved_procedure_for_note()
-        if procedure is None:
-            return None
-        patient = self.editor.patient
-        if path is None:
-            suggested = re.sub(r"[^A-Za-z0-9-]+", "_", f"{patient.mrn}_{procedure.performed_at:%Y-%m-%d}") + ".pdf"
-            path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export PDF note"), str(Path.home() / suggested), self.tr("PDF (*.pdf)")
-            )
-            if not path:
-                return None
-        written = self._ctx.notes.export_procedure(procedure.id, path)
-        self.statusBar().showMessage(self.tr("Note exported to {p}").format(p=written), 8000)
-        return written
 
     def restore_layout(self) -> None:
         """Window size, toolbar and splitter positions as the user left them (per user, via QSettings)."""
@@ -399,6 +386,14 @@ class MainWindow(QMainWindow):
             settings.setValue("window/list_width", list_width)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if self._screen_locked:
+            # Nobody here can answer for the absent user: their edits stay in the draft, offered at the next start.
+            self.autosave.autosave_now()
+            self.autosave.release()
+            self.idle.disarm()
+            self.save_layout()
+            event.accept()
+            return
         if self._confirm_discard():
             self.editor.discard_changes()
             self.save_layout()

@@ -16,6 +16,7 @@ class NotePreview(QDialog):
     """Shows exactly the bytes that Export writes and Print sends."""
 
     export_requested = Signal()
+    printed = Signal(int)  # pages sent to the printer: the main window records the print in the audit trail
 
     def __init__(self, pdf: bytes, title: str, warnings: list[str] | None = None, parent=None):
         super().__init__(parent)
@@ -59,4 +60,11 @@ class NotePreview(QDialog):
         printer = self.choose_printer()
         if printer is None:
             return 0
-        return print_pdf(self.pdf, printer)
+        try:
+            pages = print_pdf(self.pdf, printer)
+        except (OSError, ValueError) as exc:
+            self.warning.setText(self.tr("Not printed: {msg}").format(msg=str(exc)))
+            self.warning.show()
+            return 0
+        self.printed.emit(pages)
+        return pages

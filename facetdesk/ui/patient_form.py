@@ -112,6 +112,7 @@ class PatientForm(QWidget):
         acl.addWidget(self.errors.register(("anticoagulants",), ErrorLabel()))
         f2.addRow(self.tr("Anticoagulants"), ac_box)
 
+        self._sections = (ident, risks)
         top = QHBoxLayout()
         top.addWidget(ident, 1)
         top.addWidget(risks, 1)
@@ -123,6 +124,13 @@ class PatientForm(QWidget):
         row.addStretch()
         row.addWidget(self.save_button)
         layout.addLayout(row)
+
+    def set_editable(self, editable: bool, reason: str = "") -> None:
+        """Read only for a role that may not change patient details; ``reason`` says so on the Save button."""
+        for section in self._sections:
+            section.setEnabled(editable)
+        self.save_button.setEnabled(editable)
+        self.save_button.setToolTip("" if editable else reason)
 
     # ---- anticoagulant rows ---------------------------------------------
     def add_anticoagulant(self, agent: str | None = None, last_dose: datetime | None = None) -> int:

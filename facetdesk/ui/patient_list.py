@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from facetdesk.services.records import RecordService
 from facetdesk.ui import style
+from facetdesk.ui.rows_model import RowsTableModel
 from facetdesk.ui.widgets import named
 
 SEARCH_LIMIT = 200
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(RowsTableModel):
     HEADERS = ("Name", "MRN", "Date of birth", "Procedures")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list = []
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -26,17 +23,6 @@ class PatientTableModel(QAbstractTableModel):
 
     def summary(self, row: int):
         return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:

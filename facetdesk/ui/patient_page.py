@@ -59,6 +59,9 @@ class PatientPage(QWidget):
         self._records = records
         self.form = PatientForm(catalog)
         self._catalog = catalog
+        # Set by the main window from the signed-in role; the reason is the tooltip of what is disabled.
+        self._can_create = True
+        self._create_reason = ""
         self.procedures = named(QTableWidget(0, 9), "Procedures")
         self.procedures.setHorizontalHeaderLabels(
             [
@@ -86,6 +89,7 @@ class PatientPage(QWidget):
             "Start from previous procedure",
             "New procedure with the selected one's technique, levels and medications; never its scores, dates or notes",
         )
+        self._copy_tip = self.copy_button.toolTip()
         self.hint = QLabel(self.tr("Save the patient first to record procedures."))
         self.hint.setStyleSheet(f"color: {style.MUTED_COLOR};")
         box = QGroupBox(self.tr("Procedures"))
@@ -117,12 +121,20 @@ class PatientPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, procedure.id)
                 self.procedures.setItem(r, c, item)
-        self.new_button.setEnabled(pid is not None)
+        self.new_button.setEnabled(pid is not None and self._can_create)
         self.open_button.setEnabled(bool(procedures))
-        self.copy_button.setEnabled(bool(procedures))
+        self.copy_button.setEnabled(bool(procedures) and self._can_create)
         self.hint.setVisible(pid is None)
         if procedures:
             self.procedures.selectRow(0)
+
+    def set_permissions(self, can_create: bool, create_reason: str = "") -> None:
+        """Whether the signed-in user may start procedures (New, Start from selected); why not as the tooltip."""
+        self._can_create = can_create
+        self._create_reason = create_reason
+        self.new_button.setToolTip(self.tr("New procedure (Ctrl+N)") if can_create else create_reason)
+        self.copy_button.setToolTip(self._copy_tip if can_create else create_reason)
+        self.refresh_procedures()
 
     def _selected_id(self) -> int | None:
         row = self.procedures.currentRow()

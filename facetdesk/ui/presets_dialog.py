@@ -25,6 +25,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.preset import Preset
+from facetdesk.domain.users import NotPermitted
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.error_router import ErrorRouter
@@ -197,7 +198,7 @@ class PresetsDialog(QDialog):
         except InvalidRecord as exc:
             self.errors.show(exc.errors)
             return None
-        except StorageError as exc:
+        except (StorageError, NotPermitted) as exc:
             self.errors.clear()
             self.general_error.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
             return None
@@ -215,7 +216,11 @@ class PresetsDialog(QDialog):
         preset = self._current
         if preset is None or preset.id is None or not self.confirm_delete(preset):
             return False
-        self._service.delete(preset.id)
+        try:
+            self._service.delete(preset.id)
+        except (StorageError, NotPermitted) as exc:
+            self.general_error.show_error(self.tr("Not deleted: {msg}").format(msg=str(exc)))
+            return False
         self.refresh()
         if self.preset_list.count():
             self.preset_list.setCurrentRow(0)

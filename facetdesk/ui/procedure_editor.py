@@ -35,6 +35,7 @@ from facetdesk.domain.enums import (
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Override, Procedure, derive_nerves
+from facetdesk.domain.users import NotPermitted
 from facetdesk.services.records import RecordService
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
@@ -147,6 +148,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.preset_button)
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.audit_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.addendum_button)
         buttons.addWidget(self.sign_button)
@@ -395,7 +397,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         except InvalidRecord as exc:
             self.show_errors(exc.errors)
             return None
-        except StorageError as exc:  # e.g. changed on another workstation: the message says what to do
+        except (StorageError, NotPermitted) as exc:  # e.g. changed on another workstation: the message says what to do
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
             return None
         self.errors.clear()

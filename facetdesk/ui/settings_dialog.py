@@ -1,4 +1,4 @@
-"""Clinic settings: letterhead (name, address, phone, logo) and the page size of printed notes."""
+"""Clinic settings: letterhead (name, address, phone, logo), the page size of printed notes, the idle lock."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from facetdesk.domain.enums import PageSize
 from facetdesk.domain.errors import InvalidRecord
-from facetdesk.domain.settings import ClinicSettings
+from facetdesk.domain.settings import MAX_IDLE_LOCK_MINUTES, ClinicSettings
+from facetdesk.domain.users import NotPermitted
+from facetdesk.storage.errors import StorageError
+from facetdesk.ui import style
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import ErrorLabel, enum_combo, named
 
@@ -41,6 +45,15 @@ class ClinicSettingsDialog(QDialog):
         self.phone = named(QLineEdit(current.phone), "Clinic phone")
         self.page_size = named(enum_combo(PageSize), "Page size")
         self.page_size.set_value(current.page_size)
+        self.idle_lock = named(
+            QSpinBox(),
+            "Lock the screen after minutes without use",
+            self.tr("An unattended workstation hides patient data and asks for the password again"),
+        )
+        self.idle_lock.setRange(1, MAX_IDLE_LOCK_MINUTES)
+        self.idle_lock.setSuffix(self.tr(" minutes without use"))
+        self.idle_lock.setValue(current.idle_lock_minutes)
+        self.idle_lock.setMaximumWidth(style.SPIN_MAX_WIDTH)
         self.logo_preview = QLabel()
         self.choose_logo = named(QPushButton(self.tr("Choose logo…")), "Choose logo")
         self.clear_logo = named(QPushButton(self.tr("No logo")), "Remove logo")
@@ -57,6 +70,10 @@ class ClinicSettingsDialog(QDialog):
         form.addRow(self.tr("Phone"), self.errors.field(self.phone, ("phone",)))
         form.addRow(self.tr("Logo (PNG or JPEG)"), self.errors.field(logo_row, ("logo",)))
         form.addRow(self.tr("Page size of notes"), self.errors.field(self.page_size, ("page_size",)))
+        form.addRow(
+            self.tr("Lock the screen after"),
+            self.errors.field(self.idle_lock, ("idle_lock_minutes",)),
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -92,6 +109,7 @@ class ClinicSettingsDialog(QDialog):
             "phone": self.phone.text().strip(),
             "logo": self._logo,
             "page_size": self.page_size.value(),
+            "idle_lock_minutes": self.idle_lock.value(),
         }
 
     def save(self) -> ClinicSettings | None:
@@ -99,6 +117,10 @@ class ClinicSettingsDialog(QDialog):
             saved = self._service.save(self.data())
         except InvalidRecord as exc:
             self.errors.show(exc.errors)
+            return None
+        except (StorageError, NotPermitted) as exc:
+            self.errors.clear()
+            self.general_error.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
             return None
         self.accept()
         return saved

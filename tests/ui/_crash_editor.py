@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox  # noqa: E402
 
 from facetdesk.services.context import build_context  # noqa: E402
 from facetdesk.ui.main_window import MainWindow  # noqa: E402
+from tests.actors import ADMIN_PHYSICIAN  # noqa: E402
 
 # Whatever happens, the process never outlives a forgotten test run.
 LIFETIME_MS = 120_000
@@ -26,7 +27,7 @@ def main() -> int:
     app = QApplication(sys.argv)
     app.setOrganizationName("FacetDeskCrashTest")
     app.setApplicationName("FacetDeskCrashTest")
-    ctx = build_context()
+    ctx = build_context(actor=ADMIN_PHYSICIAN)
     window = MainWindow(ctx, autosave_interval_ms=50)
     window.ask_restore = lambda draft: False  # a fresh start: nothing to offer
     window.show()

@@ -33,7 +33,26 @@ def db_url(tmp_path):
 @pytest.fixture
 def ctx(db_url):
     from facetdesk.services.context import build_context
+    from tests.actors import ADMIN_PHYSICIAN
 
-    context = build_context(db_url)
+    context = build_context(db_url, actor=ADMIN_PHYSICIAN)
     yield context
     context.close()
+
+
+# The password of every account the tests create (synthetic; long enough for the password rules).
+PASSWORD = "synthetic pass phrase"
+
+
+@pytest.fixture
+def accounts(ctx):
+    """Real accounts behind the test actors: the admin physician (ctx's actor) and a nurse, both with PASSWORD."""
+    from tests.actors import ADMIN_PHYSICIAN, NURSE
+
+    admin = ctx.accounts.create_first_account(
+        {"username": ADMIN_PHYSICIAN.username, "display_name": ADMIN_PHYSICIAN.display_name}, PASSWORD
+    )
+    nurse = ctx.accounts.create_user(
+        {"username": NURSE.username, "display_name": NURSE.display_name, "role": "nurse"}, PASSWORD
+    )
+    return admin, nurse

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 
 from facetdesk.services.context import build_context
 from facetdesk.ui.main_window import MainWindow
+from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, set_datetime, start_procedure, type_into
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +108,7 @@ def test_draft_of_another_database_is_not_offered(qtbot, ctx, tmp_path) -> None:
     window = _window(qtbot, ctx, interval_ms=30)
     start_procedure(qtbot, window, pid, WHEN)
     qtbot.waitUntil(lambda: len(_draft_files(ctx)) == 1, timeout=5000)
-    other = build_context(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    other = build_context(f"sqlite:///{tmp_path / 'other.sqlite3'}", actor=ADMIN_PHYSICIAN)
     try:
         asked = []
         w2 = _window(qtbot, other)
@@ -147,7 +148,7 @@ def test_draft_survives_a_killed_process_and_is_restored(qtbot, db_url) -> None:
         proc.stdout.close()
         proc.stderr.close()
 
-    ctx = build_context(db_url)
+    ctx = build_context(db_url, actor=ADMIN_PHYSICIAN)
     try:
         asked = []
         window = MainWindow(ctx)

@@ -17,7 +17,7 @@ IA_SEED = "Lumbar IA, triamcinolone 40 mg + lidocaine 1%"
 
 @pytest.fixture
 def service(ctx) -> PresetService:
-    return PresetService(ctx.database)
+    return PresetService(ctx.database, ctx.work)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 from facetdesk.domain.enums import BotoxProduct, Disposition, Guidance, Intent, Sedation, Side, Technique, VolumeBasis
 from facetdesk.services.context import build_context
 from facetdesk.ui.main_window import MainWindow
+from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, set_datetime, set_spin, type_into
 
 PERFORMED = datetime(2026, 10, 5, 9, 30)
@@ -106,7 +107,7 @@ def _fill_procedure(qtbot, w) -> None:
 
 
 def test_record_close_reopen_and_export(qtbot, db_url, tmp_path, monkeypatch):
-    ctx = build_context(db_url)
+    ctx = build_context(db_url, actor=ADMIN_PHYSICIAN)
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     w.show()
@@ -120,7 +121,7 @@ def test_record_close_reopen_and_export(qtbot, db_url, tmp_path, monkeypatch):
     ctx.close()
 
     # A new window on the same database, as after restarting the app.
-    ctx2 = build_context(db_url)
+    ctx2 = build_context(db_url, actor=ADMIN_PHYSICIAN)
     w2 = MainWindow(ctx2)
     qtbot.addWidget(w2)
     w2.show()

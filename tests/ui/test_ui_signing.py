@@ -9,7 +9,11 @@ from PySide6.QtWidgets import QLineEdit
 
 from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.procedure_editor import ProcedureEditor
+from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, find, start_procedure
+
+# The signed-in physician signs (the ctx fixture's actor), whoever is typed as performing physician.
+SIGNER = ADMIN_PHYSICIAN.display_name
 
 
 @pytest.fixture
@@ -56,12 +60,12 @@ def test_sign_saves_first_then_locks_the_editor(qtbot, window, ctx, patient, ans
     (procedure,) = asked
     assert procedure.id is not None  # the unsaved edits were saved before the question
     stored = ctx.records.get_procedure(procedure.id)[1]
-    assert stored.signature.signed_by == "Dr. Signer"
+    assert stored.signature.signed_by == SIGNER
     assert ed.locked and ed.procedure == stored
     assert not any(_inputs_enabled(ed))
     assert not ed.save_button.isEnabled() and not ed.sign_button.isEnabled()
     assert ed.signature_banner.isVisible()
-    assert ed.signature_banner.text() == f"Signed by Dr. Signer on {stored.signature.signed_at:%Y-%m-%d %H:%M} — locked"
+    assert ed.signature_banner.text() == f"Signed by {SIGNER} on {stored.signature.signed_at:%Y-%m-%d %H:%M} — locked"
 
 
 def test_a_declined_signature_changes_nothing(qtbot, window, ctx, patient, answers):
@@ -81,7 +85,7 @@ def test_save_after_signing_is_refused_with_a_clear_message(qtbot, window, ctx, 
     assert ed.save() is None
 
     assert ed.error_summary.isVisible()
-    assert "Not saved: This procedure was signed by Dr. Signer on" in ed.error_summary.text()
+    assert f"Not saved: This procedure was signed by {SIGNER} on" in ed.error_summary.text()
     assert "add an addendum instead" in ed.error_summary.text()
     assert ctx.records.get_procedure(signed.id)[1] == signed
 
@@ -95,10 +99,10 @@ def test_addendum_is_added_and_listed(qtbot, window, ctx, patient, answers):
     click(qtbot, find(ed, "Add addendum"))
 
     (addendum,) = ctx.records.get_procedure(ed.procedure.id)[1].addenda
-    assert (addendum.author, addendum.text) == ("Dr. Signer", "Correction: the right side was not injected.")
+    assert (addendum.author, addendum.text) == (SIGNER, "Correction: the right side was not injected.")
     assert ed.addenda_view.isVisible()
     assert "Correction: the right side was not injected." in ed.addenda_view.text()
-    assert "Addendum 1 — Dr. Signer" in ed.addenda_view.text()
+    assert f"Addendum 1 — {SIGNER}" in ed.addenda_view.text()
 
 
 def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient, answers):
@@ -117,5 +121,5 @@ def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient,
     other.open_procedure(procedure_id)
 
     assert other.editor.locked and not any(_inputs_enabled(other.editor))
-    assert other.editor.signature_banner.text().startswith("Signed by Dr. Signer on")
+    assert other.editor.signature_banner.text().startswith(f"Signed by {SIGNER} on")
     assert other.editor.addenda_view.isVisible()

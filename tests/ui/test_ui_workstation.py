@@ -129,7 +129,7 @@ def test_status_bar_says_what_was_saved_and_when(qtbot, window, patient):
 def test_timeline_shows_which_procedures_are_signed(qtbot, window, ctx, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     saved = ed.save()
-    ctx.records.sign_procedure(saved.id, "Dr. Test", saved.version)
+    ctx.records.sign_procedure(saved.id, saved.version)
     start_procedure(qtbot, window, patient.id, datetime(2026, 9, 8, 10, 0)).save()
     window.open_patient(patient.id)
     table = window.patient_page.procedures

@@ -1,0 +1,364 @@
+"""Accounts in the GUI: first start, sign-in, users dialog, own password, and what a nurse can and cannot do."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.users import Role
+from facetdesk.interop.casefile import read_case
+from facetdesk.services.context import build_context
+from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
+from tests.actors import ADMIN_PHYSICIAN, NURSE, PHYSICIAN
+from tests.ui.conftest import PASSWORD
+from tests.ui.helpers import choose, click, find, set_spin, type_into
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-case.json"
+
+
+def _window(qtbot, ctx) -> MainWindow:
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+# ---- first start and signing in ------------------------------------------------------
+def test_first_start_creates_a_physician_administrator_and_signs_them_in(qtbot, db_url, monkeypatch):
+    ctx = build_context(db_url)  # nobody signed in, no accounts
+    try:
+        shown: list[str] = []
+
+        def answer(dialog: FirstAccountDialog) -> int:
+            qtbot.addWidget(dialog)
+            dialog.show()
+            shown.append(type(dialog).__name__)
+            type_into(qtbot, find(dialog, "User name"), "A Example")
+            type_into(qtbot, find(dialog, "Name as printed on signatures"), "Dr. A. Example")
+            type_into(qtbot, find(dialog, "Password"), "short")
+            type_into(qtbot, find(dialog, "Repeat password"), "different")
+            click(qtbot, find(dialog, "Create account"))
+            assert "the two passwords differ" in dialog.errors.label_for(_err("password_repeat"))[0].text()
+            type_into(qtbot, find(dialog, "Repeat password"), "short")
+            click(qtbot, find(dialog, "Create account"))
+            # Each problem beside its field: the user name's characters, the password's length.
+            assert "lower-case letters" in dialog.errors.label_for(_err("username"))[0].text()
+            assert "at least 8 characters" in dialog.errors.label_for(_err("password"))[0].text()
+            assert not ctx.accounts.has_accounts()
+            type_into(qtbot, find(dialog, "User name"), "a.example")
+            type_into(qtbot, find(dialog, "Password"), PASSWORD)
+            type_into(qtbot, find(dialog, "Repeat password"), PASSWORD)
+            click(qtbot, find(dialog, "Create account"))
+            return dialog.result()
+
+        monkeypatch.setattr(FirstAccountDialog, "exec", answer)
+        actor = sign_in_at_start(ctx.accounts)
+
+        assert shown == ["FirstAccountDialog"]
+        assert actor is not None and ctx.work.actor == actor
+        assert (actor.username, actor.display_name, actor.role, actor.is_admin) == (
+            "a.example",
+            "Dr. A. Example",
+            Role.PHYSICIAN,
+            True,
+        )
+        actions = [e.action for e in ctx.audit.search()]
+        assert actions[:2] == [AuditAction.SIGN_IN, AuditAction.USER_CREATE]
+    finally:
+        ctx.close()
+
+
+def _err(*path):
+    from facetdesk.domain.errors import FieldError
+
+    return FieldError(tuple(path), "")
+
+
+def test_sign_in_says_a_wrong_password_then_opens_the_window_for_the_right_one(qtbot, db_url, monkeypatch):
+    first = build_context(db_url)
+    first.accounts.create_first_account({"username": "a.example", "display_name": "Dr. A. Example"}, PASSWORD)
+    first.close()
+    ctx = build_context(db_url)  # a second start: accounts exist, nobody signed in
+    try:
+
+        def answer(dialog: SignInDialog) -> int:
+            qtbot.addWidget(dialog)
+            dialog.show()
+            type_into(qtbot, find(dialog, "User name"), "a.example")
+            type_into(qtbot, find(dialog, "Password"), "not the password")
+            click(qtbot, find(dialog, "Sign in"))
+            message = find(dialog, "Sign-in message")
+            assert message.isVisible() and "not right" in message.text()
+            assert dialog.result() == 0 and ctx.work.actor is None
+            assert find(dialog, "Password").text() == ""  # ready for another try
+            type_into(qtbot, find(dialog, "Password"), PASSWORD)
+            click(qtbot, find(dialog, "Sign in"))
+            return dialog.result()
+
+        monkeypatch.setattr(SignInDialog, "exec", answer)
+        actor = sign_in_at_start(ctx.accounts)
+        assert actor is not None and actor.username == "a.example"
+
+        window = _window(qtbot, ctx)
+        assert find(window, "Signed-in user").text() == "Dr. A. Example — Physician · administrator"
+        assert window.admin_menu.menuAction().isVisible()
+        failed = ctx.audit.search(action=AuditAction.SIGN_IN_FAILED)
+        assert [e.username for e in failed] == ["a.example"]
+    finally:
+        ctx.close()
+
+
+def test_the_next_start_offers_the_last_user_name(qtbot, db_url, monkeypatch):
+    ctx = build_context(db_url)
+    try:
+        ctx.accounts.create_first_account({"username": "a.example", "display_name": "Dr. A. Example"}, PASSWORD)
+        dialog = SignInDialog(ctx.accounts)
+        qtbot.addWidget(dialog)
+        type_into(qtbot, find(dialog, "User name"), "a.example")
+        type_into(qtbot, find(dialog, "Password"), PASSWORD)
+        click(qtbot, find(dialog, "Sign in"))
+        offered: list[str] = []
+        monkeypatch.setattr(SignInDialog, "exec", lambda d: offered.append(d.username.text()) or 0)
+        assert sign_in_at_start(ctx.accounts) is None  # "Quit": the app ends without a window
+        assert offered == ["a.example"]
+    finally:
+        ctx.close()
+
+
+# ---- administration -------------------------------------------------------------------
+def test_users_dialog_adds_a_nurse_who_can_then_sign_in(qtbot, ctx, accounts):
+    window = _window(qtbot, ctx)
+    dialog = window.show_users()
+    qtbot.addWidget(dialog)
+    assert dialog.usernames() == ["dr.synthetic", "rn.synthetic"]
+    click(qtbot, find(dialog, "New account"))
+    type_into(qtbot, find(dialog, "User name"), "rn.second")
+    type_into(qtbot, find(dialog, "Name as printed on signatures"), "RN Second Synthetic")
+    choose(find(dialog, "Role"), Role.NURSE)
+    type_into(qtbot, find(dialog, "Password"), PASSWORD)
+    type_into(qtbot, find(dialog, "Repeat password"), PASSWORD)
+    click(qtbot, find(dialog, "Save account"))
+
+    assert "rn.second" in dialog.usernames()
+    assert "saved" in dialog.status.text()
+    actor = ctx.accounts.sign_in("rn.second", PASSWORD)
+    assert actor.role is Role.NURSE and not actor.is_admin
+
+
+def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts):
+    window = _window(qtbot, ctx)
+    dialog = window.show_users()
+    qtbot.addWidget(dialog)
+    # A user name already taken.
+    type_into(qtbot, find(dialog, "User name"), "rn.synthetic")
+    type_into(qtbot, find(dialog, "Name as printed on signatures"), "Someone Else")
+    type_into(qtbot, find(dialog, "Password"), PASSWORD)
+    type_into(qtbot, find(dialog, "Repeat password"), PASSWORD)
+    click(qtbot, find(dialog, "Save account"))
+    label = dialog.errors.label_for(_err("username"))[0]
+    assert label.isVisible() and label.text()
+    # The last administrator cannot stop being one.
+    dialog.select("dr.synthetic")
+    assert find(dialog, "User name").isReadOnly()
+    find(dialog, "Administrator").setChecked(False)
+    click(qtbot, find(dialog, "Save account"))
+    label = dialog.errors.label_for(_err("is_admin"))[0]
+    assert label.isVisible() and "last active administrator" in label.text()
+    assert ctx.accounts.sign_in("dr.synthetic", PASSWORD).is_admin
+
+
+def test_an_administrator_resets_a_forgotten_password(qtbot, ctx, accounts):
+    window = _window(qtbot, ctx)
+    dialog = window.show_users()
+    qtbot.addWidget(dialog)
+    dialog.select("rn.synthetic")
+    type_into(qtbot, find(dialog, "Password"), "a brand new phrase")
+    type_into(qtbot, find(dialog, "Repeat password"), "a brand new phrase")
+    click(qtbot, find(dialog, "Save account"))
+    assert ctx.accounts.sign_in("rn.synthetic", "a brand new phrase").username == "rn.synthetic"
+
+
+def test_change_my_password(qtbot, ctx, accounts):
+    window = _window(qtbot, ctx)
+    dialog = window.change_password()
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, ChangePasswordDialog)
+    type_into(qtbot, find(dialog, "Current password"), "not my password")
+    type_into(qtbot, find(dialog, "New password"), "another pass phrase")
+    type_into(qtbot, find(dialog, "Repeat new password"), "another pass phrase")
+    click(qtbot, find(dialog, "Change password"))
+    assert "not your current password" in dialog.errors.label_for(_err("current"))[0].text()
+    type_into(qtbot, find(dialog, "Current password"), PASSWORD)
+    click(qtbot, find(dialog, "Change password"))
+    assert dialog.result() == 1
+    assert ctx.accounts.unlock("another pass phrase").username == ADMIN_PHYSICIAN.username
+
+
+def test_administration_is_hidden_from_a_physician_who_is_not_an_administrator(qtbot, ctx):
+    ctx.work.sign_in(PHYSICIAN)
+    window = _window(qtbot, ctx)
+    assert not window.admin_menu.menuAction().isVisible()
+    assert not window.settings_action.isEnabled()
+    assert "may not change the clinic settings" in window.settings_action.toolTip()
+    assert window.new_procedure_action.isEnabled()
+    assert window.show_users() is None  # reached anyway (a shortcut, a script): refused, said, not crashed
+    assert "may not manage user accounts" in window.statusBar().currentMessage()
+
+
+def test_the_sign_question_names_the_signed_in_physician(qtbot, ctx, monkeypatch):
+    window = _window(qtbot, ctx)
+    asked: list[str] = []
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    procedure = read_case(SAMPLE).procedure
+    assert window.editor.ask_sign(procedure) is False
+    assert asked[0].startswith(f"Sign this procedure as {ADMIN_PHYSICIAN.display_name}?")
+
+
+# ---- a nurse ---------------------------------------------------------------------------
+@pytest.fixture
+def nurse_window(qtbot, ctx):
+    """The sample case stored by a physician; then a nurse signs in and opens it."""
+    result = ctx.cases.import_case(read_case(SAMPLE))
+    ctx.work.sign_in(NURSE)
+    window = _window(qtbot, ctx)
+    window.open_patient(result.patient_id)
+    window.open_procedure(result.procedure_id)
+    return window, result
+
+
+def _inputs(widget) -> list:
+    kinds = (QLineEdit, QAbstractSpinBox, QComboBox, QCheckBox, QPlainTextEdit)
+    return [
+        w
+        for w in widget.findChildren(QWidget)
+        if isinstance(w, kinds) and not isinstance(w.parentWidget(), (QAbstractSpinBox, QComboBox))
+    ]
+
+
+def test_a_nurse_can_change_only_the_pain_scores(qtbot, nurse_window):
+    window, _ = nurse_window
+    ed = window.editor
+    pain_page = ed.pain
+    inputs = _inputs(ed.tabs)
+    assert len(inputs) > 100
+    for w in inputs:
+        if pain_page.isAncestorOf(w):
+            assert w.isEnabled(), w.accessibleName()
+        else:
+            assert not w.isEnabled(), f"{w.accessibleName()} is editable for a nurse"
+    assert find(ed, "Pre-injection pain (NRS)").isEnabled()
+    assert find(ed, "Pain score 1 NRS").isEnabled()
+    assert ed.save_button.isEnabled()
+    assert not ed.preset_button.isEnabled()
+    assert not ed.sign_button.isEnabled()
+    assert ed.sign_button.toolTip() == "RN Synthetic Nurse (nurse) may not sign procedures."
+    assert not ed.findings.acknowledge_button.isEnabled()
+    assert "only the pain scores" in ed.signature_banner.text()
+    # The window: no new patients or procedures, patient details read only.
+    assert not window.new_patient_action.isEnabled() and not window.new_procedure_action.isEnabled()
+    assert not window.presets_action.isEnabled()
+    assert "may not change a procedure" in window.new_procedure_action.toolTip()
+    assert not window.patient_page.form.save_button.isEnabled()
+    assert not window.patient_page.new_button.isEnabled()
+    assert not window.admin_menu.menuAction().isVisible()
+    assert find(window, "Signed-in user").text() == "RN Synthetic Nurse — Nurse"
+
+
+def test_a_nurse_saves_pain_scores_and_the_audit_names_them(qtbot, nurse_window, ctx):
+    window, result = nurse_window
+    ed = window.editor
+    ed.tabs.setCurrentIndex(ed.TAB_OF["pain_scores"])
+    row = ed.pain.row_number(60 * 24 * 7)  # the one-week time point
+    set_spin(qtbot, find(ed, f"Pain score {row} NRS"), 3)
+    saved = ed.save()
+
+    assert saved is not None, ed.error_summary.text()
+    assert any(s.minutes_after == 60 * 24 * 7 and s.nrs == 3 for s in saved.pain_scores)
+    ctx.work.sign_in(ADMIN_PHYSICIAN)  # the trail is for administrators to read
+    (entry,) = ctx.audit.search(action=AuditAction.UPDATE, entity="procedure", limit=1)
+    assert entry.username == NURSE.username and entry.entity_id == str(result.procedure_id)
+    assert entry.fields and all(f.startswith("pain_scores") for f in entry.fields)
+
+
+def test_a_nurse_reaching_a_physician_action_is_told_why_not_and_nothing_crashes(qtbot, nurse_window, ctx):
+    window, result = nurse_window
+    ed = window.editor
+    before = ctx.records.get_procedure(result.procedure_id)[1]
+
+    assert ed.sign() is None  # the slot, called although its button is disabled
+    assert "may not sign procedures" in ed.error_summary.text() and ed.error_summary.isVisible()
+    assert not ctx.records.get_procedure(result.procedure_id)[1].is_signed
+
+    window.new_procedure()
+    assert "may not change a procedure" in window.statusBar().currentMessage()
+    window.edit_settings()
+    assert "may not change the clinic settings" in window.statusBar().currentMessage()
+    window.show_audit()
+    assert "may not view the audit trail" in window.statusBar().currentMessage()
+    window.show_patient_page()
+    window.new_patient()
+    assert "may not change patient details" in window.patient_page.form.general_error.text()
+    assert window.save_patient() is None
+    assert "may not change patient details" in window.patient_page.form.general_error.text()
+    assert ctx.records.get_procedure(result.procedure_id)[1] == before
+
+
+def test_a_nurse_saving_other_fields_by_mistake_is_refused_beside_them(qtbot, nurse_window, ctx):
+    window, result = nurse_window
+    ed = window.editor
+    ed.outcome.setEnabled(True)  # a control enabled by mistake
+    notes = find(ed, "Notes")
+    notes.setPlainText("changed by a nurse")
+    assert ed.save() is None
+    assert "cannot be changed with a nurse's account" in ed.error_summary.text()
+    assert ctx.records.get_procedure(result.procedure_id)[1].notes != "changed by a nurse"
+
+
+def test_a_nurse_cannot_start_a_procedure(qtbot, ctx):
+    patient = ctx.records.save_patient(
+        {"mrn": "NU-1", "family_name": "Testperson", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
+    )
+    ctx.work.sign_in(NURSE)
+    window = _window(qtbot, ctx)
+    window.open_patient(patient.id)
+    button: QAbstractButton = find(window.patient_page, "New procedure")
+    assert not button.isEnabled() and "may not change a procedure" in button.toolTip()
+    window.new_procedure()
+    assert window.stack.currentWidget() is window.patient_page
+    assert ctx.records.list_procedures(patient.id) == []
+
+
+def test_a_nurse_saving_a_new_procedure_by_mistake_is_told_why_not(qtbot, ctx):
+    case = read_case(SAMPLE)
+    result = ctx.cases.import_case(case)
+    ctx.work.sign_in(NURSE)
+    window = _window(qtbot, ctx)
+    window.open_patient(result.patient_id)
+    ed = window.editor
+    # A complete procedure in a new editor: a path that should not exist for a nurse, taken anyway.
+    data = case.procedure.model_dump(mode="json", exclude={"id", "uid", "version"})
+    ed.load_data(ctx.records.get_patient(result.patient_id), None, data)
+    window.stack.setCurrentWidget(ed)
+    assert not ed.save_button.isEnabled()
+    assert ed.save() is None
+    assert ed.error_summary.text() == "Not saved: RN Synthetic Nurse (nurse) may not change a procedure."
+    assert len(ctx.records.list_procedures(result.patient_id)) == 2  # the imported ones only
