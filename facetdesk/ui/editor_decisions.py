@@ -93,7 +93,8 @@ class DecisionSupportMixin:
         override = Override(
             rule=finding.rule,
             reason=reason,
-            acknowledged_by=self.physician.text().strip() or self.tr("unknown user"),
+            # The person signed in decides, whoever performed the procedure.
+            acknowledged_by=self._acknowledger(),
             acknowledged_at=datetime.now().replace(microsecond=0),
         )
         self._overrides = [o for o in self._overrides if o.rule != finding.rule] + [override]
@@ -101,3 +102,9 @@ class DecisionSupportMixin:
         self.findings.set_findings(self.findings.findings, self._overrides)
         self._record_edit(None)
         return override
+
+    def _acknowledger(self) -> str:
+        actor = self.work.actor if self.work is not None else None
+        if actor is not None:
+            return actor.display_name
+        return self.physician.text().strip() or self.tr("unknown user")

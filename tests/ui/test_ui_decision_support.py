@@ -12,6 +12,7 @@ from facetdesk.domain.enums import Guidance
 from facetdesk.rules import Severity, Status
 from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.procedure_editor import ProcedureEditor
+from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, start_procedure
 
 
@@ -67,11 +68,12 @@ def test_acknowledged_warning_is_stored_and_printed(qtbot, editor, ctx, tmp_path
     assert ed.findings.acknowledge_button.isEnabled()
     monkeypatch.setattr(ProcedureEditor, "ask_reason", lambda self, f: "Fluoroscopy unit down; patient travelled far")
     click(qtbot, ed.findings.acknowledge_button)
-    assert "Acknowledged by Dr. Test" in ed.findings.item_for("lcd.imaging").text()
+    # The signed-in physician acknowledges, not the name typed as performing physician.
+    assert f"Acknowledged by {ADMIN_PHYSICIAN.display_name}" in ed.findings.item_for("lcd.imaging").text()
     saved = ed.save()
     assert saved is not None
     [override] = ctx.records.get_procedure(saved.id)[1].overrides
-    assert override.rule == "lcd.imaging" and override.acknowledged_by == "Dr. Test"
+    assert override.rule == "lcd.imaging" and override.acknowledged_by == ADMIN_PHYSICIAN.display_name
     out = tmp_path / "note.pdf"
     w.export_pdf(str(out))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
