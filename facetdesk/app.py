@@ -1,10 +1,25 @@
-"""Composition root: checks the display, builds the context, signs the user in and shows the main window."""
+"""Composition root: checks the display, builds the context, signs the user in and shows the main window.
+
+Start-up is kept to what the first screen needs (see docs/benchmarks.md for the figures): the data layer is
+imported before Qt, because PySide6's import hook reads the source of every module imported after it; the
+sign-in needs only the accounts; the main window builds the procedure editor, the dialogs and the note preview
+(and imports reportlab, QtCharts, QtPdf, the rules and Alembic) only when they are first used; and the daily
+backup runs on a thread of its own.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import TYPE_CHECKING
 
 from facetdesk.display import LINUX_LIBS_HINT, window_problem
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from facetdesk.services.context import AppContext
+    from facetdesk.ui.main_window import MainWindow
 
 EXIT_NO_WINDOW = 3
 
@@ -14,46 +29,83 @@ def run_gui(db_url: str | None = None) -> int:
     if problem:
         print(f"{LINUX_LIBS_HINT}\n({problem})", file=sys.stderr)
         return EXIT_NO_WINDOW
-
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from facetdesk.services.context import build_context
-    from facetdesk.storage.errors import DatabaseError, StorageError
-    from facetdesk.ui.main_window import MainWindow
-    from facetdesk.ui.sign_in import sign_in_at_start
-
-    # Fractional scaling (125%, 150%) renders sharp text instead of rounding to whole factors.
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("FacetDesk")
-    app.setOrganizationName("FacetDesk")
-    try:
-        ctx = build_context(db_url)
-    except DatabaseError as exc:
-        QMessageBox.critical(None, "FacetDesk", f"The database could not be opened.\n\n{exc}")
+    app = start_qt()
+    ctx = open_context(db_url)
+    if ctx is None:
         return 1
     try:
+        from facetdesk.storage.errors import StorageError
+        from facetdesk.ui.sign_in import sign_in_at_start
+
         try:
             # Nobody sees a patient before signing in: the first account on a new database, else the sign-in.
             actor = sign_in_at_start(ctx.accounts)
         except StorageError as exc:
-            QMessageBox.critical(None, "FacetDesk", f"Signing in is not possible now.\n\n{exc}")
+            _critical(f"Signing in is not possible now.\n\n{exc}")
             return 1
         if actor is None:
             return 0
-        window = MainWindow(ctx)
-        _show_refusals_in(window)
-        window.show()
-        # After the window is up, so a slow disk never delays the first screen.
-        QTimer.singleShot(0, lambda: _daily_backup(window, ctx))
+        _window = show_main_window(ctx)  # referenced here while the app runs
         try:
             return app.exec()
         finally:
             _sign_out(ctx)
     finally:
         ctx.close()
+
+
+def start_qt() -> QApplication:
+    """The QApplication, named for QSettings; the sign-in's data layer is imported before Qt (see above)."""
+    _import_before_qt()
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    # Fractional scaling (125%, 150%) renders sharp text instead of rounding to whole factors.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("FacetDesk")
+    app.setOrganizationName("FacetDesk")
+    return app
+
+
+def _import_before_qt() -> None:
+    # PySide6 (shibokensupport.feature) hooks the import statement and reads the source of every module that
+    # imports after PySide6 is loaded, to look for "from __feature__ import"; on SQLAlchemy, pydantic and the
+    # data layer that costs about a fifth of their import time, so what signing in needs is imported first.
+    for name in ("facetdesk.services.context", "facetdesk.services.accounts", "facetdesk.storage.errors"):
+        importlib.import_module(name)
+
+
+def open_context(db_url: str | None) -> AppContext | None:
+    """Open the database (migrating it if it is older); None, after telling the user why, when it cannot be."""
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import DatabaseError
+
+    try:
+        return build_context(db_url)
+    except DatabaseError as exc:
+        _critical(f"The database could not be opened.\n\n{exc}")
+        return None
+
+
+def show_main_window(ctx: AppContext) -> MainWindow:
+    """The main window for the signed-in user, shown; the daily backup starts once it is up."""
+    from PySide6.QtCore import QTimer
+
+    from facetdesk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    _show_refusals_in(window)
+    window.show()
+    QTimer.singleShot(0, lambda: _start_daily_backup(window, ctx))
+    return window
+
+
+def _critical(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(None, "FacetDesk", message)
 
 
 def _show_refusals_in(window) -> None:
@@ -83,9 +135,36 @@ def _sign_out(ctx) -> None:
         pass  # the database went away: nothing more to record
 
 
-def _daily_backup(window, ctx) -> None:
+def _start_daily_backup(window, ctx) -> None:
+    """The daily backup on a worker thread: copying and checking a clinic's database takes seconds.
+
+    SQLite's online backup reads one committed state while the app goes on working. The thread is not a
+    daemon, so quitting waits for a backup under way instead of leaving half a file.
+    """
+    import threading
+
+    from PySide6.QtCore import QObject, Signal, Slot
+
     from facetdesk.services.backups import startup_backup
 
-    message = startup_backup(ctx.database.url)
-    if message:
-        window.statusBar().showMessage(message, 10000)
+    class Reporter(QObject):
+        # Emitted on the worker thread; the slot runs on the GUI thread (the reporter lives there).
+        finished = Signal(str)
+
+        @Slot(str)
+        def show(self, message: str) -> None:
+            if message:
+                window.statusBar().showMessage(message, 10000)
+
+    reporter = Reporter(window)
+    reporter.finished.connect(reporter.show)
+    url = ctx.database.url
+
+    def work() -> None:
+        message = startup_backup(url)
+        try:
+            reporter.finished.emit(message)
+        except RuntimeError:
+            pass  # the window was closed meanwhile; the backup itself is done
+
+    threading.Thread(target=work, name="facetdesk-daily-backup").start()

@@ -30,10 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", required=True, metavar="FILE")
     im = sub.add_parser("import-case", help="store the patient and procedures of a JSON case file")
     im.add_argument("case_file", metavar="FILE")
-    note = sub.add_parser("note", help="render the PDF procedure note of a case file (no display needed)")
-    note.add_argument("case_file", metavar="FILE")
-    note.add_argument("-o", "--output", required=True, metavar="PDF")
+    note = sub.add_parser(
+        "note",
+        help="render the PDF procedure note of a case file (no display needed)",
+        description="Render the PDF procedure note of a case file: note CASE -o PDF. With --batch, render every "
+        "case file named (a folder stands for its *.json files) to OUTDIR/<name>.pdf, one worker process per CPU.",
+    )
+    note.add_argument("case_files", nargs="+", metavar="FILE", help="a case file; with --batch, case files or folders")
+    note.add_argument("-o", "--output", required=True, metavar="PDF", help="the PDF; with --batch, the output folder")
     note.add_argument("--page-size", choices=("letter", "a4"), default="letter")
+    note.add_argument("--batch", action="store_true", help="render many case files to a folder")
+    note.add_argument(
+        "--jobs", type=_positive_int, metavar="N", help="with --batch: worker processes (default: one per CPU)"
+    )
     sub.add_parser("schema", help="print the JSON Schema of case files")
     check = sub.add_parser("check", help="evaluate the decision-support rules on a case file (JSON findings)")
     check.add_argument("case_file", metavar="FILE")
@@ -122,14 +131,30 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _cmd_note(args: argparse.Namespace) -> int:
+    if args.batch:
+        return _cmd_note_batch(args)
+    if len(args.case_files) > 1 or args.jobs is not None:
+        print("facetdesk note: give one case file, or add --batch to render several", file=sys.stderr)
+        return EXIT_INVALID
     from facetdesk.interop.casefile import read_case
     from facetdesk.services.notes import render_case_pdf, write_pdf
 
+    case_file = args.case_files[0]
     try:
-        case = read_case(args.case_file)
+        case = read_case(case_file)
     except InvalidRecord as exc:
-        return _report_invalid(args.case_file, exc)
+        return _report_invalid(case_file, exc)
     pdf = render_case_pdf(case, page_size=args.page_size)
     try:
         write_pdf(pdf, args.output)
@@ -137,6 +162,34 @@ def _cmd_note(args: argparse.Namespace) -> int:
         return _report_unwritable(args.output, exc)
     print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def _cmd_note_batch(args: argparse.Namespace) -> int:
+    from facetdesk.batch import case_files, render_batch
+
+    files = case_files(args.case_files)
+    if not files:
+        print("facetdesk note: no case files (*.json) in " + ", ".join(args.case_files), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        report = render_batch(files, args.output, jobs=args.jobs, page_size=args.page_size)
+    except OSError as exc:
+        return _report_unwritable(args.output, exc)
+    for outcome in report.outcomes:
+        if outcome.invalid:
+            print(f"{outcome.source}: invalid case file", file=sys.stderr)
+            for error in outcome.invalid:
+                print(f"  {error}", file=sys.stderr)
+        elif outcome.failure:
+            print(f"{outcome.source}: {outcome.failure}", file=sys.stderr)
+    processes = f"{report.workers} process{'es' if report.workers > 1 else ''}"
+    print(
+        f"{report.rendered} rendered, {report.failed} failed, {report.seconds:.1f} s ({processes}); "
+        f"notes in {args.output}"
+    )
+    if report.invalid:
+        return EXIT_INVALID
+    return EXIT_FAILURE if report.failed else EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFont
 
 from facetdesk.resources import resources_dir
 
@@ -38,5 +38,7 @@ def register_fonts() -> None:
 @lru_cache(maxsize=1)
 def covered_code_points() -> frozenset[int]:
     """Characters both faces can draw: any text may be set in bold, so a character must be in both."""
-    maps = [set(TTFontFace(str(path)).charToGlyph) for path in _files().values()]
+    # The registered faces' character maps: parsing the font files a second time would double the start-up cost.
+    register_fonts()
+    maps = [set(pdfmetrics.getFont(name).face.charToGlyph) for name in _files()]
     return frozenset(set.intersection(*maps))

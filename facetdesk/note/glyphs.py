@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from facetdesk.note.fonts import FONT_LABEL, covered_code_points
 
@@ -13,8 +14,16 @@ _LAYOUT = frozenset("\n\r\t")
 MAX_LISTED = 8
 
 
+@lru_cache(maxsize=1)
+def _printable() -> frozenset[int]:
+    return covered_code_points() | {ord(ch) for ch in _LAYOUT}
+
+
 def missing_characters(text: str) -> list[str]:
     """Characters of ``text`` without a glyph, each once, in order of appearance."""
+    # Nearly every string is fully covered: one set test answers that without a Python-level loop.
+    if _printable().issuperset(map(ord, text)):
+        return []
     covered = covered_code_points()
     out: list[str] = []
     for ch in text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
@@ -15,6 +16,7 @@ from reportlab.platypus import Table as RLTable
 from facetdesk.note import styles as st
 from facetdesk.note.content import Letterhead, NoteContent
 from facetdesk.note.fonts import BOLD, REGULAR, register_fonts
+from facetdesk.note.paragraphs import NoteParagraph
 from facetdesk.note.story import build_story, para
 
 PageSize = Literal["letter", "a4"]
@@ -47,7 +49,7 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def _header(c: NoteContent) -> RLTable:
+def page_header(c: NoteContent) -> RLTable:
     """Every page names the patient: a page separated from the rest must still be attributable."""
     p = c.patient
     ids = f"MRN {p.mrn}   ·   DOB {p.date_of_birth}   ·   Date of service {c.service_date} {c.service_time}"
@@ -59,6 +61,15 @@ def _header(c: NoteContent) -> RLTable:
     )
     table.setStyle(st.layout_table_style())
     return table
+
+
+def page_footer(c: NoteContent) -> Paragraph:
+    """The note's status and generation time, left of the page number."""
+    return NoteParagraph(
+        f'<font name="{BOLD}" color="{st.ALERT.hexval()}">{escape(c.status)}</font>'
+        f"   ·   Generated {escape(c.generated_label)}",
+        st.FOOTER,
+    )
 
 
 def _logo(data: bytes) -> Flowable:
@@ -91,12 +102,24 @@ def _letterhead(lh: Letterhead) -> RLTable | None:
     return table
 
 
-def _height(flowable: Flowable | None) -> float:
-    return flowable.wrap(st.CONTENT_WIDTH, 1000 * mm)[1] if flowable is not None else 0.0
+@dataclass(frozen=True)
+class _LaidOut:
+    """A flowable wrapped once, so every page can draw it without laying it out again."""
+
+    flowable: Flowable
+    height: float
+
+    @classmethod
+    def of(cls, flowable: Flowable, width: float, height: float = 1000 * mm) -> _LaidOut:
+        return cls(flowable, flowable.wrap(width, height)[1])
 
 
-def _page_decorator(c: NoteContent, header_height: float, letterhead_height: float = 0.0):
-    """Page furniture; with letterhead_height, the letterhead sits above the identification header."""
+def _page_decorator(c: NoteContent, header: _LaidOut, footer: _LaidOut, letterhead: _LaidOut | None = None):
+    """Page furniture; with a letterhead, it sits above the identification header.
+
+    The header, footer and letterhead are laid out once per note and only drawn on each page: they are
+    the same on every page, and laying them out again for each page took longer than drawing them.
+    """
 
     def on_page(canv: Canvas, doc: BaseDocTemplate) -> None:
         width, height = doc.pagesize
@@ -112,30 +135,19 @@ def _page_decorator(c: NoteContent, header_height: float, letterhead_height: flo
             canv.rotate(-45)
             canv.translate(-width / 2, -height / 2)
         top = height - st.MARGIN_TOP
-        if letterhead_height:
-            letterhead = _letterhead(c.letterhead)
-            assert letterhead is not None
-            letterhead.wrapOn(canv, st.CONTENT_WIDTH, letterhead_height)
-            letterhead.drawOn(canv, left, top - letterhead_height)
-            top -= letterhead_height + st.LETTERHEAD_GAP
+        if letterhead is not None:
+            letterhead.flowable.drawOn(canv, left, top - letterhead.height)
+            top -= letterhead.height + st.LETTERHEAD_GAP
             canv.setStrokeColor(st.ACCENT)
             canv.setLineWidth(1.2)
             canv.line(left, top + st.LETTERHEAD_GAP / 2, left + st.CONTENT_WIDTH, top + st.LETTERHEAD_GAP / 2)
-        header = _header(c)
-        header.wrapOn(canv, st.CONTENT_WIDTH, header_height)
-        header.drawOn(canv, left, top - header_height)
+        header.flowable.drawOn(canv, left, top - header.height)
         canv.setStrokeColor(st.RULE)
         canv.setLineWidth(0.6)
-        rule_y = top - header_height - 2 * mm
+        rule_y = top - header.height - 2 * mm
         canv.line(left, rule_y, left + st.CONTENT_WIDTH, rule_y)
         canv.line(left, st.FOOTER_Y + 4 * mm, left + st.CONTENT_WIDTH, st.FOOTER_Y + 4 * mm)
-        footer = Paragraph(
-            f'<font name="{BOLD}" color="{st.ALERT.hexval()}">{escape(c.status)}</font>'
-            f"   ·   Generated {escape(c.generated_label)}",
-            st.FOOTER,
-        )
-        footer.wrapOn(canv, st.CONTENT_WIDTH - 30 * mm, 10 * mm)
-        footer.drawOn(canv, left, st.FOOTER_Y - 1)
+        footer.flowable.drawOn(canv, left, st.FOOTER_Y - 1)
         canv.restoreState()
 
     return on_page
@@ -156,20 +168,23 @@ def _frame(pagesize: tuple[float, float], top: float, frame_id: str) -> Frame:
     )
 
 
-def render_note(content: NoteContent, *, page_size: PageSize | None = None) -> bytes:
+def render_note(content: NoteContent, *, page_size: PageSize | str | None = None) -> bytes:
     """The note as PDF bytes; the same content always renders to the same bytes.
 
-    ``page_size`` overrides the clinic's paper size carried in the content.
+    ``page_size`` ("letter" or "a4", checked here: it may come from a command line) overrides the clinic's
+    paper size carried in the content.
     """
-    page_size = page_size or content.page_size  # type: ignore[assignment]
+    page_size = page_size or content.page_size
     if page_size not in st.PAGE_SIZES:
         raise ValueError(f"page_size must be one of {', '.join(st.PAGE_SIZES)}, not {page_size!r}")
     register_fonts()
     pagesize = st.PAGE_SIZES[page_size]
-    header_height = _height(_header(content))
-    letterhead_height = _height(_letterhead(content.letterhead))
-    body_top = st.MARGIN_TOP + header_height + st.HEADER_GAP
-    first_top = body_top + (letterhead_height + st.LETTERHEAD_GAP if letterhead_height else 0)
+    header = _LaidOut.of(page_header(content), st.CONTENT_WIDTH)
+    footer = _LaidOut.of(page_footer(content), st.CONTENT_WIDTH - 30 * mm, 10 * mm)
+    letterhead_table = _letterhead(content.letterhead)
+    letterhead = _LaidOut.of(letterhead_table, st.CONTENT_WIDTH) if letterhead_table is not None else None
+    body_top = st.MARGIN_TOP + header.height + st.HEADER_GAP
+    first_top = body_top + (letterhead.height + st.LETTERHEAD_GAP if letterhead else 0)
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
@@ -191,13 +206,13 @@ def render_note(content: NoteContent, *, page_size: PageSize | None = None) -> b
             PageTemplate(
                 id="first",
                 frames=[_frame(pagesize, first_top, "first")],
-                onPage=_page_decorator(content, header_height, letterhead_height),
+                onPage=_page_decorator(content, header, footer, letterhead),
                 autoNextPageTemplate="later",
             ),
             PageTemplate(
                 id="later",
                 frames=[_frame(pagesize, body_top, "later")],
-                onPage=_page_decorator(content, header_height),
+                onPage=_page_decorator(content, header, footer),
             ),
         ]
     )

@@ -12,19 +12,20 @@ from reportlab.platypus import Table as RLTable
 from facetdesk.note import styles as st
 from facetdesk.note.chart import relief_chart_drawing
 from facetdesk.note.content import NOT_ACKNOWLEDGED, DecisionSupportBlock, Fields, NoteContent, Table
+from facetdesk.note.paragraphs import NoteParagraph
 
 
 def para(text: str, style: ParagraphStyle = st.BODY) -> Paragraph:
     """Paragraph of user text: Paragraph parses markup, so &, < and > must be escaped to print literally."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return NoteParagraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def labelled(label: str, text: str, style: ParagraphStyle = st.LINE) -> Paragraph:
-    return Paragraph(f"<b>{escape(label)}:</b> {escape(text)}", style)
+    return NoteParagraph(f"<b>{escape(label)}:</b> {escape(text)}", style)
 
 
 def heading(text: str) -> Paragraph:
-    return Paragraph(escape(text), st.HEADING)
+    return NoteParagraph(escape(text), st.HEADING)
 
 
 def kv_table(fields: Fields, pairs_per_row: int = 2) -> RLTable:
@@ -53,11 +54,11 @@ def data_table(table: Table, cols: tuple[float, ...]) -> Flowable:
 
 
 def bullets(lines: tuple[str, ...] | list[str], style: ParagraphStyle = st.BULLET) -> list[Flowable]:
-    return [Paragraph(escape(line), style, bulletText="•") for line in lines]
+    return [NoteParagraph(escape(line), style, bulletText="•") for line in lines]
 
 
 def subheading(text: str) -> Paragraph:
-    return Paragraph(f"<b>{escape(text)}</b>", st.SUBHEADING)
+    return NoteParagraph(f"<b>{escape(text)}</b>", st.SUBHEADING)
 
 
 def _title(c: NoteContent) -> RLTable:
@@ -141,7 +142,7 @@ def _technique(c: NoteContent) -> list[Flowable]:
     out += [heading("Technique details"), kv_table(c.procedure), Spacer(1, 2 * mm)]
     out.append(data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS))
     if c.nerves:
-        out.append(Paragraph("<b>Nerves blocked</b> (shared nerves counted once)", st.LINE))
+        out.append(NoteParagraph("<b>Nerves blocked</b> (shared nerves counted once)", st.LINE))
         out += [para(line, st.LINE) for line in c.nerves]
     out += [heading("Medications"), data_table(c.medications, st.MEDICATIONS)]
     return out
@@ -180,7 +181,7 @@ def _pain(c: NoteContent) -> list[Flowable]:
         labelled(f"Pre-injection pain ({p.scale})", p.baseline),
         Spacer(1, 1.5 * mm),
         data_table(p.scores, st.PAIN),
-        Paragraph(f"<b>{escape(p.peak)}</b>", st.LINE),
+        NoteParagraph(f"<b>{escape(p.peak)}</b>", st.LINE),
     ]
     out += [para(line, st.LINE) for line in p.durations]
     if p.chart is not None:
@@ -234,15 +235,15 @@ def _decision_support(c: NoteContent) -> list[Flowable]:
     # The interpretation, count, disclaimer and sources read as one block: keep them on one page.
     tail: list[Flowable] = []
     if d.acknowledgements_on_record:
-        tail.append(Paragraph("<b>Acknowledgements on record</b>", st.LINE))
+        tail.append(NoteParagraph("<b>Acknowledgements on record</b>", st.LINE))
         tail += bullets(d.acknowledgements_on_record)
     for line in d.relief_interpretation:
         text = escape(line.text + _ref(line.source))
-        tail.append(Paragraph(f"<b>Relief interpretation:</b> {text}", st.LINE))
+        tail.append(NoteParagraph(f"<b>Relief interpretation:</b> {text}", st.LINE))
     tail.append(para(d.met_line, st.LINE))
     tail.append(para(d.disclaimer, st.SMALL_LINE))
     if d.sources:
-        tail.append(Paragraph("<b>Sources</b>", st.SMALL_LINE))
+        tail.append(NoteParagraph("<b>Sources</b>", st.SMALL_LINE))
         tail += [para(f"[{n}] {source}", st.SMALL_LINE) for n, source in enumerate(d.sources, start=1)]
     out.append(KeepTogether(tail))
     return out
@@ -282,18 +283,18 @@ def _signature(c: NoteContent) -> Flowable:
                 Spacer(1, 4 * mm),
                 heading("Attestation"),
                 para(statement, st.SMALL_LINE),
-                Paragraph(f"<b>{escape(c.signed)}</b>", st.LINE),
+                NoteParagraph(f"<b>{escape(c.signed)}</b>", st.LINE),
             ]
         )
     physician, signature, when = c.signature_fields
     rows = [
         [
-            Paragraph(f"<b>{escape(physician)}:</b>", st.CELL),
+            NoteParagraph(f"<b>{escape(physician)}:</b>", st.CELL),
             para(c.physician, st.CELL),
-            Paragraph(f"<b>{escape(when)}:</b>", st.CELL),
+            NoteParagraph(f"<b>{escape(when)}:</b>", st.CELL),
             "",
         ],
-        [Paragraph(f"<b>{escape(signature)}:</b>", st.CELL), "", "", ""],
+        [NoteParagraph(f"<b>{escape(signature)}:</b>", st.CELL), "", "", ""],
     ]
     table = RLTable(rows, colWidths=st.widths(st.SIGNATURE), hAlign="LEFT")
     table.setStyle(st.signature_table_style())
@@ -307,7 +308,7 @@ def _addenda(c: NoteContent) -> list[Flowable]:
         return []
     out: list[Flowable] = [heading("Addenda")]
     for a in c.addenda:
-        out += [subheading(a.heading), *_blocks(a.text), Paragraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
+        out += [subheading(a.heading), *_blocks(a.text), NoteParagraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
     return out
 
 

@@ -1,37 +1,93 @@
-"""The application context: one database and the services over it, built in one place."""
+"""The application context: one database and the services over it, built in one place.
+
+Each service is made (and its module imported) the first time it is used: signing in needs only the
+accounts, the first screen after it only the records, while notes and case files pull in the PDF
+renderer and the rules, which the start-up should not wait for.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.domain.users import Actor
-from facetdesk.services.accounts import AccountService
-from facetdesk.services.audit import AuditService
-from facetdesk.services.cases import CaseService
-from facetdesk.services.drafts import DraftStore, default_drafts_dir
-from facetdesk.services.notes import NoteService
-from facetdesk.services.presets import PresetService
-from facetdesk.services.records import RecordService
 from facetdesk.services.session import WorkSession
-from facetdesk.services.settings import SettingsService
 from facetdesk.storage.db import Database, open_database, resolve_database_url
 
+if TYPE_CHECKING:
+    from facetdesk.domain.catalog import Catalog
+    from facetdesk.services.accounts import AccountService
+    from facetdesk.services.audit import AuditService
+    from facetdesk.services.cases import CaseService
+    from facetdesk.services.drafts import DraftStore
+    from facetdesk.services.notes import NoteService
+    from facetdesk.services.presets import PresetService
+    from facetdesk.services.records import RecordService
+    from facetdesk.services.settings import SettingsService
 
-@dataclass
+
 class AppContext:
-    database: Database
-    catalog: Catalog
-    work: WorkSession
-    records: RecordService
-    cases: CaseService
-    notes: NoteService
-    settings: SettingsService
-    drafts: DraftStore
-    presets: PresetService
-    accounts: AccountService
-    audit: AuditService
+    """The open database, who is working (``work``) and the services, all sharing them."""
+
+    def __init__(self, database: Database, work: WorkSession, drafts_dir: Path | None = None):
+        self.database = database
+        self.work = work
+        self._drafts_dir = drafts_dir
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from facetdesk.domain.catalog import get_catalog
+
+        return get_catalog()
+
+    @cached_property
+    def records(self) -> RecordService:
+        from facetdesk.services.records import RecordService
+
+        return RecordService(self.database, self.work)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        from facetdesk.services.cases import CaseService
+
+        return CaseService(self.database, self.work, self.records)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        from facetdesk.services.settings import SettingsService
+
+        return SettingsService(self.database, self.work)
+
+    @cached_property
+    def notes(self) -> NoteService:
+        from facetdesk.services.notes import NoteService
+
+        return NoteService(self.database, self.work, self.cases, self.settings)
+
+    @cached_property
+    def drafts(self) -> DraftStore:
+        from facetdesk.services.drafts import DraftStore, default_drafts_dir
+
+        return DraftStore(self._drafts_dir or default_drafts_dir())
+
+    @cached_property
+    def presets(self) -> PresetService:
+        from facetdesk.services.presets import PresetService
+
+        return PresetService(self.database, self.work)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from facetdesk.services.accounts import AccountService
+
+        return AccountService(self.database, self.work)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from facetdesk.services.audit import AuditService
+
+        return AuditService(self.database, self.work)
 
     def close(self) -> None:
         self.database.close()
@@ -40,21 +96,4 @@ class AppContext:
 def build_context(db_url: str | None = None, drafts_dir: Path | None = None, actor: Actor | None = None) -> AppContext:
     """Open the database and wire the services. ``actor``: who acts (None until someone signs in)."""
     database = open_database(resolve_database_url(db_url))
-    work = WorkSession(actor)
-    records = RecordService(database, work)
-    cases = CaseService(database, work, records)
-    settings = SettingsService(database, work)
-    notes = NoteService(database, work, cases, settings)
-    return AppContext(
-        database=database,
-        catalog=get_catalog(),
-        work=work,
-        records=records,
-        cases=cases,
-        notes=notes,
-        settings=settings,
-        drafts=DraftStore(drafts_dir or default_drafts_dir()),
-        presets=PresetService(database, work),
-        accounts=AccountService(database, work),
-        audit=AuditService(database, work),
-    )
+    return AppContext(database, WorkSession(actor), drafts_dir)

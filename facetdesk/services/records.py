@@ -12,14 +12,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
-from facetdesk.domain.base import is_row_id, shown
+from facetdesk.domain.base import is_row_id, shown, storable_text
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.integrity import addendum_content_hash, procedure_content_hash
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Procedure, Signature
 from facetdesk.domain.users import NotPermitted, Permission
-from facetdesk.services.rendering import render_case_note
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage import repository as repo
@@ -43,12 +42,16 @@ class RecordService:
         self._work = work
 
     # ---- patients ---------------------------------------------------------
-    def search_patients(self, text: str, limit: int = 200) -> list[repo.PatientSummary]:
+    def search_patients(
+        self, text: str, limit: int = 200, *, after: repo.PatientCursor | None = None
+    ) -> list[repo.PatientSummary]:
+        """Patients by name or MRN prefix, in list order; ``after`` (a summary's ``cursor``): the next page."""
         self._work.require(Permission.VIEW)
         if not isinstance(text, str):
             raise InvalidRecord([FieldError(("search",), "must be text (a name or an MRN)")])
+        _check_patient_cursor(after)
         with self._db.read() as session:
-            return repo.search_patients(session, text.strip(), limit)
+            return repo.search_patients(session, text.strip(), limit, after)
 
     def get_patient(self, patient_id: int) -> Patient:
         self._work.require(Permission.VIEW)
@@ -84,12 +87,21 @@ class RecordService:
             raise InvalidRecord([FieldError(("mrn",), str(exc))]) from None
 
     # ---- procedures -------------------------------------------------------
-    def list_procedures(self, patient_id: int) -> list[repo.ProcedureSummary]:
+    def list_procedures(
+        self, patient_id: int, *, before: repo.ProcedureCursor | None = None, limit: int | None = None
+    ) -> list[repo.ProcedureSummary]:
+        """The patient's procedures, newest first: ``limit`` at most (None: all), older than ``before``.
+
+        ``before`` is the ``cursor`` of the last summary of the previous page.
+        """
         self._work.require(Permission.VIEW)
         if not is_row_id(patient_id):
             raise NotFound(f"patient {shown(patient_id)} does not exist")
+        _check_procedure_cursor(before)
+        if limit is not None and not (is_row_id(limit) and limit <= repo.MAX_PAGE):
+            raise InvalidRecord([FieldError(("limit",), f"must be a whole number from 1 to {repo.MAX_PAGE}")])
         with self._db.read() as session:
-            return repo.list_procedures(session, patient_id)
+            return repo.list_procedures(session, patient_id, before, limit)
 
     def get_procedure(self, procedure_id: int) -> tuple[Patient, Procedure]:
         self._work.require(Permission.VIEW)
@@ -188,6 +200,9 @@ class RecordService:
         signed_case = CaseFile(
             patient=patient, procedure=procedure.model_copy(update={"signature": signature}), prior_procedures=priors
         )
+        # Imported here: the PDF renderer (reportlab) is not needed until a note is signed or output.
+        from facetdesk.services.rendering import render_case_note
+
         pdf = render_case_note(signed_case, clinic=clinic, generated_at=signed_at).pdf
         with self._db.transaction() as session:
             signed = repo.sign_procedure(
@@ -244,6 +259,30 @@ class RecordService:
             self._work.log(
                 session, AuditAction.UPDATE, entity, entity_id, fields=_changes(before, after), detail=detail
             )
+
+
+def _check_patient_cursor(cursor: object) -> None:
+    # A cursor comes back from the previous page; anything else is a caller's mistake, said clearly.
+    if cursor is None:
+        return
+    if not (
+        isinstance(cursor, repo.PatientCursor)
+        and all(isinstance(k, str) and storable_text(k) for k in (cursor.family_key, cursor.given_key))
+        and is_row_id(cursor.id)
+    ):
+        raise InvalidRecord([FieldError(("after",), "must be the cursor of a patient list row, or nothing")])
+
+
+def _check_procedure_cursor(cursor: object) -> None:
+    if cursor is None:
+        return
+    if not (
+        isinstance(cursor, repo.ProcedureCursor)
+        and isinstance(cursor.performed_at, datetime)
+        and cursor.performed_at.tzinfo is None
+        and is_row_id(cursor.id)
+    ):
+        raise InvalidRecord([FieldError(("before",), "must be the cursor of a procedure list row, or nothing")])
 
 
 def _changes(before: Patient | Procedure, after: Patient | Procedure) -> list[str]:

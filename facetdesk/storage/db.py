@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from facetdesk.storage.errors import DatabaseError, DatabaseUnavailable
-from facetdesk.storage.migrate import check_is_facetdesk, upgrade_to_head
+from facetdesk.storage.migrate import check_is_facetdesk, is_at_head, upgrade_to_head
 
 ENV_VAR = "FACETDESK_DB"
 DB_FILENAME = "facetdesk.sqlite3"
@@ -127,14 +127,18 @@ def open_database(url: str) -> Database:
         # Look before touching: switching to WAL rewrites the file header, so another
         # program's SQLite file must be recognised and refused first.
         with engine.connect() as conn:
-            check_is_facetdesk(conn, where)
+            # The usual start: already at this version's head, so Alembic is never imported.
+            current = is_at_head(conn)
+            if not current:
+                check_is_facetdesk(conn, where)
         if enable_wal is not None:
             enable_wal()
-        migrator = engine.connect()
-        if is_sqlite:
-            migrator = migrator.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-        with migrator as conn, conn.begin():
-            upgrade_to_head(conn)
+        if not current:
+            migrator = engine.connect()
+            if is_sqlite:
+                migrator = migrator.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            with migrator as conn, conn.begin():
+                upgrade_to_head(conn)
     except DatabaseError:
         engine.dispose()
         raise

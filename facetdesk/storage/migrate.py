@@ -1,26 +1,46 @@
-"""Alembic wiring: a programmatic config, the upgrade run on open, and a developer CLI."""
+"""Alembic wiring: a programmatic config, the upgrade run on open, and a developer CLI.
+
+Alembic (and the migration scripts it loads) is imported only when a database is not already at
+HEAD_REVISION: opening an up-to-date database, as on every ordinary start, is one plain query.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import CommandLine, Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 
 from facetdesk.storage.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 VERSION_TABLE = "alembic_version"
+# The newest revision in migrations/versions. A new migration must change this too
+# (tests/storage/test_storage_migrate_head.py compares it with Alembic's own head).
+HEAD_REVISION = "0006"
+
+
+def stored_revisions(connection: sa.Connection) -> set[str] | None:
+    """The revisions recorded in the database (one plain query); None when it has no version table."""
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return set(connection.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalars())
+
+
+def is_at_head(connection: sa.Connection) -> bool:
+    """True when the database is a FacetDesk database already migrated to this version's head."""
+    return stored_revisions(connection) == {HEAD_REVISION}
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config without alembic.ini: the app and tests build it the same way."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
@@ -34,11 +54,17 @@ def check_is_facetdesk(connection: sa.Connection, where: str) -> None:
 
     An empty database is fine: it is a new one for FacetDesk to set up.
     """
-    tables = set(sa.inspect(connection).get_table_names())
-    if tables and VERSION_TABLE not in tables:
+    stored = stored_revisions(connection)
+    if stored is None and sa.inspect(connection).get_table_names():
         raise DatabaseError(
             f"{where} is a database, but not a FacetDesk database. It was left unchanged; choose another file."
         )
+    if not stored or stored == {HEAD_REVISION}:
+        return  # new (empty), or exactly this version's: no need to ask Alembic which revisions it knows
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     for head in MigrationContext.configure(connection).get_current_heads():
@@ -53,6 +79,8 @@ def check_is_facetdesk(connection: sa.Connection, where: str) -> None:
 
 def upgrade_to_head(connection: sa.Connection) -> None:
     """Bring the schema up to date inside the caller's transaction."""
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
@@ -64,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     url = None
     if args[:1] == ["--url"] and len(args) > 1:
         url, args = args[1], args[2:]
+    from alembic.config import CommandLine
+
     from facetdesk.storage.db import resolve_database_url
 
     cli = CommandLine(prog="python -m facetdesk.storage.migrate [--url URL]")

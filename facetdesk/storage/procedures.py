@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from facetdesk.domain.audit import sha256_bytes
@@ -43,10 +45,21 @@ from facetdesk.storage.tables import (
     utcnow,
 )
 
+# The most procedures one page of a list reads.
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class ProcedureCursor:
+    """Where a page of a patient's procedures ended: the last row's time and id (newest first)."""
+
+    performed_at: datetime
+    id: int
+
 
 @dataclass(frozen=True)
 class ProcedureSummary:
-    """One line of a patient's procedure list."""
+    """One line of a patient's procedure list and timeline: what it shows, read without the whole record."""
 
     id: int
     uid: str
@@ -55,6 +68,18 @@ class ProcedureSummary:
     intent: Intent
     levels: str  # e.g. "L4-L5, L5-S1 bilateral"
     physician: str
+    # (level, side), in spine order, as Procedure.targets.
+    targets: tuple[tuple[str, Side], ...] = ()
+    pre_procedure_pain: int | None = None
+    # (minutes after the injection, NRS), earliest first.
+    pain_scores: tuple[tuple[int, int], ...] = ()
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+
+    @property
+    def cursor(self) -> ProcedureCursor:
+        """Pass as ``before`` to list_procedures for the procedures that follow this one."""
+        return ProcedureCursor(self.performed_at, self.id)
 
 
 def full_load() -> tuple:
@@ -72,11 +97,21 @@ def full_load() -> tuple:
     )
 
 
-def _target_order(target: TargetRow) -> tuple[int, str]:
-    try:
-        return get_catalog().joint_index(target.level), target.side
-    except ValueError:  # a level no longer in the catalog sorts last rather than failing a list
-        return 10_000, target.side
+class _Target(NamedTuple):
+    """A target as the lists read it: two columns, no ORM object."""
+
+    level: str
+    side: str
+
+
+def _spine_order() -> dict[str, int]:
+    """Each joint's place from C2-C3 down, read from the catalog once per list rather than once per target."""
+    return {joint.level: i for i, joint in enumerate(get_catalog().joints)}
+
+
+def _target_order(order: dict[str, int]) -> Callable[[_Target | TargetRow], tuple[int, str]]:
+    # A level no longer in the catalog sorts last rather than failing a list.
+    return lambda target: (order.get(target.level, 10_000), target.side)
 
 
 def procedure_from_row(row: ProcedureRow) -> Procedure:
@@ -434,37 +469,77 @@ def procedures_for_patient(session: Session, patient_id: int) -> list[Procedure]
     return [procedure_from_row(r) for r in rows]
 
 
-def list_procedures(session: Session, patient_id: int) -> list[ProcedureSummary]:
-    """The patient's procedures, newest first, reading only what the list shows."""
+def list_procedures(
+    session: Session, patient_id: int, before: ProcedureCursor | None = None, limit: int | None = None
+) -> list[ProcedureSummary]:
+    """The patient's procedures, newest first, reading only what the list and the timeline show.
+
+    ``limit`` rows at most (None: all); ``before`` (the ``cursor`` of the last summary of the previous
+    page) asks for the next, older page. Three indexed queries per page, whatever its length: the
+    procedures through (patient_id, performed_at), then their targets and pain scores by primary key.
+    No Procedure is built, so a page costs no validation of whole records.
+    """
     if not is_row_id(patient_id):
         return []
-    rows = session.scalars(
-        sa.select(ProcedureRow)
-        .where(ProcedureRow.patient_id == patient_id)
-        .order_by(ProcedureRow.performed_at.desc(), ProcedureRow.id.desc())
-        .options(
-            load_only(
-                ProcedureRow.uid,
-                ProcedureRow.performed_at,
-                ProcedureRow.technique,
-                ProcedureRow.intent,
-                ProcedureRow.physician,
-            ),
-            selectinload(ProcedureRow.targets),
+    stmt = sa.select(
+        ProcedureRow.id,
+        ProcedureRow.uid,
+        ProcedureRow.performed_at,
+        ProcedureRow.technique,
+        ProcedureRow.intent,
+        ProcedureRow.physician,
+        ProcedureRow.pre_procedure_pain,
+        ProcedureRow.signed_by,
+        ProcedureRow.signed_at,
+    ).where(ProcedureRow.patient_id == patient_id)
+    if before is not None:
+        # Keyset pagination: older than the cursor; the plain range lets the index start there.
+        stmt = stmt.where(
+            ProcedureRow.performed_at <= before.performed_at,
+            sa.tuple_(ProcedureRow.performed_at, ProcedureRow.id) < sa.tuple_(before.performed_at, before.id),
         )
-    )
-    return [
-        ProcedureSummary(
-            id=r.id,
-            uid=r.uid,
-            performed_at=r.performed_at,
-            technique=Technique(r.technique),
-            intent=Intent(r.intent),
-            levels=describe_targets(r.targets),
-            physician=r.physician,
+    stmt = stmt.order_by(ProcedureRow.performed_at.desc(), ProcedureRow.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(max(1, min(limit, MAX_PAGE)))
+    # Columns, not entities: on the session's connection, without the ORM's result machinery.
+    connection = session.connection()
+    rows = connection.execute(stmt).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    targets: dict[int, list[_Target]] = {}
+    for procedure_id, level, side in connection.execute(
+        sa.select(TargetRow.procedure_id, TargetRow.level, TargetRow.side).where(TargetRow.procedure_id.in_(ids))
+    ):
+        targets.setdefault(procedure_id, []).append(_Target(level, side))
+    scores: dict[int, list[tuple[int, int]]] = {}
+    for procedure_id, minutes_after, nrs in connection.execute(
+        sa.select(PainScoreRow.procedure_id, PainScoreRow.minutes_after, PainScoreRow.nrs)
+        .where(PainScoreRow.procedure_id.in_(ids))
+        .order_by(PainScoreRow.procedure_id, PainScoreRow.minutes_after)
+    ):
+        scores.setdefault(procedure_id, []).append((minutes_after, nrs))
+    summaries = []
+    in_spine_order = _target_order(_spine_order())
+    for r in rows:
+        ordered = sorted(targets.get(r.id, []), key=in_spine_order)
+        summaries.append(
+            ProcedureSummary(
+                id=r.id,
+                uid=r.uid,
+                performed_at=r.performed_at,
+                technique=Technique(r.technique),
+                intent=Intent(r.intent),
+                levels=_describe_sorted(ordered),
+                physician=r.physician,
+                targets=tuple((t.level, Side(t.side)) for t in ordered),
+                pre_procedure_pain=r.pre_procedure_pain,
+                pain_scores=tuple(scores.get(r.id, ())),
+                signed_by=r.signed_by,
+                signed_at=r.signed_at,
+            )
         )
-        for r in rows
-    ]
+    return summaries
 
 
 def _sides_text(sides: list[str]) -> str:
@@ -473,10 +548,14 @@ def _sides_text(sides: list[str]) -> str:
     return Side(sides[0]).label.lower()
 
 
-def describe_targets(targets: list[TargetRow]) -> str:
+def describe_targets(targets: Sequence[_Target | TargetRow]) -> str:
     """Levels and sides for a list: "L4-L5, L5-S1 bilateral", or per level when sides differ."""
+    return _describe_sorted(sorted(targets, key=_target_order(_spine_order())))
+
+
+def _describe_sorted(targets: Sequence[_Target | TargetRow]) -> str:
     by_level: dict[str, list[str]] = {}
-    for t in sorted(targets, key=_target_order):
+    for t in targets:
         by_level.setdefault(t.level, []).append(t.side)
     if not by_level:
         return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from facetdesk.storage.patients import (
+    PatientCursor,
     PatientSummary,
     find_patient_by_mrn,
     get_patient,
@@ -10,6 +11,8 @@ from facetdesk.storage.patients import (
     search_patients,
 )
 from facetdesk.storage.procedures import (
+    MAX_PAGE,
+    ProcedureCursor,
     ProcedureSummary,
     add_addendum,
     get_procedure,
@@ -22,7 +25,10 @@ from facetdesk.storage.procedures import (
 from facetdesk.storage.settings import load_settings, save_settings
 
 __all__ = [
+    "MAX_PAGE",
+    "PatientCursor",
     "PatientSummary",
+    "ProcedureCursor",
     "add_addendum",
     "ProcedureSummary",
     "find_patient_by_mrn",

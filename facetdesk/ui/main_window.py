@@ -1,29 +1,36 @@
-"""Main window: patient list on the left; patient page or procedure editor on the right; covered when locked."""
+"""Main window: patient list on the left; patient page or procedure editor on the right; covered when locked.
+
+The first screen is the patient list and page. The procedure editor (with its chart, spine picker and rules),
+the dialogs and the note preview are imported and built the first time they are used, so start-up does not
+wait for them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
-from facetdesk.domain.copy_forward import start_from
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.users import NotPermitted, Permission
-from facetdesk.services.context import AppContext
-from facetdesk.services.drafts import Draft
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui.access import guarded
 from facetdesk.ui.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
-from facetdesk.ui.presets_dialog import PresetsDialog
-from facetdesk.ui.procedure_editor import ProcedureEditor
-from facetdesk.ui.settings_dialog import ClinicSettingsDialog
 from facetdesk.ui.window_notes import NoteOutputMixin
 from facetdesk.ui.window_session import SessionMixin
+
+if TYPE_CHECKING:
+    from facetdesk.services.context import AppContext
+    from facetdesk.services.drafts import Draft
+    from facetdesk.ui.presets_dialog import PresetsDialog
+    from facetdesk.ui.procedure_editor import ProcedureEditor
+    from facetdesk.ui.settings_dialog import ClinicSettingsDialog
 
 
 class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
@@ -36,14 +43,14 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.resize(1280, 820)
         self.patient_list = PatientListPanel(ctx.records)
         self.patient_page = PatientPage(ctx.catalog, ctx.records)
-        self.editor = ProcedureEditor(ctx.catalog, ctx.records)
-        self.editor.work = ctx.work
-        self.autosave = AutosaveController(
-            self.editor, ctx.drafts, ctx.database.url_for_display(), interval_ms=autosave_interval_ms
-        )
+        # Built on first use (see the editor property); until then the Edit menu's undo has no stack to follow.
+        self._editor: ProcedureEditor | None = None
+        self._autosave: AutosaveController | None = None
+        self._autosave_interval_ms = autosave_interval_ms
+        self._editor_splitter_state: object | None = None
+        self.undo_group = QUndoGroup(self)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.patient_page)
-        self.stack.addWidget(self.editor)
         self.stack.currentChanged.connect(self._page_changed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.patient_list)
@@ -63,17 +70,53 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.patient_page.new_procedure.connect(self.new_procedure)
         self.patient_page.open_procedure.connect(self.open_procedure)
         self.patient_page.start_from_previous.connect(self.start_from_previous)
-        self.editor.presets_source = self._ctx.presets.list
-        self.editor.closed.connect(self.show_patient_page)
-        self.editor.saved.connect(self._procedure_saved)
-        self.editor.export_button.clicked.connect(lambda: self.export_pdf())
-        self.editor.audit_button.clicked.connect(lambda: self.show_record_audit())
         self.apply_permissions()
         if ctx.work.actor is None:
             self.lock(switching=True)  # nobody signed in: the window opens on the sign-in screen
         else:
             self.patient_list.refresh()
         self.statusBar().showMessage(self.tr("Database: {u}").format(u=ctx.database.url_for_display()))
+
+    # ---- the procedure editor, built on first use --------------------------------
+    @property
+    def editor(self) -> ProcedureEditor:
+        """The procedure editor; the first use builds it (its modules, chart and rules are not start-up's)."""
+        return self._build_editor() if self._editor is None else self._editor
+
+    @property
+    def autosave(self) -> AutosaveController:
+        """Autosave of the editor's unsaved edits (made with the editor)."""
+        if self._autosave is None:
+            self._build_editor()
+        assert self._autosave is not None
+        return self._autosave
+
+    def _build_editor(self) -> ProcedureEditor:
+        from facetdesk.ui.procedure_editor import ProcedureEditor
+
+        ctx = self._ctx
+        editor = ProcedureEditor(ctx.catalog, ctx.records)
+        editor.work = ctx.work
+        self._editor = editor
+        self._autosave = AutosaveController(
+            editor, ctx.drafts, ctx.database.url_for_display(), interval_ms=self._autosave_interval_ms
+        )
+        self.stack.addWidget(editor)
+        editor.presets_source = ctx.presets.list
+        editor.closed.connect(self.show_patient_page)
+        editor.saved.connect(self._procedure_saved)
+        editor.export_button.clicked.connect(lambda: self.export_pdf())
+        editor.audit_button.clicked.connect(lambda: self.show_record_audit())
+        self.undo_group.addStack(editor.undo_stack)
+        self.undo_group.setActiveStack(editor.undo_stack)
+        if self._editor_splitter_state is not None:
+            editor.splitter.restoreState(self._editor_splitter_state)
+        editor.refresh_access()
+        return editor
+
+    def _editing(self) -> bool:
+        """True when the procedure editor is the page on show."""
+        return self._editor is not None and self.stack.currentWidget() is self._editor
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -113,7 +156,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     def _build_edit_menu(self) -> None:
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
-        stack = self.editor.undo_stack
+        # The group follows the editor's undo stack once the editor exists.
+        stack = self.undo_group
         self.undo_action = stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.undo_action.setObjectName("undo")
@@ -203,8 +247,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     def _page_changed(self, _index: int) -> None:
         # Leaving the editor happens only after the user saved or agreed to discard.
-        if self.stack.currentWidget() is not self.editor:
-            self.editor.discard_changes()
+        if self._editor is not None and self.stack.currentWidget() is not self._editor:
+            self._editor.discard_changes()
 
     # ---- navigation -----------------------------------------------------
     def _show_editor(self) -> None:
@@ -226,7 +270,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.patient_list.search.selectAll()
 
     def _confirm_discard(self) -> bool:
-        if self.stack.currentWidget() is not self.editor or not self.editor.has_unsaved_changes():
+        if not self._editing() or not self.editor.has_unsaved_changes():
             return True
         return self.ask_discard()
 
@@ -311,7 +355,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self._show_editor()
 
     def save_current(self) -> None:
-        if self.stack.currentWidget() is self.editor:
+        if self._editing():
             self.editor.save()
         else:
             self.save_patient()
@@ -330,6 +374,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     @guarded
     def edit_presets(self) -> PresetsDialog:
+        from facetdesk.ui.presets_dialog import PresetsDialog
+
         self._ctx.work.require(Permission.EDIT_PRESETS)
         dialog = PresetsDialog(self._ctx.presets, self._ctx.catalog, self)
         dialog.open()
@@ -342,6 +388,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self._ctx.work.require(Permission.EDIT_PROCEDURE)
         if not self._confirm_discard():
             return
+        from facetdesk.domain.copy_forward import start_from
+
         patient, previous = self._ctx.records.get_procedure(procedure_id)
         data = {**start_from(previous), "performed_at": datetime.now().replace(second=0, microsecond=0)}
         self.editor.load_data(patient, None, data)
@@ -354,6 +402,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     @guarded
     def edit_settings(self) -> ClinicSettingsDialog:
+        from facetdesk.ui.settings_dialog import ClinicSettingsDialog
+
         self._ctx.work.require(Permission.EDIT_SETTINGS)
         dialog = ClinicSettingsDialog(self._ctx.settings, self)
         dialog.accepted.connect(self._settings_saved)
@@ -364,14 +414,14 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
     def restore_layout(self) -> None:
         """Window size, toolbar and splitter positions as the user left them (per user, via QSettings)."""
         settings = QSettings()
-        for key, restore in (
-            ("window/geometry", self.restoreGeometry),
-            ("window/state", self.restoreState),
-            ("window/editor_splitter", self.editor.splitter.restoreState),
-        ):
+        for key, restore in (("window/geometry", self.restoreGeometry), ("window/state", self.restoreState)):
             value = settings.value(key)
             if value is not None:
                 restore(value)
+        # Applied when the editor is built (or now, if it already is).
+        self._editor_splitter_state = settings.value("window/editor_splitter")
+        if self._editor is not None and self._editor_splitter_state is not None:
+            self._editor.splitter.restoreState(self._editor_splitter_state)
         width = settings.value("window/list_width")
         if width is not None:
             self._list_width = int(width)
@@ -380,7 +430,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        settings.setValue("window/editor_splitter", self.editor.splitter.saveState())
+        if self._editor is not None:  # else the stored state is still the one restored, unchanged
+            settings.setValue("window/editor_splitter", self._editor.splitter.saveState())
         list_width = self.splitter.sizes()[0] or getattr(self, "_list_width", 0)
         if list_width:
             settings.setValue("window/list_width", list_width)
@@ -388,14 +439,16 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self._screen_locked:
             # Nobody here can answer for the absent user: their edits stay in the draft, offered at the next start.
-            self.autosave.autosave_now()
-            self.autosave.release()
+            if self._autosave is not None:
+                self._autosave.autosave_now()
+                self._autosave.release()
             self.idle.disarm()
             self.save_layout()
             event.accept()
             return
         if self._confirm_discard():
-            self.editor.discard_changes()
+            if self._editor is not None:
+                self._editor.discard_changes()
             self.save_layout()
             event.accept()
         else:

@@ -1,28 +1,31 @@
-"""Patient list: search as you type by name or MRN."""
+"""Patient list: search as you type by name or MRN, read a page at a time as the list scrolls."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from facetdesk.services.records import RecordService
 from facetdesk.ui import style
-from facetdesk.ui.rows_model import RowsTableModel
+from facetdesk.ui.paged_model import PagedRowsModel, size_columns
 from facetdesk.ui.widgets import named
 
-SEARCH_LIMIT = 200
+# Rows read per page: a screenful or three; more are read as the list is scrolled.
+PAGE_SIZE = 100
+# The MRN column fits this many digits; a longer MRN is elided until the column is widened.
+MRN_WIDTH_CHARS = 9
 
 
-class PatientTableModel(RowsTableModel):
+class PatientTableModel(PagedRowsModel):
+    """Patient search results, read a page at a time in list order (keyset paging on the folded names)."""
+
     HEADERS = ("Name", "MRN", "Date of birth", "Procedures")
 
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+    def __init__(self, parent=None):
+        super().__init__(PAGE_SIZE, parent)
 
     def summary(self, row: int):
-        return self._rows[row]
+        return self.row_at(row)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
@@ -52,9 +55,8 @@ class PatientListPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Widths from the font: the columns do not jump as the list changes with each keystroke.
+        size_columns(self.table, {1: "0" * MRN_WIDTH_CHARS, 2: "0000-00-00", 3: "0000"}, stretch=0)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.count_label = QLabel()
@@ -65,21 +67,31 @@ class PatientListPanel(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.count_label)
         self.search.textChanged.connect(self.refresh)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.search.returnPressed.connect(self._open_first)
 
     def refresh(self) -> None:
-        rows = self._records.search_patients(self.search.text(), limit=SEARCH_LIMIT)
-        self.model.set_rows(rows)
-        more = (
-            self.tr(" (showing the first {n}; type more to narrow)").format(n=SEARCH_LIMIT)
-            if len(rows) >= SEARCH_LIMIT
-            else ""
-        )
-        self.count_label.setText(self.tr("{n} patient(s)").format(n=len(rows)) + more)
+        """Search for what is typed: the first page now, the rest as the list is scrolled."""
+        text = self.search.text()
+        records = self._records
+
+        def read(last, limit: int) -> list:
+            return records.search_patients(text, limit, after=None if last is None else last.cursor)
+
+        self.model.load(read)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        if self.model.complete:
+            self.count_label.setText(self.tr("{n} patient(s)").format(n=n))
+        else:
+            self.count_label.setText(self.tr("{n} patients shown; scroll for more, or type more to narrow").format(n=n))
 
     def select_patient(self, patient_id: int) -> None:
+        """Select the patient's row if it has been read (the list never reads ahead to find one)."""
         for row in range(self.model.rowCount()):
             if self.model.summary(row).id == patient_id:
                 self.table.selectRow(row)

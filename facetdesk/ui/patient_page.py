@@ -1,8 +1,10 @@
-"""Patient page: the patient form above the patient's procedures, newest first."""
+"""Patient page: the patient form above the patient's procedures, newest first, read a page at a time."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -10,43 +12,152 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
+    QTableView,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.enums import Side
+from facetdesk.domain.procedure import PainScore
 from facetdesk.domain.relief import relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.services.records import RecordService
 from facetdesk.ui import style
+from facetdesk.ui.paged_model import PagedRowsModel
 from facetdesk.ui.patient_form import PatientForm
 from facetdesk.ui.widgets import named
 
+if TYPE_CHECKING:
+    from facetdesk.storage.repository import ProcedureSummary
 
-def timeline_row(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
-    """One line of the patient's timeline: when, where, what, and how much relief it gave for how long."""
-    thresholds = relief_thresholds(catalog)
-    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds)
+# Procedures read per page of the timeline, newest first; older ones as it is scrolled.
+TIMELINE_PAGE_SIZE = 50
+
+
+def _levels(targets: tuple[tuple[str, Side], ...]) -> list[str]:
+    out: list[str] = []
+    for level, _side in targets:
+        if level not in out:
+            out.append(level)
+    return out
+
+
+def _laterality(targets: tuple[tuple[str, Side], ...], levels: list[str]) -> str:
+    # As Procedure.laterality: both sides at every level is bilateral, both sides elsewhere mixed.
+    sides = {side for _level, side in targets}
+    if len(sides) == 2:
+        both = all({side for lv, side in targets if lv == level} == sides for level in levels)
+        return "bilateral" if both else "mixed"
+    return next(iter(sides)).label.lower() if sides else ""
+
+
+def _regions(levels: list[str], catalog: Catalog) -> list[str]:
+    out: list[str] = []
+    for level in levels:
+        joint = catalog.joint(level)
+        if joint is not None and joint.region not in out:
+            out.append(joint.region)
+    return out
+
+
+def timeline_row(
+    procedure: ProcedureSummary, catalog: Catalog, thresholds: tuple[float, ...] | None = None
+) -> tuple[str, ...]:
+    """One line of the patient's timeline: when, where, what, and how much relief it gave for how long.
+
+    Computed from the summary the list query reads (targets, pain scores, signature), not from a
+    whole Procedure, so a page of the timeline costs no record validation.
+    """
+    thresholds = thresholds or relief_thresholds(catalog)
+    scores = [PainScore.model_construct(minutes_after=m, nrs=n, activity="") for m, n in procedure.pain_scores]
+    summary = summarize_relief(procedure.pre_procedure_pain, scores, thresholds)
     peak = f"{summary.peak_pct:g}%" if summary.peak_pct is not None else "—"
     meaningful = summary.duration(thresholds[0])
     if meaningful is None or not meaningful.reached:
         lasted = "—" if summary.peak_pct is None else "not reached"
     else:
         lasted = format_minutes(meaningful.lasted_until) + ("+" if meaningful.ended_before is None else "")
+    levels = _levels(procedure.targets)
     return (
         f"{procedure.performed_at:%Y-%m-%d %H:%M}",
-        ", ".join(r.capitalize() for r in procedure.regions(catalog)),
+        ", ".join(r.capitalize() for r in _regions(levels, catalog)),
         procedure.technique.label,
         procedure.intent.label,
-        f"{', '.join(procedure.levels())} {procedure.laterality()}",
+        f"{', '.join(levels)} {_laterality(procedure.targets, levels)}",
         peak,
         lasted,
         procedure.physician,
-        f"Signed {procedure.signature.signed_at:%Y-%m-%d}" if procedure.signature else "Draft",
+        f"Signed {procedure.signed_at:%Y-%m-%d}" if procedure.signed_at is not None else "Draft",
     )
+
+
+class TimelineModel(PagedRowsModel):
+    """The patient's procedures (ProcedureSummary rows), newest first, read a page at a time.
+
+    A row's texts are worked out when the view first shows it, then kept: a page of 50 costs the rows
+    on screen, not all fifty.
+    """
+
+    def __init__(self, headers: list[str], catalog: Catalog, parent=None):
+        super().__init__(TIMELINE_PAGE_SIZE, parent)
+        self._headers = headers
+        self.HEADERS = tuple(headers)
+        self._catalog = catalog
+        self._thresholds = relief_thresholds(catalog)
+        self._cells: dict[int, tuple[str, ...]] = {}
+
+    def load(self, read) -> None:
+        self._cells = {}
+        super().load(read)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 (Qt API)
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(index.row())[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return self._rows[index.row()].id
+        return None
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        summary: ProcedureSummary = self._rows[row]
+        cells = self._cells.get(summary.id)
+        if cells is None:
+            cells = self._cells[summary.id] = timeline_row(summary, self._catalog, self._thresholds)
+        return cells
+
+    def procedure_id(self, row: int) -> int:
+        return self.row_at(row).id
+
+
+class TimelineTable(QTableView):
+    """The timeline's view, with the row and cell accessors of a QTableWidget for the code that reads it."""
+
+    def rowCount(self) -> int:  # noqa: N802 (QTableWidget's name)
+        return self.model().rowCount()
+
+    def columnCount(self) -> int:  # noqa: N802
+        return self.model().columnCount()
+
+    def currentRow(self) -> int:  # noqa: N802
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def item(self, row: int, column: int) -> QTableWidgetItem | None:
+        """A detached copy of the cell (its text, and the procedure id as UserRole), or None outside the rows."""
+        index = self.model().index(row, column)
+        if not index.isValid():
+            return None
+        item = QTableWidgetItem(str(index.data()))
+        item.setData(Qt.ItemDataRole.UserRole, index.data(Qt.ItemDataRole.UserRole))
+        return item
 
 
 class PatientPage(QWidget):
@@ -62,8 +173,7 @@ class PatientPage(QWidget):
         # Set by the main window from the signed-in role; the reason is the tooltip of what is disabled.
         self._can_create = True
         self._create_reason = ""
-        self.procedures = named(QTableWidget(0, 9), "Procedures")
-        self.procedures.setHorizontalHeaderLabels(
+        self.timeline = TimelineModel(
             [
                 self.tr("Date"),
                 self.tr("Region"),
@@ -74,13 +184,22 @@ class PatientPage(QWidget):
                 self.tr("≥{p:g}% relief lasted").format(p=relief_thresholds(catalog)[0]),
                 self.tr("Physician"),
                 self.tr("Status"),
-            ]
+            ],
+            catalog,
         )
+        self.procedures = named(TimelineTable(), "Procedures")
+        self.procedures.setModel(self.timeline)
         self.procedures.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.procedures.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.procedures.setWordWrap(False)
         self.procedures.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.procedures.verticalHeader().hide()
-        self.procedures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.procedures.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.procedures.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        # Sized to the rows in view once per patient (refresh_procedures), not at every layout as
+        # ResizeToContents would: each selection or scroll step would measure the rows again.
+        header.setResizeContentsPrecision(0)
         self.procedures.setAlternatingRowColors(True)
         self.new_button = named(QPushButton(self.tr("New procedure")), "New procedure", "New procedure (Ctrl+N)")
         self.open_button = named(QPushButton(self.tr("Open procedure")), "Open procedure")
@@ -112,20 +231,27 @@ class PatientPage(QWidget):
         self.refresh_procedures()
 
     def refresh_procedures(self) -> None:
-        """The patient's timeline, newest first, with each procedure's peak relief and its duration."""
+        """The patient's timeline, newest first, with each procedure's peak relief and its duration.
+
+        Only the first page is read now; older procedures are read as the timeline is scrolled.
+        """
         pid = self.form.patient_id
-        procedures = list(reversed(self._records.procedures_of(pid))) if pid is not None else []
-        self.procedures.setRowCount(len(procedures))
-        for r, procedure in enumerate(procedures):
-            for c, text in enumerate(timeline_row(procedure, self._catalog)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, procedure.id)
-                self.procedures.setItem(r, c, item)
+        if pid is None:
+            self.timeline.load(None)
+        else:
+            records = self._records
+
+            def read(last: ProcedureSummary | None, limit: int) -> list[ProcedureSummary]:
+                return records.list_procedures(pid, before=None if last is None else last.cursor, limit=limit)
+
+            self.timeline.load(read)
+        self.procedures.resizeColumnsToContents()
+        any_procedures = self.timeline.rowCount() > 0
         self.new_button.setEnabled(pid is not None and self._can_create)
-        self.open_button.setEnabled(bool(procedures))
-        self.copy_button.setEnabled(bool(procedures) and self._can_create)
+        self.open_button.setEnabled(any_procedures)
+        self.copy_button.setEnabled(any_procedures and self._can_create)
         self.hint.setVisible(pid is None)
-        if procedures:
+        if any_procedures:
             self.procedures.selectRow(0)
 
     def set_permissions(self, can_create: bool, create_reason: str = "") -> None:
@@ -138,7 +264,7 @@ class PatientPage(QWidget):
 
     def _selected_id(self) -> int | None:
         row = self.procedures.currentRow()
-        return self.procedures.item(row, 0).data(Qt.ItemDataRole.UserRole) if row >= 0 else None
+        return self.timeline.procedure_id(row) if 0 <= row < self.timeline.rowCount() else None
 
     def _copy_selected(self) -> None:
         procedure_id = self._selected_id()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui.access import guarded
-from facetdesk.ui.note_preview import NotePreview
+
+if TYPE_CHECKING:  # QtPdf and QtPrintSupport are loaded when a note is first previewed or printed
+    from facetdesk.ui.note_preview import NotePreview
 
 
 class NoteOutputMixin:
@@ -18,7 +21,7 @@ class NoteOutputMixin:
 
     def _saved_procedure_for_note(self):
         """The open procedure, saved first if it has changes; None (with a message) when there is none."""
-        if self.stack.currentWidget() is not self.editor:
+        if not self._editing():
             self.statusBar().showMessage(self.tr("Open a procedure to preview, export or print its note"), 5000)
             return None
         unsaved = self.editor.procedure is None or self.editor.has_unsaved_changes()
@@ -29,6 +32,8 @@ class NoteOutputMixin:
     @guarded
     def preview_note(self) -> NotePreview | None:
         """Show the note exactly as it will be exported and printed."""
+        from facetdesk.ui.note_preview import NotePreview
+
         procedure = self._saved_procedure_for_note()
         if procedure is None:
             return None

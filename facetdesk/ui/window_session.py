@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
@@ -11,11 +13,13 @@ from facetdesk.services.accounts import SignInFailed
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui.access import guarded, user_line, why_not
-from facetdesk.ui.audit_viewer import AuditViewer
 from facetdesk.ui.idle_lock import MS_PER_MINUTE, IdleWatcher, LockScreen
-from facetdesk.ui.sign_in import ChangePasswordDialog
-from facetdesk.ui.users_dialog import UsersDialog
 from facetdesk.ui.widgets import named
+
+if TYPE_CHECKING:  # the administration dialogs are imported when opened
+    from facetdesk.ui.audit_viewer import AuditViewer
+    from facetdesk.ui.sign_in import ChangePasswordDialog
+    from facetdesk.ui.users_dialog import UsersDialog
 
 # Which permission each File/Administration action needs (by object name); the rest every user may use.
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -91,12 +95,13 @@ class SessionMixin:
             self.patient_page.set_permissions(
                 work.may(Permission.EDIT_PROCEDURE), why_not(actor, Permission.EDIT_PROCEDURE)
             )
-        self.editor.refresh_access()
+        if self._editor is not None:  # not built yet: it reads the permissions when it is
+            self._editor.refresh_access()
 
     def show_not_permitted(self, exc: Exception) -> None:
         """Where the user is looking: the editor's or the patient form's error line, and the status bar."""
         message = str(exc)
-        if self.stack.currentWidget() is self.editor:
+        if self._editing():
             self.editor.error_summary.show_error(message)
         else:
             self.patient_page.form.general_error.show_error(message)
@@ -122,7 +127,7 @@ class SessionMixin:
     def lock(self, switching: bool = False) -> None:
         """Cover the window: patient data hidden, every action off, until a password is entered."""
         actor = self._ctx.work.actor
-        unsaved = self.stack.currentWidget() is self.editor and self.editor.has_unsaved_changes()
+        unsaved = self._editing() and self.editor.has_unsaved_changes()
         if not self._screen_locked:
             self._screen_locked = True
             self.idle.disarm()
@@ -158,7 +163,7 @@ class SessionMixin:
         previous = self._ctx.work.actor
         if previous is not None and username.strip().lower() == previous.username:
             return self.try_unlock(password)
-        unsaved = self.stack.currentWidget() is self.editor and self.editor.has_unsaved_changes()
+        unsaved = self._editing() and self.editor.has_unsaved_changes()
         if unsaved:
             self.autosave.autosave_now()
             if not self.autosave.has_current_draft():
@@ -191,7 +196,8 @@ class SessionMixin:
             if shiboken6.isValid(dialog):
                 dialog.reject()
         self._hidden_dialogs = []
-        self.editor.discard_changes()  # the widgets forget the edits; the draft file stays for its author
+        if self._editor is not None:
+            self._editor.discard_changes()  # the widgets forget the edits; the draft file stays for its author
         self.patient_page.form.clear()
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
@@ -206,9 +212,8 @@ class SessionMixin:
         self.menuBar().setEnabled(True)
         for act in self.actions():
             act.setEnabled(True)
-        stack = self.editor.undo_stack
-        self.undo_action.setEnabled(stack.canUndo())
-        self.redo_action.setEnabled(stack.canRedo())
+        self.undo_action.setEnabled(self.undo_group.canUndo())
+        self.redo_action.setEnabled(self.undo_group.canRedo())
         self.apply_permissions()
         if reopen_dialogs:
             for dialog in self._hidden_dialogs:
@@ -230,6 +235,8 @@ class SessionMixin:
     # ---- administration ----------------------------------------------------------
     @guarded
     def change_password(self) -> ChangePasswordDialog:
+        from facetdesk.ui.sign_in import ChangePasswordDialog
+
         dialog = ChangePasswordDialog(self._ctx.accounts, self)
         dialog.accepted.connect(lambda: self.statusBar().showMessage(self.tr("Your password was changed"), 5000))
         dialog.open()
@@ -238,6 +245,8 @@ class SessionMixin:
 
     @guarded
     def show_users(self) -> UsersDialog:
+        from facetdesk.ui.users_dialog import UsersDialog
+
         self._ctx.work.require(Permission.MANAGE_USERS)
         dialog = UsersDialog(self._ctx.accounts, self)
         dialog.open()
@@ -246,6 +255,8 @@ class SessionMixin:
 
     @guarded
     def show_audit(self, entity: str | None = None, entity_id: int | str | None = None) -> AuditViewer:
+        from facetdesk.ui.audit_viewer import AuditViewer
+
         self._ctx.work.require(Permission.VIEW_AUDIT)
         users = self._ctx.accounts.list_users() if self._ctx.work.may(Permission.MANAGE_USERS) else []
         names = {u.username: u.display_name for u in users}
@@ -278,8 +289,8 @@ class SessionMixin:
 
     def show_record_audit(self) -> AuditViewer | None:
         """The trail of what is open: the procedure in the editor, else the patient on the patient page."""
-        procedure = self.editor.procedure
-        if self.stack.currentWidget() is self.editor and procedure is not None and procedure.id is not None:
+        procedure = self.editor.procedure if self._editing() else None
+        if procedure is not None and procedure.id is not None:
             return self.show_audit("procedure", procedure.id)
         patient_id = self.patient_page.form.patient_id
         if self.stack.currentWidget() is self.patient_page and patient_id is not None:

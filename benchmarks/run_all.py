@@ -1,0 +1,62 @@
+"""Run every clinic-scale benchmark on the 100,000-patient database and write docs/benchmarks.md.
+
+Run: python benchmarks/run_all.py   (builds benchmarks/.data/clinic-100k.sqlite3 first if it is missing)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_notes  # noqa: E402
+import bench_records  # noqa: E402
+import bench_rules  # noqa: E402
+import bench_startup  # noqa: E402
+from clinic_data import ensure_big_db  # noqa: E402
+from common import BIG_DB, ROOT, Figure, machine  # noqa: E402
+
+MODULES = (bench_startup, bench_records, bench_rules, bench_notes)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    db = ensure_big_db(BIG_DB)
+    figures: list[Figure] = []
+    for module in MODULES:
+        print(f"running {module.__name__} …", flush=True)
+        for figure in module.run(db):
+            print("  " + figure.row(), flush=True)
+            figures.append(figure)
+    minutes = (time.perf_counter() - started) / 60
+    write_report(figures, minutes)
+    return 0 if all(f.met is not False for f in figures) else 1
+
+
+def write_report(figures: list[Figure], minutes: float) -> None:
+    rows = "\n".join(f.row() for f in figures)
+    text = f"""# Benchmarks at clinic scale
+
+Measured {datetime.now():%Y-%m-%d %H:%M} on {machine()}, with the synthetic 100,000-patient database
+(500,000 procedures with medications, botulinum toxin sites and pain scores; made-up names), built by
+`benchmarks/clinic_data.py`. Each figure stands next to its floor: the same work done by the framework alone
+(a bare PySide6 window, a bare reportlab document, a bare indexed SQLite query), measured in the same run.
+The whole run took {minutes:.0f} minutes.
+
+| figure | FacetDesk | floor (same run) | target | verdict | note |
+|---|---|---|---|---|---|
+{rows}
+
+Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment (`pip install -e ".[test]"`);
+it builds the database once (kept in `benchmarks/.data/`, not in git), then runs `bench_startup.py`,
+`bench_records.py`, `bench_rules.py` and `bench_notes.py` (each also runs alone) and writes this file.
+Timings are medians unless the figure says p95; the machine was otherwise idle.
+"""
+    (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Start-up, in real subprocesses: the app still starts and signs in, and the first screens import only what they show.
+
+The PDF renderer (reportlab), Alembic, QtCharts, QtPdf, QtPrintSupport, the rules and the procedure editor are
+imported on first use, not at start (see facetdesk/app.py); these tests keep it that way without timing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from facetdesk.services.context import build_context
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT = 120
+USERNAME = "dr.startup"
+PASSWORD = "synthetic start-up pass phrase"
+
+# Modules the first screens must not import (prefixes).
+NOT_AT_START = (
+    "reportlab",
+    "alembic",
+    "PySide6.QtCharts",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtPrintSupport",
+    "facetdesk.note",
+    "facetdesk.rules",
+    "facetdesk.services.rendering",
+    "facetdesk.ui.procedure_editor",
+    "facetdesk.ui.note_preview",
+    "facetdesk.ui.relief_chart",
+)
+
+_LOADED = (
+    "import json, sys\n"
+    f"prefixes = {NOT_AT_START!r}\n"
+    "loaded = sorted(m for m in sys.modules if any(m == p or m.startswith(p + '.') for p in prefixes))\n"
+    "print('LOADED ' + json.dumps(loaded), flush=True)\n"
+)
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ)  # offscreen Qt and temporary user folders, from tests/conftest.py
+    env.pop("FACETDESK_DB", None)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT
+    )
+
+
+def _loaded(done: subprocess.CompletedProcess) -> list[str]:
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("LOADED "))
+    return json.loads(line.removeprefix("LOADED "))
+
+
+@pytest.fixture
+def clinic_url(tmp_path: Path) -> str:
+    """A migrated database with one account, as a clinic's is on any day but the first."""
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    ctx = build_context(url, drafts_dir=tmp_path / "drafts")
+    try:
+        ctx.accounts.create_first_account({"username": USERNAME, "display_name": "Dr. Start Up"}, PASSWORD)
+    finally:
+        ctx.close()
+    return url
+
+
+def test_the_main_window_shows_without_the_editor_notes_charts_or_alembic(clinic_url):
+    done = _python(
+        "from facetdesk import app\n"
+        "from tests.actors import ADMIN_PHYSICIAN\n"
+        "qapp = app.start_qt()\n"
+        f"ctx = app.open_context({clinic_url!r})\n"
+        "ctx.work.sign_in(ADMIN_PHYSICIAN)\n"
+        "window = app.show_main_window(ctx)\n"
+        "qapp.processEvents()\n"
+        "assert window.isVisible() and window.patient_list.isVisible()\n" + _LOADED + "window.close()\n"
+        "ctx.close()\n"
+    )
+    assert _loaded(done) == []
+
+
+def test_the_sign_in_dialog_shows_without_the_main_window_modules(clinic_url):
+    done = _python(
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from facetdesk import app\n"
+        "from facetdesk.ui.sign_in import SignInDialog, sign_in_at_start\n"
+        "qapp = app.start_qt()\n"
+        f"ctx = app.open_context({clinic_url!r})\n"
+        "def look():\n"
+        "    dialog = QApplication.activeModalWidget()\n"
+        "    assert isinstance(dialog, SignInDialog), dialog\n"
+        + "".join(f"    {ln}\n" for ln in _LOADED.splitlines())
+        + "    print('MAIN ' + str('facetdesk.ui.main_window' in sys.modules), flush=True)\n"
+        "    dialog.reject()\n"
+        "QTimer.singleShot(0, look)\n"
+        "assert sign_in_at_start(ctx.accounts) is None\n"
+        "ctx.close()\n"
+    )
+    assert _loaded(done) == []
+    assert "MAIN False" in done.stdout
+
+
+def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
+    # The whole start as `facetdesk --db URL` runs it: the sign-in dialog (answered here), the main window
+    # (closed once shown), signing out, and the daily backup on its thread, finished before the process ends.
+    done = _python(
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from facetdesk import cli\n"
+        "from facetdesk.ui import sign_in\n"
+        "def close_main():\n"
+        "    tops = QApplication.topLevelWidgets()\n"
+        "    shown = [w for w in tops if type(w).__name__ == 'MainWindow' and w.isVisible()]\n"
+        "    if not shown:\n"
+        "        QTimer.singleShot(10, close_main)\n"
+        "        return\n"
+        "    print('SHOWN ' + shown[0].user_label.text(), flush=True)\n"
+        "    shown[0].close()\n"
+        "def answer(dialog):\n"
+        f"    dialog.username.setText({USERNAME!r})\n"
+        f"    dialog.password.setText({PASSWORD!r})\n"
+        "    QTimer.singleShot(0, close_main)\n"
+        "    return 1 if dialog.sign_in() is not None else 0\n"
+        "sign_in.SignInDialog.exec = answer\n"
+        f"sys.exit(cli.main(['--db', {clinic_url!r}]))\n"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "SHOWN Dr. Start Up" in done.stdout
+    backups = list((_isolated_user_dirs / "data" / "FacetDesk" / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1, "the daily backup was not written"
+    ctx = build_context(clinic_url)
+    try:
+        from tests.actors import ADMIN_PHYSICIAN
+
+        ctx.work.sign_in(ADMIN_PHYSICIAN)
+        actions = [e.action.value for e in ctx.audit.search()]
+    finally:
+        ctx.close()
+    assert "sign_in" in actions and "sign_out" in actions
