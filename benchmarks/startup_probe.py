@@ -1,8 +1,9 @@
 """One start-up, in a fresh process, for bench_startup.py: prints when the first screen is painted, and VmRSS.
 
-Run: python benchmarks/startup_probe.py floor|sign-in|main [DB] [USERNAME]
+Run: python benchmarks/startup_probe.py floor|stack|sign-in|main [DB] [USERNAME]
 
 - floor: a bare QApplication and QMainWindow (1280 x 820, as FacetDesk's) with a label, shown;
+- stack: the same after importing SQLAlchemy's ORM and pydantic, which FacetDesk reads its database with;
 - sign-in: FacetDesk's start-up (facetdesk.app: start_qt, open_context, sign_in_at_start) to the sign-in
   dialog painted; the dialog is then dismissed;
 - main: the same start-up with USERNAME signed in programmatically (an Actor, no password typed), to the
@@ -63,7 +64,11 @@ def _when_painted(app, target, ready, then) -> None:
     app._startup_watch = watch  # kept alive with the app
 
 
-def floor() -> int:
+def floor(with_data_stack: bool = False) -> int:
+    if with_data_stack:
+        # What reading the database through SQLAlchemy's ORM and pydantic models costs any design, before Qt.
+        import pydantic  # noqa: F401
+        import sqlalchemy.orm  # noqa: F401
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
     app = QApplication(sys.argv)
@@ -127,4 +132,5 @@ def main_window() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit({"floor": floor, "sign-in": sign_in, "main": main_window}[sys.argv[1]]())
+    kinds = {"floor": floor, "stack": lambda: floor(with_data_stack=True), "sign-in": sign_in, "main": main_window}
+    sys.exit(kinds[sys.argv[1]]())
