@@ -5,12 +5,12 @@ Run alone: python benchmarks/bench_startup.py [--db FILE] [--runs N]   (or all b
 Every sample is a fresh process (benchmarks/startup_probe.py), timed from just before it is started to the
 first paint of its window, so the interpreter's own start counts on both sides. Four kinds, alternating:
 the floor (a bare QApplication + QMainWindow with a label), the same after importing SQLAlchemy's ORM and
-pydantic (reported in the notes: the least a start-up that reads the database can take), FacetDesk to its
-sign-in dialog, and FacetDesk
-to its main window with the patient list's first page (signed in programmatically with an Actor: no password
-is typed or checked). The database is a copy of ``db_path`` with one account added, so the sign-in dialog is
-the one a clinic sees; the processes get their own settings, data (drafts, daily backups) and bytecode
-folders, as an installed app has its bytecode compiled by pip.
+pydantic (reported in the notes: what a start-up that imports them before painting would take), FacetDesk
+(``facetdesk --db DB``) to its sign-in dialog and the database open behind it, and FacetDesk to its main
+window with the patient list's first page (the probe types the user name and password and presses "Sign in";
+the password is checked as at any sign-in). The database is a copy of ``db_path`` with one account added, so
+the sign-in dialog is the one a clinic sees; the processes get their own settings, data (drafts, daily
+backups) and bytecode folders, as an installed app has its bytecode compiled by pip.
 """
 
 from __future__ import annotations
@@ -47,56 +47,70 @@ def run(db_path: Path, runs: int = RUNS) -> list[Figure]:
         # backup of the copied database made (on FacetDesk's backup thread; the process waits for it).
         for kind in KINDS:
             _start(kind, db, env)
-        samples: dict[str, list[tuple[float, float, int]]] = {kind: [] for kind in KINDS}
+        samples: dict[str, list[dict[str, tuple[float, float, int]]]] = {kind: [] for kind in KINDS}
         for i in range(runs):
             # Rotated order, so drift in the machine's load falls on every kind alike.
             for kind in KINDS[i % len(KINDS) :] + KINDS[: i % len(KINDS)]:
                 samples[kind].append(_start(kind, db, env))
-    ms = {kind: median([s[0] for s in samples[kind]]) for kind in KINDS}
-    rss = {kind: median([s[1] for s in samples[kind]]) for kind in KINDS}
-    rows = min(s[2] for s in samples["main"])
+
+    def ms(kind: str, event: str) -> float:
+        return median([s[event][0] for s in samples[kind]])
+
+    def mib(kind: str, event: str) -> float:
+        return median([s[event][1] for s in samples[kind]])
+
+    def spread(kind: str, event: str) -> str:
+        values = [s[event][0] for s in samples[kind]]
+        return f"{min(values):.0f}–{max(values):.0f} ms"
+
+    floor = ms("floor", "painted")
+    rows = min(s["main"][2] for s in samples["main"])
+    click_to_main = median([s["main"][0] - s["clicked"][0] for s in samples["main"]])
     platform = env.get("QT_QPA_PLATFORM") or "xcb"
-    spread = {kind: f"{min(s[0] for s in samples[kind]):.0f}–{max(s[0] for s in samples[kind]):.0f}" for kind in KINDS}
     note = f"median of {runs} fresh processes, Qt platform {platform}"
-    # The least any start-up that reads the database through SQLAlchemy and pydantic can take: not a target,
-    # the reason a target below it cannot be met without painting before the data layer is imported.
+    # The least any start-up that reads the database through SQLAlchemy and pydantic can take before it
+    # paints: not a target, the reason FacetDesk paints its sign-in before importing them.
     stack = (
-        f"the bare window after importing SQLAlchemy's ORM and pydantic takes {ms['stack']:.0f} ms "
-        f"({ms['stack'] / ms['floor']:.2f} × floor)"
+        f"the bare window after importing SQLAlchemy's ORM and pydantic takes {ms('stack', 'painted'):.0f} ms "
+        f"({ms('stack', 'painted') / floor:.2f} × floor) and holds {mib('stack', 'painted'):.1f} MiB"
     )
-    stack_mib = f"the bare window after importing SQLAlchemy's ORM and pydantic holds {rss['stack']:.1f} MiB"
     password_ms = _password_check_ms()
     return [
         Figure(
-            "start-up to the sign-in dialog painted",
-            ms["sign-in"],
+            "start-up to the first screen, the sign-in dialog, painted and taking typing",
+            ms("sign-in", "painted"),
             "ms",
-            ms["floor"],
+            floor,
             "bare QMainWindow painted",
             f"≤ {TIME_FACTOR} × floor",
-            ms["sign-in"] <= TIME_FACTOR * ms["floor"],
-            f"{note}; range {spread['sign-in']} ms (floor {spread['floor']} ms); {stack}",
+            ms("sign-in", "painted") <= TIME_FACTOR * floor,
+            f"{note}; range {spread('sign-in', 'painted')} (floor {spread('floor', 'painted')}); the database "
+            f"opens behind it on a worker thread: 'Sign in' enabled at {ms('sign-in', 'open'):.0f} ms, the main "
+            f"window's modules loaded at {ms('main', 'ready'):.0f} ms; {stack}",
         ),
         Figure(
-            "start-up to the main window painted, first page of the patient list shown (signed in programmatically)",
-            ms["main"],
+            "start-up to the main window painted with the patient list's first page, signing in as soon as the "
+            "worker is done",
+            ms("main", "main"),
             "ms",
-            ms["floor"],
+            floor,
             "bare QMainWindow painted",
             f"≤ {TIME_FACTOR} × floor",
-            ms["main"] <= TIME_FACTOR * ms["floor"],
-            f"{note}; range {spread['main']} ms; {rows} patients listed; a person's sign-in adds the password "
-            f"check, {password_ms:.0f} ms (argon2id); {stack}",
+            ms("main", "main") <= TIME_FACTOR * floor,
+            f"{note}; range {spread('main', 'main')}; {rows} patients listed; from pressing 'Sign in' to the "
+            f"window painted {click_to_main:.0f} ms, of which the password check (argon2id) {password_ms:.0f} ms; "
+            "a person's typing of the user name and password takes longer than the whole start-up",
         ),
         Figure(
             "resident memory, main window on the 100,000-patient database, first page shown",
-            rss["main"],
+            mib("main", "main"),
             "MiB",
-            rss["floor"],
+            mib("floor", "painted"),
             "bare QMainWindow shown",
             f"≤ floor + {MEMORY_EXTRA_MIB:.0f} MiB",
-            rss["main"] <= rss["floor"] + MEMORY_EXTRA_MIB,
-            f"VmRSS, {note}; at the sign-in dialog {rss['sign-in']:.1f} MiB; {stack_mib}",
+            mib("main", "main") <= mib("floor", "painted") + MEMORY_EXTRA_MIB,
+            f"VmRSS, {note}; at the sign-in dialog {mib('sign-in', 'painted'):.1f} MiB, with the database open "
+            f"behind it {mib('sign-in', 'open'):.1f} MiB; {stack}",
         ),
     ]
 
@@ -138,22 +152,26 @@ def _environment(work: Path) -> dict[str, str]:
     return env
 
 
-def _start(kind: str, db: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """(milliseconds from process start to painted, VmRSS MiB then, patients listed) of one fresh process."""
+def _start(kind: str, db: Path, env: dict[str, str]) -> dict[str, tuple[float, float, int]]:
+    """Each event the probe printed: (milliseconds from process start, VmRSS MiB then, patients listed)."""
     started = time.time()
     done = subprocess.run(
-        [sys.executable, str(PROBE), kind, str(db), USERNAME],
+        [sys.executable, str(PROBE), kind, str(db), USERNAME, PASSWORD],
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
         timeout=600,
     )
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("painted ")), None)
-    if done.returncode != 0 or line is None:
+    events = {}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] in ("painted", "open", "ready", "clicked", "main"):
+            events[parts[0]] = ((float(parts[1]) - started) * 1000, float(parts[2]), int(parts[3]))
+    expected = {"floor": "painted", "stack": "painted", "sign-in": "open", "main": "main"}[kind]
+    if done.returncode != 0 or expected not in events:
         raise RuntimeError(f"startup probe {kind} failed ({done.returncode}): {done.stderr[-2000:]}")
-    _, stamp, rss, rows = line.split()
-    return (float(stamp) - started) * 1000, float(rss), int(rows)
+    return events
 
 
 def _password_check_ms() -> float:

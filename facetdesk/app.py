@@ -1,15 +1,14 @@
-"""Composition root: checks the display, builds the context, signs the user in and shows the main window.
+"""Composition root: checks the display, paints the sign-in, opens the database behind it, shows the main window.
 
-Start-up is kept to what the first screen needs (see docs/benchmarks.md for the figures): the data layer is
-imported before Qt, because PySide6's import hook reads the source of every module imported after it; the
-sign-in needs only the accounts; the main window builds the procedure editor, the dialogs and the note preview
-(and imports reportlab, QtCharts, QtPdf, the rules and Alembic) only when they are first used; and the daily
-backup runs on a thread of its own.
+Start-up is kept to what the first screen needs (see docs/benchmarks.md for the figures): the sign-in dialog is
+painted by Qt alone, and the data layer (SQLAlchemy, pydantic, the services) is imported and the database opened
+on a worker thread while the user types (ui/opening.py); the main window builds the procedure editor, the
+dialogs and the note preview (and imports reportlab, QtCharts, QtPdf, the rules and Alembic) only when they are
+first used; and the daily backup runs on a thread of its own.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
 
     from facetdesk.services.context import AppContext
     from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.opening import DatabaseOpening
 
 EXIT_NO_WINDOW = 3
 
@@ -30,37 +30,33 @@ def run_gui(db_url: str | None = None) -> int:
         print(f"{LINUX_LIBS_HINT}\n({problem})", file=sys.stderr)
         return EXIT_NO_WINDOW
     app = start_qt()
-    ctx = open_context(db_url)
-    if ctx is None:
-        return 1
+    opening = start_opening(db_url)
     try:
-        from facetdesk.storage.errors import StorageError
         from facetdesk.ui.sign_in import sign_in_at_start
 
-        try:
-            # Nobody sees a patient before signing in: the first account on a new database, else the sign-in.
-            actor = sign_in_at_start(ctx.accounts)
-        except StorageError as exc:
-            _critical(f"Signing in is not possible now.\n\n{exc}")
-            return 1
+        # Nobody sees a patient before signing in: the first account on a new database, else the sign-in.
+        actor = sign_in_at_start(opening)
         if actor is None:
-            return 0
+            opening.wait()
+            return _explain_opening_failure(opening)
+        ctx = opening.context
+        assert ctx is not None  # signed in, so the database is open
         _window = show_main_window(ctx)  # referenced here while the app runs
         try:
             return app.exec()
         finally:
             _sign_out(ctx)
     finally:
-        ctx.close()
+        opening.close()
 
 
 def start_qt() -> QApplication:
-    """The QApplication, named for QSettings; the sign-in's data layer is imported before Qt (see above)."""
-    _import_before_qt()
+    """The QApplication, named for QSettings."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    _restore_plain_import()
     # Fractional scaling (125%, 150%) renders sharp text instead of rounding to whole factors.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -69,24 +65,51 @@ def start_qt() -> QApplication:
     return app
 
 
-def _import_before_qt() -> None:
-    # PySide6 (shibokensupport.feature) hooks the import statement and reads the source of every module that
-    # imports after PySide6 is loaded, to look for "from __feature__ import"; on SQLAlchemy, pydantic and the
-    # data layer that costs about a fifth of their import time, so what signing in needs is imported first.
-    for name in ("facetdesk.services.context", "facetdesk.services.accounts", "facetdesk.storage.errors"):
-        importlib.import_module(name)
+def _restore_plain_import() -> None:
+    """Undo PySide6's import hook, which serves only its opt-in ``from __feature__ import`` syntax.
+
+    Importing PySide6 replaces ``builtins.__import__`` with ``__feature_import__``, which reads the source of
+    every module imported afterwards (inspect.getsource, kept in linecache) to see whether it uses PySide6.
+    On the data layer imported behind the sign-in that cost a fifth more time and 18 MiB that stay resident
+    (docs/benchmarks.md). FacetDesk selects no __feature__, so Python's own import (which PySide6 keeps as
+    ``builtins.__orig_import__``) does the same work; a PySide6 without that name is left as it is.
+    """
+    import builtins
+
+    plain = getattr(builtins, "__orig_import__", None)
+    if plain is not None:
+        builtins.__import__ = plain
 
 
-def open_context(db_url: str | None) -> AppContext | None:
-    """Open the database (migrating it if it is older); None, after telling the user why, when it cannot be."""
-    from facetdesk.services.context import build_context
-    from facetdesk.storage.errors import DatabaseError
+def start_opening(db_url: str | None) -> DatabaseOpening:
+    """The database's opening (and migration, if it is older), to run behind the sign-in dialog."""
+    from facetdesk.ui.opening import DatabaseOpening
 
-    try:
+    def open_it() -> AppContext:
+        from facetdesk.services.context import build_context
+
         return build_context(db_url)
-    except DatabaseError as exc:
-        _critical(f"The database could not be opened.\n\n{exc}")
-        return None
+
+    def prepare_main_window() -> None:
+        import facetdesk.ui.main_window  # noqa: F401 (imported ahead, not used here)
+
+    return DatabaseOpening(open_it, prepare_main_window)
+
+
+def _explain_opening_failure(opening: DatabaseOpening) -> int:
+    """0 when the user quit; 1, after saying why, when the database could not be opened or read."""
+    error = opening.error
+    if error is None:
+        return 0
+    from facetdesk.storage.errors import DatabaseError, StorageError
+
+    if isinstance(error, DatabaseError) or (isinstance(error, StorageError) and opening.context is None):
+        _critical(f"The database could not be opened.\n\n{error}")
+    elif isinstance(error, StorageError):
+        _critical(f"Signing in is not possible now.\n\n{error}")
+    else:
+        raise error  # a fault, not a clinic's problem: reported as any other would be
+    return 1
 
 
 def show_main_window(ctx: AppContext) -> MainWindow:

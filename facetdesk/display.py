@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import os
 import sys
 
@@ -31,6 +30,8 @@ def window_problem(environ: dict[str, str] | None = None, platform: str | None =
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
     if env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        import ctypes.util  # only on X11, where the check needs it: it costs every other start-up
+
         missing = [lib for lib in _XCB_LIBS if ctypes.util.find_library(lib) is None]
         if missing:
             return "missing system libraries: " + ", ".join(f"lib{m}" for m in missing)

@@ -74,9 +74,10 @@ def clinic_url(tmp_path: Path) -> str:
 def test_the_main_window_shows_without_the_editor_notes_charts_or_alembic(clinic_url):
     done = _python(
         "from facetdesk import app\n"
+        "from facetdesk.services.context import build_context\n"
         "from tests.actors import ADMIN_PHYSICIAN\n"
         "qapp = app.start_qt()\n"
-        f"ctx = app.open_context({clinic_url!r})\n"
+        f"ctx = build_context({clinic_url!r})\n"
         "ctx.work.sign_in(ADMIN_PHYSICIAN)\n"
         "window = app.show_main_window(ctx)\n"
         "qapp.processEvents()\n"
@@ -86,38 +87,63 @@ def test_the_main_window_shows_without_the_editor_notes_charts_or_alembic(clinic
     assert _loaded(done) == []
 
 
-def test_the_sign_in_dialog_shows_without_the_main_window_modules(clinic_url):
+# Runs `facetdesk --db URL` (cli.main) with the sign-in dialog's exec wrapped: ``answer`` runs in its event loop.
+_WITH_SIGN_IN_ANSWERED = (
+    "import sys\n"
+    "from PySide6.QtCore import QTimer\n"
+    "from PySide6.QtWidgets import QApplication\n"
+    "from facetdesk import cli\n"
+    "from facetdesk.ui import sign_in\n"
+    "real_exec = sign_in.SignInDialog.exec\n"
+    "def exec_and_answer(dialog):\n"
+    "    QTimer.singleShot(0, lambda: answer(dialog))\n"
+    "    return real_exec(dialog)\n"
+    "sign_in.SignInDialog.exec = exec_and_answer\n"
+)
+
+
+def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(clinic_url):
+    # The first screen comes from Qt alone; SQLAlchemy, pydantic, the services and then the main window's
+    # modules (without the editor, notes or charts) load behind it while the user types, and "Sign in" is
+    # enabled once the database is open.
     done = _python(
-        "from PySide6.QtCore import QTimer\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from facetdesk import app\n"
-        "from facetdesk.ui.sign_in import SignInDialog, sign_in_at_start\n"
-        "qapp = app.start_qt()\n"
-        f"ctx = app.open_context({clinic_url!r})\n"
-        "def look():\n"
-        "    dialog = QApplication.activeModalWidget()\n"
-        "    assert isinstance(dialog, SignInDialog), dialog\n"
+        _WITH_SIGN_IN_ANSWERED
+        + "def report_loaded():\n"
         + "".join(f"    {ln}\n" for ln in _LOADED.splitlines())
-        + "    print('MAIN ' + str('facetdesk.ui.main_window' in sys.modules), flush=True)\n"
+        + "LATER = ('sqlalchemy', 'pydantic', 'facetdesk.services.accounts', 'facetdesk.ui.main_window')\n"
+        "seen = {}\n"
+        "def answer(dialog):\n"
+        "    if 'painted' not in seen:\n"
+        "        if not dialog.isVisible():\n"
+        "            QTimer.singleShot(1, lambda: answer(dialog))\n"
+        "            return\n"
+        "        seen['painted'] = True\n"
+        "        data = [m for m in LATER if m in sys.modules]\n"
+        "        enabled = dialog.sign_in_button.isEnabled()\n"
+        "        print('AT PAINT ' + ','.join(data) + ' ENABLED ' + str(enabled), flush=True)\n"
+        "        print('STATUS ' + dialog.opening_note.text(), flush=True)\n"
+        "    if not (dialog.sign_in_button.isEnabled() and dialog.opening.done):\n"
+        "        QTimer.singleShot(5, lambda: answer(dialog))\n"
+        "        return\n"
+        "    print('OPENED ' + str(dialog.opening_note.isVisible()), flush=True)\n"
+        "    report_loaded()\n"
+        "    print('MAIN ' + str('facetdesk.ui.main_window' in sys.modules), flush=True)\n"
         "    dialog.reject()\n"
-        "QTimer.singleShot(0, look)\n"
-        "assert sign_in_at_start(ctx.accounts) is None\n"
-        "ctx.close()\n"
+        f"sys.exit(cli.main(['--db', {clinic_url!r}]))\n"
     )
     assert _loaded(done) == []
-    assert "MAIN False" in done.stdout
+    assert "AT PAINT  ENABLED False" in done.stdout, done.stdout
+    assert "STATUS Opening the clinic's database…" in done.stdout
+    assert "OPENED False" in done.stdout  # the status line goes once the database is open
+    assert "MAIN True" in done.stdout  # loaded behind the dialog too, so signing in does not wait for it
 
 
 def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
-    # The whole start as `facetdesk --db URL` runs it: the sign-in dialog (answered here), the main window
-    # (closed once shown), signing out, and the daily backup on its thread, finished before the process ends.
+    # The whole start as `facetdesk --db URL` runs it: the sign-in dialog (answered here once the database is
+    # open), the main window (closed once shown), signing out, and the daily backup on its thread, finished
+    # before the process ends.
     done = _python(
-        "import sys\n"
-        "from PySide6.QtCore import QTimer\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from facetdesk import cli\n"
-        "from facetdesk.ui import sign_in\n"
-        "def close_main():\n"
+        _WITH_SIGN_IN_ANSWERED + "def close_main():\n"
         "    tops = QApplication.topLevelWidgets()\n"
         "    shown = [w for w in tops if type(w).__name__ == 'MainWindow' and w.isVisible()]\n"
         "    if not shown:\n"
@@ -126,11 +152,13 @@ def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
         "    print('SHOWN ' + shown[0].user_label.text(), flush=True)\n"
         "    shown[0].close()\n"
         "def answer(dialog):\n"
+        "    if not dialog.sign_in_button.isEnabled():\n"
+        "        QTimer.singleShot(5, lambda: answer(dialog))\n"
+        "        return\n"
         f"    dialog.username.setText({USERNAME!r})\n"
         f"    dialog.password.setText({PASSWORD!r})\n"
         "    QTimer.singleShot(0, close_main)\n"
-        "    return 1 if dialog.sign_in() is not None else 0\n"
-        "sign_in.SignInDialog.exec = answer\n"
+        "    dialog.sign_in_button.click()\n"
         f"sys.exit(cli.main(['--db', {clinic_url!r}]))\n"
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -146,3 +174,21 @@ def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
     finally:
         ctx.close()
     assert "sign_in" in actions and "sign_out" in actions
+
+
+def test_a_file_that_is_no_database_is_explained_and_the_app_ends_without_a_window(tmp_path):
+    # The sign-in is already on screen when the opening fails: it closes, the reason is shown, exit status 1.
+    not_a_database = tmp_path / "notes.sqlite3"
+    not_a_database.write_bytes(b"this is a text file, not a database " * 100)
+    done = _python(
+        "import sys\n"
+        "from PySide6.QtWidgets import QMessageBox\n"
+        "from facetdesk import cli\n"
+        "def say(parent, title, text):\n"
+        "    print('CRITICAL ' + text.replace(chr(10), ' '), flush=True)\n"
+        "QMessageBox.critical = say\n"
+        f"sys.exit(cli.main(['--db', 'sqlite:///{not_a_database}']))\n"
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "CRITICAL The database could not be opened." in done.stdout
+    assert not_a_database.read_bytes().startswith(b"this is a text file")  # left as it was

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QPalette
@@ -20,6 +21,7 @@ from sample_case import sample_case  # noqa: E402
 
 from facetdesk.services.context import build_context  # noqa: E402
 from facetdesk.ui.main_window import MainWindow  # noqa: E402
+from facetdesk.ui.opening import DatabaseOpening  # noqa: E402
 from facetdesk.ui.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
 
 TABS = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome"]
@@ -47,7 +49,13 @@ def sign_in_screens(ctx, out_dir: Path) -> None:
     ctx.accounts.create_first_account(PHYSICIAN, DEMO_PASSWORD)
     ctx.accounts.sign_in(PHYSICIAN["username"], DEMO_PASSWORD)
     ctx.accounts.create_user(NURSE, DEMO_PASSWORD)
-    dialog = SignInDialog(ctx.accounts, username=PHYSICIAN["username"])
+    database_answers = threading.Event()
+    opening = DatabaseOpening(lambda: database_answers.wait(10) and ctx)
+    dialog = SignInDialog(opening, username=PHYSICIAN["username"])
+    shoot_dialog(dialog, out_dir / "sign-in-opening.png")  # painted before the database is open
+    database_answers.set()
+    opening.wait()
+    QTest.qWait(50)  # the opened database reaches the dialog through the event loop
     dialog.password.setText("a wrong one")
     dialog.sign_in()  # shows how a wrong password is answered; the demo stays signed in as the physician
     ctx.accounts.sign_in(PHYSICIAN["username"], DEMO_PASSWORD)

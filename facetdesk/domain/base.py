@@ -27,27 +27,6 @@ def is_row_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ROW_ID
 
 
-def storable_text(text: str) -> bool:
-    """Whether ``text`` can be stored: valid UTF-8 (no unpaired surrogate) without NUL (PostgreSQL refuses it)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
-
-
-def shown(value: object, limit: int = 40) -> str:
-    """A value quoted for an error message, shortened so a pasted megabyte never becomes the message."""
-    if isinstance(value, (list, dict, tuple, set)):
-        # Never repr() a container: a deeply nested one exhausts the stack, a big one the message.
-        return f"<a {type(value).__name__}>"
-    try:
-        text = repr(value)
-    except (RecursionError, ValueError):  # ValueError: an int beyond Python's str() digit limit
-        return f"<a {type(value).__name__}>"
-    return text if len(text) <= limit else f"{text[: limit - 1]}…"
-
-
 # Deeper than any record nests (procedure > botulinum toxin > sites > row > field). Deeper input is not
 # a record, and validating it would exhaust the stack (an enum refusing a value repr()s it in full).
 MAX_NESTING = 16

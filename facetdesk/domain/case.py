@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from facetdesk.domain.base import Model, duplicates, shown
+from facetdesk.domain.base import Model, duplicates
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.text import shown
 
 CASE_FORMAT = "facetdesk-case"
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from facetdesk.domain.text import shown
 
-from facetdesk.domain.base import shown
+if TYPE_CHECKING:
+    # Only named in a signature: the sign-in screen imports these errors before pydantic is loaded.
+    from pydantic import ValidationError
 
 # Human names for model fields, so a message reads "Volume (mL)" rather than "volume_ml".
 FIELD_LABELS: dict[str, str] = {

@@ -16,10 +16,10 @@ from facetdesk.domain.base import (
     duplicates,
     is_stored,
     not_in_future,
-    shown,
 )
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
+from facetdesk.domain.text import shown
 
 _MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$")
 EARLIEST_BIRTH = date(1900, 1, 1)

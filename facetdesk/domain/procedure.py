@@ -20,7 +20,6 @@ from facetdesk.domain.base import (
     is_stored,
     local_naive,
     not_in_future,
-    shown,
 )
 from facetdesk.domain.catalog import Agent, Catalog, get_catalog
 from facetdesk.domain.enums import (
@@ -40,6 +39,7 @@ from facetdesk.domain.enums import (
     Technique,
     VolumeBasis,
 )
+from facetdesk.domain.text import shown
 
 Nrs = Annotated[int, Field(ge=0, le=10)]
 

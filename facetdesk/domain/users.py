@@ -10,9 +10,6 @@ from pydantic import Field, field_validator
 from facetdesk.domain.base import Model, Name
 from facetdesk.domain.enums import LabelledEnum
 
-# NIST SP 800-63B §5.1.1.2: memorized secrets of at least 8 characters, no composition rules.
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 
 
@@ -149,14 +146,3 @@ class NotPermitted(PermissionError):
         else:
             message = f"{actor.display_name} ({actor.role.label.lower()}) may not {what}."
         super().__init__(message)
-
-
-def check_password_rules(password: str) -> str | None:
-    """What is wrong with a new password, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"use at least {MIN_PASSWORD_LENGTH} characters"
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"use at most {MAX_PASSWORD_LENGTH} characters"
-    if password.strip() == "":
-        return "use characters other than spaces"
-    return None

@@ -9,9 +9,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, changed_fields
-from facetdesk.domain.base import storable_text
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
-from facetdesk.domain.users import Actor, Permission, Role, User, check_password_rules
+from facetdesk.domain.passwords import check_password_rules
+from facetdesk.domain.text import storable_text
+from facetdesk.domain.users import Actor, Permission, Role, User
 from facetdesk.services.session import WorkSession
 from facetdesk.storage import users as store
 from facetdesk.storage.db import Database

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from facetdesk.domain.audit import AuditAction, AuditEntry, sha256_bytes, verify_chain
-from facetdesk.domain.base import MAX_ROW_ID, storable_text
+from facetdesk.domain.base import MAX_ROW_ID
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.integrity import addendum_content_hash, procedure_content_hash
+from facetdesk.domain.text import storable_text
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.storage.audit import iter_audit, search_audit

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from facetdesk.domain.base import shown
+from facetdesk.domain.text import shown
 from facetdesk.storage.backup import BackupError, backup_sqlite, is_sqlite_url, restore_sqlite, sqlite_path_for
 
 # How many automatic backups to keep (newest first). A software retention setting, not a clinical

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from facetdesk.domain.audit import AuditAction, sha256_bytes
-from facetdesk.domain.base import is_row_id, shown
+from facetdesk.domain.base import is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.text import shown
 from facetdesk.domain.users import Permission
 from facetdesk.services.cases import CaseService
 from facetdesk.services.records import NotFound

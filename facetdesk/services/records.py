@@ -12,12 +12,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
-from facetdesk.domain.base import is_row_id, shown, storable_text
+from facetdesk.domain.base import is_row_id
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.integrity import addendum_content_hash, procedure_content_hash
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Procedure, Signature
+from facetdesk.domain.text import shown, storable_text
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import parse_patient, parse_procedure

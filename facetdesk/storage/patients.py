@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
-from facetdesk.domain.base import STORED, is_row_id, storable_text
+from facetdesk.domain.base import STORED, is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
+from facetdesk.domain.text import storable_text
 from facetdesk.storage.errors import DuplicateMrn, RecordNotFound
 from facetdesk.storage.tables import (
     PatientAllergyRow,

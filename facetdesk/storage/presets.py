@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
-from facetdesk.domain.base import STORED, is_row_id, storable_text
+from facetdesk.domain.base import STORED, is_row_id
 from facetdesk.domain.preset import Preset
+from facetdesk.domain.text import storable_text
 from facetdesk.storage.errors import RecordNotFound, StorageError
 from facetdesk.storage.medication_rows import medication_dicts, medication_rows
 from facetdesk.storage.tables import PresetMedicationRow, PresetRow, utcnow

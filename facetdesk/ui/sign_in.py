@@ -1,8 +1,14 @@
-"""Signing in at start: the clinic's first account on a new database, the sign-in dialog, changing one's password."""
+"""Signing in at start: the clinic's first account on a new database, the sign-in dialog, changing one's password.
+
+The sign-in dialog is the first screen and paints before the data layer is imported (ui/opening.py), so this
+module imports the services and storage only inside the methods that use them, once the database is open.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,12 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.errors import FieldError, InvalidRecord
-from facetdesk.domain.users import MIN_PASSWORD_LENGTH, Actor, check_password_rules
-from facetdesk.services.accounts import AccountService, SignInFailed
+from facetdesk.domain.passwords import MIN_PASSWORD_LENGTH, check_password_rules
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import ErrorLabel, named
+
+if TYPE_CHECKING:
+    from facetdesk.domain.users import Actor
+    from facetdesk.services.accounts import AccountService
+    from facetdesk.ui.opening import DatabaseOpening
 
 LAST_USERNAME_KEY = "last_username"
 USERNAME_TIP = "2 to 32 characters: lower-case letters, digits, '.', '_' or '-'"
@@ -107,6 +117,8 @@ class FirstAccountDialog(QDialog):
         if self.password.text() != self.repeat.text():
             self.errors.show([FieldError(("password_repeat",), self.tr("the two passwords differ"))])
             return None
+        from facetdesk.services.accounts import SignInFailed
+
         username = self.username.text().strip()
         try:
             self._accounts.create_first_account(
@@ -125,18 +137,30 @@ class FirstAccountDialog(QDialog):
 
 
 class SignInDialog(QDialog):
-    """User name and password; a wrong one is said in the dialog, which stays open for another try."""
+    """User name and password; a wrong one is said in the dialog, which stays open for another try.
 
-    def __init__(self, accounts: AccountService, parent: QWidget | None = None, username: str = ""):
+    It is painted before the database is open: the fields take typing at once, and "Sign in" is enabled when
+    ``opening`` has opened the database (started by the first paint). A new database with no accounts ends
+    the dialog with NEEDS_FIRST_ACCOUNT, a database that cannot be opened with OPENING_FAILED.
+    """
+
+    NEEDS_FIRST_ACCOUNT = 2
+    OPENING_FAILED = 3
+    # Started by the first paint; this late if no paint comes (a minimised start), so it never waits forever.
+    START_OPENING_LATEST_MS = 200
+
+    def __init__(self, opening: DatabaseOpening, parent: QWidget | None = None, username: str = ""):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign in to FacetDesk"))
         self.setMinimumWidth(420)
-        self._accounts = accounts
+        self.opening = opening
+        self._accounts: AccountService | None = None
         self.actor: Actor | None = None
         self.username = named(QLineEdit(username), "User name")
         self.password = password_field("Password")
         self.error = ErrorLabel()
         self.error.setAccessibleName("Sign-in message")
+        self.opening_note = named(_muted(self.tr("Opening the clinic's database…")), "Database status")
         form = QFormLayout()
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
@@ -150,14 +174,48 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(form)
+        layout.addWidget(self.opening_note)
         layout.addWidget(self.error)
         layout.addWidget(
             _muted(self.tr("Forgot your password? An administrator can set a new one (Administration → Users)."))
         )
         layout.addWidget(self.buttons)
         (self.password if username else self.username).setFocus()
+        opening.opened.connect(self._opened)
+        opening.failed.connect(self._failed)
+        if opening.done:
+            QTimer.singleShot(0, self._opened if opening.error is None else self._failed)
+        else:
+            self.sign_in_button.setEnabled(False)
+            QTimer.singleShot(self.START_OPENING_LATEST_MS, opening.start)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if not self.opening.started:
+            # After this paint has reached the screen: the worker's imports would otherwise share the
+            # interpreter with the painting of the first screen.
+            QTimer.singleShot(0, self.opening.start)
+
+    @Slot()
+    def _opened(self) -> None:
+        if self.opening.context is None:
+            return
+        if not self.opening.has_accounts:
+            self.done(self.NEEDS_FIRST_ACCOUNT)
+            return
+        self._accounts = self.opening.context.accounts
+        self.opening_note.hide()
+        self.sign_in_button.setEnabled(True)
+
+    @Slot()
+    def _failed(self) -> None:
+        self.done(self.OPENING_FAILED)
 
     def sign_in(self) -> Actor | None:
+        from facetdesk.services.accounts import SignInFailed
+
+        if self._accounts is None:
+            return None  # the button is disabled until the database is open; Enter does not reach here
         try:
             self.actor = self._accounts.sign_in(self.username.text(), self.password.text())
         except (SignInFailed, StorageError) as exc:
@@ -198,6 +256,8 @@ class ChangePasswordDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> bool:
+        from facetdesk.services.accounts import SignInFailed
+
         self.errors.clear()
         if self.new.text() != self.repeat.text():
             self.errors.show([FieldError(("password_repeat",), self.tr("the two passwords differ"))])
@@ -217,12 +277,17 @@ class ChangePasswordDialog(QDialog):
         return True
 
 
-def sign_in_at_start(accounts: AccountService, parent: QWidget | None = None) -> Actor | None:
-    """The first account on a new database, else the sign-in dialog; None when the user quit."""
-    if not accounts.has_accounts():
-        dialog: FirstAccountDialog | SignInDialog = FirstAccountDialog(accounts, parent)
-    else:
-        dialog = SignInDialog(accounts, parent, str(QSettings().value(LAST_USERNAME_KEY, "") or ""))
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return dialog.actor
+def sign_in_at_start(opening: DatabaseOpening, parent: QWidget | None = None) -> Actor | None:
+    """The sign-in dialog at once, the database opening behind it; the first account on a new database.
+
+    None when the user quit, or when the database could not be opened (``opening.error`` says why).
+    """
+    dialog = SignInDialog(opening, parent, str(QSettings().value(LAST_USERNAME_KEY, "") or ""))
+    result = dialog.exec()
+    if result == QDialog.DialogCode.Accepted:
+        return dialog.actor
+    if result == SignInDialog.NEEDS_FIRST_ACCOUNT and opening.context is not None:
+        first = FirstAccountDialog(opening.context.accounts, parent)
+        if first.exec() == QDialog.DialogCode.Accepted:
+            return first.actor
+    return None

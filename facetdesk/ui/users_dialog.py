@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.errors import FieldError, InvalidRecord
-from facetdesk.domain.users import MIN_PASSWORD_LENGTH, NotPermitted, Role, User
+from facetdesk.domain.passwords import MIN_PASSWORD_LENGTH
+from facetdesk.domain.users import NotPermitted, Role, User
 from facetdesk.services.accounts import AccountService
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QDialog,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -21,13 +23,24 @@ from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.users import Role
 from facetdesk.interop.casefile import read_case
 from facetdesk.services.context import build_context
+from facetdesk.storage.errors import DatabaseError
 from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.opening import DatabaseOpening
 from facetdesk.ui.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
 from tests.actors import ADMIN_PHYSICIAN, NURSE, PHYSICIAN
 from tests.ui.conftest import PASSWORD
 from tests.ui.helpers import choose, click, find, set_spin, type_into
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-case.json"
+
+
+def _opening(ctx) -> DatabaseOpening:
+    """The start-up's opening of the database, here handing over a context the test already opened."""
+    return DatabaseOpening(lambda: ctx)
+
+
+def _wait_until_open(qtbot, dialog: SignInDialog) -> None:
+    qtbot.waitUntil(lambda: find(dialog, "Sign in").isEnabled())
 
 
 def _window(qtbot, ctx) -> MainWindow:
@@ -66,7 +79,7 @@ def test_first_start_creates_a_physician_administrator_and_signs_them_in(qtbot, 
             return dialog.result()
 
         monkeypatch.setattr(FirstAccountDialog, "exec", answer)
-        actor = sign_in_at_start(ctx.accounts)
+        actor = sign_in_at_start(_opening(ctx))
 
         assert shown == ["FirstAccountDialog"]
         assert actor is not None and ctx.work.actor == actor
@@ -98,6 +111,7 @@ def test_sign_in_says_a_wrong_password_then_opens_the_window_for_the_right_one(q
         def answer(dialog: SignInDialog) -> int:
             qtbot.addWidget(dialog)
             dialog.show()
+            _wait_until_open(qtbot, dialog)
             type_into(qtbot, find(dialog, "User name"), "a.example")
             type_into(qtbot, find(dialog, "Password"), "not the password")
             click(qtbot, find(dialog, "Sign in"))
@@ -110,7 +124,7 @@ def test_sign_in_says_a_wrong_password_then_opens_the_window_for_the_right_one(q
             return dialog.result()
 
         monkeypatch.setattr(SignInDialog, "exec", answer)
-        actor = sign_in_at_start(ctx.accounts)
+        actor = sign_in_at_start(_opening(ctx))
         assert actor is not None and actor.username == "a.example"
 
         window = _window(qtbot, ctx)
@@ -126,17 +140,63 @@ def test_the_next_start_offers_the_last_user_name(qtbot, db_url, monkeypatch):
     ctx = build_context(db_url)
     try:
         ctx.accounts.create_first_account({"username": "a.example", "display_name": "Dr. A. Example"}, PASSWORD)
-        dialog = SignInDialog(ctx.accounts)
+        dialog = SignInDialog(_opening(ctx))
         qtbot.addWidget(dialog)
+        dialog.show()
+        _wait_until_open(qtbot, dialog)
         type_into(qtbot, find(dialog, "User name"), "a.example")
         type_into(qtbot, find(dialog, "Password"), PASSWORD)
         click(qtbot, find(dialog, "Sign in"))
         offered: list[str] = []
         monkeypatch.setattr(SignInDialog, "exec", lambda d: offered.append(d.username.text()) or 0)
-        assert sign_in_at_start(ctx.accounts) is None  # "Quit": the app ends without a window
+        assert sign_in_at_start(_opening(ctx)) is None  # "Quit": the app ends without a window
         assert offered == ["a.example"]
     finally:
         ctx.close()
+
+
+def test_typing_starts_before_the_database_is_open_and_sign_in_waits_for_it(qtbot, db_url):
+    first = build_context(db_url)
+    first.accounts.create_first_account({"username": "a.example", "display_name": "Dr. A. Example"}, PASSWORD)
+    first.close()
+    release = threading.Event()
+
+    def slow_open():
+        release.wait(10)  # a clinic server a moment away
+        return build_context(db_url)
+
+    opening = DatabaseOpening(slow_open)
+    dialog = SignInDialog(opening)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: opening.started)
+    # The user types at once; "Sign in" says nothing and does nothing until the database answers.
+    type_into(qtbot, find(dialog, "User name"), "a.example")
+    type_into(qtbot, find(dialog, "Password"), PASSWORD)
+    assert find(dialog, "Database status").isVisible()
+    assert find(dialog, "Database status").text() == "Opening the clinic's database…"
+    assert not find(dialog, "Sign in").isEnabled()
+    release.set()
+    _wait_until_open(qtbot, dialog)
+    assert not find(dialog, "Database status").isVisible()
+    assert find(dialog, "Password").text() == PASSWORD  # nothing typed meanwhile was lost
+    click(qtbot, find(dialog, "Sign in"))
+    try:
+        assert dialog.result() == QDialog.DialogCode.Accepted
+        assert opening.context.work.actor.username == "a.example"
+    finally:
+        opening.close()
+
+
+def test_a_database_that_cannot_be_opened_ends_the_sign_in_with_the_reason(qtbot, tmp_path):
+    not_a_database = tmp_path / "clinic.sqlite3"
+    not_a_database.write_bytes(b"not a database " * 200)
+    opening = DatabaseOpening(lambda: build_context(f"sqlite:///{not_a_database}"))
+    assert sign_in_at_start(opening) is None
+    opening.close()
+    assert isinstance(opening.error, DatabaseError)
+    assert "clinic.sqlite3" in str(opening.error)
+    assert not_a_database.read_bytes() == b"not a database " * 200  # nothing written into it
 
 
 # ---- administration -------------------------------------------------------------------
