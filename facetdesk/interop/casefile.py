@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
+from facetdesk.interop.files import write_atomically
 
 
 def parse_case(text: str) -> CaseFile:
@@ -47,11 +48,8 @@ def dump_case(case: CaseFile) -> str:
 
 
 def write_case(case: CaseFile, path: str | Path) -> None:
-    target = Path(path)
-    # Write beside the target and rename, so a crash never leaves half a case file.
-    tmp = target.with_name(target.name + ".part")
-    tmp.write_text(dump_case(case), encoding="utf-8")
-    tmp.replace(target)
+    # Beside the target and renamed, so a crash never leaves half a case file.
+    write_atomically(dump_case(case).encode("utf-8"), path)
 
 
 def case_schema() -> dict[str, Any]:

@@ -6,18 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from facetdesk.domain.enums import Side
+from facetdesk.domain.wording import (  # noqa: F401 (shared with the FHIR export; the note's names too)
+    NONE_RECORDED,
+    NOT_DOCUMENTED,
+    NOT_RECORDED,
+    Fields,
+    num,
+)
 from facetdesk.note.chart_data import ChartData
 
 DRAFT_STATUS = "DRAFT — not signed"
 SIGNED_STATUS = "Signed"
-NOT_RECORDED = "not recorded"
-NOT_DOCUMENTED = "not documented"
-NONE_RECORDED = "None recorded"
 SAME_AS_PRE = "Same as pre-procedure"
 TITLE = "Facet joint procedure note"
 VERIFY = "(verify)"
-
-Fields = tuple[tuple[str, str], ...]
 
 
 def signed_line(signed_by: str, signed_at: datetime) -> str:
@@ -93,9 +95,6 @@ class PainBlock:
 
 
 # ---- formatting helpers ---------------------------------------------------
-def num(value: float) -> str:
-    """A quantity without float noise: 15.0 -> '15', 0.25 -> '0.25'."""
-    return f"{round(value, 3):g}"
 
 
 def fmt_date(d: date) -> str:

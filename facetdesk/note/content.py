@@ -18,6 +18,7 @@ from facetdesk.domain.finding import Finding
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
+from facetdesk.domain.wording import indication_fields
 from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's public names)
     DRAFT_STATUS,
     NONE_RECORDED,
@@ -148,42 +149,6 @@ def _risk_facts(patient: Patient, catalog: Catalog) -> Fields:
     )
 
 
-def _indication(procedure: Procedure) -> Fields:
-    ind = procedure.indication
-    months = ind.pain_duration_months
-    care = ", ".join(c.label for c in ind.conservative_care) or NONE_RECORDED
-    if ind.conservative_care_details:
-        care = f"{care} — {ind.conservative_care_details}"
-    if ind.disability_scale is not None and ind.disability_score is not None:
-        disability = f"{ind.disability_scale.label}: {num(ind.disability_score)}"
-    elif ind.disability_scale is not None:
-        disability = f"{ind.disability_scale.label}: {NOT_RECORDED}"
-    else:
-        disability = NOT_RECORDED
-    return (
-        ("Pain duration", f"{months} months" if months is not None else NOT_RECORDED),
-        ("Conservative care tried", care),
-        ("Pain scale", ind.pain_scale.label),
-        ("Usual pain at evaluation", f"{ind.baseline_pain}/10" if ind.baseline_pain is not None else NOT_RECORDED),
-        # Coverage wants the same scale at baseline and after the block: both scores sit beside the scale.
-        (
-            "Pre-injection pain (day of procedure)",
-            f"{procedure.pre_procedure_pain}/10" if procedure.pre_procedure_pain is not None else NOT_RECORDED,
-        ),
-        ("Disability", disability),
-    ) + _coverage_reasons(procedure)
-
-
-def _coverage_reasons(procedure: Procedure) -> Fields:
-    """Coverage documentation (LCD L38773), shown only when recorded."""
-    out: Fields = ()
-    if procedure.mbb_not_possible_reason:
-        out += (("MBB not possible because", procedure.mbb_not_possible_reason),)
-    if procedure.rfa_not_candidate_reason:
-        out += (("Not a radiofrequency candidate because", procedure.rfa_not_candidate_reason),)
-    return out
-
-
 def _diagnoses(codes: list[str], catalog: Catalog, empty: str) -> Table:
     rows = []
     for code in codes:
@@ -278,7 +243,7 @@ def build_note_content(
         service_time=f"{procedure.performed_at:%H:%M}",
         physician=procedure.physician,
         risk_facts=_risk_facts(patient, catalog),
-        indication=_indication(procedure),
+        indication=indication_fields(procedure),
         diagnoses=_diagnoses(procedure.diagnoses, catalog, "No diagnosis recorded"),
         prior_procedures=_prior(case.prior_procedures),
         procedure=procedure_fields(procedure, catalog),

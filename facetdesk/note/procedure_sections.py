@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.coding import CodeLine, CodingSummary
-from facetdesk.domain.enums import Guidance, MedicationSite, Side, Technique, VolumeBasis
+from facetdesk.domain.enums import Side, Technique
 from facetdesk.domain.procedure import BotoxTreatment, Procedure
-from facetdesk.domain.relief import ReliefDuration, summarize_relief
+from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.timefmt import format_minutes
+from facetdesk.domain.wording import procedure_performed, relief_duration_text, strength_text, volume_text  # noqa: F401 (procedure_performed: re-exported)
 from facetdesk.note.blocks import (
     NOT_DOCUMENTED,
     NOT_RECORDED,
@@ -55,27 +56,6 @@ def consent_fields(procedure: Procedure) -> Fields:
         ("Informed consent", told(procedure.consent_obtained, "Obtained", "Not obtained")),
         ("Time-out", told(procedure.time_out_performed, "Performed", "Not performed")),
     )
-
-
-_GUIDANCE_PHRASE = {
-    Guidance.FLUOROSCOPY: "under fluoroscopic guidance",
-    Guidance.CT: "under CT guidance",
-    Guidance.ULTRASOUND: "under ultrasound guidance",
-    Guidance.NONE: "without image guidance",
-}
-
-
-def procedure_performed(procedure: Procedure) -> str:
-    """One line naming what was done, as the 'Procedure performed' line of a procedure note."""
-    p = procedure
-    parts = []
-    for level in p.levels():
-        sides = p.sides_at(level)
-        parts.append(f"{level} {'bilateral' if len(sides) == 2 else sides[0].label.lower()}")
-    what = f"{p.technique.label} ({p.intent.label.lower()}), {'; '.join(parts)}, {_GUIDANCE_PHRASE[p.guidance]}"
-    if p.botulinum_toxin is not None:
-        what += f"; chemodenervation of paraspinal muscles with {p.botulinum_toxin.product.label}"
-    return what
 
 
 def _code_rows(lines: tuple[CodeLine, ...]) -> tuple[tuple[str, ...], ...]:
@@ -138,16 +118,8 @@ def medications_table(procedure: Procedure, catalog: Catalog) -> Table:
     rows = []
     for med in procedure.medications:
         agent = med.catalog_agent(catalog)
-        strength = agent.strength(med.concentration_mg_per_ml)
-        label = strength.label if strength else f"{num(med.concentration_mg_per_ml)} {agent.concentration_unit}"
-        volume = f"{num(med.volume_ml)} mL {med.volume_basis.label}"
-        n = med.multiplier(procedure)
-        if med.volume_basis == VolumeBasis.PER_NERVE:
-            volume += f" (× {n} nerve{'s' if n != 1 else ''})"
-        elif med.volume_basis == VolumeBasis.PER_JOINT:
-            volume += f" (× {n} joint{'s' if n != 1 else ''})"
-        if med.site == MedicationSite.SKIN:
-            volume += ", skin and needle track"
+        label = strength_text(med, catalog)
+        volume = volume_text(med, procedure)
         rows.append(
             (
                 agent.name,
@@ -185,16 +157,6 @@ def botox_block(bt: BotoxTreatment | None, catalog: Catalog) -> BotoxBlock | Non
     )
 
 
-def _duration_line(d: ReliefDuration) -> str:
-    head = f"Relief ≥{num(d.threshold_pct)}%"
-    if d.reached_at is None or d.lasted_until is None:
-        return f"{head}: not reached"
-    line = f"{head}: from {format_minutes(d.reached_at)}, lasted at least {format_minutes(d.lasted_until)}"
-    if d.ended_before is not None:
-        return f"{line} (below at {format_minutes(d.ended_before)})"
-    return f"{line} (still at last score)"
-
-
 def pain_block(procedure: Procedure, catalog: Catalog) -> PainBlock:
     chart, chart_note = relief_chart(procedure, catalog)
     thresholds = sorted(
@@ -220,7 +182,7 @@ def pain_block(procedure: Procedure, catalog: Catalog) -> PainBlock:
     else:
         assert summary.peak_pct is not None and summary.peak_at is not None
         peak = f"Peak relief: {num(summary.peak_pct)}% at {format_minutes(summary.peak_at)}"
-        durations = tuple(_duration_line(d) for d in summary.durations)
+        durations = tuple(relief_duration_text(d) for d in summary.durations)
     return PainBlock(
         scale=scale,
         baseline=baseline,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import errno
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.domain.settings import ClinicSettings
+from facetdesk.interop.files import write_atomically
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
 from facetdesk.rules import evaluate
@@ -55,17 +54,4 @@ def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -
 
 def write_pdf(data: bytes, path: str | Path) -> Path:
     """Write atomically: a half-written note must never sit where a finished one is expected."""
-    target = Path(path)
-    try:
-        encoded = os.fsencode(target)
-    except (UnicodeEncodeError, TypeError):
-        encoded = b"\0"
-    if not target.name or b"\0" in encoded:
-        raise OSError(errno.EINVAL, "not a usable file name", str(target).encode("utf-8", "replace").decode())
-    tmp = target.with_name(target.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(target)
-    return target
+    return write_atomically(data, path)

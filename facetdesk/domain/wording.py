@@ -1,0 +1,106 @@
+"""How a procedure's facts are put into words, shared by the printed note and the FHIR export.
+
+One place, so the EHR receives the same sentences the chart's printed note shows.
+"""
+
+from __future__ import annotations
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import Guidance, MedicationSite, VolumeBasis
+from facetdesk.domain.procedure import MedicationAdministration, Procedure
+from facetdesk.domain.relief import ReliefDuration
+from facetdesk.domain.timefmt import format_minutes
+
+NOT_RECORDED = "not recorded"
+NOT_DOCUMENTED = "not documented"
+NONE_RECORDED = "None recorded"
+
+Fields = tuple[tuple[str, str], ...]
+
+GUIDANCE_PHRASE = {
+    Guidance.FLUOROSCOPY: "under fluoroscopic guidance",
+    Guidance.CT: "under CT guidance",
+    Guidance.ULTRASOUND: "under ultrasound guidance",
+    Guidance.NONE: "without image guidance",
+}
+
+
+def num(value: float) -> str:
+    """A quantity without float noise: 15.0 -> '15', 0.25 -> '0.25'."""
+    return f"{round(value, 3):g}"
+
+
+def procedure_performed(procedure: Procedure) -> str:
+    """One line naming what was done, as the 'Procedure performed' line of a procedure note."""
+    p = procedure
+    parts = []
+    for level in p.levels():
+        sides = p.sides_at(level)
+        parts.append(f"{level} {'bilateral' if len(sides) == 2 else sides[0].label.lower()}")
+    what = f"{p.technique.label} ({p.intent.label.lower()}), {'; '.join(parts)}, {GUIDANCE_PHRASE[p.guidance]}"
+    if p.botulinum_toxin is not None:
+        what += f"; chemodenervation of paraspinal muscles with {p.botulinum_toxin.product.label}"
+    return what
+
+
+def indication_fields(procedure: Procedure) -> Fields:
+    """The indication as the note prints it, with the coverage reasons (LCD L38773) when recorded."""
+    ind = procedure.indication
+    months = ind.pain_duration_months
+    care = ", ".join(c.label for c in ind.conservative_care) or NONE_RECORDED
+    if ind.conservative_care_details:
+        care = f"{care} — {ind.conservative_care_details}"
+    if ind.disability_scale is not None and ind.disability_score is not None:
+        disability = f"{ind.disability_scale.label}: {num(ind.disability_score)}"
+    elif ind.disability_scale is not None:
+        disability = f"{ind.disability_scale.label}: {NOT_RECORDED}"
+    else:
+        disability = NOT_RECORDED
+    fields: Fields = (
+        ("Pain duration", f"{months} months" if months is not None else NOT_RECORDED),
+        ("Conservative care tried", care),
+        ("Pain scale", ind.pain_scale.label),
+        ("Usual pain at evaluation", f"{ind.baseline_pain}/10" if ind.baseline_pain is not None else NOT_RECORDED),
+        # Coverage wants the same scale at baseline and after the block: both scores sit beside the scale.
+        (
+            "Pre-injection pain (day of procedure)",
+            f"{procedure.pre_procedure_pain}/10" if procedure.pre_procedure_pain is not None else NOT_RECORDED,
+        ),
+        ("Disability", disability),
+    )
+    if procedure.mbb_not_possible_reason:
+        fields += (("MBB not possible because", procedure.mbb_not_possible_reason),)
+    if procedure.rfa_not_candidate_reason:
+        fields += (("Not a radiofrequency candidate because", procedure.rfa_not_candidate_reason),)
+    return fields
+
+
+def strength_text(med: MedicationAdministration, catalog: Catalog) -> str:
+    """'Bupivacaine 0.5%' style strength when the catalog lists it, else the concentration and its unit."""
+    agent = med.catalog_agent(catalog)
+    strength = agent.strength(med.concentration_mg_per_ml)
+    return strength.label if strength else f"{num(med.concentration_mg_per_ml)} {agent.concentration_unit}"
+
+
+def volume_text(med: MedicationAdministration, procedure: Procedure) -> str:
+    """'0.5 mL per nerve (× 6 nerves)': the volume as given, and what it was multiplied by."""
+    volume = f"{num(med.volume_ml)} mL {med.volume_basis.label}"
+    n = med.multiplier(procedure)
+    if med.volume_basis == VolumeBasis.PER_NERVE:
+        volume += f" (× {n} nerve{'s' if n != 1 else ''})"
+    elif med.volume_basis == VolumeBasis.PER_JOINT:
+        volume += f" (× {n} joint{'s' if n != 1 else ''})"
+    if med.site == MedicationSite.SKIN:
+        volume += ", skin and needle track"
+    return volume
+
+
+def relief_duration_text(d: ReliefDuration) -> str:
+    """'Relief ≥80%: from 15 min, lasted at least 30 min (below at 1 h)', as the note prints it."""
+    head = f"Relief ≥{num(d.threshold_pct)}%"
+    if d.reached_at is None or d.lasted_until is None:
+        return f"{head}: not reached"
+    line = f"{head}: from {format_minutes(d.reached_at)}, lasted at least {format_minutes(d.lasted_until)}"
+    if d.ended_before is not None:
+        return f"{line} (below at {format_minutes(d.ended_before)})"
+    return f"{line} (still at last score)"
