@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="evaluate the decision-support rules on a case file (JSON findings)")
     check.add_argument("case_file", metavar="FILE")
     check.add_argument("--text", action="store_true", help="print the findings for people instead of JSON")
+    fhir = sub.add_parser("fhir", help="write a case file's procedure as a FHIR R4 bundle (JSON) for an EHR")
+    fhir.add_argument("case_file", metavar="FILE")
+    fhir.add_argument("-o", "--output", required=True, metavar="BUNDLE", help="the bundle's JSON file")
     bk = sub.add_parser("backup", help="copy the SQLite database to a backup file (safe while the app runs)")
     bk.add_argument(
         "-o", "--output", metavar="FILE", help="backup file to write (default: a new file in the backup folder)"
@@ -65,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     ua.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input instead of asking"
     )
+    _add_outcomes_parser(sub)
     return p
 
 
@@ -214,6 +218,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_fhir(args: argparse.Namespace) -> int:
+    from facetdesk.domain.catalog import get_catalog
+    from facetdesk.interop.casefile import read_case
+    from facetdesk.services.interchange import fhir_bundle_for_case, write_fhir_bundle
+
+    try:
+        case = read_case(args.case_file)
+    except InvalidRecord as exc:
+        return _report_invalid(args.case_file, exc)
+    text = fhir_bundle_for_case(case, get_catalog())
+    try:
+        write_fhir_bundle(text, args.output)
+    except OSError as exc:
+        return _report_unwritable(args.output, exc)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def _finding_json(finding, case) -> dict:
     data = finding.model_dump(mode="json")
     override = case.procedure.override_for(finding.rule)
@@ -300,6 +322,97 @@ def _cmd_add_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+OUTCOMES_DESCRIPTION = """\
+Write one CSV row per procedure performed from --from to --to (YYYY-MM-DD, both days included) for a
+registry: UTF-8, comma-separated, a header row naming the columns.
+
+Cells: empty = not recorded; yes/no; dates YYYY-MM-DD, times YYYY-MM-DDTHH:MM (local wall-clock
+time); numbers as plain decimals (a point, no exponent); a list is its items joined by ";". A text
+cell starting with = + - @ gets a leading apostrophe (spreadsheets would run it as a formula).
+
+Identified columns: procedure_uid, mrn, family_name, given_name, date_of_birth, physician, then the
+clinical columns, then signed_by, complication_details, findings, follow_up, notes, addenda (free
+text; addenda separated by a blank line).
+
+Clinical columns (both exports):
+  age_years                 whole years on the day of the procedure
+  sex, performed_at
+  region                    cervical, thoracic and/or lumbar (from the joints treated)
+  levels, sides             parallel lists: joints (e.g. L4-L5;L5-S1) and, per joint, left, right or
+                            bilateral; target_count = joint sides treated
+  technique, intent, guidance, contrast, sedation
+  local_anaesthetics, local_anaesthetic_mg, corticosteroids, corticosteroid_mg
+                            parallel lists: agent keys and the total dose of each in mg (as on the note)
+  botox_product, botox_units, botox_muscles
+                            botulinum toxin product, total units, muscle keys
+  pain_scale, pain_duration_months, baseline_pain (usual pain at evaluation), disability_scale,
+  disability_score, pre_procedure_pain
+  post_pain                 MINUTES:SCORE pairs after the injection, earliest first (e.g. 15:3;30:2)
+  peak_relief_pct, peak_relief_min
+                            highest % relief from pre_procedure_pain, and when (empty: not computed)
+  relief_meaningful_threshold_pct, relief_meaningful_from_min, relief_meaningful_lasted_min,
+  relief_meaningful_below_at_min, and the same four for relief_positive_block_*
+                            the threshold (resources/thresholds.json), the first minute at or above
+                            it, the last minute of the unbroken run from there (the duration of
+                            relief), the first minute below it afterwards (empty: still at or above
+                            at the last score; all empty: not reached or not computed)
+  diagnoses, post_procedure_diagnoses
+                            ICD-10-CM codes
+  cpt_codes, cpt_units, hcpcs_drug_codes, hcpcs_drug_units
+                            parallel lists: CODE-MODIFIER... and units, as FacetDesk suggests them
+  complications, disposition, signed, signed_at, addenda_count
+
+--deidentify writes, instead of the identified columns:
+  patient                   a pseudonym (P000001, ...) numbered in an order drawn at random for this
+                            export, never the record number; a new one in every export
+  procedure                 the pseudonym and the procedure's number in the file (P000001-2)
+and removes: MRN, family and given name, date of birth, the physician and the signer, the procedure
+uid, and every free-text field (findings, notes, complication details, follow-up, addenda; the
+record's other free texts are in neither export). age_years above 89 is reported as 90+. Every
+date and time of a patient (performed_at, signed_at) is shifted by the same random number of days,
+1 to 182 earlier or later, drawn for each patient of each export and kept nowhere: intervals
+between a patient's procedures are kept, calendar dates are not. Rows are grouped by patient in
+that random order. Shifted dates are not HIPAA Safe Harbor's removal of every date element but the
+year: whether the file counts as de-identified for a registry is your privacy officer's decision.
+
+The export is recorded in the audit log (range, row count, SHA-256 of the file; no patient data).
+The file is written under a temporary name and renamed when complete; a failure leaves no file.
+"""
+
+
+def _add_outcomes_parser(sub) -> None:
+    out = sub.add_parser(
+        "export-outcomes",
+        help="write the procedures of a date range to a CSV file for a registry (optionally de-identified)",
+        description=OUTCOMES_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    out.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    out.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="last day (included), YYYY-MM-DD")
+    out.add_argument("-o", "--output", required=True, metavar="FILE", help="the CSV file to write")
+    out.add_argument(
+        "--deidentify", action="store_true", help="pseudonyms, ages and shifted dates instead of identifiers"
+    )
+
+
+def _cmd_export_outcomes(args: argparse.Namespace) -> int:
+    from facetdesk.domain.users import NotPermitted
+
+    ctx = _context(args)
+    try:
+        result = ctx.outcomes.export_csv(args.output, args.date_from, args.date_to, deidentify=args.deidentify)
+    except InvalidRecord as exc:
+        return _report_invalid("export-outcomes", exc, "nothing was written")
+    except NotPermitted:
+        raise  # a PermissionError, so an OSError: reported by main, not as an unwritable file
+    except OSError as exc:
+        return _report_unwritable(args.output, exc)
+    finally:
+        ctx.close()
+    print(f"wrote {result.rows} procedure{'' if result.rows == 1 else 's'} to {result.path}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "gui"
@@ -313,10 +426,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "note": _cmd_note,
         "schema": _cmd_schema,
         "check": _cmd_check,
+        "fhir": _cmd_fhir,
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "verify": _cmd_verify,
         "add-user": _cmd_add_user,
+        "export-outcomes": _cmd_export_outcomes,
     }
     from facetdesk.domain.users import NotPermitted
     from facetdesk.storage.backup import BackupError

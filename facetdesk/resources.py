@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Path:
+    # Found once: the package does not move while it runs, and the catalog is looked up by every
+    # validator of every record (a registry export validates hundreds of thousands of them).
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_resources", here.parent / "resources"):
+        if (candidate / "drugs.json").is_file():
+            return candidate
+    raise FileNotFoundError("FacetDesk resources/ directory not found next to the package")
 
 
 def resources_dir() -> Path:
@@ -15,8 +27,4 @@ def resources_dir() -> Path:
     override = os.environ.get("FACETDESK_RESOURCES")
     if override:
         return Path(override)
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_resources", here.parent / "resources"):
-        if (candidate / "drugs.json").is_file():
-            return candidate
-    raise FileNotFoundError("FacetDesk resources/ directory not found next to the package")
+    return _bundled()

@@ -1,4 +1,4 @@
-"""Screenshot gallery: sign-in, main window with the sample case, lock screen, users, audit trail; light and dark.
+"""Screenshot gallery, light and dark: sign-in, the sample case, lock screen, users, audit trail, registry export.
 
 Run under a real X server for a true window:  xvfb-run -a -s "-screen 0 1600x1100x24" python tools/screenshots.py
 """
@@ -10,6 +10,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -102,6 +103,12 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         QTest.qWait(200)
         audit.grab().save(str(out_dir / "audit-trail.png"))
         audit.close()
+        outcomes = window.show_outcomes_export()
+        outcomes.date_from.setDate(QDate(2026, 1, 1))  # the sample case's year, not today's: a stable picture
+        outcomes.date_to.setDate(QDate(2026, 12, 31))
+        QTest.qWait(200)
+        outcomes.grab().save(str(out_dir / "outcomes-export.png"))
+        outcomes.close()
         window.lock(switching=True)
         window.try_switch(NURSE["username"], DEMO_PASSWORD)
         window.open_patient(result.patient_id)

@@ -87,6 +87,9 @@ FIELD_LABELS: dict[str, str] = {
     "patient": "Patient",
     "procedure": "Procedure",
     "prior_procedures": "Prior procedures",
+    "date_from": "From date",
+    "date_to": "To date",
+    "deidentify": "De-identify",
 }
 
 

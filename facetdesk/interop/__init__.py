@@ -1,1 +1,1 @@
-"""Interchange formats: JSON case files (FHIR later)."""
+"""Interchange formats: JSON case files, FHIR R4 bundles for the EHR, outcome rows (CSV) for registries."""

@@ -1,10 +1,14 @@
-"""Case-file use cases: export a stored procedure, import a case file as one transaction."""
+"""Case-file use cases: export a stored procedure (case file or FHIR bundle), import a case file as one transaction."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.users import Permission
@@ -49,6 +53,38 @@ class CaseService:
                 detail={"format": "case", "prior_procedures": len(case.prior_procedures)},
             )
         return case
+
+    def export_fhir(self, procedure_id: int, path: str | Path, now: datetime | None = None) -> Path:
+        """Write the procedure as a FHIR R4B bundle (JSON) to ``path`` atomically; the export is recorded.
+
+        ``now`` is the bundle's timestamp (default: this moment). The audit entry holds counts and the
+        file's hash, never patient data.
+        """
+        self._work.require(Permission.EXPORT)
+        stamp = _timestamp(now)
+        # Imported here: fhir.resources is needed by this export only, not by the screens that use cases.
+        from facetdesk.domain.catalog import get_catalog
+        from facetdesk.services.interchange import fhir_bundle_for_case, write_fhir_bundle
+
+        case = self.case_for(procedure_id)
+        text = fhir_bundle_for_case(case, get_catalog(), stamp)
+        written = write_fhir_bundle(text, path)
+        kinds = Counter(entry["resource"]["resourceType"] for entry in json.loads(text)["entry"])
+        with self._db.transaction() as session:
+            self._work.log(
+                session,
+                AuditAction.EXPORT,
+                "procedure",
+                procedure_id,
+                detail={
+                    "format": "fhir-r4",
+                    "resources": sum(kinds.values()),
+                    "detected_issues": kinds["DetectedIssue"],
+                    "prior_procedures": len(case.prior_procedures),
+                    "bundle_sha256": sha256_bytes(text.encode("utf-8")),
+                },
+            )
+        return written
 
     def import_case(self, case: CaseFile) -> ImportResult:
         """Store a case: the patient is matched by MRN; procedures already present (same uid) are kept as they are."""
@@ -106,6 +142,22 @@ class CaseService:
                 detail={"patient_created": created, "procedures_added": added, "procedures_present": present},
             )
             return ImportResult(patient.id, procedure_id, created, added, present)
+
+
+def _timestamp(now: object) -> datetime | None:
+    """The export time with its UTC offset (a naive time is local); refused when it is no time at all."""
+    if now is None:
+        return None
+    problem = "must be a date and time"
+    if isinstance(now, datetime):
+        try:
+            stamped = now.astimezone()
+            if stamped.year >= 1900:
+                return stamped
+        except (OverflowError, ValueError, OSError):
+            pass
+        problem = "must be a date and time from the year 1900 on"
+    raise InvalidRecord([FieldError(("now",), problem)])
 
 
 __all__ = ["CaseService", "ImportResult", "NotFound"]

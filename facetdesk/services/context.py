@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from facetdesk.services.cases import CaseService
     from facetdesk.services.drafts import DraftStore
     from facetdesk.services.notes import NoteService
+    from facetdesk.services.outcomes import OutcomesService
     from facetdesk.services.presets import PresetService
     from facetdesk.services.records import RecordService
     from facetdesk.services.settings import SettingsService
@@ -64,6 +65,12 @@ class AppContext:
         from facetdesk.services.notes import NoteService
 
         return NoteService(self.database, self.work, self.cases, self.settings)
+
+    @cached_property
+    def outcomes(self) -> OutcomesService:
+        from facetdesk.services.outcomes import OutcomesService
+
+        return OutcomesService(self.database, self.work, self.catalog)
 
     @cached_property
     def drafts(self) -> DraftStore:

@@ -7,8 +7,15 @@ from facetdesk.storage.patients import (
     PatientSummary,
     find_patient_by_mrn,
     get_patient,
+    patients_by_id,
     save_patient,
     search_patients,
+)
+from facetdesk.storage.performed import (
+    PerformedPage,
+    patients_performed_between,
+    performed_between,
+    performed_by_patients,
 )
 from facetdesk.storage.procedures import (
     MAX_PAGE,
@@ -28,6 +35,7 @@ __all__ = [
     "MAX_PAGE",
     "PatientCursor",
     "PatientSummary",
+    "PerformedPage",
     "ProcedureCursor",
     "add_addendum",
     "ProcedureSummary",
@@ -36,6 +44,10 @@ __all__ = [
     "get_procedure",
     "list_procedures",
     "load_settings",
+    "patients_by_id",
+    "patients_performed_between",
+    "performed_between",
+    "performed_by_patients",
     "procedure_by_uid",
     "procedures_for_patient",
     "save_patient",

@@ -130,6 +130,12 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         )
         self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current, "save")
         self.export_action = action("&Export PDF note…", "Ctrl+E", self.export_pdf, "export_pdf")
+        self.export_fhir_action = action(
+            "Export &FHIR bundle for the EHR…", "Ctrl+Shift+E", self.export_fhir, "export_fhir"
+        )
+        self.export_outcomes_action = action(
+            "Export &outcomes for a registry…", "", self.show_outcomes_export, "export_outcomes"
+        )
         self.preview_action = action("Pre&view note…", "Ctrl+Shift+V", self.preview_note, "preview_note")
         self.print_action = action("&Print note…", QKeySequence.StandardKey.Print, self.print_note, "print_note")
         self.find_action = action("&Find patient", QKeySequence.StandardKey.Find, self.focus_search, "find_patient")

@@ -1,4 +1,4 @@
-"""The main window's note output: preview, export and print the open procedure's note, each audited."""
+"""The main window's outputs of the open procedure: note preview, PDF, print and FHIR export, each audited."""
 
 from __future__ import annotations
 
@@ -68,6 +68,37 @@ class NoteOutputMixin:
             return
         self.statusBar().showMessage(self.tr("Note printed ({n} page(s))").format(n=pages), 8000)
 
+    def _export_path(self, title: str, suffix: str, file_filter: str) -> str | None:
+        """The file to export the open procedure to, asked with a suggested name (MRN and date)."""
+        procedure, patient = self.editor.procedure, self.editor.patient
+        suggested = re.sub(r"[^A-Za-z0-9-]+", "_", f"{patient.mrn}_{procedure.performed_at:%Y-%m-%d}") + suffix
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), file_filter)
+        return path or None
+
+    def _export_failed(self, what: str, exc: Exception) -> None:
+        message = self.tr("{what} not exported: {e}").format(what=what, e=getattr(exc, "strerror", None) or exc)
+        self.editor.error_summary.show_error(message)
+        self.statusBar().showMessage(message, 10000)
+
+    @guarded
+    def export_fhir(self, path: str | None = None) -> Path | None:
+        """Export the open procedure as a FHIR R4 bundle for the EHR (recorded in the audit trail)."""
+        self._ctx.work.require(Permission.EXPORT)
+        procedure = self._saved_procedure_for_note()
+        if procedure is None:
+            return None
+        if path is None:
+            path = self._export_path(self.tr("Export FHIR bundle"), ".fhir.json", self.tr("FHIR JSON (*.json)"))
+            if path is None:
+                return None
+        try:
+            written = self._ctx.cases.export_fhir(procedure.id, path)
+        except (OSError, StorageError) as exc:
+            self._export_failed(self.tr("FHIR bundle"), exc)
+            return None
+        self.statusBar().showMessage(self.tr("FHIR bundle exported to {p}").format(p=written), 8000)
+        return written
+
     @guarded
     def export_pdf(self, path: str | None = None) -> Path | None:
         """Export the open procedure's note (recorded in the audit trail); asks for a file name unless given."""
@@ -75,20 +106,14 @@ class NoteOutputMixin:
         procedure = self._saved_procedure_for_note()
         if procedure is None:
             return None
-        patient = self.editor.patient
         if path is None:
-            suggested = re.sub(r"[^A-Za-z0-9-]+", "_", f"{patient.mrn}_{procedure.performed_at:%Y-%m-%d}") + ".pdf"
-            path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export PDF note"), str(Path.home() / suggested), self.tr("PDF (*.pdf)")
-            )
-            if not path:
+            path = self._export_path(self.tr("Export PDF note"), ".pdf", self.tr("PDF (*.pdf)"))
+            if path is None:
                 return None
         try:
             written = self._ctx.notes.export_procedure(procedure.id, path)
         except (OSError, StorageError) as exc:
-            message = self.tr("Note not exported: {e}").format(e=getattr(exc, "strerror", None) or exc)
-            self.editor.error_summary.show_error(message)
-            self.statusBar().showMessage(message, 10000)
+            self._export_failed(self.tr("Note"), exc)
             return None
         self.statusBar().showMessage(self.tr("Note exported to {p}").format(p=written), 8000)
         return written

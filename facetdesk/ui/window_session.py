@@ -18,6 +18,7 @@ from facetdesk.ui.widgets import named
 
 if TYPE_CHECKING:  # the administration dialogs are imported when opened
     from facetdesk.ui.audit_viewer import AuditViewer
+    from facetdesk.ui.outcomes_dialog import OutcomesExportDialog
     from facetdesk.ui.sign_in import ChangePasswordDialog
     from facetdesk.ui.users_dialog import UsersDialog
 
@@ -26,6 +27,8 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     "new_patient": Permission.EDIT_PATIENT,
     "new_procedure": Permission.EDIT_PROCEDURE,
     "export_pdf": Permission.EXPORT,
+    "export_fhir": Permission.EXPORT,
+    "export_outcomes": Permission.EXPORT,
     "print_note": Permission.EXPORT,
     "clinic_settings": Permission.EDIT_SETTINGS,
     "procedure_presets": Permission.EDIT_PRESETS,
@@ -270,6 +273,18 @@ class SessionMixin:
         viewer.show()
         self._audit_viewer = viewer
         return viewer
+
+    @guarded
+    def show_outcomes_export(self) -> OutcomesExportDialog:
+        """The registry export of a date range (File menu: every role that may export, not only administrators)."""
+        from facetdesk.ui.outcomes_dialog import OutcomesExportDialog
+
+        self._ctx.work.require(Permission.EXPORT)
+        dialog = OutcomesExportDialog(self._ctx.outcomes, self)
+        dialog.exported.connect(lambda result: self.statusBar().showMessage(dialog.summary(result), 10000))
+        dialog.open()
+        self._outcomes_dialog = dialog
+        return dialog
 
     def _describe_record(self, kind: str, record_id: str, accounts: dict[str, str]) -> str | None:
         """What a record number stands for, on screen only: the log itself keeps numbers, never names."""

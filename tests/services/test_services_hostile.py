@@ -19,6 +19,7 @@ fails as XPASS, and the flag next to it is to be flipped.
 from __future__ import annotations
 
 import copy
+import csv
 import importlib
 import inspect
 import itertools
@@ -34,10 +35,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import facetdesk.services
+from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
@@ -46,6 +50,7 @@ from facetdesk.services.accounts import SignInFailed, parse_user
 from facetdesk.services.backups import BackupService
 from facetdesk.services.decision import check_case, check_draft, lenient_procedure
 from facetdesk.services.drafts import Draft, DraftStore, new_draft_id
+from facetdesk.services.interchange import fhir_bundle_for_case
 from facetdesk.services.presets import parse_preset
 from facetdesk.services.records import NotFound
 from facetdesk.services.settings import parse_settings
@@ -400,6 +405,7 @@ DEPENDS_ON = {
     "sites": {"product"},
     "addenda": {"signature"},
     "performed_at": {"date_of_birth"},
+    "date_to": {"date_from"},  # OutcomesService.export_csv: a range must not end before it starts
 }
 
 
@@ -712,6 +718,39 @@ def test_export_procedure_to_a_hostile_file_name(ctx, tmp_path, name):
         assert written.read_bytes().startswith(b"%PDF")
 
 
+_fhir_folders = itertools.count(1)
+
+
+@HOSTILE
+@given(data=st.data())
+def test_export_fhir_with_hostile_id_file_name_or_clock(ctx, tmp_path, data):
+    """One argument hostile at a time; the others those of a real export."""
+    procedure_id, name, now = a_signed_procedure_id(ctx), "bundle.json", None
+    which = data.draw(st.sampled_from(["procedure_id", "name", "now"]))
+    if which == "procedure_id":
+        procedure_id = materialize(data.draw(hostile_ids))
+    elif which == "name":
+        name = data.draw(st.sampled_from(HOSTILE_FILE_NAMES) | st.text(min_size=1, max_size=12))
+    else:
+        now = materialize(data.draw(hostile_times | hostile_values))
+    folder = tmp_path / f"fhir-{next(_fhir_folders)}"
+    folder.mkdir()
+    before = db_rows(ctx)
+    try:
+        written = ctx.cases.export_fhir(procedure_id, folder / name, now)
+    except CLEAR_ERRORS as exc:
+        assert_clear(exc)
+        assert db_rows(ctx) == before, f"refused with {type(exc).__name__}, yet the database changed"
+        assert list(folder.iterdir()) == [], "a refused export left a file"
+    except OSError as exc:  # the disk or the file system refused: the message says why
+        assert which == "name" and (exc.strerror or str(exc))
+        assert db_rows(ctx) == before, "a failed export was recorded as done"
+    else:
+        assert isinstance(procedure_id, int) and procedure_id >= 1
+        Bundle.model_validate_json(written.read_text(encoding="utf-8"))
+        assert db_rows(ctx) != before, "the export was not recorded"
+
+
 # ---- SettingsService, PresetService ------------------------------------------------------------------------------
 
 
@@ -806,6 +845,52 @@ def test_check_draft_on_a_payload_that_is_not_a_form(data):
 def test_check_case_on_an_odd_but_valid_case(ctx):
     procedure = a_procedure(ctx, performed_at="2025-04-03T09:00:00")
     assert check_case(ctx.cases.case_for(procedure.id), get_catalog())
+
+
+FHIR_STAMP = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+# The procedure's free texts, each of which the bundle carries somewhere: (path, may be blank).
+_FREE_TEXTS = [
+    (("physician",), False),
+    (("needle",), True),
+    (("contrast_spread",), True),
+    (("findings",), True),
+    (("estimated_blood_loss",), True),
+    (("follow_up",), True),
+    (("notes",), True),
+    (("complication_details",), False),  # the payload's complication is "other"
+    (("indication", "conservative_care_details"), True),
+    (("pain_scores", 0, "activity"), True),
+    (("overrides", 0, "reason"), False),
+    (("overrides", 0, "acknowledged_by"), False),
+]
+
+
+@PURE
+@given(data=st.data(), which=st.sampled_from(["patient", "procedure", "text"]))
+def test_fhir_bundle_for_a_hostile_but_valid_record(data, which):
+    """Whatever a record validly holds (odd text, extreme numbers, empty lists), its bundle builds and validates."""
+    patient_raw, procedure_raw = rich_patient_data(3), rich_procedure_data()
+    if which == "patient":
+        patient_raw = data.draw(mutations(patient_raw, [])).apply(patient_raw)
+    elif which == "procedure":
+        procedure_raw = data.draw(mutations(procedure_raw, ["uid"])).apply(procedure_raw)
+    else:  # odd but valid text in every free-text field at once
+        for path, may_be_blank in _FREE_TEXTS:
+            text = odd_text | st.sampled_from(["", " ", "\n"]) if may_be_blank else odd_text.filter(str.strip)
+            procedure_raw = Mutation("replace", path, data.draw(text)).apply(procedure_raw)
+    try:
+        patient = parse_patient(patient_raw)
+        case = CaseFile(patient=patient, procedure=parse_procedure(procedure_raw, patient))
+    except (InvalidRecord, ValueError):  # refused input is the parsers' concern (tested above)
+        return
+
+    bundle = Bundle.model_validate_json(fhir_bundle_for_case(case, get_catalog(), FHIR_STAMP))
+
+    procedures = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Procedure"]
+    assert [p.identifier[0].value for p in procedures] == [case.procedure.uid]
+    assert bundle.timestamp == FHIR_STAMP
 
 
 # ---- odd but valid text reads back exactly ------------------------------------------------------------------------
@@ -1090,6 +1175,71 @@ def test_audit_search_with_hostile_filters(ctx, filters):
     assert ctx.audit.verify().ok
 
 
+# ---- OutcomesService ----------------------------------------------------------------------------------------------
+
+# A valid call, then one argument at a time made hostile: right type with odd values (the ends of the
+# calendar, impossible days, near-ISO spellings), then anything at all.
+OUTCOME_FROM = st.sampled_from(["2025-04-01", "2025-04-02", date(2025, 4, 2), date.min])
+OUTCOME_TO = st.sampled_from(["2025-04-02", "2025-04-30", date(2025, 4, 2), date.max])
+ODD_DAYS = st.sampled_from(["2025-04-31", "2025-4-2", " 2025-04-02", "٢٠٢٥-04-02", "2025-04-02T10:15", "0000-01-01"])
+OUTCOME_ARGS = ["date_from", "date_to", "deidentify", "name"]
+_OUTCOME_DATA: set[int] = set()
+
+
+@settings(HOSTILE, max_examples=40)
+@given(data=st.data(), hostile=st.sampled_from([None, *OUTCOME_ARGS]))
+def test_export_outcomes_with_hostile_range_and_file_name(ctx, tmp_path_factory, data, hostile):
+    if id(ctx) not in _OUTCOME_DATA:
+        a_procedure(ctx)  # 2025-04-02, with every free text filled in
+        _OUTCOME_DATA.add(id(ctx))
+    args: dict[str, Any] = {
+        "date_from": data.draw(OUTCOME_FROM),
+        "date_to": data.draw(OUTCOME_TO),
+        "deidentify": data.draw(st.booleans()),
+        "name": "outcomes.csv",
+    }
+    if hostile == "name":
+        args["name"] = data.draw(st.sampled_from(HOSTILE_FILE_NAMES) | st.text(min_size=1, max_size=12))
+    elif hostile is not None:
+        odd = ODD_DAYS if hostile != "deidentify" else st.nothing()
+        args[hostile] = materialize(data.draw(odd | hostile_values))
+    folder = tmp_path_factory.mktemp("outcomes")
+    # A leading "/" would leave the test's folder for the file system's root.
+    target = folder / args["name"].lstrip("/")
+    before = db_rows(ctx)
+    try:
+        result, error = attempt(
+            ctx,
+            ctx.outcomes.export_csv,
+            target,
+            args["date_from"],
+            args["date_to"],
+            deidentify=args["deidentify"],
+            mutated=None if hostile in (None, "name") else (hostile,),
+        )
+    except OSError as exc:  # the file system refused the name: said why, nothing written or recorded
+        assert hostile == "name", f"{exc!r} for a valid file name"
+        event("export-outcomes: file name refused")
+        assert exc.strerror or str(exc)
+        assert db_rows(ctx) == before, "a failed export was recorded as done"
+        assert not [p for p in folder.rglob("*") if p.is_file()], "a failed export left a file behind"
+        return
+    if error is not None:
+        assert hostile not in (None, "name"), f"a valid range refused: {error}"
+        event("export-outcomes: arguments refused")
+        assert not list(folder.iterdir()), "a refused export left a file behind"
+        return
+    event("export-outcomes: written")
+    with open(result.path, encoding="utf-8", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == result.rows
+    if hostile in (None, "name"):
+        assert result.rows >= 1, "the synthetic procedure of 2025-04-02 is in every valid range drawn"
+    (entry,) = ctx.audit.search(action=AuditAction.EXPORT, limit=1)
+    assert entry.entity == "procedures" and entry.detail["rows"] == result.rows
+    assert entry.detail["deidentified"] is result.deidentified is args["deidentify"]
+    assert [p.name for p in folder.rglob("*") if p.is_file()] == [result.path.name]
+
+
 # ---- every entry point is covered ---------------------------------------------------------------------------------
 
 # Entry point -> the test (in this file or in the case-file one) that throws hostile values at it.
@@ -1106,6 +1256,7 @@ COVERED: dict[str, str] = {
     "RecordService.add_addendum": "test_add_addendum_with_hostile_text",
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
     "CaseService.export_case": "test_lookups_by_hostile_id_say_not_found",
+    "CaseService.export_fhir": "test_export_fhir_with_hostile_id_file_name_or_clock",
     "CaseService.import_case": "tests/interop/test_interop_casefile_hostile.py",
     "NoteService.render_procedure_note": "test_lookups_by_hostile_id_say_not_found",
     "NoteService.render_procedure": "test_lookups_by_hostile_id_say_not_found",
@@ -1142,8 +1293,11 @@ COVERED: dict[str, str] = {
     "AccountService.update_user": "test_create_and_update_user_refuse_hostile_fields",
     "AuditService.search": "test_audit_search_with_hostile_filters",
     "AuditService.verify": "test_audit_search_with_hostile_filters",
+    "OutcomesService.export_csv": "test_export_outcomes_with_hostile_range_and_file_name",
     "decision.check_draft": "test_check_draft_reports_problems_and_never_raises",
     "decision.check_case": "test_check_case_on_an_odd_but_valid_case",
+    "interchange.fhir_bundle_for_case": "test_fhir_bundle_for_a_hostile_but_valid_record",
+    "interchange.write_fhir_bundle": "test_export_fhir_with_hostile_id_file_name_or_clock",
     "decision.lenient_procedure": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_patient": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_procedure": "test_parsers_refuse_each_hostile_field_clearly",

@@ -97,3 +97,41 @@ def test_a_logo_that_is_not_an_image_is_refused_beside_the_logo(qtbot, window, c
     label, _ = dialog.errors.label_for(FieldError(("logo",), ""))
     assert not label.isHidden() and "PNG or JPEG" in label.text()
     assert ctx.settings.load().logo is None
+
+
+def test_export_fhir_saves_the_procedure_and_writes_a_bundle_the_ehr_can_read(qtbot, window, ctx, tmp_path):
+    from fhir.resources.R4B.bundle import Bundle
+
+    from facetdesk.domain.audit import AuditAction
+
+    assert window.export_fhir_action.isEnabled()
+    assert window.export_fhir_action.text().replace("&", "") == "Export FHIR bundle for the EHR…"
+    out = tmp_path / "PR-1.fhir.json"
+    assert window.export_fhir(str(out)) == out
+    assert window.editor.procedure is not None and window.editor.procedure.id is not None  # saved first
+    bundle = Bundle.model_validate_json(out.read_text(encoding="utf-8"))
+    by_type: dict[str, list] = {}
+    for entry in bundle.entry:
+        by_type.setdefault(entry.resource.get_resource_type(), []).append(entry.resource)
+    (patient,) = by_type["Patient"]
+    assert patient.identifier[0].value == "PR-1" and patient.name[0].family == "Ελένη"
+    (procedure,) = [p for p in by_type["Procedure"] if p.status == "completed" and p.bodySite]
+    assert any("L4-L5" in site.text and "left" in site.text.lower() for site in procedure.bodySite)
+    assert "FHIR bundle exported to" in window.statusBar().currentMessage()
+    exports = ctx.audit.search(action=AuditAction.EXPORT)
+    assert [e.detail.get("format") for e in exports] == ["fhir-r4"]
+
+
+def test_export_fhir_cancelled_or_unwritable_writes_nothing_and_says_why(qtbot, window, ctx, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from facetdesk.domain.audit import AuditAction
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert window.export_fhir() is None  # the user cancelled the file dialog
+    missing = tmp_path / "no such folder" / "bundle.json"
+    assert window.export_fhir(str(missing)) is None
+    assert not missing.parent.exists()
+    assert "FHIR bundle not exported" in window.statusBar().currentMessage()
+    assert "FHIR bundle not exported" in window.editor.error_summary.text()
+    assert ctx.audit.search(action=AuditAction.EXPORT) == []

@@ -1,0 +1,73 @@
+"""Assembles the bundle of one procedure from its parts, and writes it as JSON text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.resource import Resource
+
+from facetdesk.domain.case import CaseFile
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.finding import Finding
+from facetdesk.interop.fhir.administrations import medication_resources, toxin_resources
+from facetdesk.interop.fhir.common import Scope, full_url
+from facetdesk.interop.fhir.issues import decision_support_notes, issue_resources, signature_provenance
+from facetdesk.interop.fhir.observations import disability_resource, pain_resources
+from facetdesk.interop.fhir.procedure import prior_procedure_resource, procedure_resource
+from facetdesk.interop.fhir.subjects import (
+    condition_resources,
+    encounter_resource,
+    patient_resource,
+    risk_fact_resources,
+)
+
+
+def build_bundle(
+    case: CaseFile,
+    findings: Sequence[Finding],
+    catalog: Catalog,
+    *,
+    timestamp: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> Bundle:
+    """The procedure of ``case`` as a FHIR R4B collection Bundle, validated by fhir.resources.
+
+    ``findings`` are the decision-support results for the case (computed by the caller: interop runs
+    no rules). ``timestamp`` becomes Bundle.timestamp (a naive time is read in ``tz``); None leaves it
+    out, so that two exports of one procedure are identical. ``tz`` is the zone the record's
+    wall-clock times are read in, None the workstation's (see Scope).
+    """
+    procedure = case.procedure
+    scope = Scope(procedure.uid, catalog, tz)
+    # The Procedure is built first among the parts that name practitioners, so that the performing
+    # physician is the first Practitioner of the bundle.
+    main = procedure_resource(scope, procedure, decision_support_notes(procedure, findings))
+    parts: list[Resource] = [
+        encounter_resource(scope, procedure),
+        *condition_resources(scope, procedure),
+        main,
+        *medication_resources(scope, procedure),
+        *toxin_resources(scope, procedure),
+        *pain_resources(scope, procedure),
+        *filter(None, [disability_resource(scope, procedure)]),
+        *issue_resources(scope, procedure, findings),
+        *risk_fact_resources(scope, case.patient),
+        *(prior_procedure_resource(scope, p) for p in sorted(case.prior_procedures, key=lambda p: p.performed_at)),
+        *filter(None, [signature_provenance(scope, procedure)]),
+    ]
+    resources = [patient_resource(scope, case.patient), *scope.practitioners.values(), *parts]
+    data: dict = {
+        "id": scope.id("bundle"),
+        "type": "collection",
+        "entry": [{"fullUrl": full_url(str(r.id)), "resource": r} for r in resources],
+    }
+    if timestamp is not None:
+        data["timestamp"] = scope.time(timestamp)
+    return Bundle.model_validate(data)
+
+
+def bundle_json(bundle: Bundle) -> str:
+    """The bundle as indented JSON text (UTF-8 characters kept as they are), ending in a newline."""
+    return bundle.model_dump_json(indent=2) + "\n"

@@ -1,0 +1,110 @@
+"""Shared pieces of the FHIR builder: code systems, deterministic ids, references, times and text."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from fhir.resources.R4B.practitioner import Practitioner
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.wording import NOT_DOCUMENTED, NOT_RECORDED, num  # noqa: F401 (the FHIR modules' names)
+
+UCUM = "http://unitsofmeasure.org"
+CPT = "http://www.ama-assn.org/go/cpt"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+DIAGNOSIS_ROLE = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+
+# Placeholders, not registered identifiers: FacetDesk has no OID or URL of its own for these. A clinic
+# that sends bundles to an EHR replaces them with the systems the EHR knows its MRNs and records by.
+MRN_SYSTEM = "urn:facetdesk:mrn"
+PROCEDURE_UID_SYSTEM = "urn:facetdesk:procedure-uid"
+RULE_SYSTEM = "urn:facetdesk:decision-support-rule"
+
+# Every id in a bundle is a name-based UUID (version 5) under this namespace, keyed by the procedure's
+# uid and the part's role: the same procedure exported twice gives the same ids.
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:facetdesk:fhir-bundle")
+
+
+def text_or_none(value: str | None) -> str | None:
+    """FHIR refuses empty strings: an empty or blank text is left out instead."""
+    return value if value and value.strip() else None
+
+
+def concept(text: str | None = None, *codings: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if codings:
+        out["coding"] = list(codings)
+    if text_or_none(text):
+        out["text"] = text
+    return out
+
+
+def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
+    out = {"system": system, "code": code}
+    if display:
+        out["display"] = display
+    return out
+
+
+def annotation(text: str, *, author: dict[str, Any] | None = None, time: datetime | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": text}
+    if author is not None:
+        out["authorReference"] = author
+    if time is not None:
+        out["time"] = time
+    return out
+
+
+def full_url(resource_id: str) -> str:
+    return f"urn:uuid:{resource_id}"
+
+
+@dataclass
+class Scope:
+    """What every part of one bundle shares: the id key, the catalog, the time zone and the practitioners.
+
+    ``tz`` is the zone the record's wall-clock times are read in; None is the workstation's own zone,
+    as in facetdesk.domain.base.local_naive, which made them naive in the first place.
+    """
+
+    procedure_uid: str
+    catalog: Catalog
+    tz: tzinfo | None = None
+    practitioners: dict[str, Practitioner] = field(default_factory=dict)
+
+    def id(self, *key: str) -> str:
+        return str(uuid.uuid5(ID_NAMESPACE, json.dumps([self.procedure_uid, *key])))
+
+    def ref(self, *key: str, display: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"reference": full_url(self.id(*key))}
+        if display:
+            out["display"] = display
+        return out
+
+    def time(self, value: datetime) -> datetime:
+        """A record's time with its UTC offset: FHIR needs one on every dateTime that has a time of day."""
+        aware = value if value.tzinfo is not None else self._localize(value)
+        return aware.astimezone(self.tz)
+
+    def _localize(self, value: datetime) -> datetime:
+        if self.tz is None:
+            return value.astimezone()  # a naive time is taken as the workstation's local time
+        return value.replace(tzinfo=self.tz)
+
+    def practitioner(self, name: str) -> dict[str, Any]:
+        """A reference to the Practitioner of that name, added to the bundle on first use."""
+        if name not in self.practitioners:
+            self.practitioners[name] = Practitioner.model_validate(
+                {"id": self.id("practitioner", name), "name": [{"text": name}]}
+            )
+        return self.ref("practitioner", name, display=name)

@@ -1,0 +1,26 @@
+"""FHIR export of a case: decision support run on it, the bundle built, written as JSON text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from facetdesk.domain.case import CaseFile
+from facetdesk.domain.catalog import Catalog
+from facetdesk.interop.fhir import build_bundle, bundle_json
+from facetdesk.interop.files import write_atomically
+from facetdesk.services.decision import check_case
+
+
+def fhir_bundle_for_case(case: CaseFile, catalog: Catalog, now: datetime | None = None) -> str:
+    """The case's procedure as FHIR R4B Bundle JSON, with its decision-support findings as DetectedIssues.
+
+    ``now`` is the bundle's timestamp (default: this moment); everything else depends on the case alone.
+    """
+    stamp = now if now is not None else datetime.now().astimezone().replace(microsecond=0)
+    return bundle_json(build_bundle(case, check_case(case, catalog), catalog, timestamp=stamp))
+
+
+def write_fhir_bundle(text: str, path: str | Path) -> Path:
+    """Write the bundle atomically, as the PDF note is written."""
+    return write_atomically(text.encode("utf-8"), path)
