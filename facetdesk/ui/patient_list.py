@@ -12,8 +12,9 @@ from facetdesk.ui.widgets import named
 
 # Rows read per page: a screenful or three; more are read as the list is scrolled.
 PAGE_SIZE = 100
-# The MRN column fits this many digits; a longer MRN is elided until the column is widened.
-MRN_WIDTH_CHARS = 9
+# The MRN column fits an MRN of this shape (letters are wider than digits: "DEMO-0042" must show whole);
+# a longer MRN is elided until the column is widened.
+MRN_WIDTH_SAMPLE = "WWWW-000000"
 
 
 class PatientTableModel(PagedRowsModel):
@@ -56,7 +57,7 @@ class PatientListPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         # Widths from the font: the columns do not jump as the list changes with each keystroke.
-        size_columns(self.table, {1: "0" * MRN_WIDTH_CHARS, 2: "0000-00-00", 3: "0000"}, stretch=0)
+        size_columns(self.table, {1: MRN_WIDTH_SAMPLE, 2: "0000-00-00", 3: "0000"}, stretch=0)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.count_label = QLabel()

@@ -27,6 +27,7 @@ import json
 import math
 import pkgutil
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -449,18 +450,20 @@ def assert_clear(exc: BaseException, mutated: tuple | None = None) -> None:
         )
 
 
-_TABLES: dict[int, list[str]] = {}
+# Keyed by the objects themselves (weakly): an id() is reused once its object is gone, and a later test's
+# database would then be answered with an earlier one's tables, patient or procedure.
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def db_rows(ctx) -> dict[str, list[str]]:
     """Every row of every table, as text: what "nothing was written" is checked against."""
     engine = ctx.database.engine
     with engine.connect() as conn:
-        if id(engine) not in _TABLES:
-            _TABLES[id(engine)] = sorted(sa.inspect(conn).get_table_names())
+        if engine not in _TABLES:
+            _TABLES[engine] = sorted(sa.inspect(conn).get_table_names())
         return {
             name: sorted(repr(tuple(row)) for row in conn.execute(sa.text(f'SELECT * FROM "{name}"')))
-            for name in _TABLES[id(engine)]
+            for name in _TABLES[engine]
         }
 
 
@@ -485,13 +488,13 @@ def assert_still_works(ctx) -> None:
     assert ctx.records.get_patient(saved.id) == saved
 
 
-_PATIENTS: dict[int, Patient] = {}
+_PATIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def a_patient(ctx) -> Patient:
-    if id(ctx) not in _PATIENTS:
-        _PATIENTS[id(ctx)] = ctx.records.save_patient(rich_patient_data(next(_fresh)))
-    return _PATIENTS[id(ctx)]
+    if ctx not in _PATIENTS:
+        _PATIENTS[ctx] = ctx.records.save_patient(rich_patient_data(next(_fresh)))
+    return _PATIENTS[ctx]
 
 
 def a_procedure(ctx, **overrides: Any):
@@ -500,15 +503,15 @@ def a_procedure(ctx, **overrides: Any):
     return ctx.records.save_procedure(a_patient(ctx).id, data)
 
 
-_SIGNED: dict[int, int] = {}
+_SIGNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def a_signed_procedure_id(ctx) -> int:
     """One signed procedure per database (signing renders the note, which takes a while)."""
-    if id(ctx) not in _SIGNED:
+    if ctx not in _SIGNED:
         procedure = a_procedure(ctx)
-        _SIGNED[id(ctx)] = ctx.records.sign_procedure(procedure.id, procedure.version).id
-    return _SIGNED[id(ctx)]
+        _SIGNED[ctx] = ctx.records.sign_procedure(procedure.id, procedure.version).id
+    return _SIGNED[ctx]
 
 
 class App:
@@ -1183,15 +1186,15 @@ OUTCOME_FROM = st.sampled_from(["2025-04-01", "2025-04-02", date(2025, 4, 2), da
 OUTCOME_TO = st.sampled_from(["2025-04-02", "2025-04-30", date(2025, 4, 2), date.max])
 ODD_DAYS = st.sampled_from(["2025-04-31", "2025-4-2", " 2025-04-02", "٢٠٢٥-04-02", "2025-04-02T10:15", "0000-01-01"])
 OUTCOME_ARGS = ["date_from", "date_to", "deidentify", "name"]
-_OUTCOME_DATA: set[int] = set()
+_OUTCOME_DATA: weakref.WeakSet = weakref.WeakSet()  # by the context itself: an id() is reused
 
 
 @settings(HOSTILE, max_examples=40)
 @given(data=st.data(), hostile=st.sampled_from([None, *OUTCOME_ARGS]))
 def test_export_outcomes_with_hostile_range_and_file_name(ctx, tmp_path_factory, data, hostile):
-    if id(ctx) not in _OUTCOME_DATA:
+    if ctx not in _OUTCOME_DATA:
         a_procedure(ctx)  # 2025-04-02, with every free text filled in
-        _OUTCOME_DATA.add(id(ctx))
+        _OUTCOME_DATA.add(ctx)
     args: dict[str, Any] = {
         "date_from": data.draw(OUTCOME_FROM),
         "date_to": data.draw(OUTCOME_TO),

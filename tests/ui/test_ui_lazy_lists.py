@@ -276,3 +276,20 @@ def test_a_timeline_row_from_the_summary_reads_as_from_the_whole_record(ctx):
         assert timeline_row(summaries[procedure.id], ctx.catalog) == _row_from_the_whole_record(
             procedure, ctx.catalog
         ), name
+
+
+def test_a_clinic_style_mrn_shows_whole_in_the_patient_list(qtbot, ctx, panel):
+    # Patients are told apart by MRN: "DEMO-0042" (letters are wider than digits) must not be elided.
+    with ctx.database.transaction() as s:
+        repo.save_patient(s, _patient(7001, family_name="Wide", given_name="Mrn", mrn="DEMO-0042"))
+        repo.save_patient(s, _patient(7002, family_name="Wider", given_name="Mrn", mrn="WMWM-004242"))
+    panel.show()
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.table.model().rowCount() == 2)
+    table = panel.table
+    for row in range(2):
+        index = table.model().index(row, 1)
+        rect = table.visualRect(index)
+        text = index.data()
+        # The delegate's text needs its advance plus a few pixels of margin inside the cell.
+        assert table.fontMetrics().horizontalAdvance(text) + 6 <= rect.width(), text
