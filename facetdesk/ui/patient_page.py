@@ -196,7 +196,8 @@ class PatientPage(QWidget):
         self.procedures.verticalHeader().hide()
         header = self.procedures.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        # The physician column takes what is left: the targets (which joints) must show whole, a name may elide.
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         # Sized to the rows in view once per patient (refresh_procedures), not at every layout as
         # ResizeToContents would: each selection or scroll step would measure the rows again.
         header.setResizeContentsPrecision(0)

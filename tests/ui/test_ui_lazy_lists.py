@@ -293,3 +293,20 @@ def test_a_clinic_style_mrn_shows_whole_in_the_patient_list(qtbot, ctx, panel):
         text = index.data()
         # The delegate's text needs its advance plus a few pixels of margin inside the cell.
         assert table.fontMetrics().horizontalAdvance(text) + 6 <= rect.width(), text
+
+
+def test_the_timeline_shows_which_joints_were_treated_whole(qtbot, ctx, page):
+    # At the 1360-pixel window of the screenshots the targets column used to be squeezed to "L4-L5, L5-S…".
+    with ctx.database.transaction() as s:
+        patient = repo.save_patient(s, _patient(1))
+        targets = [Target(level=level, side=side) for level in ("L3-L4", "L4-L5", "L5-S1") for side in Side]
+        repo.save_procedure(s, patient.id, build_procedure(1, performed_at=datetime(2026, 3, 2, 9, 0), targets=targets))
+    page.resize(960, 500)
+    page.show()
+    _open(page, patient)
+    table = page.procedures
+    column = page.timeline.HEADERS.index("Targets")
+    index = page.timeline.index(0, column)
+    text = index.data()
+    assert "L5-S1" in text
+    assert table.fontMetrics().horizontalAdvance(text) + 6 <= table.columnWidth(column), text
