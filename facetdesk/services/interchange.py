@@ -7,9 +7,10 @@ from pathlib import Path
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog
-from facetdesk.interop.fhir import build_bundle, bundle_json
+from facetdesk.interop.fhir import NoteProse, build_bundle, bundle_json
 from facetdesk.interop.files import write_atomically
 from facetdesk.services.decision import check_case
+from facetdesk.services.rendering import note_content_for_case
 
 
 def fhir_bundle_for_case(case: CaseFile, catalog: Catalog, now: datetime | None = None) -> str:
@@ -18,7 +19,9 @@ def fhir_bundle_for_case(case: CaseFile, catalog: Catalog, now: datetime | None 
     ``now`` is the bundle's timestamp (default: this moment); everything else depends on the case alone.
     """
     stamp = now if now is not None else datetime.now().astimezone().replace(microsecond=0)
-    return bundle_json(build_bundle(case, check_case(case, catalog), catalog, timestamp=stamp))
+    content = note_content_for_case(case, catalog=catalog)
+    written = NoteProse(content.narrative, content.discharge_instructions + content.patient_instructions)
+    return bundle_json(build_bundle(case, check_case(case, catalog), catalog, timestamp=stamp, written=written))
 
 
 def write_fhir_bundle(text: str, path: str | Path) -> Path:

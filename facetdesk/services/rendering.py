@@ -10,7 +10,7 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.interop.files import write_atomically
-from facetdesk.note.content import build_note_content
+from facetdesk.note.content import NoteContent, build_note_content
 from facetdesk.note.render import render_note
 from facetdesk.rules import evaluate
 from facetdesk.rules.context import RuleCase
@@ -35,17 +35,28 @@ def render_case_note(
 
     ``page_size`` overrides the clinic's setting (the command line's --page-size).
     """
+    content = note_content_for_case(case, clinic=clinic, generated_at=generated_at, catalog=catalog)
+    return RenderedNote(render_note(content, page_size=page_size), tuple(content.warnings))
+
+
+def note_content_for_case(
+    case: CaseFile,
+    *,
+    clinic: ClinicSettings | None = None,
+    generated_at: datetime | None = None,
+    catalog: Catalog | None = None,
+) -> NoteContent:
+    """What the note shows, with every rule evaluated on the case as it stands (the PDF and the FHIR export)."""
     catalog = catalog or get_catalog()
     findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
     rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
-    content = build_note_content(
+    return build_note_content(
         case,
         clinic=clinic,
         generated_at=generated_at or datetime.now().replace(microsecond=0),
         findings=findings,
         discharge_instructions=discharge_instructions(rule_case),
     )
-    return RenderedNote(render_note(content, page_size=page_size), tuple(content.warnings))
 
 
 def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -> bytes:

@@ -478,3 +478,16 @@ def test_left_only_targets_say_left(sample):
     case = make_case(targets=[{"level": "L4-L5", "side": "left"}])
     sites = [s.text for s in main_procedure(export(case), case).bodySite]
     assert sites == [f"L4-L5 facet joint, {Side.LEFT.value}"]
+
+
+def test_the_note_s_narrative_and_instructions_reach_the_ehr(sample):
+    # The paragraphs the printed note writes from the record travel with the bundle, word for word.
+    from facetdesk.services.interchange import fhir_bundle_for_case
+    from facetdesk.services.rendering import note_content_for_case
+
+    content = note_content_for_case(sample, catalog=get_catalog())
+    text = fhir_bundle_for_case(sample, get_catalog())
+    bundle = Bundle.model_validate_json(text)
+    notes = "\n".join(n.text for n in main_procedure(bundle, sample).note)
+    paragraphs = [*content.narrative, *content.discharge_instructions, *content.patient_instructions]
+    assert paragraphs and [p for p in paragraphs if p not in notes] == []

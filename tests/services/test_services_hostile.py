@@ -1330,6 +1330,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "rendering.render_case_note": "takes a validated CaseFile; reached through NoteService and the case-file tests",
     "rendering.render_case_pdf": "takes a validated CaseFile; reached through the case-file tests",
     "rendering.write_pdf": "reached through NoteService.export_procedure",
+    "rendering.note_content_for_case": "reached through NoteService.export_procedure and CaseService.export_fhir",
 }
 
 

@@ -22,5 +22,6 @@ What goes where, and what is deliberately text only:
 """
 
 from facetdesk.interop.fhir.bundle import build_bundle, bundle_json
+from facetdesk.interop.fhir.common import NoteProse
 
-__all__ = ["build_bundle", "bundle_json"]
+__all__ = ["NoteProse", "build_bundle", "bundle_json"]

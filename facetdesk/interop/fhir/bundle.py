@@ -12,7 +12,7 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.finding import Finding
 from facetdesk.interop.fhir.administrations import medication_resources, toxin_resources
-from facetdesk.interop.fhir.common import Scope, full_url
+from facetdesk.interop.fhir.common import NoteProse, Scope, full_url
 from facetdesk.interop.fhir.issues import decision_support_notes, issue_resources, signature_provenance
 from facetdesk.interop.fhir.observations import disability_resource, pain_resources
 from facetdesk.interop.fhir.procedure import prior_procedure_resource, procedure_resource
@@ -31,19 +31,21 @@ def build_bundle(
     *,
     timestamp: datetime | None = None,
     tz: tzinfo | None = None,
+    written: NoteProse | None = None,
 ) -> Bundle:
     """The procedure of ``case`` as a FHIR R4B collection Bundle, validated by fhir.resources.
 
     ``findings`` are the decision-support results for the case (computed by the caller: interop runs
     no rules). ``timestamp`` becomes Bundle.timestamp (a naive time is read in ``tz``); None leaves it
     out, so that two exports of one procedure are identical. ``tz`` is the zone the record's
-    wall-clock times are read in, None the workstation's (see Scope).
+    wall-clock times are read in, None the workstation's (see Scope). ``written``: the note's narrative and
+    instructions, so the EHR gets the paragraphs the printed note has.
     """
     procedure = case.procedure
     scope = Scope(procedure.uid, catalog, tz)
     # The Procedure is built first among the parts that name practitioners, so that the performing
     # physician is the first Practitioner of the bundle.
-    main = procedure_resource(scope, procedure, decision_support_notes(procedure, findings))
+    main = procedure_resource(scope, procedure, decision_support_notes(procedure, findings), written)
     parts: list[Resource] = [
         encounter_resource(scope, procedure),
         *condition_resources(scope, procedure),

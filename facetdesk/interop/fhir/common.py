@@ -108,3 +108,11 @@ class Scope:
                 {"id": self.id("practitioner", name), "name": [{"text": name}]}
             )
         return self.ref("practitioner", name, display=name)
+
+
+@dataclass(frozen=True)
+class NoteProse:
+    """Paragraphs the printed note writes from the record (built by the note, handed in by the service)."""
+
+    narrative: tuple[str, ...] = ()
+    instructions: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from facetdesk.interop.fhir.common import (
     NOT_DOCUMENTED,
     NOT_RECORDED,
     PROCEDURE_UID_SYSTEM,
+    NoteProse,
     Scope,
     annotation,
     coding,
@@ -148,9 +149,13 @@ def _signature_notes(p: Procedure, scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
-def procedure_resource(scope: Scope, procedure: Procedure, decision_support: list[str]) -> FhirProcedure:
-    """The exported procedure; ``decision_support`` are the note lines findings.py wrote for it."""
+def procedure_resource(
+    scope: Scope, procedure: Procedure, decision_support: list[str], written: NoteProse | None = None
+) -> FhirProcedure:
+    """The exported procedure; ``decision_support`` are the note lines findings.py wrote for it, ``written``
+    the note's own paragraphs (technique narrative, instructions) when the caller has them."""
     p = procedure
+    prose = written or NoteProse()
     codes = list(dict.fromkeys(line.code for line in derive_codes(p, scope.catalog).procedure_codes))
     notes = [
         _indication_note(p),
@@ -159,6 +164,8 @@ def procedure_resource(scope: Scope, procedure: Procedure, decision_support: lis
         _coding_note(p, scope),
         *_closing_notes(p),
         *decision_support,
+        _lines_of("Technique, as narrated in the note", prose.narrative),
+        _lines_of("Instructions given to the patient", prose.instructions),
     ]
     data: dict[str, Any] = {
         "id": scope.id("procedure"),
@@ -180,6 +187,10 @@ def procedure_resource(scope: Scope, procedure: Procedure, decision_support: lis
     if p.follow_up:
         data["followUp"] = [concept(p.follow_up)]
     return FhirProcedure.model_validate(data)
+
+
+def _lines_of(title: str, paragraphs: tuple[str, ...]) -> str:
+    return f"{title}:\n" + "\n".join(paragraphs) if paragraphs else ""
 
 
 def prior_procedure_resource(scope: Scope, prior: Procedure) -> FhirProcedure:
