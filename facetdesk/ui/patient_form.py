@@ -69,6 +69,9 @@ class PatientForm(QWidget):
         self.anticoag_table = named(QTableWidget(0, 2), "Anticoagulants")
         self.anticoag_table.setHorizontalHeaderLabels([self.tr("Anticoagulant / antiplatelet"), self.tr("Last dose")])
         self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The last dose's date and time must show whole (timing decides whether a block is safe); the agent's
+        # name takes the rest, and its full text is the combo's tooltip when the column is narrow.
+        self.anticoag_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.anticoag_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.anticoag_table.verticalHeader().hide()
         self.anticoag_table.setMaximumHeight(110)
@@ -141,6 +144,8 @@ class PatientForm(QWidget):
         )
         if agent:
             combo.set_value(agent)
+        combo.setToolTip(combo.currentText())
+        combo.currentTextChanged.connect(combo.setToolTip)
         when = named(QDateTimeEdit(), f"Anticoagulant {row + 1} last dose")
         when.setDisplayFormat("yyyy-MM-dd HH:mm")
         when.setCalendarPopup(True)

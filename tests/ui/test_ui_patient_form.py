@@ -1,0 +1,28 @@
+"""The patient form's risk factors: what matters for a block's safety shows whole."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from facetdesk.domain.catalog import get_catalog
+from facetdesk.ui.patient_form import PatientForm
+from tests.ui.helpers import find
+
+
+def test_an_anticoagulants_last_dose_shows_its_date_and_time_and_the_name_is_on_hover(qtbot):
+    catalog = get_catalog()
+    form = PatientForm(catalog)
+    qtbot.addWidget(form)
+    form.resize(1360, 400)  # as in the main window at its usual size
+    form.show()
+    longest = max(catalog.anticoagulants, key=lambda a: len(a.name))
+    form.add_anticoagulant(longest.key, datetime(2026, 10, 4, 21, 30))
+    qtbot.waitExposed(form)
+    when = find(form, "Anticoagulant 1 last dose")
+    # The whole "2026-10-04 21:30" fits: the column is as wide as the editor wants to be.
+    assert when.width() >= when.sizeHint().width()
+    agent = find(form, "Anticoagulant 1 agent")
+    assert agent.toolTip() == longest.name
+    other = next(a for a in catalog.anticoagulants if a.key != longest.key)
+    agent.set_value(other.key)
+    assert agent.toolTip() == other.name
