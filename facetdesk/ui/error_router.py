@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from facetdesk.domain.errors import FieldError
+from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.storage.errors import StorageError
 from facetdesk.ui.widgets import ErrorLabel
+
+T = TypeVar("T")
 
 
 def _rest_label(err: FieldError, prefix_len: int) -> str:
@@ -31,6 +38,24 @@ class ErrorRouter:
         lay.addWidget(widget)
         lay.addWidget(self.register(path, ErrorLabel()))
         return box
+
+    def saved(self, save: Callable[[], T]) -> T | None:
+        """``save()``'s result; None, with each field's error beside it or the refusal in the general label.
+
+        For a form's Save: a bad value is named where it was typed, and a database or permission problem is
+        said once ("Not saved: …"); nothing is half-saved, the service sees to that.
+        """
+        # Here, not at the top: the sign-in dialog uses this module and paints before pydantic is loaded.
+        from facetdesk.domain.users import NotPermitted
+
+        try:
+            return save()
+        except InvalidRecord as exc:
+            self.show(exc.errors)
+        except (StorageError, NotPermitted) as exc:
+            self.clear()
+            self._fallback.show_error(QCoreApplication.translate("ErrorRouter", "Not saved: {msg}").format(msg=exc))
+        return None
 
     def clear(self) -> None:
         for label in [*self._labels.values(), self._fallback]:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
-from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.users import NotPermitted
 from facetdesk.storage.errors import StorageError
@@ -193,14 +192,8 @@ class PresetsDialog(QDialog):
 
     def save(self) -> Preset | None:
         """Validate and store the form; on failure show each error beside its field and save nothing."""
-        try:
-            saved = self._service.save(self.data())
-        except InvalidRecord as exc:
-            self.errors.show(exc.errors)
-            return None
-        except (StorageError, NotPermitted) as exc:
-            self.errors.clear()
-            self.general_error.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
+        saved = self.errors.saved(lambda: self._service.save(self.data()))
+        if saved is None:
             return None
         self.refresh(select_id=saved.id)
         self.load(saved)

@@ -21,10 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.enums import PageSize
-from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.settings import MAX_IDLE_LOCK_MINUTES, ClinicSettings
-from facetdesk.domain.users import NotPermitted
-from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import ErrorLabel, enum_combo, named
@@ -113,14 +110,8 @@ class ClinicSettingsDialog(QDialog):
         }
 
     def save(self) -> ClinicSettings | None:
-        try:
-            saved = self._service.save(self.data())
-        except InvalidRecord as exc:
-            self.errors.show(exc.errors)
-            return None
-        except (StorageError, NotPermitted) as exc:
-            self.errors.clear()
-            self.general_error.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
+        saved = self.errors.saved(lambda: self._service.save(self.data()))
+        if saved is None:
             return None
         self.accept()
         return saved
