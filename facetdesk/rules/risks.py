@@ -261,9 +261,9 @@ def _administered(case: RuleCase) -> list[tuple[str, tuple[str, ...], tuple[str,
         brand = label[label.find("(") + 1 : label.rfind(")")].casefold() if "(" in label else ""
         words = names + ("botulinum", "botox") + ((brand,) if brand else ())
         out.append((label, names, words))
-    if case.procedure.contrast and not any(
-        case.catalog.agent(m.agent).drug_class == "contrast" for m in case.procedure.medications
-    ):
+    # An agent missing from a clinic's edited catalog is not known to be contrast (and must not crash the check).
+    agents = [case.catalog.agent(m.agent) for m in case.procedure.medications]
+    if case.procedure.contrast and not any(a is not None and a.drug_class == "contrast" for a in agents):
         # Contrast used without a recorded agent still meets a contrast or iodine allergy.
         out.append(("contrast (agent not recorded)", ("contrast",), _CLASS_WORDS["contrast"]))
     return out
