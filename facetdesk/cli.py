@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input instead of asking"
     )
     _add_outcomes_parser(sub)
+    _add_move_parser(sub)
     return p
 
 
@@ -84,15 +85,20 @@ def _report_unwritable(path: str, exc: OSError) -> int:
     return EXIT_FAILURE
 
 
-def _context(args: argparse.Namespace):
+def _command_line_actor():
     import getpass
 
     from facetdesk.domain.users import Actor
-    from facetdesk.services.context import build_context
     from facetdesk.services.session import workstation_name
 
     # The command line acts for the operating-system account that ran it; the audit log says so.
-    return build_context(args.db, actor=Actor.command_line(getpass.getuser(), workstation_name()))
+    return Actor.command_line(getpass.getuser(), workstation_name())
+
+
+def _context(args: argparse.Namespace):
+    from facetdesk.services.context import build_context
+
+    return build_context(args.db, actor=_command_line_actor())
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -413,6 +419,67 @@ def _cmd_export_outcomes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+MOVE_DESCRIPTION = """\
+Copy every record of this workstation's FacetDesk database (the SQLite file: patients, procedures,
+signed notes and addenda, accounts, clinic settings, presets and the audit trail) into a PostgreSQL
+database on the clinic's server, keeping every record's number, so that every workstation can then
+work on the server (README: Several workstations).
+
+The server database must be unused: created for FacetDesk and never used by it, so the move never
+merges into or replaces a clinic's data (otherwise it is refused and nothing is changed). The copy is
+all or nothing (one transaction), its row counts are compared with the file's before it is kept, the
+move is one entry in the server's audit trail, and the check of `facetdesk verify` (audit chain,
+signed notes and addenda) is run on the server afterwards: exit 1 if it fails.
+
+The file is only read, never changed. Close FacetDesk on this workstation first: what is saved in the
+file after the move began stays in the file only. A password in URL is never printed; to keep it off
+the command line (and the shell's history), leave it out and put it in ~/.pgpass.
+"""
+
+
+def _add_move_parser(sub) -> None:
+    mv = sub.add_parser(
+        "move-to-server",
+        help="copy this workstation's SQLite database into an unused PostgreSQL database on the clinic's server",
+        description=MOVE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mv.add_argument(
+        "server_url", metavar="URL", help="the server database, e.g. postgresql://facetdesk@192.168.10.5/facetdesk"
+    )
+    mv.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="the SQLite file (or sqlite:/// URL) to move (default: this workstation's database: --db, else "
+        "$FACETDESK_DB, else the one in the user data directory)",
+    )
+
+
+def _cmd_move_to_server(args: argparse.Namespace) -> int:
+    from facetdesk.services.session import WorkSession
+    from facetdesk.services.transfer import move_to_server
+    from facetdesk.storage.db import resolve_database_url
+
+    def progress(table: str, rows: int) -> None:
+        print(f"  {table}: {rows:,} rows", file=sys.stderr)
+
+    source = resolve_database_url(args.source or args.db)
+    report = move_to_server(source, args.server_url, WorkSession(_command_line_actor()), progress=progress)
+    for line in report.lines():
+        print(line)
+    if report.upgraded:
+        print("The file was written by an older FacetDesk: it was upgraded in a temporary copy and left as it was.")
+    if not report.ok:
+        return EXIT_FAILURE
+    print(
+        "Next: point every workstation at the server, with --db or FACETDESK_DB set to the address given here "
+        '(e.g. facetdesk --db "postgresql://…"; README: Several workstations, step 4).'
+    )
+    print(f"Keep {report.source} as a backup; FacetDesk saves nothing more in it once the workstations use the server.")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "gui"
@@ -432,6 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify": _cmd_verify,
         "add-user": _cmd_add_user,
         "export-outcomes": _cmd_export_outcomes,
+        "move-to-server": _cmd_move_to_server,
     }
     from facetdesk.domain.users import NotPermitted
     from facetdesk.storage.backup import BackupError

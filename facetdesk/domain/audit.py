@@ -34,6 +34,8 @@ class AuditAction(str, Enum):
     PRESET_DELETE = "preset_delete"
     BACKUP = "backup"
     RESTORE = "restore"
+    # A workstation's whole database copied into the server database (facetdesk move-to-server).
+    TRANSFER = "transfer"
 
 
 class AuditEntry(BaseModel):

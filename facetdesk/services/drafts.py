@@ -1,7 +1,12 @@
-"""Autosaved drafts of the procedure being edited, kept on disk so a crash loses at most a few seconds."""
+"""Autosaved drafts of the procedure being edited, kept on disk so a crash loses at most a few seconds.
+
+Several FacetDesk users may share one operating-system account, and so one drafts folder: each draft records
+who wrote it, and only its author is ever offered it (see ``Draft.offered_to``).
+"""
 
 from __future__ import annotations
 
+import builtins  # DraftStore.list hides the built-in name inside the class
 import json
 import os
 import re
@@ -18,12 +23,17 @@ from pydantic_core import to_jsonable_python
 
 from facetdesk.domain.base import MAX_ROW_ID, is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.users import Actor, Permission
 
 _SUFFIX = ".json"
 # Draft ids become file names: only what new_draft_id() produces is accepted, so no id can point elsewhere.
 _ID = re.compile(r"[0-9a-f]{32}")
 # Process ids are C ints (pid_t); anything else in a draft file names no process.
 _MAX_PID = 2**31 - 1
+# As long as Actor.username may be.
+_MAX_AUTHOR = 64
+# 1: no author recorded; 2: "author" names the FacetDesk user who was signed in when it was written.
+_FORMAT = 2
 
 
 def default_drafts_dir() -> Path:
@@ -49,6 +59,9 @@ class Draft:
     # Which process wrote it: a draft whose writer still runs is being edited, not waiting to be recovered.
     owner_pid: int = field(default_factory=os.getpid)
     owner_host: str = field(default_factory=socket.gethostname)
+    # The signed-in FacetDesk user (Actor.username) whose edits these are; None in a draft written before
+    # drafts recorded it (format 1). Not the operating-system account: several users may share that.
+    author: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse (InvalidRecord) what cannot be written, or what a damaged or foreign draft file holds."""
@@ -77,6 +90,11 @@ class Draft:
                 ("saved_at", isinstance(self.saved_at, datetime), "must be a date and time"),
                 ("owner_pid", _whole(self.owner_pid, 0, None), "must be a whole number from 0"),
                 ("owner_host", isinstance(self.owner_host, str), "must be text"),
+                (
+                    "author",
+                    self.author is None or (isinstance(self.author, str) and 0 < len(self.author) <= _MAX_AUTHOR),
+                    f"must be empty or a user name (text of 1 to {_MAX_AUTHOR} characters)",
+                ),
             )
             if not ok
         ]
@@ -105,9 +123,24 @@ class Draft:
             return True  # exists, but belongs to someone else
         return True
 
+    def offered_to(self, actor: Actor | None) -> bool:
+        """Whether ``actor`` may be offered this draft to restore: only ever its author's own.
+
+        A draft without a recorded author (format 1, written by an earlier FacetDesk) could be anyone's. It is
+        offered to a user who may edit procedures (a nurse could not save it anyway), and the question says the
+        author is unknown; a No keeps it (see DraftStore.decline), so whoever wrote it still finds it. Offered to
+        nobody, the work of a crash just before the upgrade would be stranded; offered to everyone (as before),
+        a nurse or any colleague would be shown it.
+        """
+        if not isinstance(actor, Actor):
+            return False  # nobody signed in (or not a user at all): nothing is anyone's to see
+        if self.author is None:
+            return actor.may(Permission.EDIT_PROCEDURE)
+        return self.author == actor.username
+
     def to_json(self) -> dict[str, Any]:
         return {
-            "format": 1,
+            "format": _FORMAT,
             "id": self.id,
             "database_url": self.database_url,
             "patient_id": self.patient_id,
@@ -117,6 +150,7 @@ class Draft:
             "saved_at": self.saved_at.isoformat(),
             "owner_pid": self.owner_pid,
             "owner_host": self.owner_host,
+            "author": self.author,
             "data": to_jsonable_python(self.data),
         }
 
@@ -146,6 +180,7 @@ class Draft:
             saved_at=saved_at,
             owner_pid=raw.get("owner_pid") or 0,
             owner_host=raw.get("owner_host") or "",
+            author=raw.get("author"),  # absent in format 1: author unknown
         )
 
 
@@ -223,14 +258,38 @@ class DraftStore:
                 drafts.append(draft)
         return sorted(drafts, key=lambda d: d.saved_at, reverse=True)
 
-    def latest_for(self, database_url: str, include_live: bool = False) -> Draft | None:
-        """The newest draft for this database that no running FacetDesk is still editing."""
-        return next(
-            (d for d in self.list() if d.database_url == database_url and (include_live or not d.owner_alive())),
-            None,
-        )
+    def drafts_of(self, actor: Actor | None, database_url: str, include_live: bool = False) -> builtins.list[Draft]:
+        """The drafts for this database that ``actor`` may be offered (``Draft.offered_to``).
+
+        Their own come first, newest first, then any without a recorded author; drafts a running FacetDesk is
+        still editing are left out unless ``include_live``. Other users' drafts are neither listed nor touched.
+        """
+        offered = [
+            d
+            for d in self.list()
+            if d.database_url == database_url and d.offered_to(actor) and (include_live or not d.owner_alive())
+        ]
+        return sorted(offered, key=lambda d: d.author is None)  # stable: each group stays newest first
+
+    def latest_for(self, database_url: str, actor: Actor | None, include_live: bool = False) -> Draft | None:
+        """The first of ``drafts_of``: the draft to offer ``actor`` for this database, or None."""
+        return next(iter(self.drafts_of(actor, database_url, include_live)), None)
+
+    def decline(self, draft: Draft, actor: Actor | None) -> bool:
+        """``actor`` will not restore ``draft`` (they said No, or its record is gone); True when it was removed.
+
+        Only the actor's own draft is removed. One without a recorded author is kept, since it may be someone
+        else's work, and so is anything not offered to the actor: declining never touches another user's draft.
+        """
+        if not isinstance(draft, Draft):
+            raise InvalidRecord([FieldError(("draft",), "must be a Draft")])
+        if not isinstance(actor, Actor) or draft.author is None or draft.author != actor.username:
+            return False
+        self.discard(draft)
+        return True
 
     def discard(self, draft: Draft | str) -> None:
+        """Remove a draft file. For the editor's own draft (AutosaveController); an offered one goes via decline()."""
         draft_id = draft.id if isinstance(draft, Draft) else draft
         self.path_of(draft_id).unlink(missing_ok=True)
 

@@ -32,6 +32,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.PRESET_DELETE: "Preset deleted",
     AuditAction.BACKUP: "Backup made",
     AuditAction.RESTORE: "Backup restored",
+    AuditAction.TRANSFER: "Records moved in from a workstation",
 }
 ENTITY_LABELS: dict[str, str] = {
     "patient": "Patient",

@@ -10,13 +10,18 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from facetdesk.services.drafts import Draft, DraftStore, new_draft_id
 
 if TYPE_CHECKING:
+    from facetdesk.services.session import WorkSession
     from facetdesk.ui.procedure_editor import ProcedureEditor
 
 DEFAULT_INTERVAL_MS = 3000
 
 
 class AutosaveController(QObject):
-    """Keeps at most one draft for one editor: written while there are unsaved edits, removed on save or discard."""
+    """Keeps at most one draft for one editor: written while there are unsaved edits, removed on save or discard.
+
+    Each draft is written in the name of the user signed in at the time (``work.actor``). The window hands the
+    draft over (``release``) before anyone else's edits can follow, so one draft never mixes two users' work.
+    """
 
     draft_saved = Signal(object)  # Draft
 
@@ -25,12 +30,14 @@ class AutosaveController(QObject):
         editor: ProcedureEditor,
         store: DraftStore,
         database_url: str,
+        work: WorkSession,
         interval_ms: int = DEFAULT_INTERVAL_MS,
     ):
         super().__init__(editor)
         self._editor = editor
         self._store = store
         self._database_url = database_url
+        self._work = work
         self.draft_id = new_draft_id()
         self._written: dict[str, Any] | None = None
         self.timer = QTimer(self)
@@ -48,7 +55,9 @@ class AutosaveController(QObject):
         """Write a draft if the editor holds edits not yet in a draft; returns it, or None."""
         editor = self._editor
         patient = editor.patient
-        if not editor.has_unsaved_changes() or patient is None or patient.id is None:
+        actor = self._work.actor
+        # Nobody signed in: there is no one to write it for (and the window is locked, so no one is typing).
+        if actor is None or not editor.has_unsaved_changes() or patient is None or patient.id is None:
             return None
         data = to_jsonable_python(editor.data())
         if data == self._written:
@@ -62,6 +71,7 @@ class AutosaveController(QObject):
             procedure_uid=procedure.uid if procedure else None,
             procedure_version=procedure.version if procedure else None,
             data=data,
+            author=actor.username,
         )
         try:
             self._store.save(draft)

@@ -26,6 +26,8 @@ from facetdesk.ui.window_notes import NoteOutputMixin
 from facetdesk.ui.window_session import SessionMixin
 
 if TYPE_CHECKING:
+    from facetdesk.domain.patient import Patient
+    from facetdesk.domain.procedure import Procedure
     from facetdesk.services.context import AppContext
     from facetdesk.services.drafts import Draft
     from facetdesk.ui.presets_dialog import PresetsDialog
@@ -38,7 +40,8 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         """``idle_ms``: lock after this long without input (tests); by default the clinic's setting."""
         super().__init__()
         self._ctx = ctx
-        self._restore_offered = False
+        # Who has been offered their crash drafts in this window (each user once, when they first sign in).
+        self._offered_to: set[str] = set()
         self.setWindowTitle(self.tr("FacetDesk"))
         self.resize(1280, 820)
         self.patient_list = PatientListPanel(ctx.records)
@@ -99,7 +102,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         editor.work = ctx.work
         self._editor = editor
         self._autosave = AutosaveController(
-            editor, ctx.drafts, ctx.database.url_for_display(), interval_ms=self._autosave_interval_ms
+            editor, ctx.drafts, ctx.database.url_for_display(), ctx.work, interval_ms=self._autosave_interval_ms
         )
         self.stack.addWidget(editor)
         editor.presets_source = ctx.presets.list
@@ -180,8 +183,9 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         super().showEvent(event)
         if not self._screen_locked:
             self.idle.arm()
-        if not self._restore_offered and self._ctx.work.actor is not None:
-            self._restore_offered = True
+        actor = self._ctx.work.actor
+        if actor is not None and actor.username not in self._offered_to:
+            self._offered_to.add(actor.username)
             # After the window is on screen, so the question has a parent to sit on.
             QTimer.singleShot(0, self.offer_restore)
 
@@ -193,23 +197,37 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
             self.idle.disarm()
 
     def offer_restore(self) -> bool:
-        """Offer the draft a killed or crashed session left for this database; True when it was restored."""
-        draft = self._ctx.drafts.latest_for(self._ctx.database.url_for_display())
-        if draft is None:
-            return False
-        return self._restore_draft(draft)
+        """Offer the signed-in user a draft a killed or crashed session left for this database; True if restored.
 
-    @guarded
-    def _restore_draft(self, draft: Draft) -> bool:
-        drafts = self._ctx.drafts
+        Which drafts are theirs is the draft store's decision; one question at most, for the first that can
+        still be restored.
+        """
+        drafts = self._ctx.drafts.drafts_of(self._ctx.work.actor, self._ctx.database.url_for_display())
+        for draft in drafts:
+            if self._draft_records(draft) is not None:
+                return bool(self._restore_draft(draft))
+        return False
+
+    def _draft_records(self, draft: Draft) -> tuple[Patient, Procedure | None] | None:
+        """The patient and procedure ``draft`` belongs to; None (the draft declined) when they are gone."""
         try:
             patient = self._ctx.records.get_patient(draft.patient_id)
             procedure = self._ctx.records.get_procedure(draft.procedure_id)[1] if draft.procedure_id else None
         except NotFound:
-            drafts.discard(draft)  # the record it belonged to is gone: nothing to restore it onto
+            # Nothing to restore it onto: the user's own draft goes, one whose author is unknown stays.
+            self._ctx.drafts.decline(draft, self._ctx.work.actor)
+            return None
+        return patient, procedure
+
+    @guarded
+    def _restore_draft(self, draft: Draft) -> bool:
+        records = self._draft_records(draft)
+        if records is None:
             return False
+        patient, procedure = records
         if not self.ask_restore(draft):
-            drafts.discard(draft)
+            # The user's own draft is removed; the store keeps one whose author is unknown.
+            self._ctx.drafts.decline(draft, self._ctx.work.actor)
             return False
         if not self._confirm_discard():
             return False
@@ -229,6 +247,11 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         text = self.tr("An unsaved procedure for {name} from {time} was recovered. Restore it?").format(
             name=name, time=f"{draft.saved_at:%Y-%m-%d %H:%M}"
         )
+        if draft.author is None:
+            text += "\n\n" + self.tr(
+                "Author unknown (written by an earlier version of FacetDesk). If it is not yours, answer No: "
+                "it is kept for whoever wrote it. If you restore and save it, it is saved in your name."
+            )
         if self._saved_since(draft):
             text += "\n\n" + self.tr(
                 "The procedure has been saved again since this draft was written; "

@@ -185,8 +185,9 @@ class SessionMixin:
             return False
         self._start_afresh(previous, unsaved)
         self._unlock_screen(reopen_dialogs=False)
-        if not self._offer_parked(actor) and not self._restore_offered:
-            self._restore_offered = True  # the window opened with nobody signed in: a crash's draft is offered now
+        if not self._offer_parked(actor) and actor.username not in self._offered_to:
+            # Their first sign-in in this window: the drafts a crash left for them (and only them) are offered now.
+            self._offered_to.add(actor.username)
             self.offer_restore()
         return True
 
@@ -232,8 +233,9 @@ class SessionMixin:
         draft_id = self._parked.pop(actor.username, None)
         if draft_id is None:
             return False
-        draft = next((d for d in self._ctx.drafts.list() if d.id == draft_id), None)
-        return draft is not None and self._restore_draft(draft)
+        url = self._ctx.database.url_for_display()
+        draft = next((d for d in self._ctx.drafts.drafts_of(actor, url, include_live=True) if d.id == draft_id), None)
+        return draft is not None and bool(self._restore_draft(draft))
 
     # ---- administration ----------------------------------------------------------
     @guarded

@@ -57,7 +57,7 @@ from facetdesk.services.records import NotFound
 from facetdesk.services.settings import parse_settings
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage.errors import StorageError
-from tests.actors import ADMIN_PHYSICIAN
+from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.services.conftest import patient_data, procedure_data
 
 # ---- the profile: deterministic, no example database, fast enough for every run ---------------------
@@ -949,6 +949,7 @@ draft_fields = st.fixed_dictionaries(
         "data": st.one_of(st.builds(rich_procedure_data), hostile_values),
         "owner_pid": st.one_of(st.just(1), hostile_values),
         "owner_host": st.one_of(st.just("synthetic-host"), hostile_values),
+        "author": st.one_of(st.just("dr.synthetic"), st.none(), hostile_values),
     }
 )
 
@@ -970,7 +971,10 @@ def test_draft_store_save_keeps_drafts_or_refuses_clearly(tmp_path, fields, muta
         return
     (loaded,) = [d for d in store.list() if d.id == draft.id]
     assert json.dumps(loaded.to_json(), sort_keys=True) == json.dumps(draft.to_json(), sort_keys=True)
-    assert store.latest_for(draft.database_url, include_live=True) is not None
+    # Offered to its author (one without an author to a physician), and to them alone.
+    author = ADMIN_PHYSICIAN.model_copy(update={"username": draft.author or ADMIN_PHYSICIAN.username})
+    assert store.latest_for(draft.database_url, author, include_live=True) is not None
+    assert store.latest_for(draft.database_url, NURSE, include_live=True) is None
     store.discard(loaded)
     assert store.list() == []
 
@@ -993,6 +997,7 @@ draft_file_contents = st.one_of(
                 "saved_at",
                 "owner_pid",
                 "owner_host",
+                "author",
                 "data",
                 "format",
             ]
@@ -1023,8 +1028,8 @@ def test_draft_store_list_skips_damaged_files_and_never_crashes(tmp_path_factory
         assert isinstance(draft, Draft) and draft.saved_at.tzinfo is not None
         draft.owner_alive()
         store.discard(draft)
-    store.latest_for(materialize(database_url))
-    store.latest_for(materialize(database_url), include_live=True)
+    store.latest_for(materialize(database_url), ADMIN_PHYSICIAN)
+    store.latest_for(materialize(database_url), ADMIN_PHYSICIAN, include_live=True)
     assert store.list() == []
 
 
@@ -1041,6 +1046,47 @@ def test_draft_store_refuses_a_hostile_draft_id(tmp_path, draft_id):
         else:
             assert isinstance(draft_id, str) and re.fullmatch("[0-9a-f]{32}", draft_id)
             assert path is None or path.parent == tmp_path
+
+
+OTHER_PHYSICIAN = ADMIN_PHYSICIAN.model_copy(update={"username": "dr.other", "is_admin": False})
+
+
+@HOSTILE
+@given(
+    authors=st.lists(st.sampled_from([ADMIN_PHYSICIAN.username, NURSE.username, "dr.other", None]), max_size=4),
+    actor=st.one_of(st.sampled_from([ADMIN_PHYSICIAN, OTHER_PHYSICIAN, NURSE, None]), hostile_values),
+    database_url=st.one_of(st.just("sqlite:///synthetic.sqlite3"), hostile_values),
+    not_a_draft=hostile_values,
+)
+def test_draft_store_offers_and_declines_only_the_actors_own_drafts(
+    tmp_path_factory, authors, actor, database_url, not_a_draft
+):
+    """Whatever stands in for the signed-in user, nobody is offered, or can remove, another user's draft."""
+    store = DraftStore(tmp_path_factory.mktemp("drafts"))
+    for author in authors:
+        store.save(Draft(new_draft_id(), "sqlite:///synthetic.sqlite3", 1, None, None, None, {}, author=author))
+    actor, database_url = materialize(actor), materialize(database_url)
+    physician = any(actor is a for a in (ADMIN_PHYSICIAN, OTHER_PHYSICIAN))
+    username = actor.username if physician or actor is NURSE else None  # a hostile value is nobody
+    everyone = store.list()
+
+    offered = store.drafts_of(actor, database_url, include_live=True)
+
+    assert store.list() == everyone, "asking what to offer changed the drafts"
+    for draft in everyone:
+        theirs = username is not None and (draft.author == username or (draft.author is None and physician))
+        assert draft.offered_to(actor) is theirs
+        assert (draft in offered) is (theirs and draft.database_url == database_url)
+    assert [d.author is None for d in offered] == sorted(d.author is None for d in offered)  # own first
+    assert store.latest_for(database_url, actor, include_live=True) == next(iter(offered), None)
+    assert store.drafts_of(actor, database_url) == []  # this very process wrote them: still being edited
+    with pytest.raises(InvalidRecord) as refused:
+        store.decline(materialize(not_a_draft), actor)
+    assert_clear(refused.value)
+    for draft in everyone:
+        removed = store.decline(draft, actor)
+        assert removed is (username is not None and draft.author == username)
+        assert (draft in store.list()) is not removed
 
 
 # ---- BackupService ----------------------------------------------------------------------------------------------
@@ -1104,6 +1150,40 @@ def test_restore_refuses_a_damaged_backup_and_keeps_the_database(backups, tmp_pa
 
     assert isinstance(result, StorageError)
     assert backups.database_path.read_bytes() == before
+
+
+# ---- move_to_server ---------------------------------------------------------------------------------------------
+
+# Addresses that reach no server (port 1 refuses at once) or none at all; each holds a password never to be shown.
+HOSTILE_SERVER_URLS = [
+    "postgresql://facetdesk:s3cret-pw@127.0.0.1:1/facetdesk",
+    "postgresql://facetdesk:s3cret-pw@127.0.0.1:notaport/facetdesk",
+    "postgresql+nodriver://facetdesk:s3cret-pw@127.0.0.1:1/facetdesk",
+    "mysql://facetdesk:s3cret-pw@127.0.0.1:1/facetdesk",
+    "sqlite:///elsewhere.sqlite3",
+    "postgresql://facetdesk:s3cret-pw@127.0.0.1:1/fa\x00cetdesk",
+    "postgresql://facetdesk:s3cret-pw@127.0.0.1:1/\ud800",
+    "postgresql://facetdesk:s3cret-pw@127.0.0.1:1/" + "x" * 5000,
+]
+
+
+@settings(HOSTILE, max_examples=30)
+@given(source=hostile_values, target=st.one_of(st.sampled_from(HOSTILE_SERVER_URLS), hostile_values))
+def test_move_to_server_refuses_hostile_addresses_clearly(tmp_path_factory, source, target):
+    from facetdesk.services.session import WorkSession
+    from facetdesk.services.transfer import move_to_server
+    from facetdesk.storage.db import open_database
+
+    workstation = tmp_path_factory.mktemp("ws") / "facetdesk.sqlite3"
+    open_database(f"sqlite:///{workstation}").close()
+    before = workstation.read_bytes()
+    calls = [(materialize(source), HOSTILE_SERVER_URLS[0]), (f"sqlite:///{workstation}", materialize(target))]
+    for source_url, target_url in calls:
+        with pytest.raises(CLEAR_ERRORS) as refused:
+            move_to_server(source_url, target_url, WorkSession(ADMIN_PHYSICIAN))
+        assert_clear(refused.value)
+        assert "s3cret" not in str(refused.value)
+    assert workstation.read_bytes() == before
 
 
 # ---- AccountService, AuditService ------------------------------------------------------------------------------
@@ -1274,7 +1354,10 @@ COVERED: dict[str, str] = {
     "DraftStore.path_of": "test_draft_store_refuses_a_hostile_draft_id",
     "DraftStore.save": "test_draft_store_save_keeps_drafts_or_refuses_clearly",
     "DraftStore.list": "test_draft_store_list_skips_damaged_files_and_never_crashes",
-    "DraftStore.latest_for": "test_draft_store_list_skips_damaged_files_and_never_crashes",
+    "DraftStore.latest_for": "test_draft_store_offers_and_declines_only_the_actors_own_drafts",
+    "DraftStore.drafts_of": "test_draft_store_offers_and_declines_only_the_actors_own_drafts",
+    "DraftStore.decline": "test_draft_store_offers_and_declines_only_the_actors_own_drafts",
+    "Draft.offered_to": "test_draft_store_offers_and_declines_only_the_actors_own_drafts",
     "DraftStore.discard": "test_draft_store_refuses_a_hostile_draft_id",
     "Draft.owner_alive": "test_draft_store_list_skips_damaged_files_and_never_crashes",
     "Draft.to_json": "test_draft_store_save_keeps_drafts_or_refuses_clearly",
@@ -1297,6 +1380,7 @@ COVERED: dict[str, str] = {
     "AuditService.search": "test_audit_search_with_hostile_filters",
     "AuditService.verify": "test_audit_search_with_hostile_filters",
     "OutcomesService.export_csv": "test_export_outcomes_with_hostile_range_and_file_name",
+    "transfer.move_to_server": "test_move_to_server_refuses_hostile_addresses_clearly",
     "decision.check_draft": "test_check_draft_reports_problems_and_never_raises",
     "decision.check_case": "test_check_case_on_an_odd_but_valid_case",
     "interchange.fhir_bundle_for_case": "test_fhir_bundle_for_a_hostile_but_valid_record",
@@ -1321,6 +1405,9 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "WorkSession.log": "called by the services inside their own transactions",
     "VerifyReport.ok": "a result value",
     "VerifyReport.lines": "a result value",
+    "MoveReport.ok": "a result value",
+    "MoveReport.summary": "a result value",
+    "MoveReport.lines": "a result value",
     "backups.default_backup_dir": "no arguments",
     "backups.startup_backup": "BackupService.daily_if_due with the app's own URL (fuzzed there)",
     "drafts.default_drafts_dir": "no arguments",
@@ -1660,4 +1747,4 @@ def test_regression_draft_store_list_survives_odd_files(tmp_path):
     by_id = {d.id: d for d in listed}
     # pid 0 asked about the whole process group and a huge one overflowed: neither is a live editor.
     assert not by_id[odd["group-pid"]["id"]].owner_alive() and not by_id[odd["huge-pid"]["id"]].owner_alive()
-    assert store.latest_for("sqlite:///x") is not None
+    assert store.latest_for("sqlite:///x", ADMIN_PHYSICIAN) is not None

@@ -49,14 +49,14 @@ def test_edits_are_autosaved_as_a_draft_and_saving_removes_it(qtbot, ctx) -> Non
     url = ctx.database.url_for_display()
 
     def drafted_everything() -> bool:
-        draft = ctx.drafts.latest_for(url, include_live=True)
+        draft = ctx.drafts.latest_for(url, ADMIN_PHYSICIAN, include_live=True)
         assert draft is not None, "no draft written yet"
         assert draft.data["targets"], "the draft predates the ticked target"
 
     qtbot.waitUntil(drafted_everything, timeout=5000)
     assert len(_draft_files(ctx)) == 1
     assert ed.status.text().startswith("Draft autosaved at ")
-    draft = ctx.drafts.latest_for(url, include_live=True)
+    draft = ctx.drafts.latest_for(url, ADMIN_PHYSICIAN, include_live=True)
     assert draft.patient_id == pid and draft.procedure_id is None
     assert draft.data["physician"] == "Dr. Autosave"
     assert draft.data["targets"] == [{"level": "L4-L5", "side": "left"}]
@@ -98,7 +98,7 @@ def test_live_draft_is_not_offered_and_a_declined_one_is_discarded(qtbot, ctx) -
     second.ask_restore = lambda draft: asked.append(draft) or False
     assert second.offer_restore() is False and asked == []  # the first window is still editing it
     assert len(_draft_files(ctx)) == 1
-    _orphan(ctx, ctx.drafts.latest_for(ctx.database.url_for_display(), include_live=True))
+    _orphan(ctx, ctx.drafts.latest_for(ctx.database.url_for_display(), ADMIN_PHYSICIAN, include_live=True))
     assert second.offer_restore() is False and len(asked) == 1
     assert _draft_files(ctx) == []
 
@@ -251,7 +251,7 @@ def test_draft_of_a_stored_procedure_is_restored_over_it(qtbot, ctx) -> None:
     type_into(qtbot, find(ed, "Performing physician"), "Dr. Edited Later")
     qtbot.waitUntil(lambda: len(_draft_files(ctx)) == 1, timeout=5000)
     first.autosave.timer.stop()
-    draft = ctx.drafts.latest_for(ctx.database.url_for_display(), include_live=True)
+    draft = ctx.drafts.latest_for(ctx.database.url_for_display(), ADMIN_PHYSICIAN, include_live=True)
     assert draft.procedure_id == stored.id and draft.procedure_version == stored.version
     _orphan(ctx, draft)
     second = _window(qtbot, ctx, restore=True)  # the offer is answered 'yes' when it is shown

@@ -1,0 +1,124 @@
+"""A synthetic one-workstation clinic for the move-to-server tests, with rows in every FacetDesk table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from facetdesk.domain.procedure import Override
+from facetdesk.services.context import build_context
+from facetdesk.storage.migrate import VERSION_TABLE
+from facetdesk.storage.tables import Base
+from tests.actors import ADMIN_PHYSICIAN
+from tests.pg import PgServer
+from tests.storage.conftest import build_patient, build_procedure
+
+PNG_LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+PASSWORDS = {"dr.first": "first physician password", "rn.second": "second nurse password"}
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """What build_clinic stored: the database and the ids a test looks things up by."""
+
+    url: str
+    path: Path
+    patient_ids: list[int]
+    procedure_ids: list[int]
+    signed_id: int
+
+
+def build_clinic(path: Path, patients: int = 3) -> Clinic:
+    """Accounts, settings with a logo, presets, patients, procedures (one signed, with an addendum), an audit trail."""
+    url = f"sqlite:///{path}"
+    ctx = build_context(url, drafts_dir=path.parent / "drafts", actor=ADMIN_PHYSICIAN)
+    try:
+        first = {"username": "dr.first", "display_name": "Dr. First Ñúñez", "role": "physician"}
+        ctx.accounts.create_first_account(first, PASSWORDS["dr.first"])
+        nurse = {"username": "rn.second", "display_name": "RN Second", "role": "nurse", "is_admin": False}
+        ctx.accounts.create_user(nurse, PASSWORDS["rn.second"])
+        ctx.settings.save(
+            {
+                "clinic_name": "Synthetic Spine Clinic – Süd",
+                "address": "1 Example Road\nTestville",
+                "phone": "+1 555 0100",
+                "logo": PNG_LOGO,
+                "page_size": "a4",
+                "idle_lock_minutes": 15,
+            }
+        )
+        seeded = ctx.presets.list()
+        ctx.presets.delete(seeded[0].id)
+        medication = {
+            "agent": "bupivacaine",
+            "concentration_mg_per_ml": 5.0,
+            "volume_ml": 0.3,
+            "volume_basis": "per_nerve",
+        }
+        ctx.presets.save(
+            {
+                "name": "Cervical MBB (synthetic)",
+                "technique": "medial_branch_block",
+                "intent": "diagnostic_first",
+                "guidance": "fluoroscopy",
+                "sedation": "none",
+                "region": "cervical",
+                "medications": [medication],
+            }
+        )
+        patient_ids, procedure_ids = [], []
+        for n in range(1, patients + 1):
+            patient = ctx.records.save_patient(build_patient(n, family_name=f"Ñúñez-{n}", given_name="María"))
+            patient_ids.append(patient.id)
+            procedure = build_procedure(
+                n,
+                performed_at=datetime(2024, 3, n, 9, 30, 15, 123456 + n),
+                post_procedure_diagnoses=["M47.816"],
+                overrides=[
+                    Override(
+                        rule="ANTICOAGULANT_INTERVAL",
+                        reason="Low-risk procedure; cardiology advises against holding clopidogrel.",
+                        acknowledged_by="Dr. First Ñúñez",
+                        acknowledged_at=datetime(2024, 3, n, 9, 12, 0, 654321),
+                    )
+                ],
+            )
+            procedure_ids.append(ctx.records.save_procedure(patient.id, procedure).id)
+        _, to_sign = ctx.records.get_procedure(procedure_ids[0])
+        signed = ctx.records.sign_procedure(to_sign.id, to_sign.version)
+        ctx.records.add_addendum(signed.id, "Addendum: synthetic correction of the follow-up interval.")
+    finally:
+        ctx.close()
+    return Clinic(url, path, patient_ids, procedure_ids, signed.id)
+
+
+def tables() -> list[sa.Table]:
+    return [t for t in Base.metadata.sorted_tables if t.name != VERSION_TABLE]
+
+
+def table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every FacetDesk table as Python values (datetimes, bools, bytes), in primary-key order."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key.columns))]
+                for t in tables()
+            }
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def empty_server_database(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, as `createdb` on the clinic's server makes it."""
+    name = pg_server.create_database(migrated=False)
+    try:
+        yield pg_server.url_for(name)
+    finally:
+        pg_server.drop_database(name)
