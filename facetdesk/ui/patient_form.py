@@ -36,6 +36,14 @@ from facetdesk.ui.widgets import (
 )
 
 
+def _last_dose_editor() -> QDateTimeEdit:
+    """The editor of an anticoagulant's last dose: date and time, with a calendar."""
+    editor = QDateTimeEdit()
+    editor.setDisplayFormat("yyyy-MM-dd HH:mm")
+    editor.setCalendarPopup(True)
+    return editor
+
+
 class PatientForm(QWidget):
     """Collects a patient's data as a plain dict; the services validate it."""
 
@@ -71,7 +79,10 @@ class PatientForm(QWidget):
         self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # The last dose's date and time must show whole (timing decides whether a block is safe); the agent's
         # name takes the rest, and its full text is the combo's tooltip when the column is narrow.
-        self.anticoag_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.anticoag_table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        # One pixel more for the grid line beside the cell.
+        header.resizeSection(1, max(_last_dose_editor().sizeHint().width() + 1, header.sectionSizeHint(1)))
         self.anticoag_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.anticoag_table.verticalHeader().hide()
         self.anticoag_table.setMaximumHeight(110)
@@ -146,9 +157,7 @@ class PatientForm(QWidget):
             combo.set_value(agent)
         combo.setToolTip(combo.currentText())
         combo.currentTextChanged.connect(combo.setToolTip)
-        when = named(QDateTimeEdit(), f"Anticoagulant {row + 1} last dose")
-        when.setDisplayFormat("yyyy-MM-dd HH:mm")
-        when.setCalendarPopup(True)
+        when = named(_last_dose_editor(), f"Anticoagulant {row + 1} last dose")
         when.setDateTime(to_qdatetime(last_dose) if last_dose else QDateTime.currentDateTime())
         self.anticoag_table.setCellWidget(row, 0, combo)
         self.anticoag_table.setCellWidget(row, 1, when)

@@ -13,14 +13,18 @@ def test_an_anticoagulants_last_dose_shows_its_date_and_time_and_the_name_is_on_
     catalog = get_catalog()
     form = PatientForm(catalog)
     qtbot.addWidget(form)
-    form.resize(1360, 400)  # as in the main window at its usual size
-    form.show()
+    form.resize(975, 320)  # as beside the patient list in the main window at its usual size (1360 x 860)
     longest = max(catalog.anticoagulants, key=lambda a: len(a.name))
-    form.add_anticoagulant(longest.key, datetime(2026, 10, 4, 21, 30))
+    form.add_anticoagulant(longest.key, datetime(2026, 10, 4, 21, 30))  # loaded before it is shown, as a patient is
+    form.show()
     qtbot.waitExposed(form)
     when = find(form, "Anticoagulant 1 last dose")
     # The whole "2026-10-04 21:30" fits: the column is as wide as the editor wants to be.
     assert when.width() >= when.sizeHint().width()
+    form.add_anticoagulant(longest.key, datetime(2026, 10, 5, 7, 0))  # and one added on screen
+    later = find(form, "Anticoagulant 2 last dose")
+    qtbot.waitUntil(later.isVisible)
+    assert later.width() >= later.sizeHint().width()
     agent = find(form, "Anticoagulant 1 agent")
     assert agent.toolTip() == longest.name
     other = next(a for a in catalog.anticoagulants if a.key != longest.key)
