@@ -75,7 +75,9 @@ class PatientForm(QWidget):
         self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex"))
 
         self.anticoag_table = named(QTableWidget(0, 2), "Anticoagulants")
-        self.anticoag_table.setHorizontalHeaderLabels([self.tr("Anticoagulant / antiplatelet"), self.tr("Last dose")])
+        # "Agent": the row is labelled Anticoagulants, and the last dose needs the width more than a long header.
+        self.anticoag_table.setHorizontalHeaderLabels([self.tr("Agent"), self.tr("Last dose")])
+        self.anticoag_table.horizontalHeaderItem(0).setToolTip(self.tr("Anticoagulant or antiplatelet agent"))
         self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # The last dose's date and time must show whole (timing decides whether a block is safe); the agent's
         # name takes the rest, and its full text is the combo's tooltip when the column is narrow.
