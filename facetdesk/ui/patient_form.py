@@ -80,7 +80,7 @@ class PatientForm(QWidget):
         self.anticoag_table.horizontalHeaderItem(0).setToolTip(self.tr("Anticoagulant or antiplatelet agent"))
         self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # The last dose's date and time must show whole (timing decides whether a block is safe); the agent's
-        # name takes the rest, and its full text is the combo's tooltip when the column is narrow.
+        # name takes the rest (its full text is the combo's tooltip, as every ChoiceCombo's).
         header = self.anticoag_table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         # One pixel more for the grid line beside the cell.
@@ -157,8 +157,6 @@ class PatientForm(QWidget):
         )
         if agent:
             combo.set_value(agent)
-        combo.setToolTip(combo.currentText())
-        combo.currentTextChanged.connect(combo.setToolTip)
         when = named(_last_dose_editor(), f"Anticoagulant {row + 1} last dose")
         when.setDateTime(to_qdatetime(last_dose) if last_dose else QDateTime.currentDateTime())
         self.anticoag_table.setCellWidget(row, 0, combo)

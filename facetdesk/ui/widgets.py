@@ -52,10 +52,20 @@ class ChoiceCombo(QComboBox):
     ):
         super().__init__()
         self._values: list[object] = []
+        self._base_tip = ""
         if optional:
             self.add_choice(None, none_label)
         for value, label in choices:
             self.add_choice(value, label)
+        # A narrow column cuts the choice off ("240 mgI/mL (uncon…"): hovering shows it whole, first.
+        self.currentTextChanged.connect(lambda _text: self._show_tip())
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt API)
+        self._base_tip = tip
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        super().setToolTip("\n".join(part for part in (self.currentText(), self._base_tip) if part))
 
     def add_choice(self, value: object, label: str) -> None:
         self._values.append(value)

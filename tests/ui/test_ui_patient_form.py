@@ -1,4 +1,4 @@
-"""The patient form's risk factors: what matters for a block's safety shows whole."""
+"""Risk factors and medication choices: what matters for a block's safety shows whole, or whole on hover."""
 
 from __future__ import annotations
 
@@ -30,3 +30,18 @@ def test_an_anticoagulants_last_dose_shows_its_date_and_time_and_the_name_is_on_
     other = next(a for a in catalog.anticoagulants if a.key != longest.key)
     agent.set_value(other.key)
     assert agent.toolTip() == other.name
+
+
+def test_a_choice_cut_off_by_its_column_is_whole_on_hover_beside_the_fields_own_tip(qtbot):
+    from facetdesk.ui.medications_panel import MedicationsPanel
+
+    catalog = get_catalog()
+    panel = MedicationsPanel(catalog)
+    qtbot.addWidget(panel)
+    panel.rows.add_row()
+    site = find(panel, "Medication 1 given")
+    strength = find(panel, "Medication 1 strength")
+    # The strength names itself, "(unconfirmed)" included, even where the column cuts it off.
+    assert strength.toolTip() == strength.currentText() != ""
+    # A field with its own tip keeps it, after the choice.
+    assert site.toolTip().splitlines() == [site.currentText(), "At the targets, or skin and needle track"]
