@@ -56,8 +56,9 @@ class MedicationsPanel(QWidget):
             a = self._catalog.agent(agent.value())
             strength.clear()
             for s in a.strengths if a else ():
-                unconfirmed = " (unconfirmed)" if s.confidence == "U" else ""
-                strength.add_choice(s.mg_per_ml, s.label + unconfirmed)
+                # The mark leads, so a narrow column that cuts the label off still shows it.
+                label = f"⚠ {s.label} (unconfirmed)" if s.confidence == "U" else s.label
+                strength.add_choice(s.mg_per_ml, label)
 
         agent.currentIndexChanged.connect(fill_strengths)
         fill_strengths()

@@ -45,3 +45,18 @@ def test_a_choice_cut_off_by_its_column_is_whole_on_hover_beside_the_fields_own_
     assert strength.toolTip() == strength.currentText() != ""
     # A field with its own tip keeps it, after the choice.
     assert site.toolTip().splitlines() == [site.currentText(), "At the targets, or skin and needle track"]
+
+
+def test_an_unconfirmed_strength_is_marked_at_the_start_of_its_label():
+    from facetdesk.ui.medications_panel import MedicationsPanel
+
+    catalog = get_catalog()
+    agent, strength = next((a, s) for a in catalog.agents for s in a.strengths if s.confidence == "U")
+    panel = MedicationsPanel(catalog)
+    panel.rows.add_row()
+    find(panel, "Medication 1 agent").set_value(agent.key)
+    box = find(panel, "Medication 1 strength")
+    labels = [box.itemText(i) for i in range(box.count())]
+    assert f"⚠ {strength.label} (unconfirmed)" in labels
+    confirmed = [s.label for s in agent.strengths if s.confidence != "U"]
+    assert all(label in labels for label in confirmed)  # no mark where the reference confirms the strength
