@@ -43,6 +43,27 @@ def procedure_performed(procedure: Procedure) -> str:
     return what
 
 
+def procedure_fields(procedure: Procedure, catalog: Catalog) -> Fields:
+    """The technique as the note's "Procedure" table lists it."""
+    p = procedure
+    if p.contrast:
+        spread = p.contrast_spread or NOT_DOCUMENTED
+    else:
+        spread = "No contrast used"
+    return (
+        ("Technique", p.technique.label),
+        ("Intent", p.intent.label),
+        ("Region", ", ".join(r.capitalize() for r in p.regions(catalog))),
+        ("Guidance", p.guidance.label),
+        ("Position", p.position.label if p.position else NOT_DOCUMENTED),
+        ("Skin prep", p.skin_prep.label if p.skin_prep else NOT_DOCUMENTED),
+        ("Sedation", p.sedation.label),
+        ("Needle", p.needle or NOT_DOCUMENTED),
+        ("Contrast", "Yes" if p.contrast else "No"),
+        ("Contrast spread", spread),
+    )
+
+
 def indication_fields(procedure: Procedure) -> Fields:
     """The indication as the note prints it, with the coverage reasons (LCD L38773) when recorded."""
     ind = procedure.indication

@@ -18,7 +18,7 @@ from facetdesk.domain.finding import Finding
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
-from facetdesk.domain.wording import indication_fields
+from facetdesk.domain.wording import indication_fields, procedure_fields, procedure_performed
 from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's public names)
     DRAFT_STATUS,
     NONE_RECORDED,
@@ -63,8 +63,6 @@ from facetdesk.note.procedure_sections import (
     medications_table,
     nerve_lines,
     pain_block,
-    procedure_fields,
-    procedure_performed,
     targets_table,
 )
 

@@ -9,7 +9,7 @@ from facetdesk.domain.procedure import BotoxTreatment, Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.timefmt import format_minutes
-from facetdesk.domain.wording import procedure_performed, relief_duration_text, strength_text, volume_text  # noqa: F401 (procedure_performed: re-exported)
+from facetdesk.domain.wording import relief_duration_text, strength_text, volume_text
 from facetdesk.note.blocks import (
     NOT_DOCUMENTED,
     NOT_RECORDED,
@@ -26,26 +26,6 @@ from facetdesk.note.blocks import (
 from facetdesk.note.chart_data import relief_chart
 
 MAX_ADDRESS_LINES = 5
-
-
-def procedure_fields(procedure: Procedure, catalog: Catalog) -> Fields:
-    p = procedure
-    if p.contrast:
-        spread = p.contrast_spread or NOT_DOCUMENTED
-    else:
-        spread = "No contrast used"
-    return (
-        ("Technique", p.technique.label),
-        ("Intent", p.intent.label),
-        ("Region", ", ".join(r.capitalize() for r in p.regions(catalog))),
-        ("Guidance", p.guidance.label),
-        ("Position", p.position.label if p.position else NOT_DOCUMENTED),
-        ("Skin prep", p.skin_prep.label if p.skin_prep else NOT_DOCUMENTED),
-        ("Sedation", p.sedation.label),
-        ("Needle", p.needle or NOT_DOCUMENTED),
-        ("Contrast", "Yes" if p.contrast else "No"),
-        ("Contrast spread", spread),
-    )
 
 
 def consent_fields(procedure: Procedure) -> Fields:

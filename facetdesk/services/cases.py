@@ -44,14 +44,7 @@ class CaseService:
         """The case file of a stored procedure, for writing out; the export is recorded."""
         self._work.require(Permission.EXPORT)
         case = self.case_for(procedure_id)
-        with self._db.transaction() as session:
-            self._work.log(
-                session,
-                AuditAction.EXPORT,
-                "procedure",
-                procedure_id,
-                detail={"format": "case", "prior_procedures": len(case.prior_procedures)},
-            )
+        self._record_export(procedure_id, {"format": "case", "prior_procedures": len(case.prior_procedures)})
         return case
 
     def export_fhir(self, procedure_id: int, path: str | Path, now: datetime | None = None) -> Path:
@@ -70,21 +63,22 @@ class CaseService:
         text = fhir_bundle_for_case(case, get_catalog(), stamp)
         written = write_fhir_bundle(text, path)
         kinds = Counter(entry["resource"]["resourceType"] for entry in json.loads(text)["entry"])
-        with self._db.transaction() as session:
-            self._work.log(
-                session,
-                AuditAction.EXPORT,
-                "procedure",
-                procedure_id,
-                detail={
-                    "format": "fhir-r4",
-                    "resources": sum(kinds.values()),
-                    "detected_issues": kinds["DetectedIssue"],
-                    "prior_procedures": len(case.prior_procedures),
-                    "bundle_sha256": sha256_bytes(text.encode("utf-8")),
-                },
-            )
+        self._record_export(
+            procedure_id,
+            {
+                "format": "fhir-r4",
+                "resources": sum(kinds.values()),
+                "detected_issues": kinds["DetectedIssue"],
+                "prior_procedures": len(case.prior_procedures),
+                "bundle_sha256": sha256_bytes(text.encode("utf-8")),
+            },
+        )
         return written
+
+    def _record_export(self, procedure_id: int, detail: dict) -> None:
+        """One audit entry for a procedure that left FacetDesk; ``detail`` holds counts and hashes only."""
+        with self._db.transaction() as session:
+            self._work.log(session, AuditAction.EXPORT, "procedure", procedure_id, detail=detail)
 
     def import_case(self, case: CaseFile) -> ImportResult:
         """Store a case: the patient is matched by MRN; procedures already present (same uid) are kept as they are."""

@@ -19,9 +19,10 @@ def fhir_bundle_for_case(case: CaseFile, catalog: Catalog, now: datetime | None 
     ``now`` is the bundle's timestamp (default: this moment); everything else depends on the case alone.
     """
     stamp = now if now is not None else datetime.now().astimezone().replace(microsecond=0)
-    content = note_content_for_case(case, catalog=catalog)
+    findings = check_case(case, catalog)
+    content = note_content_for_case(case, catalog=catalog, findings=findings)
     written = NoteProse(content.narrative, content.discharge_instructions + content.patient_instructions)
-    return bundle_json(build_bundle(case, check_case(case, catalog), catalog, timestamp=stamp, written=written))
+    return bundle_json(build_bundle(case, findings, catalog, timestamp=stamp, written=written))
 
 
 def write_fhir_bundle(text: str, path: str | Path) -> Path:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
+from facetdesk.domain.finding import Finding
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.interop.files import write_atomically
 from facetdesk.note.content import NoteContent, build_note_content
@@ -45,10 +47,15 @@ def note_content_for_case(
     clinic: ClinicSettings | None = None,
     generated_at: datetime | None = None,
     catalog: Catalog | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> NoteContent:
-    """What the note shows, with every rule evaluated on the case as it stands (the PDF and the FHIR export)."""
+    """What the note shows, with every rule evaluated on the case as it stands (the PDF and the FHIR export).
+
+    ``findings``: the rules' results when the caller already has them for this case (not evaluated twice).
+    """
     catalog = catalog or get_catalog()
-    findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
+    if findings is None:
+        findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
     rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
     return build_note_content(
         case,

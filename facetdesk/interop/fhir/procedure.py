@@ -11,7 +11,7 @@ from facetdesk.domain.enums import Side, Technique
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
-from facetdesk.domain.wording import indication_fields, procedure_performed, relief_duration_text
+from facetdesk.domain.wording import indication_fields, procedure_fields, procedure_performed, relief_duration_text
 from facetdesk.interop.fhir.common import (
     CPT,
     NOT_DOCUMENTED,
@@ -66,16 +66,7 @@ def _told(value: bool | None, yes: str, no: str) -> str:
 
 def _technique_note(p: Procedure, scope: Scope) -> str:
     fields = [
-        ("Technique", p.technique.label),
-        ("Intent", p.intent.label),
-        ("Region", ", ".join(r.capitalize() for r in p.regions(scope.catalog))),
-        ("Guidance", p.guidance.label),
-        ("Position", p.position.label if p.position else NOT_DOCUMENTED),
-        ("Skin prep", p.skin_prep.label if p.skin_prep else NOT_DOCUMENTED),
-        ("Sedation", p.sedation.label),
-        ("Needle", p.needle or NOT_DOCUMENTED),
-        ("Contrast", "Yes" if p.contrast else "No"),
-        ("Contrast spread", (p.contrast_spread or NOT_DOCUMENTED) if p.contrast else "No contrast used"),
+        *procedure_fields(p, scope.catalog),
         ("Informed consent", _told(p.consent_obtained, "Obtained", "Not obtained")),
         ("Time-out", _told(p.time_out_performed, "Performed", "Not performed")),
     ]
