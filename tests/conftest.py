@@ -34,3 +34,11 @@ def _cheap_password_hashing(monkeypatch):
     from facetdesk.services import accounts
 
     monkeypatch.setattr(accounts, "PasswordHasher", lambda: argon2.PasswordHasher.from_parameters(CHEAPEST))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_key_sealing(monkeypatch):
+    """Signing keys sealed with Argon2id's cheapest cost: the same code path, without 64 MiB per key."""
+    from facetdesk.trust import keys
+
+    monkeypatch.setattr(keys, "DEFAULT_KDF", keys.KdfParams(time_cost=1, memory_kib=8, parallelism=1))

@@ -10,6 +10,7 @@ from facetdesk.services.context import build_context
 from tests.actors import ADMIN_PHYSICIAN
 from tests.note.note_case import make_case
 from tests.test_cli import run
+from tests import signers
 
 
 def test_import_case_does_not_change_a_signed_procedure(tmp_path: Path):
@@ -22,7 +23,7 @@ def test_import_case_does_not_change_a_signed_procedure(tmp_path: Path):
     try:
         (summary,) = [s for s in ctx.records.list_procedures(1) if s.uid == case.procedure.uid]
         stored = ctx.records.get_procedure(summary.id)[1]
-        signed = ctx.records.sign_procedure(summary.id, stored.version)
+        signed = signers.sign(ctx, summary.id, stored.version)
     finally:
         ctx.close()
     raw = json.loads(case_file.read_text(encoding="utf-8"))

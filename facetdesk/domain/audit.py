@@ -36,6 +36,12 @@ class AuditAction(str, Enum):
     RESTORE = "restore"
     # A workstation's whole database copied into the server database (facetdesk move-to-server).
     TRANSFER = "transfer"
+    # Migration 0007's list of the procedures signed before cryptographic signatures existed.
+    LEGACY_SIGNATURES = "legacy_signatures"
+    KEY_CREATE = "key_create"
+    KEY_CERTIFY = "key_certify"
+    KEY_RETIRE = "key_retire"
+    CA_CREATE = "ca_create"
 
 
 class AuditEntry(BaseModel):

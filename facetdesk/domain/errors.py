@@ -90,6 +90,9 @@ FIELD_LABELS: dict[str, str] = {
     "date_from": "From date",
     "date_to": "To date",
     "deidentify": "De-identify",
+    "password": "Password",
+    "signing_key": "Signing key",
+    "signatures": "Signatures",
 }
 
 

@@ -22,8 +22,11 @@ TITLE = "Facet joint procedure note"
 VERIFY = "(verify)"
 
 
-def signed_line(signed_by: str, signed_at: datetime) -> str:
-    return f"Electronically signed by {signed_by} on {signed_at:%Y-%m-%d %H:%M}"
+def signed_line(signed_by: str, signed_at: datetime | str, key_fingerprint: str = "") -> str:
+    """The attestation line; with the signing key's fingerprint (its first 128 bits) when signed with a key."""
+    when = signed_at if isinstance(signed_at, str) else f"{signed_at:%Y-%m-%d %H:%M}"
+    key = f" · signing key SHA-256 {key_fingerprint}" if key_fingerprint else ""
+    return f"Electronically signed by {signed_by} on {when}{key}"
 
 
 @dataclass(frozen=True)

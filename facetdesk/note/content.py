@@ -214,6 +214,7 @@ def build_note_content(
     generated_at: datetime | None = None,
     findings: Sequence[Finding] = (),
     discharge_instructions: Sequence[str] = (),
+    signer_fingerprint: str = "",
 ) -> NoteContent:
     """Everything the note shows, derived from the case; the renderer adds only layout.
 
@@ -267,7 +268,7 @@ def build_note_content(
         procedure_findings=procedure.findings.strip() or NOT_RECORDED,
         estimated_blood_loss=procedure.estimated_blood_loss or NOT_RECORDED,
         patient_instructions=standard_instructions(procedure, clinic_phone=head.phone),
-        signed=signed_line(signature.signed_by, signature.signed_at) if signature else "",
+        signed=signed_line(signature.signed_by, signature.signed_at, signer_fingerprint) if signature else "",
         addenda=_addenda(procedure),
     )
     return dataclasses.replace(content, warnings=_warnings(content))

@@ -9,14 +9,19 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, changed_fields
+from facetdesk.domain.base import is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.passwords import check_password_rules
 from facetdesk.domain.text import storable_text
 from facetdesk.domain.users import Actor, Permission, Role, User
+from facetdesk.services.keys import KeyKeeper
 from facetdesk.services.session import WorkSession
+from facetdesk.storage import trust as key_store
 from facetdesk.storage import users as store
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import DuplicateUsername
+from facetdesk.trust import ca as ca_mod
+from facetdesk.trust.keys import short_fingerprint
 
 
 class SignInFailed(Exception):
@@ -51,6 +56,7 @@ class AccountService:
         # argon2-cffi's defaults are the RFC 9106 low-memory profile of Argon2id (64 MiB, t=3).
         self._hasher = hasher or PasswordHasher()
         self._dummy: str | None = None
+        self._keys = KeyKeeper(work)
 
     def _dummy_hash(self) -> str:
         # Verified against when the user name is unknown, so a wrong name takes as long as a wrong password.
@@ -83,6 +89,9 @@ class AccountService:
                 username=saved.username,
                 detail={"role": saved.role.value, "is_admin": True, "first_account": True},
             )
+            # The clinic's CA is made with the first account (sealed by its password) and certifies its key.
+            ca = self._keys.open_ca(session, saved, password, create=True)
+            self._keys.new_key(session, saved, password, ca)
             return saved
 
     # ---- signing in -------------------------------------------------------
@@ -97,14 +106,26 @@ class AccountService:
         self._work.sign_in(actor)
         with self._db.transaction() as session:
             self._work.log(session, AuditAction.SIGN_IN, "user", user.id)
+            self._open_keys(session, user, password)
         return actor
+
+    def _open_keys(self, session, user: User, password: str) -> None:
+        """At sign-in: an administrator's session opens the clinic CA (made now if the clinic has none yet);
+        an account from before signing keys gets its key pair, certified if its own session holds the CA."""
+        if user.is_admin and self._work.clinic_ca is None:
+            self._work.clinic_ca = self._keys.open_ca(session, user, password, create=True)
+        if user.role is Role.PHYSICIAN and user.id is not None and key_store.active_key(session, user.id) is None:
+            self._keys.new_key(session, user, password)
 
     def unlock(self, password: str) -> Actor:
         """Re-check the signed-in user's password after the idle lock; SignInFailed otherwise."""
         actor = self._work.actor
         if actor is None or actor.role is Role.COMMAND_LINE or not _is_text(password):
             raise SignInFailed()
-        self._verify(actor.username, password)
+        user = self._verify(actor.username, password)
+        if user.is_admin and self._work.clinic_ca is None:
+            with self._db.transaction() as session:
+                self._open_keys(session, user, password)
         return actor
 
     def lock(self) -> None:
@@ -162,6 +183,7 @@ class AccountService:
                 saved.id,
                 detail={"role": saved.role.value, "is_admin": saved.is_admin},
             )
+            self._keys.enrol(session, saved, password)
             return saved
 
     def update_user(self, data: dict[str, Any] | User, new_password: str | None = None) -> User:
@@ -183,6 +205,9 @@ class AccountService:
             self._work.log(
                 session, AuditAction.USER_UPDATE, "user", saved.id, fields=[*fields, *(["password"] if digest else [])]
             )
+            if new_password is not None:
+                # A password set by an administrator: the old key stays for old signatures, a new one signs.
+                self._keys.reset(session, saved, new_password)
             return saved
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
@@ -194,6 +219,45 @@ class AccountService:
         with self._db.transaction() as session:
             store.set_password_hash(session, user.username, digest)
             self._work.log(session, AuditAction.USER_UPDATE, "user", user.id, fields=["password"])
+            assert user.id is not None
+            self._keys.rewrap(session, user.id, old_password, new_password)
+
+    # ---- signing keys and the clinic CA ------------------------------------------
+    def signing_keys(self) -> dict[int, KeyView]:
+        """Each account's active signing key (by user id), for the Users dialog."""
+        self._work.require(Permission.MANAGE_USERS)
+        with self._db.read() as session:
+            return {u.id: KeyView(key_store.active_key(session, u.id)) for u in store.list_users(session) if u.id}
+
+    def key_history(self, user_id: int) -> list[key_store.StoredKey]:
+        """Every key the account ever had, oldest first (retired ones still verify old signatures)."""
+        self._work.require(Permission.MANAGE_USERS)
+        _check_user_id(user_id)
+        with self._db.read() as session:
+            return key_store.keys_of(session, user_id)
+
+    def holds_clinic_ca(self) -> bool:
+        return self._work.clinic_ca is not None
+
+    def certify_key(self, user_id: int) -> KeyView:
+        """Certify the account's waiting key with the clinic CA this administrator's session holds."""
+        self._work.require(Permission.MANAGE_USERS)
+        _check_user_id(user_id)
+        with self._db.transaction() as session:
+            user = store.get_user(session, user_id)
+            key = key_store.active_key(session, user_id) if user else None
+            if user is None or key is None:
+                raise InvalidRecord([FieldError(("signing_key",), "this account has no key to certify yet")])
+            if key.certified:
+                return KeyView(key)
+            return KeyView(self._keys.certify(session, key, user))
+
+    def clinic_ca_pem(self) -> bytes:
+        """The clinic CA's certificate(s), PEM: what a clinic imports into its PDF readers to trust signed notes."""
+        self._work.require(Permission.VIEW)
+        with self._db.read() as session:
+            cas = key_store.clinic_cas(session)
+        return b"".join(ca_mod.pem(ca_mod.load_der(c.certificate)) for c in cas)
 
     def _keep_an_administrator(self, session, before: User, after: User) -> None:
         losing = before.is_admin and before.active and not (after.is_admin and after.active)
@@ -207,6 +271,28 @@ class AccountService:
             return store.add_user(session, user, digest)
         except DuplicateUsername as exc:
             raise InvalidRecord([FieldError(("username",), str(exc))]) from None
+
+
+class KeyView:
+    """A user's signing key as the Users dialog shows it."""
+
+    def __init__(self, key: key_store.StoredKey | None):
+        self.key = key
+
+    @property
+    def fingerprint(self) -> str:
+        return short_fingerprint(self.key.fingerprint) if self.key else ""
+
+    @property
+    def status(self) -> str:
+        if self.key is None:
+            return "no key yet (made at next sign-in)"
+        return "certified" if self.key.certified else "waiting for certification"
+
+
+def _check_user_id(user_id: object) -> None:
+    if not is_row_id(user_id):
+        raise InvalidRecord([FieldError(("id",), "choose a stored account")])
 
 
 def _as_dict(data: dict[str, Any] | User) -> dict[str, Any]:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from facetdesk.services.presets import PresetService
     from facetdesk.services.records import RecordService
     from facetdesk.services.settings import SettingsService
+    from facetdesk.services.signing import SigningService
 
 
 class AppContext:
@@ -47,6 +48,12 @@ class AppContext:
         from facetdesk.services.records import RecordService
 
         return RecordService(self.database, self.work)
+
+    @cached_property
+    def signing(self) -> SigningService:
+        from facetdesk.services.signing import SigningService
+
+        return SigningService(self.database, self.work)
 
     @cached_property
     def cases(self) -> CaseService:

@@ -16,6 +16,7 @@ from facetdesk.services.session import WorkSession
 from facetdesk.services.settings import SettingsService
 from facetdesk.storage import repository as repo
 from facetdesk.storage.db import Database
+from facetdesk.storage.signatures import signed_document
 
 # More than any printer job of one note; a larger count is a slip, not a print.
 MAX_PRINTED_PAGES = 9999
@@ -31,8 +32,18 @@ class NoteService:
         self._settings = settings
 
     def render_procedure_note(self, procedure_id: int) -> RenderedNote:
-        """The stored procedure's note on the clinic's letterhead and paper size (for preview)."""
-        return render_case_note(self._cases.case_for(procedure_id), clinic=self._settings.load())
+        """The note to show, export or print: a signed procedure's stored signed PDF (with its signed addenda),
+        never a fresh rendering under the signature; an unsigned one rendered now, marked DRAFT."""
+        case = self._cases.case_for(procedure_id)
+        if case.procedure.is_signed:
+            with self._db.read() as session:
+                document = signed_document(session, procedure_id)
+            if document is not None:
+                return RenderedNote(document, ())
+            note = render_case_note(case, clinic=self._settings.load())
+            warning = "Signed before FacetDesk kept signed PDFs: this is today's rendering of the signed record."
+            return RenderedNote(note.pdf, (warning, *note.warnings))
+        return render_case_note(case, clinic=self._settings.load())
 
     def render_procedure(self, procedure_id: int) -> bytes:
         return self.render_procedure_note(procedure_id).pdf

@@ -9,23 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
-from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
+from facetdesk.domain.audit import AuditAction, changed_fields
 from facetdesk.domain.base import is_row_id
-from facetdesk.domain.case import CaseFile
-from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
-from facetdesk.domain.integrity import addendum_content_hash, procedure_content_hash
+from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.procedure import Addendum, Procedure, Signature
+from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.signed_content import RECORD_FORMAT, patient_record_hash, procedure_record_hash
 from facetdesk.domain.text import shown, storable_text
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage import repository as repo
 from facetdesk.storage.db import Database
-from facetdesk.storage.errors import AlreadySigned, DuplicateMrn, StaleRecord
-from facetdesk.storage.settings import load_settings
+from facetdesk.storage.errors import DuplicateMrn
 
 # What a nurse may change on a stored procedure: the pain scores before and after the injection.
 PAIN_SCORE_FIELDS = ("pre_procedure_pain", "pain_scores")
@@ -82,7 +78,7 @@ class RecordService:
                                 ]
                             )
                 saved = repo.save_patient(session, patient)
-                self._log_change(session, "patient", saved.id, before, saved)
+                self._log_change(session, "patient", saved.id, before, saved, record_hash(saved))
                 return saved
         except DuplicateMrn as exc:
             raise InvalidRecord([FieldError(("mrn",), str(exc))]) from None
@@ -150,7 +146,7 @@ class RecordService:
             if not may_edit:
                 self._only_pain_scores(before, procedure)
             saved = repo.save_procedure(session, patient_id, procedure)
-            self._log_change(session, "procedure", saved.id, before, saved, {"uid": saved.uid})
+            self._log_change(session, "procedure", saved.id, before, saved, record_hash(saved, patient_id))
             return saved
 
     def _only_pain_scores(self, before: Procedure | None, after: Procedure) -> None:
@@ -167,93 +163,7 @@ class RecordService:
                 ]
             )
 
-    def sign_procedure(self, procedure_id: int, version: int) -> Procedure:
-        """Sign, as the signed-in physician, the procedure as stored at ``version`` (the one they saw).
-
-        The note is rendered for the signature and kept with the SHA-256 of the content and of the PDF.
-        Refused with StaleRecord when it changed since, with AlreadySigned when signed before.
-        """
-        actor = self._work.require(Permission.SIGN)
-        signed_at = _now()
-        try:
-            signature = Signature(signed_by=actor.display_name, signed_at=signed_at)
-        except ValidationError as exc:
-            raise InvalidRecord(field_errors(exc)) from None
-        with self._db.read() as session:
-            found = repo.get_procedure(session, procedure_id)
-            if found is None:
-                raise NotFound(f"procedure {shown(procedure_id)} does not exist")
-            patient_id, procedure = found
-            patient = repo.get_patient(session, patient_id)
-            priors = [
-                p
-                for p in repo.procedures_for_patient(session, patient_id)
-                if p.uid != procedure.uid and p.performed_at <= procedure.performed_at
-            ]
-            clinic = load_settings(session)
-        assert patient is not None
-        if procedure.signature is not None:
-            raise AlreadySigned(procedure.signature.signed_by, procedure.signature.signed_at)
-        if procedure.version != version:
-            raise StaleRecord()
-        # Rendered outside the write transaction; sign_procedure below refuses it if the
-        # procedure changed meanwhile (expected_version), so the PDF is of what is signed.
-        signed_case = CaseFile(
-            patient=patient, procedure=procedure.model_copy(update={"signature": signature}), prior_procedures=priors
-        )
-        # Imported here: the PDF renderer (reportlab) is not needed until a note is signed or output.
-        from facetdesk.services.rendering import render_case_note
-
-        pdf = render_case_note(signed_case, clinic=clinic, generated_at=signed_at).pdf
-        with self._db.transaction() as session:
-            signed = repo.sign_procedure(
-                session, procedure_id, signature.signed_by, signature.signed_at, expected_version=version, pdf=pdf
-            )
-            self._work.log(
-                session,
-                AuditAction.SIGN,
-                "procedure",
-                procedure_id,
-                detail={
-                    "uid": signed.uid,
-                    "content_sha256": procedure_content_hash(signed, patient_id),
-                    "pdf_sha256": sha256_bytes(pdf),
-                },
-            )
-            return signed
-
-    def add_addendum(self, procedure_id: int, text: str) -> Procedure:
-        """Append an addendum to a signed procedure, written and signed by the signed-in physician."""
-        actor = self._work.require(Permission.ADD_ADDENDUM)
-        written_at = _now()
-        try:
-            addendum = Addendum(
-                author=actor.display_name,
-                written_at=written_at,
-                text=text,
-                signed_by=actor.display_name,
-                signed_at=written_at,
-            )
-        except ValidationError as exc:
-            raise InvalidRecord(field_errors(exc)) from None
-        with self._db.transaction() as session:
-            procedure = repo.add_addendum(session, procedure_id, addendum)
-            position = len(procedure.addenda) - 1
-            self._work.log(
-                session,
-                AuditAction.ADDENDUM,
-                "procedure",
-                procedure_id,
-                fields=(f"addenda.{position}",),
-                detail={
-                    "uid": procedure.uid,
-                    "position": position,
-                    "content_sha256": addendum_content_hash(procedure.addenda[position], procedure.uid, position),
-                },
-            )
-            return procedure
-
-    def _log_change(self, session, entity: str, entity_id, before, after, detail: dict | None = None) -> None:
+    def _log_change(self, session, entity: str, entity_id, before, after, detail: dict) -> None:
         if before is None:
             self._work.log(session, AuditAction.CREATE, entity, entity_id, detail=detail)
         else:
@@ -286,11 +196,19 @@ def _check_procedure_cursor(cursor: object) -> None:
         raise InvalidRecord([FieldError(("before",), "must be the cursor of a procedure list row, or nothing")])
 
 
+def record_hash(record: Patient | Procedure, patient_id: int | None = None) -> dict[str, object]:
+    """The audit detail that pins a record's stored content (services.verify checks the rows against it)."""
+    if isinstance(record, Patient):
+        return {"record_format": RECORD_FORMAT, "record_sha256": patient_record_hash(record)}
+    assert patient_id is not None
+    return {
+        "uid": record.uid,
+        "record_format": RECORD_FORMAT,
+        "record_sha256": procedure_record_hash(patient_id, record),
+    }
+
+
 def _changes(before: Patient | Procedure, after: Patient | Procedure) -> list[str]:
     return changed_fields(
         before.model_dump(mode="json", exclude=_NOT_CONTENT), after.model_dump(mode="json", exclude=_NOT_CONTENT)
     )
-
-
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)

@@ -32,12 +32,15 @@ def render_case_note(
     page_size: str | None = None,
     generated_at: datetime | None = None,
     catalog: Catalog | None = None,
+    signer_fingerprint: str = "",
 ) -> RenderedNote:
     """The note with its decision-support section: every rule is evaluated on the case as it stands.
 
     ``page_size`` overrides the clinic's setting (the command line's --page-size).
     """
-    content = note_content_for_case(case, clinic=clinic, generated_at=generated_at, catalog=catalog)
+    content = note_content_for_case(
+        case, clinic=clinic, generated_at=generated_at, catalog=catalog, signer_fingerprint=signer_fingerprint
+    )
     return RenderedNote(render_note(content, page_size=page_size), tuple(content.warnings))
 
 
@@ -48,6 +51,7 @@ def note_content_for_case(
     generated_at: datetime | None = None,
     catalog: Catalog | None = None,
     findings: Sequence[Finding] | None = None,
+    signer_fingerprint: str = "",
 ) -> NoteContent:
     """What the note shows, with every rule evaluated on the case as it stands (the PDF and the FHIR export).
 
@@ -63,6 +67,7 @@ def note_content_for_case(
         generated_at=generated_at or datetime.now().replace(microsecond=0),
         findings=findings,
         discharge_instructions=discharge_instructions(rule_case),
+        signer_fingerprint=signer_fingerprint,
     )
 
 

@@ -24,16 +24,22 @@ class WorkSession:
     def __init__(self, actor: Actor | None = None, workstation: str | None = None):
         self.workstation = workstation or workstation_name()
         self._actor = actor
+        # The clinic CA, opened with an administrator's password at sign-in (services.keys): only an
+        # administrator's session can certify a physician's signing key. Forgotten at sign-out.
+        self.clinic_ca: Any = None
 
     @property
     def actor(self) -> Actor | None:
         return self._actor
 
     def sign_in(self, actor: Actor) -> None:
+        if self._actor is None or self._actor.username != actor.username:
+            self.clinic_ca = None
         self._actor = actor
 
     def sign_out(self) -> None:
         self._actor = None
+        self.clinic_ca = None
 
     def may(self, permission: Permission) -> bool:
         return self._actor is not None and self._actor.may(permission)

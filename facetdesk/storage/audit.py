@@ -16,6 +16,18 @@ from facetdesk.storage.tables import AuditRow
 _CHAIN_LOCK_KEY = 0x46445F41554449  # "FD_AUDI"
 
 
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+
+
+def chain_head(session: Session) -> str:
+    """The newest entry's hash, with the chain locked until the transaction ends (a signature covers it)."""
+    _lock_chain(session)
+    last = session.scalar(sa.select(AuditRow.entry_hash).order_by(AuditRow.id.desc()).limit(1))
+    return last or GENESIS_HASH
+
+
 def append_audit(session: Session, entry: AuditEntry) -> AuditEntry:
     """Link ``entry`` after the last one and insert it, in the caller's transaction.
 
@@ -23,10 +35,7 @@ def append_audit(session: Session, entry: AuditEntry) -> AuditEntry:
     already hold the database's write lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
     advisory lock, released at commit or rollback.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
-    last = session.scalar(sa.select(AuditRow.entry_hash).order_by(AuditRow.id.desc()).limit(1))
-    linked = entry.chained(last or GENESIS_HASH)
+    linked = entry.chained(chain_head(session))
     row = AuditRow(
         at=linked.at,
         username=linked.username,

@@ -12,11 +12,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from facetdesk.domain.audit import sha256_bytes
 from facetdesk.domain.base import STORED, is_row_id, local_naive
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Side, Technique
-from facetdesk.domain.integrity import addendum_content_hash, procedure_content_hash
 from facetdesk.domain.procedure import Addendum, Procedure, Signature
 from facetdesk.storage.errors import (
     AlreadySigned,
@@ -40,7 +38,6 @@ from facetdesk.storage.tables import (
     PatientRow,
     PostDiagnosisRow,
     ProcedureRow,
-    SignedNoteRow,
     TargetRow,
     utcnow,
 )
@@ -385,13 +382,12 @@ def sign_procedure(
     signed_at: datetime,
     *,
     expected_version: int | None = None,
-    pdf: bytes | None = None,
 ) -> Procedure:
-    """Sign the stored procedure, which locks it; refused (AlreadySigned) when it is signed already.
+    """Mark the stored procedure signed, which locks it; refused (AlreadySigned) when it is signed already.
 
     With ``expected_version``, a procedure changed since the signer read it is refused (StaleRecord):
-    a physician signs what they saw. With ``pdf`` (the note as rendered for the signature), the note
-    and the hashes of the stored content and of the PDF are kept in signed_notes.
+    a physician signs what they saw. The cryptographic signature is stored beside it by the caller
+    (services.signing, storage.signatures). Returns the procedure as read back from the rows.
     """
     signature = Signature(signed_by=signed_by, signed_at=signed_at)
     row = _row_for_update(session, procedure_id)
@@ -403,43 +399,25 @@ def sign_procedure(
     row.signed_at = signature.signed_at
     row.updated_at = utcnow()
     _flush_versioned(session)
-    # Hashed as read back from the rows, so verify later recomputes exactly this.
-    procedure = procedure_from_row(row)
-    content_sha256 = procedure_content_hash(procedure, row.patient_id)
-    if pdf is not None:
-        session.add(
-            SignedNoteRow(
-                procedure_id=row.id,
-                content_sha256=content_sha256,
-                pdf_sha256=sha256_bytes(pdf),
-                pdf=pdf,
-                signed_at=signature.signed_at,
-            )
-        )
-        session.flush()
-    return procedure
+    return procedure_from_row(row)
 
 
 def add_addendum(session: Session, procedure_id: int, addendum: Addendum) -> Procedure:
-    """Append a signed addendum to a signed procedure (NotSigned otherwise); earlier addenda stay as they are.
+    """Append an addendum to a signed procedure (NotSigned otherwise); earlier addenda stay as they are.
 
-    The addendum's content hash (domain.integrity) is stored with it. Nothing in FacetDesk updates
-    or deletes an addendum: this insert is the only write.
+    Nothing in FacetDesk updates or deletes an addendum: this insert is the only write; its signature
+    is stored beside it by the caller. Returns the procedure as read back.
     """
     row = _row_for_update(session, procedure_id)
     if row.signed_at is None:
         raise NotSigned()
     # Positions run 0, 1, 2, ... as nothing ever removes an addendum.
     position = len(row.addenda)
-    new = _addendum_row(position, addendum)
-    row.addenda.append(new)
+    row.addenda.append(_addendum_row(position, addendum))
     # The procedure's version moves on too: another workstation's copy of it is now out of date.
     row.updated_at = utcnow()
     _flush_versioned(session)
-    procedure = procedure_from_row(row)
-    new.content_sha256 = addendum_content_hash(procedure.addenda[position], row.uid, position)
-    session.flush()
-    return procedure
+    return procedure_from_row(row)
 
 
 def get_procedure(session: Session, procedure_id: int) -> tuple[int, Procedure] | None:

@@ -1,60 +1,40 @@
-"""Signed notes as stored: the PDF and hashes kept at signing, and a walk over every signed procedure."""
+"""Stored records walked whole for verification: every patient, every procedure (or every signed one)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
+from facetdesk.storage.patients import _load_options, patient_from_row
 from facetdesk.storage.procedures import full_load, procedure_from_row
-from facetdesk.storage.tables import ProcedureRow, SignedNoteRow
+from facetdesk.storage.tables import PatientRow, ProcedureRow
 
 
 @dataclass(frozen=True)
-class SignedNote:
-    """What was stored when a procedure was signed (signed_notes), for verification and reprinting."""
+class StoredProcedure:
+    """A procedure as stored, with its patient's id; ``procedure`` is None when the rows are no valid record."""
 
-    procedure_id: int
-    content_sha256: str
-    pdf_sha256: str
-    pdf: bytes
-    signed_at: datetime
-
-
-def signed_note(session: Session, procedure_id: int) -> SignedNote | None:
-    row = session.get(SignedNoteRow, procedure_id)
-    if row is None:
-        return None
-    return SignedNote(row.procedure_id, row.content_sha256, row.pdf_sha256, row.pdf, row.signed_at)
-
-
-@dataclass(frozen=True)
-class StoredSignedProcedure:
-    """A signed procedure as stored, with its patient, addendum hashes and whether a signed note exists."""
-
+    id: int
     patient_id: int
-    procedure: Procedure | None  # None: the stored rows no longer make a valid record
+    signed: bool
+    procedure: Procedure | None
     problem: str | None
-    addendum_hashes: tuple[str | None, ...]
-    note: SignedNote | None
 
 
-def iter_signed_procedures(session: Session, batch: int = 200) -> Iterator[StoredSignedProcedure]:
-    """Every signed procedure, by id, in batches (for verification of a whole database)."""
+def iter_procedures(session: Session, *, signed_only: bool = False, batch: int = 200) -> Iterator[StoredProcedure]:
+    """Every procedure (or every signed one), by id, in batches."""
     after = 0
     while True:
-        rows = session.scalars(
-            sa.select(ProcedureRow)
-            .where(ProcedureRow.signed_at.is_not(None), ProcedureRow.id > after)
-            .order_by(ProcedureRow.id)
-            .limit(batch)
-            .options(*full_load())
-        ).all()
+        query = sa.select(ProcedureRow).where(ProcedureRow.id > after)
+        if signed_only:
+            query = query.where(ProcedureRow.signed_at.is_not(None))
+        rows = session.scalars(query.order_by(ProcedureRow.id).limit(batch).options(*full_load())).all()
         if not rows:
             return
         for row in rows:
@@ -62,11 +42,26 @@ def iter_signed_procedures(session: Session, batch: int = 200) -> Iterator[Store
                 procedure, problem = procedure_from_row(row), None
             except ValidationError as exc:
                 procedure, problem = None, f"its stored rows are not a valid record ({exc.error_count()} errors)"
-            yield StoredSignedProcedure(
-                row.patient_id,
-                procedure,
-                problem,
-                tuple(a.content_sha256 for a in row.addenda),
-                signed_note(session, row.id),
-            )
+            yield StoredProcedure(row.id, row.patient_id, row.signed_at is not None, procedure, problem)
+        after = rows[-1].id
+
+
+def iter_patients(session: Session, batch: int = 500) -> Iterator[tuple[int, Patient | None]]:
+    """Every patient by id; None where the stored rows no longer make a valid record."""
+    after = 0
+    while True:
+        rows = session.scalars(
+            sa.select(PatientRow)
+            .where(PatientRow.id > after)
+            .order_by(PatientRow.id)
+            .limit(batch)
+            .options(*_load_options())
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            try:
+                yield row.id, patient_from_row(row)
+            except ValidationError:
+                yield row.id, None
         after = rows[-1].id

@@ -394,3 +394,84 @@ class PresetMedicationRow(Base):
     volume_ml: Mapped[float] = mapped_column(sa.Double)
     volume_basis: Mapped[str] = mapped_column(EnumText)
     site: Mapped[str] = mapped_column(EnumText)
+
+
+class ClinicCaRow(Base):
+    """The clinic's certificate authority (facetdesk.trust.ca): its certificate; the private key is in shares."""
+
+    __tablename__ = "clinic_cas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate: Mapped[bytes] = mapped_column(sa.LargeBinary)  # DER
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the DER
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class CaKeyShareRow(Base):
+    """The CA's private key, encrypted under one administrator's password (facetdesk.trust.keys.wrap)."""
+
+    __tablename__ = "ca_key_shares"
+
+    ca_id: Mapped[int] = mapped_column(_parent_fk("clinic_cas.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(_parent_fk("users.id"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class SigningKeyRow(Base):
+    """A physician's key pairs: public parts and certificates in clear, private keys wrapped by the password.
+
+    Never deleted: a replaced key is retired (retired_at), and its public key keeps old signatures verifiable.
+    """
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)  # raw Ed25519, 32 bytes
+    pdf_public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)  # P-256, DER SubjectPublicKeyInfo
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # NULL until the clinic CA certified the key (an administrator did, or the key was made in one's session).
+    content_certificate: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    pdf_certificate: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    wrapped: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    certified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    retired_reason: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class SignatureRow(Base):
+    """One cryptographic signature: of a procedure (part 0) or of its addendum number ``part`` (1, 2, ...).
+
+    ``envelope`` is the canonical JSON the Ed25519 signature covers (content hash, PDF hash, audit head,
+    moment, key); ``content`` the versioned signed content itself; ``pdf`` the signed document as it
+    stood after this signature (PAdES; each addendum an incremental update of the one before).
+    Insert-only.
+    """
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"))
+    part: Mapped[int] = mapped_column(sa.Integer)
+    # NULL for a signature made elsewhere and imported with its certificate (signed_elsewhere).
+    key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signing_keys.id"))
+    signer_certificate: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    signed_elsewhere: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    content_format: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[str] = mapped_column(sa.Text)
+    envelope: Mapped[str] = mapped_column(sa.Text)
+    signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    signed_at: Mapped[datetime] = mapped_column(sa.DateTime)  # UTC
+
+    __table_args__ = (sa.UniqueConstraint("procedure_id", "part"),)
+
+
+class LegacySignedRow(Base):
+    """A procedure signed before cryptographic signatures (listed once, by migration 0007, and audited)."""
+
+    __tablename__ = "legacy_signed_procedures"
+
+    procedure_id: Mapped[int] = mapped_column(_parent_fk("procedures.id"), primary_key=True, autoincrement=False)

@@ -10,6 +10,7 @@ from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.users import NotPermitted
 from facetdesk.services.accounts import SignInFailed
 from tests.actors import ADMIN_PHYSICIAN, NURSE
+from tests import signers
 
 PASSWORD = "correct horse battery"
 
@@ -100,7 +101,7 @@ def test_a_nurse_records_pain_scores_and_nothing_else(ctx, make_patient_data, ma
     with pytest.raises(NotPermitted, match="may not change patient details"):
         ctx.records.save_patient(make_patient_data(2))
     with pytest.raises(NotPermitted, match="may not sign procedures"):
-        ctx.records.sign_procedure(saved.id, saved.version)
+        signers.sign(ctx, saved.id, saved.version)
     stored = ctx.records.get_procedure(saved.id)[1]
     assert stored.guidance.value == "fluoroscopy" and not stored.is_signed
     ctx.work.sign_in(ADMIN_PHYSICIAN)
@@ -123,4 +124,4 @@ def test_the_command_line_never_signs(ctx, make_patient_data, make_procedure_dat
     procedure = ctx.records.save_procedure(patient.id, make_procedure_data())
     ctx.work.sign_in(COMMAND_LINE)
     with pytest.raises(NotPermitted, match="may not sign"):
-        ctx.records.sign_procedure(procedure.id, procedure.version)
+        signers.sign(ctx, procedure.id, procedure.version)

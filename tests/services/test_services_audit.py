@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
@@ -9,14 +11,15 @@ from pypdf import PdfReader
 from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.users import NotPermitted
 from tests.actors import NURSE, PHYSICIAN
+from tests import signers
 
 
 @pytest.fixture
 def signed(ctx, make_patient_data, make_procedure_data):
     patient = ctx.records.save_patient(make_patient_data(family_name="Auditsubject", given_name="Quincy"))
     procedure = ctx.records.save_procedure(patient.id, make_procedure_data(notes="Private clinical narrative."))
-    ctx.records.sign_procedure(procedure.id, procedure.version)
-    return patient, ctx.records.add_addendum(procedure.id, "Addendum narrative text.")
+    signers.sign(ctx, procedure.id, procedure.version)
+    return patient, signers.add_addendum(ctx, procedure.id, "Addendum narrative text.")
 
 
 def _actions(ctx) -> list[tuple[str, str, str | None]]:
@@ -29,17 +32,19 @@ def _execute(ctx, sql: str, **params) -> None:
 
 
 def test_every_change_is_recorded_with_user_workstation_and_fields(ctx, make_patient_data, make_procedure_data):
+    signers.enrol(ctx)  # the signer's account, CA and key: entries of their own (tests/services/test_services_keys.py)
+    enrolment = len(ctx.audit.search())
     patient = ctx.records.save_patient(make_patient_data())
     ctx.records.save_patient(patient.model_dump() | {"weight_kg": 81.0, "diabetes": True})
     procedure = ctx.records.save_procedure(patient.id, make_procedure_data())
     edited = procedure.model_dump() | {"guidance": "ct", "pain_scores": [{"minutes_after": 30, "nrs": 1}]}
     procedure = ctx.records.save_procedure(patient.id, edited)
-    ctx.records.sign_procedure(procedure.id, procedure.version)
-    ctx.records.add_addendum(procedure.id, "Late entry.")
+    signers.sign(ctx, procedure.id, procedure.version)
+    signers.add_addendum(ctx, procedure.id, "Late entry.")
     ctx.cases.export_case(procedure.id)
     ctx.notes.record_print(procedure.id, pages=3)
 
-    entries = list(reversed(ctx.audit.search()))
+    entries = list(reversed(ctx.audit.search()))[enrolment:]
     assert [(e.action, e.entity) for e in entries] == [
         (AuditAction.CREATE, "patient"),
         (AuditAction.UPDATE, "patient"),
@@ -74,13 +79,14 @@ def test_a_failed_change_leaves_no_audit_entry(ctx, make_patient_data):
     assert len(ctx.audit.search()) == before
 
 
-def test_signing_keeps_the_note_and_the_hashes_of_content_and_pdf(ctx, signed):
+def test_signing_keeps_the_signed_note_and_the_hashes_of_content_and_pdf(ctx, signed):
     _, procedure = signed
     (entry,) = ctx.audit.search(action=AuditAction.SIGN)
     with ctx.database.engine.connect() as conn:
-        row = conn.execute(sa.text("select content_sha256, pdf_sha256, pdf from signed_notes")).one()
-    assert entry.detail["content_sha256"] == row.content_sha256
-    assert entry.detail["pdf_sha256"] == row.pdf_sha256 == sha256_bytes(bytes(row.pdf))
+        row = conn.execute(sa.text("select content, envelope, pdf from signatures where part = 0")).one()
+    envelope = json.loads(row.envelope)
+    assert entry.detail["content_sha256"] == envelope["content_sha256"] == sha256_bytes(row.content.encode())
+    assert entry.detail["pdf_sha256"] == envelope["pdf_sha256"] == sha256_bytes(bytes(row.pdf))
     import io
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(row.pdf))).pages)
@@ -104,8 +110,8 @@ def test_verify_passes_on_an_untouched_database(ctx, signed):
         ("update procedures set signed_by = 'Dr. Forger'", "its content differs from what was signed"),
         ("update procedure_addenda set text = 'other words'", "addendum 1 differs from what was signed"),
         ("delete from procedure_addenda", "1 signed addendum(s) are missing"),
-        ("update signed_notes set pdf = :blob", "its signed PDF differs from the one signed"),
-        ("delete from signed_notes", "its signed note (PDF and hashes) is missing"),
+        ("update signatures set pdf = :blob where part = 0", "the stored signed PDF differs from the one signed"),
+        ("delete from signatures", "carries no cryptographic signature"),
         (
             "update procedures set signed_at = null, signed_by = null",
             "was signed, but is no longer stored as a signed procedure",
@@ -125,7 +131,7 @@ def test_verify_reports_a_row_changed_with_raw_sql(ctx, signed, sql, expected):
     report = ctx.audit.verify()
     assert not report.ok
     assert any(expected in p.what for p in report.problems), report.lines()
-    assert any(line.startswith("CHANGED: ") for line in report.lines())
+    assert any(line.startswith(("CHANGED: ", "FORGED: ")) for line in report.lines())
 
 
 def test_audit_hash_edit_is_caught_by_the_next_entry(ctx, signed):

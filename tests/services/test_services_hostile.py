@@ -59,6 +59,7 @@ from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage.errors import StorageError
 from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.services.conftest import patient_data, procedure_data
+from tests import signers
 
 # ---- the profile: deterministic, no example database, fast enough for every run ---------------------
 
@@ -510,7 +511,7 @@ def a_signed_procedure_id(ctx) -> int:
     """One signed procedure per database (signing renders the note, which takes a while)."""
     if ctx not in _SIGNED:
         procedure = a_procedure(ctx)
-        _SIGNED[ctx] = ctx.records.sign_procedure(procedure.id, procedure.version).id
+        _SIGNED[ctx] = signers.sign(ctx, procedure.id, procedure.version).id
     return _SIGNED[ctx]
 
 
@@ -649,7 +650,8 @@ def test_sign_procedure_with_hostile_id_and_version(ctx, procedure_id, version):
     procedure_id = materialize(procedure_id)
     if not PROCEDURE_IDS_CHECKED and not _bindable(procedure_id):
         procedure_id = 10**6
-    _, error = attempt(ctx, ctx.records.sign_procedure, procedure_id, materialize(version))
+    signers.enrol(ctx, ctx.work.actor)
+    _, error = attempt(ctx, ctx.signing.sign_procedure, procedure_id, materialize(version), signers.PASSWORD)
     if error is not None:
         assert_still_works(ctx)
     # Signing a real procedure at its real version still works (once per database: it renders the note).
@@ -667,10 +669,26 @@ def test_add_addendum_with_hostile_text(ctx, procedure_id, text, real):
             procedure_id = 10**6
     text = materialize(text)
 
-    result, error = attempt(ctx, ctx.records.add_addendum, procedure_id, text)
+    signers.enrol(ctx, ctx.work.actor)
+    result, error = attempt(ctx, ctx.signing.add_addendum, procedure_id, text, signers.PASSWORD)
 
     if error is None:
         assert ctx.records.get_procedure(procedure_id)[1].addenda == result.addenda
+
+
+@HOSTILE
+@given(user_id=hostile_values, password=hostile_values)
+def test_key_administration_and_signing_password_with_hostile_values(ctx, user_id, password):
+    user_id = materialize(user_id)
+    for call in (ctx.accounts.certify_key, ctx.accounts.key_history):
+        _, error = attempt(ctx, call, user_id)
+        if error is not None:
+            assert_still_works(ctx)
+    signers.enrol(ctx, ctx.work.actor)
+    procedure_id = a_signed_procedure_id(ctx)
+    _, error = attempt(ctx, ctx.signing.add_addendum, procedure_id, "Late entry.", materialize(password))
+    if materialize(password) != signers.PASSWORD:
+        assert error is not None, "an addendum was signed without the signer's password"
 
 
 def _bindable(value: Any) -> bool:
@@ -1335,9 +1353,11 @@ COVERED: dict[str, str] = {
     "RecordService.procedures_of": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.prior_procedures": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.save_procedure": "test_save_procedure_refuses_each_hostile_field_clearly",
-    "RecordService.sign_procedure": "test_sign_procedure_with_hostile_id_and_version",
-    "RecordService.add_addendum": "test_add_addendum_with_hostile_text",
+    "SigningService.sign_procedure": "test_sign_procedure_with_hostile_id_and_version",
+    "SigningService.add_addendum": "test_add_addendum_with_hostile_text",
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
+    "AccountService.certify_key": "test_key_administration_and_signing_password_with_hostile_values",
+    "AccountService.key_history": "test_key_administration_and_signing_password_with_hostile_values",
     "CaseService.export_case": "test_lookups_by_hostile_id_say_not_found",
     "CaseService.export_fhir": "test_export_fhir_with_hostile_id_file_name_or_clock",
     "CaseService.import_case": "tests/interop/test_interop_casefile_hostile.py",
@@ -1404,6 +1424,24 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "WorkSession.require": "called by the services with Permission members only",
     "WorkSession.log": "called by the services inside their own transactions",
     "VerifyReport.ok": "a result value",
+    "AccountService.signing_keys": "no arguments; the Users dialog's key column",
+    "AccountService.holds_clinic_ca": "no arguments",
+    "AccountService.clinic_ca_pem": "no arguments",
+    "KeyView.fingerprint": "a result value",
+    "KeyView.status": "a result value",
+    "Verifier.run": "no arguments; AuditService.verify builds it",
+    "KeyKeeper.certify": "inside AccountService.certify_key's transaction (fuzzed there)",
+    "KeyKeeper.enrol": "inside AccountService.create_user's transaction, with a checked password",
+    "KeyKeeper.new_key": "inside account and signing transactions, with a checked password",
+    "KeyKeeper.open_ca": "inside sign-in, with a password that just signed in",
+    "KeyKeeper.open_key": "inside SigningService (password fuzzed there)",
+    "KeyKeeper.reset": "inside AccountService.update_user, with a checked password",
+    "KeyKeeper.rewrap": "inside AccountService.change_own_password, with checked passwords",
+    "KeyKeeper.share_ca": "inside account transactions, with a checked password",
+    "keys.not_certified": "builds an error message",
+    "keys.wrong_password": "builds an error message",
+    "records.record_hash": "takes a validated, stored record",
+    "signing.envelope_for": "takes values SigningService made",
     "VerifyReport.lines": "a result value",
     "MoveReport.ok": "a result value",
     "MoveReport.summary": "a result value",
@@ -1474,8 +1512,8 @@ def test_known_bug_procedure_lookup_with_an_impossible_id(ctx):
     impossible = {"2**63": 2**63, "10**30": 10**30, "list": [1], "dict": {"id": 1}}
     calls = {f"get_procedure({k})": (lambda v=v: ctx.records.get_procedure(v)) for k, v in impossible.items()}
     calls |= {f"list_procedures({k})": (lambda v=v: ctx.records.list_procedures(v)) for k, v in impossible.items()}
-    calls |= {f"add_addendum({k})": (lambda v=v: ctx.records.add_addendum(v, "text")) for k, v in impossible.items()}
-    calls |= {f"sign_procedure({k})": (lambda v=v: ctx.records.sign_procedure(v, 1)) for k, v in impossible.items()}
+    calls |= {f"add_addendum({k})": (lambda v=v: signers.add_addendum(ctx, v, "text")) for k, v in impossible.items()}
+    calls |= {f"sign_procedure({k})": (lambda v=v: signers.sign(ctx, v, 1)) for k, v in impossible.items()}
     refused_clearly(calls, (NotFound, StorageError))
 
 

@@ -19,6 +19,7 @@ from facetdesk.domain.users import NotPermitted
 from facetdesk.interop.outcomes import DEIDENTIFIED_COLUMNS, IDENTIFIED_COLUMNS
 from facetdesk.services import outcomes as outcomes_module
 from tests.services.conftest import patient_data, procedure_data
+from tests import signers
 
 FROM, TO = "2025-03-10", "2025-03-20"
 FIRST, LAST = date(2025, 3, 10), date(2025, 3, 20)
@@ -124,8 +125,8 @@ def clinic(ctx):
             ctx.records.save_procedure(patient.id, _procedure(n, k, when))
         stored[patient.id] = patient
     target = ctx.records.procedures_of(next(p.id for p in stored.values() if p.mrn == "OUT-0003"))[0]
-    ctx.records.sign_procedure(target.id, target.version)
-    ctx.records.add_addendum(target.id, "Addendum: Quillon3 phoned, addendum-secret")
+    signers.sign(ctx, target.id, target.version)
+    signers.add_addendum(ctx, target.id, "Addendum: Quillon3 phoned, addendum-secret")
     return {pid: (patient, ctx.records.procedures_of(pid)) for pid, patient in stored.items()}
 
 

@@ -7,6 +7,7 @@ import pytest
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.storage.errors import AlreadySigned, NotSigned, RecordLocked, StaleRecord
 from tests.actors import PHYSICIAN
+from tests import signers
 
 OTHER_PHYSICIAN = PHYSICIAN.model_copy(update={"username": "dr.other", "display_name": "Dr. Other Synthetic"})
 
@@ -19,7 +20,7 @@ def saved(ctx, make_patient_data, make_procedure_data):
 
 def test_sign_locks_the_procedure_for_the_save_use_case(ctx, saved):
     patient, procedure = saved
-    signed = ctx.records.sign_procedure(procedure.id, procedure.version)
+    signed = signers.sign(ctx, procedure.id, procedure.version)
     # The signer is the signed-in physician, whoever performed it.
     assert signed.signature.signed_by == "Dr. Synthetic Signer" and signed.signature.signed_at.microsecond == 0
     with pytest.raises(RecordLocked, match="add an addendum instead"):
@@ -31,23 +32,23 @@ def test_sign_needs_the_version_the_signer_saw(ctx, saved):
     patient, procedure = saved
     ctx.records.save_procedure(patient.id, procedure.model_dump() | {"notes": "Edited on another workstation."})
     with pytest.raises(StaleRecord):
-        ctx.records.sign_procedure(procedure.id, procedure.version)
+        signers.sign(ctx, procedure.id, procedure.version)
     assert not ctx.records.get_procedure(procedure.id)[1].is_signed
 
 
 def test_sign_twice_is_refused(ctx, saved):
     _, procedure = saved
-    signed = ctx.records.sign_procedure(procedure.id, procedure.version)
+    signed = signers.sign(ctx, procedure.id, procedure.version)
     with pytest.raises(AlreadySigned):
-        ctx.records.sign_procedure(procedure.id, signed.version)
+        signers.sign(ctx, procedure.id, signed.version)
 
 
 def test_addendum_is_signed_by_its_author_when_written(ctx, saved):
     _, procedure = saved
     with pytest.raises(NotSigned):
-        ctx.records.add_addendum(procedure.id, "Too early.")
-    signed = ctx.records.sign_procedure(procedure.id, procedure.version)
-    first = ctx.records.add_addendum(procedure.id, "  Correction: left only.  ")
+        signers.add_addendum(ctx, procedure.id, "Too early.")
+    signed = signers.sign(ctx, procedure.id, procedure.version)
+    first = signers.add_addendum(ctx, procedure.id, "  Correction: left only.  ")
     (a,) = first.addenda
     assert (a.author, a.text, a.signed_by, a.signed_at) == (
         "Dr. Synthetic Signer",
@@ -56,9 +57,9 @@ def test_addendum_is_signed_by_its_author_when_written(ctx, saved):
         a.written_at,
     )
     with pytest.raises(InvalidRecord):
-        ctx.records.add_addendum(procedure.id, "   ")
+        signers.add_addendum(ctx, procedure.id, "   ")
     ctx.work.sign_in(OTHER_PHYSICIAN)
-    second = ctx.records.add_addendum(procedure.id, "Follow-up call.")
+    second = signers.add_addendum(ctx, procedure.id, "Follow-up call.")
     assert second.addenda[0] == a and second.addenda[1].author == "Dr. Other Synthetic"
     assert second.signature == signed.signature
 
@@ -66,8 +67,8 @@ def test_addendum_is_signed_by_its_author_when_written(ctx, saved):
 def test_import_case_over_a_signed_procedure_leaves_it_unchanged(ctx, saved):
     _, procedure = saved
     case = ctx.cases.export_case(procedure.id)
-    signed = ctx.records.sign_procedure(procedure.id, procedure.version)
-    signed = ctx.records.add_addendum(procedure.id, "Late entry.")
+    signed = signers.sign(ctx, procedure.id, procedure.version)
+    signed = signers.add_addendum(ctx, procedure.id, "Late entry.")
     # The same uid with other contents and no signature: kept as stored, counted as present.
     altered = case.model_copy(update={"procedure": case.procedure.model_copy(update={"notes": "Rewritten."})})
 
@@ -79,8 +80,8 @@ def test_import_case_over_a_signed_procedure_leaves_it_unchanged(ctx, saved):
 
 def test_exported_signed_case_imports_signed(ctx, other_ctx, saved):
     _, procedure = saved
-    ctx.records.sign_procedure(procedure.id, procedure.version)
-    signed = ctx.records.add_addendum(procedure.id, "Late entry.")
+    signers.sign(ctx, procedure.id, procedure.version)
+    signed = signers.add_addendum(ctx, procedure.id, "Late entry.")
     result = other_ctx.cases.import_case(ctx.cases.export_case(procedure.id))
     copy = other_ctx.records.get_procedure(result.procedure_id)[1]
     assert (copy.signature, copy.addenda) == (signed.signature, signed.addenda)

@@ -74,21 +74,21 @@ def test_the_moved_clinic_reads_back_equal_verifies_and_keeps_working(clinic, em
         assert signed.signature is not None and len(signed.addenda) == 1
         with pytest.raises(RecordLocked):
             server.records.save_procedure(patient.id, signed.model_copy(update={"notes": "changed after the move"}))
+        server.accounts.sign_in("dr.first", PASSWORDS["dr.first"])
         with pytest.raises(AlreadySigned):
-            server.records.sign_procedure(signed.id, signed.version)
+            server.signing.sign_procedure(signed.id, signed.version, PASSWORDS["dr.first"])
         # New records take fresh ids: every sequence continues after the copied ids.
         new_patient = server.records.save_patient(patient_data(99))
         assert new_patient.id == max(clinic.patient_ids) + 1
         new_procedure = server.records.save_procedure(new_patient.id, build_procedure(99))
         assert new_procedure.id == max(clinic.procedure_ids) + 1 and new_procedure.botulinum_toxin is not None
-        assert server.records.add_addendum(signed.id, "Written on the server.").addenda[-1].text
+        assert server.signing.add_addendum(signed.id, "Written on the server.", PASSWORDS["dr.first"]).addenda[-1].text
         preset = server.presets.save({**_preset(), "name": "After the move"})
         assert preset.id == max(p.id for p in before["presets"]) + 1
         user = server.accounts.create_user(
             {"username": "dr.third", "display_name": "Dr. Third", "role": "physician"}, "third password"
         )
         assert user.id == 3
-        assert server.accounts.sign_in("dr.first", PASSWORDS["dr.first"]).username == "dr.first"
         again = server.audit.verify()
         assert again.ok, again.lines()
         assert again.audit_entries > len(after["audit"]) and again.addenda == 2

@@ -90,8 +90,12 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
             )
             procedure_ids.append(ctx.records.save_procedure(patient.id, procedure).id)
         _, to_sign = ctx.records.get_procedure(procedure_ids[0])
-        signed = ctx.records.sign_procedure(to_sign.id, to_sign.version)
-        ctx.records.add_addendum(signed.id, "Addendum: synthetic correction of the follow-up interval.")
+        # Signed by dr.first with their own key (the first account's key, certified by the clinic CA).
+        ctx.accounts.sign_in("dr.first", PASSWORDS["dr.first"])
+        signed = ctx.signing.sign_procedure(to_sign.id, to_sign.version, PASSWORDS["dr.first"])
+        ctx.signing.add_addendum(
+            signed.id, "Addendum: synthetic correction of the follow-up interval.", PASSWORDS["dr.first"]
+        )
     finally:
         ctx.close()
     return Clinic(url, path, patient_ids, procedure_ids, signed.id)

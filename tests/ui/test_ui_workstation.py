@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from facetdesk.domain.enums import Side, Technique
 from facetdesk.ui.main_window import MainWindow
 from tests.ui.helpers import click, find, start_procedure
+from tests import signers
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_status_bar_says_what_was_saved_and_when(qtbot, window, patient):
 def test_timeline_shows_which_procedures_are_signed(qtbot, window, ctx, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     saved = ed.save()
-    ctx.records.sign_procedure(saved.id, saved.version)
+    signers.sign(ctx, saved.id, saved.version)
     start_procedure(qtbot, window, patient.id, datetime(2026, 9, 8, 10, 0)).save()
     window.open_patient(patient.id)
     table = window.patient_page.procedures

@@ -1,0 +1,207 @@
+"""What a signature covers: explicit, versioned field lists serialised one way (docs/signatures.md).
+
+A content format names every field it covers. Adding a field to a domain model never changes what
+an existing format covers, so signatures made under it keep verifying; covering a new field means a
+new format number, introduced on purpose (and the old one kept, for the signatures made under it).
+
+Serialisation: canonical JSON (keys sorted, no spaces, UTF-8), every number as a decimal string
+without exponent or trailing zeros ("2", "0.25"), dates as YYYY-MM-DD. Clinical times are the
+clinic's local wall-clock time as FacetDesk records them (YYYY-MM-DDTHH:MM:SS, no zone), so the
+bytes never depend on the zone of the machine that verifies; the moment of signing is also in
+the signature's envelope in UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from facetdesk.domain.patient import Patient
+from facetdesk.domain.procedure import Addendum, Procedure
+
+CURRENT_FORMAT = 1
+
+# Format 1, field by field. A nested model lists its own fields; a list of models applies them per item.
+_V1_IDENTITY = ("mrn", "family_name", "given_name", "date_of_birth", "sex")
+_V1_PATIENT_RECORD = (
+    *_V1_IDENTITY,
+    "weight_kg",
+    "diabetes",
+    ("anticoagulants", ("agent", "last_dose_at")),
+    "allergies",
+    "pregnant",
+    "neuromuscular_disease",
+    "injection_site_infection",
+)
+_V1_PROCEDURE = (
+    "uid",
+    "performed_at",
+    "physician",
+    (
+        "indication",
+        (
+            "pain_duration_months",
+            "conservative_care",
+            "conservative_care_details",
+            "pain_scale",
+            "baseline_pain",
+            "disability_scale",
+            "disability_score",
+        ),
+    ),
+    "diagnoses",
+    "technique",
+    "intent",
+    "mbb_not_possible_reason",
+    "rfa_not_candidate_reason",
+    "guidance",
+    "contrast",
+    "sedation",
+    ("targets", ("level", "side")),
+    ("medications", ("agent", "concentration_mg_per_ml", "volume_ml", "volume_basis", "site")),
+    (
+        "botulinum_toxin",
+        ("product", "vial_units", "diluent_ml", ("sites", ("muscle", "level", "side", "units", "product"))),
+    ),
+    "pre_procedure_pain",
+    ("pain_scores", ("minutes_after", "nrs", "activity")),
+    "consent_obtained",
+    "time_out_performed",
+    "position",
+    "skin_prep",
+    "needle",
+    "contrast_spread",
+    "findings",
+    "estimated_blood_loss",
+    "post_procedure_diagnoses",
+    "complications",
+    "complication_details",
+    "disposition",
+    "follow_up",
+    "notes",
+    ("overrides", ("rule", "reason", "acknowledged_by", "acknowledged_at")),
+)
+_V1_SIGNATURE = ("signed_by", "signed_at")
+_V1_ADDENDUM = ("author", "written_at", "text", "signed_by", "signed_at")
+
+Spec = tuple[Any, ...]
+
+
+class UnknownFormat(ValueError):
+    """A signature names a content format this FacetDesk does not know (made by a newer version?)."""
+
+    def __init__(self, fmt: object):
+        super().__init__(f"content format {fmt!r} is not known to this FacetDesk (signed by a newer version?)")
+
+
+def scalar(value: Any) -> Any:
+    """One spelling per value: numbers as decimal strings, dates and wall-clock times in ISO form."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same float; Decimal drops the exponent.
+        text = format(Decimal(repr(value)).normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no canonical form")
+
+
+def pick(obj: Any, spec: Spec) -> dict[str, Any]:
+    """The fields ``spec`` names, read from a model, each in its canonical form."""
+    out: dict[str, Any] = {}
+    for item in spec:
+        name, inner = (item, None) if isinstance(item, str) else item
+        value = getattr(obj, name)
+        if inner is None:
+            out[name] = [scalar(v) for v in value] if isinstance(value, list) else scalar(value)
+        elif isinstance(value, list):
+            out[name] = [pick(v, inner) for v in value]
+        else:
+            out[name] = None if value is None else pick(value, inner)
+    return out
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8 kept: the bytes every hash and signature is made over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def identity(patient: Patient) -> dict[str, Any]:
+    """The patient's identity as a signature covers it (format 1)."""
+    return pick(patient, _V1_IDENTITY)
+
+
+def _procedure_v1(patient_identity: dict[str, Any], procedure: Procedure) -> dict[str, Any]:
+    signature = procedure.signature
+    return {
+        "content": "facetdesk-procedure",
+        "format": 1,
+        "patient": patient_identity,
+        "procedure": pick(procedure, _V1_PROCEDURE),
+        "signature": None if signature is None else pick(signature, _V1_SIGNATURE),
+    }
+
+
+def _addendum_v1(procedure_uid: str, position: int, addendum: Addendum) -> dict[str, Any]:
+    return {
+        "content": "facetdesk-addendum",
+        "format": 1,
+        "procedure_uid": procedure_uid,
+        "position": str(position),
+        "addendum": pick(addendum, _V1_ADDENDUM),
+    }
+
+
+_PROCEDURE_FORMATS: dict[int, Callable[[dict[str, Any], Procedure], dict[str, Any]]] = {1: _procedure_v1}
+_ADDENDUM_FORMATS: dict[int, Callable[[str, int, Addendum], dict[str, Any]]] = {1: _addendum_v1}
+
+
+def procedure_content(
+    patient_identity: dict[str, Any], procedure: Procedure, fmt: int = CURRENT_FORMAT
+) -> dict[str, Any]:
+    """The signed content of a procedure: the patient's identity as given, the procedure and who signed it."""
+    if fmt not in _PROCEDURE_FORMATS:
+        raise UnknownFormat(fmt)
+    return _PROCEDURE_FORMATS[fmt](patient_identity, procedure)
+
+
+def addendum_content(procedure_uid: str, position: int, addendum: Addendum, fmt: int = CURRENT_FORMAT) -> dict:
+    """The signed content of one addendum, bound to its procedure and its place (0 = first addendum)."""
+    if fmt not in _ADDENDUM_FORMATS:
+        raise UnknownFormat(fmt)
+    return _ADDENDUM_FORMATS[fmt](procedure_uid, position, addendum)
+
+
+# ---- record hashes for the audit trail (tamper evidence of unsigned records) -------------------
+RECORD_FORMAT = 1
+
+
+def patient_record_hash(patient: Patient, fmt: int = RECORD_FORMAT) -> str:
+    """SHA-256 of a patient record's content (format 1 fields), kept in the audit entry of each change."""
+    if fmt != 1:
+        raise UnknownFormat(fmt)
+    return sha256_hex(canonical_bytes({"record": "patient", "format": 1, "patient": pick(patient, _V1_PATIENT_RECORD)}))
+
+
+def procedure_record_hash(patient_id: int, procedure: Procedure, fmt: int = RECORD_FORMAT) -> str:
+    """SHA-256 of a procedure record's content and its patient link (format 1), kept with each audited change."""
+    if fmt != 1:
+        raise UnknownFormat(fmt)
+    content = _procedure_v1({"patient_id": str(patient_id)}, procedure)
+    return sha256_hex(canonical_bytes({"record": "procedure", **content}))

@@ -1,0 +1,428 @@
+"""`facetdesk verify`: the audit chain, every signature (cryptographically), and every record against its
+last audited change. What it can and cannot prove is said in its report and in docs/signatures.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timezone
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from facetdesk.domain.audit import GENESIS_HASH, AuditAction, AuditEntry, canonical_json, sha256_text, verify_chain
+from facetdesk.domain.signed_content import (
+    UnknownFormat,
+    addendum_content,
+    canonical_bytes,
+    identity,
+    patient_record_hash,
+    procedure_content,
+    procedure_record_hash,
+    sha256_hex,
+)
+from facetdesk.storage.audit import iter_audit
+from facetdesk.storage.patients import get_patient
+from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids
+from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
+from facetdesk.storage.trust import StoredKey, all_keys, clinic_cas
+from facetdesk.trust import ca as ca_mod
+from facetdesk.trust import keys, pades
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that does not hold; ``where`` names an audit entry or a record by id, never a patient."""
+
+    where: str
+    what: str
+    kind: str = "CHANGED"  # or FORGED: a signature FacetDesk did not make
+
+
+@dataclass
+class VerifyReport:
+    audit_entries: int = 0
+    # The newest entry: a clinic can note it (or compare it with a backup's) to notice removed newest entries.
+    head: str = ""
+    newest_signature: str = ""
+    clinic_cas: list[str] = field(default_factory=list)
+    signed_procedures: int = 0
+    addenda: int = 0
+    signatures: int = 0
+    records_checked: int = 0
+    # Records whose last change predates record hashes: nothing to compare them with.
+    records_unhashed: int = 0
+    # Signed before cryptographic signatures (listed by migration 0007): not verifiable.
+    unhashed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Audit log: {self.audit_entries} entries checked.",
+            f"Signed procedures: {self.signed_procedures} checked, with {self.addenda} addenda "
+            f"({self.signatures} cryptographic signatures).",
+            f"Records: {self.records_checked} patients and procedures compared with their last audited change"
+            + (
+                f"; {self.records_unhashed} last changed before FacetDesk kept record hashes."
+                if self.records_unhashed
+                else "."
+            ),
+        ]
+        for fingerprint in self.clinic_cas:
+            out.append(f"Clinic CA certificate SHA-256: {fingerprint} (compare with the one your clinic keeps).")
+        if self.unhashed:
+            out.append(
+                f"{len(self.unhashed)} procedure(s) signed before cryptographic signatures (not verifiable): "
+                f"{', '.join(self.unhashed[:20])}{' …' if len(self.unhashed) > 20 else ''}"
+            )
+        out += self.notes
+        if self.head:
+            out.append(f"Newest audit entry: {self.head}.")
+        if self.newest_signature:
+            out.append(
+                f"Newest signature: {self.newest_signature}. Each signature covers the audit trail up to its moment, "
+                "so entries before it cannot be rewritten unnoticed; entries after it are protected only by the "
+                "chain itself: compare the newest entry's hash above with the one you noted (or a backup's)."
+            )
+        out += [f"{p.kind}: {p.where}: {p.what}" for p in self.problems]
+        out.append("Everything checked is as it was written." if self.ok else f"{len(self.problems)} problem(s) found.")
+        return out
+
+
+def _unhashed(count: int) -> str:
+    return f"; {count} last changed before FacetDesk kept record hashes." if count else "."
+
+
+@dataclass
+class _Trail:
+    """What the audit trail says, gathered in one pass."""
+
+    entries: list[AuditEntry] = field(default_factory=list)
+    hashes: dict[str, int] = field(default_factory=dict)  # entry hash -> position in the chain
+    signs: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (procedure id, part) -> detail
+    records: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (entity, id) -> (format, hash)
+    legacy: dict[str, Any] | None = None
+
+
+def _read_trail(session: Session) -> _Trail:
+    trail = _Trail()
+    for entry in iter_audit(session):
+        trail.hashes[entry.entry_hash] = len(trail.entries)
+        trail.entries.append(entry)
+        detail = entry.detail
+        if entry.action in (AuditAction.SIGN, AuditAction.ADDENDUM) and entry.entity_id is not None:
+            part = detail.get("part")
+            if part is None:  # written before cryptographic signatures
+                part = 0 if entry.action is AuditAction.SIGN else int(detail.get("position", -1)) + 1
+            trail.signs[(entry.entity_id, int(part))] = detail
+        elif entry.action is AuditAction.LEGACY_SIGNATURES:
+            trail.legacy = detail
+        if "record_sha256" in detail and entry.entity_id is not None:
+            trail.records[(entry.entity, entry.entity_id)] = (
+                int(detail.get("record_format", 1)),
+                detail["record_sha256"],
+            )
+        for name, digest in (detail.get("records") or {}).items():
+            entity, _, entity_id = str(name).partition(":")
+            trail.records[(entity, entity_id)] = (int(detail.get("record_format", 1)), digest)
+    return trail
+
+
+class Verifier:
+    """One verification of one database snapshot; ``run`` fills the report."""
+
+    def __init__(self, session: Session):
+        self._session = session
+        self.report = VerifyReport()
+
+    def run(self) -> VerifyReport:
+        session, report = self._session, self.report
+        trail = _read_trail(session)
+        self._trail = trail
+        report.audit_entries = len(trail.entries)
+        if trail.entries:
+            last = trail.entries[-1]
+            report.head = f"#{last.id} at {last.at:%Y-%m-%d %H:%M:%S} UTC, hash {last.entry_hash}"
+        for brk in verify_chain(trail.entries):
+            report.problems.append(Problem(f"audit entry {brk.entry_id}", brk.reason))
+        self._cas = [ca_mod.load_der(c.certificate) for c in clinic_cas(session)]
+        report.clinic_cas = [ca_mod.certificate_fingerprint(c) for c in self._cas]
+        self._keys: dict[int, StoredKey] = {k.id: k for k in all_keys(session)}
+        self._check_keys()
+        self._legacy = self._legacy_ids()
+        by_procedure: dict[int, list[StoredSignature]] = defaultdict(list)
+        for signature in iter_signatures(session):
+            by_procedure[signature.procedure_id].append(signature)
+            report.signatures += 1
+        seen: set[int] = set()
+        newest: StoredSignature | None = None
+        for stored in iter_procedures(session):
+            self._check_record("procedure", stored)
+            if not stored.signed:
+                if stored.id in by_procedure:
+                    seen.add(stored.id)
+                    report.problems.append(
+                        Problem(f"procedure {stored.id}", "was signed, but is no longer stored as a signed procedure")
+                    )
+                continue
+            seen.add(stored.id)
+            report.signed_procedures += 1
+            parts = sorted(by_procedure.get(stored.id, []), key=lambda s: s.part)
+            self._check_signed(stored, parts)
+            for part in parts:
+                if newest is None or part.signed_at > newest.signed_at:
+                    newest = part
+        for patient_id, patient in iter_patients(session):
+            self._check_patient(patient_id, patient)
+        signed_in_log = {int(pid) for (pid, _part) in trail.signs if pid.isdigit()}
+        for procedure_id in sorted(signed_in_log - seen):
+            report.problems.append(
+                Problem(f"procedure {procedure_id}", "was signed, but is no longer stored as a signed procedure")
+            )
+        if newest is not None:
+            report.newest_signature = (
+                f"procedure {newest.procedure_id}"
+                + (f" addendum {newest.part}" if newest.part else "")
+                + f" at {newest.signed_at.replace(tzinfo=timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+            )
+        return report
+
+    # ---- keys and legacy list --------------------------------------------------------------
+    def _check_keys(self) -> None:
+        for key in self._keys.values():
+            if keys.fingerprint(key.public_key) != key.fingerprint:
+                self.report.problems.append(
+                    Problem(f"signing key {key.id} ({key.username})", "its fingerprint is not that of its public key")
+                )
+
+    def _legacy_ids(self) -> set[int]:
+        ids = legacy_signed_ids(self._session)
+        recorded = self._trail.legacy
+        digest = sha256_text(canonical_json(sorted(ids)))
+        if recorded is None:
+            if ids:
+                self.report.problems.append(
+                    Problem(
+                        "legacy signatures",
+                        "the list of procedures signed before cryptographic signatures "
+                        "is not in the audit log (it was made up later)",
+                        "FORGED",
+                    )
+                )
+                return set()
+        elif recorded.get("ids_sha256") != digest:
+            self.report.problems.append(
+                Problem(
+                    "legacy signatures",
+                    "the list of procedures signed before cryptographic signatures "
+                    "differs from the one recorded when it was made",
+                    "FORGED",
+                )
+            )
+            return set()
+        return set(ids)
+
+    # ---- signatures ------------------------------------------------------------------------
+    def _check_signed(self, stored: StoredProcedure, parts: list[StoredSignature]) -> None:
+        proc = stored.procedure
+        where = f"procedure {stored.id}" + (f" ({proc.uid})" if proc is not None else "")
+        problems = self.report.problems
+        if proc is None:
+            problems.append(Problem(where, stored.problem or "cannot be read"))
+            return
+        self.report.addenda += len(proc.addenda)
+        by_part = {p.part: p for p in parts}
+        main = by_part.get(0)
+        if main is None:
+            if stored.id in self._legacy:
+                self.report.unhashed.append(where)
+            else:
+                assert proc.signature is not None
+                problems.append(
+                    Problem(
+                        where,
+                        f"is marked signed by {proc.signature.signed_by} on {proc.signature.signed_at:%Y-%m-%d %H:%M} "
+                        "but carries no cryptographic signature",
+                        "FORGED",
+                    )
+                )
+            return
+        envelope = self._check_signature(where, main, proc.uid)
+        if envelope is not None:
+            self._check_procedure_content(where, stored, main)
+        previous = main
+        for position, addendum in enumerate(proc.addenda):
+            part = by_part.get(position + 1)
+            label = f"addendum {position + 1}"
+            if part is None:
+                problems.append(Problem(where, f"{label} carries no cryptographic signature", "FORGED"))
+                continue
+            if self._check_signature(where, part, proc.uid, previous) is not None:
+                try:
+                    expected = canonical_bytes(addendum_content(proc.uid, position, addendum, part.content_format))
+                except UnknownFormat as exc:
+                    problems.append(Problem(where, f"{label}: {exc}"))
+                    continue
+                if expected != part.content.encode("utf-8"):
+                    problems.append(Problem(where, f"{label} differs from what was signed"))
+            previous = part
+        extra = [p for p in parts if p.part > len(proc.addenda)]
+        if extra:
+            problems.append(Problem(where, f"{len(extra)} signed addendum(s) are missing"))
+        missing_in_log = [n for (pid, n) in self._trail.signs if pid == str(stored.id) and n not in by_part]
+        if missing_in_log:
+            problems.append(Problem(where, f"{len(missing_in_log)} signature(s) recorded in the audit log are missing"))
+        self._check_pdf(where, parts)
+
+    def _check_signature(
+        self, where: str, part: StoredSignature, uid: str, previous: StoredSignature | None = None
+    ) -> dict[str, Any] | None:
+        """The envelope, when its Ed25519 signature is by a key the clinic CA certified; None (problem noted) if not."""
+        problems = self.report.problems
+        label = "its signature" if part.part == 0 else f"addendum {part.part}'s signature"
+        try:
+            envelope = json.loads(part.envelope)
+        except ValueError:
+            problems.append(Problem(where, f"{label} cannot be read", "FORGED"))
+            return None
+        public = self._signer_public_key(where, part, label)
+        if public is None:
+            return None
+        envelope_bytes = part.envelope.encode("utf-8")
+        if canonical_bytes(envelope) != envelope_bytes or not keys.verify(public, envelope_bytes, part.signature):
+            problems.append(Problem(where, f"{label} is not a valid signature by the key it names", "FORGED"))
+            return None
+        expected = {
+            "procedure_uid": uid,
+            "part": str(part.part),
+            "content_format": str(part.content_format),
+            "key_fingerprint": keys.fingerprint(public),
+            "previous_envelope_sha256": None if previous is None else sha256_hex(previous.envelope.encode("utf-8")),
+        }
+        wrong = [name for name, value in expected.items() if envelope.get(name) != value]
+        if wrong:
+            problems.append(
+                Problem(where, f"{label} was made for another record or place ({', '.join(wrong)})", "FORGED")
+            )
+            return None
+        if sha256_hex(part.content.encode("utf-8")) != envelope.get("content_sha256"):
+            problems.append(Problem(where, f"{label}: the stored signed content differs from the one signed"))
+        if sha256_hex(part.pdf) != envelope.get("pdf_sha256"):
+            problems.append(Problem(where, f"{label}: the stored signed PDF differs from the one signed"))
+        head = envelope.get("audit_head")
+        if head != GENESIS_HASH and head not in self._trail.hashes:
+            problems.append(
+                Problem(
+                    where,
+                    f"{label} covers an audit trail that is no longer there: entries before it were "
+                    "removed, changed or re-hashed",
+                )
+            )
+        logged = self._trail.signs.get((str(part.procedure_id), part.part))
+        if logged is None or logged.get("envelope_sha256") != sha256_hex(envelope_bytes):
+            problems.append(Problem(where, f"{label} is not in the audit log"))
+        return envelope
+
+    def _signer_public_key(self, where: str, part: StoredSignature, label: str) -> bytes | None:
+        problems = self.report.problems
+        if part.key_id is not None:
+            key = self._keys.get(part.key_id)
+            certificate_der = key.content_certificate if key else None
+            if key is None or certificate_der is None:
+                problems.append(Problem(where, f"{label} names a key the clinic CA never certified", "FORGED"))
+                return None
+        else:
+            certificate_der = part.signer_certificate
+            if certificate_der is None:
+                problems.append(Problem(where, f"{label} names no signer", "FORGED"))
+                return None
+        try:
+            certificate = ca_mod.load_der(certificate_der)
+        except ValueError:
+            problems.append(Problem(where, f"{label}: the signer's certificate cannot be read", "FORGED"))
+            return None
+        public = ca_mod.content_key_of(certificate)
+        if public is None or not any(ca_mod.issued_by(certificate, ca) for ca in self._cas):
+            problems.append(Problem(where, f"{label} is by a key no clinic CA of this database certified", "FORGED"))
+            return None
+        if part.key_id is not None and public != self._keys[part.key_id].public_key:
+            problems.append(Problem(where, f"{label}: the key's certificate is for another key", "FORGED"))
+            return None
+        if not ca_mod.valid_at(certificate, part.signed_at.replace(tzinfo=timezone.utc)):
+            problems.append(Problem(where, f"{label} was made outside its certificate's validity", "FORGED"))
+            return None
+        return public
+
+    def _check_procedure_content(self, where: str, stored: StoredProcedure, main: StoredSignature) -> None:
+        assert stored.procedure is not None
+        try:
+            signed = json.loads(main.content)
+            recomputed = canonical_bytes(procedure_content(signed["patient"], stored.procedure, main.content_format))
+        except (ValueError, KeyError, TypeError, UnknownFormat) as exc:
+            self.report.problems.append(Problem(where, f"its signed content cannot be checked ({exc})"))
+            return
+        if recomputed != main.content.encode("utf-8"):
+            self.report.problems.append(Problem(where, "its content differs from what was signed"))
+            return
+        patient = get_patient(self._session, stored.patient_id)
+        if patient is not None and identity(patient) != signed["patient"]:
+            self.report.notes.append(
+                f"{where}: the patient's identity was changed after signing; the signed note shows it as signed."
+            )
+
+    def _check_pdf(self, where: str, parts: list[StoredSignature]) -> None:
+        if not parts:
+            return
+        for earlier, later in zip(parts, parts[1:], strict=False):
+            if not later.pdf.startswith(earlier.pdf):
+                self.report.problems.append(
+                    Problem(where, f"addendum {later.part}'s signed PDF does not extend the one signed before it")
+                )
+        try:
+            checks = pades.check_pdf(parts[-1].pdf, self._cas)
+        except Exception as exc:  # noqa: BLE001 - any unreadable PDF is a finding, not a crash of verify
+            self.report.problems.append(Problem(where, f"its signed PDF cannot be read ({type(exc).__name__})"))
+            return
+        bad = [c.field for c in checks if not c.ok]
+        if bad or len(checks) != len(parts):
+            self.report.problems.append(
+                Problem(
+                    where,
+                    "the PDF's embedded signatures do not all validate against the clinic CA "
+                    f"({len(checks)} found, {len(parts)} expected{', failing: ' + ', '.join(bad) if bad else ''})",
+                )
+            )
+
+    # ---- records against their last audited change -----------------------------------------
+    def _check_record(self, entity: str, stored: StoredProcedure) -> None:
+        recorded = self._trail.records.get((entity, str(stored.id)))
+        self.report.records_checked += 1
+        if recorded is None:
+            self.report.records_unhashed += 1
+            return
+        if stored.procedure is None:
+            self.report.problems.append(Problem(f"procedure {stored.id}", stored.problem or "cannot be read"))
+            return
+        fmt, digest = recorded
+        if procedure_record_hash(stored.patient_id, stored.procedure, fmt) != digest:
+            self.report.problems.append(
+                Problem(f"procedure {stored.id}", "was changed outside FacetDesk since its last audited change")
+            )
+
+    def _check_patient(self, patient_id: int, patient) -> None:
+        recorded = self._trail.records.get(("patient", str(patient_id)))
+        self.report.records_checked += 1
+        if recorded is None:
+            self.report.records_unhashed += 1
+            return
+        if patient is None or patient_record_hash(patient, recorded[0]) != recorded[1]:
+            self.report.problems.append(
+                Problem(f"patient {patient_id}", "was changed outside FacetDesk since its last audited change")
+            )

@@ -1,0 +1,1 @@
+"""Cryptography for signatures: physicians' key pairs, the clinic's certificate authority, signed PDFs."""
