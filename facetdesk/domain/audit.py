@@ -40,7 +40,6 @@ class AuditAction(str, Enum):
     LEGACY_SIGNATURES = "legacy_signatures"
     KEY_CREATE = "key_create"
     KEY_CERTIFY = "key_certify"
-    KEY_RETIRE = "key_retire"
     CA_CREATE = "ca_create"
 
 

@@ -33,6 +33,10 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.BACKUP: "Backup made",
     AuditAction.RESTORE: "Backup restored",
     AuditAction.TRANSFER: "Records moved in from a workstation",
+    AuditAction.LEGACY_SIGNATURES: "Signatures from before keys listed",
+    AuditAction.KEY_CREATE: "Signing key made",
+    AuditAction.KEY_CERTIFY: "Signing key certified",
+    AuditAction.CA_CREATE: "Clinic certificate authority made",
 }
 ENTITY_LABELS: dict[str, str] = {
     "patient": "Patient",
@@ -42,6 +46,7 @@ ENTITY_LABELS: dict[str, str] = {
     "preset": "Preset",
     "workstation": "Workstation",
     "database": "Database",
+    "clinic_ca": "Clinic certificate authority",
 }
 # Bookkeeping in an entry's detail that says nothing at a glance (hashes are for Verify).
 _HIDDEN_DETAIL = ("uid",)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea, QWidget
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.procedure import Addendum, Procedure
@@ -13,6 +16,14 @@ from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.access import why_not
 from facetdesk.ui.widgets import named
+
+if TYPE_CHECKING:
+    from facetdesk.services.signing import SigningService
+
+
+def _no_signing() -> SigningService:
+    raise RuntimeError("this editor was built without a signing service")
+
 
 SIGN_TIP = "Sign the saved procedure as yourself; it is locked afterwards"
 ADDENDUM_TIP = "Add a signed correction to the signed procedure"
@@ -28,6 +39,8 @@ class SigningMixin:
     def _build_signing(self) -> None:
         # Set by the main window: who is signed in. None (no session) leaves every control to the services.
         self.work: WorkSession | None = None
+        # Set by the main window: the signing service, made on first use (it loads the PDF signer).
+        self.signing: Callable[[], SigningService] = _no_signing
         self.sign_button = named(QPushButton(self.tr("Sign…")), "Sign procedure", self.tr(SIGN_TIP))
         self.addendum_button = named(QPushButton(self.tr("Add addendum…")), "Add addendum", self.tr(ADDENDUM_TIP))
         self.audit_button = named(
@@ -66,16 +79,19 @@ class SigningMixin:
         return True
 
     # ---- questions (tests replace these) -------------------------------------
-    def ask_sign(self, procedure: Procedure) -> bool:
-        answer = QMessageBox.question(
-            self,
+    def ask_sign(self, procedure: Procedure) -> str | None:
+        """The physician's password to sign with (signing re-authenticates); None when they cancel."""
+        return self.ask_password(
             self.tr("Sign procedure"),
             self.tr(
                 "Sign this procedure as {name}?\n\nAfter signing it can no longer be changed; "
-                "corrections are added as signed addenda."
+                "corrections are added as signed addenda.\n\nYour password opens your signing key:"
             ).format(name=self._signer_name(procedure)),
         )
-        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_password(self, title: str, label: str) -> str | None:
+        password, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return password if ok and password else None
 
     def ask_addendum_text(self) -> str | None:
         text, ok = QInputDialog.getMultiLineText(
@@ -96,10 +112,11 @@ class SigningMixin:
             if procedure is None:
                 return None
         assert procedure.id is not None
-        if not self.ask_sign(procedure):
+        password = self.ask_sign(procedure)
+        if not password:
             return None
         try:
-            signed = self._records.sign_procedure(procedure.id, procedure.version)
+            signed = self.signing().sign_procedure(procedure.id, procedure.version, password)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
             self.error_summary.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
             return None
@@ -118,8 +135,13 @@ class SigningMixin:
         text = self.ask_addendum_text()
         if not text:
             return None
+        password = self.ask_password(
+            self.tr("Sign addendum"), self.tr("The addendum is signed with your key. Your password:")
+        )
+        if not password:
+            return None
         try:
-            updated = self._records.add_addendum(procedure.id, text)
+            updated = self.signing().add_addendum(procedure.id, text, password)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
             self.error_summary.show_error(self.tr("Addendum not saved: {msg}").format(msg=str(exc)))
             return None

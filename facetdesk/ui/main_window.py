@@ -99,6 +99,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
         ctx = self._ctx
         editor = ProcedureEditor(ctx.catalog, ctx.records)
+        editor.signing = lambda: ctx.signing
         editor.work = ctx.work
         self._editor = editor
         self._autosave = AutosaveController(

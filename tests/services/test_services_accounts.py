@@ -9,8 +9,8 @@ from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.users import NotPermitted
 from facetdesk.services.accounts import SignInFailed
-from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests import signers
+from tests.actors import ADMIN_PHYSICIAN, NURSE
 
 PASSWORD = "correct horse battery"
 

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.users import NotPermitted
-from tests.actors import NURSE, PHYSICIAN
 from tests import signers
+from tests.actors import NURSE, PHYSICIAN
 
 
 @pytest.fixture

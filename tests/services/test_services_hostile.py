@@ -57,9 +57,9 @@ from facetdesk.services.records import NotFound
 from facetdesk.services.settings import parse_settings
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage.errors import StorageError
+from tests import signers
 from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.services.conftest import patient_data, procedure_data
-from tests import signers
 
 # ---- the profile: deterministic, no example database, fast enough for every run ---------------------
 

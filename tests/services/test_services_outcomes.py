@@ -18,8 +18,8 @@ from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.users import NotPermitted
 from facetdesk.interop.outcomes import DEIDENTIFIED_COLUMNS, IDENTIFIED_COLUMNS
 from facetdesk.services import outcomes as outcomes_module
-from tests.services.conftest import patient_data, procedure_data
 from tests import signers
+from tests.services.conftest import patient_data, procedure_data
 
 FROM, TO = "2025-03-10", "2025-03-20"
 FIRST, LAST = date(2025, 3, 10), date(2025, 3, 20)

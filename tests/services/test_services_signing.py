@@ -6,8 +6,8 @@ import pytest
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.storage.errors import AlreadySigned, NotSigned, RecordLocked, StaleRecord
-from tests.actors import PHYSICIAN
 from tests import signers
+from tests.actors import PHYSICIAN
 
 OTHER_PHYSICIAN = PHYSICIAN.model_copy(update={"username": "dr.other", "display_name": "Dr. Other Synthetic"})
 

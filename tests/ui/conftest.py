@@ -40,8 +40,9 @@ def ctx(db_url):
     context.close()
 
 
-# The password of every account the tests create (synthetic; long enough for the password rules).
-PASSWORD = "synthetic pass phrase"
+# The password of every account the tests create (synthetic; long enough for the password rules), the same
+# as tests.signers', so the accounts made here also sign.
+PASSWORD = "synthetic signing password"
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QInputDialog,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -90,7 +90,13 @@ def test_first_start_creates_a_physician_administrator_and_signs_them_in(qtbot, 
             True,
         )
         actions = [e.action for e in ctx.audit.search()]
-        assert actions[:2] == [AuditAction.SIGN_IN, AuditAction.USER_CREATE]
+        # Newest first: signed in, after the account, the clinic CA and the account's certified signing key.
+        assert actions[:4] == [
+            AuditAction.SIGN_IN,
+            AuditAction.KEY_CREATE,
+            AuditAction.CA_CREATE,
+            AuditAction.USER_CREATE,
+        ]
     finally:
         ctx.close()
 
@@ -279,18 +285,20 @@ def test_administration_is_hidden_from_a_physician_who_is_not_an_administrator(q
     assert "may not manage user accounts" in window.statusBar().currentMessage()
 
 
-def test_the_sign_question_names_the_signed_in_physician(qtbot, ctx, monkeypatch):
+def test_the_sign_question_names_the_signed_in_physician_and_asks_for_the_password(qtbot, ctx, monkeypatch):
     window = _window(qtbot, ctx)
-    asked: list[str] = []
+    asked: list[tuple] = []
 
-    def question(parent, title, text, *args):
-        asked.append(text)
-        return QMessageBox.StandardButton.No
+    def get_text(parent, title, text, echo, *args):
+        asked.append((text, echo))
+        return "", False  # cancelled
 
-    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
     procedure = read_case(SAMPLE).procedure
-    assert window.editor.ask_sign(procedure) is False
-    assert asked[0].startswith(f"Sign this procedure as {ADMIN_PHYSICIAN.display_name}?")
+    assert window.editor.ask_sign(procedure) is None
+    text, echo = asked[0]
+    assert text.startswith(f"Sign this procedure as {ADMIN_PHYSICIAN.display_name}?") and "password" in text
+    assert echo == QLineEdit.EchoMode.Password
 
 
 # ---- a nurse ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests import signers
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -29,7 +31,8 @@ def window(qtbot, ctx, accounts):
 @pytest.fixture
 def signed(qtbot, window, ctx, tmp_path, monkeypatch):
     """A procedure saved, signed and exported through the window; returns its id."""
-    monkeypatch.setattr(ProcedureEditor, "ask_sign", lambda self, procedure: True)
+    signers.enrol(ctx)
+    monkeypatch.setattr(ProcedureEditor, "ask_sign", lambda self, procedure: signers.PASSWORD)
     patient = ctx.records.save_patient(
         {"mrn": "AU-1", "family_name": "Audited", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
     )

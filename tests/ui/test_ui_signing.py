@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.procedure_editor import ProcedureEditor
+from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, find, start_procedure
 
@@ -32,17 +33,19 @@ def patient(ctx):
 
 
 @pytest.fixture
-def answers(monkeypatch):
-    """The dialogs' answers: sign yes, and the addendum text to type."""
+def answers(monkeypatch, ctx):
+    """The dialogs' answers: sign yes (with the signer's password), and the addendum text to type."""
+    signers.enrol(ctx)
     asked: list = []
     replies = {"sign": True, "addendum": "Correction: the right side was not injected."}
 
     def ask_sign(self, procedure):
         asked.append(procedure)
-        return replies["sign"]
+        return signers.PASSWORD if replies["sign"] else None
 
     monkeypatch.setattr(ProcedureEditor, "ask_sign", ask_sign)
     monkeypatch.setattr(ProcedureEditor, "ask_addendum_text", lambda self: replies["addendum"])
+    monkeypatch.setattr(ProcedureEditor, "ask_password", lambda self, title, label: signers.PASSWORD)
     return replies, asked
 
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from facetdesk.domain.enums import Side, Technique
 from facetdesk.ui.main_window import MainWindow
-from tests.ui.helpers import click, find, start_procedure
 from tests import signers
+from tests.ui.helpers import click, find, start_procedure
 
 
 @pytest.fixture
