@@ -9,6 +9,7 @@ from facetdesk.domain.base import MAX_ROW_ID
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.text import storable_text
 from facetdesk.domain.users import Permission
+from facetdesk.services.anchors import AnchorStore
 from facetdesk.services.session import WorkSession
 from facetdesk.services.verify import Problem, Verifier, VerifyReport
 from facetdesk.storage.audit import search_audit
@@ -38,9 +39,10 @@ def _check_filters(**filters: object) -> None:
 
 
 class AuditService:
-    def __init__(self, database: Database, work: WorkSession):
+    def __init__(self, database: Database, work: WorkSession, anchors: AnchorStore | None = None):
         self._db = database
         self._work = work
+        self._anchors = anchors
 
     def search(
         self,
@@ -83,7 +85,7 @@ class AuditService:
         """Check the audit chain, every signature and every record against what was recorded (services.verify)."""
         self._work.require(Permission.VIEW_AUDIT)
         with self._db.read() as session:
-            return Verifier(session).run()
+            return Verifier(session, self._anchors.anchor() if self._anchors else None).run()
 
 
 __all__ = ["AuditService", "Problem", "VerifyReport"]

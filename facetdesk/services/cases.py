@@ -11,6 +11,7 @@ from pathlib import Path
 from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.signed_content import RECORD_FORMAT, patient_record_hash, procedure_record_hash
 from facetdesk.domain.users import Permission
 from facetdesk.services.records import NotFound, RecordService
 from facetdesk.services.session import WorkSession
@@ -83,11 +84,36 @@ class CaseService:
     def import_case(self, case: CaseFile) -> ImportResult:
         """Store a case: the patient is matched by MRN; procedures already present (same uid) are kept as they are."""
         self._work.require(Permission.IMPORT)
+        signed = [
+            (label, proc)
+            for label, proc in (
+                ("procedure", case.procedure),
+                *(("prior_procedures", p) for p in case.prior_procedures),
+            )
+            if proc.signature is not None or proc.addenda
+        ]
         with self._db.transaction() as session:
+            for label, proc in signed:
+                # A signature is made only by a physician's key in FacetDesk; a file's "signed by" is words anyone
+                # can type. A procedure already stored (same uid) keeps its own signature and is not re-imported.
+                if repo.procedure_by_uid(session, proc.uid) is None:
+                    raise InvalidRecord(
+                        [
+                            FieldError(
+                                (label, "signature"),
+                                "the case file says this procedure was signed, but a signature cannot be imported "
+                                "from a file (FacetDesk cannot verify it); nothing was imported. Import the record "
+                                "unsigned (remove signature and addenda) and sign it here, or keep the signed PDF "
+                                "from the clinic that signed it",
+                            )
+                        ]
+                    )
             existing = repo.find_patient_by_mrn(session, case.patient.mrn)
             created = existing is None
+            hashes: dict[str, str] = {}
             if existing is None:
                 patient = repo.save_patient(session, case.patient.model_copy(update={"id": None}))
+                hashes[f"patient:{patient.id}"] = patient_record_hash(patient)
             else:
                 mismatch = [
                     label
@@ -124,6 +150,7 @@ class CaseService:
                     saved_id = stored.id
                 else:
                     saved = repo.save_procedure(session, patient.id, proc.model_copy(update={"id": None, "version": 0}))
+                    hashes[f"procedure:{saved.id}"] = procedure_record_hash(patient.id, saved)
                     added += 1
                     saved_id = saved.id
                 procedure_id = saved_id
@@ -133,7 +160,13 @@ class CaseService:
                 AuditAction.IMPORT,
                 "patient",
                 patient.id,
-                detail={"patient_created": created, "procedures_added": added, "procedures_present": present},
+                detail={
+                    "patient_created": created,
+                    "procedures_added": added,
+                    "procedures_present": present,
+                    "record_format": RECORD_FORMAT,
+                    "records": hashes,
+                },
             )
             return ImportResult(patient.id, procedure_id, created, added, present)
 

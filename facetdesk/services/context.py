@@ -18,6 +18,7 @@ from facetdesk.storage.db import Database, open_database, resolve_database_url
 if TYPE_CHECKING:
     from facetdesk.domain.catalog import Catalog
     from facetdesk.services.accounts import AccountService
+    from facetdesk.services.anchors import AnchorStore
     from facetdesk.services.audit import AuditService
     from facetdesk.services.cases import CaseService
     from facetdesk.services.drafts import DraftStore
@@ -53,7 +54,13 @@ class AppContext:
     def signing(self) -> SigningService:
         from facetdesk.services.signing import SigningService
 
-        return SigningService(self.database, self.work)
+        return SigningService(self.database, self.work, self.anchors)
+
+    @cached_property
+    def anchors(self) -> AnchorStore:
+        from facetdesk.services.anchors import AnchorStore, default_anchor_file
+
+        return AnchorStore(default_anchor_file(), self.database.url)
 
     @cached_property
     def cases(self) -> CaseService:
@@ -101,7 +108,7 @@ class AppContext:
     def audit(self) -> AuditService:
         from facetdesk.services.audit import AuditService
 
-        return AuditService(self.database, self.work)
+        return AuditService(self.database, self.work, self.anchors)
 
     def close(self) -> None:
         self.database.close()

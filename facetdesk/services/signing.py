@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.audit import AuditAction, AuditEntry
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.patient import Patient
@@ -29,6 +29,7 @@ from facetdesk.domain.signed_content import (
 )
 from facetdesk.domain.text import shown, storable_text
 from facetdesk.domain.users import Permission
+from facetdesk.services.anchors import AnchorStore
 from facetdesk.services.keys import KeyKeeper, not_certified, wrong_password
 from facetdesk.services.records import NotFound, record_hash
 from facetdesk.services.session import WorkSession
@@ -87,10 +88,11 @@ class _Opened:
 
 
 class SigningService:
-    def __init__(self, database: Database, work: WorkSession):
+    def __init__(self, database: Database, work: WorkSession, anchors: AnchorStore | None = None):
         self._db = database
         self._work = work
         self._keeper = KeyKeeper(work)
+        self._anchors = anchors
 
     # ---- opening the signer's key -----------------------------------------------------------
     def _open(self, password: object) -> _Opened:
@@ -208,7 +210,7 @@ class SigningService:
                 display_name=actor.display_name,
                 key_fingerprint=opened.key.fingerprint,
             )
-            self._store(
+            entry = self._store(
                 session,
                 procedure_id,
                 0,
@@ -220,7 +222,8 @@ class SigningService:
                 moment,
                 record_hash(stored, patient_id),
             )
-            return stored
+        self._anchor(entry)
+        return stored
 
     def add_addendum(self, procedure_id: int, text: str, password: str) -> Procedure:
         """Append an addendum to a signed procedure, written and signed by the signed-in physician.
@@ -292,7 +295,7 @@ class SigningService:
                 display_name=actor.display_name,
                 key_fingerprint=opened.key.fingerprint,
             )
-            self._store(
+            entry = self._store(
                 session,
                 procedure_id,
                 number,
@@ -304,7 +307,8 @@ class SigningService:
                 moment,
                 record_hash(stored, patient_id),
             )
-            return stored
+        self._anchor(entry)
+        return stored
 
     def _store(
         self,
@@ -318,7 +322,7 @@ class SigningService:
         private: keys.PrivateKeys,
         moment: datetime,
         record: dict[str, object],
-    ) -> None:
+    ) -> AuditEntry:
         envelope_bytes = canonical_bytes(envelope)
         stored = sigstore.add_signature(
             session,
@@ -337,7 +341,7 @@ class SigningService:
                 signed_at=moment.replace(tzinfo=None),
             ),
         )
-        self._work.log(
+        return self._work.log(
             session,
             AuditAction.SIGN if part == 0 else AuditAction.ADDENDUM,
             "procedure",
@@ -356,6 +360,10 @@ class SigningService:
                 **{k: v for k, v in record.items() if k != "uid"},
             },
         )
+
+    def _anchor(self, entry: AuditEntry) -> None:
+        if self._anchors is not None and entry.id is not None:
+            self._anchors.remember(entry.id, entry.entry_hash)
 
     @staticmethod
     def _fresh_note(patient: Patient, procedure: Procedure, clinic) -> bytes:

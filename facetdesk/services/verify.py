@@ -138,8 +138,10 @@ def _read_trail(session: Session) -> _Trail:
 class Verifier:
     """One verification of one database snapshot; ``run`` fills the report."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, anchor: tuple[int, str] | None = None):
         self._session = session
+        # The newest signing entry this workstation wrote (services.anchors), or None.
+        self._anchor = anchor
         self.report = VerifyReport()
 
     def run(self) -> VerifyReport:
@@ -152,6 +154,14 @@ class Verifier:
             report.head = f"#{last.id} at {last.at:%Y-%m-%d %H:%M:%S} UTC, hash {last.entry_hash}"
         for brk in verify_chain(trail.entries):
             report.problems.append(Problem(f"audit entry {brk.entry_id}", brk.reason))
+        if self._anchor is not None and self._anchor[1] not in trail.hashes:
+            report.problems.append(
+                Problem(
+                    f"audit entry {self._anchor[0]}",
+                    "this workstation recorded a signature in it, but the audit trail no longer holds it: "
+                    "entries were removed or the chain was re-hashed",
+                )
+            )
         self._cas = [ca_mod.load_der(c.certificate) for c in clinic_cas(session)]
         report.clinic_cas = [ca_mod.certificate_fingerprint(c) for c in self._cas]
         self._keys: dict[int, StoredKey] = {k.id: k for k in all_keys(session)}

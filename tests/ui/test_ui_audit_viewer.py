@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests import signers
-
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +14,7 @@ from facetdesk.ui.audit_viewer import AuditViewer
 from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.note_preview import NotePreview
 from facetdesk.ui.procedure_editor import ProcedureEditor
+from tests import signers
 from tests.actors import NURSE
 from tests.ui.helpers import choose, click, find, start_procedure
 
