@@ -58,8 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("backup_file", metavar="FILE")
     rs.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub.add_parser(
-        "verify", help="check the audit log's hash chain and every signed note; exit 1 if anything was changed"
+        "verify",
+        help="check the audit chain, every signature (cryptographically) and every record against its last "
+        "audited change; exit 1 if anything was changed or forged",
     )
+    ca = sub.add_parser(
+        "export-ca", help="write the clinic CA's certificate (PEM), to trust signed notes in PDF readers"
+    )
+    ca.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
     ua = sub.add_parser("add-user", help="add a local account (the first one is made an administrator)")
     ua.add_argument("username", metavar="USERNAME")
     ua.add_argument("--name", required=True, help="name as printed on signatures, e.g. 'Dr. A. Example'")
@@ -302,6 +308,28 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILURE
 
 
+def _cmd_export_ca(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    try:
+        pem = ctx.accounts.clinic_ca_pem()
+    finally:
+        ctx.close()
+    if not pem:
+        print("export-ca: this database has no clinic CA yet (it is made with the first account)", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.output:
+        from facetdesk.interop.files import write_atomically
+
+        try:
+            write_atomically(pem, args.output)
+        except OSError as exc:
+            return _report_unwritable(args.output, exc)
+        print(f"wrote the clinic CA certificate to {args.output}")
+    else:
+        sys.stdout.write(pem.decode("ascii"))
+    return EXIT_OK
+
+
 def _cmd_add_user(args: argparse.Namespace) -> int:
     import getpass
 
@@ -497,6 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "verify": _cmd_verify,
+        "export-ca": _cmd_export_ca,
         "add-user": _cmd_add_user,
         "export-outcomes": _cmd_export_outcomes,
         "move-to-server": _cmd_move_to_server,

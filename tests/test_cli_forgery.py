@@ -189,3 +189,12 @@ def _rehash(conn: sqlite3.Connection) -> None:
             (entry.prev_hash, entry.entry_hash, row[0]),
         )
         prev = entry.entry_hash
+
+
+def test_export_ca_writes_the_certificate_verify_names(tmp_path: Path):
+    db, _, _ = _clinic(tmp_path)
+    out = tmp_path / "clinic-ca.pem"
+    result = run("--db", str(db), "export-ca", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    certificate = ca_mod.load_pem(out.read_bytes())
+    assert f"Clinic CA certificate SHA-256: {ca_mod.certificate_fingerprint(certificate)}" in _verify(db)[1]

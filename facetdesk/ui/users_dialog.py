@@ -34,11 +34,14 @@ LOGIN_ROLES = (Role.PHYSICIAN, Role.NURSE)
 
 
 class UserTableModel(RowsTableModel):
-    HEADERS = ("User name", "Name", "Role", "Administrator", "Active")
+    HEADERS = ("User name", "Name", "Role", "Administrator", "Active", "Signing key (SHA-256)")
+    _keys: dict = {}
 
-    def set_users(self, users: list[User]) -> None:
+    def set_users(self, users: list[User], keys: dict | None = None) -> None:
         self.beginResetModel()
         self._rows = list(users)
+        # user id -> services.accounts.KeyView: the key's fingerprint and whether the clinic CA certified it.
+        self._keys = keys or {}
         self.endResetModel()
 
     def user(self, row: int) -> User:
@@ -58,7 +61,14 @@ class UserTableModel(RowsTableModel):
             u.role.label,
             yes if u.is_admin else no,
             yes if u.active else self.tr("no (switched off)"),
+            self._key_text(u),
         )[index.column()]
+
+    def _key_text(self, user: User) -> str:
+        key = self._keys.get(user.id)
+        if key is None or user.role is not Role.PHYSICIAN:
+            return ""
+        return f"{key.fingerprint} ({self.tr(key.status)})" if key.fingerprint else self.tr(key.status)
 
 
 class UsersDialog(QDialog):
@@ -154,10 +164,11 @@ class UsersDialog(QDialog):
     def refresh(self, select_id: int | None = None) -> None:
         try:
             users = self._accounts.list_users()
+            keys = self._accounts.signing_keys()
         except (NotPermitted, StorageError) as exc:
             self.general_error.show_error(str(exc))
-            users = []
-        self.model.set_users(users)
+            users, keys = [], {}
+        self.model.set_users(users, keys)
         row = self.model.row_of(select_id) if select_id is not None else -1
         if row >= 0:
             self.table.selectRow(row)

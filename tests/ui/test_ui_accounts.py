@@ -225,6 +225,23 @@ def test_users_dialog_adds_a_nurse_who_can_then_sign_in(qtbot, ctx, accounts):
     assert actor.role is Role.NURSE and not actor.is_admin
 
 
+def test_users_dialog_shows_each_physicians_signing_key_fingerprint(qtbot, ctx, accounts):
+    window = _window(qtbot, ctx)
+    dialog = window.show_users()
+    qtbot.addWidget(dialog)
+    model = dialog.model
+    column = model.HEADERS.index("Signing key (SHA-256)")
+    texts = {model.user(r).username: model.index(r, column).data() for r in range(model.rowCount())}
+    with ctx.database.read() as session:
+        from facetdesk.storage import trust as key_store
+
+        key = key_store.active_key(session, accounts[0].id)
+    from facetdesk.trust.keys import short_fingerprint
+
+    assert texts["dr.synthetic"] == f"{short_fingerprint(key.fingerprint)} (certified)"
+    assert texts["rn.synthetic"] == ""  # a nurse never signs, so has no key
+
+
 def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
     dialog = window.show_users()
