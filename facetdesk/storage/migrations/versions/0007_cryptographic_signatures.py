@@ -119,8 +119,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     ids = [row[0] for row in bind.execute(sa.text("select id from procedures where signed_at is not null order by id"))]
     if ids:
+        # Recorded only when there are some: a new database (and a server awaiting a move) stays unused.
         op.bulk_insert(legacy, [{"procedure_id": i} for i in ids])
-    _audit_legacy_list(bind, ids)
+        _audit_legacy_list(bind, ids)
 
 
 def _audit_legacy_list(bind: sa.Connection, ids: list[int]) -> None:
