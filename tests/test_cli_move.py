@@ -30,10 +30,10 @@ def test_move_to_server_copies_verifies_and_says_what_next(tmp_path: Path, empty
 
     assert moved.returncode == 0, moved.stdout + moved.stderr
     out = moved.stdout
-    assert "copied 3 patients, 3 procedures, 1 signed note, 1 addendum, 2 accounts, 2 presets, " in out
-    assert "audit entries (" in out and " rows in 21 tables) to postgresql+psycopg://" in out
+    assert "copied 3 patients, 3 procedures, 2 signatures, 1 addendum, 2 accounts, 2 presets, " in out
+    assert "audit entries (" in out and " rows in 26 tables) to postgresql+psycopg://" in out
     assert "verify: OK (checked on the server: audit trail of " in out
-    assert "1 signed procedure(s) with 1 addenda" in out
+    assert "2 signed procedure(s) with 1 addenda" in out
     assert "Next: point every workstation at the server" in out and f"Keep {clinic.path} as a backup" in out
     assert "  procedures: 3 rows" in moved.stderr  # progress, table by table
     _password_free(out + moved.stderr, empty_server_database)

@@ -22,7 +22,7 @@ from facetdesk.storage.transfer import Progress, TransferError, copy_all, open_s
 _SUMMARY = (
     ("patients", "patient", "patients"),
     ("procedures", "procedure", "procedures"),
-    ("signed_notes", "signed note", "signed notes"),
+    ("signatures", "signature", "signatures"),
     ("procedure_addenda", "addendum", "addenda"),
     ("users", "account", "accounts"),
     ("presets", "preset", "presets"),

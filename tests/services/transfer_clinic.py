@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from facetdesk.domain.audit import sha256_bytes
 from facetdesk.domain.procedure import Override
 from facetdesk.services.context import build_context
 from facetdesk.storage.migrate import VERSION_TABLE
@@ -96,9 +97,62 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
         ctx.signing.add_addendum(
             signed.id, "Addendum: synthetic correction of the follow-up interval.", PASSWORDS["dr.first"]
         )
+        if len(procedure_ids) > 1:
+            _sign_the_old_way(ctx, procedure_ids[1])
     finally:
         ctx.close()
     return Clinic(url, path, patient_ids, procedure_ids, signed.id)
+
+
+def _sign_the_old_way(ctx, procedure_id: int) -> None:
+    """A procedure signed before cryptographic signatures, as migration 0007 leaves one: signed_by and signed_at,
+    the signed note kept by 0006, listed in legacy_signed_procedures and vouched for in the audit trail."""
+    from facetdesk.domain.audit import AuditAction, AuditEntry, canonical_json, sha256_text
+    from facetdesk.services.records import record_hash
+    from facetdesk.storage.audit import append_audit
+    from facetdesk.storage.procedures import get_procedure
+    from facetdesk.storage.tables import LegacySignedRow, ProcedureRow, SignedNoteRow
+
+    signed_at = datetime(2024, 3, 2, 11, 0)
+    with ctx.database.transaction() as session:
+        row = session.get(ProcedureRow, procedure_id)
+        row.signed_by, row.signed_at = "Dr. First Ñúñez", signed_at
+        pdf = b"%PDF-1.4 signed before cryptographic signatures (synthetic)"
+        session.add(
+            SignedNoteRow(
+                procedure_id=procedure_id,
+                content_sha256="0" * 64,
+                pdf_sha256=sha256_bytes(pdf),
+                pdf=pdf,
+                signed_at=signed_at,
+            )
+        )
+        session.add(LegacySignedRow(procedure_id=procedure_id))
+        session.flush()
+        patient_id, procedure = get_procedure(session, procedure_id)
+        append_audit(
+            session,
+            AuditEntry(
+                at=datetime(2024, 3, 2, 11, 0),
+                username="dr.first",
+                workstation="test-ws",
+                action=AuditAction.SIGN,
+                entity="procedure",
+                entity_id=str(procedure_id),
+                detail={"uid": procedure.uid, "pdf_sha256": sha256_bytes(pdf), **record_hash(procedure, patient_id)},
+            ),
+        )
+        append_audit(
+            session,
+            AuditEntry(
+                at=datetime(2024, 3, 3, 8, 0),
+                username="facetdesk",
+                workstation="migration 0007",
+                action=AuditAction.LEGACY_SIGNATURES,
+                entity="procedure",
+                detail={"procedures": 1, "ids_sha256": sha256_text(canonical_json([procedure_id]))},
+            ),
+        )
 
 
 def tables() -> list[sa.Table]:
