@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from facetdesk import __version__
 from facetdesk.domain.errors import InvalidRecord
@@ -66,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
         "export-ca", help="write the clinic CA's certificate (PEM), to trust signed notes in PDF readers"
     )
     ca.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    tc = sub.add_parser(
+        "trust-ca", help="trust another clinic's CA certificate (PEM) for signatures in case files it exported"
+    )
+    tc.add_argument("certificate", metavar="FILE")
     ua = sub.add_parser("add-user", help="add a local account (the first one is made an administrator)")
     ua.add_argument("username", metavar="USERNAME")
     ua.add_argument("--name", required=True, help="name as printed on signatures, e.g. 'Dr. A. Example'")
@@ -330,6 +335,23 @@ def _cmd_export_ca(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_trust_ca(args: argparse.Namespace) -> int:
+    try:
+        pem = Path(args.certificate).read_bytes()
+    except OSError as exc:
+        print(f"trust-ca: {args.certificate} cannot be read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    ctx = _context(args)
+    try:
+        fingerprint = ctx.accounts.trust_ca(pem)
+    except InvalidRecord as exc:
+        return _report_invalid(args.certificate, exc, "not trusted")
+    finally:
+        ctx.close()
+    print(f"trusted the certificate authority with SHA-256 {fingerprint}")
+    return EXIT_OK
+
+
 def _cmd_add_user(args: argparse.Namespace) -> int:
     import getpass
 
@@ -526,6 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": _cmd_restore,
         "verify": _cmd_verify,
         "export-ca": _cmd_export_ca,
+        "trust-ca": _cmd_trust_ca,
         "add-user": _cmd_add_user,
         "export-outcomes": _cmd_export_outcomes,
         "move-to-server": _cmd_move_to_server,

@@ -41,6 +41,8 @@ class AuditAction(str, Enum):
     KEY_CREATE = "key_create"
     KEY_CERTIFY = "key_certify"
     CA_CREATE = "ca_create"
+    # Another clinic's CA trusted for signatures imported from its case files.
+    CA_TRUST = "ca_trust"
 
 
 class AuditEntry(BaseModel):

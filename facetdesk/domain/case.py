@@ -34,12 +34,33 @@ def check_procedure_for_patient(patient: Patient, procedure: Procedure) -> None:
         raise InvalidRecord(errors)
 
 
+class SignatureProof(Model):
+    """One signature made in a FacetDesk database, carried by a case file so another database can check it.
+
+    ``content`` and ``envelope`` are the exact signed texts (docs/signatures.md); ``signature`` and
+    ``certificate`` (the signer's content-key certificate, DER) are base64; ``pdf`` (base64) is carried by
+    the newest part of a procedure only: earlier parts signed its first ``pdf_bytes`` bytes.
+    """
+
+    procedure_uid: str = Field(min_length=1, max_length=64)
+    part: int = Field(ge=0, le=10000)
+    content_format: int = Field(ge=1, le=1000)
+    content: str = Field(min_length=2, max_length=2_000_000)
+    envelope: str = Field(min_length=2, max_length=20_000)
+    signature: str = Field(min_length=1, max_length=200)
+    certificate: str = Field(min_length=1, max_length=20_000)
+    pdf_bytes: int = Field(ge=1, le=50_000_000)
+    pdf: str = Field(default="", max_length=70_000_000)
+
+
 class CaseFile(Model):
     format: Literal["facetdesk-case"] = CASE_FORMAT
     format_version: Literal[1] = 1
     patient: Patient
     procedure: Procedure
     prior_procedures: list[Procedure] = Field(default_factory=list)
+    # Proof of each signature of the procedures above (export-case writes them; import-case checks them).
+    signatures: list[SignatureProof] = Field(default_factory=list)
 
     @field_validator("procedure")
     @classmethod

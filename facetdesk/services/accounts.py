@@ -259,6 +259,26 @@ class AccountService:
             cas = key_store.clinic_cas(session)
         return b"".join(ca_mod.pem(ca_mod.load_der(c.certificate)) for c in cas)
 
+    def trust_ca(self, pem: bytes) -> str:
+        """Trust another clinic's CA certificate (PEM) for signatures imported from its case files; its fingerprint."""
+        self._work.require(Permission.MANAGE_USERS)
+        try:
+            certificate = ca_mod.load_pem(pem) if isinstance(pem, bytes) else None
+        except ValueError:
+            certificate = None
+        if certificate is None or not _is_ca(certificate):
+            raise InvalidRecord(
+                [FieldError(("certificate",), "must be a CA certificate in PEM form (BEGIN CERTIFICATE)")]
+            )
+        fingerprint = ca_mod.certificate_fingerprint(certificate)
+        with self._db.transaction() as session:
+            if all(c.fingerprint != fingerprint for c in key_store.clinic_cas(session)):
+                stored = key_store.add_ca(session, ca_mod.der(certificate), fingerprint)
+                self._work.log(
+                    session, AuditAction.CA_TRUST, "clinic_ca", stored.id, detail={"fingerprint": fingerprint}
+                )
+        return fingerprint
+
     def _keep_an_administrator(self, session, before: User, after: User) -> None:
         losing = before.is_admin and before.active and not (after.is_admin and after.active)
         if losing and not any(u.is_admin and u.active and u.id != before.id for u in store.list_users(session)):
@@ -288,6 +308,15 @@ class KeyView:
         if self.key is None:
             return "no key yet (made at next sign-in)"
         return "certified" if self.key.certified else "waiting for certification"
+
+
+def _is_ca(certificate) -> bool:
+    from cryptography import x509
+
+    try:
+        return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
 
 
 def _check_user_id(user_id: object) -> None:

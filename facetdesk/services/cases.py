@@ -13,10 +13,14 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.signed_content import RECORD_FORMAT, patient_record_hash, procedure_record_hash
 from facetdesk.domain.users import Permission
+from facetdesk.services import signature_proofs
 from facetdesk.services.records import NotFound, RecordService
 from facetdesk.services.session import WorkSession
 from facetdesk.storage import repository as repo
+from facetdesk.storage import signatures as sigstore
+from facetdesk.storage import trust as key_store
 from facetdesk.storage.db import Database
+from facetdesk.trust import ca as ca_mod
 
 
 @dataclass(frozen=True)
@@ -42,9 +46,17 @@ class CaseService:
         return CaseFile(patient=patient, procedure=procedure, prior_procedures=priors)
 
     def export_case(self, procedure_id: int) -> CaseFile:
-        """The case file of a stored procedure, for writing out; the export is recorded."""
+        """The case file of a stored procedure, with the proof of every signature in it; the export is recorded."""
         self._work.require(Permission.EXPORT)
         case = self.case_for(procedure_id)
+        with self._db.read() as session:
+            proofs = [
+                proof
+                for proc in (case.procedure, *case.prior_procedures)
+                if proc.is_signed and proc.id is not None
+                for proof in signature_proofs.proofs_of(session, proc.id, proc.uid)
+            ]
+        case = case.model_copy(update={"signatures": proofs})
         self._record_export(procedure_id, {"format": "case", "prior_procedures": len(case.prior_procedures)})
         return case
 
@@ -87,30 +99,36 @@ class CaseService:
         signed = [
             (label, proc)
             for label, proc in (
-                ("procedure", case.procedure),
-                *(("prior_procedures", p) for p in case.prior_procedures),
+                (("procedure",), case.procedure),
+                *((("prior_procedures", i), p) for i, p in enumerate(case.prior_procedures)),
             )
             if proc.signature is not None or proc.addenda
         ]
+        proofs: dict[str, list] = {}
+        for proof in case.signatures:
+            proofs.setdefault(proof.procedure_uid, []).append(proof)
         with self._db.transaction() as session:
+            # A signature is made only by a physician's key; a file's "signed by" is words anyone can type. So a
+            # signed procedure is stored as signed (elsewhere) only when its proof checks out against a CA this
+            # database trusts. A procedure already stored (same uid) keeps its own signature and is not re-imported.
+            trusted = [ca_mod.load_der(c.certificate) for c in key_store.clinic_cas(session)]
+            checked: dict[str, list[signature_proofs.CheckedPart]] = {}
             for label, proc in signed:
-                # A signature is made only by a physician's key in FacetDesk; a file's "signed by" is words anyone
-                # can type. A procedure already stored (same uid) keeps its own signature and is not re-imported.
                 if repo.procedure_by_uid(session, proc.uid) is None:
-                    raise InvalidRecord(
-                        [
-                            FieldError(
-                                (label, "signature"),
-                                "the case file says this procedure was signed, but a signature cannot be imported "
-                                "from a file (FacetDesk cannot verify it); nothing was imported. Import the record "
-                                "unsigned (remove signature and addenda) and sign it here, or keep the signed PDF "
-                                "from the clinic that signed it",
-                            )
-                        ]
-                    )
+                    checked[proc.uid] = signature_proofs.check(label, proc, proofs.get(proc.uid, []), trusted)
+            stray = sorted(set(proofs) - {proc.uid for _, proc in signed})
+            if stray:
+                raise InvalidRecord(
+                    [
+                        FieldError(
+                            ("signatures",), "holds proofs of procedures the file does not sign; nothing was imported"
+                        )
+                    ]
+                )
             existing = repo.find_patient_by_mrn(session, case.patient.mrn)
             created = existing is None
             hashes: dict[str, str] = {}
+            imported: list[dict[str, object]] = []
             if existing is None:
                 patient = repo.save_patient(session, case.patient.model_copy(update={"id": None}))
                 hashes[f"patient:{patient.id}"] = patient_record_hash(patient)
@@ -151,6 +169,8 @@ class CaseService:
                 else:
                     saved = repo.save_procedure(session, patient.id, proc.model_copy(update={"id": None, "version": 0}))
                     hashes[f"procedure:{saved.id}"] = procedure_record_hash(patient.id, saved)
+                    for part in checked.get(proc.uid, []):
+                        imported.append(_store_imported(session, saved.id, part))
                     added += 1
                     saved_id = saved.id
                 procedure_id = saved_id
@@ -166,9 +186,42 @@ class CaseService:
                     "procedures_present": present,
                     "record_format": RECORD_FORMAT,
                     "records": hashes,
+                    "signatures": imported,
                 },
             )
             return ImportResult(patient.id, procedure_id, created, added, present)
+
+
+def _store_imported(session, procedure_id: int, part: signature_proofs.CheckedPart) -> dict[str, object]:
+    """Store a checked signature made in another database: signed elsewhere, with the signer's certificate."""
+    from datetime import datetime as _dt
+
+    known = key_store.key_by_fingerprint(session, part.fingerprint)
+    envelope = json.loads(part.proof.envelope)
+    stored = sigstore.add_signature(
+        session,
+        sigstore.StoredSignature(
+            id=0,
+            procedure_id=procedure_id,
+            part=part.proof.part,
+            key_id=known.id if known is not None else None,
+            signer_certificate=part.certificate,
+            signed_elsewhere=True,
+            content_format=part.proof.content_format,
+            content=part.proof.content,
+            envelope=part.proof.envelope,
+            signature=part.signature,
+            pdf=part.pdf,
+            signed_at=_dt.strptime(envelope["signed_at"], "%Y-%m-%dT%H:%M:%SZ"),
+        ),
+    )
+    return {
+        "procedure": procedure_id,
+        "part": part.proof.part,
+        "signature_id": stored.id,
+        "envelope_sha256": sha256_bytes(part.proof.envelope.encode("utf-8")),
+        "key_fingerprint": part.fingerprint,
+    }
 
 
 def _timestamp(now: object) -> datetime | None:

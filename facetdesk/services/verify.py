@@ -124,6 +124,9 @@ def _read_trail(session: Session) -> _Trail:
             trail.signs[(entry.entity_id, int(part))] = detail
         elif entry.action is AuditAction.LEGACY_SIGNATURES:
             trail.legacy = detail
+        elif entry.action is AuditAction.IMPORT:
+            for imported in detail.get("signatures") or ():
+                trail.signs[(str(imported.get("procedure")), int(imported.get("part", -1)))] = imported
         if "record_sha256" in detail and entry.entity_id is not None:
             trail.records[(entry.entity, entry.entity_id)] = (
                 int(detail.get("record_format", 1)),
@@ -327,7 +330,8 @@ class Verifier:
         if sha256_hex(part.pdf) != envelope.get("pdf_sha256"):
             problems.append(Problem(where, f"{label}: the stored signed PDF differs from the one signed"))
         head = envelope.get("audit_head")
-        if head != GENESIS_HASH and head not in self._trail.hashes:
+        # A signature imported from another database covers that database's trail, not this one.
+        if not part.signed_elsewhere and head != GENESIS_HASH and head not in self._trail.hashes:
             problems.append(
                 Problem(
                     where,

@@ -37,6 +37,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.KEY_CREATE: "Signing key made",
     AuditAction.KEY_CERTIFY: "Signing key certified",
     AuditAction.CA_CREATE: "Clinic certificate authority made",
+    AuditAction.CA_TRUST: "Another clinic's certificate authority trusted",
 }
 ENTITY_LABELS: dict[str, str] = {
     "patient": "Patient",

@@ -684,6 +684,8 @@ def test_key_administration_and_signing_password_with_hostile_values(ctx, user_i
         _, error = attempt(ctx, call, user_id)
         if error is not None:
             assert_still_works(ctx)
+    _, error = attempt(ctx, ctx.accounts.trust_ca, materialize(password))
+    assert error is not None, "something that is no CA certificate was trusted"
     signers.enrol(ctx, ctx.work.actor)
     procedure_id = a_signed_procedure_id(ctx)
     _, error = attempt(ctx, ctx.signing.add_addendum, procedure_id, "Late entry.", materialize(password))
@@ -1358,6 +1360,8 @@ COVERED: dict[str, str] = {
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
     "AccountService.certify_key": "test_key_administration_and_signing_password_with_hostile_values",
     "AccountService.key_history": "test_key_administration_and_signing_password_with_hostile_values",
+    "AccountService.trust_ca": "test_key_administration_and_signing_password_with_hostile_values",
+    "signature_proofs.check": "tests/services/test_services_signing.py (tampered, stripped, untrusted proofs)",
     "CaseService.export_case": "test_lookups_by_hostile_id_say_not_found",
     "CaseService.export_fhir": "test_export_fhir_with_hostile_id_file_name_or_clock",
     "CaseService.import_case": "tests/interop/test_interop_casefile_hostile.py",
@@ -1434,6 +1438,8 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "AnchorStore.remember": "called by SigningService with the entry it just wrote",
     "anchors.database_key": "takes the open database's own URL",
     "anchors.default_anchor_file": "no arguments",
+    "signature_proofs.proofs_of": "inside CaseService.export_case with a stored procedure's id",
+    "signature_proofs.certificate_valid": "takes a certificate and envelope already parsed by check",
     "KeyKeeper.certify": "inside AccountService.certify_key's transaction (fuzzed there)",
     "KeyKeeper.enrol": "inside AccountService.create_user's transaction, with a checked password",
     "KeyKeeper.new_key": "inside account and signing transactions, with a checked password",

@@ -78,9 +78,35 @@ def test_import_case_over_a_signed_procedure_leaves_it_unchanged(ctx, saved):
     assert ctx.records.get_procedure(procedure.id)[1] == signed
 
 
-def test_an_exported_signed_case_is_not_imported_as_signed_elsewhere(ctx, other_ctx, saved):
+def test_a_signed_case_imports_signed_elsewhere_only_where_its_clinic_ca_is_trusted(ctx, other_ctx, saved):
     _, procedure = saved
     signers.sign(ctx, procedure.id, procedure.version)
-    signers.add_addendum(ctx, procedure.id, "Late entry.")
-    with pytest.raises(InvalidRecord, match="signature cannot be imported"):
-        other_ctx.cases.import_case(ctx.cases.export_case(procedure.id))
+    signed = signers.add_addendum(ctx, procedure.id, "Late entry.")
+    case = ctx.cases.export_case(procedure.id)
+    assert [p.part for p in case.signatures] == [0, 1] and case.signatures[-1].pdf
+    signers.enrol(other_ctx)  # the other database has a clinic CA of its own
+    with pytest.raises(InvalidRecord, match="which this database does not trust") as refused:
+        other_ctx.cases.import_case(case)
+    assert "nothing was imported" in str(refused.value)
+    assert other_ctx.records.search_patients("") == []
+
+    # A file whose procedure was changed after signing is refused even by a database that trusts the CA.
+    other_ctx.accounts.trust_ca(ctx.accounts.clinic_ca_pem())
+    tampered = case.model_copy(update={"procedure": case.procedure.model_copy(update={"notes": "changed"})})
+    with pytest.raises(InvalidRecord, match="differs from what was signed"):
+        other_ctx.cases.import_case(tampered)
+    stripped = case.model_copy(update={"signatures": []})
+    with pytest.raises(InvalidRecord, match="does not carry the proof"):
+        other_ctx.cases.import_case(stripped)
+
+    result = other_ctx.cases.import_case(case)
+    copy = other_ctx.records.get_procedure(result.procedure_id)[1]
+    assert (copy.signature, copy.addenda) == (signed.signature, signed.addenda)
+    # What the other database shows is the PDF that was signed, and verify checks it there.
+    assert (
+        other_ctx.notes.render_procedure_note(result.procedure_id).pdf
+        == ctx.notes.render_procedure_note(procedure.id).pdf
+    )
+    report = other_ctx.audit.verify()
+    assert report.ok, report.lines()
+    assert report.signatures == 2 and len(report.clinic_cas) == 2
