@@ -7,12 +7,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.passwords import MIN_PASSWORD_LENGTH
 from facetdesk.domain.users import NotPermitted, Role, User
+from facetdesk.interop.files import write_atomically
 from facetdesk.services.accounts import AccountService
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
@@ -64,6 +67,9 @@ class UserTableModel(RowsTableModel):
             self._key_text(u),
         )[index.column()]
 
+    def key_of(self, user: User | None):
+        return None if user is None else self._keys.get(user.id)
+
     def _key_text(self, user: User) -> str:
         key = self._keys.get(user.id)
         if key is None or user.role is not Role.PHYSICIAN:
@@ -91,6 +97,16 @@ class UsersDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.new_button = named(QPushButton(self.tr("New account")), "New account")
+        self.certify_button = named(
+            QPushButton(self.tr("Certify signing key…")),
+            "Certify signing key",
+            self.tr("Vouch, with the clinic's certificate authority, for the chosen physician's waiting key"),
+        )
+        self.export_ca_button = named(
+            QPushButton(self.tr("Export clinic certificate…")),
+            "Export clinic certificate",
+            self.tr("The certificate PDF readers need to trust the clinic's signed notes"),
+        )
 
         self.general_error = ErrorLabel()
         self.general_error.setAccessibleName("Users message")
@@ -137,7 +153,9 @@ class UsersDialog(QDialog):
         left.addWidget(self.table, 1)
         new_row = QHBoxLayout()
         new_row.addWidget(self.new_button)
+        new_row.addWidget(self.certify_button)
         new_row.addStretch()
+        new_row.addWidget(self.export_ca_button)
         left.addLayout(new_row)
         right = QVBoxLayout()
         right.addWidget(self.form_box)
@@ -155,6 +173,8 @@ class UsersDialog(QDialog):
 
         self.table.selectionModel().currentRowChanged.connect(self._picked)
         self.new_button.clicked.connect(self.new_account)
+        self.certify_button.clicked.connect(self.certify)
+        self.export_ca_button.clicked.connect(lambda: self.export_ca())
         self.save_button.clicked.connect(self.save)
         close.clicked.connect(self.accept)
         self.refresh()
@@ -184,6 +204,52 @@ class UsersDialog(QDialog):
         if current.isValid():
             self.load(self.model.user(current.row()))
 
+    # ---- signing keys -------------------------------------------------------
+    def ask_certify(self, user: User, fingerprint: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Certify signing key"),
+            self.tr(
+                "Certify the signing key of {name}?\n\nFingerprint: {fp}\n\nThe key was made when {name} "
+                "signed in with their own password. Certify it only if {name} is the person who uses this "
+                "account: from then on, notes signed with it verify as theirs."
+            ).format(name=user.display_name, fp=fingerprint),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def certify(self) -> bool:
+        user = self._editing
+        key = self.model.key_of(user)
+        if user is None or user.id is None or key is None or not self.ask_certify(user, key.fingerprint):
+            return False
+        try:
+            self._accounts.certify_key(user.id)
+        except (InvalidRecord, NotPermitted, StorageError) as exc:
+            self.general_error.show_error(str(exc))
+            return False
+        self.refresh(select_id=user.id)
+        self.status.setText(self.tr("Signing key of {name} certified").format(name=user.display_name))
+        return True
+
+    def export_ca(self, path: str | None = None) -> str | None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Export clinic certificate"), "clinic-ca.pem", self.tr("Certificate (*.pem)")
+            )
+            if not path:
+                return None
+        try:
+            pem = self._accounts.clinic_ca_pem()
+            if not pem:
+                self.general_error.show_error(self.tr("This clinic has no certificate authority yet."))
+                return None
+            write_atomically(pem, path)
+        except (OSError, NotPermitted, StorageError) as exc:
+            self.general_error.show_error(str(exc))
+            return None
+        self.status.setText(self.tr("Clinic certificate written to {p}").format(p=path))
+        return path
+
     # ---- form -------------------------------------------------------------
     def new_account(self) -> None:
         self.table.clearSelection()
@@ -192,6 +258,9 @@ class UsersDialog(QDialog):
 
     def load(self, user: User | None) -> None:
         self._editing = user
+        key = self.model.key_of(user)
+        waiting = key is not None and key.key is not None and not key.key.certified
+        self.certify_button.setEnabled(waiting and self._accounts.holds_clinic_ca())
         self.errors.clear()
         self.status.clear()
         self.username.setText(user.username if user else "")

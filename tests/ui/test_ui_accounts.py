@@ -242,6 +242,40 @@ def test_users_dialog_shows_each_physicians_signing_key_fingerprint(qtbot, ctx, 
     assert texts["rn.synthetic"] == ""  # a nurse never signs, so has no key
 
 
+def test_an_administrator_certifies_a_waiting_key_and_exports_the_clinic_certificate(
+    qtbot, ctx, accounts, monkeypatch, tmp_path
+):
+    from facetdesk.trust import ca as ca_mod
+    from facetdesk.ui.users_dialog import UsersDialog
+
+    # Added from the command line (no clinic CA at hand): the key waits for an administrator.
+    waiting = ctx.accounts.create_user(
+        {"username": "dr.waiting", "display_name": "Dr. Waiting", "role": "physician"}, PASSWORD
+    )
+    ctx.accounts.sign_in(ADMIN_PHYSICIAN.username, PASSWORD)  # the administrator's session opens the CA
+    window = _window(qtbot, ctx)
+    dialog = window.show_users()
+    qtbot.addWidget(dialog)
+    asked: list[str] = []
+    monkeypatch.setattr(UsersDialog, "ask_certify", lambda self, user, fp: asked.append(fp) or True)
+    dialog.select("dr.waiting")
+    column = dialog.model.HEADERS.index("Signing key (SHA-256)")
+    row = dialog.usernames().index("dr.waiting")
+    assert dialog.model.index(row, column).data().endswith("(waiting for certification)")
+    assert dialog.certify_button.isEnabled()
+    click(qtbot, dialog.certify_button)
+    assert asked and asked[0] in dialog.model.index(row, column).data()
+    row = dialog.usernames().index("dr.waiting")
+    assert dialog.model.index(row, column).data().endswith("(certified)")
+    assert ctx.accounts.signing_keys()[waiting.id].status == "certified"
+    dialog.select("dr.waiting")
+    assert not dialog.certify_button.isEnabled()  # nothing left to certify
+
+    written = dialog.export_ca(str(tmp_path / "clinic-ca.pem"))
+    certificate = ca_mod.load_pem((tmp_path / "clinic-ca.pem").read_bytes())
+    assert written and certificate.extensions.get_extension_for_class(ca_mod.x509.BasicConstraints).value.ca
+
+
 def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
     dialog = window.show_users()
