@@ -242,3 +242,32 @@ def test_downgrade_to_0004_keeps_procedures_and_their_children(tmp_path):
         counts = [conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("procedures", "pain_scores")]
     assert "procedure_addenda" not in tables and not {"signed_by", "signed_at"} & columns
     assert counts == [1, 1]
+
+
+def test_a_procedure_signed_before_0007_is_listed_as_legacy_and_a_later_forgery_is_not(tmp_path):
+    from facetdesk.services.audit import AuditService
+    from facetdesk.services.session import WorkSession
+    from tests.actors import ADMIN_PHYSICIAN
+
+    path = tmp_path / "old.sqlite3"
+    config = alembic_config(f"sqlite:///{path}")
+    command.upgrade(config, "0006")
+    with sqlite3.connect(path) as conn:
+        for statement in _REV_0002_ROWS:
+            conn.execute(statement)
+        conn.execute("update procedures set signed_by = 'Dr. Old Signer', signed_at = '2024-03-06 08:00:00'")
+    command.upgrade(config, "head")
+    with open_database(f"sqlite:///{path}") as database:
+        report = AuditService(database, WorkSession(ADMIN_PHYSICIAN)).verify()
+        assert report.ok, report.lines()
+        assert report.unhashed == ["procedure 1 (rev-0001-procedure)"]
+        assert any("signed before cryptographic signatures (not verifiable)" in line for line in report.lines())
+    with sqlite3.connect(path) as conn:
+        # Editing the list (here: emptying it) is caught: it no longer matches the digest the upgrade audited.
+        conn.execute("delete from legacy_signed_procedures")
+    with open_database(f"sqlite:///{path}") as database:
+        report = AuditService(database, WorkSession(ADMIN_PHYSICIAN)).verify()
+    lines = report.lines()
+    assert not report.ok
+    assert any(line.startswith("FORGED: legacy signatures") for line in lines), lines
+    assert any(line.startswith("FORGED: procedure 1") for line in lines), lines
