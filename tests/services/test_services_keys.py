@@ -175,3 +175,22 @@ def test_the_exported_pdf_validates_with_pyhanko_and_pdfsig(ctx, make_patient_da
     # second signature in the same run; the trust of both is checked above by pyHanko.
     assert report.count("Certificate is Trusted.") >= 1, report
     assert "Total document signed" in report  # the last (addendum) signature covers the whole file
+
+
+def test_addendum_format_1_bytes_are_pinned():
+    from facetdesk.domain.procedure import Addendum
+    from facetdesk.domain.signed_content import addendum_content
+
+    addendum = Addendum(
+        author="Dr. Golden Example",
+        written_at=datetime(2025, 4, 3, 9, 5),
+        text='Late entry: Ünïcode kept, "quotes" escaped.',
+        signed_by="Dr. Golden Example",
+        signed_at=datetime(2025, 4, 3, 9, 5),
+    )
+    expected = (
+        '{"addendum":{"author":"Dr. Golden Example","signed_at":"2025-04-03T09:05:00","signed_by":"Dr. Golden '
+        'Example","text":"Late entry: Ünïcode kept, \\"quotes\\" escaped.","written_at":"2025-04-03T09:05:00"},'
+        '"content":"facetdesk-addendum","format":1,"position":"0","procedure_uid":"00000000-0000-4000-8000-000000000001"}'
+    ).encode("utf-8")
+    assert canonical_bytes(addendum_content(GOLDEN_PROCEDURE["uid"], 0, addendum, 1)) == expected

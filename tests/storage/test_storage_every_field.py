@@ -113,6 +113,36 @@ def test_every_field_survives_insert_and_read(db, longest) -> None:
     assert loaded_patient == saved_patient
 
 
+@pytest.mark.parametrize("longest", [False, True], ids=["typical", "longest"])
+def test_the_signed_content_and_record_hashes_survive_storage(db, longest) -> None:
+    """What a signature and the audit's record hashes cover reads back byte for byte from the rows."""
+    from facetdesk.domain.signed_content import (
+        addendum_content,
+        canonical_bytes,
+        identity,
+        patient_record_hash,
+        procedure_content,
+        procedure_record_hash,
+    )
+
+    patient, procedure = full_patient(longest=longest), full_procedure(longest=longest)
+    with db.transaction() as s:
+        saved_patient = save_patient(s, patient)
+        saved = save_procedure(s, saved_patient.id, procedure)
+    with db.read() as s:
+        loaded_patient = get_patient(s, saved_patient.id)
+        _, loaded = get_procedure(s, saved.id)
+    signed = full_procedure(signed=True, longest=longest)
+    assert canonical_bytes(procedure_content(identity(patient), procedure)) == canonical_bytes(
+        procedure_content(identity(loaded_patient), loaded)
+    )
+    assert patient_record_hash(patient) == patient_record_hash(loaded_patient)
+    assert procedure_record_hash(saved_patient.id, procedure) == procedure_record_hash(saved_patient.id, loaded)
+    # Every addendum's content has a canonical form too (no field of a type format 1 cannot spell).
+    for position, addendum in enumerate(signed.addenda):
+        assert canonical_bytes(addendum_content(signed.uid, position, addendum))
+
+
 def test_every_field_survives_an_update(db) -> None:
     """Saving over a stored record replaces every field (the update path rewrites rows and child rows)."""
     with db.transaction() as s:
