@@ -192,5 +192,5 @@ def test_addendum_format_1_bytes_are_pinned():
         '{"addendum":{"author":"Dr. Golden Example","signed_at":"2025-04-03T09:05:00","signed_by":"Dr. Golden '
         'Example","text":"Late entry: Ünïcode kept, \\"quotes\\" escaped.","written_at":"2025-04-03T09:05:00"},'
         '"content":"facetdesk-addendum","format":1,"position":"0","procedure_uid":"00000000-0000-4000-8000-000000000001"}'
-    ).encode("utf-8")
+    ).encode()
     assert canonical_bytes(addendum_content(GOLDEN_PROCEDURE["uid"], 0, addendum, 1)) == expected
