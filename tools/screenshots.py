@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -61,6 +61,26 @@ def sign_in_screens(ctx, out_dir: Path) -> None:
     dialog.sign_in()  # shows how a wrong password is answered; the demo stays signed in as the physician
     ctx.accounts.sign_in(PHYSICIAN["username"], DEMO_PASSWORD)
     shoot_dialog(dialog, out_dir / "sign-in.png")
+
+
+def sign_screens(window, ctx, out_dir: Path) -> None:
+    """The sign question (it asks for the password), then the signed, locked editor and its signed note."""
+    editor = window.editor
+    question = QInputDialog(editor)
+    question.setWindowTitle(editor.tr("Sign procedure"))
+    question.setLabelText(editor.sign_question(editor.procedure))
+    question.setTextEchoMode(QLineEdit.EchoMode.Password)
+    question.setTextValue("••••••••••••")
+    shoot_dialog(question, out_dir / "sign-question.png")
+    editor.ask_sign = lambda procedure: DEMO_PASSWORD
+    editor.sign()
+    QTest.qWait(200)
+    window.grab().save(str(out_dir / "editor-signed.png"))
+    preview = window.preview_note()
+    preview.resize(900, 1000)
+    QTest.qWait(2500)
+    preview.grab().save(str(out_dir / "note-preview-signed.png"))
+    preview.close()
 
 
 def shoot(app: QApplication, out_dir: Path) -> None:
@@ -116,6 +136,12 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         window.editor.tabs.setCurrentIndex(window.editor.TAB_OF["pain_scores"])
         QTest.qWait(200)
         window.grab().save(str(out_dir / "editor-nurse.png"))
+        window.lock(switching=True)
+        window.try_switch(PHYSICIAN["username"], DEMO_PASSWORD)
+        window.open_patient(result.patient_id)
+        window.open_procedure(result.procedure_id)
+        window.editor.tabs.setCurrentIndex(0)
+        sign_screens(window, ctx, out_dir)
         window.editor.has_unsaved_changes = lambda: False  # nothing was edited; close without asking
         window.close()
         ctx.close()

@@ -81,13 +81,13 @@ class SigningMixin:
     # ---- questions (tests replace these) -------------------------------------
     def ask_sign(self, procedure: Procedure) -> str | None:
         """The physician's password to sign with (signing re-authenticates); None when they cancel."""
-        return self.ask_password(
-            self.tr("Sign procedure"),
-            self.tr(
-                "Sign this procedure as {name}?\n\nAfter signing it can no longer be changed; "
-                "corrections are added as signed addenda.\n\nYour password opens your signing key:"
-            ).format(name=self._signer_name(procedure)),
-        )
+        return self.ask_password(self.tr("Sign procedure"), self.sign_question(procedure))
+
+    def sign_question(self, procedure: Procedure) -> str:
+        return self.tr(
+            "Sign this procedure as {name}?\n\nAfter signing it can no longer be changed; "
+            "corrections are added as signed addenda.\n\nYour password opens your signing key:"
+        ).format(name=self._signer_name(procedure))
 
     def ask_password(self, title: str, label: str) -> str | None:
         password, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)

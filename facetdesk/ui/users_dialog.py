@@ -37,7 +37,7 @@ LOGIN_ROLES = (Role.PHYSICIAN, Role.NURSE)
 
 
 class UserTableModel(RowsTableModel):
-    HEADERS = ("User name", "Name", "Role", "Administrator", "Active", "Signing key (SHA-256)")
+    HEADERS = ("User name", "Name", "Role", "Administrator", "Active", "Signing key")
     _keys: dict = {}
 
     def set_users(self, users: list[User], keys: dict | None = None) -> None:
@@ -74,7 +74,20 @@ class UserTableModel(RowsTableModel):
         key = self._keys.get(user.id)
         if key is None or user.role is not Role.PHYSICIAN:
             return ""
-        return f"{key.fingerprint} ({self.tr(key.status)})" if key.fingerprint else self.tr(key.status)
+        if key.key is None:
+            return self.tr("none yet")
+        return self.tr("certified") if key.key.certified else self.tr("waiting")
+
+    def key_description(self, user: User | None) -> str:
+        """The key's fingerprint and state, for the form: what a physician compares with their signed notes."""
+        key = self.key_of(user)
+        if user is None:
+            return ""
+        if user.role is not Role.PHYSICIAN:
+            return self.tr("none (nurses do not sign)")
+        if key is None or key.key is None:
+            return self.tr("none yet: made when the physician next signs in")
+        return f"SHA-256 {key.fingerprint}\n{self.tr(key.status)}"
 
 
 class UsersDialog(QDialog):
@@ -123,6 +136,9 @@ class UsersDialog(QDialog):
             QCheckBox(self.tr("Administrator (users, clinic settings, audit trail)")), "Administrator"
         )
         self.active = named(QCheckBox(self.tr("Active (may sign in)")), "Active")
+        self.key_label = named(QLabel(), "Signing key")
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setWordWrap(True)
         self.password = password_field("Password", self.tr("At least {n} characters").format(n=MIN_PASSWORD_LENGTH))
         self.repeat = password_field("Repeat password")
         self.password_label = QLabel()
@@ -141,6 +157,7 @@ class UsersDialog(QDialog):
         form.addRow("", self.role_hint)
         form.addRow("", self.errors.field(self.is_admin, ("is_admin",)))
         form.addRow("", self.errors.field(self.active, ("active",)))
+        form.addRow(self.tr("Signing key"), self.key_label)
         form.addRow(self.password_label, self.errors.field(self.password, ("password",)))
         form.addRow(self.tr("Repeat password"), self.errors.field(self.repeat, ("password_repeat",)))
         form.addRow("", self.password_hint)
@@ -261,6 +278,7 @@ class UsersDialog(QDialog):
         key = self.model.key_of(user)
         waiting = key is not None and key.key is not None and not key.key.certified
         self.certify_button.setEnabled(waiting and self._accounts.holds_clinic_ca())
+        self.key_label.setText(self.model.key_description(user))
         self.errors.clear()
         self.status.clear()
         self.username.setText(user.username if user else "")
