@@ -16,6 +16,8 @@ from facetdesk.domain.enums import Guidance, Side
 from facetdesk.domain.procedure import BotoxSite, BotoxTreatment, Procedure
 
 _EPS = 1e-6
+# The three codes of each facet injection family in codes.json: single level, 2nd level, 3rd+ levels.
+_SLOTS = ("primary", "second", "third_plus")
 
 
 @dataclass(frozen=True)
@@ -79,39 +81,57 @@ def _facet_lines(procedure: Procedure, catalog: Catalog, lines: list[CodeLine], 
     levels = sorted(procedure.levels(), key=catalog.joint_index)
     level_family = {lv: family_of[_joint_region(catalog, lv)] for lv in levels}
     bilateral = facet["bilateral"]
+    example = facet["junction_example"]
+    example_text = f"{' + '.join(example['levels'])} = {' + '.join(example['codes'])}"
 
-    for position, slot in ((0, "primary"), (1, "second")):
-        if len(levels) > position:
-            level = levels[position]
-            lines.append(_facet_line(procedure, families[level_family[level]], slot, [level], bilateral, notes))
-    further = levels[2:]
-    if further:
+    # clinical-facts.md §1 "Regions per session" and §9 (S1, S4): "T12-L1 + L1-2 together = one lumbar
+    # session, bill 64490 + 64494". The reference states this for these two levels only; it is applied when
+    # they are the session's only levels (whatever their sides) and is not generalised to any other pair of
+    # levels or families. T12-L1 + L1-L2 with further levels is not covered by the reference: each family
+    # is then coded on its own, with a note (codes.json junction_example.scope).
+    if levels == sorted(example["levels"], key=catalog.joint_index):
+        slot_of = {fam[slot]["code"]: (key, slot) for key, fam in families.items() for slot in _SLOTS}
+        provenance = (example["source"], example["confidence"])
+        for level, code in zip(levels, example["codes"], strict=True):
+            key, slot = slot_of[code]
+            lines.append(_facet_line(procedure, families[key], slot, [level], bilateral, notes, provenance))
+        notes.append(f"{example_text}: {example['rule']} ({example['source']}; {example['confidence']})")
+    else:
+        # Each family gets its own primary and add-on codes, top to bottom (codes.json cross_family): an
+        # add-on code is never suggested without its own family's primary. The reference (§7, S44, S45) gives
+        # the families' codes but no rule for a session spanning both families; the note says so.
         by_family: dict[str, list[str]] = {}
-        for level in further:
+        for level in levels:
             by_family.setdefault(level_family[level], []).append(level)
         for key, fam_levels in by_family.items():
-            line = _facet_line(procedure, families[key], "third_plus", fam_levels, bilateral, notes)
-            lines.append(line)
+            for slot, slot_levels in zip(_SLOTS, (fam_levels[:1], fam_levels[1:2], fam_levels[2:]), strict=True):
+                if slot_levels:
+                    lines.append(_facet_line(procedure, families[key], slot, slot_levels, bilateral, notes))
+        further = [line for line in lines if line.code in {fam["third_plus"]["code"] for fam in families.values()}]
+        if further:
             units = facet["third_plus_units"]
-            notes.append(f"{line.code}: {units['note']} ({units['source']}; {units['confidence']})")
-        non_covered = facet["lcd_non_covered"]
-        codes = ", ".join(line.code for line in lines if line.code in non_covered["codes"])
-        notes.append(
-            f"{codes} non-covered under {non_covered['policy']}: {non_covered['rule']} "
-            f"({non_covered['source']}; {non_covered['confidence']})"
-        )
+            notes.extend(f"{line.code}: {units['note']} ({units['source']}; {units['confidence']})" for line in further)
+            non_covered = facet["lcd_non_covered"]
+            codes = ", ".join(line.code for line in further if line.code in non_covered["codes"])
+            if codes:
+                notes.append(
+                    f"{codes} non-covered under {non_covered['policy']}: {non_covered['rule']} "
+                    f"({non_covered['source']}; {non_covered['confidence']})"
+                )
+        if len(by_family) > 1:
+            cross = facet["cross_family"]
+            names = " and ".join(families[k]["name"] for k in by_family)
+            notes.append(
+                f"Levels span the {names} code families. {cross['rule']} ({cross['source']}; {cross['confidence']})"
+            )
+        if set(example["levels"]) < set(levels):
+            notes.append(
+                f"{example_text} not applied. {example['scope']} ({example['source']}; {example['confidence']})"
+            )
 
     if any(bilateral["modifier"] in line.modifiers for line in lines):
         notes.append(
             f"Modifier {bilateral['modifier']}: {bilateral['rule']} ({bilateral['source']}; {bilateral['confidence']})"
-        )
-    if len(set(level_family.values())) > 1:
-        example = facet["junction_example"]
-        names = " and ".join(families[k]["name"] for k in dict.fromkeys(level_family.values()))
-        notes.append(
-            f"Levels span the {names} codes; add-on codes were assigned top to bottom as in the LCD example "
-            f"{' + '.join(example['levels'])} = {' + '.join(example['codes'])}. {example['rule']} "
-            f"({example['source']}; {example['confidence']})"
         )
     if lines:
         notes.append(
@@ -127,7 +147,10 @@ def _facet_line(
     levels: list[str],
     bilateral: dict[str, Any],
     notes: list[str],
+    provenance: tuple[str, str] | None = None,
 ) -> CodeLine:
+    """One line of ``family``'s ``slot`` code for ``levels``; ``provenance`` (source, confidence) replaces the
+    family's own when the line follows a rule of its own (the T12-L1 + L1-L2 example)."""
     entry = family[slot]
     sides = [frozenset(procedure.sides_at(lv)) for lv in levels]
     if all(len(s) == 2 for s in sides):
@@ -144,9 +167,8 @@ def _facet_line(
     if slot == "third_plus":
         detail += f" ({len(levels)} level{'s' if len(levels) > 1 else ''} from the third level on)"
     units = 1
-    return CodeLine(
-        entry["code"], entry["descriptor"], modifiers, units, detail, family["source"], family["confidence"]
-    )
+    source, confidence = provenance or (family["source"], family["confidence"])
+    return CodeLine(entry["code"], entry["descriptor"], modifiers, units, detail, source, confidence)
 
 
 def _joint_region(catalog: Catalog, level: str) -> str:
