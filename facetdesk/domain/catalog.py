@@ -1,4 +1,4 @@
-"""Clinical catalogs (spine, drugs, diagnoses, muscles, thresholds) loaded from resources/."""
+"""Clinical catalogs (spine, drugs, allergy names, diagnoses, muscles, thresholds) loaded from resources/."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from facetdesk.domain.allergy import AllergyNames
+from facetdesk.domain.enums import BotoxProduct
 from facetdesk.resources import resources_dir
 
 Region = Literal["cervical", "thoracic", "lumbar"]
@@ -103,6 +105,17 @@ class Catalog(_Frozen):
     codes: dict[str, Any] = Field(default_factory=dict)
     # Pain diary time points (resources/pain_diary.json): (minutes after injection, label), in order.
     diary_timepoints: tuple[tuple[int, str], ...] = ()
+    # Brand names and classes for allergy matching (resources/allergy_names.json); empty: ingredients only.
+    allergy_names: AllergyNames = Field(default_factory=AllergyNames)
+
+    @model_validator(mode="after")
+    def _allergy_names_cover_the_agents(self) -> Catalog:
+        # A clinic's edited copy is checked here, on load: every agent it can record needs its brands and class.
+        if self.allergy_names.agents:
+            self.allergy_names.check_catalogue(
+                {a.key: a.drug_class for a in self.agents}, (p.value for p in BotoxProduct)
+            )
+        return self
 
     def joint(self, level: str) -> Joint | None:
         return next((j for j in self.joints if j.level == level), None)
@@ -157,6 +170,8 @@ def load_catalog(directory: Path) -> Catalog:
     codes = _read(directory, "codes.json") if (directory / "codes.json").is_file() else {}
     # Likewise pain_diary.json: without it the diary offers no standard time points, only "other time".
     diary = _read(directory, "pain_diary.json") if (directory / "pain_diary.json").is_file() else {}
+    # Likewise allergy_names.json: without it allergies match ingredient names only, and the rest are shown unmatched.
+    allergy = _read(directory, "allergy_names.json") if (directory / "allergy_names.json").is_file() else {}
     return Catalog(
         joints=tuple(Joint(**j) for j in spine["joints"]),
         vertebrae=tuple(spine["vertebrae"]),
@@ -174,6 +189,7 @@ def load_catalog(directory: Path) -> Catalog:
         diary_timepoints=tuple(
             sorted({int(t["minutes"]): str(t["label"]) for t in diary.get("timepoints", [])}.items())
         ),
+        allergy_names=AllergyNames(classes=allergy.get("classes", ()), agents=allergy.get("agents", ())),
     )
 
 
