@@ -45,7 +45,17 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive_int, metavar="N", help="with --batch: worker processes (default: one per CPU)"
     )
     sub.add_parser("schema", help="print the JSON Schema of case files")
-    check = sub.add_parser("check", help="evaluate the decision-support rules on a case file (JSON findings)")
+    check = sub.add_parser(
+        "check",
+        help="evaluate the decision-support rules on a case file (JSON findings)",
+        description=(
+            "Each finding: rule, severity (info, caution, warning, critical), status (met, not_met, not_evaluated: "
+            "data missing, not_applicable: the rule does not apply to this case), verdict (the rule's answer where it "
+            "has one: a diagnostic block's positive / negative / indeterminate / not evaluated; RF candidacy's "
+            "candidate / not yet / not a candidate; comparative blocks' concordant / discordant / not concordant), "
+            "message, source, field, unconfirmed, override. docs/rules.md defines each verdict."
+        ),
+    )
     check.add_argument("case_file", metavar="FILE")
     check.add_argument("--text", action="store_true", help="print the findings for people instead of JSON")
     fhir = sub.add_parser("fhir", help="write a case file's procedure as a FHIR R4 bundle (JSON) for an EHR")
@@ -409,8 +419,8 @@ Clinical columns (both exports):
   relief_meaningful_threshold_pct, relief_meaningful_from_min, relief_meaningful_lasted_min,
   relief_meaningful_below_at_min, and the same four for relief_positive_block_*
                             the threshold (resources/thresholds.json), the first minute at or above
-                            it, the last minute of the unbroken run from there (the duration of
-                            relief), the first minute below it afterwards (empty: still at or above
+                            it, how many minutes the unbroken run lasted from there (counted from
+                            when relief began), the first minute below it afterwards (empty: still at or above
                             at the last score; all empty: not reached or not computed)
   diagnoses, post_procedure_diagnoses
                             ICD-10-CM codes

@@ -22,6 +22,8 @@ class Status(str, Enum):
     MET = "met"
     NOT_MET = "not_met"
     NOT_EVALUATED = "not_evaluated"
+    # The rule does not apply to this case (no steroid given, not a diagnostic block, ...): neither met nor a problem.
+    NOT_APPLICABLE = "not_applicable"
 
 
 class Finding(BaseModel):
@@ -40,6 +42,13 @@ class Finding(BaseModel):
     source: str
     field: tuple[str, ...] = ()
     unconfirmed: bool = False
+    # The rule's answer as data where it has one beyond met/not met (e.g. a block's "positive", "negative",
+    # "indeterminate"; RF candidacy "candidate", "not yet", "not a candidate"). The status follows it.
+    verdict: str | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.status != Status.NOT_APPLICABLE
 
     @property
     def needs_acknowledgement(self) -> bool:
@@ -48,6 +57,6 @@ class Finding(BaseModel):
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Most serious first; unmet before not-evaluated before met; then by rule id for a stable order."""
-    status_order = {Status.NOT_MET: 0, Status.NOT_EVALUATED: 1, Status.MET: 2}
+    """Most serious first; unmet before not-evaluated before met before not applicable; then by rule id."""
+    status_order = {Status.NOT_MET: 0, Status.NOT_EVALUATED: 1, Status.MET: 2, Status.NOT_APPLICABLE: 3}
     return sorted(findings, key=lambda f: (-f.severity.rank, status_order[f.status], f.rule))

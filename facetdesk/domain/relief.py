@@ -35,8 +35,10 @@ class ReliefDuration:
 
     @property
     def minutes(self) -> int | None:
-        """Observed duration, counted from the injection to the last point at or above the threshold."""
-        return self.lasted_until
+        """How long relief stayed at or above the threshold, counted from when it reached it (not the injection)."""
+        if self.reached_at is None or self.lasted_until is None:
+            return None
+        return self.lasted_until - self.reached_at
 
 
 @dataclass(frozen=True)

@@ -117,11 +117,17 @@ def volume_text(med: MedicationAdministration, procedure: Procedure) -> str:
 
 
 def relief_duration_text(d: ReliefDuration) -> str:
-    """'Relief ≥80%: from 15 min, lasted at least 30 min (below at 1 h)', as the note prints it."""
+    """'Relief ≥80%: from 15 min, lasted 45 min (below at 1 h)', as the note prints it.
+
+    How long relief lasted is counted from when it began (domain.relief.ReliefDuration.minutes).
+    """
     head = f"Relief ≥{num(d.threshold_pct)}%"
-    if d.reached_at is None or d.lasted_until is None:
+    if d.reached_at is None or d.minutes is None:
         return f"{head}: not reached"
-    line = f"{head}: from {format_minutes(d.reached_at)}, lasted at least {format_minutes(d.lasted_until)}"
     if d.ended_before is not None:
-        return f"{line} (below at {format_minutes(d.ended_before)})"
-    return f"{line} (still at last score)"
+        return (
+            f"{head}: from {format_minutes(d.reached_at)}, lasted {format_minutes(d.minutes)} "
+            f"(below at {format_minutes(d.ended_before)})"
+        )
+    lasted = format_minutes(d.minutes)
+    return f"{head}: from {format_minutes(d.reached_at)}, lasted at least {lasted} (still at last score)"

@@ -147,7 +147,8 @@ def _relief(procedure: Procedure, catalog: Catalog) -> dict[str, Any]:
         duration = summary.duration(threshold) if summary.peak_pct is not None else None
         out[f"{prefix}_threshold_pct"] = threshold
         out[f"{prefix}_from_min"] = None if duration is None else duration.reached_at
-        out[f"{prefix}_lasted_min"] = None if duration is None else duration.lasted_until
+        # Counted from when relief reached the threshold (the one definition of a relief duration).
+        out[f"{prefix}_lasted_min"] = None if duration is None else duration.minutes
         out[f"{prefix}_below_at_min"] = None if duration is None else duration.ended_before
     return out
 

@@ -107,16 +107,17 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
         for f in findings:
             if f.rule != rule:
                 continue
-            if rule == RELIEF_RFA_RULE and not f.message.strip().lower().startswith("consider"):
+            if rule == RELIEF_RFA_RULE and f.verdict != "candidate":
                 continue
             relief.append(SourcedLine(f.message, source_no(f.source)))
     met = sum(1 for f in findings if f.status == Status.MET)
+    applied = sum(1 for f in findings if f.applies)
     return DecisionSupportBlock(
         ran=True,
         flagged=tuple(flagged),
         acknowledgements_on_record=on_record,
         relief_interpretation=tuple(relief),
         met_count=met,
-        met_line=f"{met} other guideline check{'' if met == 1 else 's'} met",
+        met_line=f"{applied} guideline check{'' if applied == 1 else 's'} applied to this procedure; {met} met",
         sources=tuple(sources),
     )

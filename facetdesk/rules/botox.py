@@ -21,7 +21,7 @@ def _window_priors(case: RuleCase) -> list[Procedure]:
 
 
 def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
-    return [case.finding(rule_id, Severity.INFO, Status.MET, _NONE, field=_FIELD)]
+    return [case.finding(rule_id, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD)]
 
 
 @rule(
@@ -93,7 +93,7 @@ def check_neuromuscular_disease(case: RuleCase) -> list[Finding]:
     rid = "botox.neuromuscular_disease"
     source = "BOTOX prescribing information highlights (S38); BOTOX monograph (S36)"
     if case.procedure.botulinum_toxin is None:
-        return [case.finding(rid, Severity.INFO, Status.MET, _NONE, field=_FIELD, source=source)]
+        return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD, source=source)]
     nmd = case.patient.neuromuscular_disease
     field = ("patient", "neuromuscular_disease")
     if nmd is None:
@@ -150,7 +150,7 @@ def check_off_label(case: RuleCase) -> list[Finding]:
     rid = "botox.off_label"
     source = "S41; coverage [U]"
     if case.procedure.botulinum_toxin is None:
-        return [case.finding(rid, Severity.INFO, Status.MET, _NONE, field=_FIELD, source=source)]
+        return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD, source=source)]
     msg = (
         "paraspinal botulinum toxin for back pain is off-label (not an FDA indication); Medicare coverage "
         "depends on the MAC's botulinum toxin LCD [coverage unconfirmed: review before relying on it]"

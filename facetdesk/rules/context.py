@@ -46,6 +46,7 @@ class RuleCase:
         message: str,
         field: tuple[str, ...] = (),
         source: str | None = None,
+        verdict: str | None = None,
     ) -> Finding:
         """Build a finding whose source lists the thresholds used; unconfirmed ones say so."""
         used = list(self._used)
@@ -63,4 +64,5 @@ class RuleCase:
             source=source,
             field=field,
             unconfirmed=unconfirmed,
+            verdict=verdict,
         )

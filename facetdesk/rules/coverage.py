@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
+from facetdesk.domain.block_response import KEYS as BLOCK_KEYS
+from facetdesk.domain.block_response import BlockVerdict, block_response, month_minutes
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
 from facetdesk.domain.months import add_months, months_before  # noqa: F401 (re-exported for tests)
@@ -68,19 +68,15 @@ def _missing_relief_data(prior: Procedure) -> str | None:
     """What keeps a prior block's relief from being computed, or None when it can be."""
     missing = []
     if prior.pre_procedure_pain is None:
-        missing.append("no pre-procedure pain score")
+        missing.append("no pre-injection pain score")
     if not prior.pain_scores:
-        missing.append("no pain scores after the block")
+        missing.append("no post-injection pain scores")
     if missing:
         return " and ".join(missing)
     summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, ())
     if summary.peak_pct is None:
         return summary.reason_not_computed or "relief could not be computed"
     return None
-
-
-def _peak_relief(prior: Procedure, threshold: float) -> float | None:
-    return summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (threshold,)).peak_pct
 
 
 def _guidance_label(value: str) -> str:
@@ -99,6 +95,10 @@ def _sedation_label(value: str) -> str:
 
 def _met(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
     return case.finding(rule_id, Severity.INFO, Status.MET, message, field=field, source=source)
+
+
+def _not_applicable(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
+    return case.finding(rule_id, Severity.INFO, Status.NOT_APPLICABLE, message, field=field, source=source)
 
 
 def _not_evaluated(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
@@ -232,14 +232,14 @@ def check_sessions_12m(case: RuleCase) -> list[Finding]:
         "A confirmatory diagnostic block follows a positive earlier diagnostic block that covered every level, "
         "at least the minimum interval earlier."
     ),
-    thresholds=("lcd.confirmatory.min_interval_days", "relief.positive_block_pct"),
+    thresholds=("lcd.confirmatory.min_interval_days", *BLOCK_KEYS),
 )
 def check_confirmatory_block(case: RuleCase) -> list[Finding]:
     rid = "lcd.confirmatory_block"
     proc = case.procedure
     if proc.intent != Intent.DIAGNOSTIC_CONFIRMATORY:
         return [
-            _met(
+            _not_applicable(
                 case,
                 rid,
                 f"not applicable: the intent is {proc.intent.label.lower()}, not a confirmatory block",
@@ -248,7 +248,8 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
             )
         ]
     min_days = case.value("lcd.confirmatory.min_interval_days")
-    threshold = case.value("relief.positive_block_pct")
+    for key in BLOCK_KEYS:
+        case.th(key)
     levels = proc.levels()
     same_site = [p for p in case.earlier() if p.intent in DIAGNOSTIC and _covers(p, levels)]
     # Calendar days: a block at 09:00 two weeks after one at 10:00 is still two weeks later.
@@ -260,40 +261,28 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
             days = (case.when.date() - last.performed_at.date()).days
             text += f"; {_describe(last)} was only {days} day(s) earlier"
         return [_not_met(case, rid, text, ("intent",))]
-    unevaluable = []
-    negative = []
+    # One definition of a positive block (domain.block_response): sustained through the agent's duration.
+    unclear, negative = [], []
     for prior in reversed(early_enough):  # most recent first
-        missing = _missing_relief_data(prior)
-        if missing:
-            unevaluable.append(f"{_describe(prior)} has {missing}")
-            continue
-        peak = _peak_relief(prior, threshold)
-        assert peak is not None
-        if peak >= threshold:
+        block = block_response(prior, case.catalog)
+        days = (case.when.date() - prior.performed_at.date()).days
+        if block.positive:
             return [
                 _met(
                     case,
                     rid,
-                    f"{_describe(prior)} gave {peak:g}% peak relief (at least {threshold:g}% needed), "
-                    f"{(case.when.date() - prior.performed_at.date()).days} days earlier "
-                    f"(at least {min_days:g})",
+                    f"{_describe(prior)} was positive ({block.summary()}), {days} days earlier (at least {min_days:g})",
                     ("intent",),
                 )
             ]
-        negative.append(f"{_describe(prior)} gave {peak:g}% peak relief")
-    if unevaluable:
-        text = "not evaluated: " + "; ".join(unevaluable)
-        if negative:
-            text += "; " + "; ".join(negative)
-        return [_not_evaluated(case, rid, f"{text} (at least {threshold:g}% needed)", ("intent",))]
-    return [
-        _not_met(
-            case,
-            rid,
-            f"no positive earlier diagnostic block: {'; '.join(negative)}, below the {threshold:g}% needed",
-            ("intent",),
-        )
-    ]
+        if block.verdict is BlockVerdict.NEGATIVE:
+            negative.append(f"{_describe(prior)}: {block.summary()}")
+        else:
+            unclear.append(f"{_describe(prior)}: {block.summary() if block.peak_pct is not None else block.reason}")
+    if unclear:
+        text = "not evaluated: no earlier block shown positive; " + "; ".join(unclear + negative)
+        return [_not_evaluated(case, rid, text, ("intent",))]
+    return [_not_met(case, rid, f"no positive earlier diagnostic block: {'; '.join(negative)}", ("intent",))]
 
 
 @rule(
@@ -303,14 +292,14 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
         "A therapeutic IA or MBB follows enough positive diagnostic blocks covering every level, "
         "and why the patient is not a radiofrequency candidate is documented."
     ),
-    thresholds=("lcd.therapeutic.min_diagnostic_blocks", "relief.positive_block_pct"),
+    thresholds=("lcd.therapeutic.min_diagnostic_blocks", *BLOCK_KEYS),
 )
 def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     rid = "lcd.therapeutic_prerequisite"
     proc = case.procedure
     if proc.intent != Intent.THERAPEUTIC:
         return [
-            _met(
+            _not_applicable(
                 case,
                 rid,
                 f"not applicable: the intent is {proc.intent.label.lower()}, not therapeutic",
@@ -319,19 +308,22 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
             )
         ]
     needed = case.value("lcd.therapeutic.min_diagnostic_blocks")
+    for key in BLOCK_KEYS:
+        case.th(key)
     threshold = case.value("relief.positive_block_pct")
     levels = proc.levels()
     positive, negative, unevaluable = [], [], []
     for prior in case.earlier():
         if prior.intent not in DIAGNOSTIC or not _covers(prior, levels):
             continue
-        missing = _missing_relief_data(prior)
-        if missing:
-            unevaluable.append(f"{_describe(prior)} ({missing})")
-            continue
-        peak = _peak_relief(prior, threshold)
-        assert peak is not None
-        (positive if peak >= threshold else negative).append(f"{prior.performed_at:%Y-%m-%d} {peak:g}%")
+        block = block_response(prior, case.catalog)
+        label = f"{prior.performed_at:%Y-%m-%d}" + (f" {block.peak_pct:g}%" if block.peak_pct is not None else "")
+        if block.positive:
+            positive.append(label)
+        elif block.verdict is BlockVerdict.NEGATIVE:
+            negative.append(label)
+        else:
+            unevaluable.append(f"{_describe(prior)} ({block.verdict.value}: {block.reason})")
     reason_ok = bool(proc.rfa_not_candidate_reason.strip())
     blocks_ok = len(positive) >= needed
     parts = [
@@ -340,7 +332,7 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
         + (f": {', '.join(positive)}" if positive else "")
     ]
     if negative:
-        parts.append(f"below {threshold:g}%: {', '.join(negative)}")
+        parts.append(f"negative: {', '.join(negative)}")
     if unevaluable:
         parts.append(f"not evaluable: {'; '.join(unevaluable)}")
     parts.append(
@@ -364,9 +356,15 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     category=CATEGORY,
     checks=(
         "A repeat therapeutic procedure at overlapping levels follows a prior one (the most recent) whose relief "
-        "stayed at or above the minimum for the minimum number of calendar months."
+        "stayed at or above the minimum for the minimum number of months (30-day months, as the pain diary), "
+        "counted from when that relief began."
     ),
-    thresholds=("lcd.repeat_therapeutic.min_relief_pct", "lcd.repeat_therapeutic.min_duration_months"),
+    thresholds=(
+        "lcd.repeat_therapeutic.min_relief_pct",
+        "lcd.repeat_therapeutic.min_duration_months",
+        "time.days_per_month",
+        "relief.onset_allowance_minutes",
+    ),
 )
 def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     rid = "lcd.repeat_therapeutic"
@@ -374,13 +372,15 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     source = f"{LCD}: repeat therapeutic at the same site"
     if proc.intent != Intent.THERAPEUTIC:
         return [
-            _met(case, rid, f"not applicable: the intent is {proc.intent.label.lower()}", ("intent",), source=source)
+            _not_applicable(
+                case, rid, f"not applicable: the intent is {proc.intent.label.lower()}", ("intent",), source=source
+            )
         ]
     levels = proc.levels()
     same_site = [p for p in case.earlier() if p.intent == Intent.THERAPEUTIC and _overlaps(p, levels)]
     if not same_site:
         return [
-            _met(
+            _not_applicable(
                 case,
                 rid,
                 "not applicable (first therapeutic procedure at these levels)",
@@ -394,11 +394,13 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     missing = _missing_relief_data(prior)
     if missing:
         return [_not_evaluated(case, rid, f"not evaluated: {_describe(prior)} has {missing}", ("intent",))]
+    case.th("time.days_per_month")
     summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,))
     duration = summary.duration(min_pct)
     assert duration is not None
-    need = f"at least {min_pct:g}% relief for {months:g} months needed"
-    if not duration.reached or duration.lasted_until is None:
+    span = format_minutes(int(month_minutes(months, case.catalog)))
+    need = f"at least {min_pct:g}% relief for {months:g} months ({span}) needed"
+    if not duration.reached or duration.minutes is None:
         return [
             _not_met(
                 case,
@@ -407,20 +409,24 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
                 ("intent",),
             )
         ]
-    # Calendar months, not an assumed month length: the run must reach the same day N months later.
-    relief_end = prior.performed_at + timedelta(minutes=duration.lasted_until)
-    required_end = add_months(prior.performed_at, int(months))
+    # One unit for months of relief (time.days_per_month), the pain diary's: its "3 months" point is 90 days.
+    # Counted from when relief reached the minimum; relief there within the onset allowance counts from the
+    # injection (the block taking effect is no gap in relief), so relief at the diary's 3-month point is 3 months.
+    onset = case.value("relief.onset_allowance_minutes")
+    began = duration.reached_at or 0
+    start = 0 if began <= onset else began
+    assert duration.lasted_until is not None
+    lasted = duration.lasted_until - start
     tail = (
-        " (last recorded score; may have lasted longer)"
+        " (still at the last score; may have lasted longer)"
         if duration.ended_before is None
         else f", below it by {format_minutes(duration.ended_before)}"
     )
     text = (
-        f"{_describe(prior)}: at least {min_pct:g}% relief recorded until "
-        f"{format_minutes(duration.lasted_until)} ({relief_end:%Y-%m-%d}){tail}; "
-        f"{need} (until {required_end:%Y-%m-%d})"
+        f"{_describe(prior)}: at least {min_pct:g}% relief from {format_minutes(began)}, "
+        f"lasting {format_minutes(lasted)}{tail}; {need}"
     )
-    if relief_end >= required_end:
+    if lasted >= month_minutes(months, case.catalog):
         return [_met(case, rid, text, ("intent",))]
     return [_not_met(case, rid, text, ("intent",))]
 
@@ -542,7 +548,7 @@ def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
     proc = case.procedure
     if proc.technique != Technique.INTRA_ARTICULAR or proc.intent not in DIAGNOSTIC:
         return [
-            _met(
+            _not_applicable(
                 case,
                 rid,
                 f"not applicable: {proc.technique.label.lower()}, {proc.intent.label.lower()}",

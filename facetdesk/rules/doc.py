@@ -16,17 +16,59 @@ def _value(value) -> str:
     return f"`{value}`"
 
 
+def _definitions(catalog: Catalog) -> list[str]:
+    """The shared clinical definitions, from the modules that implement them (one text, one place)."""
+    import facetdesk.domain.block_response as block
+
+    doc = (block.__doc__ or "").strip().splitlines()
+    threshold_rows = [
+        f"| `{k}` | {_value(catalog.threshold(k).value)} | {catalog.threshold(k).unit} | "
+        f"{catalog.threshold(k).confidence}: {CONFIDENCE[catalog.threshold(k).confidence]} | "
+        f"{catalog.threshold(k).source} |"
+        for k in (*block.KEYS, "time.days_per_month")
+    ]
+    return [
+        "## Definitions used by every rule, the note and the exports",
+        "",
+        "### Block response (`facetdesk/domain/block_response.py`)",
+        "",
+        *doc[2:],
+        "",
+        "Every rule that asks whether a block was positive uses this definition: `relief.diagnostic_block`,"
+        " `lcd.confirmatory_block`, `lcd.therapeutic_prerequisite`, `relief.concordance` (only two positive blocks"
+        " are compared: a negative one is 'not concordant') and `relief.rfa_candidate` (verdict candidate, not yet"
+        " or not a candidate; the two positive blocks must be at least `lcd.confirmatory.min_interval_days`"
+        " apart). Verdicts: positive, negative, indeterminate, not evaluated; the finding's status follows the"
+        " verdict (positive met; negative not met, warning; indeterminate not met, caution; not evaluated).",
+        "",
+        "### Months of relief",
+        "",
+        "A month of relief is `time.days_per_month` days, the pain diary's own unit (its '3 months' point is"
+        " 90 days after the injection); relief that reached the minimum within the onset allowance counts from the"
+        " injection, later relief from when it began. Rolling windows ('sessions per 12 months', 'toxin per 3"
+        " months') count calendar months back from the procedure's date.",
+        "",
+        "| threshold | value | unit | confidence | source |",
+        "|---|---|---|---|---|",
+        *threshold_rows,
+        "",
+    ]
+
+
 def rules_markdown(catalog: Catalog) -> str:
     lines = [
         "# Decision-support rules",
         "",
         "Generated from the rule catalog in `facetdesk/rules/` and the thresholds in `resources/thresholds.json`"
         " by `python tools/rules_doc.py`; a test fails when this file and the code disagree.",
-        "Each finding has a severity (info, caution, warning, critical) and a status (met, not_met, not_evaluated:"
-        " data missing, never a silent pass). Confidence: C confirmed in the cited source, S secondary source,"
-        " U unconfirmed (the finding says so). FacetDesk warns; the physician decides, and a warning or critical"
-        " finding can be acknowledged with a reason that is stored and printed.",
+        "Each finding has a severity (info, caution, warning, critical), a status (met, not_met, not_evaluated:"
+        " data missing, never a silent pass; not_applicable: the rule does not apply to this case, counted apart"
+        " from the checks that applied) and, where the rule answers more than met or not, a verdict (below)."
+        " Confidence: C confirmed in the cited source, S secondary source, U unconfirmed (the finding says so)."
+        " FacetDesk warns; the physician decides, and a warning or critical finding can be acknowledged with a"
+        " reason that is stored and printed.",
         "",
+        *_definitions(catalog),
     ]
     category = None
     for r in all_rules():

@@ -59,7 +59,7 @@ def _of_class(case: RuleCase, procedure: Procedure, drug_class: str) -> list[Med
 
 
 def _not_applicable(case: RuleCase, rule_id: str, why: str, field: tuple[str, ...] = _MEDS) -> list[Finding]:
-    return [case.finding(rule_id, Severity.INFO, Status.MET, f"not applicable: {why}", field=field)]
+    return [case.finding(rule_id, Severity.INFO, Status.NOT_APPLICABLE, f"not applicable: {why}", field=field)]
 
 
 # ---- local anaesthetic -------------------------------------------------------------------------

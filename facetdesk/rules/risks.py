@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
+from facetdesk.domain.allergy import AgentMatch, AllergyAgent, AllergyClass, GivenAgent, Named
 from facetdesk.domain.enums import Sex
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
@@ -20,10 +20,7 @@ _BOTOX_CONTRAINDICATION_SOURCE = (
     "BOTOX prescribing information (S38) and monograph (S36): infection at the proposed injection site "
     "is a contraindication"
 )
-_ALLERGY_SOURCE = (
-    "Recorded allergies checked against the agents given; hypersensitivity to any botulinum toxin product "
-    "is a contraindication (S38, S36)"
-)
+_ALLERGY_SOURCE = "Recorded allergies matched by ingredient, brand and class (resources/allergy_names.json)"
 
 
 def _unconfirmed(finding: Finding) -> Finding:
@@ -141,7 +138,9 @@ def check_diabetes_steroid(case: RuleCase) -> list[Finding]:
     days = case.value("risk.diabetes_glucose_monitor_days")
     steroids = _corticosteroids(case)
     if not steroids:
-        return [case.finding(rid, Severity.INFO, Status.MET, "not applicable: no corticosteroid recorded", field)]
+        return [
+            case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, "not applicable: no corticosteroid recorded", field)
+        ]
     given = ", ".join(steroids)
     if case.patient.diabetes is None:
         msg = f"not evaluated: whether the patient has diabetes is not recorded ({given} given)"
@@ -213,7 +212,7 @@ def check_pregnancy(case: RuleCase) -> list[Finding]:
     if not ionising and not toxin:
         # Pregnancy status does not change anything this rule checks, so a missing status is not a gap here.
         msg = f"not applicable: no ionising image guidance ({guidance}) and no botulinum toxin recorded"
-        return [case.finding(rid, Severity.INFO, Status.MET, msg, field)]
+        return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, msg, field)]
     pregnant = case.patient.pregnant
     if pregnant is None and case.patient.sex in (Sex.FEMALE, Sex.UNKNOWN, Sex.OTHER):
         what = " and ".join(x for x, used in ((f"{guidance} guidance", ionising), ("botulinum toxin", toxin)) if used)
@@ -235,68 +234,117 @@ def check_pregnancy(case: RuleCase) -> list[Finding]:
 
 # ---- risk.allergy -----------------------------------------------------------------
 
-# Words in an allergy entry that name a whole drug class (an "iod" entry such as "iodine" means contrast).
-_CLASS_WORDS = {
-    "contrast": ("contrast", "iod"),
-    "local_anesthetic": ("local anaesthetic", "local anesthetic"),
-    "corticosteroid": ("steroid",),
-}
 
-
-def _administered(case: RuleCase) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-    """(display name, names an allergy may be contained in, words an allergy may contain) per agent given."""
-    out: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
-    seen: set[str] = set()
+def _given(case: RuleCase) -> list[GivenAgent]:
+    """The agents given: medications, the botulinum toxin product, and contrast used without a recorded agent."""
+    out: list[GivenAgent] = []
     for med in case.procedure.medications:
-        agent = med.catalog_agent(case.catalog)
-        if agent.key in seen:
+        if any(g.key == med.agent for g in out):
             continue
-        seen.add(agent.key)
-        names = (agent.key.replace("_", " ").casefold(), agent.name.casefold())
-        out.append((agent.name, names, names + _CLASS_WORDS.get(agent.drug_class, ())))
+        # An agent missing from a clinic's edited catalog is still matched by its key (and must not crash the check).
+        agent = case.catalog.agent(med.agent)
+        out.append(GivenAgent(med.agent, agent.name if agent else med.agent, agent.drug_class if agent else None))
     toxin = case.procedure.botulinum_toxin
     if toxin is not None:
-        label = toxin.product.label
-        names = (toxin.product.value.casefold(), label.casefold())
-        brand = label[label.find("(") + 1 : label.rfind(")")].casefold() if "(" in label else ""
-        words = names + ("botulinum", "botox") + ((brand,) if brand else ())
-        out.append((label, names, words))
-    # An agent missing from a clinic's edited catalog is not known to be contrast (and must not crash the check).
-    agents = [case.catalog.agent(m.agent) for m in case.procedure.medications]
-    if case.procedure.contrast and not any(a is not None and a.drug_class == "contrast" for a in agents):
-        # Contrast used without a recorded agent still meets a contrast or iodine allergy.
-        out.append(("contrast (agent not recorded)", ("contrast",), _CLASS_WORDS["contrast"]))
+        out.append(GivenAgent(toxin.product.value, toxin.product.label))
+    if case.procedure.contrast and not any(g.drug_class == "contrast" for g in out):
+        # Contrast used without a recorded agent may be the very agent an allergy names.
+        out.append(GivenAgent(None, "contrast (agent not recorded)", "contrast"))
     return out
 
 
-def _matches(allergy: str, names: tuple[str, ...], words: tuple[str, ...]) -> bool:
-    text = allergy.casefold().strip()
-    if any(w and w in text for w in words):
-        return True
-    # An allergy named inside an agent name must be whole words ("methylprednisolone"), so "no" matches nothing.
-    pattern = re.compile(rf"\b{re.escape(text)}\b")
-    return bool(text) and any(pattern.search(n) for n in names)
+def _named(n: Named) -> str:
+    """What an allergy names, with its class: "Marcaine (bupivacaine; class amide local anaesthetic)"."""
+    if n.kind == "class":
+        return f"the class {n.label}"
+    ingredient = f"{n.agent.ingredient}; " if n.kind == "brand" and n.agent else ""
+    return f"{n.label} ({ingredient}class {n.cls.name})"
+
+
+def _how(m: AgentMatch) -> str:
+    if m.how in ("ingredient", "brand") or m.via is None:
+        return f"by {m.how} ({m.named.label})"
+    why = [f"{_named(m.named)}"] if m.named.kind != "class" else []
+    if m.via.any_product_matches_all and m.via.note:
+        why.append(m.via.note)
+    if m.agent.key is None:
+        why.append("the agent given is not recorded")
+    return f"by class ({m.via.name}{': ' + '; '.join(why) if why else ''})"
+
+
+def _sources(matches: list[AgentMatch]) -> tuple[str, bool]:
+    """The finding's source (the entries of resources/allergy_names.json it rests on) and whether any is [U]."""
+    entries: list[AllergyAgent | AllergyClass] = []
+    for m in matches:
+        entries += [e for e in (m.named.agent, m.named.cls if m.named.kind == "class" else None, m.via) if e]
+    cited = "; ".join(dict.fromkeys(part.strip() for e in entries for part in e.source.split(";")))
+    source = f"{_ALLERGY_SOURCE}: {cited}" if cited else _ALLERGY_SOURCE
+    return source, any(e.confidence == "U" for e in entries)
 
 
 @rule(
     "risk.allergy",
     category=CATEGORY,
-    checks="No recorded allergy names an agent given, its drug class, the botulinum toxin product or contrast.",
+    checks=(
+        "Each recorded allergy against the agents given, by ingredient, US brand name and class (amide or ester "
+        "local anaesthetic, corticosteroid, iodinated contrast, botulinum toxin: any toxin product matches every "
+        "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy that "
+        "names nothing known, are shown for the physician to check."
+    ),
 )
 def check_allergy(case: RuleCase) -> list[Finding]:
     rid, field = "risk.allergy", ("patient", "allergies")
     allergies = case.patient.allergies
     if not allergies:
         return [case.finding(rid, Severity.INFO, Status.MET, "no allergies recorded", field, source=_ALLERGY_SOURCE)]
-    agents = _administered(case)
+    names = case.catalog.allergy_names
+    given = _given(case)
+    given_text = ", ".join(g.name for g in given) or "no agents recorded"
+    results = [names.match(allergy, given) for allergy in allergies]
+
+    def finding(severity: Severity, status: Status, msg: str, matches: list[AgentMatch]) -> Finding:
+        source, unconfirmed = _sources(matches)
+        if unconfirmed:
+            msg += " [rests on an allergy name entry tagged unconfirmed: review resources/allergy_names.json]"
+        f = case.finding(rid, severity, status, msg, field, source=source)
+        return _unconfirmed(f) if unconfirmed else f
+
     findings: list[Finding] = []
-    for allergy in allergies:
-        hits = [display for display, names, words in agents if _matches(allergy, names, words)]
+    statements: list[tuple[str, list[AgentMatch]]] = []
+    for r in results:
+        hits = list(r.of("ingredient", "brand", "class"))
         if hits:
-            msg = f"recorded allergy '{allergy}' matches {', '.join(hits)} given in this procedure"
-            findings.append(case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field, source=_ALLERGY_SOURCE))
+            listed = ", ".join(f"{m.agent.name} {_how(m)}" for m in hits)
+            msg = f"recorded allergy '{r.allergy}' matches {listed} given in this procedure"
+            findings.append(finding(Severity.CRITICAL, Status.NOT_MET, msg, hits))
+        same = list(r.of("same_class"))
+        if same:
+            what = ", ".join(_named(n) for n in dict.fromkeys(m.named for m in same))
+            agents = ", ".join(m.agent.name for m in same)
+            msg = (
+                f"check by hand: recorded allergy '{r.allergy}' names {what}; {agents} given "
+                f"{'is' if len(same) == 1 else 'are'} in the same class, and the clinical reference does not say "
+                "whether an allergy to one implies an allergy to the other"
+            )
+            findings.append(finding(Severity.CAUTION, Status.NOT_EVALUATED, msg, same))
+        for m in r.of("other_class"):
+            mine = names.class_of(m.agent)
+            note = f" ({m.named.cls.note})" if m.named.cls.note else ""
+            msg = (
+                f"'{r.allergy}' names {_named(m.named)}; {m.agent.name} given is in the class "
+                f"{mine.name if mine else 'of another agent'}: no class match{note}"
+            )
+            statements.append((msg, [m]))
+    unmatched = [r.allergy for r in results if not r.recognised]
+    if unmatched:
+        listed = ", ".join(f"'{a}'" for a in unmatched)
+        msg = (
+            f"not matched — check by hand: {listed} name{'s' if len(unmatched) == 1 else ''} no ingredient, brand "
+            f"or drug class FacetDesk knows; check against the agents given ({given_text})"
+        )
+        findings.append(case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=_ALLERGY_SOURCE))
     if findings:
-        return findings
-    given = ", ".join(a[0] for a in agents) or "no agents recorded"
-    msg = f"no recorded allergy ({'; '.join(allergies)}) matches the agents given ({given})"
-    return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=_ALLERGY_SOURCE)]
+        return findings + [finding(Severity.INFO, Status.MET, msg, ms) for msg, ms in statements]
+    msg = f"no recorded allergy ({'; '.join(allergies)}) matches the agents given ({given_text})"
+    msg += "".join(f"; {s}" for s, _ in statements)
+    return [finding(Severity.INFO, Status.MET, msg, [m for _, ms in statements for m in ms])]

@@ -30,12 +30,21 @@ def severity_color(severity: Severity) -> str:
     }[severity]
 
 
-STATUS_WORDS = {Status.MET: "met", Status.NOT_MET: "NOT MET", Status.NOT_EVALUATED: "not evaluated"}
+STATUS_WORDS = {
+    Status.MET: "met",
+    Status.NOT_MET: "NOT MET",
+    Status.NOT_EVALUATED: "not evaluated",
+    Status.NOT_APPLICABLE: "not applicable",
+}
+# Checks that raise nothing: listed only when "Show guidelines that are met" is ticked.
+_QUIET = (Status.MET, Status.NOT_APPLICABLE)
 
 
 def finding_text(f: Finding, override: Override | None) -> str:
     if f.status == Status.MET:
         return f"✓ {f.rule}: {f.message}"
+    if f.status == Status.NOT_APPLICABLE:
+        return f"– {f.rule}: {f.message}"
     head = f"{f.severity.value.upper()} · {STATUS_WORDS[f.status]} · {f.rule}"
     text = f"{head}\n{f.message}"
     if override is not None:
@@ -103,12 +112,13 @@ class FindingsPanel(QWidget):
         self._findings = findings
         self._overrides = overrides
         self._fill()
-        counts = {s: sum(1 for f in findings if f.severity == s and f.status != Status.MET) for s in Severity}
+        counts = {s: sum(1 for f in findings if f.severity == s and f.status not in _QUIET) for s in Severity}
         open_acks = sum(1 for f in findings if f.needs_acknowledgement and self._override(f) is None)
         parts = [f"{counts[s]} {s.value}" for s in (Severity.CRITICAL, Severity.WARNING, Severity.CAUTION) if counts[s]]
         met = sum(1 for f in findings if f.status == Status.MET)
+        applied = sum(1 for f in findings if f.applies)
         text = ", ".join(parts) if parts else self.tr("nothing to flag")
-        text += self.tr("; {m} met").format(m=met)
+        text += self.tr("; {m} of {a} checks that apply met").format(m=met, a=applied)
         if open_acks:
             text += self.tr(" — {n} to acknowledge").format(n=open_acks)
         self.summary.setText(text)
@@ -127,11 +137,11 @@ class FindingsPanel(QWidget):
         current_rule = current.data(Qt.ItemDataRole.UserRole).rule if current else None
         self.list.clear()
         for f in self._findings:
-            if f.status == Status.MET and not self.show_met.isChecked():
+            if f.status in _QUIET and not self.show_met.isChecked():
                 continue
             item = QListWidgetItem(finding_text(f, self._override(f)))
             item.setData(Qt.ItemDataRole.UserRole, f)
-            color = severity_color(f.severity if f.status != Status.MET else Severity.INFO)
+            color = severity_color(f.severity if f.status not in _QUIET else Severity.INFO)
             item.setForeground(QBrush(QColor(color)))
             item.setToolTip(f"Source: {f.source}")
             self.list.addItem(item)

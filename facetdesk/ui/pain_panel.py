@@ -44,12 +44,12 @@ def describe_summary(summary) -> str:
         elif d.ended_before is None:
             lines.append(
                 f"≥{d.threshold_pct:g}% relief from {format_minutes(d.reached_at)}, "
-                f"lasting at least {format_minutes(d.lasted_until)} (still at the last score)."
+                f"lasting at least {format_minutes(d.minutes)} (still at the last score)."
             )
         else:
             lines.append(
-                f"≥{d.threshold_pct:g}% relief from {format_minutes(d.reached_at)} to "
-                f"{format_minutes(d.lasted_until)} (below at {format_minutes(d.ended_before)})."
+                f"≥{d.threshold_pct:g}% relief from {format_minutes(d.reached_at)}, lasting "
+                f"{format_minutes(d.minutes)} (below at {format_minutes(d.ended_before)})."
             )
     return " ".join(lines)
 

@@ -78,7 +78,7 @@ def timeline_row(
     if meaningful is None or not meaningful.reached:
         lasted = "—" if summary.peak_pct is None else "not reached"
     else:
-        lasted = format_minutes(meaningful.lasted_until) + ("+" if meaningful.ended_before is None else "")
+        lasted = format_minutes(meaningful.minutes or 0) + ("+" if meaningful.ended_before is None else "")
     levels = _levels(procedure.targets)
     return (
         f"{procedure.performed_at:%Y-%m-%d %H:%M}",

@@ -58,10 +58,11 @@ def test_durations_at_80_and_50_percent():
     s = summarize_relief(10, scores((15, 4), (30, 2), (60, 1), (120, 3), (240, 5), (480, 7)), THRESHOLDS)
     d80 = s.duration(80.0)
     assert (d80.reached_at, d80.lasted_until, d80.ended_before) == (30, 60, 120)
-    assert d80.minutes == 60
+    # How long relief lasted is counted from when it began (30 min), not from the injection.
+    assert d80.minutes == 30
     d50 = s.duration(50.0)
     assert (d50.reached_at, d50.lasted_until, d50.ended_before) == (15, 240, 480)
-    assert d50.minutes == 240
+    assert d50.minutes == 225
 
 
 def test_duration_still_above_at_the_last_point_has_no_end():

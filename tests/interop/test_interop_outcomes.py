@@ -66,7 +66,8 @@ def test_a_bilateral_two_level_block_reads_as_a_registry_wants_it(row):
     assert row["post_pain"] == ("0:7", "15:3", "30:2", "60:2", "240:4")
     # pre-injection 7, best 2 at 30 min: (7-2)/7 = 71.4%; >=50% from 15 to 60 min, below at 240.
     assert row["peak_relief_pct"] == 71.4 and row["peak_relief_min"] == 30
-    assert (row["relief_meaningful_from_min"], row["relief_meaningful_lasted_min"]) == (15, 60)
+    # lasted_min is counted from when relief began (15 min).
+    assert (row["relief_meaningful_from_min"], row["relief_meaningful_lasted_min"]) == (15, 45)
     assert row["relief_meaningful_below_at_min"] == 240
     assert row["relief_positive_block_from_min"] is None
     assert row["signed"] is True and row["addenda_count"] == 1

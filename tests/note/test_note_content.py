@@ -72,8 +72,8 @@ def test_pain_response_uses_catalog_thresholds(case):
     positive = f"{catalog.threshold('relief.positive_block_pct').value:g}"
     meaningful = f"{catalog.threshold('relief.meaningful_pct').value:g}"
     assert p.durations == (
-        f"Relief ≥{positive}%: from 15 min, lasted at least 4 h (below at 6 h)",
-        f"Relief ≥{meaningful}%: from 15 min, lasted at least 6 h (below at 8 h)",
+        f"Relief ≥{positive}%: from 15 min, lasted 3 h 45 min (below at 6 h)",
+        f"Relief ≥{meaningful}%: from 15 min, lasted 5 h 45 min (below at 8 h)",
     )
 
 

@@ -17,8 +17,10 @@ SRC_B = "Synthetic guideline B"
 SRC_RELIEF = "Synthetic relief reference"
 
 
-def finding(rule: str, severity: str, status: str, message: str, source: str = SRC_A) -> Finding:
-    return Finding(rule=rule, severity=severity, status=status, message=message, source=source)
+def finding(
+    rule: str, severity: str, status: str, message: str, source: str = SRC_A, verdict: str | None = None
+) -> Finding:
+    return Finding(rule=rule, severity=severity, status=status, message=message, source=source, verdict=verdict)
 
 
 FINDINGS = [
@@ -28,8 +30,11 @@ FINDINGS = [
     finding("test.info_unmet", "info", "not_met", "Synthetic info not met, not listed."),
     finding("test.met_one", "warning", "met", "Synthetic met one, not listed."),
     finding("test.met_two", "critical", "met", "Synthetic met two, not listed."),
+    finding("test.not_applicable", "info", "not_applicable", "Synthetic rule that does not apply."),
     finding("relief.diagnostic_block", "info", "met", "Synthetic block positive at 90%.", SRC_RELIEF),
-    finding("relief.rfa_candidate", "info", "met", "Consider synthetic radiofrequency ablation.", SRC_RELIEF),
+    finding(
+        "relief.rfa_candidate", "info", "met", "Consider synthetic radiofrequency ablation.", SRC_RELIEF, "candidate"
+    ),
 ]
 OVERRIDES = [
     Override(
@@ -78,7 +83,8 @@ def test_flagged_rows_most_serious_first_with_acknowledgement():
         ("Consider synthetic radiofrequency ablation.", 3),
     ]
     assert d.met_count == 4
-    assert d.met_line == "4 other guideline checks met"
+    # 9 findings, one of which does not apply: 8 applied, of which 4 met.
+    assert d.met_line == "8 guideline checks applied to this procedure; 4 met"
 
 
 def test_rfa_candidate_only_when_it_suggests_something():
@@ -132,7 +138,7 @@ def test_pdf_shows_decision_support():
         "Synthetic earlier reason",
         "Synthetic block positive at 90%. [3]",
         "Consider synthetic radiofrequency ablation. [3]",
-        "4 other guideline checks met",
+        "8 guideline checks applied to this procedure; 4 met",
         "the treating physician decides",
         "Sources",
         f"[1] {SRC_B}",

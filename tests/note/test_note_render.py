@@ -68,7 +68,7 @@ def test_every_value_appears(case):
         "sit-to-stand",
         "lifting",
         "Peak relief: 87.5% at 15 min",
-        "lasted at least 4 h (below at 6 h)",
+        "lasted 3 h 45 min (below at 6 h)",
         "Vasovagal reaction",
         "Discharged home with escort",
         "apixaban",

@@ -67,11 +67,23 @@ def nrs_for_relief(pct: float, baseline: int = 10) -> int:
     return int(nrs)
 
 
+BLOCK_AGENT = "lidocaine"
+
+
 def scored(relief_pct: float | None = None, *, baseline: int = 10, **overrides: Any) -> dict[str, Any]:
-    """Fields for a block with a peak relief of ``relief_pct`` at 30 minutes."""
-    data: dict[str, Any] = {"pre_procedure_pain": baseline}
+    """Fields for a lidocaine block with ``relief_pct`` relief from 30 minutes through lidocaine's expected duration.
+
+    By the one definition of a block response (domain.block_response) it is positive exactly when ``relief_pct``
+    is at least the positive-block threshold.
+    """
+    hours = value("relief.expected_duration_hours")[BLOCK_AGENT]
+    data: dict[str, Any] = {
+        "pre_procedure_pain": baseline,
+        "medications": [{"agent": BLOCK_AGENT, "concentration_mg_per_ml": 10, "volume_ml": 0.5}],
+    }
     if relief_pct is not None:
-        data["pain_scores"] = [{"minutes_after": 30, "nrs": nrs_for_relief(relief_pct, baseline)}]
+        nrs = nrs_for_relief(relief_pct, baseline)
+        data["pain_scores"] = [{"minutes_after": 30, "nrs": nrs}, {"minutes_after": int(hours * 60), "nrs": nrs}]
     data.update(overrides)
     return data
 

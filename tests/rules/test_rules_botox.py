@@ -63,7 +63,7 @@ def test_units_window_other_product_this_session_is_not_evaluated():
 
 def test_units_window_not_applicable_without_botox():
     f = run("botox.units_window", procedure())
-    assert (f.status, f.severity) == (MET, Severity.INFO) and "not applicable" in f.message
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO) and "not applicable" in f.message
 
 
 def test_units_window_follows_an_edited_threshold(monkeypatch, tmp_path):
@@ -100,7 +100,7 @@ def test_interval_without_prior_is_met():
 
 def test_interval_not_applicable_without_botox():
     f = run("botox.interval", procedure(), priors=(_prior(100, days=1),))
-    assert f.status == MET and "not applicable" in f.message
+    assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
 
 
 def test_interval_follows_an_edited_threshold(monkeypatch, tmp_path):
@@ -133,7 +133,7 @@ def test_neuromuscular_disease_absent_is_met():
 
 def test_neuromuscular_disease_not_applicable_without_botox():
     f = run("botox.neuromuscular_disease", procedure(), patient(neuromuscular_disease=True))
-    assert f.status == MET and "not applicable" in f.message
+    assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
 
 
 # ---- botox.product_units -----------------------------------------------------------------------
@@ -161,7 +161,7 @@ def test_product_units_same_product_is_one_product_only():
 
 def test_product_units_not_applicable_without_botox():
     f = run("botox.product_units", procedure())
-    assert f.status == MET and "not applicable" in f.message
+    assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
 
 
 # ---- botox.off_label ---------------------------------------------------------------------------
@@ -177,4 +177,4 @@ def test_off_label_is_stated_and_marked_unconfirmed():
 
 def test_off_label_not_applicable_without_botox():
     f = run("botox.off_label", procedure())
-    assert f.status == MET and "not applicable" in f.message
+    assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message

@@ -145,7 +145,7 @@ def test_local_anesthetic_agent_missing_from_the_table(monkeypatch, tmp_path):
 
 def test_local_anesthetic_not_applicable_without_local_anaesthetic():
     f = run("dose.local_anesthetic", procedure(medications=[med("dexamethasone_sodium_phosphate", 4, 1)]))
-    assert (f.status, f.severity) == (MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
@@ -192,7 +192,7 @@ def test_steroid_session_adds_agents():
 
 def test_steroid_session_not_applicable_without_steroid():
     f = run("dose.steroid_session", procedure(medications=[med("lidocaine", 10, 1)]))
-    assert (f.status, f.severity) == (MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
@@ -295,7 +295,7 @@ def test_steroid_cumulative_unknown_agent_in_a_prior(monkeypatch, tmp_path):
 def test_steroid_cumulative_not_applicable_without_steroid_this_session():
     prior = _prior(days_before=30, mg=th("dose.steroid.three_year_max_mpe"))
     f = run("dose.steroid_cumulative", procedure(medications=[med("lidocaine", 10, 1)]), patient(), (prior,))
-    assert (f.status, f.severity) == (MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
@@ -321,16 +321,16 @@ def test_steroid_in_diagnostic_mbb_is_flagged(intent):
 
 
 @pytest.mark.parametrize(
-    "kw",
+    ("kw", "status"),
     [
-        {"intent": "therapeutic", "medications": DEX},
-        {"technique": "intra_articular", "medications": DEX},
-        {"medications": [med("lidocaine", 10, 1)]},
+        ({"intent": "therapeutic", "medications": DEX}, Status.NOT_APPLICABLE),
+        ({"technique": "intra_articular", "medications": DEX}, Status.NOT_APPLICABLE),
+        ({"medications": [med("lidocaine", 10, 1)]}, MET),
     ],
 )
-def test_steroid_in_diagnostic_mbb_met_otherwise(kw):
+def test_steroid_in_diagnostic_mbb_met_otherwise(kw, status):
     f = run("dose.steroid_in_diagnostic_mbb", procedure(**kw))
-    assert (f.status, f.severity) == (MET, Severity.INFO)
+    assert (f.status, f.severity) == (status, Severity.INFO)
 
 
 def test_steroid_in_diagnostic_mbb_follows_an_edited_threshold(monkeypatch, tmp_path):
@@ -353,16 +353,16 @@ def test_particulate_steroid_at_cervical_level_is_critical():
 
 
 @pytest.mark.parametrize(
-    ("targets", "meds"),
+    ("targets", "meds", "status"),
     [
-        (CERVICAL, [med("dexamethasone_sodium_phosphate", 4, 0.5)]),
-        ([{"level": "L4-L5", "side": "left"}], [med("triamcinolone_acetonide", 40, 0.5)]),
-        (CERVICAL, [med("lidocaine", 10, 0.5)]),
+        (CERVICAL, [med("dexamethasone_sodium_phosphate", 4, 0.5)], MET),
+        ([{"level": "L4-L5", "side": "left"}], [med("triamcinolone_acetonide", 40, 0.5)], Status.NOT_APPLICABLE),
+        (CERVICAL, [med("lidocaine", 10, 0.5)], Status.NOT_APPLICABLE),
     ],
 )
-def test_particulate_cervical_met_otherwise(targets, meds):
+def test_particulate_cervical_met_otherwise(targets, meds, status):
     f = run("dose.particulate_cervical", procedure(targets=targets, medications=meds))
-    assert (f.status, f.severity) == (MET, Severity.INFO)
+    assert (f.status, f.severity) == (status, Severity.INFO)
 
 
 def test_particulate_cervical_unknown_particulate_status(monkeypatch, tmp_path):
@@ -464,7 +464,7 @@ def test_intra_articular_region_missing_from_table(monkeypatch, tmp_path):
 
 def test_intra_articular_not_applicable_to_mbb():
     f = run("volume.intra_articular", procedure(medications=[med("lidocaine", 10, 5)]))
-    assert (f.status, f.severity) == (MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
@@ -525,7 +525,7 @@ def test_medial_branch_without_injectate_is_not_evaluated():
 
 def test_medial_branch_not_applicable_to_intra_articular():
     f = run("volume.medial_branch", procedure(technique="intra_articular", medications=[med("lidocaine", 10, 1)]))
-    assert (f.status, f.severity) == (MET, Severity.INFO) and "not applicable" in f.message
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO) and "not applicable" in f.message
 
 
 def test_medial_branch_follows_an_edited_threshold(monkeypatch, tmp_path):

@@ -51,26 +51,31 @@ def interpret(proc):
     return interpret_block(proc, get_catalog())
 
 
-# ---- interpret_block / relief.diagnostic_block ----------------------------------
+# ---- the block-response definition / relief.diagnostic_block --------------------
+
+
+def onset() -> int:
+    return int(value("relief.onset_allowance_minutes"))
 
 
 def test_positive_block():
     w = window("lidocaine")
     proc = block([(15, good() - 1), (w, good())])
     result = interpret(proc)
-    assert result.result == POSITIVE and result.positive
+    assert result.verdict == POSITIVE and result.positive
     assert result.agent == "lidocaine"
     assert result.expected_hours == value("relief.expected_duration_hours")["lidocaine"]
-    assert result.peak == 100 * (BASELINE - good() + 1) / BASELINE
-    assert result.duration == w
+    assert result.peak_pct == 100 * (BASELINE - good() + 1) / BASELINE
+    # Counted from when relief began (15 min), not from the injection.
+    assert (result.began_at, result.lasted_until, result.duration_minutes) == (15, w, w - 15)
     f = one("relief.diagnostic_block", procedure=proc)
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+    assert (f.status, f.severity, f.verdict) == (Status.MET, Severity.INFO, "positive")
     assert "positive" in f.message
     assert f"threshold {threshold():g}%" in f.message
     assert f"expected duration of lidocaine {w // 60:g} h" in f.message
-    assert f"peak relief {result.peak:g}%" in f.message
+    assert f"peak relief {result.peak_pct:g}%" in f.message
     assert f.field == ("pain_scores",)
-    # the expected durations are tagged unconfirmed in thresholds.json
+    # the expected durations and the onset allowance are tagged unconfirmed in thresholds.json
     assert f.unconfirmed and "unconfirmed threshold" in f.message
     assert "L38773" in f.source
 
@@ -82,10 +87,10 @@ def test_positive_block():
 def test_relief_threshold_boundary(nrs_shift, word):
     w = window("lidocaine")
     proc = block([(15, good() + nrs_shift), (w, good() + nrs_shift)])
-    assert interpret(proc).result == word
+    assert interpret(proc).verdict == word
     f = one("relief.diagnostic_block", procedure=proc)
     assert f.status == (Status.MET if word == POSITIVE else Status.NOT_MET)
-    assert word in f.message
+    assert f.verdict == word.value and word.value in f.message
 
 
 @pytest.mark.parametrize(("offset", "word"), [(-1, INDETERMINATE), (0, POSITIVE), (1, POSITIVE)])
@@ -93,51 +98,79 @@ def test_duration_boundary(offset, word):
     w = window("lidocaine")
     proc = block([(15, good()), (w + offset, good())])
     result = interpret(proc)
-    assert result.result == word
+    assert result.verdict == word
     if word == INDETERMINATE:
         assert "no score at or after the expected duration" in result.reason
         f = one("relief.diagnostic_block", procedure=proc)
-        assert (f.status, f.severity) == (Status.NOT_MET, Severity.CAUTION)
-        assert "indeterminate" in f.message
+        assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.CAUTION, "indeterminate")
 
 
 def test_negative_block_is_warning():
     proc = block([(15, good() + 2), (window("lidocaine"), good() + 3)])
     f = one("relief.diagnostic_block", procedure=proc)
-    assert (f.status, f.severity) == (Status.NOT_MET, Severity.WARNING)
-    assert "negative" in f.message
+    assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.WARNING, "negative")
+
+
+def test_relief_appearing_only_after_the_expected_duration_is_no_block_response():
+    """The issue's example: 12.5% at 30 min, >=80% only a day later, was reported as '>=80% lasted 1 d'."""
+    proc = block([(30, 7), (24 * 60, 1)], baseline=8)
+    result = interpret(proc)
+    assert result.verdict == NEGATIVE
+    assert "only at 1 d, after the expected duration: not a response to the anaesthetic" in result.reason
+    assert result.duration_minutes is None and "never reached" in result.describe_duration()
+
+
+def test_slow_onset_within_the_allowance_is_positive():
+    """The issue's example: 70% at 15 min, 90% from 30 min through the expected duration."""
+    w = window("lidocaine")
+    assert onset() >= 30
+    result = interpret(block([(15, 3), (30, 1), (60, 1), (w, 1)]))
+    assert result.verdict == POSITIVE
+    assert (result.began_at, result.duration_minutes) == (30, w - 30)
+
+
+def test_relief_reaching_the_threshold_after_the_onset_allowance_is_indeterminate():
+    w = window("lidocaine")
+    late = onset() + 30
+    result = interpret(block([(15, 5), (onset(), 4), (late, 1), (w, 1)]))
+    assert result.verdict == INDETERMINATE
+    assert "later than the onset allowance" in result.reason and result.began_at == late
+
+
+def test_the_onset_allowance_is_a_clinic_threshold(tmp_path, monkeypatch):
+    w = window("lidocaine")
+    slow = [(15, 3), (30, 1), (60, 1), (w, 1)]
+    assert interpret(block(slow)).verdict == POSITIVE
+    monkeypatch.setenv(
+        "FACETDESK_RESOURCES",
+        str(edited_resources(tmp_path, lambda t: t["relief.onset_allowance_minutes"].update(value=10))),
+    )
+    assert interpret(block(slow)).verdict == INDETERMINATE
 
 
 def test_peak_counts_only_scores_within_expected_duration():
     w = window("lidocaine")
     proc = block([(15, good() + 1), (w + 60, 0)])
     result = interpret(proc)
-    assert result.result == NEGATIVE
-    assert result.peak == 100 * (BASELINE - good() - 1) / BASELINE
+    assert result.verdict == NEGATIVE
+    assert result.peak_pct == 100 * (BASELINE - good() - 1) / BASELINE
 
 
-def test_relief_falling_below_within_window_is_indeterminate():
+def test_relief_falling_below_within_the_expected_duration_is_negative():
+    """>= the threshold 'for the agent's expected duration' (LCD) is not met by relief that wore off early."""
     w = window("lidocaine")
-    proc = block([(15, good()), (30, good() + 2), (w, good())])
-    result = interpret(proc)
-    assert result.result == INDETERMINATE
-    assert "fell below" in result.reason and "30 min" in result.reason
-    assert result.duration == 15
-
-
-def test_first_score_below_threshold_is_indeterminate():
-    w = window("lidocaine")
-    result = interpret(block([(0, BASELINE), (15, good()), (w, good())]))
-    assert result.result == INDETERMINATE
-    assert "first score" in result.reason
+    result = interpret(block([(15, good()), (60, good() + 2), (w, good())]))
+    assert result.verdict == NEGATIVE
+    assert "fell below" in result.reason and "1 h" in result.reason
+    assert (result.began_at, result.lasted_until, result.ended_before) == (15, 15, 60)
 
 
 def test_relief_ending_after_last_in_window_score():
     w = window("lidocaine")
     result = interpret(block([(15, good()), (w - 30, good()), (w + 60, BASELINE)]))
-    assert result.result == INDETERMINATE
+    assert result.verdict == INDETERMINATE
     assert "not shown to last" in result.reason
-    assert not result.duration_open
+    assert result.ended_before == w + 60
 
 
 def test_several_local_anaesthetics_use_longest():
@@ -146,7 +179,7 @@ def test_several_local_anaesthetics_use_longest():
     proc = block([(15, good()), (window("lidocaine"), good())], meds=(LIDOCAINE, BUPIVACAINE))
     result = interpret(proc)
     assert result.agent == "bupivacaine"
-    assert result.result == INDETERMINATE
+    assert result.verdict == INDETERMINATE
     assert "several local anaesthetics" in result.reason
     assert "several local anaesthetics" in one("relief.diagnostic_block", procedure=proc).message
 
@@ -164,7 +197,7 @@ def test_several_local_anaesthetics_use_longest():
 def test_not_evaluated(kw, reason):
     args = {"pairs": [(15, 0)], **kw}
     proc = block(args.pop("pairs"), **args)
-    assert interpret(proc).result == NOT_EVALUATED
+    assert interpret(proc).verdict == NOT_EVALUATED
     f = one("relief.diagnostic_block", procedure=proc)
     assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
     assert reason in f.message
@@ -182,7 +215,7 @@ def test_agent_without_expected_duration_is_not_evaluated(tmp_path, monkeypatch)
 
 def test_therapeutic_is_not_applicable():
     f = one("relief.diagnostic_block", procedure=block([(15, BASELINE)], intent="therapeutic"))
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
@@ -221,9 +254,10 @@ def test_concordant_pair():
     assert "Barnsley" in f.source
 
 
-@pytest.mark.parametrize(("bupi_last", "status"), [(119, Status.NOT_MET), (120, Status.NOT_MET), (121, Status.MET)])
+@pytest.mark.parametrize(("bupi_last", "status"), [(299, Status.NOT_MET), (300, Status.NOT_MET), (301, Status.MET)])
 def test_concordance_boundary(bupi_last, status):
-    prior = lido_block(120, 240)
+    # Both positive; relief from 15 min lasts 285 min with lidocaine, bupi_last - 15 with bupivacaine.
+    prior = lido_block(300, 420)
     f = one("relief.concordance", procedure=bupi_block(bupi_last, 480), priors=[prior])
     assert f.status == status
     if status == Status.NOT_MET:
@@ -232,14 +266,14 @@ def test_concordance_boundary(bupi_last, status):
 
 
 def test_concordance_order_does_not_matter():
-    prior = bupi_block(120, 240, when=EARLIER)
+    prior = bupi_block(200, 300, when=EARLIER)
     f = one("relief.concordance", procedure=lido_block(360, 480, when=datetime(2026, 10, 5, 9, 0)), priors=[prior])
     assert f.status == Status.NOT_MET
 
 
 def test_same_agent_is_not_a_pair():
     f = one("relief.concordance", procedure=bupi_block(360, 480), priors=[bupi_block(360, 480, when=EARLIER)])
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not a comparative pair (same agent" in f.message
 
 
@@ -250,7 +284,7 @@ def test_no_earlier_block_or_other_levels_is_not_applicable():
     therapeutic = lido_block(120, 240, intent="therapeutic")
     for prior in (other, later, therapeutic):
         f = one("relief.concordance", procedure=bupi_block(360, 480), priors=[prior])
-        assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+        assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
         assert "no earlier diagnostic block" in f.message
 
 
@@ -261,11 +295,12 @@ def test_concordance_missing_data_is_not_evaluated():
     assert "no pre-injection pain score" in f.message
 
 
-def test_concordance_block_never_reaching_threshold_is_not_evaluated():
-    prior = block([(15, BASELINE)], meds=(LIDOCAINE,), performed_at=EARLIER)
+def test_a_negative_block_is_never_concordant():
+    """The issue: 'concordant comparative blocks' was reported when one block was negative."""
+    prior = block([(15, BASELINE), (120, BASELINE)], meds=(LIDOCAINE,), performed_at=EARLIER)
     f = one("relief.concordance", procedure=bupi_block(360, 480), priors=[prior])
-    assert f.status == Status.NOT_EVALUATED
-    assert "never reached" in f.message
+    assert (f.status, f.verdict) == (Status.NOT_MET, "not concordant")
+    assert "2026-09-01 lidocaine block was negative" in f.message and "concordant comparative" not in f.message
 
 
 def test_concordance_not_applicable_to_therapeutic():
@@ -280,10 +315,10 @@ def test_two_positive_mbbs_suggest_rfa():
     prior = block([(30, 1), (window("bupivacaine"), 1)], meds=(BUPIVACAINE,), performed_at=EARLIER)
     current = block([(30, 1), (window("lidocaine"), 2)], meds=(LIDOCAINE,))
     f = one("relief.rfa_candidate", procedure=current, priors=[prior])
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+    assert (f.status, f.severity, f.verdict) == (Status.MET, Severity.INFO, "candidate")
     assert f.message.startswith(
-        "consider radiofrequency ablation: two positive diagnostic medial branch blocks at L4-L5, L5-S1 "
-        "(2026-09-01 bupivacaine 90%; 2026-10-05 lidocaine 90%)"
+        "candidate for radiofrequency ablation: two positive diagnostic medial branch blocks at L4-L5, L5-S1 "
+        "at least 14 days apart (2026-09-01 bupivacaine 90%; 2026-10-05 lidocaine 90%)"
     )
     assert "L38773" in f.source
 
@@ -302,16 +337,33 @@ def test_no_rfa_without_second_positive_mbb(prior_kw):
     prior = block(args.pop("pairs"), **args)
     current = block([(30, 1), (window("lidocaine"), 1)])
     f = one("relief.rfa_candidate", procedure=current, priors=[prior])
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
-    assert f.message.startswith("not (yet) two positive diagnostic MBBs at L4-L5, L5-S1")
+    assert (f.status, f.verdict) == (Status.NOT_MET, "not yet")
+    assert f.message.startswith("not yet two positive diagnostic MBBs at L4-L5, L5-S1")
     assert "2026-10-05 lidocaine 90% positive" in f.message
 
 
 def test_no_rfa_when_this_block_not_positive():
     prior = block([(30, 1), (240, 1)], meds=(BUPIVACAINE,), performed_at=EARLIER)
     f = one("relief.rfa_candidate", procedure=block([(30, 1)]), priors=[prior])
-    assert "not (yet)" in f.message
+    assert f.verdict == "not yet" and "not yet" in f.message
     assert "2026-09-01 bupivacaine 90% positive" in f.message and "indeterminate" in f.message
+
+
+def test_a_second_block_too_soon_after_the_first_is_not_yet_an_rf_candidate():
+    """The issue: RF was recommended after a second block 9 days after the first."""
+    prior = block([(30, 1), (window("bupivacaine"), 1)], meds=(BUPIVACAINE,), performed_at=datetime(2026, 9, 26, 9))
+    current = block([(30, 1), (window("lidocaine"), 2)], meds=(LIDOCAINE,))
+    f = one("relief.rfa_candidate", procedure=current, priors=[prior])
+    assert (f.status, f.verdict) == (Status.NOT_MET, "not yet")
+    assert "only 9 day(s) earlier" in f.message
+
+
+def test_a_negative_block_is_not_an_rf_candidate():
+    prior = block([(30, 1), (window("bupivacaine"), 1)], meds=(BUPIVACAINE,), performed_at=EARLIER)
+    current = block([(30, BASELINE), (window("lidocaine"), BASELINE)], meds=(LIDOCAINE,))
+    f = one("relief.rfa_candidate", procedure=current, priors=[prior])
+    assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.CAUTION, "not a candidate")
+    assert "other pain generators" in f.message
 
 
 def test_rfa_not_applicable_to_intra_articular():

@@ -204,12 +204,19 @@ def test_diabetes_unknown_with_steroid_is_not_evaluated():
     assert "diabetes is not recorded" in f.message
 
 
-@pytest.mark.parametrize(("diabetes", "meds"), [(False, [STEROID]), (True, [LIDOCAINE]), (None, [LIDOCAINE])])
-def test_no_diabetes_or_no_steroid_is_met(diabetes, meds):
+@pytest.mark.parametrize(
+    ("diabetes", "meds", "status"),
+    [
+        (False, [STEROID], Status.MET),
+        (True, [LIDOCAINE], Status.NOT_APPLICABLE),  # no corticosteroid: the rule does not apply
+        (None, [LIDOCAINE], Status.NOT_APPLICABLE),
+    ],
+)
+def test_no_diabetes_or_no_steroid_is_met(diabetes, meds, status):
     f = one(
         "risk.diabetes_steroid", patient=make_patient(diabetes=diabetes), procedure=make_procedure(medications=meds)
     )
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+    assert (f.status, f.severity) == (status, Severity.INFO)
 
 
 def test_discharge_instructions(tmp_path, monkeypatch):
@@ -296,7 +303,7 @@ def test_male_or_not_pregnant_is_met(sex, pregnant):
 
 def test_pregnancy_not_applicable_without_ionising_guidance_or_toxin():
     f = one("risk.pregnancy", patient=make_patient(pregnant=True), procedure=make_procedure(guidance="ultrasound"))
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
+    assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
@@ -362,16 +369,17 @@ def test_contrast_allergy_without_contrast_is_met():
     assert f.status == Status.MET
 
 
-def test_unrelated_allergy_is_met_and_one_finding_per_matching_allergy():
+def test_unknown_allergy_is_for_a_person_to_check_and_one_finding_per_matching_allergy():
+    # An allergy FacetDesk cannot match is not "no allergy matches" (tests/rules/test_rules_allergy_names.py).
     f = one("risk.allergy", patient=make_patient(allergies=["penicillin", "latex"]))
-    assert (f.status, f.severity) == (Status.MET, Severity.INFO)
-    assert "penicillin" in f.message
+    assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
+    assert "penicillin" in f.message and "not matched — check by hand" in f.message
     patient = make_patient(allergies=["penicillin", "lidocaine", "steroid"])
     findings = run("risk.allergy", patient=patient, procedure=make_procedure(medications=[LIDOCAINE, STEROID]))
-    assert len(findings) == 2
-    assert all(f.status == Status.NOT_MET for f in findings)
+    assert [f.status for f in findings] == [Status.NOT_MET, Status.NOT_MET, Status.NOT_EVALUATED]
 
 
 def test_short_allergy_text_does_not_match_inside_names():
     f = one("risk.allergy", patient=make_patient(allergies=["no"]), procedure=make_procedure(medications=[LIDOCAINE]))
-    assert f.status == Status.MET
+    # "no" names nothing known (not lidocaine): shown unmatched, for a person to check.
+    assert f.status == Status.NOT_EVALUATED and f.message.startswith("not matched — check by hand: 'no'")

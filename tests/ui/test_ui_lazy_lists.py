@@ -223,7 +223,9 @@ def _row_from_the_whole_record(procedure: Procedure, catalog) -> tuple[str, ...]
     if meaningful is None or not meaningful.reached:
         lasted = "—" if summary.peak_pct is None else "not reached"
     else:
-        lasted = format_minutes(meaningful.lasted_until) + ("+" if meaningful.ended_before is None else "")
+        lasted = format_minutes(meaningful.lasted_until - meaningful.reached_at) + (
+            "+" if meaningful.ended_before is None else ""
+        )
     return (
         f"{procedure.performed_at:%Y-%m-%d %H:%M}",
         ", ".join(r.capitalize() for r in procedure.regions(catalog)),

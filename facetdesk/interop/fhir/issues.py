@@ -18,14 +18,19 @@ SEVERITY = {
     Severity.CAUTION: "low",
     Severity.INFO: "low",
 }
-STATUS_LABEL = {Status.MET: "met", Status.NOT_MET: "not met", Status.NOT_EVALUATED: "not evaluated"}
+STATUS_LABEL = {
+    Status.MET: "met",
+    Status.NOT_MET: "not met",
+    Status.NOT_EVALUATED: "not evaluated",
+    Status.NOT_APPLICABLE: "not applicable",
+}
 NOT_RUN = "Decision support: not run for this export."
 
 
 def is_issue(finding: Finding) -> bool:
     """A finding that is not met, or could not be evaluated. A met check is no issue: a receiving EHR shows
     every DetectedIssue as an alert, and thirty 'guidance accepted' alerts would bury the one that matters."""
-    return finding.status != Status.MET
+    return finding.status in (Status.NOT_MET, Status.NOT_EVALUATED)
 
 
 def _override_text(o: Override) -> str:

@@ -1,0 +1,76 @@
+"""One set of blocks through every rule that asks "was this block positive": they all give the same answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from facetdesk.domain.block_response import BlockVerdict, block_response
+from facetdesk.domain.catalog import get_catalog
+from facetdesk.rules import coverage  # noqa: F401  (registers the coverage rules)
+from facetdesk.rules.finding import Status
+from tests.rules.risk_builders import BUPIVACAINE, LIDOCAINE, make_procedure, one, scores, value
+
+WHEN = datetime(2026, 10, 5, 9, 30)
+
+
+def _w(agent: str) -> int:
+    return int(value("relief.expected_duration_hours")[agent] * 60)
+
+
+# Baseline 8: NRS 1 = 87.5%, NRS 2 = 75%, NRS 7 = 12.5%. Each with the verdict the definition gives it.
+BLOCKS = {
+    "positive": ([(15, 1), (30, 1), (_w("lidocaine"), 1)], BlockVerdict.POSITIVE),
+    "slow onset, positive": ([(15, 3), (30, 1), (60, 1), (_w("lidocaine"), 1)], BlockVerdict.POSITIVE),
+    "late onset": ([(15, 6), (30, 5), (90, 1), (_w("lidocaine"), 1)], BlockVerdict.INDETERMINATE),
+    "wore off early": ([(15, 1), (60, 4), (_w("lidocaine"), 1)], BlockVerdict.NEGATIVE),
+    "relief only a day later": ([(30, 7), (24 * 60, 1)], BlockVerdict.NEGATIVE),
+    "never reached": ([(15, 5), (_w("lidocaine"), 5)], BlockVerdict.NEGATIVE),
+    "no score at the duration": ([(15, 1), (60, 1)], BlockVerdict.INDETERMINATE),
+}
+
+
+def _block(pairs, when, intent="diagnostic_first", meds=(LIDOCAINE,)):
+    return make_procedure(
+        performed_at=when, intent=intent, pre_procedure_pain=8, pain_scores=scores(*pairs), medications=list(meds)
+    )
+
+
+def _positive_other(when):
+    return _block([(15, 1), (_w("bupivacaine"), 1)], when, meds=(BUPIVACAINE,))
+
+
+@pytest.mark.parametrize("name", list(BLOCKS))
+def test_every_rule_gives_the_blocks_verdict(name):
+    pairs, verdict = BLOCKS[name]
+    first = _block(pairs, WHEN - timedelta(days=30))
+    assert block_response(first, get_catalog()).verdict is verdict, name
+    positive = verdict is BlockVerdict.POSITIVE
+
+    # The block itself.
+    assert one("relief.diagnostic_block", procedure=_block(pairs, WHEN)).verdict == verdict.value
+
+    # As the earlier block a confirmatory block relies on.
+    confirmatory = _block(pairs, WHEN, intent="diagnostic_confirmatory")
+    f = one("lcd.confirmatory_block", procedure=confirmatory, priors=[first])
+    assert (f.status == Status.MET) is positive, f.message
+
+    # As one of the two diagnostic blocks a therapeutic procedure needs (the other one positive).
+    therapeutic = make_procedure(performed_at=WHEN, intent="therapeutic", rfa_not_candidate_reason="synthetic reason")
+    other = _positive_other(WHEN - timedelta(days=60))
+    f = one("lcd.therapeutic_prerequisite", procedure=therapeutic, priors=[other, first])
+    assert (f.status == Status.MET) is positive, f.message
+
+    # As the first of two blocks for radiofrequency ablation (the second one positive, weeks later).
+    second = _positive_other(WHEN)
+    f = one("relief.rfa_candidate", procedure=second, priors=[first])
+    assert (f.verdict == "candidate") is positive, f.message
+
+    # As one of a comparative pair: concordance is judged only between two positive blocks.
+    f = one("relief.concordance", procedure=second, priors=[first])
+    if positive:
+        assert f.verdict in ("concordant", "discordant"), f.message
+    else:
+        assert f.verdict in ("not concordant", "undetermined") and "concordant comparative" not in f.message
+        assert (f.verdict == "not concordant") is (verdict is BlockVerdict.NEGATIVE)
