@@ -72,6 +72,15 @@ def sign_screens(window, ctx, out_dir: Path) -> None:
     question.setTextEchoMode(QLineEdit.EchoMode.Password)
     question.setTextValue("••••••••••••")
     shoot_dialog(question, out_dir / "sign-question.png")
+    open_findings = ctx.signing.open_findings(editor.procedure.id)
+    if open_findings:
+        from facetdesk.ui.acknowledge_dialog import AcknowledgeDialog
+
+        acknowledge = AcknowledgeDialog(open_findings, editor)
+        first = next(iter(acknowledge.reasons.values()))
+        first.setText("Discussed with the patient; benefit outweighs the risk.")
+        shoot_dialog(acknowledge, out_dir / "sign-acknowledge.png")
+    editor.ask_acknowledgements = lambda findings: {f.rule: "Discussed with the patient." for f in findings}
     editor.ask_sign = lambda procedure: DEMO_PASSWORD
     editor.sign()
     QTest.qWait(200)

@@ -53,6 +53,8 @@ class DecisionSupportBlock:
     met_line: str
     sources: tuple[str, ...]
     disclaimer: str = DECISION_SUPPORT_DISCLAIMER
+    # Printed on page 1: each critical finding with its acknowledgement (or that it has none).
+    critical: tuple[str, ...] = ()
     not_run: str = DECISION_SUPPORT_NOT_RUN
     nothing_flagged: str = NOTHING_FLAGGED
 
@@ -112,7 +114,14 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
             relief.append(SourcedLine(f.message, source_no(f.source)))
     met = sum(1 for f in findings if f.status == Status.MET)
     applied = sum(1 for f in findings if f.applies)
+    critical = tuple(
+        f"CRITICAL: {f.message} — "
+        + (_acknowledgement(o) if (o := procedure.override_for(f.rule)) is not None else NOT_ACKNOWLEDGED)
+        for f in ordered
+        if f.severity is Severity.CRITICAL and f.status is Status.NOT_MET
+    )
     return DecisionSupportBlock(
+        critical=critical,
         ran=True,
         flagged=tuple(flagged),
         acknowledgements_on_record=on_record,

@@ -77,6 +77,16 @@ def _warnings(c: NoteContent) -> list[Flowable]:
     return [Spacer(1, 2 * mm), box]
 
 
+def _critical(c: NoteContent) -> list[Flowable]:
+    """Page 1 names every critical finding and how it was acknowledged, before any other content."""
+    lines = c.decision_support.critical
+    if not lines:
+        return []
+    box = RLTable([[[para(line, st.WARNING) for line in lines]]], colWidths=[st.CONTENT_WIDTH], hAlign="LEFT")
+    box.setStyle(st.warning_box_style())
+    return [Spacer(1, 2 * mm), box]
+
+
 def _patient(c: NoteContent) -> list[Flowable]:
     p = c.patient
     fields: Fields = (
@@ -315,6 +325,7 @@ def _addenda(c: NoteContent) -> list[Flowable]:
 # In the order of a procedure note: who and why, what was done and how, what followed, sign-off.
 SECTIONS = (
     _warnings,
+    _critical,
     _patient,
     _diagnoses,
     _procedure,

@@ -8,6 +8,7 @@ the envelope; and the PAdES-signed PDF itself, which preview, export and print s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -17,8 +18,9 @@ from pydantic import ValidationError
 from facetdesk.domain.audit import AuditAction, AuditEntry
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
+from facetdesk.domain.finding import Finding, Severity
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.procedure import Addendum, Procedure, Signature
+from facetdesk.domain.procedure import Addendum, Override, Procedure, Signature
 from facetdesk.domain.signed_content import (
     CURRENT_FORMAT,
     addendum_content,
@@ -137,11 +139,33 @@ class SigningService:
         return _Opened(key, private, None, issuer, pdf_certificate)
 
     # ---- signing ---------------------------------------------------------------------------
-    def sign_procedure(self, procedure_id: int, version: int, password: str) -> Procedure:
+    def open_findings(self, procedure_id: int) -> list[Finding]:
+        """The warning and critical findings that still need an acknowledgement: what signing asks about."""
+        self._work.require(Permission.VIEW)
+        with self._db.read() as session:
+            found = repo.get_procedure(session, procedure_id)
+            if found is None:
+                raise NotFound(f"procedure {shown(procedure_id)} does not exist")
+            patient_id, procedure = found
+            patient = repo.get_patient(session, patient_id)
+            priors = _priors(session, patient_id, procedure)
+        assert patient is not None
+        return _unacknowledged(patient, procedure, priors)
+
+    def sign_procedure(
+        self,
+        procedure_id: int,
+        version: int,
+        password: str,
+        acknowledgements: Mapping[str, str] | None = None,
+    ) -> Procedure:
         """Sign, as the signed-in physician, the procedure as stored at ``version`` (the one they saw).
 
-        The password opens the physician's key. Refused with StaleRecord when it changed since, with
-        AlreadySigned when signed before, with InvalidRecord (password) when the password is wrong.
+        The password opens the physician's key. Every open warning and critical finding must be acknowledged
+        with a reason, before or here (``acknowledgements``: rule id -> reason, stored as the signer's
+        acknowledgements with the signature); a critical finding is never signed over silently. Refused with
+        StaleRecord when it changed since, with AlreadySigned when signed before, with InvalidRecord
+        (password, overrides) otherwise.
         """
         actor = self._work.require(Permission.SIGN)
         signed_at = datetime.now().replace(microsecond=0)
@@ -156,11 +180,7 @@ class SigningService:
                 raise NotFound(f"procedure {shown(procedure_id)} does not exist")
             patient_id, procedure = found
             patient = repo.get_patient(session, patient_id)
-            priors = [
-                p
-                for p in repo.procedures_for_patient(session, patient_id)
-                if p.uid != procedure.uid and p.performed_at <= procedure.performed_at
-            ]
+            priors = _priors(session, patient_id, procedure)
             clinic = load_settings(session)
         assert patient is not None
         if procedure.signature is not None:
@@ -168,6 +188,7 @@ class SigningService:
         if procedure.version != version:
             raise StaleRecord()
         opened = self._open(password)
+        procedure = _with_acknowledgements(patient, procedure, priors, acknowledgements, actor.display_name)
         # Rendered and PDF-signed outside the write transaction; the transaction below refuses the
         # signature if the procedure or the patient's identity changed meanwhile, so the PDF is of what is signed.
         signed_case = CaseFile(
@@ -193,6 +214,18 @@ class SigningService:
             current = repo.get_patient(session, patient_id)
             if current is None or identity(current) != identity(patient):
                 raise StaleRecord()
+            if procedure.overrides != _repo_overrides(session, procedure_id):
+                # The acknowledgements given at signing are stored first (a change, audited), then signed.
+                saved = repo.save_procedure(session, patient_id, procedure)
+                self._work.log(
+                    session,
+                    AuditAction.UPDATE,
+                    "procedure",
+                    procedure_id,
+                    fields=("overrides",),
+                    detail=record_hash(saved, patient_id),
+                )
+                version = saved.version
             stored = repo.sign_procedure(
                 session, procedure_id, signature.signed_by, signature.signed_at, expected_version=version
             )
@@ -371,6 +404,66 @@ class SigningService:
         from facetdesk.services.rendering import render_case_note
 
         return render_case_note(CaseFile(patient=patient, procedure=procedure), clinic=clinic).pdf
+
+
+def _priors(session, patient_id: int, procedure: Procedure) -> list[Procedure]:
+    return [
+        p
+        for p in repo.procedures_for_patient(session, patient_id)
+        if p.uid != procedure.uid and p.performed_at <= procedure.performed_at
+    ]
+
+
+def _repo_overrides(session, procedure_id: int) -> list:
+    found = repo.get_procedure(session, procedure_id)
+    return [] if found is None else list(found[1].overrides)
+
+
+def _unacknowledged(patient: Patient, procedure: Procedure, priors: list[Procedure]) -> list[Finding]:
+    from facetdesk.domain.catalog import get_catalog
+    from facetdesk.rules import evaluate
+
+    findings = evaluate(patient, procedure, priors, get_catalog())
+    return [f for f in findings if f.needs_acknowledgement and procedure.override_for(f.rule) is None]
+
+
+def _with_acknowledgements(
+    patient: Patient,
+    procedure: Procedure,
+    priors: list[Procedure],
+    acknowledgements: Mapping[str, str] | None,
+    signer: str,
+) -> Procedure:
+    """The procedure with the acknowledgements given at signing; InvalidRecord while any open finding lacks one."""
+    given = dict(acknowledgements or {})
+    open_ = _unacknowledged(patient, procedure, priors)
+    errors: list[FieldError] = []
+    overrides = list(procedure.overrides)
+    now = datetime.now().replace(microsecond=0)
+    for finding in open_:
+        reason = given.get(finding.rule)
+        if not isinstance(reason, str) or not reason.strip():
+            kind = "critical finding" if finding.severity is Severity.CRITICAL else "warning"
+            errors.append(
+                FieldError(
+                    ("overrides",),
+                    f"the {kind} {finding.rule} ({finding.message}) must be acknowledged with a reason before "
+                    "signing; nothing was signed",
+                )
+            )
+            continue
+        try:
+            overrides.append(
+                Override(rule=finding.rule, reason=reason.strip(), acknowledged_by=signer, acknowledged_at=now)
+            )
+        except ValidationError as exc:
+            errors.extend(FieldError(("overrides", finding.rule, *e.path), e.message) for e in field_errors(exc))
+    stray = sorted(set(given) - {f.rule for f in open_})
+    if stray:
+        errors.append(FieldError(("overrides",), f"{', '.join(stray)}: no open finding to acknowledge"))
+    if errors:
+        raise InvalidRecord(errors)
+    return procedure.model_copy(update={"overrides": overrides})
 
 
 def _password_matches(digest: str, password: str) -> bool:

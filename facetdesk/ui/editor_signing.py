@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea, QWidget
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.procedure import Addendum, Procedure
@@ -89,6 +89,13 @@ class SigningMixin:
             "corrections are added as signed addenda.\n\nYour password opens your signing key:"
         ).format(name=self._signer_name(procedure))
 
+    def ask_acknowledgements(self, findings: list) -> dict[str, str] | None:
+        """A reason for each open warning and critical finding (signing needs one each); None when cancelled."""
+        from facetdesk.ui.acknowledge_dialog import AcknowledgeDialog
+
+        dialog = AcknowledgeDialog(findings, self)
+        return dialog.answers() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
     def ask_password(self, title: str, label: str) -> str | None:
         password, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
         return password if ok and password else None
@@ -112,11 +119,22 @@ class SigningMixin:
             if procedure is None:
                 return None
         assert procedure.id is not None
+        try:
+            open_findings = self.signing().open_findings(procedure.id)
+        except (StorageError, InvalidRecord, NotPermitted) as exc:
+            self.error_summary.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
+            return None
+        acknowledgements: dict[str, str] = {}
+        if open_findings:
+            answered = self.ask_acknowledgements(open_findings)
+            if answered is None:
+                return None
+            acknowledgements = answered
         password = self.ask_sign(procedure)
         if not password:
             return None
         try:
-            signed = self.signing().sign_procedure(procedure.id, procedure.version, password)
+            signed = self.signing().sign_procedure(procedure.id, procedure.version, password, acknowledgements)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
             self.error_summary.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
             return None

@@ -179,4 +179,5 @@ def test_long_findings_wrap_and_stay_byte_stable():
     first = render_note(c)
     assert render_note(c) == first
     text = " ".join(pages_text(first))
-    assert text.count("must wrap inside its cell") == 12
+    # Whole, twice: in the page-1 banner a critical finding gets, and in the decision-support table.
+    assert text.count("must wrap inside its cell") == 24

@@ -50,6 +50,7 @@ def test_every_change_is_recorded_with_user_workstation_and_fields(ctx, make_pat
         (AuditAction.UPDATE, "patient"),
         (AuditAction.CREATE, "procedure"),
         (AuditAction.UPDATE, "procedure"),
+        (AuditAction.UPDATE, "procedure"),  # the acknowledgements given at signing (tests.signers answers them)
         (AuditAction.SIGN, "procedure"),
         (AuditAction.ADDENDUM, "procedure"),
         (AuditAction.EXPORT, "procedure"),
@@ -58,8 +59,9 @@ def test_every_change_is_recorded_with_user_workstation_and_fields(ctx, make_pat
     assert {(e.username, e.workstation) for e in entries} == {("dr.synthetic", "test-ws")}
     assert entries[1].fields == ("diabetes", "weight_kg")
     assert entries[3].fields == ("guidance", "pain_scores.0.activity", "pain_scores.0.nrs")
-    assert entries[0].entity_id == str(patient.id) and entries[4].entity_id == str(procedure.id)
-    assert entries[7].detail == {"pages": 3}
+    assert entries[4].fields == ("overrides",)
+    assert entries[0].entity_id == str(patient.id) and entries[5].entity_id == str(procedure.id)
+    assert entries[8].detail == {"pages": 3}
 
 
 def test_the_log_holds_no_patient_text(ctx, signed):
@@ -163,7 +165,13 @@ def test_search_filters_by_record_user_and_action(ctx, signed, make_patient_data
     _, procedure = signed
     ctx.records.save_patient(make_patient_data(7))
     of_procedure = ctx.audit.search(entity="procedure", entity_id=str(procedure.id))
-    assert [e.action for e in of_procedure] == [AuditAction.ADDENDUM, AuditAction.SIGN, AuditAction.CREATE]
+    # UPDATE: the acknowledgements the signer gave at signing, stored just before the signature.
+    assert [e.action for e in of_procedure] == [
+        AuditAction.ADDENDUM,
+        AuditAction.SIGN,
+        AuditAction.UPDATE,
+        AuditAction.CREATE,
+    ]
     assert len(ctx.audit.search(action=AuditAction.CREATE)) == 3
     assert ctx.audit.search(username="nobody-here") == []
     assert len(ctx.audit.search(limit=2)) == 2 and len(ctx.audit.search(limit=2, offset=3)) == 2

@@ -593,6 +593,7 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "NoteService.render_procedure_note": ctx.notes.render_procedure_note,
         "NoteService.render_procedure": ctx.notes.render_procedure,
         "NoteService.record_print": lambda pid: ctx.notes.record_print(pid, 1),
+        "SigningService.open_findings": ctx.signing.open_findings,
     }
 
 
@@ -606,6 +607,7 @@ _PROCEDURE_ID_CALLS = {
     "NoteService.render_procedure_note",
     "NoteService.render_procedure",
     "NoteService.record_print",
+    "SigningService.open_findings",
 }
 ID_LOOKUPS = sorted(_PROCEDURE_ID_CALLS | {"RecordService.get_patient", "PresetService.get", "PresetService.delete"})
 # These answer "nothing" (an empty list, None, False) for an id that names no record; the others raise NotFound.
@@ -1358,6 +1360,7 @@ COVERED: dict[str, str] = {
     "SigningService.sign_procedure": "test_sign_procedure_with_hostile_id_and_version",
     "SigningService.add_addendum": "test_add_addendum_with_hostile_text",
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
+    "SigningService.open_findings": "test_lookups_by_hostile_id_say_not_found",
     "AccountService.certify_key": "test_key_administration_and_signing_password_with_hostile_values",
     "AccountService.key_history": "test_key_administration_and_signing_password_with_hostile_values",
     "AccountService.trust_ca": "test_key_administration_and_signing_password_with_hostile_values",

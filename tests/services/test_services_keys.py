@@ -84,7 +84,8 @@ def test_signing_needs_the_signers_password(ctx, make_patient_data, make_procedu
         with pytest.raises(InvalidRecord, match="[Pp]assword"):
             ctx.signing.sign_procedure(procedure.id, procedure.version, wrong)
     assert not ctx.records.get_procedure(procedure.id)[1].is_signed
-    assert ctx.signing.sign_procedure(procedure.id, procedure.version, signers.PASSWORD).is_signed
+    acks = signers.acknowledge_all(ctx, procedure.id)
+    assert ctx.signing.sign_procedure(procedure.id, procedure.version, signers.PASSWORD, acks).is_signed
 
 
 def test_a_password_change_rewraps_the_key_and_old_signatures_still_verify(ctx, make_patient_data, make_procedure_data):
@@ -138,7 +139,8 @@ def test_a_physician_added_without_the_clinic_ca_waits_for_certification(ctx, ma
     ctx.accounts.sign_in(signers.enrol(ctx).username, signers.PASSWORD)
     assert ctx.accounts.certify_key(made.id).status == "certified"
     ctx.work.sign_in(Actor(username="dr.waiting", display_name="Dr. Waiting", role="physician", workstation="ws"))
-    assert ctx.signing.sign_procedure(procedure.id, procedure.version, "waiting password").is_signed
+    acks = signers.acknowledge_all(ctx, procedure.id)
+    assert ctx.signing.sign_procedure(procedure.id, procedure.version, "waiting password", acks).is_signed
     ctx.accounts.sign_in(signers.enrol(ctx).username, signers.PASSWORD)
     assert ctx.audit.verify().ok
 
@@ -194,3 +196,45 @@ def test_addendum_format_1_bytes_are_pinned():
         '"content":"facetdesk-addendum","format":1,"position":"0","procedure_uid":"00000000-0000-4000-8000-000000000001"}'
     ).encode()
     assert canonical_bytes(addendum_content(GOLDEN_PROCEDURE["uid"], 0, addendum, 1)) == expected
+
+
+def test_a_critical_finding_is_never_signed_over_unacknowledged(ctx, make_patient_data, make_procedure_data):
+    """The issue: iodinated-contrast allergy with iohexol given could be signed without acknowledgement."""
+    signers.enrol(ctx)
+    patient = ctx.records.save_patient(make_patient_data(allergies=["Omnipaque"]))
+    data = make_procedure_data(contrast=True)
+    data["medications"] = [*data["medications"], {"agent": "iohexol", "concentration_mg_per_ml": 300, "volume_ml": 0.5}]
+    procedure = ctx.records.save_procedure(patient.id, data)
+    open_ = ctx.signing.open_findings(procedure.id)
+    critical = [f for f in open_ if f.severity.value == "critical"]
+    assert [f.rule for f in critical] == ["risk.allergy"]
+    with pytest.raises(InvalidRecord, match="critical finding risk.allergy .* must be acknowledged"):
+        ctx.signing.sign_procedure(procedure.id, procedure.version, signers.PASSWORD)
+    partial = {f.rule: "reason" for f in open_ if f.severity.value != "critical"}
+    with pytest.raises(InvalidRecord, match="critical finding risk.allergy"):
+        ctx.signing.sign_procedure(procedure.id, procedure.version, signers.PASSWORD, partial)
+    assert not ctx.records.get_procedure(procedure.id)[1].is_signed
+    with pytest.raises(InvalidRecord, match="no open finding to acknowledge"):
+        ctx.signing.sign_procedure(
+            procedure.id,
+            procedure.version,
+            signers.PASSWORD,
+            {**signers.acknowledge_all(ctx, procedure.id), "x.y": "z"},
+        )
+
+    acks = {f.rule: f"Synthetic reason for {f.rule}" for f in open_}
+    signed = ctx.signing.sign_procedure(procedure.id, procedure.version, signers.PASSWORD, acks)
+    assert signed.is_signed
+    stored = signed.override_for("risk.allergy")
+    assert stored is not None and stored.reason == "Synthetic reason for risk.allergy"
+    assert stored.acknowledged_by == signers.enrol(ctx).display_name
+    # The acknowledgement is part of what was signed and printed on page 1 of the signed note.
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = ctx.notes.render_procedure_note(procedure.id).pdf
+    first_page = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "CRITICAL" in first_page and "Omnipaque" in first_page
+    assert "Synthetic reason for risk.allergy" in first_page
+    assert ctx.audit.verify().ok

@@ -93,7 +93,8 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
         _, to_sign = ctx.records.get_procedure(procedure_ids[0])
         # Signed by dr.first with their own key (the first account's key, certified by the clinic CA).
         ctx.accounts.sign_in("dr.first", PASSWORDS["dr.first"])
-        signed = ctx.signing.sign_procedure(to_sign.id, to_sign.version, PASSWORDS["dr.first"])
+        acks = {f.rule: "Synthetic reason for the move test." for f in ctx.signing.open_findings(to_sign.id)}
+        signed = ctx.signing.sign_procedure(to_sign.id, to_sign.version, PASSWORDS["dr.first"], acks)
         ctx.signing.add_addendum(
             signed.id, "Addendum: synthetic correction of the follow-up interval.", PASSWORDS["dr.first"]
         )

@@ -32,6 +32,9 @@ def signed(qtbot, window, ctx, tmp_path, monkeypatch):
     """A procedure saved, signed and exported through the window; returns its id."""
     signers.enrol(ctx)
     monkeypatch.setattr(ProcedureEditor, "ask_sign", lambda self, procedure: signers.PASSWORD)
+    monkeypatch.setattr(
+        ProcedureEditor, "ask_acknowledgements", lambda self, findings: {f.rule: signers.REASON for f in findings}
+    )
     patient = ctx.records.save_patient(
         {"mrn": "AU-1", "family_name": "Audited", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
     )
@@ -52,7 +55,8 @@ def test_the_trail_lists_save_sign_and_export_newest_first_in_local_time(qtbot, 
     viewer = _viewer(qtbot, window)
     model = viewer.model
     actions = viewer.actions_shown()
-    assert actions[:3] == [AuditAction.EXPORT, AuditAction.SIGN, AuditAction.CREATE]
+    # The acknowledgements given at signing are stored (UPDATE, overrides) just before the signature.
+    assert actions[:4] == [AuditAction.EXPORT, AuditAction.SIGN, AuditAction.UPDATE, AuditAction.CREATE]
     export = model.entry(0)
     assert export.entity == "procedure" and export.entity_id == str(signed)
     row = [model.index(0, c).data() for c in range(model.columnCount())]
@@ -78,7 +82,7 @@ def test_filter_by_action_and_by_record(qtbot, window, ctx, signed):
     qtbot.addWidget(only)
     shown = {(only.model.entry(r).entity, only.model.entry(r).entity_id) for r in range(only.model.rowCount())}
     assert shown == {("procedure", str(signed))}
-    assert set(only.actions_shown()) == {AuditAction.CREATE, AuditAction.SIGN, AuditAction.EXPORT}
+    assert set(only.actions_shown()) == {AuditAction.CREATE, AuditAction.UPDATE, AuditAction.SIGN, AuditAction.EXPORT}
 
 
 def test_filter_by_user_and_date(qtbot, window, ctx, signed):

@@ -11,7 +11,7 @@ from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.procedure_editor import ProcedureEditor
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
-from tests.ui.helpers import click, find, start_procedure
+from tests.ui.helpers import click, find, start_procedure, type_into
 
 # The signed-in physician signs (the ctx fixture's actor), whoever is typed as performing physician.
 SIGNER = ADMIN_PHYSICIAN.display_name
@@ -46,6 +46,9 @@ def answers(monkeypatch, ctx):
     monkeypatch.setattr(ProcedureEditor, "ask_sign", ask_sign)
     monkeypatch.setattr(ProcedureEditor, "ask_addendum_text", lambda self: replies["addendum"])
     monkeypatch.setattr(ProcedureEditor, "ask_password", lambda self, title, label: signers.PASSWORD)
+    monkeypatch.setattr(
+        ProcedureEditor, "ask_acknowledgements", lambda self, findings: {f.rule: signers.REASON for f in findings}
+    )
     return replies, asked
 
 
@@ -126,3 +129,34 @@ def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient,
     assert other.editor.locked and not any(_inputs_enabled(other.editor))
     assert other.editor.signature_banner.text().startswith(f"Signed by {SIGNER} on")
     assert other.editor.addenda_view.isVisible()
+
+
+def test_the_acknowledge_dialog_needs_a_reason_for_each_open_finding(qtbot):
+    from facetdesk.domain.finding import Finding
+    from facetdesk.ui.acknowledge_dialog import AcknowledgeDialog
+
+    findings = [
+        Finding(rule="risk.allergy", severity="critical", status="not_met", message="Omnipaque allergy", source="S"),
+        Finding(rule="dose.x", severity="warning", status="not_met", message="Dose above <limit>", source="S"),
+    ]
+    dialog = AcknowledgeDialog(findings)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.buttons()[0]
+    assert not ok.isEnabled()
+    type_into(qtbot, find(dialog, "Reason for risk.allergy"), "Premedicated; contrast needed for safe placement")
+    assert not ok.isEnabled()  # the warning still has no reason
+    type_into(qtbot, find(dialog, "Reason for dose.x"), "Weight-based limit checked")
+    assert ok.isEnabled()
+    assert dialog.answers() == {
+        "risk.allergy": "Premedicated; contrast needed for safe placement",
+        "dose.x": "Weight-based limit checked",
+    }
+
+
+def test_cancelling_the_acknowledgements_signs_nothing(qtbot, window, ctx, patient, answers, monkeypatch):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
+    asked: list = []
+    monkeypatch.setattr(ProcedureEditor, "ask_acknowledgements", lambda self, findings: asked.append(findings))
+    assert ed.sign() is None
+    assert asked and all(f.needs_acknowledgement for f in asked[0])
+    assert not ctx.records.get_procedure(ed.procedure.id)[1].is_signed
