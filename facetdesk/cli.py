@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         help="evaluate the decision-support rules on a case file (JSON findings)",
         description=(
             "Each finding: rule, severity (info, caution, warning, critical), status (met, not_met, not_evaluated: "
-            "data missing, not_applicable: the rule does not apply to this case), verdict (the rule's answer where it "
+            "data missing, not_applicable: the rule does not apply to this case, advisory: information such as an "
+            "off-label use, no check), verdict (the rule's answer where it "
             "has one: a diagnostic block's positive / negative / indeterminate / not evaluated; RF candidacy's "
             "candidate / not yet / not a candidate; comparative blocks' concordant / discordant / not concordant), "
             "message, source, field, unconfirmed, override. docs/rules.md defines each verdict."

@@ -258,7 +258,7 @@ def test_check_prints_findings_as_json(case_file):
     assert {"rule", "severity", "status", "message", "source"} <= set(findings[0])
     rules = {f["rule"] for f in findings}
     assert {"lcd.imaging", "dose.local_anesthetic", "risk.anticoagulant", "relief.diagnostic_block"} <= rules
-    assert all(f["status"] in ("met", "not_met", "not_evaluated", "not_applicable") for f in findings)
+    assert all(f["status"] in ("met", "not_met", "not_evaluated", "not_applicable", "advisory") for f in findings)
     block = next(f for f in findings if f["rule"] == "relief.diagnostic_block")
     assert block["verdict"] in ("positive", "negative", "indeterminate", "not evaluated")
     assert all(f["source"] for f in findings)

@@ -24,6 +24,8 @@ class Status(str, Enum):
     NOT_EVALUATED = "not_evaluated"
     # The rule does not apply to this case (no steroid given, not a diagnostic block, ...): neither met nor a problem.
     NOT_APPLICABLE = "not_applicable"
+    # Something the physician should know that is no check at all (e.g. an off-label use): always severity info.
+    ADVISORY = "advisory"
 
 
 class Finding(BaseModel):
@@ -48,7 +50,8 @@ class Finding(BaseModel):
 
     @property
     def applies(self) -> bool:
-        return self.status != Status.NOT_APPLICABLE
+        """A check that applied to this case (advisories and rules that do not apply are no checks)."""
+        return self.status not in (Status.NOT_APPLICABLE, Status.ADVISORY)
 
     @property
     def needs_acknowledgement(self) -> bool:
@@ -58,5 +61,11 @@ class Finding(BaseModel):
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most serious first; unmet before not-evaluated before met before not applicable; then by rule id."""
-    status_order = {Status.NOT_MET: 0, Status.NOT_EVALUATED: 1, Status.MET: 2, Status.NOT_APPLICABLE: 3}
+    status_order = {
+        Status.NOT_MET: 0,
+        Status.NOT_EVALUATED: 1,
+        Status.ADVISORY: 2,
+        Status.MET: 3,
+        Status.NOT_APPLICABLE: 4,
+    }
     return sorted(findings, key=lambda f: (-f.severity.rank, status_order[f.status], f.rule))

@@ -27,11 +27,17 @@ EMERGENCY_BOTOX = (
 )
 
 
+EMERGENCY_NERVES = (
+    "New weakness or numbness in your arms or legs that does not wear off with the numbing medicine, or new "
+    "trouble controlling your bladder or bowels, is an emergency: call emergency services at once."
+)
+
+
 def _call_line(phone: str) -> str:
     who = f"Call the clinic at {phone}" if phone.strip() else "Call the clinic"
     return (
         f"{who} if you have a fever or chills, increasing redness, swelling, warmth or discharge where the needles "
-        "went in, new weakness or numbness in your arms or legs, or a severe headache."
+        "went in, or a severe headache."
     )
 
 
@@ -44,6 +50,7 @@ def standard_instructions(procedure: Procedure, *, clinic_phone: str = "") -> tu
     if procedure.sedation != Sedation.NONE:
         out.append(SEDATION)
     out.append(_call_line(clinic_phone))
+    out.append(EMERGENCY_NERVES)
     if procedure.botulinum_toxin is not None:
         out.append(EMERGENCY_BOTOX)
     return tuple(out)

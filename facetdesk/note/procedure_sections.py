@@ -91,6 +91,15 @@ def nerve_lines(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
         names = [n for n, s in nerves if s == side]
         if names:
             lines.append(f"{side.label} ({len(names)}): {', '.join(names)}")
+    # Innervation the reference does not confirm (thoracic) is printed as such, never as fact.
+    unconfirmed = [j for lv in procedure.levels() if (j := catalog.joint(lv)) is not None and j.confidence == "U"]
+    if nerves and unconfirmed:
+        levels = ", ".join(j.level for j in unconfirmed)
+        lines.append(
+            f"Unconfirmed innervation at {levels} (check before relying on it): {unconfirmed[0].note or ''}".rstrip(
+                ": "
+            )
+        )
     return tuple(lines)
 
 

@@ -155,6 +155,6 @@ def check_off_label(case: RuleCase) -> list[Finding]:
         "paraspinal botulinum toxin for back pain is off-label (not an FDA indication); Medicare coverage "
         "depends on the MAC's botulinum toxin LCD [coverage unconfirmed: review before relying on it]"
     )
-    finding = case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD, source=source)
+    finding = case.finding(rid, Severity.INFO, Status.ADVISORY, msg, field=_FIELD, source=source)
     # No threshold carries this statement, so mark it unconfirmed here (the coverage part is [U]).
     return [finding.model_copy(update={"unconfirmed": True})]

@@ -134,7 +134,8 @@ def check_imaging(case: RuleCase) -> list[Finding]:
         _not_met(
             case,
             rid,
-            f"{guidance.label} guidance is not covered: the LCD requires {allowed_text} guidance",
+            ("no image guidance recorded" if guidance is Guidance.NONE else f"{guidance.label} guidance is not covered")
+            + f": the LCD requires {allowed_text} guidance",
             ("guidance",),
         )
     ]

@@ -39,7 +39,8 @@ def _definitions(catalog: Catalog) -> list[str]:
         " are compared: a negative one is 'not concordant') and `relief.rfa_candidate` (verdict candidate, not yet"
         " or not a candidate; the two positive blocks must be at least `lcd.confirmatory.min_interval_days`"
         " apart). Verdicts: positive, negative, indeterminate, not evaluated; the finding's status follows the"
-        " verdict (positive met; negative not met, warning; indeterminate not met, caution; not evaluated).",
+        " verdict (positive met; negative and indeterminate not met, caution: results to act on, not rules to override;"
+        " not evaluated).",
         "",
         "### Months of relief",
         "",
@@ -62,8 +63,9 @@ def rules_markdown(catalog: Catalog) -> str:
         "Generated from the rule catalog in `facetdesk/rules/` and the thresholds in `resources/thresholds.json`"
         " by `python tools/rules_doc.py`; a test fails when this file and the code disagree.",
         "Each finding has a severity (info, caution, warning, critical), a status (met, not_met, not_evaluated:"
-        " data missing, never a silent pass; not_applicable: the rule does not apply to this case, counted apart"
-        " from the checks that applied) and, where the rule answers more than met or not, a verdict (below)."
+        " data missing, never a silent pass; not_applicable: the rule does not apply to this case; advisory:"
+        " information such as an off-label use, always info; both counted apart from the checks that applied)"
+        " and, where the rule answers more than met or not, a verdict (below)."
         " Confidence: C confirmed in the cited source, S secondary source, U unconfirmed (the finding says so)."
         " FacetDesk warns; the physician decides, and a warning or critical finding can be acknowledged with a"
         " reason that is stored and printed.",

@@ -363,7 +363,7 @@ def _injectate(case: RuleCase, proc: Procedure) -> tuple[float, float, str]:
     category="doses",
     checks="Injectate per joint (syringes given at the targets, contrast included, skin infiltration excluded, "
     "shared over the joints) against the joint-capacity maximum of each region.",
-    thresholds=("volume.intra_articular.max_ml",),
+    thresholds=("volume.intra_articular.max_ml", "volume.intra_articular.strict_regions"),
 )
 def check_volume_intra_articular(case: RuleCase) -> list[Finding]:
     rid = "volume.intra_articular"
@@ -389,12 +389,17 @@ def check_volume_intra_articular(case: RuleCase) -> list[Finding]:
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_MEDS)]
     checks: list[str] = []
     over = False
+    strict = set(case.value("volume.intra_articular.strict_regions"))
     for region in regions:
         limit = th.value[region]
-        exceeded = exceeds(per_joint, limit)
+        # "<1.5 mL" (lumbar) refuses the limit itself; elsewhere the value is a maximum.
+        exceeded = (
+            (per_joint > limit or math.isclose(per_joint, limit)) if region in strict else exceeds(per_joint, limit)
+        )
         over = over or exceeded
         wording = next((s.strip() for s in th.source.split(";") if s.strip().startswith(region)), "")
-        text = f"{region} maximum {limit:g} mL per joint{' exceeded' if exceeded else ''}"
+        bound = f"below {limit:g} mL" if region in strict else f"maximum {limit:g} mL"
+        text = f"{region} {bound} per joint{' exceeded' if exceeded else ''}"
         if wording:
             text += f" (source: {wording})"
         if th.note and f"{region} [U]" in th.note:

@@ -63,10 +63,11 @@ def _label(procedure: Procedure, block: BlockResponse) -> str:
     return f"{procedure.performed_at:%Y-%m-%d} {block.agent_name or 'agent unknown'}{peak}"
 
 
-# The status each verdict gives a diagnostic-block finding.
+# The status each verdict gives a diagnostic-block finding. A negative block is a clinical result to act on
+# (other pain generators), not a rule the physician overrides: caution, so signing does not ask for a reason.
 _BY_VERDICT = {
     BlockVerdict.POSITIVE: (Status.MET, Severity.INFO),
-    BlockVerdict.NEGATIVE: (Status.NOT_MET, Severity.WARNING),
+    BlockVerdict.NEGATIVE: (Status.NOT_MET, Severity.CAUTION),
     BlockVerdict.INDETERMINATE: (Status.NOT_MET, Severity.CAUTION),
     BlockVerdict.NOT_EVALUATED: (Status.NOT_EVALUATED, Severity.CAUTION),
 }

@@ -16,6 +16,10 @@ CATEGORY = "risks"
 _CLASS_ORDER = ("low", "intermediate", "high")
 _UNCONFIRMED_HOLD = " [unconfirmed hold time: check against ASRA 2018 (RAPM 43:225)]"
 _BOTOX_PREGNANCY = "botulinum toxin in pregnancy: limited data, avoid unless clearly needed [unconfirmed]"
+_INJECTION_INFECTION_SOURCE = (
+    "General injection safety: the clinical reference gives no facet-specific rule (it cites infection at the "
+    "site only as a botulinum toxin contraindication, S36/S38); clinic to review"
+)
 _BOTOX_CONTRAINDICATION_SOURCE = (
     "BOTOX prescribing information (S38) and monograph (S36): infection at the proposed injection site "
     "is a contraindication"
@@ -68,7 +72,8 @@ def check_anticoagulant(case: RuleCase) -> list[Finding]:
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field)]
     risk = max((classes[r] for r in regions), key=_CLASS_ORDER.index)
     class_regions = "/".join(r for r, c in classes.items() if c == risk)
-    procedure_kind = f"a {risk}-risk ({class_regions}) facet procedure"
+    article = "an" if risk[:1].lower() in "aeiou" else "a"
+    procedure_kind = f"{article} {risk}-risk ({class_regions}) facet procedure"
 
     findings: list[Finding] = []
     for use in uses:
@@ -179,18 +184,23 @@ def discharge_instructions(case: RuleCase) -> list[str]:
 )
 def check_infection_site(case: RuleCase) -> list[Finding]:
     rid, field = "risk.infection_site", ("patient", "injection_site_infection")
-    source = _BOTOX_CONTRAINDICATION_SOURCE
+    toxin_given = case.procedure.botulinum_toxin is not None
+    # The reference gives the toxin label's contraindication only; without toxin there is no cited number or
+    # rule, so the finding says so rather than cite a label for a drug that was not given.
+    source = _BOTOX_CONTRAINDICATION_SOURCE if toxin_given else _INJECTION_INFECTION_SOURCE
     infection = case.patient.injection_site_infection
     if infection is None:
         msg = "not evaluated: whether there is an infection at the injection site is not recorded"
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=source)]
-    if infection:
-        toxin = "botulinum toxin is planned: " if case.procedure.botulinum_toxin else ""
+    if infection and toxin_given:
         msg = (
-            f"infection at the injection site: {toxin}a contraindication for botulinum toxin (S38, S36) "
-            "and a risk for any injection"
+            "infection at the injection site: botulinum toxin is planned, and the label contraindicates it "
+            "(S38, S36); a risk for the facet injection too"
         )
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field, source=source)]
+    if infection:
+        msg = "infection at the injection site: a risk for any injection through it; check before injecting"
+        return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field, source=source)]
     msg = "no infection at the injection site recorded"
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=source)]
 

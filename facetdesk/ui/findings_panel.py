@@ -35,6 +35,7 @@ STATUS_WORDS = {
     Status.NOT_MET: "NOT MET",
     Status.NOT_EVALUATED: "not evaluated",
     Status.NOT_APPLICABLE: "not applicable",
+    Status.ADVISORY: "advisory",
 }
 # Checks that raise nothing: listed only when "Show guidelines that are met" is ticked.
 _QUIET = (Status.MET, Status.NOT_APPLICABLE)
@@ -45,6 +46,8 @@ def finding_text(f: Finding, override: Override | None) -> str:
         return f"✓ {f.rule}: {f.message}"
     if f.status == Status.NOT_APPLICABLE:
         return f"– {f.rule}: {f.message}"
+    if f.status == Status.ADVISORY:
+        return f"ℹ {f.rule}: {f.message}"
     head = f"{f.severity.value.upper()} · {STATUS_WORDS[f.status]} · {f.rule}"
     text = f"{head}\n{f.message}"
     if override is not None:
@@ -112,7 +115,10 @@ class FindingsPanel(QWidget):
         self._findings = findings
         self._overrides = overrides
         self._fill()
-        counts = {s: sum(1 for f in findings if f.severity == s and f.status not in _QUIET) for s in Severity}
+        counts = {
+            s: sum(1 for f in findings if f.severity == s and f.status not in (*_QUIET, Status.ADVISORY))
+            for s in Severity
+        }
         open_acks = sum(1 for f in findings if f.needs_acknowledgement and self._override(f) is None)
         parts = [f"{counts[s]} {s.value}" for s in (Severity.CRITICAL, Severity.WARNING, Severity.CAUTION) if counts[s]]
         met = sum(1 for f in findings if f.status == Status.MET)

@@ -392,7 +392,8 @@ def test_particulate_cervical_follows_an_edited_threshold(monkeypatch, tmp_path)
 IA_MAX = "volume.intra_articular.max_ml"
 
 
-@pytest.mark.parametrize(("delta_ml", "status"), [(-0.2, MET), (0, MET), (0.2, NOT_MET)])
+# Lumbar is "<1.5 mL" (volume.intra_articular.strict_regions): the limit itself is over.
+@pytest.mark.parametrize(("delta_ml", "status"), [(-0.2, MET), (0, NOT_MET), (0.2, NOT_MET)])
 def test_intra_articular_lumbar_boundary_includes_contrast(delta_ml, status):
     limit = th(IA_MAX)["lumbar"]
     joints = 2
@@ -434,7 +435,9 @@ def test_intra_articular_t12_l1_is_thoracic(delta_ml, status):
 def test_intra_articular_per_joint_syringes_are_shared_over_the_joints():
     limit = th(IA_MAX)["lumbar"]
     ok = procedure(
-        technique="intra_articular", targets=_bilateral("L4-L5"), medications=[med("lidocaine", 10, limit, "per_joint")]
+        technique="intra_articular",
+        targets=_bilateral("L4-L5"),
+        medications=[med("lidocaine", 10, limit - 0.1, "per_joint")],
     )
     assert run("volume.intra_articular", ok).status == MET
     over = procedure(

@@ -105,10 +105,11 @@ def test_duration_boundary(offset, word):
         assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.CAUTION, "indeterminate")
 
 
-def test_negative_block_is_warning():
+def test_negative_block_is_a_result_to_act_on_not_an_override():
     proc = block([(15, good() + 2), (window("lidocaine"), good() + 3)])
     f = one("relief.diagnostic_block", procedure=proc)
-    assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.WARNING, "negative")
+    assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.CAUTION, "negative")
+    assert not f.needs_acknowledgement  # signing does not ask for a reason to sign over a negative block
 
 
 def test_relief_appearing_only_after_the_expected_duration_is_no_block_response():
@@ -230,7 +231,7 @@ def test_edited_thresholds_change_the_result(tmp_path, monkeypatch):
 
     monkeypatch.setenv("FACETDESK_RESOURCES", str(edited_resources(tmp_path, stricter)))
     f = one("relief.diagnostic_block", procedure=block(proc_pairs))
-    assert (f.status, f.severity) == (Status.NOT_MET, Severity.WARNING)
+    assert (f.status, f.severity, f.verdict) == (Status.NOT_MET, Severity.CAUTION, "negative")
     assert f"threshold {threshold():g}%" in f.message
 
 

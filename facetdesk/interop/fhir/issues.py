@@ -23,6 +23,7 @@ STATUS_LABEL = {
     Status.NOT_MET: "not met",
     Status.NOT_EVALUATED: "not evaluated",
     Status.NOT_APPLICABLE: "not applicable",
+    Status.ADVISORY: "advisory",
 }
 NOT_RUN = "Decision support: not run for this export."
 
