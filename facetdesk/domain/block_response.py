@@ -110,16 +110,19 @@ def block_response(procedure: Procedure, catalog: Catalog) -> BlockResponse:
     if len(given) > 1:
         note = f"several local anaesthetics ({', '.join(given)}): the longest expected duration, {agent}, is used"
     found = catalog.agent(agent)
-    base = {
-        "threshold_pct": threshold,
-        "agent": agent,
-        "agent_name": found.name if found else agent,
-        "expected_hours": hours,
-        "onset_minutes": onset,
-    }
+    agent_name = found.name if found else agent
 
     def result(verdict: BlockVerdict, why: str, **numbers) -> BlockResponse:
-        return BlockResponse(verdict, "; ".join(r for r in (why, note) if r), **base, **numbers)
+        return BlockResponse(
+            verdict,
+            "; ".join(r for r in (why, note) if r),
+            threshold,
+            agent=agent,
+            agent_name=agent_name,
+            expected_hours=hours,
+            onset_minutes=onset,
+            **numbers,
+        )
 
     baseline = procedure.pre_procedure_pain
     scores = sorted(procedure.pain_scores, key=lambda s: s.minutes_after)
@@ -134,7 +137,7 @@ def block_response(procedure: Procedure, catalog: Catalog) -> BlockResponse:
     if not in_window:
         return result(
             BlockVerdict.NOT_EVALUATED,
-            f"no pain score within the expected duration of {base['agent_name']} ({hours:g} h); "
+            f"no pain score within the expected duration of {agent_name} ({hours:g} h); "
             f"first score at {format_minutes(scores[0].minutes_after)}",
         )
 

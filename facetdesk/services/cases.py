@@ -169,6 +169,7 @@ class CaseService:
                 else:
                     saved = repo.save_procedure(session, patient.id, proc.model_copy(update={"id": None, "version": 0}))
                     hashes[f"procedure:{saved.id}"] = procedure_record_hash(patient.id, saved)
+                    assert saved.id is not None
                     for part in checked.get(proc.uid, []):
                         imported.append(_store_imported(session, saved.id, part))
                     added += 1
