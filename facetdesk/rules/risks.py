@@ -171,7 +171,37 @@ def discharge_instructions(case: RuleCase) -> list[str]:
             f"check your blood glucose more often than usual for the next {days:g} days and contact your "
             "doctor if it stays high."
         )
+    out += _restart_lines(case)
     return out
+
+
+def _restart_lines(case: RuleCase) -> list[str]:
+    """When each blood thinner the patient takes may be restarted (ASRA 2018 restart times, per bleeding risk)."""
+    if not case.patient.anticoagulants:
+        return []
+    classes: dict[str, str] = case.catalog.threshold("risk.bleeding_class").value
+    regions = case.procedure.regions(case.catalog)
+    known = [classes[r] for r in regions if classes.get(r) in _CLASS_ORDER]
+    risk = max(known, key=_CLASS_ORDER.index) if known else None
+    table: dict[str, dict] = case.catalog.threshold("risk.anticoagulant_restart_hours").value
+    lines = []
+    for use in case.patient.anticoagulants:
+        drug = case.catalog.anticoagulant(use.agent)
+        name = drug.name if drug else use.agent
+        row = table.get(use.agent)
+        hours = row.get(risk) if row and risk else None
+        if hours is None:
+            lines.append(f"Ask your doctor when to restart your {name}.")
+        elif row.get("confidence") == "U":
+            lines.append(
+                f"Restart your {name} only when your doctor tells you (usually {hours} hours after the procedure)."
+            )
+        else:
+            lines.append(
+                f"You may restart your {name} {hours} hours after the procedure, "
+                "unless your doctor tells you otherwise."
+            )
+    return lines
 
 
 # ---- risk.infection_site ----------------------------------------------------------

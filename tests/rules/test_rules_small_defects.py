@@ -64,3 +64,31 @@ def test_unconfirmed_thoracic_innervation_is_printed_as_unconfirmed():
     assert any(line.startswith("Unconfirmed innervation at T5-T6") for line in lines)
     lumbar = nerve_lines(make_procedure(), get_catalog())
     assert not any("Unconfirmed" in line for line in lumbar)
+
+
+def test_discharge_instructions_give_the_restart_time_of_each_blood_thinner():
+    """Issue 14 item 4: restart times from the reference in the discharge instructions."""
+    from facetdesk.rules.context import RuleCase
+    from facetdesk.rules.risks import discharge_instructions
+
+    patient = make_patient(
+        anticoagulants=[
+            {"agent": "warfarin", "last_dose_at": WHEN - timedelta(days=6)},
+            {"agent": "apixaban", "last_dose_at": WHEN - timedelta(days=3)},
+            {"agent": "enoxaparin_prophylactic", "last_dose_at": WHEN - timedelta(days=1)},
+        ]
+    )
+    lumbar = discharge_instructions(RuleCase(patient, make_procedure(), (), get_catalog()))
+    assert (
+        "You may restart your warfarin 6 hours after the procedure, unless your doctor tells you otherwise." in lumbar
+    )
+    # Apixaban's restart time is unconfirmed in the reference: the patient is told to wait for the doctor.
+    assert any(line.startswith("Restart your apixaban only when your doctor tells you") for line in lumbar)
+    # Enoxaparin: 4 h after a low-risk (lumbar) procedure, 12-24 h after an intermediate-risk (cervical) one.
+    assert any("enoxaparin" in line and " 4 hours" in line for line in lumbar)
+    cervical = make_procedure(targets=[{"level": "C5-C6", "side": "left"}])
+    assert any(
+        "enoxaparin" in line and "12-24 hours" in line
+        for line in discharge_instructions(RuleCase(patient, cervical, (), get_catalog()))
+    )
+    assert discharge_instructions(RuleCase(make_patient(), make_procedure(), (), get_catalog())) == []
