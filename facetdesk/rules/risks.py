@@ -188,8 +188,8 @@ def _restart_lines(case: RuleCase) -> list[str]:
     for use in case.patient.anticoagulants:
         drug = case.catalog.anticoagulant(use.agent)
         name = drug.name if drug else use.agent
-        row = table.get(use.agent)
-        hours = row.get(risk) if row and risk else None
+        row = table.get(use.agent) or {}
+        hours = row.get(risk) if risk else None
         if hours is None:
             lines.append(f"Ask your doctor when to restart your {name}.")
         elif row.get("confidence") == "U":

@@ -143,11 +143,7 @@ class SigningService:
         """The warning and critical findings that still need an acknowledgement: what signing asks about."""
         self._work.require(Permission.VIEW)
         with self._db.read() as session:
-            found = repo.get_procedure(session, procedure_id)
-            if found is None:
-                raise NotFound(f"procedure {shown(procedure_id)} does not exist")
-            patient_id, procedure = found
-            patient = repo.get_patient(session, patient_id)
+            patient_id, patient, procedure = _load(session, procedure_id)
             priors = _priors(session, patient_id, procedure)
         assert patient is not None
         return _unacknowledged(patient, procedure, priors)
@@ -175,11 +171,7 @@ class SigningService:
         except ValidationError as exc:
             raise InvalidRecord(field_errors(exc)) from None
         with self._db.read() as session:
-            found = repo.get_procedure(session, procedure_id)
-            if found is None:
-                raise NotFound(f"procedure {shown(procedure_id)} does not exist")
-            patient_id, procedure = found
-            patient = repo.get_patient(session, patient_id)
+            patient_id, patient, procedure = _load(session, procedure_id)
             priors = _priors(session, patient_id, procedure)
             clinic = load_settings(session)
         assert patient is not None
@@ -230,31 +222,7 @@ class SigningService:
                 session, procedure_id, signature.signed_by, signature.signed_at, expected_version=version
             )
             content = procedure_content(identity(patient), stored, CURRENT_FORMAT)
-            envelope = envelope_for(
-                procedure_uid=stored.uid,
-                part=0,
-                content_format=CURRENT_FORMAT,
-                content=content,
-                pdf=pdf,
-                audit_head=chain_head(session),
-                previous=None,
-                signed_at=moment,
-                username=actor.username,
-                display_name=actor.display_name,
-                key_fingerprint=opened.key.fingerprint,
-            )
-            entry = self._store(
-                session,
-                procedure_id,
-                0,
-                opened.key,
-                content,
-                envelope,
-                pdf,
-                opened.private,
-                moment,
-                record_hash(stored, patient_id),
-            )
+            entry = self._seal(session, stored, patient_id, 0, content, pdf, None, moment, opened)
         self._anchor(entry)
         return stored
 
@@ -278,11 +246,7 @@ class SigningService:
         except ValidationError as exc:
             raise InvalidRecord(field_errors(exc)) from None
         with self._db.read() as session:
-            found = repo.get_procedure(session, procedure_id)
-            if found is None:
-                raise NotFound(f"procedure {shown(procedure_id)} does not exist")
-            patient_id, procedure = found
-            patient = repo.get_patient(session, patient_id)
+            patient_id, patient, procedure = _load(session, procedure_id)
             document = sigstore.signed_document(session, procedure_id)
             parts = sigstore.signatures_of(session, procedure_id)
             clinic = load_settings(session)
@@ -315,49 +279,42 @@ class SigningService:
             if position + 1 != number:
                 raise StaleRecord()
             content = addendum_content(stored.uid, position, stored.addenda[position], CURRENT_FORMAT)
-            envelope = envelope_for(
-                procedure_uid=stored.uid,
-                part=number,
-                content_format=CURRENT_FORMAT,
-                content=content,
-                pdf=pdf,
-                audit_head=chain_head(session),
-                previous=previous,
-                signed_at=moment,
-                username=actor.username,
-                display_name=actor.display_name,
-                key_fingerprint=opened.key.fingerprint,
-            )
-            entry = self._store(
-                session,
-                procedure_id,
-                number,
-                opened.key,
-                content,
-                envelope,
-                pdf,
-                opened.private,
-                moment,
-                record_hash(stored, patient_id),
-            )
+            entry = self._seal(session, stored, patient_id, number, content, pdf, previous, moment, opened)
         self._anchor(entry)
         return stored
 
-    def _store(
+    def _seal(
         self,
         session,
-        procedure_id: int,
+        stored: Procedure,
+        patient_id: int,
         part: int,
-        key: StoredKey,
         content: dict[str, Any],
-        envelope: dict[str, Any],
         pdf: bytes,
-        private: keys.PrivateKeys,
+        previous: str | None,
         moment: datetime,
-        record: dict[str, object],
+        opened: _Opened,
     ) -> AuditEntry:
+        """Sign one part (0: the procedure, n: addendum n) over the chain's head; store it and its audit entry."""
+        actor = self._work.actor
+        assert actor is not None and stored.id is not None
+        procedure_id, key, private = stored.id, opened.key, opened.private
+        record = record_hash(stored, patient_id)
+        envelope = envelope_for(
+            procedure_uid=stored.uid,
+            part=part,
+            content_format=CURRENT_FORMAT,
+            content=content,
+            pdf=pdf,
+            audit_head=chain_head(session),
+            previous=previous,
+            signed_at=moment,
+            username=actor.username,
+            display_name=actor.display_name,
+            key_fingerprint=key.fingerprint,
+        )
         envelope_bytes = canonical_bytes(envelope)
-        stored = sigstore.add_signature(
+        row = sigstore.add_signature(
             session,
             sigstore.StoredSignature(
                 id=0,
@@ -384,7 +341,7 @@ class SigningService:
                 "uid": envelope["procedure_uid"],
                 "part": part,
                 "position": part - 1,
-                "signature_id": stored.id,
+                "signature_id": row.id,
                 "content_format": CURRENT_FORMAT,
                 "content_sha256": envelope["content_sha256"],
                 "pdf_sha256": envelope["pdf_sha256"],
@@ -404,6 +361,17 @@ class SigningService:
         from facetdesk.services.rendering import render_case_note
 
         return render_case_note(CaseFile(patient=patient, procedure=procedure), clinic=clinic).pdf
+
+
+def _load(session, procedure_id: int) -> tuple[int, Patient, Procedure]:
+    """The stored procedure with its patient; NotFound when there is none."""
+    found = repo.get_procedure(session, procedure_id)
+    if found is None:
+        raise NotFound(f"procedure {shown(procedure_id)} does not exist")
+    patient_id, procedure = found
+    patient = repo.get_patient(session, patient_id)
+    assert patient is not None  # a procedure's patient cannot be deleted before it
+    return patient_id, patient, procedure
 
 
 def _priors(session, patient_id: int, procedure: Procedure) -> list[Procedure]:
