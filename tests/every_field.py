@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from facetdesk.domain.catalog import Catalog, Joint, get_catalog
-from facetdesk.domain.enums import Sex, VolumeBasis
+from facetdesk.domain.enums import ExclusionAnswer, Sex, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import BotoxSite, Procedure
 
@@ -107,6 +107,11 @@ def _vertebra(b: _Build) -> str:
     return upper if upper in b.catalog.vertebrae else b.pick(b.catalog.vertebrae, "BotoxSite.level")
 
 
+def _exclusion_answer(b: _Build, has_exception: bool) -> ExclusionAnswer:
+    answers = list(ExclusionAnswer) if has_exception else [a for a in ExclusionAnswer if a != ExclusionAnswer.EXCEPTED]
+    return answers[(b.variant + b.tick()) % len(answers)]
+
+
 # "Model.field" -> value(build, the fields of the model made so far, in declaration order).
 SPECIAL: dict[str, Callable[[_Build, dict], Any]] = {
     "Patient.mrn": lambda b, v: f"EVERY-FIELD-{b.variant}".ljust(32 if b.longest else 0, "9"),
@@ -132,6 +137,10 @@ SPECIAL: dict[str, Callable[[_Build, dict], Any]] = {
     "Procedure.uid": lambda b, v: str(uuid.uuid5(uuid.NAMESPACE_URL, f"facetdesk-tests/every-field/{b.variant}")).ljust(
         64 if b.longest else 0, "x"
     ),
+    # Every exclusion answered, so the whole list round-trips (the radiculopathy one under its exception).
+    "Indication.exclusions": lambda b, v: [
+        {"key": e.key, "answer": _exclusion_answer(b, e.exception is not None)} for e in b.catalog.exclusions
+    ],
     "Procedure.diagnoses": lambda b, v: _diagnoses(b, 0),
     # Another code than the pre-procedure one, so swapping the two lists is noticed.
     "Procedure.post_procedure_diagnoses": lambda b, v: _diagnoses(b, 1),

@@ -1,4 +1,4 @@
-"""Clinical catalogs (spine, drugs, allergy names, diagnoses, muscles, thresholds) loaded from resources/."""
+"""Clinical catalogs (spine, drugs, allergy names, diagnoses, muscles, LCD exclusions, thresholds) from resources/."""
 
 from __future__ import annotations
 
@@ -76,6 +76,18 @@ class Anticoagulant(_Frozen):
     drug_class: str
 
 
+class Exclusion(_Frozen):
+    """One LCD patient-selection exclusion: the question the physician answers, its exception, its source."""
+
+    key: str
+    question: str
+    source: str
+    confidence: Confidence
+    # The LCD's own exception, as the answer the physician picks ("Yes, radiculopathy from a ... cyst").
+    exception: str | None = None
+    note: str | None = None
+
+
 class Threshold(_Frozen):
     """One clinical number (or table of numbers) with its source and confidence tag."""
 
@@ -107,6 +119,8 @@ class Catalog(_Frozen):
     diary_timepoints: tuple[tuple[int, str], ...] = ()
     # Brand names and classes for allergy matching (resources/allergy_names.json); empty: ingredients only.
     allergy_names: AllergyNames = Field(default_factory=AllergyNames)
+    # LCD exclusions asked on every procedure (resources/lcd_exclusions.json); empty: none asked or checked.
+    exclusions: tuple[Exclusion, ...] = ()
 
     @model_validator(mode="after")
     def _allergy_names_cover_the_agents(self) -> Catalog:
@@ -137,6 +151,9 @@ class Catalog(_Frozen):
 
     def anticoagulant(self, key: str) -> Anticoagulant | None:
         return next((a for a in self.anticoagulants if a.key == key), None)
+
+    def exclusion(self, key: str) -> Exclusion | None:
+        return next((e for e in self.exclusions if e.key == key), None)
 
     def threshold(self, key: str) -> Threshold:
         for t in self.thresholds:
@@ -172,6 +189,8 @@ def load_catalog(directory: Path) -> Catalog:
     diary = _read(directory, "pain_diary.json") if (directory / "pain_diary.json").is_file() else {}
     # Likewise allergy_names.json: without it allergies match ingredient names only, and the rest are shown unmatched.
     allergy = _read(directory, "allergy_names.json") if (directory / "allergy_names.json").is_file() else {}
+    # Likewise lcd_exclusions.json: without it no exclusion is asked, and lcd.exclusions says it checked none.
+    excl = _read(directory, "lcd_exclusions.json") if (directory / "lcd_exclusions.json").is_file() else {}
     return Catalog(
         joints=tuple(Joint(**j) for j in spine["joints"]),
         vertebrae=tuple(spine["vertebrae"]),
@@ -190,6 +209,7 @@ def load_catalog(directory: Path) -> Catalog:
             sorted({int(t["minutes"]): str(t["label"]) for t in diary.get("timepoints", [])}.items())
         ),
         allergy_names=AllergyNames(classes=allergy.get("classes", ()), agents=allergy.get("agents", ())),
+        exclusions=tuple(Exclusion(**e) for e in excl.get("exclusions", ())),
     )
 
 

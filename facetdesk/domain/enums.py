@@ -127,3 +127,12 @@ class SkinPrep(LabelledEnum):
 class PageSize(LabelledEnum):
     LETTER = "letter", "US Letter"
     A4 = "a4", "A4"
+
+
+class ExclusionAnswer(LabelledEnum):
+    """The physician's answer to one LCD exclusion question (resources/lcd_exclusions.json)."""
+
+    ABSENT = "absent", "No"
+    PRESENT = "present", "Yes"
+    # Present, but under the exception the LCD itself names for it (e.g. radiculopathy from a synovial cyst).
+    EXCEPTED = "excepted", "Yes, under the LCD's exception"

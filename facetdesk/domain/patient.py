@@ -23,6 +23,8 @@ from facetdesk.domain.text import shown
 
 _MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$")
 EARLIEST_BIRTH = date(1900, 1, 1)
+# Beyond this an INR is a typing slip (an input range, not a clinical threshold).
+INR_INPUT_MAX = 20
 
 
 class AnticoagulantUse(Model):
@@ -63,6 +65,14 @@ class Patient(Model):
     pregnant: bool | None = None
     neuromuscular_disease: bool | None = None
     injection_site_infection: bool | None = None
+    # Renal impairment lengthens the dabigatran hold (ASRA 2018); None means not recorded.
+    renal_impairment: bool | None = None
+    # The latest INR: its value, when the blood was taken, and whether the laboratory reports it within its
+    # normal range. The reference gives no number for "normal INR" (it is the laboratory's range), so the
+    # physician records the laboratory's judgement beside the value. All three or none.
+    inr: float | None = Field(default=None, gt=0, le=INR_INPUT_MAX)
+    inr_taken_at: datetime | None = Field(default=None, validate_default=True)
+    inr_normal: bool | None = Field(default=None, validate_default=True)
 
     @field_validator("mrn", mode="before")
     @classmethod
@@ -99,6 +109,28 @@ class Patient(Model):
         dup = duplicates(a.agent for a in v)
         if dup:
             raise ValueError(f"{', '.join(dup)} listed more than once")
+        return v
+
+    @field_validator("inr_taken_at")
+    @classmethod
+    def _inr_time(cls, v: datetime | None, info: ValidationInfo) -> datetime | None:
+        has_value = info.data.get("inr") is not None
+        if v is None:
+            if has_value:
+                raise ValueError("record when the blood for the INR was taken")
+            return v
+        if not has_value and "inr" in info.data:
+            raise ValueError("no INR value is recorded for this time: enter the INR or clear the time")
+        return v if is_stored(info) else not_in_future(v)
+
+    @field_validator("inr_normal")
+    @classmethod
+    def _inr_judged(cls, v: bool | None, info: ValidationInfo) -> bool | None:
+        has_value = info.data.get("inr") is not None
+        if v is None and has_value:
+            raise ValueError("say whether the laboratory reports this INR within its normal range")
+        if v is not None and not has_value and "inr" in info.data:
+            raise ValueError("no INR value is recorded: enter the INR or leave this not recorded")
         return v
 
     @field_validator("pregnant")

@@ -28,6 +28,7 @@ from facetdesk.domain.enums import (
     ConservativeCare,
     DisabilityScale,
     Disposition,
+    ExclusionAnswer,
     Guidance,
     Intent,
     MedicationSite,
@@ -66,6 +67,31 @@ class Target(Model):
         return f"{self.level} {self.side.label.lower()}"
 
 
+class ExclusionCheck(Model):
+    """The physician's answer to one LCD exclusion (resources/lcd_exclusions.json) for this procedure."""
+
+    key: str
+    answer: ExclusionAnswer
+
+    @field_validator("key")
+    @classmethod
+    def _known(cls, v: str, info: ValidationInfo) -> str:
+        catalog = get_catalog()
+        # A stored answer stays readable after a clinic drops the exclusion from its resources.
+        if catalog.exclusion(v) is None and not is_stored(info):
+            allowed = ", ".join(e.key for e in catalog.exclusions) or "none (no lcd_exclusions.json)"
+            raise ValueError(f"{shown(v)} is not an LCD exclusion; allowed: {allowed}")
+        return v
+
+    @field_validator("answer")
+    @classmethod
+    def _exception_exists(cls, v: ExclusionAnswer, info: ValidationInfo) -> ExclusionAnswer:
+        exclusion = get_catalog().exclusion(info.data.get("key", ""))
+        if v == ExclusionAnswer.EXCEPTED and exclusion is not None and exclusion.exception is None:
+            raise ValueError(f"the LCD names no exception to '{exclusion.question}': answer yes or no")
+        return v
+
+
 class Indication(Model):
     pain_duration_months: int | None = Field(default=None, ge=0, le=1200)
     conservative_care: list[ConservativeCare] = Field(default_factory=list)
@@ -74,6 +100,21 @@ class Indication(Model):
     baseline_pain: Nrs | None = None
     disability_scale: DisabilityScale | None = None
     disability_score: float | None = Field(default=None, ge=0, le=100)
+    # LCD exclusions answered for this procedure; an exclusion not listed is not recorded.
+    exclusions: list[ExclusionCheck] = Field(default_factory=list)
+
+    @field_validator("exclusions")
+    @classmethod
+    def _one_answer_each(cls, v: list[ExclusionCheck]) -> list[ExclusionCheck]:
+        dup = duplicates(e.key for e in v)
+        if dup:
+            raise ValueError(f"{', '.join(dup)} answered more than once")
+        order = {e.key: i for i, e in enumerate(get_catalog().exclusions)}
+        return sorted(v, key=lambda e: order.get(e.key, len(order)))
+
+    def exclusion_answer(self, key: str) -> ExclusionAnswer | None:
+        """The recorded answer to one exclusion, or None when it was not recorded."""
+        return next((e.answer for e in self.exclusions if e.key == key), None)
 
     @field_validator("disability_score")
     @classmethod

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -24,7 +23,7 @@ from typing import Any
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Procedure
 
-CURRENT_FORMAT = 1
+CURRENT_FORMAT = 2
 
 # Format 1, field by field. A nested model lists its own fields; a list of models applies them per item.
 _V1_IDENTITY = ("mrn", "family_name", "given_name", "date_of_birth", "sex")
@@ -86,6 +85,18 @@ _V1_PROCEDURE = (
     "notes",
     ("overrides", ("rule", "reason", "acknowledged_by", "acknowledged_at")),
 )
+# Format 2 (issue 14): format 1 plus the patient's renal function and INR and the LCD exclusions answered.
+_V2_PATIENT_RECORD = (*_V1_PATIENT_RECORD, "renal_impairment", "inr", "inr_taken_at", "inr_normal")
+
+
+def _grown(spec: tuple, name: str, *added: Any) -> tuple:
+    """``spec`` with ``added`` appended to the field list of its nested model ``name``."""
+    return tuple(
+        (item[0], (*item[1], *added)) if isinstance(item, tuple) and item[0] == name else item for item in spec
+    )
+
+
+_V2_PROCEDURE = _grown(_V1_PROCEDURE, "indication", ("exclusions", ("key", "answer")))
 _V1_SIGNATURE = ("signed_by", "signed_at")
 _V1_ADDENDUM = ("author", "written_at", "text", "signed_by", "signed_at")
 
@@ -143,65 +154,72 @@ def sha256_hex(data: bytes) -> str:
 
 
 def identity(patient: Patient) -> dict[str, Any]:
-    """The patient's identity as a signature covers it (format 1)."""
+    """The patient's identity as a signature covers it (the same in formats 1 and 2)."""
     return pick(patient, _V1_IDENTITY)
 
 
-def _procedure_v1(patient_identity: dict[str, Any], procedure: Procedure) -> dict[str, Any]:
-    signature = procedure.signature
-    return {
-        "content": "facetdesk-procedure",
-        "format": 1,
-        "patient": patient_identity,
-        "procedure": pick(procedure, _V1_PROCEDURE),
-        "signature": None if signature is None else pick(signature, _V1_SIGNATURE),
-    }
+class _Format:
+    """The field lists of one content format."""
+
+    def __init__(self, number: int, procedure: Spec, addendum: Spec, patient_record: Spec):
+        self.number, self.procedure, self.addendum, self.patient_record = number, procedure, addendum, patient_record
+
+    def procedure_content(self, patient_identity: dict[str, Any], procedure: Procedure) -> dict[str, Any]:
+        signature = procedure.signature
+        return {
+            "content": "facetdesk-procedure",
+            "format": self.number,
+            "patient": patient_identity,
+            "procedure": pick(procedure, self.procedure),
+            "signature": None if signature is None else pick(signature, _V1_SIGNATURE),
+        }
+
+    def addendum_content(self, procedure_uid: str, position: int, addendum: Addendum) -> dict[str, Any]:
+        return {
+            "content": "facetdesk-addendum",
+            "format": self.number,
+            "procedure_uid": procedure_uid,
+            "position": str(position),
+            "addendum": pick(addendum, self.addendum),
+        }
 
 
-def _addendum_v1(procedure_uid: str, position: int, addendum: Addendum) -> dict[str, Any]:
-    return {
-        "content": "facetdesk-addendum",
-        "format": 1,
-        "procedure_uid": procedure_uid,
-        "position": str(position),
-        "addendum": pick(addendum, _V1_ADDENDUM),
-    }
+# Every format ever signed stays here: a signature names its format and is verified under it.
+_FORMATS: dict[int, _Format] = {
+    1: _Format(1, _V1_PROCEDURE, _V1_ADDENDUM, _V1_PATIENT_RECORD),
+    2: _Format(2, _V2_PROCEDURE, _V1_ADDENDUM, _V2_PATIENT_RECORD),
+}
 
 
-_PROCEDURE_FORMATS: dict[int, Callable[[dict[str, Any], Procedure], dict[str, Any]]] = {1: _procedure_v1}
-_ADDENDUM_FORMATS: dict[int, Callable[[str, int, Addendum], dict[str, Any]]] = {1: _addendum_v1}
+def _format(fmt: object) -> _Format:
+    if not isinstance(fmt, int) or fmt not in _FORMATS:
+        raise UnknownFormat(fmt)
+    return _FORMATS[fmt]
 
 
 def procedure_content(
     patient_identity: dict[str, Any], procedure: Procedure, fmt: int = CURRENT_FORMAT
 ) -> dict[str, Any]:
     """The signed content of a procedure: the patient's identity as given, the procedure and who signed it."""
-    if fmt not in _PROCEDURE_FORMATS:
-        raise UnknownFormat(fmt)
-    return _PROCEDURE_FORMATS[fmt](patient_identity, procedure)
+    return _format(fmt).procedure_content(patient_identity, procedure)
 
 
 def addendum_content(procedure_uid: str, position: int, addendum: Addendum, fmt: int = CURRENT_FORMAT) -> dict:
     """The signed content of one addendum, bound to its procedure and its place (0 = first addendum)."""
-    if fmt not in _ADDENDUM_FORMATS:
-        raise UnknownFormat(fmt)
-    return _ADDENDUM_FORMATS[fmt](procedure_uid, position, addendum)
+    return _format(fmt).addendum_content(procedure_uid, position, addendum)
 
 
 # ---- record hashes for the audit trail (tamper evidence of unsigned records) -------------------
-RECORD_FORMAT = 1
+RECORD_FORMAT = CURRENT_FORMAT
 
 
 def patient_record_hash(patient: Patient, fmt: int = RECORD_FORMAT) -> str:
-    """SHA-256 of a patient record's content (format 1 fields), kept in the audit entry of each change."""
-    if fmt != 1:
-        raise UnknownFormat(fmt)
-    return sha256_hex(canonical_bytes({"record": "patient", "format": 1, "patient": pick(patient, _V1_PATIENT_RECORD)}))
+    """SHA-256 of a patient record's content (the format's fields), kept in the audit entry of each change."""
+    spec = _format(fmt).patient_record
+    return sha256_hex(canonical_bytes({"record": "patient", "format": fmt, "patient": pick(patient, spec)}))
 
 
 def procedure_record_hash(patient_id: int, procedure: Procedure, fmt: int = RECORD_FORMAT) -> str:
-    """SHA-256 of a procedure record's content and its patient link (format 1), kept with each audited change."""
-    if fmt != 1:
-        raise UnknownFormat(fmt)
-    content = _procedure_v1({"patient_id": str(patient_id)}, procedure)
+    """SHA-256 of a procedure record's content and its patient link (the format's fields), kept with each change."""
+    content = _format(fmt).procedure_content({"patient_id": str(patient_id)}, procedure)
     return sha256_hex(canonical_bytes({"record": "procedure", **content}))

@@ -1,6 +1,8 @@
-"""Readable durations for pain-score time points ("15 min", "4 h", "2 wk")."""
+"""Readable times: durations of pain-score points ("15 min", "4 h", "2 wk"), ISO dates and times."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 _HOUR = 60
 _DAY = 24 * _HOUR
@@ -19,3 +21,12 @@ def format_minutes(minutes: int) -> str:
     if minutes > _HOUR:
         return f"{minutes // _HOUR} h {minutes % _HOUR} min"
     return f"{minutes} min"
+
+
+def fmt_date(d: date) -> str:
+    # ISO dates: unambiguous for readers on both sides of the Atlantic.
+    return f"{d:%Y-%m-%d}"
+
+
+def fmt_datetime(dt: datetime) -> str:
+    return f"{dt:%Y-%m-%d %H:%M}"

@@ -6,10 +6,11 @@ One place, so the EHR receives the same sentences the chart's printed note shows
 from __future__ import annotations
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import Guidance, MedicationSite, VolumeBasis
+from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, VolumeBasis
+from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
 from facetdesk.domain.relief import ReliefDuration
-from facetdesk.domain.timefmt import format_minutes
+from facetdesk.domain.timefmt import fmt_datetime, format_minutes
 
 NOT_RECORDED = "not recorded"
 NOT_DOCUMENTED = "not documented"
@@ -64,7 +65,34 @@ def procedure_fields(procedure: Procedure, catalog: Catalog) -> Fields:
     )
 
 
-def indication_fields(procedure: Procedure) -> Fields:
+def exclusions_text(procedure: Procedure, catalog: Catalog) -> str:
+    """The LCD exclusions as answered: any that applies first, then exceptions, then what is not recorded."""
+    ind = procedure.indication
+    applies, excepted, missing, no = [], [], [], 0
+    for e in catalog.exclusions:
+        answer = ind.exclusion_answer(e.key)
+        if answer == ExclusionAnswer.PRESENT:
+            applies.append(e.question)
+        elif answer == ExclusionAnswer.EXCEPTED:
+            excepted.append(f"{e.question}: {e.exception} (the LCD's exception)")
+        elif answer is None:
+            missing.append(e.question)
+        else:
+            no += 1
+    if not (applies or excepted or missing):
+        return f"None applies (all {no} answered no)"
+    parts = []
+    if applies:
+        parts.append("APPLIES: " + "; ".join(applies))
+    parts += excepted
+    if missing:
+        parts.append("Not recorded: " + "; ".join(missing))
+    if no:
+        parts.append(f"{no} answered no")
+    return ". ".join(parts)
+
+
+def indication_fields(procedure: Procedure, catalog: Catalog) -> Fields:
     """The indication as the note prints it, with the coverage reasons (LCD L38773) when recorded."""
     ind = procedure.indication
     months = ind.pain_duration_months
@@ -89,6 +117,8 @@ def indication_fields(procedure: Procedure) -> Fields:
         ),
         ("Disability", disability),
     )
+    if catalog.exclusions:
+        fields += (("LCD exclusions", exclusions_text(procedure, catalog)),)
     if procedure.mbb_not_possible_reason:
         fields += (("MBB not possible because", procedure.mbb_not_possible_reason),)
     if procedure.rfa_not_candidate_reason:
@@ -131,3 +161,11 @@ def relief_duration_text(d: ReliefDuration) -> str:
         )
     lasted = format_minutes(d.minutes)
     return f"{head}: from {format_minutes(d.reached_at)}, lasted at least {lasted} (still at last score)"
+
+
+def inr_text(patient: Patient) -> str:
+    """'1.1 (within the laboratory's normal range), taken 2026-12-04 08:00', or not recorded."""
+    if patient.inr is None or patient.inr_taken_at is None:
+        return NOT_RECORDED
+    judged = "within" if patient.inr_normal else "OUTSIDE"
+    return f"{num(patient.inr)} ({judged} the laboratory's normal range), taken {fmt_datetime(patient.inr_taken_at)}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from facetdesk.domain.enums import Side
+from facetdesk.domain.timefmt import fmt_date, fmt_datetime  # noqa: F401 (the note's names)
 from facetdesk.domain.wording import (  # noqa: F401 (shared with the FHIR export; the note's names too)
     NONE_RECORDED,
     NOT_DOCUMENTED,
@@ -98,15 +99,6 @@ class PainBlock:
 
 
 # ---- formatting helpers ---------------------------------------------------
-
-
-def fmt_date(d: date) -> str:
-    # ISO dates: unambiguous for readers on both sides of the Atlantic.
-    return f"{d:%Y-%m-%d}"
-
-
-def fmt_datetime(dt: datetime) -> str:
-    return f"{dt:%Y-%m-%d %H:%M}"
 
 
 def yes_no(value: bool | None) -> str:

@@ -18,7 +18,7 @@ from facetdesk.domain.finding import Finding
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
-from facetdesk.domain.wording import indication_fields, procedure_fields, procedure_performed
+from facetdesk.domain.wording import indication_fields, inr_text, procedure_fields, procedure_performed
 from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's public names)
     DRAFT_STATUS,
     NONE_RECORDED,
@@ -144,6 +144,8 @@ def _risk_facts(patient: Patient, catalog: Catalog) -> Fields:
         ("Pregnant", yes_no(patient.pregnant)),
         ("Neuromuscular disease", yes_no(patient.neuromuscular_disease)),
         ("Infection at injection site", yes_no(patient.injection_site_infection)),
+        ("Renal impairment", yes_no(patient.renal_impairment)),
+        ("INR", inr_text(patient)),
     )
 
 
@@ -242,7 +244,7 @@ def build_note_content(
         service_time=f"{procedure.performed_at:%H:%M}",
         physician=procedure.physician,
         risk_facts=_risk_facts(patient, catalog),
-        indication=indication_fields(procedure),
+        indication=indication_fields(procedure, catalog),
         diagnoses=_diagnoses(procedure.diagnoses, catalog, "No diagnosis recorded"),
         prior_procedures=_prior(case.prior_procedures),
         procedure=procedure_fields(procedure, catalog),

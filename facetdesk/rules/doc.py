@@ -53,6 +53,32 @@ def _definitions(catalog: Catalog) -> list[str]:
         "|---|---|---|---|---|",
         *threshold_rows,
         "",
+        "### Anticoagulant holds that need a laboratory value (`risk.anticoagulant`)",
+        "",
+        "Warfarin before an intermediate-risk (cervical) procedure needs the hold time *and* a normal INR (ASRA"
+        " 2018, S21: '5 d + normal INR'; the classes are listed under `normal_inr` in"
+        " `risk.anticoagulant_hold_hours`). The reference gives no number for a normal INR, so the physician"
+        " records the value, when the blood was taken and whether the laboratory reports it within its normal"
+        " range. The INR counts only when it was taken after the last warfarin dose and before the procedure;"
+        " none recorded, or one from before the last dose, is not met (warning); one outside the normal range is"
+        " critical. Dabigatran's hold is longer with renal impairment (`renal_impairment` in the same table,"
+        " [U]); with renal function not recorded, a hold long enough only for normal kidneys is not evaluated"
+        " (warning) until it is recorded.",
+        "",
+        "### LCD exclusions (`lcd.exclusions`, `resources/lcd_exclusions.json`)",
+        "",
+        "Asked on every procedure's Indication tab, each answered no, yes or (where the LCD names one) its"
+        " exception. Any yes is not met (warning, verdict 'excluded'); any question not answered is not"
+        " evaluated (verdict 'not recorded', never all clear); all no is met (verdict 'not excluded').",
+        "",
+        "| exclusion | the LCD's exception | confidence | source |",
+        "|---|---|---|---|",
+        *(
+            f"| {e.question} | {e.exception or '—'} | {e.confidence}: {CONFIDENCE[e.confidence]} |"
+            f" {e.source}{f' ({e.note})' if e.note else ''} |"
+            for e in catalog.exclusions
+        ),
+        "",
     ]
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from facetdesk.domain.allergy import AgentMatch, AllergyAgent, AllergyClass, GivenAgent, Named
 from facetdesk.domain.enums import Sex
+from facetdesk.domain.patient import AnticoagulantUse
+from facetdesk.domain.timefmt import fmt_datetime
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
 from facetdesk.rules.registry import rule
@@ -84,49 +86,92 @@ def check_anticoagulant(case: RuleCase) -> list[Finding]:
             msg = f"not evaluated: no ASRA 2018 hold time for {name} before {procedure_kind} in the threshold table"
             findings.append(case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field))
             continue
-        hold = entry[risk]
-        note = f" (table note: {entry['note']})" if entry.get("note") else ""
-        if hold is None:
-            status, severity = Status.MET, Severity.INFO
-            msg = f"{name}: ASRA 2018 recommends no hold before {procedure_kind}{note}"
-        elif hold == "shared":
-            status, severity = Status.NOT_MET, Severity.CAUTION
-            msg = (
-                f"{name} before {procedure_kind}: shared assessment and risk stratification recommended "
-                f"(ASRA 2018){note}"
-            )
-        elif isinstance(hold, (int, float)) and not isinstance(hold, bool):
-            if use.last_dose_at is None:
-                status, severity = Status.NOT_EVALUATED, Severity.CAUTION
-                msg = (
-                    f"not evaluated: last dose of {name} not recorded; ASRA 2018 hold for {procedure_kind} "
-                    f"is {_hours(hold)}{note}"
-                )
-            elif use.last_dose_at > case.when:
-                status, severity = Status.NOT_EVALUATED, Severity.CAUTION
-                msg = (
-                    f"not evaluated: the last dose of {name} is recorded after the procedure time, so the dose "
-                    f"before it is unknown; ASRA 2018 hold for {procedure_kind} is {_hours(hold)}{note}"
-                )
-            else:
-                since = round((case.when - use.last_dose_at) / timedelta(hours=1), 1)
-                if since < hold:
-                    status, severity = Status.NOT_MET, Severity.CRITICAL
-                else:
-                    status, severity = Status.MET, Severity.INFO
-                msg = (
-                    f"{name} last taken {since:g} h before the procedure; ASRA 2018 hold for {procedure_kind} "
-                    f"is {_hours(hold)}{note}"
-                )
-        else:
-            status, severity = Status.NOT_EVALUATED, Severity.CAUTION
-            msg = f"not evaluated: the hold time for {name} ({hold!r}) is not a number of hours, 'shared' or null"
+        severity, status, msg, where = _hold_finding(case, use, name, entry, risk, procedure_kind)
         unconfirmed = entry.get("confidence") == "U"
         if unconfirmed:
             msg += _UNCONFIRMED_HOLD
-        finding = case.finding(rid, severity, status, msg, field)
+        finding = case.finding(rid, severity, status, msg, where)
         findings.append(_unconfirmed(finding) if unconfirmed else finding)
     return findings
+
+
+def _hold_finding(
+    case: RuleCase, use: AnticoagulantUse, name: str, entry: dict, risk: str, procedure_kind: str
+) -> tuple[Severity, Status, str, tuple[str, ...]]:
+    """One agent's hold judged against its table entry: (severity, status, message, field)."""
+    field = ("patient", "anticoagulants")
+    hold = entry[risk]
+    note = f" (table note: {entry['note']})" if entry.get("note") else ""
+    if hold is None:
+        return Severity.INFO, Status.MET, f"{name}: ASRA 2018 recommends no hold before {procedure_kind}{note}", field
+    if hold == "shared":
+        msg = f"{name} before {procedure_kind}: shared assessment and risk stratification recommended (ASRA 2018){note}"
+        return Severity.CAUTION, Status.NOT_MET, msg, field
+    if not _is_hours(hold):
+        msg = f"not evaluated: the hold time for {name} ({hold!r}) is not a number of hours, 'shared' or null"
+        return Severity.CAUTION, Status.NOT_EVALUATED, msg, field
+    renal = entry.get("renal_impairment", {})
+    renal_value = renal.get(risk) if isinstance(renal, dict) else None
+    # The hold with renal impairment, where the table gives one for this risk class.
+    renal_hold = _as_hours(renal_value)
+    impaired = case.patient.renal_impairment
+    required: float = renal_hold if (renal_hold is not None and impaired) else float(hold)
+    if renal_hold is not None and impaired:
+        hold_text = f"is {_hours(required)} with renal impairment"
+    elif renal_hold is not None and impaired is None:
+        hold_text = f"is {_hours(hold)}, or {_hours(renal_hold)} with renal impairment"
+    else:
+        hold_text = f"is {_hours(hold)}"
+    if use.last_dose_at is None:
+        msg = f"not evaluated: last dose of {name} not recorded; ASRA 2018 hold for {procedure_kind} {hold_text}{note}"
+        return Severity.CAUTION, Status.NOT_EVALUATED, msg, field
+    if use.last_dose_at > case.when:
+        msg = (
+            f"not evaluated: the last dose of {name} is recorded after the procedure time, so the dose before it "
+            f"is unknown; ASRA 2018 hold for {procedure_kind} {hold_text}{note}"
+        )
+        return Severity.CAUTION, Status.NOT_EVALUATED, msg, field
+    since = round((case.when - use.last_dose_at) / timedelta(hours=1), 1)
+    msg = f"{name} last taken {since:g} h before the procedure; ASRA 2018 hold for {procedure_kind} {hold_text}"
+    if since < required:
+        return Severity.CRITICAL, Status.NOT_MET, msg + note, field
+    if renal_hold is not None and impaired is None and since < renal_hold:
+        # Long enough with normal kidneys, too short with impaired ones: the answer turns on the kidneys.
+        msg += f"; renal function is not recorded, so the hold cannot be judged{note}"
+        return Severity.WARNING, Status.NOT_EVALUATED, msg, ("patient", "renal_impairment")
+    if risk in entry.get("normal_inr", ()):
+        return _inr_finding(case, use, name, msg, note)
+    return Severity.INFO, Status.MET, msg + note, field
+
+
+def _inr_finding(
+    case: RuleCase, use: AnticoagulantUse, name: str, hold_msg: str, note: str
+) -> tuple[Severity, Status, str, tuple[str, ...]]:
+    """The hold time was kept; the table also asks for a normal INR taken after the last dose."""
+    patient, field = case.patient, ("patient", "inr")
+    need = f"ASRA 2018 asks for {name} held and a normal INR"
+    if patient.inr is None or patient.inr_taken_at is None:
+        return Severity.WARNING, Status.NOT_MET, f"{hold_msg}, but no INR is recorded: {need}{note}", field
+    taken = f"INR {patient.inr:g} taken {fmt_datetime(patient.inr_taken_at)}"
+    if patient.inr_taken_at > case.when:
+        msg = f"{hold_msg}, but the {taken} is after the procedure time: {need} before it{note}"
+        return Severity.WARNING, Status.NOT_MET, msg, field
+    if use.last_dose_at is not None and patient.inr_taken_at <= use.last_dose_at:
+        msg = f"{hold_msg}, but the {taken} predates the last dose, so it says nothing of the hold: {need}{note}"
+        return Severity.WARNING, Status.NOT_MET, msg, field
+    if not patient.inr_normal:
+        msg = f"{hold_msg}, but the {taken} is outside the laboratory's normal range: {need}{note}"
+        return Severity.CRITICAL, Status.NOT_MET, msg, field
+    return Severity.INFO, Status.MET, f"{hold_msg}; {taken}, within the laboratory's normal range{note}", field
+
+
+def _is_hours(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_hours(value: object) -> float | None:
+    """A table cell as hours, or None when it holds no number (null, 'shared', a typo)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 # ---- risk.diabetes_steroid --------------------------------------------------------

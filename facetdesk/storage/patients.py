@@ -80,6 +80,10 @@ def patient_from_row(row: PatientRow) -> Patient:
             "pregnant": row.pregnant,
             "neuromuscular_disease": row.neuromuscular_disease,
             "injection_site_infection": row.injection_site_infection,
+            "renal_impairment": row.renal_impairment,
+            "inr": row.inr,
+            "inr_taken_at": row.inr_taken_at,
+            "inr_normal": row.inr_normal,
         },
         context=STORED,
     )
@@ -99,6 +103,10 @@ def _fill(row: PatientRow, patient: Patient) -> None:
     row.pregnant = patient.pregnant
     row.neuromuscular_disease = patient.neuromuscular_disease
     row.injection_site_infection = patient.injection_site_infection
+    row.renal_impairment = patient.renal_impairment
+    row.inr = patient.inr
+    row.inr_taken_at = patient.inr_taken_at
+    row.inr_normal = patient.inr_normal
     row.updated_at = utcnow()
     row.anticoagulants = [
         PatientAnticoagulantRow(position=i, agent=a.agent, last_dose_at=a.last_dose_at)

@@ -130,6 +130,7 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
                 "baseline_pain": row.baseline_pain,
                 "disability_scale": row.disability_scale,
                 "disability_score": row.disability_score,
+                "exclusions": [{"key": k, "answer": v} for k, v in (row.lcd_exclusions or {}).items()],
             },
             "diagnoses": [d.code for d in row.diagnoses],
             "technique": row.technique,
@@ -206,6 +207,7 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     row.baseline_pain = ind.baseline_pain
     row.disability_scale = None if ind.disability_scale is None else ind.disability_scale.value
     row.disability_score = ind.disability_score
+    row.lcd_exclusions = {e.key: e.answer.value for e in ind.exclusions} or None
     row.technique = procedure.technique.value
     row.intent = procedure.intent.value
     row.mbb_not_possible_reason = procedure.mbb_not_possible_reason

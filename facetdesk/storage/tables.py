@@ -68,6 +68,11 @@ class PatientRow(Base):
     pregnant: Mapped[bool | None] = mapped_column(sa.Boolean)
     neuromuscular_disease: Mapped[bool | None] = mapped_column(sa.Boolean)
     injection_site_infection: Mapped[bool | None] = mapped_column(sa.Boolean)
+    # Revision 0008: renal function (dabigatran's hold) and the latest INR (warfarin's); NULL: not recorded.
+    renal_impairment: Mapped[bool | None] = mapped_column(sa.Boolean)
+    inr: Mapped[float | None] = mapped_column(sa.Double)
+    inr_taken_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    inr_normal: Mapped[bool | None] = mapped_column(sa.Boolean)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
@@ -117,6 +122,9 @@ class ProcedureRow(Base):
     baseline_pain: Mapped[int | None] = mapped_column(sa.Integer)
     disability_scale: Mapped[str | None] = mapped_column(EnumText)
     disability_score: Mapped[float | None] = mapped_column(sa.Double)
+    # Revision 0008: the LCD exclusions answered, {key: answer} (one column, no extra query on open);
+    # NULL on rows written before it, read as none answered.
+    lcd_exclusions: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     technique: Mapped[str] = mapped_column(EnumText)
     intent: Mapped[str] = mapped_column(EnumText)
     # Coverage documentation; the server default fills rows written before these columns existed.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from facetdesk.domain.copy_forward import start_from
-from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.procedure import ExclusionCheck, Procedure
 
 
 def _previous() -> Procedure:
@@ -67,3 +67,16 @@ def test_the_copy_is_a_valid_new_procedure_once_dated():
     data = start_from(_previous())
     new = Procedure.model_validate({**data, "performed_at": datetime(2026, 9, 1, 9, 0)})
     assert new.uid != _previous().uid and new.pain_scores == [] and new.overrides == []
+
+
+def test_the_lcd_exclusion_answers_are_asked_again_not_copied():
+    """A patient's radiculopathy or fusion can change between visits: yesterday's 'no' is not today's fact."""
+    previous = _previous()
+    answered = previous.model_copy(
+        update={
+            "indication": previous.indication.model_copy(
+                update={"exclusions": [ExclusionCheck(key="prior_alif", answer="absent")]}
+            )
+        }
+    )
+    assert "exclusions" not in start_from(answered)["indication"]

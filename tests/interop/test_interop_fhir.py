@@ -491,3 +491,20 @@ def test_the_note_s_narrative_and_instructions_reach_the_ehr(sample):
     notes = "\n".join(n.text for n in main_procedure(bundle, sample).note)
     paragraphs = [*content.narrative, *content.discharge_instructions, *content.patient_instructions]
     assert paragraphs and [p for p in paragraphs if p not in notes] == []
+
+
+def test_the_inr_and_renal_function_are_exported_as_observations(sample):
+    patient = sample.patient.model_copy(
+        update={"renal_impairment": True, "inr": 1.1, "inr_taken_at": local(sample, -600), "inr_normal": True}
+    )
+    exported = export(sample.model_copy(update={"patient": patient}))
+    observations = {o.code.text: o for o in of_type(exported, "Observation")}
+    inr = observations["INR"]
+    assert float(inr.valueQuantity.value) == pytest.approx(1.1) and inr.valueQuantity.unit == "INR"
+    assert inr.interpretation[0].text == "Within the laboratory's normal range"
+    assert inr.effectiveDateTime.replace(tzinfo=None) == local(sample, -600).replace(tzinfo=None)
+    assert observations["Renal impairment"].valueBoolean is True
+
+
+def test_the_lcd_exclusions_are_in_the_procedure_note(bundle):
+    assert "LCD exclusions: None applies (all 4 answered no)" in all_text(bundle)

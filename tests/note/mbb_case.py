@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 
 from facetdesk.domain.case import CaseFile
+from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import (
     BotoxSite,
@@ -68,6 +69,7 @@ def mbb_botox_case(**overrides) -> CaseFile:
             baseline_pain=7,
             disability_scale="ODI",
             disability_score=42,
+            exclusions=[{"key": e.key, "answer": "absent"} for e in get_catalog().exclusions],
         ),
         diagnoses=["M47.816"],
         technique="medial_branch_block",

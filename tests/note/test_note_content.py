@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from note_case import GENERATED_AT, make_case
 
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.procedure import Indication
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import DRAFT_STATUS, NOT_RECORDED, build_note_content
 
@@ -107,3 +110,34 @@ def test_risk_facts_and_outcome(case):
 def test_no_complications_reads_none():
     c = build_note_content(make_case(complications=[], complication_details=""), generated_at=GENERATED_AT)
     assert c.complications == ("None",)
+
+
+def test_renal_function_and_the_inr_are_printed_with_the_risk_facts(case):
+    facts = dict(build_note_content(case, generated_at=GENERATED_AT).risk_facts)
+    assert facts["Renal impairment"] == NOT_RECORDED and facts["INR"] == NOT_RECORDED
+    patient = case.patient.model_copy(
+        update={"renal_impairment": True, "inr": 1.8, "inr_taken_at": datetime(2026, 9, 30, 7, 45), "inr_normal": False}
+    )
+    facts = dict(build_note_content(case.model_copy(update={"patient": patient}), generated_at=GENERATED_AT).risk_facts)
+    assert facts["Renal impairment"] == "Yes"
+    assert facts["INR"] == "1.8 (OUTSIDE the laboratory's normal range), taken 2026-09-30 07:45"
+
+
+def _with_exclusions(case, **answers):
+    exclusions = [{"key": k, "answer": v} for k, v in answers.items()]
+    indication = case.procedure.indication.model_copy(
+        update={"exclusions": Indication.model_validate({"exclusions": exclusions}).exclusions}
+    )
+    procedure = case.procedure.model_copy(update={"indication": indication})
+    content = build_note_content(case.model_copy(update={"procedure": procedure}), generated_at=GENERATED_AT)
+    return dict(content.indication)
+
+
+def test_the_lcd_exclusions_are_printed_in_the_indication(case):
+    keys = [e.key for e in get_catalog().exclusions]
+    all_no = _with_exclusions(case, **dict.fromkeys(keys, "absent"))
+    assert all_no["LCD exclusions"] == "None applies (all 4 answered no)"
+    text = _with_exclusions(case, generalised_pain="present", untreated_radiculopathy="excepted")["LCD exclusions"]
+    assert text.startswith("APPLIES: Generalised pain condition")
+    assert "facet joint synovial cyst (the LCD's exception)" in text
+    assert "Not recorded: Non-facet pathology" in text and "Prior anterior lumbar interbody fusion (ALIF)" in text

@@ -15,6 +15,7 @@ from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.signed_content import canonical_bytes, identity, procedure_content, sha256_hex
 from facetdesk.domain.users import Actor
+from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import trust as key_store
 from facetdesk.trust import pades
 from tests import signers
@@ -56,6 +57,24 @@ def test_format_1_bytes_and_hash_are_pinned():
     assert b'"performed_at":"2025-04-02T10:15:00"' in data
     assert b'"signature":{"signed_at":"2025-04-02T11:00:00","signed_by":"Dr. Golden Example"}' in data
     assert sha256_hex(data) == GOLDEN_V1_SHA256
+
+
+# Format 2 of the same procedure with two LCD exclusions answered: pinned like format 1.
+GOLDEN_V2_SHA256 = "d7320f48f097560004cf11ef296b3f946e494e255d0e7139e34fd068b35143ae"
+
+
+def test_format_2_bytes_and_hash_are_pinned():
+    exclusions = [{"key": "prior_alif", "answer": "absent"}, {"key": "untreated_radiculopathy", "answer": "excepted"}]
+    indication = {**GOLDEN_PROCEDURE.get("indication", {}), "exclusions": exclusions}
+    procedure = Procedure.model_validate({**GOLDEN_PROCEDURE, "indication": indication})
+    data = canonical_bytes(procedure_content(identity(Patient.model_validate(GOLDEN_PATIENT)), procedure, 2))
+    assert data.startswith(b'{"content":"facetdesk-procedure","format":2,"patient":{"date_of_birth":"1960-01-02",')
+    # In the catalogue's order, each answer by its value.
+    assert (
+        b'"exclusions":[{"answer":"excepted","key":"untreated_radiculopathy"},{"answer":"absent","key":"prior_alif"}]'
+        in data
+    )
+    assert sha256_hex(data) == GOLDEN_V2_SHA256
 
 
 def test_a_new_domain_field_leaves_format_1_unchanged():
@@ -238,3 +257,20 @@ def test_a_critical_finding_is_never_signed_over_unacknowledged(ctx, make_patien
     assert "CRITICAL" in first_page and "Omnipaque" in first_page
     assert "Synthetic reason for risk.allergy" in first_page
     assert ctx.audit.verify().ok
+
+
+def test_a_signature_made_under_format_1_still_verifies_beside_a_format_2_addendum(
+    ctx, make_patient_data, make_procedure_data, monkeypatch
+):
+    """An upgrade to format 2 leaves every format-1 signature verifiable: each is checked under its own format."""
+    import facetdesk.services.signing as signing_service
+
+    with monkeypatch.context() as m:
+        m.setattr(signing_service, "CURRENT_FORMAT", 1)
+        first = _signed(ctx, make_patient_data, make_procedure_data)
+    signers.add_addendum(ctx, first, "Written after the upgrade, signed under format 2.")
+    with ctx.database.read() as s:
+        formats = [part.content_format for part in sigstore.signatures_of(s, first)]
+    assert formats == [1, 2]
+    report = ctx.audit.verify()
+    assert report.ok, report.lines()

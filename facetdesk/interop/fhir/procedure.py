@@ -56,8 +56,8 @@ def _lines(title: str, fields: list[tuple[str, str]]) -> str:
     return "\n".join([title, *(f"- {label}: {value}" for label, value in fields)])
 
 
-def _indication_note(p: Procedure) -> str:
-    return _lines("Indication", list(indication_fields(p)))
+def _indication_note(p: Procedure, scope: Scope) -> str:
+    return _lines("Indication", list(indication_fields(p, scope.catalog)))
 
 
 def _told(value: bool | None, yes: str, no: str) -> str:
@@ -149,7 +149,7 @@ def procedure_resource(
     prose = written or NoteProse()
     codes = list(dict.fromkeys(line.code for line in derive_codes(p, scope.catalog).procedure_codes))
     notes = [
-        _indication_note(p),
+        _indication_note(p, scope),
         _technique_note(p, scope),
         _botox_note(p),
         _coding_note(p, scope),

@@ -36,6 +36,7 @@ RISK_FACTS = (
     ("pregnant", "Pregnant"),
     ("neuromuscular_disease", "Neuromuscular disease"),
     ("injection_site_infection", "Infection at injection site"),
+    ("renal_impairment", "Renal impairment"),
 )
 
 
@@ -132,6 +133,23 @@ def risk_fact_resources(scope: Scope, patient: Patient) -> list[Resource]:
         else:
             data["valueBoolean"] = value
         out.append(Observation.model_validate(data))
+    if patient.inr is not None and patient.inr_taken_at is not None:
+        # Text-coded like the facts above: the clinical reference gives no LOINC code for the INR.
+        judged = "within" if patient.inr_normal else "outside"
+        out.append(
+            Observation.model_validate(
+                {
+                    "id": scope.id("inr"),
+                    "status": "final",
+                    "code": concept("INR"),
+                    "subject": subject,
+                    "encounter": encounter,
+                    "effectiveDateTime": scope.time(patient.inr_taken_at),
+                    "valueQuantity": {"value": patient.inr, "unit": "INR"},
+                    "interpretation": [concept(f"{judged.capitalize()} the laboratory's normal range")],
+                }
+            )
+        )
     for i, allergy in enumerate(patient.allergies):
         out.append(
             AllergyIntolerance.model_validate(
