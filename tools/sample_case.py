@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from facetdesk.domain.case import CaseFile
+from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.patient import AnticoagulantUse, Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.interop.casefile import write_case
@@ -26,6 +27,7 @@ def sample_case() -> CaseFile:
         pregnant=False,
         neuromuscular_disease=False,
         injection_site_infection=False,
+        renal_impairment=False,
     )
     procedure = Procedure(
         uid="5f0c1a52-3d52-4d7c-9a55-0d6c1f6a9b01",
@@ -39,6 +41,7 @@ def sample_case() -> CaseFile:
             "baseline_pain": 7,
             "disability_scale": "ODI",
             "disability_score": 42,
+            "exclusions": [{"key": e.key, "answer": "absent"} for e in get_catalog().exclusions],
         },
         diagnoses=["M47.816"],
         technique="medial_branch_block",

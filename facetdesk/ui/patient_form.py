@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Sex
-from facetdesk.domain.patient import Patient
+from facetdesk.domain.patient import INR_INPUT_MAX, Patient
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import (
+    NOT_RECORDED,
     ChoiceCombo,
     ErrorLabel,
     OptionalFloatSpin,
@@ -34,6 +35,20 @@ from facetdesk.ui.widgets import (
     to_qdate,
     to_qdatetime,
 )
+
+# The INR time's "not recorded" state: Qt shows the special text while the editor sits at its minimum.
+_NO_TIME = QDateTime(QDate(1900, 1, 1), QTime(0, 0))
+
+
+def _inr_time_editor() -> QDateTimeEdit:
+    """When the INR's blood was taken; 'not recorded' until a time is entered (a default is not a fact)."""
+    editor = QDateTimeEdit()
+    editor.setDisplayFormat("yyyy-MM-dd HH:mm")
+    editor.setCalendarPopup(True)
+    editor.setMinimumDateTime(_NO_TIME)
+    editor.setSpecialValueText(NOT_RECORDED)
+    editor.setDateTime(_NO_TIME)
+    return editor
 
 
 def _last_dose_editor() -> QDateTimeEdit:
@@ -71,6 +86,12 @@ class PatientForm(QWidget):
             YesNoUnknown(), "Neuromuscular disease", "e.g. myasthenia gravis, ALS, Lambert-Eaton"
         )
         self.infection = named(YesNoUnknown(), "Infection at the injection site")
+        self.renal = named(YesNoUnknown(), "Renal impairment", "Lengthens the dabigatran hold (ASRA 2018)")
+        self.inr = named(
+            OptionalFloatSpin(INR_INPUT_MAX, 1), "INR", "Latest INR (warfarin: must be normal before a cervical block)"
+        )
+        self.inr_taken = named(_inr_time_editor(), "INR taken", "When the blood for this INR was taken")
+        self.inr_normal = named(YesNoUnknown(), "INR normal", "Within the laboratory's normal range?")
         self.allergies = named(QLineEdit(), "Allergies", "Separate several allergies with semicolons")
         self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex"))
 
@@ -113,6 +134,7 @@ class PatientForm(QWidget):
             ("Pregnant", self.pregnant, ("pregnant",)),
             ("Neuromuscular disease", self.neuromuscular, ("neuromuscular_disease",)),
             ("Infection at injection site", self.infection, ("injection_site_infection",)),
+            ("Renal impairment", self.renal, ("renal_impairment",)),
             ("Allergies", self.allergies, ("allergies",)),
         ):
             f2.addRow(self.tr(label), self.errors.field(widget, path))
@@ -127,11 +149,18 @@ class PatientForm(QWidget):
         acl.addLayout(buttons)
         acl.addWidget(self.errors.register(("anticoagulants",), ErrorLabel()))
         f2.addRow(self.tr("Anticoagulants"), ac_box)
+        # One row each: beside the identity group, a single INR row would widen the window past small screens.
+        for label, widget, path in (
+            ("INR", self.inr, ("inr",)),
+            ("INR taken", self.inr_taken, ("inr_taken_at",)),
+            ("INR normal (lab range)", self.inr_normal, ("inr_normal",)),
+        ):
+            f2.addRow(self.tr(label), self.errors.field(widget, path))
 
         self._sections = (ident, risks)
         top = QHBoxLayout()
-        top.addWidget(ident, 1)
-        top.addWidget(risks, 1)
+        top.addWidget(ident, 2)
+        top.addWidget(risks, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -191,6 +220,11 @@ class PatientForm(QWidget):
         self.pregnant.set_value(patient.pregnant if patient else None)
         self.neuromuscular.set_value(patient.neuromuscular_disease if patient else None)
         self.infection.set_value(patient.injection_site_infection if patient else None)
+        self.renal.set_value(patient.renal_impairment if patient else None)
+        self.inr.set_value_or_none(patient.inr if patient else None)
+        taken = patient.inr_taken_at if patient else None
+        self.inr_taken.setDateTime(to_qdatetime(taken) if taken else _NO_TIME)
+        self.inr_normal.set_value(patient.inr_normal if patient else None)
         self.allergies.setText("; ".join(patient.allergies) if patient else "")
         self.anticoag_table.setRowCount(0)
         for use in patient.anticoagulants if patient else []:
@@ -215,6 +249,10 @@ class PatientForm(QWidget):
             "pregnant": self.pregnant.value(),
             "neuromuscular_disease": self.neuromuscular.value(),
             "injection_site_infection": self.infection.value(),
+            "renal_impairment": self.renal.value(),
+            "inr": self.inr.value_or_none(),
+            "inr_taken_at": None if self.inr_taken.dateTime() == _NO_TIME else self.inr_taken.dateTime().toPython(),
+            "inr_normal": self.inr_normal.value(),
             "allergies": [a.strip() for a in self.allergies.text().split(";") if a.strip()],
             "anticoagulants": anticoagulants,
         }

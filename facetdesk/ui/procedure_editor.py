@@ -111,7 +111,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         self.errors = ErrorRouter(self.error_summary)
         self.tabs = named(QTabWidget(), "Procedure sections")
         self.section = ProcedureSection(catalog, self._field, self.errors)
-        self.indication = IndicationSection(self._field)
+        self.indication = IndicationSection(catalog, self._field)
         self.outcome = OutcomeSection(catalog, self._field)
         # The fields other code (and tests) reach directly.
         self.performed_at, self.physician = self.section.performed_at, self.section.physician

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -20,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.catalog import Catalog, Exclusion
 from facetdesk.domain.enums import (
     Complication,
     ConservativeCare,
     DisabilityScale,
     Disposition,
+    ExclusionAnswer,
     Guidance,
     Intent,
     PainScale,
@@ -38,6 +40,7 @@ from facetdesk.domain.procedure import Procedure
 from facetdesk.ui import style
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import (
+    ChoiceCombo,
     ErrorLabel,
     OptionalFloatSpin,
     OptionalIntSpin,
@@ -183,10 +186,18 @@ class ProcedureSection(QWidget):
         }
 
 
-class IndicationSection(QWidget):
-    """Pain duration, conservative care, and the pain and disability scales with their baseline scores."""
+def exclusion_choices(exclusion: Exclusion) -> ChoiceCombo:
+    """No / Yes (/ the LCD's exception), after 'not recorded': an exclusion is never answered by default."""
+    choices = [(ExclusionAnswer.ABSENT, ExclusionAnswer.ABSENT.label), (ExclusionAnswer.PRESENT, "Yes")]
+    if exclusion.exception:
+        choices.append((ExclusionAnswer.EXCEPTED, exclusion.exception))
+    return named(ChoiceCombo(choices, optional=True), f"LCD exclusion: {exclusion.question}")
 
-    def __init__(self, add_field: AddField):
+
+class IndicationSection(QWidget):
+    """Pain duration, conservative care, the pain and disability scales, and the LCD exclusions."""
+
+    def __init__(self, catalog: Catalog, add_field: AddField):
         super().__init__()
         form = QFormLayout(self)
         self.pain_duration = named(OptionalIntSpin(0, 1200, " months"), "Pain duration (months)")
@@ -205,9 +216,28 @@ class IndicationSection(QWidget):
         add_field(form, "Usual pain at evaluation", self.baseline_pain, (*path, "baseline_pain"))
         add_field(form, "Disability scale", self.disability_scale, (*path, "disability_scale"))
         add_field(form, "Disability score", self.disability_score, (*path, "disability_score"))
+        # The LCD's patient-selection exclusions, one question each (resources/lcd_exclusions.json).
+        self.exclusions: dict[str, ChoiceCombo] = {}
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, exclusion in enumerate(catalog.exclusions):
+            question = QLabel(self.tr(exclusion.question))
+            question.setWordWrap(True)
+            question.setToolTip(exclusion.source)
+            combo = exclusion_choices(exclusion)
+            question.setBuddy(combo)
+            grid.addWidget(question, row, 0)
+            grid.addWidget(combo, row, 1)
+            self.exclusions[exclusion.key] = combo
+        grid.setColumnStretch(0, 1)
+        if self.exclusions:
+            add_field(form, "LCD exclusions", box, (*path, "exclusions"))
 
     def load(self, p: Procedure | None) -> None:
         ind = p.indication if p else None
+        for key, combo in self.exclusions.items():
+            combo.set_value(ind.exclusion_answer(key) if ind else None)
         self.pain_duration.set_value_or_none(ind.pain_duration_months if ind else None)
         for care, box in self.conservative_care.items():
             box.setChecked(bool(ind and care in ind.conservative_care))
@@ -227,6 +257,11 @@ class IndicationSection(QWidget):
                 "baseline_pain": self.baseline_pain.value_or_none(),
                 "disability_scale": self.disability_scale.value(),
                 "disability_score": self.disability_score.value_or_none(),
+                "exclusions": [
+                    {"key": key, "answer": combo.value()}
+                    for key, combo in self.exclusions.items()
+                    if combo.value() is not None
+                ],
             }
         }
 

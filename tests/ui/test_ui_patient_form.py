@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+from PySide6.QtCore import QDate, QDateTime, QTime
+
+from facetdesk.domain.base import STORED
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.errors import FieldError
+from facetdesk.domain.patient import Patient
 from facetdesk.ui.patient_form import PatientForm
+from tests.every_field import differences, full_patient
 from tests.ui.helpers import find
 
 
@@ -60,3 +67,43 @@ def test_an_unconfirmed_strength_is_marked_at_the_start_of_its_label():
     assert f"⚠ {strength.label} (unconfirmed)" in labels
     confirmed = [s.label for s in agent.strengths if s.confidence != "U"]
     assert all(label in labels for label in confirmed)  # no mark where the reference confirms the strength
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_the_patient_form_shows_and_reads_back_every_field(qtbot, variant):
+    """Every field of a full patient record (tests/every_field.py) survives the form: a new field must show."""
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    patient = full_patient(variant, id=7)
+    form.load(patient)
+    read = Patient.model_validate(form.data(), context=STORED)
+    assert differences(patient.model_dump(), read.model_dump()) == []
+
+
+def test_a_new_patient_has_no_inr_and_no_renal_answer_until_one_is_entered(qtbot):
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.clear()
+    data = form.data()
+    assert (data["inr"], data["inr_taken_at"], data["inr_normal"], data["renal_impairment"]) == (None,) * 4
+    assert find(form, "INR taken").text() == "not recorded"
+    form.inr.setValue(1.1)
+    form.inr_taken.setDateTime(QDateTime(QDate(2026, 12, 1), QTime(8, 15)))
+    form.inr_normal.set_value(True)
+    read = form.data()
+    assert (read["inr"], read["inr_taken_at"], read["inr_normal"]) == (1.1, datetime(2026, 12, 1, 8, 15), True)
+
+
+def test_an_inr_without_its_time_is_refused_beside_the_time(qtbot, ctx):
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.load(None)
+    form.mrn.setText("INR-1")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Ina")
+    form.inr.setValue(2.4)
+    form.inr_normal.set_value(False)
+    saved = form.errors.saved(lambda: ctx.records.save_patient(form.data()))
+    assert saved is None
+    label, _ = form.errors.label_for(FieldError(("inr_taken_at",), ""))
+    assert "when the blood for the INR was taken" in label.text()
