@@ -33,6 +33,7 @@ BOOKKEEPING: dict[str, str] = {
     "Patient.id": "the row id storage assigns on insert; a new record has none",
     "Procedure.id": "the row id storage assigns on insert; a new record has none",
     "Procedure.version": "the row version storage moves on at every save; a new record is at 0",
+    "Patient.version": "the row version storage moves on at every save; a new record is at 0",
 }
 SIGNING_ONLY: dict[str, str] = {
     "Procedure.signature": "written only by signing (sign_procedure); saving refuses it. full_procedure(signed=True)",

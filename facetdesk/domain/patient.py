@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import Field, ValidationInfo, field_validator
 
 from facetdesk.domain.base import (
+    MAX_ROW_ID,
     Model,
     Name,
     RowId,
@@ -52,6 +53,8 @@ class AnticoagulantUse(Model):
 
 class Patient(Model):
     id: RowId | None = None
+    # Row version for optimistic concurrency, as a procedure's: a save with a stale version is refused.
+    version: int = Field(default=0, ge=0, le=MAX_ROW_ID)
     mrn: str
     family_name: Name
     given_name: Name

@@ -85,7 +85,11 @@ class AuditService:
         """Check the audit chain, every signature and every record against what was recorded (services.verify)."""
         self._work.require(Permission.VIEW_AUDIT)
         with self._db.read() as session:
-            return Verifier(session, self._anchors.anchor() if self._anchors else None).run()
+            # First, so the moment named is the snapshot's (PostgreSQL takes it at the first statement).
+            snapshot = self._db.snapshot_of(session)
+            report = Verifier(session, self._anchors.anchor() if self._anchors else None).run()
+        report.snapshot = snapshot
+        return report
 
 
 __all__ = ["AuditService", "Problem", "VerifyReport"]

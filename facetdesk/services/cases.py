@@ -16,6 +16,7 @@ from facetdesk.domain.users import Permission
 from facetdesk.services import signature_proofs
 from facetdesk.services.records import NotFound, RecordService
 from facetdesk.services.session import WorkSession
+from facetdesk.services.validation import case_file
 from facetdesk.storage import repository as repo
 from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import trust as key_store
@@ -43,7 +44,7 @@ class CaseService:
         patient, procedure = self._records.get_procedure(procedure_id)
         assert patient.id is not None
         priors = self._records.prior_procedures(patient.id, procedure)
-        return CaseFile(patient=patient, procedure=procedure, prior_procedures=priors)
+        return case_file(patient, procedure, priors)
 
     def export_case(self, procedure_id: int) -> CaseFile:
         """The case file of a stored procedure, with the proof of every signature in it; the export is recorded."""
@@ -114,7 +115,7 @@ class CaseService:
             trusted = [ca_mod.load_der(c.certificate) for c in key_store.clinic_cas(session)]
             checked: dict[str, list[signature_proofs.CheckedPart]] = {}
             for label, proc in signed:
-                if repo.procedure_by_uid(session, proc.uid) is None:
+                if repo.procedure_by_uid(session, proc.uid, lock=True) is None:
                     checked[proc.uid] = signature_proofs.check(label, proc, proofs.get(proc.uid, []), trusted)
             stray = sorted(set(proofs) - {proc.uid for _, proc in signed})
             if stray:
@@ -157,7 +158,7 @@ class CaseService:
             added = present = 0
             procedure_id = None
             for proc in [*case.prior_procedures, case.procedure]:
-                found = repo.procedure_by_uid(session, proc.uid)
+                found = repo.procedure_by_uid(session, proc.uid, lock=True)
                 if found is not None:
                     owner, stored = found
                     if owner != patient.id:

@@ -65,7 +65,7 @@ class NoteService:
             )
         with self._db.transaction() as session:
             # The trail must not claim a print of a note that does not exist.
-            if not is_row_id(procedure_id) or repo.get_procedure(session, procedure_id) is None:
+            if not is_row_id(procedure_id) or repo.get_procedure(session, procedure_id, lock=True) is None:
                 raise NotFound(f"procedure {shown(procedure_id)} does not exist")
             self._work.log(session, AuditAction.PRINT, "procedure", procedure_id, detail={"pages": pages})
 

@@ -21,7 +21,7 @@ from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage import repository as repo
 from facetdesk.storage.db import Database
-from facetdesk.storage.errors import DuplicateMrn
+from facetdesk.storage.errors import DuplicateMrn, RecordLocked, StaleRecord
 
 # What a nurse may change on a stored procedure: the pain scores before and after the injection.
 PAIN_SCORE_FIELDS = ("pre_procedure_pain", "pain_scores")
@@ -65,18 +65,16 @@ class RecordService:
             with self._db.transaction() as session:
                 before = None
                 if patient.id is not None:
-                    before = repo.get_patient(session, patient.id)
+                    # Locked first: no procedure of this patient is saved between the check below and the save.
+                    before = repo.lock_patient(session, patient.id)
+                    if before is not None and before.version != patient.version:
+                        raise StaleRecord("patient")
                     # A new date of birth must not leave an existing procedure before birth.
-                    for proc in repo.procedures_for_patient(session, patient.id):
-                        if proc.performed_at.date() < patient.date_of_birth:
-                            raise InvalidRecord(
-                                [
-                                    FieldError(
-                                        ("date_of_birth",),
-                                        f"is after the procedure of {proc.performed_at:%Y-%m-%d}",
-                                    )
-                                ]
-                            )
+                    earliest = repo.earliest_procedure_time(session, patient.id)
+                    if earliest is not None and earliest.date() < patient.date_of_birth:
+                        raise InvalidRecord(
+                            [FieldError(("date_of_birth",), f"is after the procedure of {earliest:%Y-%m-%d}")]
+                        )
                 saved = repo.save_patient(session, patient)
                 self._log_change(session, "patient", saved.id, before, saved, record_hash(saved))
                 return saved
@@ -128,14 +126,15 @@ class RecordService:
         if not may_edit:
             self._work.require(Permission.RECORD_PAIN_SCORES)
         with self._db.transaction() as session:
-            patient = repo.get_patient(session, patient_id)
+            # Locked shared: the date of birth checked below cannot change before this save commits.
+            patient = repo.lock_patient(session, patient_id, shared=True)
             if patient is None:
                 raise NotFound(f"patient {shown(patient_id)} does not exist")
             procedure = parse_procedure(data, patient)
             before = None
             if procedure.id is not None:
                 # Gone meanwhile: the repository says so (RecordNotFound) when it tries the update.
-                found = repo.get_procedure(session, procedure.id)
+                found = repo.get_procedure(session, procedure.id, lock=True)
                 if found is not None and (found[0] != patient_id or found[1].uid != procedure.uid):
                     raise InvalidRecord([FieldError(("id",), "belongs to another record; reopen the procedure")])
                 before = None if found is None else found[1]
@@ -143,6 +142,12 @@ class RecordService:
                 # Saving is not signing: a signature comes only from sign_procedure, as the signed-in physician.
                 # (A signed record is refused below, by the repository, as locked.)
                 raise InvalidRecord([FieldError(("signature",), "is set by signing, not by saving")])
+            # The true reason first: a procedure signed or changed meanwhile is refused as such, before any
+            # check of who may change what (a nurse's save racing a physician's edit is stale, not forbidden).
+            if before is not None and before.signature is not None:
+                raise RecordLocked(before.signature.signed_by, before.signature.signed_at)
+            if before is not None and before.version != procedure.version:
+                raise StaleRecord()
             if not may_edit:
                 self._only_pain_scores(before, procedure)
             saved = repo.save_procedure(session, patient_id, procedure)

@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, AuditEntry
-from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.finding import Finding, Severity
 from facetdesk.domain.patient import Patient
@@ -35,6 +34,7 @@ from facetdesk.services.anchors import AnchorStore
 from facetdesk.services.keys import KeyKeeper, not_certified, wrong_password
 from facetdesk.services.records import NotFound, record_hash
 from facetdesk.services.session import WorkSession
+from facetdesk.services.validation import case_file
 from facetdesk.storage import repository as repo
 from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import users as user_store
@@ -183,9 +183,7 @@ class SigningService:
         procedure = _with_acknowledgements(patient, procedure, priors, acknowledgements, actor.display_name)
         # Rendered and PDF-signed outside the write transaction; the transaction below refuses the
         # signature if the procedure or the patient's identity changed meanwhile, so the PDF is of what is signed.
-        signed_case = CaseFile(
-            patient=patient, procedure=procedure.model_copy(update={"signature": signature}), prior_procedures=priors
-        )
+        signed_case = case_file(patient, procedure.model_copy(update={"signature": signature}), priors)
         from facetdesk.services.rendering import render_case_note
 
         note = render_case_note(
@@ -360,7 +358,7 @@ class SigningService:
         # A procedure signed before FacetDesk kept signed PDFs: the addendum is appended to today's rendering.
         from facetdesk.services.rendering import render_case_note
 
-        return render_case_note(CaseFile(patient=patient, procedure=procedure), clinic=clinic).pdf
+        return render_case_note(case_file(patient, procedure), clinic=clinic).pdf
 
 
 def _load(session, procedure_id: int) -> tuple[int, Patient, Procedure]:
@@ -383,7 +381,7 @@ def _priors(session, patient_id: int, procedure: Procedure) -> list[Procedure]:
 
 
 def _repo_overrides(session, procedure_id: int) -> list:
-    found = repo.get_procedure(session, procedure_id)
+    found = repo.get_procedure(session, procedure_id, lock=True)  # in the signing transaction
     return [] if found is None else list(found[1].overrides)
 
 

@@ -6,10 +6,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from facetdesk.domain.case import check_procedure_for_patient
+from facetdesk.domain.case import CaseFile, check_procedure_for_patient
 from facetdesk.domain.errors import InvalidRecord, field_errors
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
+
+
+def case_file(patient: Patient, procedure: Procedure, priors: list[Procedure] | tuple[Procedure, ...] = ()) -> CaseFile:
+    """The stored records as one case; records that disagree (stored before a check existed, or edited
+    behind the app) are refused naming the field, never with a raw validation error."""
+    try:
+        return CaseFile(patient=patient, procedure=procedure, prior_procedures=list(priors))
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc)) from None
 
 
 def parse_patient(data: dict[str, Any] | Patient) -> Patient:

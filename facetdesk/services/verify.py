@@ -58,13 +58,17 @@ class VerifyReport:
     unhashed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What was read: every check above ran on this one snapshot, so a colleague's signature made meanwhile
+    # is either wholly in it or wholly absent, never half (no false alarm).
+    snapshot: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def lines(self) -> list[str]:
-        out = [
+        out = [f"Checked {self.snapshot}."] if self.snapshot else []
+        out += [
             f"Audit log: {self.audit_entries} entries checked.",
             f"Signed procedures: {self.signed_procedures} checked, with {self.addenda} addenda "
             f"({self.signatures} cryptographic signatures).",

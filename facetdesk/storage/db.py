@@ -15,8 +15,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from facetdesk.storage.errors import DatabaseError, DatabaseUnavailable
+from facetdesk.storage.errors import DatabaseError, DatabaseUnavailable, RecordBusy, ServerTooSlow
 from facetdesk.storage.migrate import check_is_facetdesk, is_at_head, upgrade_to_head
+from facetdesk.storage.timeouts import KEEPALIVES, TCP_USER_TIMEOUT_MS, ServerTimeouts, Watchdog, split_timeouts
 
 ENV_VAR = "FACETDESK_DB"
 DB_FILENAME = "facetdesk.sqlite3"
@@ -31,6 +32,10 @@ _PG_DRIVER = "postgresql+psycopg"
 # SQLSTATEs that mean the connection is gone: class 08 (connection exception), and the server
 # shutting down or not yet accepting connections (57P01-57P03).
 _SERVER_GONE_STATES = ("08", "57P01", "57P02", "57P03")
+# lock_not_available (lock_timeout) and query_canceled (statement_timeout): see storage.timeouts.
+_LOCK_TIMEOUT_STATE, _STATEMENT_TIMEOUT_STATE = "55P03", "57014"
+# Set on an error whose connection the watchdog cut: the server did not answer in time.
+_CUT_AFTER = "facetdesk_cut_after_s"
 
 
 def default_database_url() -> str:
@@ -50,12 +55,23 @@ def _sqlite_url(path: Path) -> str:
 class Database:
     """An open database. One ``transaction()`` per use case; ``read()`` for screens that only look."""
 
-    def __init__(self, url: str, engine: Engine):
+    def __init__(self, url: str, engine: Engine, timeouts: ServerTimeouts | None = None):
         self.url = url
         self.engine = engine
+        # The time limits in force on a server (None: SQLite, a local file).
+        self.timeouts = timeouts
         # BEGIN IMMEDIATE is SQLite's; PostgreSQL writers lock the rows they change (SELECT ... FOR UPDATE).
         is_sqlite = engine.dialect.name == "sqlite"
         self._writer = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if is_sqlite else engine
+        # One snapshot per read: SQLite's deferred BEGIN takes it at the first read and keeps it to the end;
+        # PostgreSQL's default READ COMMITTED would give each statement its own, so a procedure's targets and
+        # its addenda could come from two saves. Writers stay READ COMMITTED: they lock the rows they change
+        # first (and the audit chain's head must be the newest committed one, not the snapshot's).
+        self._reader = (
+            engine
+            if is_sqlite
+            else engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -70,7 +86,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session on one consistent snapshot; it refuses to flush, and is rolled back at the end."""
-        with self._server_errors(), Session(self.engine) as session:
+        with self._server_errors(), Session(self._reader) as session:
             event.listen(session, "before_flush", _refuse_flush)
             try:
                 yield session
@@ -85,9 +101,31 @@ class Database:
         try:
             yield
         except sa_exc.DBAPIError as exc:
-            if exc.connection_invalidated and self.engine.dialect.name != "sqlite":
+            if self.engine.dialect.name == "sqlite":
+                raise
+            cut_after = getattr(exc, _CUT_AFTER, None)
+            if cut_after is not None:
+                raise DatabaseUnavailable(
+                    _server_name(self.engine.url), f"it did not answer within {cut_after:g} s"
+                ) from exc
+            if exc.connection_invalidated:
                 raise DatabaseUnavailable(_server_name(self.engine.url), _reason(exc, self.engine.url)) from exc
+            state = getattr(exc.orig, "sqlstate", None) or ""
+            limits = self.timeouts or ServerTimeouts()
+            if state == _LOCK_TIMEOUT_STATE:
+                raise RecordBusy(limits.lock_s) from exc
+            if state == _STATEMENT_TIMEOUT_STATE:
+                raise ServerTooSlow(limits.statement_s) from exc
             raise
+
+    def snapshot_of(self, session: Session) -> str:
+        """What a read() session sees, in words: one snapshot, and when it was taken (for reports)."""
+        if self.engine.dialect.name == "sqlite":
+            moment = session.scalar(sa.text("select strftime('%Y-%m-%d %H:%M:%S', 'now')"))
+            return f"one snapshot of the SQLite file, taken {moment} UTC"
+        moment = session.scalar(sa.text("select to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')"))
+        level = session.scalar(sa.text("show transaction_isolation"))
+        return f"one snapshot of the PostgreSQL database ({level}), taken {moment} UTC"
 
     def url_for_display(self) -> str:
         """The URL with any password masked, for the status bar and messages."""
@@ -119,10 +157,10 @@ def open_database(url: str) -> Database:
     where = _describe(parsed)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     created = _prepare_sqlite_file(parsed.database, where) if is_sqlite else None
-    engine = _create_engine(parsed, where)
+    engine, timeouts = _create_engine(parsed, where)
     enable_wal = _install_sqlite_hooks(engine) if is_sqlite else None
     if not is_sqlite:
-        _install_server_hooks(engine)
+        _install_server_hooks(engine, timeouts)
     try:
         # Look before touching: switching to WAL rewrites the file header, so another
         # program's SQLite file must be recognised and refused first.
@@ -150,24 +188,37 @@ def open_database(url: str) -> Database:
         for sidecar in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 _owner_only(created.with_name(created.name + sidecar), 0o600)
-    return Database(url, engine)
+    return Database(url, engine, timeouts)
 
 
-def _create_engine(url: sa.URL, where: str) -> Engine:
+def _create_engine(url: sa.URL, where: str) -> tuple[Engine, ServerTimeouts | None]:
     if url.get_backend_name() == "sqlite":
-        return sa.create_engine(url)
+        return sa.create_engine(url), None
     if url.drivername == "postgresql":
         url = url.set(drivername=_PG_DRIVER)
     connect_args: dict[str, object] = {}
+    timeouts: ServerTimeouts | None = None
     if url.get_backend_name() == "postgresql":
+        try:
+            timeouts, query = split_timeouts(dict(url.query))
+        except ValueError as exc:
+            raise DatabaseError(f"{where} cannot be opened: {exc}.") from None
+        url = url.set(query=query)
         if "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         if "application_name" not in url.query:
             connect_args["application_name"] = "FacetDesk"  # so an administrator sees who is connected
+        for key, value in {**KEEPALIVES, "tcp_user_timeout": TCP_USER_TIMEOUT_MS}.items():
+            if key not in url.query:
+                connect_args[key] = value
+        given = url.query.get("options", "")
+        connect_args["options"] = " ".join(filter(None, [given if isinstance(given, str) else " ".join(given),
+                                                          timeouts.options()]))  # fmt: skip
+        url = url.difference_update_query(["options"])
     try:
         # pre_ping: a connection the server dropped while idle (restart, timeout, network blip)
         # is replaced at checkout instead of failing the user's next save.
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args), timeouts
     except (ImportError, sa_exc.NoSuchModuleError) as exc:
         raise DatabaseError(
             f"{where} cannot be opened: this FacetDesk has no driver for {url.drivername} ({exc})."
@@ -316,12 +367,58 @@ def _install_sqlite_hooks(engine: Engine) -> Callable[[], None]:
     return enable_wal
 
 
-def _install_server_hooks(engine: Engine) -> None:
-    """Count a failure to (re)connect, and a server-side shutdown, as a lost connection (see Database)."""
+def _install_server_hooks(engine: Engine, timeouts: ServerTimeouts | None) -> None:
+    """Count a failure to (re)connect, and a server-side shutdown, as a lost connection (see Database);
+    cut the connection of a statement the server has not answered long past the statement limit."""
+    watchdog = Watchdog((timeouts or ServerTimeouts()).watchdog_s)
+
+    def _dbapi(conn: sa.Connection | None) -> object | None:
+        # Not conn.connection: on an invalidated connection that property tries to reconnect.
+        fairy = getattr(conn, "_dbapi_connection", None)
+        return getattr(fairy, "dbapi_connection", None)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        watchdog.arm(conn.connection.dbapi_connection)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _disarm(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        watchdog.disarm(conn.connection.dbapi_connection)
+
+    # The pool's pre-ping waits on the server too (before any event): a cut ping counts as a dead connection,
+    # and the pool then tries a new one (connect_timeout).
+    ping = engine.dialect.do_ping
+
+    def _guarded_ping(dbapi_connection):  # type: ignore[no-untyped-def]
+        watchdog.arm(dbapi_connection)
+        try:
+            return ping(dbapi_connection)
+        finally:
+            watchdog.disarm(dbapi_connection)
+            watchdog.was_cut(dbapi_connection)
+
+    engine.dialect.do_ping = _guarded_ping  # type: ignore[method-assign]
+
+    # COMMIT and ROLLBACK wait on the server too; the connection is disarmed when it goes back to the pool.
+    def _arm_ending(conn: sa.Connection) -> None:
+        dbapi_connection = _dbapi(conn)
+        if dbapi_connection is not None:
+            watchdog.arm(dbapi_connection)
+
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, _arm_ending)
+    event.listen(engine.pool, "checkin", lambda dbapi_connection, record: watchdog.disarm(dbapi_connection))
 
     @event.listens_for(engine, "handle_error")
     def _lost_connection(context: sa.engine.ExceptionContext) -> None:
         error = context.sqlalchemy_exception
+        dbapi_connection = _dbapi(context.connection)
+        if dbapi_connection is not None:
+            watchdog.disarm(dbapi_connection)
+            if watchdog.was_cut(dbapi_connection):
+                context.is_disconnect = True
+                setattr(error, _CUT_AFTER, watchdog.seconds)
+                return
         if not isinstance(error, sa_exc.OperationalError):
             return
         state = getattr(context.original_exception, "sqlstate", None) or ""

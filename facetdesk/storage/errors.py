@@ -33,6 +33,28 @@ class DatabaseUnavailable(StorageError):
         )
 
 
+class RecordBusy(StorageError):
+    """Another workstation held the record (or the audit trail) longer than the lock limit: nothing was saved."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(
+            f"Another workstation is still saving (it held the record for more than {seconds:g} s). "
+            "Nothing was saved; your work is kept; try again in a moment."
+        )
+
+
+class ServerTooSlow(StorageError):
+    """The server cancelled a statement that ran past the statement limit: nothing of the use case was saved."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(
+            f"The database server did not finish within {seconds:g} s. Nothing was saved; your work is kept; "
+            "try again, and tell whoever runs the server if it keeps happening."
+        )
+
+
 class DuplicateMrn(StorageError):
     def __init__(self, mrn: str):
         self.mrn = mrn
@@ -46,9 +68,12 @@ class DuplicateProcedure(StorageError):
 
 
 class StaleRecord(StorageError):
-    def __init__(self) -> None:
+    """Saved over a version another workstation changed since this one read it: refused, nothing saved."""
+
+    def __init__(self, record: str = "procedure") -> None:
+        self.record = record
         super().__init__(
-            "This procedure was changed on another workstation since you opened it; "
+            f"This {record} was changed on another workstation since you opened it; "
             "reopen it to see the changes. Nothing was saved."
         )
 

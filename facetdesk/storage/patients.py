@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
@@ -16,7 +17,7 @@ from facetdesk.domain.base import STORED, is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.text import storable_text
-from facetdesk.storage.errors import DuplicateMrn, RecordNotFound
+from facetdesk.storage.errors import DuplicateMrn, RecordNotFound, StaleRecord
 from facetdesk.storage.tables import (
     PatientAllergyRow,
     PatientAnticoagulantRow,
@@ -68,6 +69,7 @@ def patient_from_row(row: PatientRow) -> Patient:
     return Patient.model_validate(
         {
             "id": row.id,
+            "version": row.version_id,
             "mrn": row.mrn,
             "family_name": row.family_name,
             "given_name": row.given_name,
@@ -135,6 +137,8 @@ def save_patient(session: Session, patient: Patient) -> Patient:
         if found is None:
             raise RecordNotFound("This patient is no longer in the database (deleted on another workstation?).")
         row = found
+        if row.version_id != patient.version:
+            raise StaleRecord("patient")
         # Old child rows go first: the new list may reuse their keys.
         row.anticoagulants.clear()
         row.allergies.clear()
@@ -145,12 +149,30 @@ def save_patient(session: Session, patient: Patient) -> Patient:
         with session.begin_nested():
             _fill(row, patient)
             session.add(row)
-            session.flush()
+            session.flush()  # an UPDATE checks the version read above (version_id_col)
+    except StaleDataError:
+        raise StaleRecord("patient") from None
     except sa_exc.IntegrityError:
         if _mrn_owner(session, patient.mrn) not in (None, patient.id):
             raise DuplicateMrn(patient.mrn) from None
         raise
-    return patient.model_copy(update={"id": row.id})
+    return patient.model_copy(update={"id": row.id, "version": row.version_id})
+
+
+def lock_patient(session: Session, patient_id: int, *, shared: bool = False) -> Patient | None:
+    """The patient, its row locked to the end of the transaction (``shared``: only against changes to it).
+
+    For checks that span records (a procedure's date against the date of birth): the patient locked
+    shared while a procedure is saved cannot get a new date of birth meanwhile, and a patient locked
+    exclusively while its date of birth changes cannot get a procedure before it (PostgreSQL; SQLite's
+    writers are serialised already).
+    """
+    if not is_row_id(patient_id):
+        return None
+    row = session.scalar(
+        sa.select(PatientRow).where(PatientRow.id == patient_id).options(*_load_options()).with_for_update(read=shared)
+    )
+    return None if row is None else patient_from_row(row)
 
 
 def get_patient(session: Session, patient_id: int) -> Patient | None:

@@ -422,17 +422,31 @@ def add_addendum(session: Session, procedure_id: int, addendum: Addendum) -> Pro
     return procedure_from_row(row)
 
 
-def get_procedure(session: Session, procedure_id: int) -> tuple[int, Procedure] | None:
-    """(patient id, procedure), or None."""
+def get_procedure(session: Session, procedure_id: int, *, lock: bool = False) -> tuple[int, Procedure] | None:
+    """(patient id, procedure), or None.
+
+    ``lock`` (in a writing transaction): the procedure's row is locked first, so its child rows, read by the
+    statements after, are of the same saved version; every writer of a procedure locks that row first. Without
+    it, at PostgreSQL's READ COMMITTED, a colleague's save committing between the statements would mix versions.
+    """
     if not is_row_id(procedure_id):
         return None
-    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*full_load()))
+    query = sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*full_load())
+    row = session.scalar(query.with_for_update() if lock else query)
     return None if row is None else (row.patient_id, procedure_from_row(row))
 
 
-def procedure_by_uid(session: Session, uid: str) -> tuple[int, Procedure] | None:
-    """(patient id, procedure) for the procedure's stable identifier, or None."""
-    row = session.scalar(sa.select(ProcedureRow).where(ProcedureRow.uid == uid).options(*full_load()))
+def earliest_procedure_time(session: Session, patient_id: int) -> datetime | None:
+    """When the patient's earliest procedure was performed (one value: no record to load), or None."""
+    return session.scalar(
+        sa.select(sa.func.min(ProcedureRow.performed_at)).where(ProcedureRow.patient_id == patient_id)
+    )
+
+
+def procedure_by_uid(session: Session, uid: str, *, lock: bool = False) -> tuple[int, Procedure] | None:
+    """(patient id, procedure) for the procedure's stable identifier, or None (``lock``: as get_procedure)."""
+    query = sa.select(ProcedureRow).where(ProcedureRow.uid == uid).options(*full_load())
+    row = session.scalar(query.with_for_update() if lock else query)
     return None if row is None else (row.patient_id, procedure_from_row(row))
 
 

@@ -55,6 +55,8 @@ class PatientRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mrn: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    # Revision 0009: every UPDATE checks and bumps it, so a save based on an old read fails (StaleRecord).
+    version_id: Mapped[int] = mapped_column(sa.Integer, server_default="1")
     family_name: Mapped[str] = mapped_column(sa.String(100))
     given_name: Mapped[str] = mapped_column(sa.String(100))
     # Folded copies of the searchable fields (see facetdesk.storage.textkey).
@@ -87,6 +89,7 @@ class PatientRow(Base):
         sa.Index("ix_patients_name_key", "family_key", "given_key"),
         sa.Index("ix_patients_given_key", "given_key"),
     )
+    __mapper_args__ = {"version_id_col": version_id}
 
 
 class PatientAnticoagulantRow(Base):

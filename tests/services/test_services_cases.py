@@ -15,7 +15,7 @@ from tests.note.note_case import make_case
 
 
 def _patient_fields(p: Patient) -> dict:
-    return p.model_dump(exclude={"id"})
+    return p.model_dump(exclude={"id", "version"})
 
 
 def _procedure_fields(p: Procedure) -> dict:

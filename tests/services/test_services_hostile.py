@@ -1421,6 +1421,8 @@ COVERED: dict[str, str] = {
 }
 # Public names that take no outside input (or only the app's own constants), with the reason.
 NOT_ENTRY_POINTS: dict[str, str] = {
+    "validation.case_file": "takes records the services loaded (validated models); records that disagree are "
+    "tested in test_services_refusals.test_records_that_disagree_behind_the_app_are_refused_by_name_not_with_a_crash",
     "AppContext.close": "no arguments; closes the database",
     "AccountService.lock": "no arguments; locks the signed-in session",
     "AccountService.sign_out": "no arguments",

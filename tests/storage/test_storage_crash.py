@@ -74,7 +74,7 @@ def test_saved_records_survive_sigkill(db_path, make_patient, make_procedure):
     try:
         with database.read() as s:
             for n, patient_id, procedure_id in saved:
-                expected_patient = make_patient(n).model_copy(update={"id": patient_id})
+                expected_patient = make_patient(n).model_copy(update={"id": patient_id, "version": 1})
                 assert get_patient(s, patient_id) == expected_patient
                 owner, procedure = get_procedure(s, procedure_id)
                 assert owner == patient_id

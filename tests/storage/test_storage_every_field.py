@@ -44,19 +44,20 @@ def test_the_exemptions_are_exactly_the_bookkeeping_and_signing_fields() -> None
     # Changing this list is a decision: each entry is a field no round-trip test fills.
     assert set(exemptions()) == {
         "Patient.id",
+        "Patient.version",
         "Procedure.id",
         "Procedure.version",
         "Procedure.signature",
         "Procedure.addenda",
     }
-    assert set(exemptions(signed=True)) == {"Patient.id", "Procedure.id", "Procedure.version"}
+    assert set(exemptions(signed=True)) == {"Patient.id", "Patient.version", "Procedure.id", "Procedure.version"}
     assert left_at_default(full_procedure()) == [
         "Procedure.id",
         "Procedure.version",
         "Procedure.signature",
         "Procedure.addenda",
     ]
-    assert left_at_default(full_patient()) == ["Patient.id"]
+    assert left_at_default(full_patient()) == ["Patient.id", "Patient.version"]
 
 
 def test_the_two_variants_differ_in_every_required_field() -> None:
@@ -148,7 +149,7 @@ def test_every_field_survives_an_update(db) -> None:
     with db.transaction() as s:
         first_patient = save_patient(s, full_patient(0))
         first = save_procedure(s, first_patient.id, full_procedure(0))
-    patient = full_patient(1, id=first_patient.id)
+    patient = full_patient(1, id=first_patient.id, version=first_patient.version)
     procedure = full_procedure(1, id=first.id, uid=first.uid, version=first.version)
     with db.transaction() as s:
         save_patient(s, patient)

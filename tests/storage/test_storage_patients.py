@@ -26,7 +26,7 @@ def test_round_trip_full_patient(db, make_patient):
     assert saved.id is not None
     with db.read() as s:
         loaded = get_patient(s, saved.id)
-    assert loaded == original.model_copy(update={"id": saved.id})
+    assert loaded == original.model_copy(update={"id": saved.id, "version": 1}) == saved
     assert loaded.anticoagulants[0].agent == "clopidogrel"
 
 
@@ -51,7 +51,7 @@ def test_update_replaces_children(db, make_patient):
         again = save_patient(s, changed)
     assert again.id == saved.id
     with db.read() as s:
-        assert get_patient(s, saved.id) == changed
+        assert get_patient(s, saved.id) == changed.model_copy(update={"version": 2}) == again
         assert s.scalar(sa.select(sa.func.count()).select_from(PatientAllergyRow)) == 1
         assert s.scalar(sa.select(sa.func.count()).select_from(PatientAnticoagulantRow)) == 2
 

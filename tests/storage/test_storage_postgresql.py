@@ -207,11 +207,15 @@ def test_database_from_0001_with_records_upgrades_on_the_server(make_database_ur
 # ---- two workstations ----------------------------------------------------------------------------
 
 
-def test_transactions_are_read_committed(workstations):
-    # The tests below prove the saves safe at this isolation level, PostgreSQL's default.
+def test_writers_are_read_committed_and_readers_see_one_snapshot(workstations):
+    # The tests below prove the saves safe at this isolation level, PostgreSQL's default; a read is one
+    # snapshot (REPEATABLE READ, read only), so what it loads in several statements belongs together.
     a, _ = workstations
     with a.transaction() as s:
         assert s.scalar(sa.text("show transaction_isolation")) == "read committed"
+    with a.read() as s:
+        assert s.scalar(sa.text("show transaction_isolation")) == "repeatable read"
+        assert s.scalar(sa.text("show transaction_read_only")) == "on"
 
 
 def test_second_workstation_saving_an_old_copy_is_refused(workstations, stored):
@@ -379,21 +383,23 @@ def test_a_signature_racing_a_save_is_refused_and_the_save_kept(pg_server, datab
     assert not stored_now.is_signed and stored_now == saver.value
 
 
-def test_racing_saves_of_one_patient_both_succeed_last_one_wins(pg_server, database_url, workstations, stored):
-    # Patients carry no version: the later save wins, and neither fails on the other's child rows.
+def test_racing_saves_of_one_patient_one_wins_and_the_other_is_stale(pg_server, database_url, workstations, stored):
+    # Both read version N; B's save waits for A's row lock, then finds the version moved on: refused, not lost.
     a, b = workstations
     patient_id, _ = stored
     with a.read() as s:
         patient = get_patient(s, patient_id)
-    first, release = _held_open(a, lambda s: save_patient(s, patient.model_copy(update={"allergies": ["latex"]})))
+    mine = patient.model_copy(update={"allergies": ["latex"]})
+    first, release = _held_open(a, lambda s: save_patient(s, mine))
     later = patient.model_copy(update={"allergies": ["penicillin", "iodine"], "family_name": "Renamed"})
     second = _Outcome(_in_transaction(b, lambda s: save_patient(s, later)))
     _wait_until_blocked(pg_server, database_url)
     release.set()
     assert first.join().error is None
-    assert second.join().error is None, second.error
+    assert isinstance(second.join().error, StaleRecord), second.error
+    assert "This patient was changed on another workstation" in str(second.error)
     with a.read() as s:
-        assert get_patient(s, patient_id) == later
+        assert get_patient(s, patient_id) == mine.model_copy(update={"version": patient.version + 1})
 
 
 def test_racing_saves_of_one_preset_both_succeed_last_one_wins(pg_server, database_url, workstations):
@@ -473,3 +479,63 @@ def test_server_refusing_connections_then_back(pg_server, database_url, db, make
     with db.transaction() as s:
         save_patient(s, make_patient(3))
     assert _count_patients(db) == 2
+
+
+# ---- time limits ---------------------------------------------------------------------------------
+
+
+def _with_query(database_url: str, **query: str) -> str:
+    return make_url(database_url).update_query_dict(query).render_as_string(hide_password=False)
+
+
+def test_the_servers_time_limits_are_set_on_every_connection_and_a_clinic_can_change_them(database_url):
+    with open_database(database_url) as default, default.read() as s:
+        assert s.scalar(sa.text("show statement_timeout")) == "30s"
+        assert s.scalar(sa.text("show lock_timeout")) == "5s"
+        assert s.scalar(sa.text("show idle_in_transaction_session_timeout")) == "15s"
+    url = _with_query(database_url, statement_timeout="60", lock_timeout="2.5", idle_in_transaction_session_timeout="9")
+    with open_database(url) as clinic, clinic.transaction() as s:
+        assert s.scalar(sa.text("show statement_timeout")) == "1min"
+        assert s.scalar(sa.text("show lock_timeout")) == "2500ms"
+        assert s.scalar(sa.text("show idle_in_transaction_session_timeout")) == "9s"
+
+
+@pytest.mark.parametrize("value", ["0", "soon", "-3", "100000"])
+def test_a_time_limit_that_is_not_a_number_of_seconds_is_refused_by_name(database_url, value):
+    with pytest.raises(
+        DatabaseError, match=f"lock_timeout in the database address must be a number of seconds.*{value}"
+    ):
+        open_database(_with_query(database_url, lock_timeout=value))
+
+
+def test_a_statement_past_the_limit_is_a_clear_error_and_nothing_is_saved(database_url, make_patient):
+    from facetdesk.storage.errors import ServerTooSlow
+
+    with open_database(_with_query(database_url, statement_timeout="1")) as database:
+        with (
+            pytest.raises(ServerTooSlow, match="did not finish within 1 s. Nothing was saved"),
+            database.transaction() as s,
+        ):
+            save_patient(s, make_patient(1))
+            s.execute(sa.text("select pg_sleep(3)"))
+        assert _count_patients(database) == 0
+
+
+def test_waiting_past_the_lock_limit_for_a_colleagues_row_is_a_clear_error(
+    pg_server, database_url, workstations, stored
+):
+    from facetdesk.storage.errors import RecordBusy
+
+    a, _ = workstations
+    patient_id, saved = stored
+    impatient = open_database(_with_query(database_url, lock_timeout="1"))
+    try:
+        holder, release = _held_open(
+            a, lambda s: save_procedure(s, patient_id, saved.model_copy(update={"notes": "A"}))
+        )
+        with pytest.raises(RecordBusy, match="Another workstation is still saving"), impatient.transaction() as s:
+            save_procedure(s, patient_id, saved.model_copy(update={"notes": "B"}))
+        release.set()
+        assert holder.join().error is None
+    finally:
+        impatient.close()
