@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidge
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.records import NotFound
-from facetdesk.storage.errors import StorageError
+from facetdesk.storage.errors import StaleRecord, StorageError
 from facetdesk.ui.access import guarded
 from facetdesk.ui.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patient_list import PatientListPanel
@@ -109,6 +109,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         editor.presets_source = ctx.presets.list
         editor.closed.connect(self.show_patient_page)
         editor.saved.connect(self._procedure_saved)
+        editor.stale.connect(self._procedure_stale)
         editor.export_button.clicked.connect(lambda: self.export_pdf())
         editor.audit_button.clicked.connect(lambda: self.show_record_audit())
         self.undo_group.addStack(editor.undo_stack)
@@ -315,6 +316,38 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     @guarded
+    def _procedure_stale(self) -> None:
+        procedure = self.editor.procedure
+        if procedure is None or procedure.id is None or not self.ask_reload(self.tr("procedure")):
+            return
+        patient, fresh = self._ctx.records.get_procedure(procedure.id)
+        self.editor.load(patient, fresh)
+        self.statusBar().showMessage(self.tr("Procedure reloaded: your changes were not saved"))
+
+    def ask_reload(self, what: str) -> bool:
+        """After a save refused as stale: reload the stored record? (tests replace this to answer without a dialog)
+
+        The safe answer is the default: keep the edits on screen, so they can be copied before reloading.
+        """
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Changed on another workstation"))
+        box.setText(
+            self.tr("This {what} was changed on another workstation since you opened it. Nothing was saved.").format(
+                what=what
+            )
+        )
+        box.setInformativeText(
+            self.tr("Reload it to see the other workstation's version (your changes on screen are dropped), or keep")
+            + self.tr(" your changes on screen to copy them first.")
+        )
+        reload_button = box.addButton(self.tr("Reload"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(self.tr("Keep my changes on screen"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is reload_button
+
+    @guarded
     def new_patient(self) -> None:
         self._ctx.work.require(Permission.EDIT_PATIENT)
         if not self._confirm_discard():
@@ -350,6 +383,15 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         except InvalidRecord as exc:
             form.errors.show(exc.errors)
             self.statusBar().showMessage(self.tr("Patient not saved: {n} problem(s)").format(n=len(exc.errors)))
+            return None
+        except StaleRecord as exc:
+            form.general_error.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
+            if form.patient_id is not None and self.ask_reload(self.tr("patient")):
+                form.load(self._ctx.records.get_patient(form.patient_id))
+                form.general_error.show_error(
+                    self.tr("Reloaded: this patient was changed on another workstation; your changes were not saved.")
+                )
+                self.statusBar().showMessage(self.tr("Patient reloaded: your changes were not saved"))
             return None
         except (StorageError, NotPermitted) as exc:
             form.general_error.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))

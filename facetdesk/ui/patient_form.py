@@ -68,6 +68,8 @@ class PatientForm(QWidget):
         super().__init__()
         self._catalog = catalog
         self._patient_id: int | None = None
+        # The stored version this form was loaded from: a save over a newer one is refused (StaleRecord).
+        self._version = 0
         self.general_error = ErrorLabel()
         self.errors = ErrorRouter(self.general_error)
 
@@ -210,6 +212,7 @@ class PatientForm(QWidget):
     def load(self, patient: Patient | None) -> None:
         self.errors.clear()
         self._patient_id = patient.id if patient else None
+        self._version = patient.version if patient else 0
         self.mrn.setText(patient.mrn if patient else "")
         self.family_name.setText(patient.family_name if patient else "")
         self.given_name.setText(patient.given_name if patient else "")
@@ -239,6 +242,7 @@ class PatientForm(QWidget):
         d = self.date_of_birth.date()
         return {
             "id": self._patient_id,
+            "version": self._version,
             "mrn": self.mrn.text(),
             "family_name": self.family_name.text(),
             "given_name": self.given_name.text(),

@@ -37,7 +37,7 @@ from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Override, Procedure, derive_nerves
 from facetdesk.domain.users import NotPermitted
 from facetdesk.services.records import RecordService
-from facetdesk.storage.errors import StorageError
+from facetdesk.storage.errors import StaleRecord, StorageError
 from facetdesk.ui import style
 from facetdesk.ui.botox_panel import BotoxPanel
 from facetdesk.ui.editor_decisions import DecisionSupportMixin
@@ -78,6 +78,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
     closed = Signal()
     loaded = Signal()  # another procedure (or a blank one) now fills the form
     discarded = Signal()  # the user threw the unsaved edits away
+    stale = Signal()  # a save was refused: another workstation changed the procedure since it was opened
 
     TAB_OF = _TAB_OF
     TAB_TITLES = ("Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome")
@@ -397,7 +398,11 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         except InvalidRecord as exc:
             self.show_errors(exc.errors)
             return None
-        except (StorageError, NotPermitted) as exc:  # e.g. changed on another workstation: the message says what to do
+        except StaleRecord as exc:
+            self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
+            self.stale.emit()  # the window offers to reload it
+            return None
+        except (StorageError, NotPermitted) as exc:  # e.g. signed meanwhile: the message says what to do
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
             return None
         self.errors.clear()

@@ -23,6 +23,8 @@ def _no_modal_discard_dialog(monkeypatch):
     monkeypatch.setattr(MainWindow, "ask_discard", lambda self: True)
     # A draft left by another test must never block a test on the restore question.
     monkeypatch.setattr(MainWindow, "ask_restore", lambda self, draft: False)
+    # A save refused as stale would block on the reload question: keep the edits on screen (its default).
+    monkeypatch.setattr(MainWindow, "ask_reload", lambda self, what: False)
 
 
 @pytest.fixture
@@ -57,3 +59,14 @@ def accounts(ctx):
         {"username": NURSE.username, "display_name": NURSE.display_name, "role": "nurse"}, PASSWORD
     )
     return admin, nurse
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    """The main window on ``ctx``, shown."""
+    from facetdesk.ui.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    return w

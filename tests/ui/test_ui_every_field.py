@@ -42,6 +42,7 @@ _IDENTITY = {
     "Procedure.id": "the row id storage assigns",
     "Procedure.uid": "the stable identifier made when the record is created; an error about it names 'uid'",
     "Procedure.version": "the row version for optimistic concurrency, moved on by storage",
+    "Patient.version": "the row version for optimistic concurrency, moved on by storage",
 }
 _SIGNING = {
     "Procedure.signature": "set by signing only, shown in the editor's signature banner, never edited",

@@ -18,14 +18,6 @@ SIGNER = ADMIN_PHYSICIAN.display_name
 
 
 @pytest.fixture
-def window(qtbot, ctx):
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
-
-
-@pytest.fixture
 def patient(ctx):
     return ctx.records.save_patient(
         {"mrn": "SG-1", "family_name": "Testperson", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}

@@ -11,14 +11,6 @@ from tests.ui.helpers import choose, click, find, set_datetime, set_spin, type_i
 
 
 @pytest.fixture
-def window(qtbot, ctx):
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
-
-
-@pytest.fixture
 def patient(ctx):
     return ctx.records.save_patient(
         {"mrn": "T-1", "family_name": "Testperson", "given_name": "Robin", "date_of_birth": date(1980, 2, 1)}

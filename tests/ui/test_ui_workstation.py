@@ -15,14 +15,6 @@ from tests.ui.helpers import click, find, start_procedure
 
 
 @pytest.fixture
-def window(qtbot, ctx):
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
-
-
-@pytest.fixture
 def patient(ctx):
     return ctx.records.save_patient(
         {"mrn": "WS-1", "family_name": "Testperson", "given_name": "Ari", "date_of_birth": date(1962, 2, 2),
