@@ -57,6 +57,7 @@ class _Task:
     output: str
     page_size: str | None
     generated_at: datetime
+    shared: bool = False
 
 
 def case_files(inputs: Iterable[str | Path]) -> list[Path]:
@@ -108,14 +109,14 @@ def _render(task: _Task) -> Outcome:
             failure=f"could not be rendered ({type(exc).__name__}); render it alone with `facetdesk note` to see why",
         )
     try:
-        write_pdf(pdf, task.output)
+        write_pdf(pdf, task.output, shared=task.shared)
     except (OSError, ValueError) as exc:
         return Outcome(task.source, failure=f"cannot write {task.output}: {getattr(exc, 'strerror', None) or exc}")
     return Outcome(task.source, output=task.output)
 
 
 def _tasks(
-    files: Sequence[Path], out_dir: Path, page_size: str | None, generated_at: datetime
+    files: Sequence[Path], out_dir: Path, page_size: str | None, generated_at: datetime, shared: bool = False
 ) -> tuple[list[_Task | Outcome], int]:
     """One task per file; a file whose note would overwrite an earlier file's is refused up front."""
     items: list[_Task | Outcome] = []
@@ -126,7 +127,7 @@ def _tasks(
         if first is not file:
             items.append(Outcome(str(file), invalid=(f"file: its note {name} would overwrite the note of {first}",)))
         else:
-            items.append(_Task(str(file), str(out_dir / name), page_size, generated_at))
+            items.append(_Task(str(file), str(out_dir / name), page_size, generated_at, shared))
     return items, sum(isinstance(i, _Task) for i in items)
 
 
@@ -137,19 +138,20 @@ def render_batch(
     jobs: int | None = None,
     page_size: str | None = None,
     generated_at: datetime | None = None,
+    shared: bool = False,
 ) -> BatchReport:
     """Render each case file (see ``case_files``) to ``out_dir``/<name>.pdf, each PDF written atomically.
 
     ``jobs`` worker processes (default: one per CPU) each warm up once and then render note after note; one
     job renders in this process. Every note of the run carries the same generation time, so the bytes do not
     depend on the number of jobs. A bad case file is reported in its Outcome and the others still render.
-    Raises OSError if ``out_dir`` cannot be made.
+    Notes are owner-only unless ``shared``. Raises OSError if ``out_dir`` cannot be made.
     """
     started = time.perf_counter()
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     generated = (generated_at or datetime.now()).replace(microsecond=0)
-    items, count = _tasks([Path(f) for f in files], target, page_size, generated)
+    items, count = _tasks([Path(f) for f in files], target, page_size, generated, shared)
     workers = max(1, min(jobs or os.cpu_count() or 1, count))
     if workers == 1:
         warm_up()

@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export-case", help="write one stored procedure as a self-contained JSON case file")
     ex.add_argument("procedure_id", type=int, metavar="PROCEDURE_ID")
     ex.add_argument("-o", "--output", required=True, metavar="FILE")
+    _shared_option(ex)
     im = sub.add_parser("import-case", help="store the patient and procedures of a JSON case file")
     im.add_argument("case_file", metavar="FILE")
     note = sub.add_parser(
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     note.add_argument("-o", "--output", required=True, metavar="PDF", help="the PDF; with --batch, the output folder")
     note.add_argument("--page-size", choices=("letter", "a4"), default="letter")
     note.add_argument("--batch", action="store_true", help="render many case files to a folder")
+    _shared_option(note)
     note.add_argument(
         "--jobs", type=_positive_int, metavar="N", help="with --batch: worker processes (default: one per CPU)"
     )
@@ -62,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     fhir = sub.add_parser("fhir", help="write a case file's procedure as a FHIR R4 bundle (JSON) for an EHR")
     fhir.add_argument("case_file", metavar="FILE")
     fhir.add_argument("-o", "--output", required=True, metavar="BUNDLE", help="the bundle's JSON file")
+    _shared_option(fhir)
     bk = sub.add_parser("backup", help="copy the SQLite database to a backup file (safe while the app runs)")
     bk.add_argument(
         "-o", "--output", metavar="FILE", help="backup file to write (default: a new file in the backup folder)"
@@ -129,7 +132,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     ctx = _context(args)
     try:
-        write_case(ctx.cases.export_case(args.procedure_id), args.output)
+        write_case(ctx.cases.export_case(args.procedure_id), args.output, shared=args.shared)
     except NotFound as exc:
         print(f"facetdesk: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -163,6 +166,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _shared_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="let other users of this computer read the file as your umask allows (e.g. a folder an EHR "
+        "interface reads); by default only you can read it",
+    )
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -189,7 +201,7 @@ def _cmd_note(args: argparse.Namespace) -> int:
         return _report_invalid(case_file, exc)
     pdf = render_case_pdf(case, page_size=args.page_size)
     try:
-        write_pdf(pdf, args.output)
+        write_pdf(pdf, args.output, shared=args.shared)
     except OSError as exc:
         return _report_unwritable(args.output, exc)
     print(f"wrote {args.output}")
@@ -204,7 +216,7 @@ def _cmd_note_batch(args: argparse.Namespace) -> int:
         print("facetdesk note: no case files (*.json) in " + ", ".join(args.case_files), file=sys.stderr)
         return EXIT_INVALID
     try:
-        report = render_batch(files, args.output, jobs=args.jobs, page_size=args.page_size)
+        report = render_batch(files, args.output, jobs=args.jobs, page_size=args.page_size, shared=args.shared)
     except OSError as exc:
         return _report_unwritable(args.output, exc)
     for outcome in report.outcomes:
@@ -257,7 +269,7 @@ def _cmd_fhir(args: argparse.Namespace) -> int:
         return _report_invalid(args.case_file, exc)
     text = fhir_bundle_for_case(case, get_catalog())
     try:
-        write_fhir_bundle(text, args.output)
+        write_fhir_bundle(text, args.output, shared=args.shared)
     except OSError as exc:
         return _report_unwritable(args.output, exc)
     print(f"wrote {args.output}")
@@ -337,7 +349,7 @@ def _cmd_export_ca(args: argparse.Namespace) -> int:
         from facetdesk.interop.files import write_atomically
 
         try:
-            write_atomically(pem, args.output)
+            write_atomically(pem, args.output, shared=True)  # a certificate: no patient data
         except OSError as exc:
             return _report_unwritable(args.output, exc)
         print(f"wrote the clinic CA certificate to {args.output}")

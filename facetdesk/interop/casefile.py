@@ -253,9 +253,9 @@ def dump_case(case: CaseFile) -> str:
     return case.model_dump_json(indent=2) + "\n"
 
 
-def write_case(case: CaseFile, path: str | Path) -> None:
-    # Beside the target and renamed, so a crash never leaves half a case file.
-    write_atomically(dump_case(case).encode("utf-8"), path)
+def write_case(case: CaseFile, path: str | Path, *, shared: bool = False) -> None:
+    # Beside the target and renamed, so a crash never leaves half a case file; owner-only unless shared.
+    write_atomically(dump_case(case).encode("utf-8"), path, shared=shared)
 
 
 def case_schema() -> dict[str, Any]:

@@ -29,19 +29,19 @@ def usable_target(path: str | os.PathLike[str]) -> Path:
 
 
 @contextmanager
-def atomic_file(path: str | os.PathLike[str], private: bool = False) -> Iterator[BinaryIO]:
+def atomic_file(path: str | os.PathLike[str], shared: bool = False) -> Iterator[BinaryIO]:
     """A binary file that takes ``path``'s place only when the block ends without an error.
 
     It is written beside the target under a name no one else uses, flushed to disk, closed and then
     renamed (Windows cannot rename an open file). If the block raises, the temporary file is removed and
-    the target is as it was. ``private``: readable by the user only (a bulk export of many patients);
-    otherwise the user's usual permissions apply, so a note or bundle dropped in a folder that the EHR's
-    interface reads stays readable to it.
+    the target is as it was. Patient data on a shared workstation: readable by the user only (0600) unless
+    ``shared`` (the user asked, e.g. for a folder an EHR interface reads; or the file holds no patient data,
+    such as the clinic's certificate), when the user's usual permissions (umask) apply.
     """
     target = usable_target(path)
     tmp = target.with_name(f".{target.name[:100]}.{secrets.token_hex(6)}.part")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o600 if private else 0o666)  # the umask applies to 0o666
+    fd = os.open(tmp, flags, 0o666 if shared else 0o600)  # the umask applies to 0o666
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -53,9 +53,9 @@ def atomic_file(path: str | os.PathLike[str], private: bool = False) -> Iterator
         raise
 
 
-def write_atomically(data: bytes, path: str | os.PathLike[str]) -> Path:
-    """Write ``data`` to ``path`` through a temporary file renamed into place; returns the path."""
+def write_atomically(data: bytes, path: str | os.PathLike[str], *, shared: bool = False) -> Path:
+    """Write ``data`` to ``path`` through a temporary file renamed into place (owner-only unless ``shared``)."""
     target = usable_target(path)
-    with atomic_file(target) as fh:
+    with atomic_file(target, shared=shared) as fh:
         fh.write(data)
     return target

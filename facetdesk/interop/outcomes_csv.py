@@ -88,7 +88,7 @@ def write_outcomes_csv(
     target = usable_target(path)
     count = 0
     # Private: one file holds a whole range of patients.
-    with atomic_file(target, private=True) as fh:
+    with atomic_file(target) as fh:
         sink = _Hashing(fh)
         writer = csv.writer(sink, lineterminator="\r\n")
         writer.writerow(columns)

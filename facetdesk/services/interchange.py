@@ -25,6 +25,6 @@ def fhir_bundle_for_case(case: CaseFile, catalog: Catalog, now: datetime | None 
     return bundle_json(build_bundle(case, findings, catalog, timestamp=stamp, written=written))
 
 
-def write_fhir_bundle(text: str, path: str | Path) -> Path:
-    """Write the bundle atomically, as the PDF note is written."""
-    return write_atomically(text.encode("utf-8"), path)
+def write_fhir_bundle(text: str, path: str | Path, *, shared: bool = False) -> Path:
+    """Write the bundle atomically, as the PDF note is written (owner-only unless ``shared``)."""
+    return write_atomically(text.encode("utf-8"), path, shared=shared)

@@ -75,6 +75,7 @@ def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -
     return render_case_note(case, page_size=page_size, **kwargs).pdf
 
 
-def write_pdf(data: bytes, path: str | Path) -> Path:
-    """Write atomically: a half-written note must never sit where a finished one is expected."""
-    return write_atomically(data, path)
+def write_pdf(data: bytes, path: str | Path, *, shared: bool = False) -> Path:
+    """Write atomically: a half-written note must never sit where a finished one is expected (owner-only
+    unless ``shared``)."""
+    return write_atomically(data, path, shared=shared)

@@ -260,7 +260,7 @@ class UsersDialog(QDialog):
             if not pem:
                 self.general_error.show_error(self.tr("This clinic has no certificate authority yet."))
                 return None
-            write_atomically(pem, path)
+            write_atomically(pem, path, shared=True)  # a certificate: no patient data
         except (OSError, NotPermitted, StorageError) as exc:
             self.general_error.show_error(str(exc))
             return None
