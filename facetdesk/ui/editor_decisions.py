@@ -26,13 +26,14 @@ class DecisionSupportMixin:
         result = check_draft(self._patient, self.data(), self._priors, self._catalog)
         problems = [str(p) for p in result.problems]
         if not result.evaluated:
-            problems.insert(0, self.tr("decision support runs once these are filled in or fixed"))
-        else:
-            self.findings.set_findings(result.findings, self._overrides, problems)
-            self._show_running_totals(result)
-            return result.findings
-        self.findings.problems.setText("; ".join(problems))
-        return self.findings.findings
+            # Never an earlier result (another procedure's, another patient's): nothing until this form validates.
+            self.findings.show_not_evaluated(problems)
+            self.pain.set_block_agent(None, None, False)
+            self.botox.set_window_status("", None)
+            return []
+        self.findings.set_findings(result.findings, self._overrides, problems)
+        self._show_running_totals(result)
+        return result.findings
 
     def _show_running_totals(self, result) -> None:
         """Totals the physician watches while typing, as decision support computed them."""

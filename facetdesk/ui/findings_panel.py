@@ -130,6 +130,17 @@ class FindingsPanel(QWidget):
         self.summary.setText(text)
         self.problems.setText(self.tr("Not yet checked (fix to include): ") + "; ".join(problems) if problems else "")
 
+    def show_not_evaluated(self, problems: list[str]) -> None:
+        """The open form does not validate yet: no findings at all (never an earlier result), and why."""
+        self._findings = []
+        self._fill()
+        self.summary.setText(self.tr("Not evaluated yet"))
+        self.problems.setText(
+            self.tr("Decision support runs once these are filled in or fixed: ") + "; ".join(problems)
+            if problems
+            else ""
+        )
+
     def set_can_acknowledge(self, allowed: bool) -> None:
         """Acknowledging changes the procedure: only for whoever may change it (and not once signed)."""
         self._can_acknowledge = allowed
