@@ -34,6 +34,13 @@ class AnticoagulantUse(Model):
     agent: str
     last_dose_at: datetime | None = None
 
+    @field_validator("agent", mode="before")
+    @classmethod
+    def _chosen(cls, v: object) -> object:
+        if v is None:
+            raise ValueError("choose the anticoagulant or antiplatelet agent")
+        return v
+
     @field_validator("agent")
     @classmethod
     def _known_agent(cls, v: str) -> str:
@@ -76,6 +83,16 @@ class Patient(Model):
     inr: float | None = Field(default=None, gt=0, le=INR_INPUT_MAX)
     inr_taken_at: datetime | None = Field(default=None, validate_default=True)
     inr_normal: bool | None = Field(default=None, validate_default=True)
+
+    @field_validator("sex", "date_of_birth", mode="before")
+    @classmethod
+    def _entered(cls, v: object, info: ValidationInfo) -> object:
+        # Given as empty (the form sends None until it is entered): required, and the message says so. Left
+        # out altogether (an older case file), sex is unknown, as recorded.
+        if v is None:
+            what = "choose Female, Male, Other or Unknown" if info.field_name == "sex" else "enter it as YYYY-MM-DD"
+            raise ValueError(f"is required: {what}")
+        return v
 
     @field_validator("mrn", mode="before")
     @classmethod

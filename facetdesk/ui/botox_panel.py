@@ -84,11 +84,24 @@ class BotoxPanel(QWidget):
         ordered = sorted(self._catalog.muscles, key=lambda m: (m.region not in self._regions, m.region))
         muscles = ((m.key, m.name if m.region in self._regions or not self._regions else f"{m.name} ({m.region})")
                    for m in ordered)  # fmt: skip
-        muscle = named(ChoiceCombo(muscles), f"Botox site {n} muscle")
-        level = named(ChoiceCombo((v, v) for v in self._catalog.vertebrae), f"Botox site {n} level")
-        side = named(enum_combo(Side), f"Botox site {n} side")
+        # Nothing chosen for a first site (no level or side that looks recorded); a further site starts as a
+        # copy of the one above, the usual next site being the same muscle and level on the other side.
+        choose = self.tr("— choose —")
+        muscle = named(ChoiceCombo(muscles, optional=True, none_label=choose), f"Botox site {n} muscle")
+        level = named(
+            ChoiceCombo(((v, v) for v in self._catalog.vertebrae), optional=True, none_label=choose),
+            f"Botox site {n} level",
+        )
+        side = named(
+            ChoiceCombo(((s, s.label) for s in Side), optional=True, none_label=choose), f"Botox site {n} side"
+        )
         units = named(_spin(1000, 1, " U"), f"Botox site {n} units")
         units.setSpecialValueText(self.tr("enter units"))
+        if row > 0 and self.sites.rows() >= row:
+            muscle.set_value(self.sites.cell(row - 1, MUSCLE).value())
+            level.set_value(self.sites.cell(row - 1, LEVEL).value())
+            side.set_value(self.sites.cell(row - 1, SIDE).value())
+            units.setValue(self.sites.cell(row - 1, UNITS).value())
         for w in (muscle, level, side):
             w.currentIndexChanged.connect(self.sites.changed)
         units.valueChanged.connect(self.sites.changed)

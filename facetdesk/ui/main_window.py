@@ -7,21 +7,22 @@ wait for them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QUndoGroup
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QUndoGroup
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
 from facetdesk.domain.errors import InvalidRecord
-from facetdesk.domain.users import NotPermitted, Permission
+from facetdesk.domain.users import NotPermitted, Permission, Role
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StaleRecord, StorageError
 from facetdesk.ui.access import guarded
 from facetdesk.ui.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patient_list import PatientListPanel
 from facetdesk.ui.patient_page import PatientPage
+from facetdesk.ui.shortcuts import ShortcutsOverFields
 from facetdesk.ui.window_notes import NoteOutputMixin
 from facetdesk.ui.window_session import SessionMixin
 
@@ -67,6 +68,12 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.setCentralWidget(self.central)
         self._build_session(idle_ms)
         self._build_actions()
+        # Documented shortcuts work from every field (not undo/redo: a field's own undo stays the field's).
+        app = QApplication.instance()
+        if app is not None:
+            shortcut_actions = [a for a in self.findChildren(QAction) if a.shortcuts()]
+            kept = {self.undo_action, self.redo_action}
+            app.installEventFilter(ShortcutsOverFields([a for a in shortcut_actions if a not in kept], self))
         self.restore_layout()
         self.patient_list.patient_selected.connect(self.open_patient)
         self.patient_page.form.save_button.clicked.connect(self.save_patient)
@@ -307,13 +314,20 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     def ask_discard(self) -> bool:
         """Ask before unsaved edits are thrown away (tests replace this to answer without a dialog)."""
-        answer = QMessageBox.question(
-            self,
+        return self.discard_box().exec() == QMessageBox.StandardButton.Discard
+
+    def discard_box(self) -> QMessageBox:
+        """The question before unsaved edits are dropped; Enter keeps them (Cancel is the default, never Discard)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             self.tr("Unsaved changes"),
             self.tr("The open procedure has unsaved changes. Discard them?"),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
         )
-        return answer == QMessageBox.StandardButton.Discard
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return box
 
     @guarded
     def _procedure_stale(self) -> None:
@@ -375,9 +389,36 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
 
+    def implausible_weight(self, data: dict) -> str | None:
+        """Why an adult's weight looks like a typing slip (input.adult_weight_plausible_kg), or None."""
+        weight, born = data.get("weight_kg"), data.get("date_of_birth")
+        if not isinstance(weight, (int, float)) or not isinstance(born, date):
+            return None
+        check = self._ctx.catalog.threshold("input.adult_weight_plausible_kg").value
+        (low, high), adult = check["range_kg"], check["adult_from_years"]
+        today = date.today()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age < adult or low <= weight <= high:
+            return None
+        text = self.tr("{w:g} kg is unusual for an adult (usually {low}-{high} kg).")
+        return text.format(w=weight, low=low, high=high)
+
+    def confirm_weight(self, why: str) -> bool:
+        """Save an unusual weight? (tests replace this to answer without a dialog); the default is No."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Check the weight"), why + "\n" + self.tr(
+            "Save it as entered? (No: go back and correct it)"), QMessageBox.StandardButton.Yes
+            | QMessageBox.StandardButton.No, self)  # fmt: skip
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
     @guarded
     def save_patient(self):
         form = self.patient_page.form
+        unusual = self.implausible_weight(form.data())
+        if unusual is not None and not self.confirm_weight(unusual):
+            form.weight.setFocus()
+            self.statusBar().showMessage(self.tr("Patient not saved: check the weight"))
+            return None
         try:
             patient = self._ctx.records.save_patient(form.data())
         except InvalidRecord as exc:
@@ -414,7 +455,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
             return
         if not self._confirm_discard():
             return
-        self.editor.load(self._ctx.records.get_patient(pid), None, physician_hint=self._last_physician())
+        self.editor.load(self._ctx.records.get_patient(pid), None, physician_hint=self._performing_physician())
         self._show_editor()
         self.editor.performed_at.setFocus()
 
@@ -440,6 +481,13 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
                 d=f"{procedure.performed_at:%Y-%m-%d %H:%M}", t=f"{datetime.now():%H:%M:%S}"
             )
         )
+
+    def _performing_physician(self) -> str:
+        """Who performs a new procedure: the physician signed in; for anyone else, the last one recorded."""
+        actor = self._ctx.work.actor
+        if actor is not None and actor.role is Role.PHYSICIAN:
+            return actor.display_name
+        return self._last_physician()
 
     def _last_physician(self) -> str:
         return str(QSettings().value("last_physician", "") or "")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,40 +21,18 @@ from PySide6.QtWidgets import (
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Sex
 from facetdesk.domain.patient import INR_INPUT_MAX, Patient
+from facetdesk.ui.date_fields import DateTimeField
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import (
-    NOT_RECORDED,
     ChoiceCombo,
     ErrorLabel,
     OptionalFloatSpin,
     YesNoUnknown,
-    enum_combo,
     named,
-    to_qdate,
-    to_qdatetime,
 )
 
-# The INR time's "not recorded" state: Qt shows the special text while the editor sits at its minimum.
-_NO_TIME = QDateTime(QDate(1900, 1, 1), QTime(0, 0))
-
-
-def _inr_time_editor() -> QDateTimeEdit:
-    """When the INR's blood was taken; 'not recorded' until a time is entered (a default is not a fact)."""
-    editor = QDateTimeEdit()
-    editor.setDisplayFormat("yyyy-MM-dd HH:mm")
-    editor.setCalendarPopup(True)
-    editor.setMinimumDateTime(_NO_TIME)
-    editor.setSpecialValueText(NOT_RECORDED)
-    editor.setDateTime(_NO_TIME)
-    return editor
-
-
-def _last_dose_editor() -> QDateTimeEdit:
-    """The editor of an anticoagulant's last dose: date and time, with a calendar."""
-    editor = QDateTimeEdit()
-    editor.setDisplayFormat("yyyy-MM-dd HH:mm")
-    editor.setCalendarPopup(True)
-    return editor
+# An unchosen entry reads as a question, not as a value that looks recorded.
+CHOOSE = "— choose —"
 
 
 class PatientForm(QWidget):
@@ -76,11 +52,9 @@ class PatientForm(QWidget):
         self.mrn = named(QLineEdit(), "MRN", "Medical record number: letters, digits and hyphens")
         self.family_name = named(QLineEdit(), "Family name")
         self.given_name = named(QLineEdit(), "Given name")
-        self.date_of_birth = named(QDateEdit(), "Date of birth")
-        self.date_of_birth.setDisplayFormat("yyyy-MM-dd")
-        self.date_of_birth.setCalendarPopup(True)
-        self.date_of_birth.setDate(QDate(1970, 1, 1))
-        self.sex = named(enum_combo(Sex), "Sex")
+        # Empty until entered: no date of birth or sex is ever stored because the form started with one.
+        self.date_of_birth = named(DateTimeField(with_time=False), "Date of birth")
+        self.sex = named(ChoiceCombo(((s, s.label) for s in Sex), optional=True, none_label=CHOOSE), "Sex")
         self.weight = named(OptionalFloatSpin(500, 1, " kg"), "Weight", "Needed for weight-based dose limits")
         self.diabetes = named(YesNoUnknown(), "Diabetes")
         self.pregnant = named(YesNoUnknown(), "Pregnant")
@@ -92,7 +66,7 @@ class PatientForm(QWidget):
         self.inr = named(
             OptionalFloatSpin(INR_INPUT_MAX, 1), "INR", "Latest INR (warfarin: must be normal before a cervical block)"
         )
-        self.inr_taken = named(_inr_time_editor(), "INR taken", "When the blood for this INR was taken")
+        self.inr_taken = named(DateTimeField(), "INR taken", "When the blood for this INR was taken")
         self.inr_normal = named(YesNoUnknown(), "INR normal", "Within the laboratory's normal range?")
         self.allergies = named(QLineEdit(), "Allergies", "Separate several allergies with semicolons")
         self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex"))
@@ -107,7 +81,7 @@ class PatientForm(QWidget):
         header = self.anticoag_table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         # One pixel more for the grid line beside the cell.
-        header.resizeSection(1, max(_last_dose_editor().sizeHint().width() + 1, header.sectionSizeHint(1)))
+        header.resizeSection(1, max(DateTimeField().sizeHint().width() + 1, header.sectionSizeHint(1)))
         self.anticoag_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.anticoag_table.verticalHeader().hide()
         self.anticoag_table.setMaximumHeight(110)
@@ -183,13 +157,14 @@ class PatientForm(QWidget):
     def add_anticoagulant(self, agent: str | None = None, last_dose: datetime | None = None) -> int:
         row = self.anticoag_table.rowCount()
         self.anticoag_table.insertRow(row)
+        # No agent and no time until chosen: a new row is a question, not "aspirin taken now".
         combo = named(
-            ChoiceCombo((a.key, a.name) for a in self._catalog.anticoagulants), f"Anticoagulant {row + 1} agent"
+            ChoiceCombo(((a.key, a.name) for a in self._catalog.anticoagulants), optional=True, none_label=CHOOSE),
+            f"Anticoagulant {row + 1} agent",
         )
-        if agent:
-            combo.set_value(agent)
-        when = named(_last_dose_editor(), f"Anticoagulant {row + 1} last dose")
-        when.setDateTime(to_qdatetime(last_dose) if last_dose else QDateTime.currentDateTime())
+        combo.set_value(agent)
+        when = named(DateTimeField(), f"Anticoagulant {row + 1} last dose")
+        when.set_value(last_dose)
         self.anticoag_table.setCellWidget(row, 0, combo)
         self.anticoag_table.setCellWidget(row, 1, when)
         return row
@@ -216,8 +191,8 @@ class PatientForm(QWidget):
         self.mrn.setText(patient.mrn if patient else "")
         self.family_name.setText(patient.family_name if patient else "")
         self.given_name.setText(patient.given_name if patient else "")
-        self.date_of_birth.setDate(to_qdate(patient.date_of_birth) if patient else QDate(1970, 1, 1))
-        self.sex.set_value(patient.sex if patient else Sex.UNKNOWN)
+        self.date_of_birth.set_value(patient.date_of_birth if patient else None)
+        self.sex.set_value(patient.sex if patient else None)
         self.weight.set_value_or_none(patient.weight_kg if patient else None)
         self.diabetes.set_value(patient.diabetes if patient else None)
         self.pregnant.set_value(patient.pregnant if patient else None)
@@ -225,8 +200,7 @@ class PatientForm(QWidget):
         self.infection.set_value(patient.injection_site_infection if patient else None)
         self.renal.set_value(patient.renal_impairment if patient else None)
         self.inr.set_value_or_none(patient.inr if patient else None)
-        taken = patient.inr_taken_at if patient else None
-        self.inr_taken.setDateTime(to_qdatetime(taken) if taken else _NO_TIME)
+        self.inr_taken.set_value(patient.inr_taken_at if patient else None)
         self.inr_normal.set_value(patient.inr_normal if patient else None)
         self.allergies.setText("; ".join(patient.allergies) if patient else "")
         self.anticoag_table.setRowCount(0)
@@ -238,15 +212,14 @@ class PatientForm(QWidget):
         for row in range(self.anticoag_table.rowCount()):
             combo = self.anticoag_table.cellWidget(row, 0)
             when = self.anticoag_table.cellWidget(row, 1)
-            anticoagulants.append({"agent": combo.value(), "last_dose_at": when.dateTime().toPython()})
-        d = self.date_of_birth.date()
+            anticoagulants.append({"agent": combo.value(), "last_dose_at": when.value()})
         return {
             "id": self._patient_id,
             "version": self._version,
             "mrn": self.mrn.text(),
             "family_name": self.family_name.text(),
             "given_name": self.given_name.text(),
-            "date_of_birth": date(d.year(), d.month(), d.day()),
+            "date_of_birth": self.date_of_birth.value(),
             "sex": self.sex.value(),
             "weight_kg": self.weight.value_or_none(),
             "diabetes": self.diabetes.value(),
@@ -255,7 +228,7 @@ class PatientForm(QWidget):
             "injection_site_infection": self.infection.value(),
             "renal_impairment": self.renal.value(),
             "inr": self.inr.value_or_none(),
-            "inr_taken_at": None if self.inr_taken.dateTime() == _NO_TIME else self.inr_taken.dateTime().toPython(),
+            "inr_taken_at": self.inr_taken.value(),
             "inr_normal": self.inr_normal.value(),
             "allergies": [a.strip() for a in self.allergies.text().split(";") if a.strip()],
             "anticoagulants": anticoagulants,

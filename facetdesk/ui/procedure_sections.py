@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateTimeEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -38,6 +37,7 @@ from facetdesk.domain.enums import (
 )
 from facetdesk.domain.procedure import Procedure
 from facetdesk.ui import style
+from facetdesk.ui.date_fields import OneTabDateTimeEdit
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.widgets import (
     ChoiceCombo,
@@ -93,7 +93,7 @@ class ProcedureSection(QWidget):
         grid = QHBoxLayout(self)
         left = QGroupBox(self.tr("Procedure"))
         form = QFormLayout(left)
-        self.performed_at = named(QDateTimeEdit(), "Date and time of procedure")
+        self.performed_at = named(OneTabDateTimeEdit(), "Date and time of procedure")
         self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.performed_at.setCalendarPopup(True)
         self.physician = named(QLineEdit(), "Performing physician")

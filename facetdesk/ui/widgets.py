@@ -6,7 +6,17 @@ from collections.abc import Iterable
 from enum import Enum
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QSpinBox,
+    QToolTip,
+    QWidget,
+)
 
 from facetdesk.ui import style
 
@@ -98,7 +108,36 @@ class YesNoUnknown(ChoiceCombo):
         super().__init__([(False, "No"), (True, "Yes")], optional=True)
 
 
-class OptionalIntSpin(QSpinBox):
+class RefusingSpin:
+    """Mixed into spin boxes: a keystroke that would leave the range is refused visibly, never silently.
+
+    Qt drops such a keystroke without a word ("11" in a 0-10 box stays "1"); here the field also says what is
+    allowed, beside it (a tooltip) and in ``refused`` for whoever listens (tests, a status bar).
+    """
+
+    refused_text = ""
+
+    def _range_words(self) -> str:
+        low = self._allowed_minimum()  # type: ignore[attr-defined]
+        decimals = getattr(self, "decimals", lambda: 0)()
+        fmt = (lambda v: f"{v:.{decimals}f}") if decimals else (lambda v: f"{v:g}")
+        suffix = self.suffix().strip()  # type: ignore[attr-defined]
+        return f"{fmt(low)} to {fmt(self.maximum())}{' ' + suffix if suffix else ''}"  # type: ignore[attr-defined]
+
+    def _allowed_minimum(self) -> float:
+        return self.minimum()  # type: ignore[attr-defined]
+
+    def validate(self, text: str, pos: int):  # noqa: D102 (Qt API)
+        result = super().validate(text, pos)  # type: ignore[misc]
+        state = result[0] if isinstance(result, tuple) else result
+        if state == QValidator.State.Invalid and any(ch.isdigit() for ch in text):
+            name = self.accessibleName() or "This field"  # type: ignore[attr-defined]
+            self.refused_text = f"{name}: {text.strip()} is not allowed; enter {self._range_words()}"
+            QToolTip.showText(self.mapToGlobal(self.rect().bottomLeft()), self.refused_text, self)  # type: ignore[attr-defined]
+        return result
+
+
+class OptionalIntSpin(RefusingSpin, QSpinBox):
     """Whole number with a 'not recorded' state one below the minimum."""
 
     def __init__(self, minimum: int, maximum: int, suffix: str = ""):
@@ -109,6 +148,9 @@ class OptionalIntSpin(QSpinBox):
         self.setValue(minimum - 1)
         self.setMaximumWidth(style.SPIN_MAX_WIDTH)
 
+    def _allowed_minimum(self) -> float:
+        return self.minimum() + 1
+
     def value_or_none(self) -> int | None:
         return None if self.value() == self.minimum() else self.value()
 
@@ -116,22 +158,28 @@ class OptionalIntSpin(QSpinBox):
         self.setValue(self.minimum() if value is None else int(value))
 
 
-class OptionalFloatSpin(QDoubleSpinBox):
-    """Decimal number where 0 (shown as 'not recorded') means no value."""
+class OptionalFloatSpin(RefusingSpin, QDoubleSpinBox):
+    """Decimal number with a 'not recorded' state one step below ``minimum`` (so ``minimum`` itself, 0 for a
+    disability score, is a value that is kept, not read as 'not recorded')."""
 
-    def __init__(self, maximum: float, decimals: int = 1, suffix: str = ""):
+    def __init__(self, maximum: float, decimals: int = 1, suffix: str = "", minimum: float = 0.0):
         super().__init__()
-        self.setRange(0, maximum)
+        step = 10.0**-decimals
         self.setDecimals(decimals)
+        self.setRange(minimum - step, maximum)
         self.setSpecialValueText(NOT_RECORDED)
         self.setSuffix(suffix)
+        self.setValue(self.minimum())
         self.setMaximumWidth(style.SPIN_MAX_WIDTH)
 
+    def _allowed_minimum(self) -> float:
+        return self.minimum() + 10.0 ** -self.decimals()
+
     def value_or_none(self) -> float | None:
-        return None if self.value() == 0 else self.value()
+        return None if self.value() <= self.minimum() else self.value()
 
     def set_value_or_none(self, value: float | None) -> None:
-        self.setValue(0 if value is None else float(value))
+        self.setValue(self.minimum() if value is None else float(value))
 
 
 def to_qdatetime(value) -> QDateTime:

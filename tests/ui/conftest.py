@@ -25,6 +25,8 @@ def _no_modal_discard_dialog(monkeypatch):
     monkeypatch.setattr(MainWindow, "ask_restore", lambda self, draft: False)
     # A save refused as stale would block on the reload question: keep the edits on screen (its default).
     monkeypatch.setattr(MainWindow, "ask_reload", lambda self, what: False)
+    # An unusual adult weight asks before saving: tests that are not about it answer "save as entered".
+    monkeypatch.setattr(MainWindow, "confirm_weight", lambda self, why: True)
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
+from pydantic import ValidationError
 from PySide6.QtCore import QDate, QDateTime, QTime
 
 from facetdesk.domain.base import STORED
@@ -86,7 +87,7 @@ def test_a_new_patient_has_no_inr_and_no_renal_answer_until_one_is_entered(qtbot
     form.clear()
     data = form.data()
     assert (data["inr"], data["inr_taken_at"], data["inr_normal"], data["renal_impairment"]) == (None,) * 4
-    assert find(form, "INR taken").text() == "not recorded"
+    assert find(form, "INR taken").text() == "" and find(form, "INR taken").placeholderText() == "YYYY-MM-DD HH:MM"
     form.inr.setValue(1.1)
     form.inr_taken.setDateTime(QDateTime(QDate(2026, 12, 1), QTime(8, 15)))
     form.inr_normal.set_value(True)
@@ -107,3 +108,52 @@ def test_an_inr_without_its_time_is_refused_beside_the_time(qtbot, ctx):
     assert saved is None
     label, _ = form.errors.label_for(FieldError(("inr_taken_at",), ""))
     assert "when the blood for the INR was taken" in label.text()
+
+
+def test_a_new_patient_starts_with_nothing_that_looks_recorded_and_saving_says_what_is_required(qtbot, ctx):
+    """No sex, date of birth, agent or dose time until entered (issue 16: 'Female', 1970-01-01, aspirin 'now')."""
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.clear()
+    form.add_anticoagulant()
+    data = form.data()
+    assert data["sex"] is None and data["date_of_birth"] is None
+    assert data["anticoagulants"] == [{"agent": None, "last_dose_at": None}]
+    assert find(form, "Sex").currentText() == "— choose —"
+    form.mrn.setText("NEW-1")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Noor")
+    assert form.errors.saved(lambda: ctx.records.save_patient(form.data())) is None
+    said = {path: form.errors.label_for(FieldError(path, ""))[0].text() for path in (("sex",), ("date_of_birth",))}
+    assert "is required: choose Female, Male, Other or Unknown" in said[("sex",)]
+    assert "is required: enter it as YYYY-MM-DD" in said[("date_of_birth",)]
+    assert "choose the anticoagulant" in form.errors.label_for(FieldError(("anticoagulants", 0, "agent"), ""))[0].text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("1975-13-40", "must be a date (YYYY-MM-DD)"), ("next year", "must be a date (YYYY-MM-DD)")],
+)
+def test_a_date_typed_wrong_is_refused_beside_the_field_not_corrected(qtbot, ctx, typed, said):
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.clear()
+    form.mrn.setText("NEW-2")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Ola")
+    form.date_of_birth.setText(typed)
+    assert form.data()["date_of_birth"] == typed  # handed on as typed, never turned into another date
+    assert form.errors.saved(lambda: ctx.records.save_patient(form.data())) is None
+    assert said in form.errors.label_for(FieldError(("date_of_birth",), ""))[0].text()
+
+
+def test_a_last_dose_typed_without_its_time_is_refused_not_read_as_midnight(qtbot):
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.add_anticoagulant("warfarin")
+    find(form, "Anticoagulant 1 last dose").setText("2026-12-01")
+    with pytest.raises(ValidationError, match="date and time|datetime"):
+        Patient.model_validate({**form.data(), "mrn": "X1", "family_name": "A", "given_name": "B",
+                                "date_of_birth": date(1970, 1, 2), "sex": "female"})  # fmt: skip
+    find(form, "Anticoagulant 1 last dose").setText("2026-12-01 07:30")
+    assert form.data()["anticoagulants"][0]["last_dose_at"] == datetime(2026, 12, 1, 7, 30)

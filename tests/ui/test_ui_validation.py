@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from facetdesk.domain.enums import Sex
 from facetdesk.ui.main_window import MainWindow
 from tests.ui.helpers import choose, click, find, set_datetime, set_spin, type_into
 
@@ -50,6 +51,8 @@ def test_duplicate_mrn_is_refused_beside_the_mrn(qtbot, window, ctx, patient):
     type_into(qtbot, find(window, "MRN"), "T-1")
     type_into(qtbot, find(window, "Family name"), "Other")
     type_into(qtbot, find(window, "Given name"), "Person")
+    type_into(qtbot, find(window, "Date of birth"), "1975-05-06")
+    choose(find(window, "Sex"), Sex.MALE)
     click(qtbot, find(window, "Save patient"))
     label, _ = window.patient_page.form.errors.label_for(_err("mrn"))
     assert label.isVisible() and "already belongs to another patient" in label.text()

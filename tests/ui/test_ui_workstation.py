@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from facetdesk.domain.enums import Side, Technique
 from facetdesk.ui.main_window import MainWindow
 from tests import signers
-from tests.ui.helpers import click, find, start_procedure
+from tests.ui.helpers import choose, click, find, start_procedure
 
 
 @pytest.fixture
@@ -78,6 +78,9 @@ def test_botox_running_total_against_the_window_limit(qtbot, window, ctx, patien
     ed.tabs.setCurrentIndex(4)
     find(ed, "Botulinum toxin given").setChecked(True)
     click(qtbot, find(ed, "Botulinum toxin sites: add row"))
+    choose(find(ed, "Botox site 1 muscle"), "multifidus_lumbar")
+    choose(find(ed, "Botox site 1 level"), "L4")
+    choose(find(ed, "Botox site 1 side"), Side.LEFT)
     find(ed, "Botox site 1 units").setValue(450)
     qtbot.waitUntil(lambda: "450 U" in ed.botox.window_status.text())
     assert "above the 400 U maximum" in ed.botox.window_status.text()
@@ -128,3 +131,34 @@ def test_timeline_shows_which_procedures_are_signed(qtbot, window, ctx, patient)
     table = window.patient_page.procedures
     status = [table.item(r, table.columnCount() - 1).text() for r in range(table.rowCount())]
     assert status[0] == "Draft" and status[1].startswith("Signed ")
+
+
+def test_a_new_procedure_is_performed_by_the_signed_in_physician(qtbot, window, ctx, patient):
+    window.open_patient(patient.id)
+    window.new_procedure()
+    assert window.editor.physician.text() == ctx.work.actor.display_name
+
+
+def test_a_first_botox_site_has_no_level_or_side_and_a_further_one_copies_the_one_above(qtbot, window, patient):
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
+    ed.tabs.setCurrentIndex(4)
+    find(ed, "Botulinum toxin given").setChecked(True)
+    click(qtbot, find(ed, "Botulinum toxin sites: add row"))
+    for part in ("muscle", "level", "side"):
+        assert find(ed, f"Botox site 1 {part}").value() is None
+        assert find(ed, f"Botox site 1 {part}").currentText() == "— choose —"
+    choose(find(ed, "Botox site 1 muscle"), "multifidus_lumbar")
+    choose(find(ed, "Botox site 1 level"), "L5")
+    choose(find(ed, "Botox site 1 side"), Side.RIGHT)
+    find(ed, "Botox site 1 units").setValue(25)
+    click(qtbot, find(ed, "Botulinum toxin sites: add row"))
+    second = ed.botox.data()["sites"][1]
+    assert second == {"muscle": "multifidus_lumbar", "level": "L5", "side": Side.RIGHT, "units": 25}
+
+
+def test_the_unsaved_changes_question_keeps_the_edits_on_enter(qtbot, window):
+    from PySide6.QtWidgets import QMessageBox
+
+    box = window.discard_box()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert box.escapeButton() is box.button(QMessageBox.StandardButton.Cancel)

@@ -1,0 +1,90 @@
+"""No silent corrections: out-of-range typing is refused visibly at the field, unusual values are confirmed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from facetdesk.domain.errors import FieldError
+from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.widgets import OptionalFloatSpin, OptionalIntSpin, named
+
+
+def _type(qtbot, spin, text: str) -> None:
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+
+
+def test_an_nrs_of_11_is_refused_with_the_allowed_range_not_turned_into_1(qtbot):
+    spin = named(OptionalIntSpin(0, 10), "NRS")
+    qtbot.addWidget(spin)
+    spin.show()
+    _type(qtbot, spin, "11")
+    assert spin.value_or_none() == 1  # Qt keeps what was valid ...
+    assert spin.refused_text == "NRS: 11 is not allowed; enter 0 to 10"  # ... and now says why the 1 stayed
+
+
+def test_a_disability_score_of_0_is_kept_not_read_as_not_recorded(qtbot):
+    spin = OptionalFloatSpin(100, 0, " %")
+    qtbot.addWidget(spin)
+    spin.set_value_or_none(0)
+    assert spin.value_or_none() == 0 and spin.text() != "not recorded"
+    spin.set_value_or_none(None)
+    assert spin.value_or_none() is None and spin.text() == "not recorded"
+
+
+def test_a_weight_of_0_is_refused_beside_the_field_not_stored_as_not_recorded(qtbot, window):
+    form = window.patient_page.form
+    form.clear()
+    form.mrn.setText("W-0")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Zero")
+    form.date_of_birth.setText("1970-03-04")
+    form.sex.setCurrentIndex(1)
+    form.weight.set_value_or_none(0)
+    assert form.data()["weight_kg"] == 0
+    assert window.save_patient() is None
+    label, _ = form.errors.label_for(FieldError(("weight_kg",), ""))
+    assert "must be greater than 0" in label.text()
+
+
+@pytest.mark.parametrize(("weight", "answer", "saved"), [(25, False, False), (25, True, True), (70, False, True)])
+def test_an_unusual_adult_weight_is_confirmed_before_it_is_saved(qtbot, window, monkeypatch, weight, answer, saved):
+    asked: list[str] = []
+    monkeypatch.setattr(MainWindow, "confirm_weight", lambda self, why: asked.append(why) or answer)
+    form = window.patient_page.form
+    form.clear()
+    form.mrn.setText(f"W-{weight}-{answer}")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Weigh")
+    form.date_of_birth.setText("1970-03-04")
+    form.sex.setCurrentIndex(1)
+    form.weight.set_value_or_none(weight)
+    result = window.save_patient()
+    assert (result is not None) == saved
+    assert asked == ([] if weight == 70 else ["25 kg is unusual for an adult (usually 30-300 kg)."])
+
+
+def test_a_childs_low_weight_is_not_questioned(qtbot, window, monkeypatch):
+    monkeypatch.setattr(MainWindow, "confirm_weight", lambda self, why: pytest.fail(f"asked: {why}"))
+    form = window.patient_page.form
+    form.clear()
+    form.mrn.setText("W-CHILD")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Kid")
+    form.date_of_birth.setText(f"{date.today().year - 10}-01-01")
+    form.sex.setCurrentIndex(1)
+    form.weight.set_value_or_none(25)
+    assert window.save_patient() is not None
+
+
+def test_typing_past_the_maximum_in_the_editors_pain_boxes_is_refused_visibly(qtbot):
+    spin = named(OptionalIntSpin(0, 10), "Pre-injection pain (NRS)")
+    qtbot.addWidget(spin)
+    spin.show()
+    _type(qtbot, spin, "7")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_5)
+    assert spin.value_or_none() == 7 and "75 is not allowed; enter 0 to 10" in spin.refused_text
