@@ -26,6 +26,7 @@ def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
 
 @rule(
     "botox.units_window",
+    title="Botulinum toxin total in the window",
     category="botox",
     checks="OnabotulinumtoxinA units this session plus earlier sessions in the window against the cumulative cap.",
     thresholds=("botox.max_units_window", "botox.window_months"),
@@ -60,6 +61,7 @@ def check_units_window(case: RuleCase) -> list[Finding]:
 
 @rule(
     "botox.interval",
+    title="Time since the last botulinum toxin",
     category="botox",
     checks="Time since the most recent earlier botulinum toxin (any product) against the minimum interval.",
     thresholds=("botox.min_interval_weeks",),
@@ -86,6 +88,7 @@ def check_interval(case: RuleCase) -> list[Finding]:
 
 @rule(
     "botox.neuromuscular_disease",
+    title="Botulinum toxin with a neuromuscular disease",
     category="botox",
     checks="Botulinum toxin in a patient with a neuromuscular disorder (distant spread warning).",
 )
@@ -111,6 +114,7 @@ def check_neuromuscular_disease(case: RuleCase) -> list[Finding]:
 
 @rule(
     "botox.product_units",
+    title="Botulinum toxin units kept per product",
     category="botox",
     checks="Units are never summed across botulinum toxin products; names the products when the window mixes them.",
     thresholds=("botox.window_months",),
@@ -143,6 +147,7 @@ def check_product_units(case: RuleCase) -> list[Finding]:
 
 @rule(
     "botox.off_label",
+    title="Botulinum toxin for back pain is off-label",
     category="botox",
     checks="Paraspinal botulinum toxin for back pain is off-label; coverage depends on the MAC's LCD.",
 )

@@ -119,6 +119,7 @@ def _not_met(
 # ---- rules --------------------------------------------------------------------
 @rule(
     "lcd.imaging",
+    title="Image guidance accepted for coverage",
     category=CATEGORY,
     checks="The injection is guided by an imaging modality the LCD accepts (CT or fluoroscopy).",
     thresholds=("lcd.imaging.allowed_guidance",),
@@ -143,6 +144,7 @@ def check_imaging(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.levels",
+    title="Levels per session",
     category=CATEGORY,
     checks="No more joint levels per session than the LCD allows (a level counts once, uni- or bilateral).",
     thresholds=("lcd.levels.max_per_session",),
@@ -159,6 +161,7 @@ def check_levels(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.regions",
+    title="One spinal region per session",
     category=CATEGORY,
     checks="One spinal region per session (T12-L1 with lumbar levels counts as one lumbar session).",
 )
@@ -185,6 +188,7 @@ def check_regions(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.sessions_12m",
+    title="Sessions in the last 12 months",
     category=CATEGORY,
     checks=(
         "Diagnostic or therapeutic sessions per spinal region in the rolling window ending with this session "
@@ -228,6 +232,7 @@ def check_sessions_12m(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.confirmatory_block",
+    title="Confirmatory block after a positive first block",
     category=CATEGORY,
     checks=(
         "A confirmatory diagnostic block follows a positive earlier diagnostic block that covered every level, "
@@ -288,6 +293,7 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.therapeutic_prerequisite",
+    title="Diagnostic blocks before a therapeutic one",
     category=CATEGORY,
     checks=(
         "A therapeutic IA or MBB follows enough positive diagnostic blocks covering every level, "
@@ -354,6 +360,7 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.repeat_therapeutic",
+    title="Repeat therapeutic procedure",
     category=CATEGORY,
     checks=(
         "A repeat therapeutic procedure at overlapping levels follows a prior one (the most recent) whose relief "
@@ -434,6 +441,7 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.pain_duration",
+    title="Pain duration",
     category=CATEGORY,
     checks="The pain has lasted at least the minimum number of months.",
     thresholds=("lcd.pain_duration.min_months",),
@@ -453,6 +461,7 @@ def check_pain_duration(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.conservative_care",
+    title="Conservative care documented",
     category=CATEGORY,
     checks="Failed noninvasive conservative care is documented (a listed treatment or details).",
 )
@@ -480,6 +489,7 @@ def check_conservative_care(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.scales",
+    title="Pain and disability scales documented",
     category=CATEGORY,
     checks=(
         "Baseline pain and disability scales are named and scored; diagnostic blocks use the same pain scale "
@@ -493,7 +503,10 @@ def check_scales(case: RuleCase) -> list[Finding]:
     ind = proc.indication
     missing: list[tuple[str, tuple[str, ...]]] = []
     if ind.baseline_pain is None:
-        missing.append((f"baseline pain score ({ind.pain_scale.value})", ("indication", "baseline_pain")))
+        # Named as the Indication tab names it: the Pain tab's pre-injection score is another one.
+        missing.append(
+            (f"usual pain at evaluation ({ind.pain_scale.value}, Indication tab)", ("indication", "baseline_pain"))
+        )
     if ind.disability_scale is None:
         missing.append(("disability scale (ODI or NDI)", ("indication", "disability_scale")))
     if ind.disability_score is None:
@@ -539,6 +552,7 @@ def check_scales(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.diagnostic_ia",
+    title="Why an intra-articular diagnostic block",
     category=CATEGORY,
     checks="A diagnostic intra-articular injection documents why a medial branch block is not possible.",
 )
@@ -573,6 +587,7 @@ def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.sedation",
+    title="Sedation",
     category=CATEGORY,
     checks="Sedation is at a level the coverage policies consider routine (otherwise document necessity).",
     thresholds=("lcd.sedation.routine_levels",),
@@ -598,6 +613,7 @@ def check_sedation(case: RuleCase) -> list[Finding]:
 
 @rule(
     "lcd.exclusions",
+    title="LCD exclusions answered",
     category=CATEGORY,
     checks=(
         "Each LCD patient-selection exclusion (resources/lcd_exclusions.json) is answered for this procedure, "

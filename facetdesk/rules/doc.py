@@ -103,7 +103,7 @@ def rules_markdown(catalog: Catalog) -> str:
         if r.category != category:
             category = r.category
             lines += [f"## {category.capitalize()}", ""]
-        lines += [f"### `{r.id}`", "", r.checks, ""]
+        lines += [f"### {r.title} (`{r.id}`)", "", r.checks, ""]
         if r.thresholds:
             lines += ["| threshold | value | unit | confidence | source |", "|---|---|---|---|---|"]
             for key in r.thresholds:

@@ -67,6 +67,7 @@ def _not_applicable(case: RuleCase, rule_id: str, why: str, field: tuple[str, ..
 
 @rule(
     "dose.local_anesthetic",
+    title="Local anaesthetic dose",
     category="doses",
     checks="All local anaesthetic in the session, each agent as a fraction of its maximum "
     "(smaller of mg/kg x weight and the absolute maximum), summed across agents because toxicity is additive.",
@@ -179,6 +180,7 @@ def _approximate(case: RuleCase) -> str:
 
 @rule(
     "dose.steroid_session",
+    title="Steroid dose this session",
     category="doses",
     checks="Corticosteroid this session in methylprednisolone equivalents (MPE) against the per-session maximum.",
     thresholds=(_EQUIV, "dose.steroid.session_max_mpe"),
@@ -215,6 +217,7 @@ def check_steroid_session(case: RuleCase) -> list[Finding]:
 
 @rule(
     "dose.steroid_cumulative",
+    title="Cumulative steroid dose",
     category="doses",
     checks="Corticosteroid MPE over rolling windows including this session: 12 months (cap for postmenopausal "
     "women, applied to female patients) and 36 months (everyone).",
@@ -282,6 +285,7 @@ _DIAGNOSTIC = (Intent.DIAGNOSTIC_FIRST, Intent.DIAGNOSTIC_CONFIRMATORY)
 
 @rule(
     "dose.steroid_in_diagnostic_mbb",
+    title="Steroid in a diagnostic block",
     category="doses",
     checks="No corticosteroid in a diagnostic medial branch block.",
     thresholds=("dose.steroid.diagnostic_mbb_allowed",),
@@ -306,6 +310,7 @@ def check_steroid_in_diagnostic_mbb(case: RuleCase) -> list[Finding]:
 
 @rule(
     "dose.particulate_cervical",
+    title="Particulate steroid at a cervical level",
     category="doses",
     checks="No particulate corticosteroid at cervical levels.",
     thresholds=("dose.particulate.cervical_allowed",),
@@ -360,6 +365,7 @@ def _injectate(case: RuleCase, proc: Procedure) -> tuple[float, float, str]:
 
 @rule(
     "volume.intra_articular",
+    title="Volume per joint",
     category="doses",
     checks="Injectate per joint (syringes given at the targets, contrast included, skin infiltration excluded, "
     "shared over the joints) against the joint-capacity maximum of each region.",
@@ -413,6 +419,7 @@ def check_volume_intra_articular(case: RuleCase) -> list[Finding]:
 
 @rule(
     "volume.medial_branch",
+    title="Volume per nerve",
     category="doses",
     checks="Injectate per nerve of a medial branch block (syringes given at the targets, contrast and skin "
     "infiltration excluded, shared over the nerves) against the per-nerve maximum.",

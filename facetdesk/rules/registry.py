@@ -18,6 +18,8 @@ RuleFunc = Callable[[RuleCase], list[Finding]]
 class Rule:
     id: str
     category: str
+    # What a physician reads first (the id stays the detail): "Blood thinners", not "risk.anticoagulant".
+    title: str
     checks: str
     thresholds: tuple[str, ...]
     func: RuleFunc
@@ -26,13 +28,15 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, category: str, checks: str, thresholds: tuple[str, ...] = ()):
-    """Register a rule function (case -> findings) under a stable id."""
+def rule(rule_id: str, category: str, title: str, checks: str, thresholds: tuple[str, ...] = ()):
+    """Register a rule function (case -> findings) under a stable id and a plain-language title."""
 
     def register(func: RuleFunc) -> RuleFunc:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, category, checks, thresholds, func)
+        if not title.strip():
+            raise ValueError(f"rule {rule_id} needs a title")
+        RULES[rule_id] = Rule(rule_id, category, title, checks, thresholds, func)
         return func
 
     return register
@@ -41,6 +45,13 @@ def rule(rule_id: str, category: str, checks: str, thresholds: tuple[str, ...] =
 def _load_rule_modules() -> None:
     # Importing the modules registers their rules; kept here so callers need one import.
     from facetdesk.rules import botox, coverage, doses, relief, risks  # noqa: F401
+
+
+def rule_title(rule_id: str) -> str:
+    """The rule's plain-language title; its id when no such rule is registered (an old acknowledgement)."""
+    _load_rule_modules()
+    found = RULES.get(rule_id)
+    return found.title if found else rule_id
 
 
 def all_rules() -> list[Rule]:

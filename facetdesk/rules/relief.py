@@ -78,6 +78,7 @@ _BY_VERDICT = {
 
 @rule(
     "relief.diagnostic_block",
+    title="Diagnostic block result",
     category=CATEGORY,
     checks=(
         "A diagnostic block gave at least the positive-block relief, sustained through its local anaesthetic's "
@@ -102,6 +103,7 @@ def check_diagnostic_block(case: RuleCase) -> list[Finding]:
 
 @rule(
     "relief.concordance",
+    title="Comparative blocks agree",
     category=CATEGORY,
     checks=(
         "Of two positive diagnostic blocks at the same levels with agents of different expected duration, "
@@ -185,6 +187,7 @@ CANDIDATE, NOT_YET, NOT_A_CANDIDATE = "candidate", "not yet", "not a candidate"
 
 @rule(
     "relief.rfa_candidate",
+    title="Radiofrequency candidacy",
     category=CATEGORY,
     checks=(
         "Two positive diagnostic medial branch blocks at the same levels, at least the confirmatory interval "
@@ -234,6 +237,7 @@ def check_rfa_candidate(case: RuleCase) -> list[Finding]:
 
 @rule(
     "relief.scores_missing",
+    title="Pain scores recorded",
     category=CATEGORY,
     checks="A pre-injection and at least one post-injection pain score are recorded (required for diagnostic blocks).",
 )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from facetdesk.domain.allergy import AgentMatch, AllergyAgent, AllergyClass, GivenAgent, Named
 from facetdesk.domain.enums import Sex
-from facetdesk.domain.patient import AnticoagulantUse
+from facetdesk.domain.patient import AnticoagulantUse, Patient
 from facetdesk.domain.timefmt import fmt_datetime
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
@@ -55,6 +55,7 @@ def _corticosteroids(case: RuleCase) -> list[str]:
 
 @rule(
     "risk.anticoagulant",
+    title="Blood thinners",
     category=CATEGORY,
     checks="Each anticoagulant or antiplatelet was held the ASRA 2018 time for the procedure's bleeding-risk class.",
     thresholds=("risk.bleeding_class", "risk.anticoagulant_hold_hours"),
@@ -103,7 +104,9 @@ def _hold_finding(
     hold = entry[risk]
     note = f" (table note: {entry['note']})" if entry.get("note") else ""
     if hold is None:
-        return Severity.INFO, Status.MET, f"{name}: ASRA 2018 recommends no hold before {procedure_kind}{note}", field
+        last = f" (last taken {fmt_datetime(use.last_dose_at)})" if use.last_dose_at else ""
+        msg = f"{name}{last}: ASRA 2018 recommends no hold before {procedure_kind}{note}"
+        return Severity.INFO, Status.MET, msg, field
     if hold == "shared":
         msg = f"{name} before {procedure_kind}: shared assessment and risk stratification recommended (ASRA 2018){note}"
         return Severity.CAUTION, Status.NOT_MET, msg, field
@@ -132,7 +135,11 @@ def _hold_finding(
         )
         return Severity.CAUTION, Status.NOT_EVALUATED, msg, field
     since = round((case.when - use.last_dose_at) / timedelta(hours=1), 1)
-    msg = f"{name} last taken {since:g} h before the procedure; ASRA 2018 hold for {procedure_kind} {hold_text}"
+    # The last dose's own time first: the physician checks it against what the patient says.
+    taken = fmt_datetime(use.last_dose_at)
+    msg = (
+        f"{name} last taken {taken}, {since:g} h before the procedure; ASRA 2018 hold for {procedure_kind} {hold_text}"
+    )
     if since < required:
         return Severity.CRITICAL, Status.NOT_MET, msg + note, field
     if renal_hold is not None and impaired is None and since < renal_hold:
@@ -179,6 +186,7 @@ def _as_hours(value: object) -> float | None:
 
 @rule(
     "risk.diabetes_steroid",
+    title="Diabetes and steroid",
     category=CATEGORY,
     checks="A diabetic patient given a corticosteroid is told to monitor blood glucose while it may stay raised.",
     thresholds=("risk.diabetes_glucose_monitor_days",),
@@ -254,6 +262,7 @@ def _restart_lines(case: RuleCase) -> list[str]:
 
 @rule(
     "risk.infection_site",
+    title="Infection at the injection site",
     category=CATEGORY,
     checks="No infection at the injection site (contraindicates botulinum toxin; a risk for any injection).",
 )
@@ -285,6 +294,7 @@ def check_infection_site(case: RuleCase) -> list[Finding]:
 
 @rule(
     "risk.pregnancy",
+    title="Pregnancy",
     category=CATEGORY,
     checks="Pregnancy is flagged with ionising image guidance or botulinum toxin; not applicable without either.",
     thresholds=("risk.ionising_guidance",),
@@ -369,6 +379,7 @@ def _sources(matches: list[AgentMatch]) -> tuple[str, bool]:
 
 @rule(
     "risk.allergy",
+    title="Allergies",
     category=CATEGORY,
     checks=(
         "Each recorded allergy against the agents given, by ingredient, US brand name and class (amide or ester "
@@ -433,3 +444,22 @@ def check_allergy(case: RuleCase) -> list[Finding]:
     msg = f"no recorded allergy ({'; '.join(allergies)}) matches the agents given ({given_text})"
     msg += "".join(f"; {s}" for s, _ in statements)
     return [finding(Severity.INFO, Status.MET, msg, [m for _, ms in statements for m in ms])]
+
+
+# ---- which findings concern a risk the patient has -------------------------------------------------------
+
+# The patient fact each risk rule is about: when the patient has it, the rule's findings lead the findings panel
+# (a green check for a held anticoagulant included: the physician confirms the last dose every time).
+_PATIENT_RISK = {
+    "risk.anticoagulant": lambda p: bool(p.anticoagulants),
+    "risk.allergy": lambda p: bool(p.allergies),
+    "risk.diabetes_steroid": lambda p: p.diabetes is True,
+    "risk.pregnancy": lambda p: p.pregnant is True,
+    "risk.infection_site": lambda p: p.injection_site_infection is True,
+}
+
+
+def concerns_present_risk(finding: Finding, patient: Patient) -> bool:
+    """Whether ``finding`` is about a risk factor this patient has recorded (and the rule applied)."""
+    has = _PATIENT_RISK.get(finding.rule)
+    return has is not None and finding.status is not Status.NOT_APPLICABLE and bool(has(patient))

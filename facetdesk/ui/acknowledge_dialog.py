@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.finding import Finding, Severity
+from facetdesk.rules.registry import rule_title
 from facetdesk.ui import style
 from facetdesk.ui.widgets import named
 
@@ -36,7 +37,8 @@ class AcknowledgeDialog(QDialog):
         form = QFormLayout(body)
         self.reasons: dict[str, QLineEdit] = {}
         for f in findings:
-            heading = QLabel(f"<b>{f.severity.value.upper()}</b> · {_escape(f.message)}")
+            title = _escape(rule_title(f.rule))
+            heading = QLabel(f"<b>{f.severity.value.upper()} · {title}</b><br>{_escape(f.message)}")
             heading.setWordWrap(True)
             if f.severity is Severity.CRITICAL:
                 heading.setStyleSheet(f"color: {style.CRITICAL_COLOR};")

@@ -11,6 +11,8 @@ from facetdesk.domain.preset import apply_preset
 from facetdesk.domain.procedure import Override
 from facetdesk.domain.users import Permission
 from facetdesk.rules import Finding, Status
+from facetdesk.rules.registry import rule_title
+from facetdesk.rules.risks import concerns_present_risk
 from facetdesk.services.decision import check_draft
 from facetdesk.ui.presets_dialog import preset_menu
 
@@ -31,7 +33,8 @@ class DecisionSupportMixin:
             self.pain.set_block_agent(None, None, False)
             self.botox.set_window_status("", None)
             return []
-        self.findings.set_findings(result.findings, self._overrides, problems)
+        pinned = [f for f in result.findings if concerns_present_risk(f, self._patient)]
+        self.findings.set_findings(result.findings, self._overrides, problems, pinned)
         self._show_running_totals(result)
         return result.findings
 
@@ -81,7 +84,7 @@ class DecisionSupportMixin:
             self.tr("Acknowledge finding"),
             self.tr(
                 "{rule}\n{msg}\n\nWhy do you proceed? This reason is stored with the procedure and printed in the note."
-            ).format(rule=finding.rule, msg=finding.message),
+            ).format(rule=f"{rule_title(finding.rule)} ({finding.rule})", msg=finding.message),
         )
         return text.strip() if ok and text.strip() else None
 
@@ -100,7 +103,7 @@ class DecisionSupportMixin:
         )
         self._overrides = [o for o in self._overrides if o.rule != finding.rule] + [override]
         self._dirty = True
-        self.findings.set_findings(self.findings.findings, self._overrides)
+        self.findings.set_findings(self.findings.findings, self._overrides, pinned=self.findings.pinned)
         self._record_edit(None)
         return override
 

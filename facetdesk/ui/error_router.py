@@ -36,7 +36,13 @@ class ErrorRouter:
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(widget)
-        lay.addWidget(self.register(path, ErrorLabel()))
+        label = self.register(path, ErrorLabel())
+        lay.addWidget(label)
+        # Once the value is edited the message no longer describes it: a fixed date must not still be "wrong".
+        for signal in ("textChanged", "currentIndexChanged", "valueChanged", "dateTimeChanged", "toggled"):
+            if hasattr(widget, signal):
+                getattr(widget, signal).connect(label.clear_error)
+                break
         return box
 
     def saved(self, save: Callable[[], T]) -> T | None:

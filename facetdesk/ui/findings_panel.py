@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from facetdesk.domain.procedure import Override
 from facetdesk.rules import Finding, Severity, Status
+from facetdesk.rules.registry import rule_title
 from facetdesk.ui import style
 from facetdesk.ui.widgets import named
 
@@ -37,19 +39,26 @@ STATUS_WORDS = {
     Status.NOT_APPLICABLE: "not applicable",
     Status.ADVISORY: "advisory",
 }
-# Checks that raise nothing: listed only when "Show guidelines that are met" is ticked.
+# Checks that raise nothing: collapsed to one count unless "Show checks that are met" is ticked.
 _QUIET = (Status.MET, Status.NOT_APPLICABLE)
+_PROBLEM_GROUPS = (
+    (Severity.CRITICAL, "Critical"),
+    (Severity.WARNING, "Warnings"),
+    (Severity.CAUTION, "Cautions"),
+    (Severity.INFO, "To note"),
+)
 
 
 def finding_text(f: Finding, override: Override | None) -> str:
+    """The finding in plain words, its title first; the rule id is the detail (tooltip and source line)."""
+    title = rule_title(f.rule)
     if f.status == Status.MET:
-        return f"✓ {f.rule}: {f.message}"
+        return f"✓ {title}: {f.message}"
     if f.status == Status.NOT_APPLICABLE:
-        return f"– {f.rule}: {f.message}"
+        return f"– {title}: {f.message}"
     if f.status == Status.ADVISORY:
-        return f"ℹ {f.rule}: {f.message}"
-    head = f"{f.severity.value.upper()} · {STATUS_WORDS[f.status]} · {f.rule}"
-    text = f"{head}\n{f.message}"
+        return f"ℹ {title}: {f.message}"
+    text = f"{title} — {STATUS_WORDS[f.status]}\n{f.message}"
     if override is not None:
         text += f"\n✔ Acknowledged by {override.acknowledged_by}: {override.reason}"
     elif f.needs_acknowledgement:
@@ -64,17 +73,22 @@ class FindingsPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self._findings: list[Finding] = []
+        self._pinned: list[Finding] = []
         self.title = QLabel(self.tr("<b>Decision support</b>"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(f"color: {style.MUTED_COLOR};")
-        self.show_met = named(QCheckBox(self.tr("Show guidelines that are met")), "Show met findings")
-        self.show_met.setChecked(True)
+        self.show_met = named(QCheckBox(self.tr("Show checks that are met")), "Show met findings")
+        self.show_met.setChecked(False)
         self.setMinimumWidth(320)
         self.list = named(QListWidget(), "Findings")
+        # Every finding whole: wrapped to the panel's width, never cut off with "…".
         self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setUniformItemSizes(False)
         self.list.setAlternatingRowColors(True)
         self.list.setSpacing(2)
         self.acknowledge_button = named(
@@ -109,10 +123,20 @@ class FindingsPanel(QWidget):
     def findings(self) -> list[Finding]:
         return list(self._findings)
 
+    @property
+    def pinned(self) -> list[Finding]:
+        return list(self._pinned)
+
     def set_findings(
-        self, findings: list[Finding], overrides: list[Override], problems: list[str] | None = None
+        self,
+        findings: list[Finding],
+        overrides: list[Override],
+        problems: list[str] | None = None,
+        pinned: list[Finding] | None = None,
     ) -> None:
+        """``pinned``: findings about a risk the patient has (rules.risks.concerns_present_risk), shown first."""
         self._findings = findings
+        self._pinned = [f for f in (pinned or []) if f in findings]
         self._overrides = overrides
         self._fill()
         counts = {
@@ -133,6 +157,7 @@ class FindingsPanel(QWidget):
     def show_not_evaluated(self, problems: list[str]) -> None:
         """The open form does not validate yet: no findings at all (never an earlier result), and why."""
         self._findings = []
+        self._pinned = []
         self._fill()
         self.summary.setText(self.tr("Not evaluated yet"))
         self.problems.setText(
@@ -150,38 +175,76 @@ class FindingsPanel(QWidget):
         return next((o for o in self._overrides if o.rule == f.rule), None)
 
     def _fill(self) -> None:
+        """Patient risks pinned first, then problems grouped by severity, advisories, and the quiet checks
+        collapsed to one count (listed when "Show checks that are met" is ticked)."""
         current = self.list.currentItem()
-        current_rule = current.data(Qt.ItemDataRole.UserRole).rule if current else None
+        current_rule = self._finding_of(current).rule if self._finding_of(current) else None
         self.list.clear()
-        for f in self._findings:
-            if f.status in _QUIET and not self.show_met.isChecked():
-                continue
-            item = QListWidgetItem(finding_text(f, self._override(f)))
-            item.setData(Qt.ItemDataRole.UserRole, f)
-            color = severity_color(f.severity if f.status not in _QUIET else Severity.INFO)
-            item.setForeground(QBrush(QColor(color)))
-            item.setToolTip(f"Source: {f.source}")
-            self.list.addItem(item)
-            if f.rule == current_rule:
-                self.list.setCurrentItem(item)
+        rest = [f for f in self._findings if f not in self._pinned]
+        if self._pinned:
+            self._header(self.tr("Patient risks"))
+            for f in self._pinned:
+                self._add(f, current_rule, quiet_colour=False)
+        for severity, label in _PROBLEM_GROUPS:
+            group = [f for f in rest if f.status in (Status.NOT_MET, Status.NOT_EVALUATED) and f.severity == severity]
+            if group:
+                self._header(self.tr("{label} ({n})").format(label=self.tr(label), n=len(group)))
+                for f in group:
+                    self._add(f, current_rule)
+        for f in rest:
+            if f.status == Status.ADVISORY:
+                self._add(f, current_rule)
+        quiet = [f for f in rest if f.status in _QUIET]
+        met = sum(1 for f in quiet if f.status == Status.MET)
+        if quiet:
+            self._header(
+                self.tr("✓ {m} checks met, {n} not applicable").format(m=met, n=len(quiet) - met)
+                + ("" if self.show_met.isChecked() else self.tr(" (tick 'Show checks that are met' to list them)"))
+            )
+            if self.show_met.isChecked():
+                for f in quiet:
+                    self._add(f, current_rule)
+
+    def _header(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # readable, not selectable: a heading, not a finding
+        self.list.addItem(item)
+
+    def _add(self, f: Finding, current_rule: str | None, quiet_colour: bool = True) -> None:
+        item = QListWidgetItem(finding_text(f, self._override(f)))
+        item.setData(Qt.ItemDataRole.UserRole, f)
+        quiet = f.status in _QUIET and quiet_colour
+        item.setForeground(QBrush(QColor(severity_color(Severity.INFO if quiet else f.severity))))
+        item.setToolTip(f"{f.rule} · Source: {f.source}")
+        self.list.addItem(item)
+        if f.rule == current_rule:
+            self.list.setCurrentItem(item)
+
+    @staticmethod
+    def _finding_of(item: QListWidgetItem | None) -> Finding | None:
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def item_for(self, rule: str) -> QListWidgetItem | None:
         for i in range(self.list.count()):
-            if self.list.item(i).data(Qt.ItemDataRole.UserRole).rule == rule:
+            f = self._finding_of(self.list.item(i))
+            if f is not None and f.rule == rule:
                 return self.list.item(i)
         return None
 
     def _selection_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
-        f: Finding | None = item.data(Qt.ItemDataRole.UserRole) if item else None
-        self.source.setText(self.tr("Source: {s}").format(s=f.source) if f else "")
+        f = self._finding_of(item)
+        self.source.setText(self.tr("Rule {r} · Source: {s}").format(r=f.rule, s=f.source) if f else "")
         self.acknowledge_button.setEnabled(bool(self._can_acknowledge and f and f.needs_acknowledgement))
 
     def _activated(self, item: QListWidgetItem) -> None:
-        f: Finding = item.data(Qt.ItemDataRole.UserRole)
-        if f.field:
+        f = self._finding_of(item)
+        if f is not None and f.field:
             self.focus_requested.emit(tuple(f.field))
 
     def _acknowledge(self) -> None:
-        item = self.list.currentItem()
-        if item is not None:
-            self.acknowledge_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+        f = self._finding_of(self.list.currentItem())
+        if f is not None:
+            self.acknowledge_requested.emit(f)

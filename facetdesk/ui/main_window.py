@@ -476,11 +476,19 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
     def _procedure_saved(self, procedure) -> None:
         QSettings().setValue("last_physician", procedure.physician)
         self.patient_list.refresh()
-        self.statusBar().showMessage(
-            self.tr("Procedure of {d} saved at {t}").format(
-                d=f"{procedure.performed_at:%Y-%m-%d %H:%M}", t=f"{datetime.now():%H:%M:%S}"
+        when, now = f"{procedure.performed_at:%Y-%m-%d %H:%M}", f"{datetime.now():%H:%M:%S}"
+        if procedure.addenda:  # the editor reports a signed procedure after its latest addendum
+            added = procedure.addenda[-1]
+            text = self.tr("Addendum {n} to the procedure of {d} signed by {who} at {t}").format(
+                n=len(procedure.addenda), d=when, who=added.signed_by, t=now
             )
-        )
+        elif procedure.signature is not None:
+            text = self.tr("Procedure of {d} signed by {who} at {t}").format(
+                d=when, who=procedure.signature.signed_by, t=now
+            )
+        else:
+            text = self.tr("Procedure of {d} saved at {t}").format(d=when, t=now)
+        self.statusBar().showMessage(text)
 
     def _performing_physician(self) -> str:
         """Who performs a new procedure: the physician signed in; for anyone else, the last one recorded."""

@@ -742,7 +742,7 @@ def test_scales_lists_everything_missing_and_points_at_the_first():
     f = one("lcd.scales", proc(indication={}))
     assert_not_met(f)
     assert f.field == ("indication", "baseline_pain")
-    for what in ("baseline pain", "disability scale", "disability score", "post-block pain scores"):
+    for what in ("usual pain at evaluation", "disability scale", "disability score", "post-block pain scores"):
         assert what in f.message
 
 

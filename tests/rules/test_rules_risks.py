@@ -59,7 +59,8 @@ def test_apixaban_hold_boundary_low_risk(delta, status):
     f = one("risk.anticoagulant", patient=on_drug("apixaban", hours + delta), procedure=make_procedure(targets=LUMBAR))
     assert f.status == status
     assert f.severity == (Severity.CRITICAL if status == Status.NOT_MET else Severity.INFO)
-    assert f"apixaban last taken {hours + delta:g} h before the procedure" in f.message
+    last = WHEN - timedelta(hours=hours + delta)
+    assert f"apixaban last taken {last:%Y-%m-%d %H:%M}, {hours + delta:g} h before the procedure" in f.message
     assert f"low-risk (thoracic/lumbar) facet procedure is {hours:g} h ({hours / 24:g} d)" in f.message
     # apixaban's row is tagged U: the finding says so
     assert "[unconfirmed hold time: check against ASRA 2018 (RAPM 43:225)]" in f.message
@@ -70,7 +71,8 @@ def test_critical_example_message():
     f = one("risk.anticoagulant", patient=on_drug("apixaban", 30), procedure=make_procedure(targets=LUMBAR))
     assert f.needs_acknowledgement
     assert f.message.startswith(
-        "apixaban last taken 30 h before the procedure; ASRA 2018 hold for a low-risk (thoracic/lumbar) "
+        f"apixaban last taken {WHEN - timedelta(hours=30):%Y-%m-%d %H:%M}, 30 h before the procedure; "
+        "ASRA 2018 hold for a low-risk (thoracic/lumbar) "
         f"facet procedure is {hold('apixaban', 'low'):g} h"
     )
 

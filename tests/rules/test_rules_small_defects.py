@@ -92,3 +92,10 @@ def test_discharge_instructions_give_the_restart_time_of_each_blood_thinner():
         for line in discharge_instructions(RuleCase(patient, cervical, (), get_catalog()))
     )
     assert discharge_instructions(RuleCase(make_patient(), make_procedure(), (), get_catalog())) == []
+
+
+def test_a_missing_usual_pain_is_named_as_the_indication_tab_names_it_not_as_the_pain_tabs_baseline():
+    """The Pain tab's pre-injection 'Baseline' row can be filled while the Indication tab's usual pain is not."""
+    f = one("lcd.scales", procedure=make_procedure(indication={"disability_scale": "ODI", "disability_score": 30}))
+    assert "usual pain at evaluation (NRS, Indication tab)" in f.message
+    assert "baseline pain score" not in f.message

@@ -36,6 +36,7 @@ def _evaluated_procedure(qtbot, window, patient):
 
 def _shown(ed) -> str:
     panel = ed.findings
+    panel.show_met.setChecked(True)  # the weight appears in a met check: list those too
     return "\n".join([panel.summary.text(), *(panel.list.item(i).text() for i in range(panel.list.count()))])
 
 

@@ -64,6 +64,8 @@ def test_sign_saves_first_then_locks_the_editor(qtbot, window, ctx, patient, ans
     assert not ed.save_button.isEnabled() and not ed.sign_button.isEnabled()
     assert ed.signature_banner.isVisible()
     assert ed.signature_banner.text() == f"Signed by {SIGNER} on {stored.signature.signed_at:%Y-%m-%d %H:%M} — locked"
+    # The status bar says what happened: signed, not "saved".
+    assert window.statusBar().currentMessage().startswith(f"Procedure of 2026-09-01 10:00 signed by {SIGNER} at ")
 
 
 def test_a_declined_signature_changes_nothing(qtbot, window, ctx, patient, answers):

@@ -152,3 +152,14 @@ def test_save_refused_when_another_workstation_changed_the_procedure(qtbot, wind
     assert ed.error_summary.isVisible() and "changed on another workstation" in ed.error_summary.text()
     _, stored = ctx.records.get_procedure(saved.id)
     assert stored.physician == "Dr. Elsewhere"
+
+
+def test_an_error_beside_a_field_goes_once_the_field_is_edited(qtbot, window):
+    form = window.patient_page.form
+    form.clear()
+    form.date_of_birth.setText("1975-13-40")
+    window.save_patient()
+    label, _ = form.errors.label_for(_err("date_of_birth"))
+    assert "must be a date (YYYY-MM-DD)" in label.text()
+    form.date_of_birth.setText("1975-12-04")  # fixed: the old message must not stay on screen
+    assert label.text() == "" and label.isHidden()

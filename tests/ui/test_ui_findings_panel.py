@@ -1,0 +1,64 @@
+"""A findings panel read in two seconds: patient risks pinned, problems by severity, titles, quiet checks counted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from facetdesk.rules import Finding, Severity, Status
+from facetdesk.ui.findings_panel import FindingsPanel
+from tests.ui.helpers import start_procedure
+
+
+def _f(rule: str, severity: Severity, status: Status, message: str = "synthetic message") -> Finding:
+    return Finding(rule=rule, severity=severity, status=status, message=message, source="synthetic source")
+
+
+def _rows(panel: FindingsPanel) -> list[str]:
+    return [panel.list.item(i).text() for i in range(panel.list.count())]
+
+
+def test_problems_come_first_by_severity_with_titles_and_quiet_checks_are_one_count(qtbot):
+    panel = FindingsPanel()
+    qtbot.addWidget(panel)
+    findings = [
+        _f("lcd.imaging", Severity.INFO, Status.MET),
+        _f("lcd.scales", Severity.WARNING, Status.NOT_MET, "missing: disability score"),
+        _f("dose.steroid_session", Severity.INFO, Status.NOT_APPLICABLE),
+        _f("risk.allergy", Severity.CRITICAL, Status.NOT_MET, "iohexol given; allergy to iodinated contrast"),
+        _f("lcd.pain_duration", Severity.CAUTION, Status.NOT_EVALUATED, "the pain duration is not recorded"),
+    ]
+    panel.set_findings(findings, [])
+    rows = _rows(panel)
+    assert rows[0] == "Critical (1)" and rows[1].startswith("Allergies — NOT MET\n")
+    assert rows[2] == "Warnings (1)" and rows[3].startswith("Pain and disability scales documented — NOT MET")
+    assert rows[4] == "Cautions (1)" and rows[5].startswith("Pain duration — not evaluated")
+    assert rows[-1].startswith("✓ 1 checks met, 1 not applicable")
+    assert not any("lcd." in r or "risk." in r for r in rows)  # ids are the detail, not the headline
+    panel.show_met.setChecked(True)
+    assert any(r.startswith("✓ Image guidance accepted for coverage") for r in _rows(panel))
+    panel.list.setCurrentItem(panel.item_for("lcd.scales"))
+    assert panel.source.text() == "Rule lcd.scales · Source: synthetic source"
+
+
+def test_nothing_is_cut_off(qtbot):
+    from PySide6.QtCore import Qt
+
+    panel = FindingsPanel()
+    qtbot.addWidget(panel)
+    long = "word " * 80
+    panel.set_findings([_f("lcd.scales", Severity.WARNING, Status.NOT_MET, long)], [])
+    assert panel.list.wordWrap() and panel.list.textElideMode() == Qt.TextElideMode.ElideNone
+    assert long in panel.item_for("lcd.scales").text()
+
+
+def test_a_patients_blood_thinner_leads_the_panel_with_its_last_dose_even_when_held(qtbot, window, ctx):
+    last = datetime(2026, 8, 25, 8, 0)
+    patient = ctx.records.save_patient(
+        {"mrn": "PIN-1", "family_name": "Pinned", "given_name": "Pat", "date_of_birth": date(1955, 5, 5),
+         "sex": "male", "anticoagulants": [{"agent": "apixaban", "last_dose_at": last}]}
+    )  # fmt: skip
+    ed = start_procedure(qtbot, window, patient.id, last + timedelta(days=7))
+    ed.refresh_findings()
+    rows = _rows(ed.findings)
+    assert rows[0] == "Patient risks"
+    assert rows[1].startswith("✓ Blood thinners: apixaban last taken 2026-08-25 08:00, 168 h before the procedure")
