@@ -98,14 +98,31 @@ class BotoxPanel(QWidget):
         units = named(_spin(1000, 1, " U"), f"Botox site {n} units")
         units.setSpecialValueText(self.tr("enter units"))
         if row > 0 and self.sites.rows() >= row:
-            muscle.set_value(self.sites.cell(row - 1, MUSCLE).value())
-            level.set_value(self.sites.cell(row - 1, LEVEL).value())
-            side.set_value(self.sites.cell(row - 1, SIDE).value())
+            m, lv, sd = self._next_site(row)
+            muscle.set_value(m)
+            level.set_value(lv)
+            side.set_value(sd)
             units.setValue(self.sites.cell(row - 1, UNITS).value())
         for w in (muscle, level, side):
             w.currentIndexChanged.connect(self.sites.changed)
         units.valueChanged.connect(self.sites.changed)
         return [muscle, level, side, units, ""]
+
+    def _next_site(self, row: int) -> tuple[object, object, object]:
+        """The usual next site after the one above: the same muscle and level on the other side; once both
+        sides are there, the next level down, starting on the side the pair started on. One click per site."""
+        m, lv, sd = (self.sites.cell(row - 1, c).value() for c in (MUSCLE, LEVEL, SIDE))
+        if m is None or lv is None or sd not in (Side.LEFT, Side.RIGHT):
+            return m, lv, sd
+        taken = {tuple(self.sites.cell(r, c).value() for c in (MUSCLE, LEVEL, SIDE)) for r in range(row)}
+        other = Side.RIGHT if sd == Side.LEFT else Side.LEFT
+        if (m, lv, other) not in taken:
+            return m, lv, other
+        vertebrae = list(self._catalog.vertebrae)
+        below = (
+            vertebrae[vertebrae.index(lv) + 1] if lv in vertebrae and vertebrae.index(lv) + 1 < len(vertebrae) else lv
+        )
+        return m, below, other
 
     def set_regions(self, regions: list[str]) -> None:
         """The spinal regions being treated: their muscles are offered first for new sites."""

@@ -139,7 +139,7 @@ def test_a_new_procedure_is_performed_by_the_signed_in_physician(qtbot, window, 
     assert window.editor.physician.text() == ctx.work.actor.display_name
 
 
-def test_a_first_botox_site_has_no_level_or_side_and_a_further_one_copies_the_one_above(qtbot, window, patient):
+def test_a_first_botox_site_has_no_level_or_side_and_each_further_one_takes_one_click(qtbot, window, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     ed.tabs.setCurrentIndex(4)
     find(ed, "Botulinum toxin given").setChecked(True)
@@ -151,9 +151,15 @@ def test_a_first_botox_site_has_no_level_or_side_and_a_further_one_copies_the_on
     choose(find(ed, "Botox site 1 level"), "L5")
     choose(find(ed, "Botox site 1 side"), Side.RIGHT)
     find(ed, "Botox site 1 units").setValue(25)
-    click(qtbot, find(ed, "Botulinum toxin sites: add row"))
-    second = ed.botox.data()["sites"][1]
-    assert second == {"muscle": "multifidus_lumbar", "level": "L5", "side": Side.RIGHT, "units": 25}
+    for _ in range(3):  # the other side, then the next level down on both sides: one click each
+        click(qtbot, find(ed, "Botulinum toxin sites: add row"))
+    sites = [(s["muscle"], s["level"], s["side"], s["units"]) for s in ed.botox.data()["sites"]]
+    assert sites == [
+        ("multifidus_lumbar", "L5", Side.RIGHT, 25),
+        ("multifidus_lumbar", "L5", Side.LEFT, 25),
+        ("multifidus_lumbar", "S1", Side.RIGHT, 25),
+        ("multifidus_lumbar", "S1", Side.LEFT, 25),
+    ]
 
 
 def test_the_unsaved_changes_question_keeps_the_edits_on_enter(qtbot, window):
