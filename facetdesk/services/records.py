@@ -81,6 +81,13 @@ class RecordService:
         except DuplicateMrn as exc:
             raise InvalidRecord([FieldError(("mrn",), str(exc))]) from None
 
+    def usual_anticoagulants(self) -> list[str]:
+        """The anticoagulant keys this clinic records most, most frequent first (for the order of choices)."""
+        self._work.require(Permission.VIEW)
+        with self._db.read() as session:
+            counts = repo.anticoagulant_counts(session)
+        return [agent for agent, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
     # ---- procedures -------------------------------------------------------
     def list_procedures(
         self, patient_id: int, *, before: repo.ProcedureCursor | None = None, limit: int | None = None

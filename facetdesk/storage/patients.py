@@ -175,6 +175,14 @@ def lock_patient(session: Session, patient_id: int, *, shared: bool = False) -> 
     return None if row is None else patient_from_row(row)
 
 
+def anticoagulant_counts(session: Session) -> dict[str, int]:
+    """How many patients have each anticoagulant or antiplatelet recorded (the clinic's usual ones first)."""
+    rows = session.execute(
+        sa.select(PatientAnticoagulantRow.agent, sa.func.count()).group_by(PatientAnticoagulantRow.agent)
+    )
+    return {agent: count for agent, count in rows}
+
+
 def get_patient(session: Session, patient_id: int) -> Patient | None:
     if not is_row_id(patient_id):  # no row has it, and a huge number cannot even be bound to the query
         return None

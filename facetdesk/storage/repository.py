@@ -5,6 +5,7 @@ from __future__ import annotations
 from facetdesk.storage.patients import (
     PatientCursor,
     PatientSummary,
+    anticoagulant_counts,
     find_patient_by_mrn,
     get_patient,
     lock_patient,
@@ -43,6 +44,7 @@ __all__ = [
     "ProcedureSummary",
     "find_patient_by_mrn",
     "get_patient",
+    "anticoagulant_counts",
     "lock_patient",
     "get_procedure",
     "earliest_procedure_time",

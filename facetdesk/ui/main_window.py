@@ -366,6 +366,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self._ctx.work.require(Permission.EDIT_PATIENT)
         if not self._confirm_discard():
             return
+        self.patient_page.form.set_usual_agents(self._ctx.records.usual_anticoagulants())
         self.patient_page.form.clear()
         self.patient_page.refresh_procedures()
         self.stack.setCurrentWidget(self.patient_page)
@@ -376,6 +377,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
     def open_patient(self, patient_id: int) -> None:
         if not self._confirm_discard():
             return
+        self.patient_page.form.set_usual_agents(self._ctx.records.usual_anticoagulants())
         self.patient_page.form.load(self._ctx.records.get_patient(patient_id))
         self.patient_page.refresh_procedures()
         self.stack.setCurrentWidget(self.patient_page)

@@ -44,6 +44,8 @@ class PatientForm(QWidget):
         super().__init__()
         self._catalog = catalog
         self._patient_id: int | None = None
+        # The clinic's usual agents, most recorded first (set_usual_agents); the rest follow by class and name.
+        self._usual: list[str] = []
         # The stored version this form was loaded from: a save over a newer one is refused (StaleRecord).
         self._version = 0
         self.general_error = ErrorLabel()
@@ -159,8 +161,7 @@ class PatientForm(QWidget):
         self.anticoag_table.insertRow(row)
         # No agent and no time until chosen: a new row is a question, not "aspirin taken now".
         combo = named(
-            ChoiceCombo(((a.key, a.name) for a in self._catalog.anticoagulants), optional=True, none_label=CHOOSE),
-            f"Anticoagulant {row + 1} agent",
+            ChoiceCombo(self._agent_choices(), optional=True, none_label=CHOOSE), f"Anticoagulant {row + 1} agent"
         )
         combo.set_value(agent)
         when = named(DateTimeField(), f"Anticoagulant {row + 1} last dose")
@@ -168,6 +169,25 @@ class PatientForm(QWidget):
         self.anticoag_table.setCellWidget(row, 0, combo)
         self.anticoag_table.setCellWidget(row, 1, when)
         return row
+
+    def set_usual_agents(self, keys: list[str]) -> None:
+        """Agents this clinic records most come first in new rows' lists."""
+        self._usual = list(keys)
+
+    def _agent_choices(self) -> list[tuple[str, str]]:
+        """The clinic's usual agents first, then every agent grouped by class (anticoagulants, antiplatelets,
+        NSAIDs) and by name: 27 agents in an order a physician can scan."""
+        agents = {a.key: a for a in self._catalog.anticoagulants}
+        classes = {"anticoagulant": 0, "antiplatelet": 1, "nsaid": 2}
+        usual = [k for k in self._usual if k in agents]
+        rest = sorted(
+            (a for a in agents.values() if a.key not in usual),
+            key=lambda a: (classes.get(a.drug_class, len(classes)), a.name.casefold()),
+        )
+        label = {"anticoagulant": "anticoagulant", "antiplatelet": "antiplatelet", "nsaid": "NSAID"}
+        return [(agents[k].key, agents[k].name) for k in usual] + [
+            (a.key, f"{a.name} ({label.get(a.drug_class, a.drug_class)})") for a in rest
+        ]
 
     def _remove_anticoagulant(self) -> None:
         row = self.anticoag_table.currentRow()

@@ -1426,6 +1426,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "AppContext.close": "no arguments; closes the database",
     "AccountService.lock": "no arguments; locks the signed-in session",
     "AccountService.sign_out": "no arguments",
+    "RecordService.usual_anticoagulants": "no arguments; counts what is stored (test_ui_patient_form)",
     "WorkSession.actor": "the signed-in Actor, set from AccountService (fuzzed there)",
     "WorkSession.sign_in": "takes the Actor AccountService built",
     "WorkSession.sign_out": "no arguments",

@@ -34,10 +34,10 @@ def test_an_anticoagulants_last_dose_shows_its_date_and_time_and_the_name_is_on_
     qtbot.waitUntil(later.isVisible)
     assert later.width() >= later.sizeHint().width()
     agent = find(form, "Anticoagulant 1 agent")
-    assert agent.toolTip() == longest.name
+    assert agent.toolTip().startswith(longest.name)  # the whole name (and its class) on hover
     other = next(a for a in catalog.anticoagulants if a.key != longest.key)
     agent.set_value(other.key)
-    assert agent.toolTip() == other.name
+    assert agent.toolTip().startswith(other.name)
 
 
 def test_a_choice_cut_off_by_its_column_is_whole_on_hover_beside_the_fields_own_tip(qtbot):
@@ -157,3 +157,23 @@ def test_a_last_dose_typed_without_its_time_is_refused_not_read_as_midnight(qtbo
                                 "date_of_birth": date(1970, 1, 2), "sex": "female"})  # fmt: skip
     find(form, "Anticoagulant 1 last dose").setText("2026-12-01 07:30")
     assert form.data()["anticoagulants"][0]["last_dose_at"] == datetime(2026, 12, 1, 7, 30)
+
+
+def test_anticoagulants_are_offered_usual_first_then_by_class_and_name(qtbot, window, ctx):
+    for n, agent in enumerate(["apixaban", "apixaban", "clopidogrel"]):
+        ctx.records.save_patient(
+            {"mrn": f"AC-{n}", "family_name": "Synthetic", "given_name": f"P{n}", "date_of_birth": date(1960, 1, 1),
+             "sex": "female", "anticoagulants": [{"agent": agent}]}
+        )  # fmt: skip
+    window.new_patient()
+    form = window.patient_page.form
+    form.add_anticoagulant()
+    combo = find(form, "Anticoagulant 1 agent")
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert offered[:3] == ["— choose —", "apixaban", "clopidogrel"]  # the clinic's usual, most recorded first
+    rest = offered[3:]
+    classes = [text.rsplit("(", 1)[1].rstrip(")") for text in rest]
+    assert classes == sorted(classes, key=["anticoagulant", "antiplatelet", "NSAID"].index)
+    for group in ("anticoagulant", "antiplatelet", "NSAID"):
+        names = [t.rsplit(" (", 1)[0].casefold() for t, c in zip(rest, classes, strict=True) if c == group]
+        assert names == sorted(names)
