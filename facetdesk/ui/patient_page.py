@@ -150,6 +150,31 @@ class TimelineTable(QTableView):
         index = self.currentIndex()
         return index.row() if index.isValid() else -1
 
+    # Columns that give way, in this order, when the table is narrower than its contents (they elide: the
+    # date, region, relief figures and status stay whole, so a row's state is never off screen).
+    YIELDING = (7, 2, 3, 4)
+    MIN_YIELD = 40
+
+    def fit_columns(self) -> None:
+        """Size columns to their contents, then narrow the yielding ones until all fit the view's width."""
+        self.resizeColumnsToContents()
+        header = self.horizontalHeader()
+        excess = header.length() - self.viewport().width()
+        for column in self.YIELDING:
+            if excess <= 0:
+                break
+            width = header.sectionSize(column)
+            cut = min(excess, max(0, width - self.MIN_YIELD))
+            header.resizeSection(column, width - cut)
+            excess -= cut
+        if excess < 0:  # room to spare: the physician's name gets it
+            header.resizeSection(self.YIELDING[0], header.sectionSize(self.YIELDING[0]) - excess)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self.model() is not None:
+            self.fit_columns()
+
     def item(self, row: int, column: int) -> QTableWidgetItem | None:
         """A detached copy of the cell (its text, and the procedure id as UserRole), or None outside the rows."""
         index = self.model().index(row, column)
@@ -196,8 +221,9 @@ class PatientPage(QWidget):
         self.procedures.verticalHeader().hide()
         header = self.procedures.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # The physician column takes what is left: the targets (which joints) must show whole, a name may elide.
-        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        # The physician column takes what is left; on a narrow window it, the technique, intent and targets
+        # columns give way first (TimelineTable.fit_columns), so the status is never cut off.
+        header.setStretchLastSection(False)
         # Sized to the rows in view once per patient (refresh_procedures), not at every layout as
         # ResizeToContents would: each selection or scroll step would measure the rows again.
         header.setResizeContentsPrecision(0)
@@ -246,7 +272,7 @@ class PatientPage(QWidget):
                 return records.list_procedures(pid, before=None if last is None else last.cursor, limit=limit)
 
             self.timeline.load(read)
-        self.procedures.resizeColumnsToContents()
+        self.procedures.fit_columns()
         any_procedures = self.timeline.rowCount() > 0
         self.new_button.setEnabled(pid is not None and self._can_create)
         self.open_button.setEnabled(any_procedures)

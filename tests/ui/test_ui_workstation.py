@@ -168,3 +168,20 @@ def test_the_unsaved_changes_question_keeps_the_edits_on_enter(qtbot, window):
     box = window.discard_box()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     assert box.escapeButton() is box.button(QMessageBox.StandardButton.Cancel)
+
+
+@pytest.mark.parametrize("width", [1024, 1400])  # a small laptop's screen, and a desktop
+def test_the_patient_pages_status_column_is_whole_at_any_width(qtbot, window, ctx, patient, width):
+    ed = start_procedure(
+        qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Averylongname Synthetic"
+    )
+    assert ed.save() is not None
+    window.open_patient(patient.id)
+    table = window.patient_page.procedures
+    window.resize(width, 800)
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    table.fit_columns()
+    header = table.horizontalHeader()
+    status = header.count() - 1
+    assert header.sectionViewportPosition(status) + header.sectionSize(status) <= table.viewport().width() + 1
+    assert header.sectionSize(status) >= table.sizeHintForColumn(status)
