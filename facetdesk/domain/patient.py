@@ -165,7 +165,23 @@ class Patient(Model):
         return f"{self.family_name}, {self.given_name}"
 
     def age_on(self, day: date) -> int:
-        years = day.year - self.date_of_birth.year
-        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
-            years -= 1
-        return years
+        return age_on(self.date_of_birth, day)
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years from ``born`` to ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def unusual_adult_weight(weight: object, born: object, day: date) -> str | None:
+    """Why a weight typed for an adult looks like a slip (input.adult_weight_plausible_kg), or None.
+
+    Not a validation: the value may be true, so the form asks before saving rather than refusing it.
+    """
+    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not isinstance(born, date):
+        return None
+    check = get_catalog().threshold("input.adult_weight_plausible_kg").value
+    (low, high), adult = check["range_kg"], check["adult_from_years"]
+    if age_on(born, day) < adult or low <= weight <= high:
+        return None
+    return f"{weight:g} kg is unusual for an adult (usually {low}-{high} kg)."

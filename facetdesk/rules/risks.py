@@ -110,7 +110,7 @@ def _hold_finding(
     if hold == "shared":
         msg = f"{name} before {procedure_kind}: shared assessment and risk stratification recommended (ASRA 2018){note}"
         return Severity.CAUTION, Status.NOT_MET, msg, field
-    if not _is_hours(hold):
+    if _as_hours(hold) is None:
         msg = f"not evaluated: the hold time for {name} ({hold!r}) is not a number of hours, 'shared' or null"
         return Severity.CAUTION, Status.NOT_EVALUATED, msg, field
     renal = entry.get("renal_impairment", {})
@@ -170,10 +170,6 @@ def _inr_finding(
         msg = f"{hold_msg}, but the {taken} is outside the laboratory's normal range: {need}{note}"
         return Severity.CRITICAL, Status.NOT_MET, msg, field
     return Severity.INFO, Status.MET, f"{hold_msg}; {taken}, within the laboratory's normal range{note}", field
-
-
-def _is_hours(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _as_hours(value: object) -> float | None:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowE
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter, QStackedWidget
 
 from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.patient import unusual_adult_weight
 from facetdesk.domain.users import NotPermitted, Permission, Role
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StaleRecord, StorageError
@@ -393,17 +394,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     def implausible_weight(self, data: dict) -> str | None:
         """Why an adult's weight looks like a typing slip (input.adult_weight_plausible_kg), or None."""
-        weight, born = data.get("weight_kg"), data.get("date_of_birth")
-        if not isinstance(weight, (int, float)) or not isinstance(born, date):
-            return None
-        check = self._ctx.catalog.threshold("input.adult_weight_plausible_kg").value
-        (low, high), adult = check["range_kg"], check["adult_from_years"]
-        today = date.today()
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        if age < adult or low <= weight <= high:
-            return None
-        text = self.tr("{w:g} kg is unusual for an adult (usually {low}-{high} kg).")
-        return text.format(w=weight, low=low, high=high)
+        return unusual_adult_weight(data.get("weight_kg"), data.get("date_of_birth"), date.today())
 
     def confirm_weight(self, why: str) -> bool:
         """Save an unusual weight? (tests replace this to answer without a dialog); the default is No."""

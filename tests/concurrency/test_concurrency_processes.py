@@ -166,21 +166,29 @@ def test_verify_while_a_colleague_signs_gives_no_false_alarm(ctx, patient, stati
 # ---- no silent overwrite -------------------------------------------------------------------------------
 
 
+def _race(group: list[Station], load: tuple[str, dict], save: str, args: list[dict], refused: str) -> int:
+    """One round: every station loads the same version, then all save at once. Returns the winner's index;
+    every other station must have been told ``refused`` (a StaleRecord), never silently overwritten."""
+    for s in group:
+        assert s.ask(load[0], **load[1])["ok"]
+    answers = _all_at_once(group, save, args)
+    winners = [i for i, a in enumerate(answers) if a["ok"]]
+    assert len(winners) == 1, answers
+    for a in answers:
+        if not a["ok"]:
+            assert a["error"] == "StaleRecord" and refused in a["message"], a
+    return winners[0]
+
+
 def test_simultaneous_saves_of_one_procedure_have_one_winner_and_clear_refusals(ctx, patient, stations, capsys):
     procedure = _new_procedure(ctx, patient, 2)
     group = [stations() for _ in range(4)]
-    rounds, refusals = 15, 0
+    rounds = 15
     for r in range(rounds):
-        for s in group:
-            assert s.ask("load_procedure", id=procedure.id)["ok"]
-        answers = _all_at_once(group, "save_procedure", [{"notes": f"round {r} by {i}"} for i in range(len(group))])
-        winners = [i for i, a in enumerate(answers) if a["ok"]]
-        assert len(winners) == 1, answers
-        for a in answers:
-            if not a["ok"]:
-                refusals += 1
-                assert a["error"] == "StaleRecord" and "changed on another workstation" in a["message"], a
-        assert ctx.records.get_procedure(procedure.id)[1].notes == f"round {r} by {winners[0]}"
+        notes = [{"notes": f"round {r} by {i}"} for i in range(len(group))]
+        winner = _race(group, ("load_procedure", {"id": procedure.id}), "save_procedure", notes, "changed on another")
+        assert ctx.records.get_procedure(procedure.id)[1].notes == f"round {r} by {winner}"
+    refusals = rounds * (len(group) - 1)
     report(capsys, f"procedure saves: {rounds} rounds x {len(group)} processes, {rounds} winners, {refusals} refusals")
 
 
@@ -188,14 +196,11 @@ def test_simultaneous_saves_of_one_patient_lose_no_change_silently(ctx, patient,
     group = [stations() for _ in range(3)]
     rounds, kept = 12, list(ctx.records.get_patient(patient.id).allergies)
     for r in range(rounds):
-        for s in group:
-            assert s.ask("load_patient", id=patient.id)["ok"]
-        answers = _all_at_once(group, "save_patient", [{"allergy": f"allergen {r}-{i}"} for i in range(len(group))])
-        winners = [i for i, a in enumerate(answers) if a["ok"]]
-        assert len(winners) == 1, answers
-        refused = [a for a in answers if not a["ok"]]
-        assert all(a["error"] == "StaleRecord" and "This patient was changed" in a["message"] for a in refused)
-        kept.append(f"allergen {r}-{winners[0]}")
+        allergies = [{"allergy": f"allergen {r}-{i}"} for i in range(len(group))]
+        winner = _race(
+            group, ("load_patient", {"id": patient.id}), "save_patient", allergies, "This patient was changed"
+        )
+        kept.append(f"allergen {r}-{winner}")
         assert ctx.records.get_patient(patient.id).allergies == kept
     report(capsys, f"patient saves: {rounds} rounds x {len(group)} processes, every refused change told, none lost")
 
