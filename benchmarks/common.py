@@ -33,11 +33,14 @@ class Figure:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    # 0 for a count (actions), 1 for timings and sizes.
+    decimals: int = 1
 
     def row(self) -> str:
-        floor = "—" if self.floor is None else f"{self.floor:.1f} {self.unit} ({self.floor_name})"
+        floor = "—" if self.floor is None else f"{self.floor:.{self.decimals}f} {self.unit} ({self.floor_name})"
         verdict = {True: "met", False: "NOT met", None: "—"}[self.met]
-        return f"| {self.name} | {self.value:.1f} {self.unit} | {floor} | {self.target} | {verdict} | {self.note} |"
+        value = f"{self.value:.{self.decimals}f} {self.unit}"
+        return f"| {self.name} | {value} | {floor} | {self.target} | {verdict} | {self.note} |"
 
 
 def timings_ms(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_entry  # noqa: E402
 import bench_notes  # noqa: E402
 import bench_records  # noqa: E402
 import bench_rules  # noqa: E402
@@ -19,7 +20,7 @@ import bench_startup  # noqa: E402
 from clinic_data import ensure_big_db  # noqa: E402
 from common import BIG_DB, ROOT, Figure, machine  # noqa: E402
 
-MODULES = (bench_startup, bench_records, bench_rules, bench_notes)
+MODULES = (bench_startup, bench_records, bench_rules, bench_notes, bench_entry)
 
 
 def main() -> int:
@@ -69,7 +70,9 @@ The whole run took {minutes:.0f} minutes.
 
 Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment (`pip install -e ".[test]"`);
 it builds the database once (kept in `benchmarks/.data/`, not in git), then runs `bench_startup.py`,
-`bench_records.py`, `bench_rules.py` and `bench_notes.py` (each also runs alone) and writes this file.
+`bench_records.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs alone) and writes
+this file. The entry count is not a timing: it is every click and keystroke the pytest-qt test
+`tests/ui/test_ui_entry_count.py` makes on the real widgets, and that test checks this file publishes it.
 Timings are medians unless the figure says p95; the machine was otherwise idle.
 """
     (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")

@@ -145,7 +145,8 @@ def _message(err: dict) -> str:
     ctx = err.get("ctx") or {}
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
-    if kind == "missing":
+    if kind == "missing" or (err.get("input", ...) is None and kind.endswith(("_type", "_parsing", "enum"))):
+        # None is what an empty field gives: "is required", not "must be a number".
         return "is required"
     if kind == "greater_than":
         return f"must be greater than {_num(ctx['gt'])}"

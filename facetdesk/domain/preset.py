@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from facetdesk.domain.base import Model, RowId
 from facetdesk.domain.catalog import Region, get_catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique, VolumeBasis
-from facetdesk.domain.procedure import MedicationAdministration
+from facetdesk.domain.procedure import BotoxPreparation, MedicationAdministration
 
 PresetName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
@@ -27,6 +27,8 @@ class Preset(Model):
     sedation: Sedation | None = None
     region: Region | None = None
     medications: list[MedicationAdministration] = Field(default_factory=list)
+    # The clinic's usual toxin product and dilution; None: the preset gives no botulinum toxin.
+    botox: BotoxPreparation | None = None
 
     @field_validator("medications")
     @classmethod
@@ -53,10 +55,12 @@ def apply_preset(preset: Preset, draft: dict[str, Any]) -> dict[str, Any]:
     - ``medications`` replaced by the preset's rows (dicts as ``MedicationsPanel.data()`` gives,
       enum members kept), so volumes are per joint / per nerve as the preset says;
     - ``contrast`` turned on when a preset row is a contrast agent (a procedure refuses a contrast
-      agent with Contrast set to no), and otherwise left as it was.
+      agent with Contrast set to no), and otherwise left as it was;
+    - with a toxin preparation, ``botulinum_toxin`` given that product, vial and diluent, keeping the form's
+      injection sites (none yet on a new form: the physician adds them).
 
     Everything else is left to the physician untouched: performed_at, physician, diagnoses,
-    indication, targets (levels and sides), pain scores, botulinum toxin, complications,
+    indication, targets (levels and sides), pain scores, toxin injection sites, complications,
     documentation, overrides, id/uid/version. The preset's region is advice for choosing levels
     and is not written into the form.
     """
@@ -69,4 +73,7 @@ def apply_preset(preset: Preset, draft: dict[str, Any]) -> dict[str, Any]:
     out["medications"] = [med.model_dump() for med in preset.medications]
     if preset.uses_contrast():
         out["contrast"] = True
+    if preset.botox is not None:
+        sites = (draft.get("botulinum_toxin") or {}).get("sites") or []
+        out["botulinum_toxin"] = {**preset.botox.model_dump(), "sites": sites}
     return out

@@ -228,19 +228,24 @@ def _within_input_range(v: float, field: str, info: ValidationInfo) -> float:
     return v
 
 
-class BotoxTreatment(Model):
-    """Botulinum toxin into paraspinal muscles: one product per session; units never converted."""
+class BotoxPreparation(Model):
+    """A botulinum toxin product and its dilution (also a clinic preset's usual preparation)."""
 
     product: BotoxProduct
     vial_units: float = Field(gt=0)
     diluent_ml: float = Field(gt=0)
-    sites: list[BotoxSite] = Field(min_length=1)
 
     @field_validator("vial_units", "diluent_ml")
     @classmethod
     def _plausible(cls, v: float, info: ValidationInfo) -> float:
         assert info.field_name is not None
         return _within_input_range(v, info.field_name, info)
+
+
+class BotoxTreatment(BotoxPreparation):
+    """Botulinum toxin into paraspinal muscles: one product per session; units never converted."""
+
+    sites: list[BotoxSite] = Field(min_length=1)
 
     @field_validator("sites")
     @classmethod

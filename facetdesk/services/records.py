@@ -88,6 +88,13 @@ class RecordService:
             counts = repo.anticoagulant_counts(session)
         return [agent for agent, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
+    def usual_medication_agents(self) -> list[str]:
+        """The medication agent keys this clinic uses most (its presets', then its records'), for the order
+        of choices."""
+        self._work.require(Permission.VIEW)
+        with self._db.read() as session:
+            return repo.usual_medication_agents(session)
+
     # ---- procedures -------------------------------------------------------
     def list_procedures(
         self, patient_id: int, *, before: repo.ProcedureCursor | None = None, limit: int | None = None

@@ -37,6 +37,9 @@ def preset_from_row(row: PresetRow) -> Preset:
             "sedation": row.sedation,
             "region": row.region,
             "medications": medication_dicts(row.medications),
+            "botox": None
+            if row.botox_product is None
+            else {"product": row.botox_product, "vial_units": row.botox_vial_units, "diluent_ml": row.botox_diluent_ml},
         },
         context=STORED,
     )
@@ -114,5 +117,9 @@ def _fill(row: PresetRow, preset: Preset) -> None:
     row.guidance = preset.guidance.value if preset.guidance else None
     row.sedation = preset.sedation.value if preset.sedation else None
     row.region = preset.region
+    toxin = preset.botox
+    row.botox_product = toxin.product.value if toxin else None
+    row.botox_vial_units = toxin.vial_units if toxin else None
+    row.botox_diluent_ml = toxin.diluent_ml if toxin else None
     row.updated_at = utcnow()
     row.medications = medication_rows(PresetMedicationRow, preset.medications)

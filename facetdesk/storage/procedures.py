@@ -37,6 +37,7 @@ from facetdesk.storage.tables import (
     PainScoreRow,
     PatientRow,
     PostDiagnosisRow,
+    PresetMedicationRow,
     ProcedureRow,
     TargetRow,
     utcnow,
@@ -434,6 +435,18 @@ def get_procedure(session: Session, procedure_id: int, *, lock: bool = False) ->
     query = sa.select(ProcedureRow).where(ProcedureRow.id == procedure_id).options(*full_load())
     row = session.scalar(query.with_for_update() if lock else query)
     return None if row is None else (row.patient_id, procedure_from_row(row))
+
+
+def usual_medication_agents(session: Session) -> list[str]:
+    """The clinic's usual medication agents: those in its presets (most used there first), then the others
+    recorded in procedures, most recorded first; ties by key."""
+
+    def by_count(column: sa.Column) -> list[str]:
+        rows = session.execute(sa.select(column, sa.func.count()).group_by(column)).all()
+        return [agent for agent, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
+
+    in_presets = by_count(PresetMedicationRow.agent)
+    return in_presets + [a for a in by_count(MedicationRow.agent) if a not in in_presets]
 
 
 def earliest_procedure_time(session: Session, patient_id: int) -> datetime | None:

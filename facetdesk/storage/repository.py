@@ -31,6 +31,7 @@ from facetdesk.storage.procedures import (
     procedures_for_patient,
     save_procedure,
     sign_procedure,
+    usual_medication_agents,
 )
 from facetdesk.storage.settings import load_settings, save_settings
 
@@ -58,6 +59,7 @@ __all__ = [
     "procedures_for_patient",
     "save_patient",
     "save_procedure",
+    "usual_medication_agents",
     "save_settings",
     "search_patients",
     "sign_procedure",

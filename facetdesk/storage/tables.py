@@ -388,6 +388,10 @@ class PresetRow(Base):
     guidance: Mapped[str | None] = mapped_column(EnumText)
     sedation: Mapped[str | None] = mapped_column(EnumText)
     region: Mapped[str | None] = mapped_column(sa.String(16))
+    # The usual botulinum toxin preparation; all three NULL: the preset gives no toxin.
+    botox_product: Mapped[str | None] = mapped_column(EnumText)
+    botox_vial_units: Mapped[float | None] = mapped_column(sa.Double)
+    botox_diluent_ml: Mapped[float | None] = mapped_column(sa.Double)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     medications: Mapped[list[PresetMedicationRow]] = relationship(**_children(lambda: PresetMedicationRow.position))

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import BotoxProduct, Side
 from facetdesk.ui import style
 from facetdesk.ui.row_table import RowTable
-from facetdesk.ui.widgets import ChoiceCombo, ErrorLabel, enum_combo, named
+from facetdesk.ui.widgets import ChoiceCombo, ErrorLabel, OptionalFloatSpin, enum_combo, named
 
 MUSCLE, LEVEL, SIDE, UNITS, VOLUME = range(5)
+CHOOSE = "— choose —"
 
 
-def _spin(maximum: float, decimals: int, suffix: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(0, maximum)
-    spin.setDecimals(decimals)
-    spin.setSuffix(suffix)
+def _spin(maximum: float, decimals: int, suffix: str, empty_text: str) -> OptionalFloatSpin:
+    """Empty ("enter ...") until the user enters a value above 0; 0 typed is refused with the range."""
+    spin = OptionalFloatSpin(maximum, decimals, suffix, minimum=10.0**-decimals, empty_text=empty_text)
     spin.setMaximumWidth(style.SPIN_MAX_WIDTH)
     return spin
 
@@ -29,12 +28,16 @@ class BotoxPanel(QWidget):
         self.group = named(QGroupBox(self.tr("Botulinum toxin given")), "Botulinum toxin given")
         self.group.setCheckable(True)
         self.group.setChecked(False)
-        self.product = named(enum_combo(BotoxProduct), "Botulinum toxin product")
+        # Product and preparation start empty (a clinic preset fills its usual ones): never a vial that
+        # looks recorded but was not.
+        self.product = named(enum_combo(BotoxProduct, optional=True, none_label=CHOOSE), "Botulinum toxin product")
         self.product.setMaximumWidth(style.COMBO_MAX_WIDTH)
-        self.vial_units = named(_spin(10000, 0, " U"), "Vial units")
-        self.vial_units.setValue(100)
-        self.diluent = named(_spin(100, 1, " mL"), "Diluent volume", "Preservative-free saline added to the vial")
-        self.diluent.setValue(2)
+        self.vial_units = named(_spin(10000, 0, " U", self.tr("enter vial units")), "Vial units")
+        self.diluent = named(
+            _spin(100, 1, " mL", self.tr("enter volume")),
+            "Diluent volume",
+            "Preservative-free saline added to the vial",
+        )
         self.dilution = QLabel()
         self.dilution.setStyleSheet(f"color: {style.DERIVED_COLOR};")
         self.sites = RowTable(
@@ -86,7 +89,7 @@ class BotoxPanel(QWidget):
                    for m in ordered)  # fmt: skip
         # Nothing chosen for a first site (no level or side that looks recorded); a further site starts as a
         # copy of the one above, the usual next site being the same muscle and level on the other side.
-        choose = self.tr("— choose —")
+        choose = self.tr(CHOOSE)
         muscle = named(ChoiceCombo(muscles, optional=True, none_label=choose), f"Botox site {n} muscle")
         level = named(
             ChoiceCombo(((v, v) for v in self._catalog.vertebrae), optional=True, none_label=choose),
@@ -95,14 +98,13 @@ class BotoxPanel(QWidget):
         side = named(
             ChoiceCombo(((s, s.label) for s in Side), optional=True, none_label=choose), f"Botox site {n} side"
         )
-        units = named(_spin(1000, 1, " U"), f"Botox site {n} units")
-        units.setSpecialValueText(self.tr("enter units"))
+        units = named(_spin(1000, 1, " U", self.tr("enter units")), f"Botox site {n} units")
         if row > 0 and self.sites.rows() >= row:
             m, lv, sd = self._next_site(row)
             muscle.set_value(m)
             level.set_value(lv)
             side.set_value(sd)
-            units.setValue(self.sites.cell(row - 1, UNITS).value())
+            units.set_value_or_none(self.sites.cell(row - 1, UNITS).value_or_none())
         for w in (muscle, level, side):
             w.currentIndexChanged.connect(self.sites.changed)
         units.valueChanged.connect(self.sites.changed)
@@ -135,19 +137,24 @@ class BotoxPanel(QWidget):
         self.window_status.setText(text)
 
     def units_per_ml(self) -> float | None:
-        return self.vial_units.value() / self.diluent.value() if self.diluent.value() else None
+        vial, diluent = self.vial_units.value_or_none(), self.diluent.value_or_none()
+        return vial / diluent if vial and diluent else None
 
     def update_derived(self) -> None:
         per_ml = self.units_per_ml()
         self.dilution.setText(f"= {per_ml:g} U/mL" if per_ml else "")
         total = 0.0
         for row in range(self.sites.rows()):
-            units = self.sites.cell(row, UNITS).value()
-            total += units
+            units = self.sites.cell(row, UNITS).value_or_none()
+            total += units or 0
             self.sites.set_text(row, VOLUME, f"{units / per_ml:.2g} mL" if per_ml and units else "")
         product = self.product.value()
         self.total.setText(
-            self.tr("Total: {u:g} U of {p}").format(u=total, p=product.value) if self.sites.rows() else ""
+            self.tr("Total: {u:g} U of {p}").format(
+                u=total, p=product.value if product else self.tr("(product not chosen)")
+            )
+            if self.sites.rows()
+            else ""
         )
 
     def data(self) -> dict | None:
@@ -155,7 +162,7 @@ class BotoxPanel(QWidget):
             return None
         sites = []
         for row in range(self.sites.rows()):
-            units = self.sites.cell(row, UNITS).value()
+            units = self.sites.cell(row, UNITS).value_or_none()
             sites.append(
                 {
                     "muscle": self.sites.cell(row, MUSCLE).value(),
@@ -166,23 +173,29 @@ class BotoxPanel(QWidget):
             )
         return {
             "product": self.product.value(),
-            "vial_units": self.vial_units.value(),
-            "diluent_ml": self.diluent.value(),
+            "vial_units": self.vial_units.value_or_none(),
+            "diluent_ml": self.diluent.value_or_none(),
             "sites": sites,
         }
+
+    def set_preparation(self, product=None, vial_units: float | None = None, diluent_ml: float | None = None) -> None:
+        """Product and dilution (None: not entered)."""
+        self.product.set_value(product)
+        self.vial_units.set_value_or_none(vial_units)
+        self.diluent.set_value_or_none(diluent_ml)
 
     def load(self, treatment) -> None:
         self.sites.clear()
         self.group.setChecked(treatment is not None)
+        self.set_preparation(
+            *(() if treatment is None else (treatment.product, treatment.vial_units, treatment.diluent_ml))
+        )
         if treatment is None:
             return
-        self.product.set_value(treatment.product)
-        self.vial_units.setValue(treatment.vial_units)
-        self.diluent.setValue(treatment.diluent_ml)
         for site in treatment.sites:
             row = self.sites.add_row()
             self.sites.cell(row, MUSCLE).set_value(site.muscle)
             self.sites.cell(row, LEVEL).set_value(site.level)
             self.sites.cell(row, SIDE).set_value(site.side)
-            self.sites.cell(row, UNITS).setValue(site.units or 0)
+            self.sites.cell(row, UNITS).set_value_or_none(site.units)
         self.update_derived()

@@ -448,6 +448,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
             return
         if not self._confirm_discard():
             return
+        self.editor.medications.set_usual_agents(self._ctx.records.usual_medication_agents())
         self.editor.load(self._ctx.records.get_patient(pid), None, physician_hint=self._performing_physician())
         self._show_editor()
         self.editor.performed_at.setFocus()

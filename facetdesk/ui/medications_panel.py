@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QHeaderView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import MedicationSite, VolumeBasis
 from facetdesk.ui.row_table import RowTable
-from facetdesk.ui.widgets import ChoiceCombo, enum_combo, named
+from facetdesk.ui.widgets import ChoiceCombo, OptionalFloatSpin, enum_combo, named, usual_first
 
 AGENT, STRENGTH, VOLUME, BASIS, SITE, TOTAL = range(6)
+CHOOSE = "— choose —"
+# The catalog's classes in the order a procedure uses them.
+CLASS_ORDER = {"local_anesthetic": 0, "corticosteroid": 1, "contrast": 2}
 
 
 class MedicationsPanel(QWidget):
@@ -18,6 +21,8 @@ class MedicationsPanel(QWidget):
         self._catalog = catalog
         self._targets = 0
         self._nerves = 0
+        # The clinic's usual agents (set_usual_agents), offered first; the rest follow by class and name.
+        self._usual: list[str] = []
         self.rows = RowTable(
             "Medications",
             [
@@ -40,15 +45,28 @@ class MedicationsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.rows)
 
+    def set_usual_agents(self, keys: list[str]) -> None:
+        """Agents in the clinic's presets and most recorded come first in new rows' lists."""
+        self._usual = list(keys)
+
+    def _agent_choices(self) -> list[tuple[str, str]]:
+        usual, rest = usual_first(
+            self._catalog.agents,
+            self._usual,
+            key=lambda a: a.key,
+            rest_order=lambda a: (CLASS_ORDER.get(a.drug_class, len(CLASS_ORDER)), a.name.casefold()),
+        )
+        return [(a.key, a.name) for a in (*usual, *rest)]
+
     def _make_row(self, row: int) -> list:
         n = row + 1
-        agent = named(ChoiceCombo((a.key, a.name) for a in self._catalog.agents), f"Medication {n} agent")
+        # Nothing chosen and no volume until entered: a new row never looks like a recorded medication.
+        agent = named(ChoiceCombo(self._agent_choices(), optional=True, none_label=CHOOSE), f"Medication {n} agent")
         strength = named(ChoiceCombo([]), f"Medication {n} strength")
-        volume = named(QDoubleSpinBox(), f"Medication {n} volume")
-        volume.setRange(0, 100)
-        volume.setDecimals(2)
+        volume = named(
+            OptionalFloatSpin(100, 2, " mL", minimum=0.01, empty_text=self.tr("enter volume")), f"Medication {n} volume"
+        )
         volume.setSingleStep(0.1)
-        volume.setSuffix(" mL")
         basis = named(enum_combo(VolumeBasis), f"Medication {n} volume basis")
         site = named(enum_combo(MedicationSite), f"Medication {n} given", "At the targets, or skin and needle track")
 
@@ -76,7 +94,8 @@ class MedicationsPanel(QWidget):
         for row in range(self.rows.rows()):
             med = self._row_data(row)
             agent = self._catalog.agent(med["agent"])
-            if agent is None or med["concentration_mg_per_ml"] is None:
+            if agent is None or med["concentration_mg_per_ml"] is None or med["volume_ml"] is None:
+                self.rows.set_text(row, TOTAL, "")
                 continue
             factor = {VolumeBasis.TOTAL: 1, VolumeBasis.PER_JOINT: self._targets, VolumeBasis.PER_NERVE: self._nerves}[
                 med["volume_basis"]
@@ -89,7 +108,7 @@ class MedicationsPanel(QWidget):
         return {
             "agent": self.rows.cell(row, AGENT).value(),
             "concentration_mg_per_ml": self.rows.cell(row, STRENGTH).value(),
-            "volume_ml": self.rows.cell(row, VOLUME).value(),
+            "volume_ml": self.rows.cell(row, VOLUME).value_or_none(),
             "volume_basis": self.rows.cell(row, BASIS).value(),
             "site": self.rows.cell(row, SITE).value(),
         }
@@ -109,7 +128,7 @@ class MedicationsPanel(QWidget):
                     med.concentration_mg_per_ml, f"{med.concentration_mg_per_ml:g} mg/mL (not in catalog)"
                 )
             strength.set_value(med.concentration_mg_per_ml)
-            self.rows.cell(row, VOLUME).setValue(med.volume_ml)
+            self.rows.cell(row, VOLUME).set_value_or_none(med.volume_ml)
             self.rows.cell(row, BASIS).set_value(med.volume_basis)
             self.rows.cell(row, SITE).set_value(med.site)
         self.update_totals()

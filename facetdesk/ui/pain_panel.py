@@ -110,6 +110,7 @@ class DiaryTable(RowTable):
         self.table.setItem(0, ACTIVITY, _item(""))
         self.table.setItem(0, RELIEF, _item(""))
         self._watch(pre_pain)
+        self._pre_pain = pre_pain
         for minutes, label in timepoints:
             self._insert(len(self.diary), minutes, label)
         header = self.table.horizontalHeader()
@@ -225,7 +226,24 @@ class DiaryTable(RowTable):
         if isinstance(widget, QAbstractSpinBox):
             widget.findChild(QLineEdit).installEventFilter(self)
 
+    def next_score(self, spin: QWidget) -> OptionalIntSpin | None:
+        """The NRS box after ``spin`` (the baseline's, or a time point's), or None after the last."""
+        boxes = [self._pre_pain, *(row.nrs for row in self.diary)]
+        at = next((i for i, box in enumerate(boxes) if box is spin), None)
+        return boxes[at + 1] if at is not None and at + 1 < len(boxes) else None
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Enter in a score goes to the next time point's score, as in a paper diary read down the page:
+        # eight scores are eight digits and eight Enters, not a walk through every column.
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            spin = obj if isinstance(obj, OptionalIntSpin) else obj.parent()
+            following = self.next_score(spin) if isinstance(spin, OptionalIntSpin) else None
+            if following is not None:
+                spin.interpretText()
+                following.setFocus(Qt.FocusReason.TabFocusReason)
+                following.selectAll()
+                self.table.scrollTo(self.table.indexAt(following.pos()))
+                return True
         # Typing in a row makes it the selected one, so "Clear or remove selected" acts on it.
         if event.type() == QEvent.Type.FocusIn:
             widget = obj if obj.parent() is self.table.viewport() else obj.parent()

@@ -29,6 +29,7 @@ from facetdesk.ui.widgets import (
     OptionalFloatSpin,
     YesNoUnknown,
     named,
+    usual_first,
 )
 
 # An unchosen entry reads as a question, not as a value that looks recorded.
@@ -57,7 +58,10 @@ class PatientForm(QWidget):
         # Empty until entered: no date of birth or sex is ever stored because the form started with one.
         self.date_of_birth = named(DateTimeField(with_time=False), "Date of birth")
         self.sex = named(ChoiceCombo(((s, s.label) for s in Sex), optional=True, none_label=CHOOSE), "Sex")
-        self.weight = named(OptionalFloatSpin(500, 1, " kg"), "Weight", "Needed for weight-based dose limits")
+        # From 0.1 kg: a 0 typed is refused at the field with the range, never kept or read as "not recorded".
+        self.weight = named(
+            OptionalFloatSpin(500, 1, " kg", minimum=0.1), "Weight", "Needed for weight-based dose limits"
+        )
         self.diabetes = named(YesNoUnknown(), "Diabetes")
         self.pregnant = named(YesNoUnknown(), "Pregnant")
         self.neuromuscular = named(
@@ -177,15 +181,15 @@ class PatientForm(QWidget):
     def _agent_choices(self) -> list[tuple[str, str]]:
         """The clinic's usual agents first, then every agent grouped by class (anticoagulants, antiplatelets,
         NSAIDs) and by name: 27 agents in an order a physician can scan."""
-        agents = {a.key: a for a in self._catalog.anticoagulants}
         classes = {"anticoagulant": 0, "antiplatelet": 1, "nsaid": 2}
-        usual = [k for k in self._usual if k in agents]
-        rest = sorted(
-            (a for a in agents.values() if a.key not in usual),
-            key=lambda a: (classes.get(a.drug_class, len(classes)), a.name.casefold()),
+        usual, rest = usual_first(
+            self._catalog.anticoagulants,
+            self._usual,
+            key=lambda a: a.key,
+            rest_order=lambda a: (classes.get(a.drug_class, len(classes)), a.name.casefold()),
         )
         label = {"anticoagulant": "anticoagulant", "antiplatelet": "antiplatelet", "nsaid": "NSAID"}
-        return [(agents[k].key, agents[k].name) for k in usual] + [
+        return [(a.key, a.name) for a in usual] + [
             (a.key, f"{a.name} ({label.get(a.drug_class, a.drug_class)})") for a in rest
         ]
 

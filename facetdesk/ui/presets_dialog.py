@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,14 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
+from facetdesk.domain.enums import BotoxProduct, Guidance, Intent, Sedation, Technique
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.users import NotPermitted
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.medications_panel import MedicationsPanel
-from facetdesk.ui.widgets import ChoiceCombo, ErrorLabel, enum_combo, named
+from facetdesk.ui.widgets import ChoiceCombo, ErrorLabel, OptionalFloatSpin, enum_combo, named
 
 # Optional fields of a preset: "not set" leaves the procedure form's value alone when applied.
 NOT_SET = "not set (keep the form's)"
@@ -68,7 +69,27 @@ class PresetsDialog(QDialog):
         # Totals read "per one joint / one nerve": the preset knows no levels.
         self.medications.set_counts(1, 1)
         self.errors.register(("medications",), self.medications.rows.error)
-        for combo in (self.technique, self.intent, self.guidance, self.sedation, self.region):
+        # The clinic's usual toxin preparation: applying the preset ticks "Botulinum toxin given" and fills
+        # product and dilution; the injection sites stay the physician's.
+        self.toxin = named(QGroupBox(self.tr("Botulinum toxin (usual preparation)")), "Preset botulinum toxin")
+        self.toxin.setCheckable(True)
+        self.toxin.setChecked(False)
+        self.toxin_product = named(
+            enum_combo(BotoxProduct, optional=True, none_label=self.tr("— choose —")), "Preset toxin product"
+        )
+        self.toxin_vial = named(
+            OptionalFloatSpin(10000, 0, " U", minimum=1, empty_text=self.tr("enter vial units")),
+            "Preset toxin vial units",
+        )
+        self.toxin_diluent = named(
+            OptionalFloatSpin(100, 1, " mL", minimum=0.1, empty_text=self.tr("enter volume")),
+            "Preset toxin diluent volume",
+        )
+        toxin_form = QFormLayout(self.toxin)
+        toxin_form.addRow(self.tr("Product"), self.errors.field(self.toxin_product, ("botox", "product")))
+        toxin_form.addRow(self.tr("Vial"), self.errors.field(self.toxin_vial, ("botox", "vial_units")))
+        toxin_form.addRow(self.tr("Diluted in"), self.errors.field(self.toxin_diluent, ("botox", "diluent_ml")))
+        for combo in (self.technique, self.intent, self.guidance, self.sedation, self.region, self.toxin_product):
             combo.setMaximumWidth(style.COMBO_MAX_WIDTH)
 
         form = QFormLayout()
@@ -94,6 +115,7 @@ class PresetsDialog(QDialog):
         right.addLayout(form)
         right.addWidget(QLabel(self.tr("Medications")))
         right.addWidget(self.medications)
+        right.addWidget(self.toxin)
         right.addWidget(hint)
         right.addWidget(self.general_error)
         save_row = QHBoxLayout()
@@ -168,6 +190,11 @@ class PresetsDialog(QDialog):
         self.sedation.set_value(preset.sedation if preset else None)
         self.region.set_value(preset.region if preset else None)
         self.medications.load(preset.medications if preset else [])
+        toxin = preset.botox if preset else None
+        self.toxin.setChecked(toxin is not None)
+        self.toxin_product.set_value(toxin.product if toxin else None)
+        self.toxin_vial.set_value_or_none(toxin.vial_units if toxin else None)
+        self.toxin_diluent.set_value_or_none(toxin.diluent_ml if toxin else None)
         self.delete_button.setEnabled(preset is not None)
 
     def new_preset(self) -> None:
@@ -188,6 +215,13 @@ class PresetsDialog(QDialog):
             "sedation": self.sedation.value(),
             "region": self.region.value(),
             "medications": self.medications.data(),
+            "botox": {
+                "product": self.toxin_product.value(),
+                "vial_units": self.toxin_vial.value_or_none(),
+                "diluent_ml": self.toxin_diluent.value_or_none(),
+            }
+            if self.toxin.isChecked()
+            else None,
         }
 
     def save(self) -> Preset | None:

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Side
@@ -35,7 +45,15 @@ class TargetsPanel(QWidget):
             for joint in catalog.joints:
                 if joint.region != region:
                     continue
-                grid.addWidget(QLabel(joint.level), row, 0)
+                # The level's name ticks both sides in one click (most blocks are bilateral), or clears both.
+                both = named(QToolButton(), f"{joint.level} both sides")
+                both.setText(joint.level)
+                both.setAutoRaise(True)
+                both.setToolTip(
+                    self.tr("Tick both sides of {level} (click again to clear both)").format(level=joint.level)
+                )
+                both.clicked.connect(lambda _checked=False, level=joint.level: self.toggle_both(level))
+                grid.addWidget(both, row, 0)
                 for col, side in ((1, Side.LEFT), (2, Side.RIGHT)):
                     box = named(QCheckBox(), f"{joint.level} {side.label.lower()}")
                     box.setToolTip(f"{joint.level} {side.label.lower()} facet joint")
@@ -72,6 +90,20 @@ class TargetsPanel(QWidget):
             box.blockSignals(True)
             box.setChecked(key in wanted)
             box.blockSignals(False)
+
+    def toggle_both(self, level: str) -> None:
+        """Tick both sides of ``level``; when both are ticked already, clear both."""
+        pair = [self.boxes[(level, side)] for side in (Side.LEFT, Side.RIGHT)]
+        tick = not all(box.isChecked() for box in pair)
+        wanted = {key for key, box in self.boxes.items() if box.isChecked()}
+        wanted = (
+            wanted | {(level, s) for s in (Side.LEFT, Side.RIGHT)}
+            if tick
+            else wanted - {(level, Side.LEFT), (level, Side.RIGHT)}
+        )
+        self._check_boxes(wanted)
+        self.picker.set_targets(wanted)
+        self.changed.emit()
 
     def _on_box_toggled(self, _checked: bool) -> None:
         self.picker.set_targets(key for key, box in self.boxes.items() if box.isChecked())

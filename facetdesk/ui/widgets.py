@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtGui import QValidator
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from facetdesk.ui import style
 
 NOT_RECORDED = "not recorded"
+T = TypeVar("T")
 
 
 def named(widget: QWidget, name: str, tip: str | None = None) -> QWidget:
@@ -99,8 +101,19 @@ class ChoiceCombo(QComboBox):
         self.setCurrentIndex(max(self.index_of(value), 0))
 
 
-def enum_combo(enum_cls: type[Enum], optional: bool = False) -> ChoiceCombo:
-    return ChoiceCombo(((m, m.label) for m in enum_cls), optional=optional)  # type: ignore[attr-defined]
+def usual_first(
+    items: Iterable[T], usual: Iterable[str], key: Callable[[T], str], rest_order: Callable[[T], Any]
+) -> tuple[list[T], list[T]]:
+    """Split ``items`` into the clinic's usual ones (in ``usual``'s order) and the rest (in ``rest_order``):
+    choices a physician scans, what they use most at the top."""
+    by_key = {key(item): item for item in items}
+    lead = [by_key[k] for k in dict.fromkeys(usual) if k in by_key]
+    taken = {key(item) for item in lead}
+    return lead, sorted((item for item in by_key.values() if key(item) not in taken), key=rest_order)
+
+
+def enum_combo(enum_cls: type[Enum], optional: bool = False, none_label: str = NOT_RECORDED) -> ChoiceCombo:
+    return ChoiceCombo(((m, m.label) for m in enum_cls), optional=optional, none_label=none_label)  # type: ignore[attr-defined]
 
 
 class YesNoUnknown(ChoiceCombo):
@@ -120,21 +133,56 @@ class RefusingSpin:
     def _range_words(self) -> str:
         low = self._allowed_minimum()  # type: ignore[attr-defined]
         decimals = getattr(self, "decimals", lambda: 0)()
-        fmt = (lambda v: f"{v:.{decimals}f}") if decimals else (lambda v: f"{v:g}")
+        # 0.01 to 100 mL: the step's decimals where they matter, none on a round number.
+        fmt = (lambda v: f"{v:.{decimals}f}".rstrip("0").rstrip(".")) if decimals else (lambda v: f"{v:g}")
         suffix = self.suffix().strip()  # type: ignore[attr-defined]
         return f"{fmt(low)} to {fmt(self.maximum())}{' ' + suffix if suffix else ''}"  # type: ignore[attr-defined]
 
     def _allowed_minimum(self) -> float:
         return self.minimum()  # type: ignore[attr-defined]
 
+    def _below_allowed(self, text: str) -> bool:
+        """A typed number under the allowed minimum (0 in a volume box), which Qt would take as the
+        box's 'not recorded' state: it may still become valid ("0" on the way to "0.5"), so it is
+        Intermediate while typing and refused, with the range, if the user leaves it there."""
+        if not any(ch.isdigit() for ch in text) or text == self.specialValueText():  # type: ignore[attr-defined]
+            return False
+        try:
+            value = self.valueFromText(text)  # type: ignore[attr-defined]
+        except (ValueError, TypeError):
+            return False
+        return value < self._allowed_minimum() - 1e-9
+
+    def _refuse(self, text: str) -> None:
+        name = self.accessibleName() or "This field"  # type: ignore[attr-defined]
+        self.refused_text = f"{name}: {text.strip()} is not allowed; enter {self._range_words()}"
+        QToolTip.showText(self.mapToGlobal(self.rect().bottomLeft()), self.refused_text, self)  # type: ignore[attr-defined]
+
     def validate(self, text: str, pos: int):  # noqa: D102 (Qt API)
         result = super().validate(text, pos)  # type: ignore[misc]
         state = result[0] if isinstance(result, tuple) else result
         if state == QValidator.State.Invalid and any(ch.isdigit() for ch in text):
-            name = self.accessibleName() or "This field"  # type: ignore[attr-defined]
-            self.refused_text = f"{name}: {text.strip()} is not allowed; enter {self._range_words()}"
-            QToolTip.showText(self.mapToGlobal(self.rect().bottomLeft()), self.refused_text, self)  # type: ignore[attr-defined]
+            self._refuse(text)
+        elif state == QValidator.State.Acceptable and self._below_allowed(text):
+            state = QValidator.State.Intermediate
+            result = (state, *result[1:]) if isinstance(result, tuple) else state
         return result
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        # The first digit typed over "not recorded" / "enter units" replaces it, wherever the click put the
+        # cursor (otherwise "25" lands inside the words and is thrown away).
+        special = self.specialValueText()  # type: ignore[attr-defined]
+        typed = event.text()
+        if special and self.text() == special and typed and (typed[0].isdigit() or typed[0] in ".,"):  # type: ignore[attr-defined]
+            self.lineEdit().selectAll()  # type: ignore[attr-defined]
+        super().keyPressEvent(event)  # type: ignore[misc]
+
+    def fixup(self, text: str):  # noqa: D102 (Qt API)
+        # Called when the user leaves the field with text that is not acceptable; Qt then restores the
+        # previous value, so say why instead of letting the 0 vanish without a word.
+        if self._below_allowed(self.cleanText()):  # type: ignore[attr-defined]
+            self._refuse(self.cleanText())  # type: ignore[attr-defined]
+        return super().fixup(text)  # type: ignore[misc]
 
 
 class OptionalIntSpin(RefusingSpin, QSpinBox):
@@ -162,12 +210,14 @@ class OptionalFloatSpin(RefusingSpin, QDoubleSpinBox):
     """Decimal number with a 'not recorded' state one step below ``minimum`` (so ``minimum`` itself, 0 for a
     disability score, is a value that is kept, not read as 'not recorded')."""
 
-    def __init__(self, maximum: float, decimals: int = 1, suffix: str = "", minimum: float = 0.0):
+    def __init__(
+        self, maximum: float, decimals: int = 1, suffix: str = "", minimum: float = 0.0, empty_text: str = NOT_RECORDED
+    ):
         super().__init__()
         step = 10.0**-decimals
         self.setDecimals(decimals)
         self.setRange(minimum - step, maximum)
-        self.setSpecialValueText(NOT_RECORDED)
+        self.setSpecialValueText(empty_text)
         self.setSuffix(suffix)
         self.setValue(self.minimum())
         self.setMaximumWidth(style.SPIN_MAX_WIDTH)

@@ -35,9 +35,11 @@ NOT_IN_CONTENT = {
 
 
 def _covered(spec: tuple, model: type, out: set[str]) -> set[str]:
+    from tests.every_field import field_key
+
     for item in spec:
         name, inner = (item, None) if isinstance(item, str) else item
-        out.add(f"{model.__name__}.{name}")
+        out.add(field_key(model, name))
         if inner is not None:
             from tests.every_field import nested_models
 

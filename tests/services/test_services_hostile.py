@@ -1427,6 +1427,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "AccountService.lock": "no arguments; locks the signed-in session",
     "AccountService.sign_out": "no arguments",
     "RecordService.usual_anticoagulants": "no arguments; counts what is stored (test_ui_patient_form)",
+    "RecordService.usual_medication_agents": "no arguments; counts what is stored (test_services_usual_agents)",
     "WorkSession.actor": "the signed-in Actor, set from AccountService (fuzzed there)",
     "WorkSession.sign_in": "takes the Actor AccountService built",
     "WorkSession.sign_out": "no arguments",

@@ -6,11 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from facetdesk.domain.enums import Guidance, Intent, MedicationSite, Sedation, Technique, VolumeBasis
+from facetdesk.domain.enums import BotoxProduct, Guidance, Intent, MedicationSite, Sedation, Technique, VolumeBasis
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.preset import Preset, apply_preset
 from facetdesk.domain.procedure import Procedure
 from facetdesk.services.presets import PresetService
+from tests.services.conftest import patient_data, procedure_data
 
 MBB_SEED = "Lumbar MBB, bupivacaine 0.5% 0.5 mL per nerve"
 IA_SEED = "Lumbar IA, triamcinolone 40 mg + lidocaine 1%"
@@ -180,3 +181,47 @@ def test_taken_name_reported_with_the_other_errors(service):
     with pytest.raises(InvalidRecord) as info:
         service.save({**ia.model_dump(), "region": "sacral"})
     assert [e.path for e in info.value.errors] == [("region",)]
+
+
+# ---- the usual toxin preparation ---------------------------------------------
+TOXIN = {"product": "onabotulinumtoxinA", "vial_units": 100, "diluent_ml": 2}
+
+
+def test_a_preset_keeps_its_toxin_preparation_and_refuses_one_half_filled(service):
+    saved = service.save(preset_data(name="MBB with Botox", botox=TOXIN))
+    assert service.get(saved.id).botox.model_dump() == {"product": BotoxProduct.ONABOTULINUMTOXINA,
+                                                         "vial_units": 100, "diluent_ml": 2}  # fmt: skip
+    cleared = service.save(saved.model_copy(update={"botox": None}))
+    assert service.get(cleared.id).botox is None
+    with pytest.raises(InvalidRecord) as exc:
+        service.save(preset_data(name="Half toxin", botox={**TOXIN, "vial_units": None, "diluent_ml": 0}))
+    paths = {e.path: e.message for e in exc.value.errors}
+    assert paths[("botox", "vial_units")] == "is required"
+    assert "greater than 0" in paths[("botox", "diluent_ml")]
+    assert "Half toxin" not in [p.name for p in service.list()]
+
+
+def test_applying_a_toxin_preset_fills_the_preparation_and_keeps_the_physicians_sites():
+    preset = Preset.model_validate(preset_data(botox=TOXIN))
+    site = {"muscle": "lumbar_multifidus", "level": "L4", "side": "left", "units": 25}
+    draft = Procedure.model_validate(procedure_data()).model_dump()
+    draft["botulinum_toxin"] = {"product": "incobotulinumtoxinA", "vial_units": 50, "diluent_ml": 1, "sites": [site]}
+    out = apply_preset(preset, draft)
+    assert out["botulinum_toxin"] == {**preset.botox.model_dump(), "sites": [site]}
+    assert draft["botulinum_toxin"]["product"] == "incobotulinumtoxinA"  # the form's data is not changed
+    no_toxin = apply_preset(Preset.model_validate(preset_data()), draft)
+    assert no_toxin["botulinum_toxin"] == draft["botulinum_toxin"]  # a preset without toxin leaves it alone
+
+
+def test_the_usual_medication_agents_are_the_presets_then_the_most_recorded(ctx, service):
+    for p in service.list():
+        service.delete(p.id)
+    assert ctx.records.usual_medication_agents() == []
+    service.save(preset_data(medications=[{"agent": "lidocaine", "concentration_mg_per_ml": 10, "volume_ml": 1}]))
+    patient = ctx.records.save_patient(patient_data())
+    for agent, times in (("ropivacaine", 1), ("bupivacaine", 2)):
+        for n in range(times):
+            ctx.records.save_procedure(patient.id, procedure_data(
+                performed_at=datetime(2025, 4, 2 + len(agent) + n, 10, 0),
+                medications=[{"agent": agent, "concentration_mg_per_ml": 5.0, "volume_ml": 0.5}]))  # fmt: skip
+    assert ctx.records.usual_medication_agents() == ["lidocaine", "bupivacaine", "ropivacaine"]

@@ -278,4 +278,4 @@ def test_undo_keeps_half_filled_rows(qtbot, ctx) -> None:
     window.undo_action.trigger()
     assert ed.physician.text() == before
     meds = ed.medications.data()
-    assert len(meds) == 1 and meds[0]["agent"] == "lidocaine" and meds[0]["volume_ml"] == 0
+    assert len(meds) == 1 and meds[0]["agent"] == "lidocaine" and meds[0]["volume_ml"] is None

@@ -59,7 +59,7 @@ NO_UNDO = {k: v for k, v in {**_IDENTITY, **_SIGNING}.items() if k.startswith("P
 # Loaded into the editor and read back, these come back changed (not lost): known limits of its widgets.
 EDITOR_ROUNDS = {
     "Indication.disability_score": "whole percent in the editor (OptionalFloatSpin with 0 decimals)",
-    "BotoxTreatment.vial_units": "whole units in the editor (a vial is 50, 100, 200... U)",
+    "BotoxPreparation.vial_units": "whole units in the editor (a vial is 50, 100, 200... U)",
 }
 EDITOR_DROPS = {
     "BotoxSite.product": "case files only: the editor edits one product per treatment, a site's is the treatment's",

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from facetdesk.domain.errors import FieldError
 from facetdesk.ui.main_window import MainWindow
 from facetdesk.ui.widgets import OptionalFloatSpin, OptionalIntSpin, named
 
@@ -36,19 +35,27 @@ def test_a_disability_score_of_0_is_kept_not_read_as_not_recorded(qtbot):
     assert spin.value_or_none() is None and spin.text() == "not recorded"
 
 
-def test_a_weight_of_0_is_refused_beside_the_field_not_stored_as_not_recorded(qtbot, window):
+def test_a_weight_of_0_is_refused_at_the_field_not_stored_as_not_recorded(qtbot, window):
     form = window.patient_page.form
     form.clear()
-    form.mrn.setText("W-0")
-    form.family_name.setText("Synthetic")
-    form.given_name.setText("Zero")
-    form.date_of_birth.setText("1970-03-04")
-    form.sex.setCurrentIndex(1)
-    form.weight.set_value_or_none(0)
-    assert form.data()["weight_kg"] == 0
-    assert window.save_patient() is None
-    label, _ = form.errors.label_for(FieldError(("weight_kg",), ""))
-    assert "must be greater than 0" in label.text()
+    weight = form.weight
+    _type(qtbot, weight, "0")
+    qtbot.keyClick(weight.lineEdit(), Qt.Key.Key_Enter)
+    assert weight.refused_text == "Weight: 0 is not allowed; enter 0.1 to 500 kg"
+    assert weight.value_or_none() is None and weight.text() == "not recorded"  # left as it was: nothing entered
+    _type(qtbot, weight, "0.8")  # a 0 on the way to a real number is not refused
+    qtbot.keyClick(weight.lineEdit(), Qt.Key.Key_Enter)
+    assert weight.value_or_none() == 0.8
+
+
+def test_a_weight_of_0_from_outside_the_form_is_refused_by_name(ctx):
+    from facetdesk.domain.errors import InvalidRecord
+
+    data = {"mrn": "W-0", "family_name": "Synthetic", "given_name": "Zero", "date_of_birth": "1970-03-04",
+            "sex": "female", "weight_kg": 0}  # fmt: skip
+    with pytest.raises(InvalidRecord) as exc:
+        ctx.records.save_patient(data)
+    assert [(e.path, e.message) for e in exc.value.errors] == [(("weight_kg",), "must be greater than 0")]
 
 
 @pytest.mark.parametrize(("weight", "answer", "saved"), [(25, False, False), (25, True, True), (70, False, True)])

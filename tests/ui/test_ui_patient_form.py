@@ -47,6 +47,7 @@ def test_a_choice_cut_off_by_its_column_is_whole_on_hover_beside_the_fields_own_
     panel = MedicationsPanel(catalog)
     qtbot.addWidget(panel)
     panel.rows.add_row()
+    find(panel, "Medication 1 agent").set_value(catalog.agents[0].key)
     site = find(panel, "Medication 1 given")
     strength = find(panel, "Medication 1 strength")
     # The strength names itself, "(unconfirmed)" included, even where the column cuts it off.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facetdesk.domain.enums import Intent, MedicationSite, Sedation, Technique, VolumeBasis
+from facetdesk.domain.enums import BotoxProduct, Intent, MedicationSite, Sedation, Technique, VolumeBasis
 from facetdesk.domain.errors import FieldError
 from facetdesk.services.presets import PresetService
 from facetdesk.ui.presets_dialog import PresetsDialog, preset_menu
@@ -95,13 +95,14 @@ def test_errors_shown_beside_fields_and_nothing_saved(qtbot, dialog, service):
     type_into(qtbot, find(dialog, "Preset name"), MBB_SEED.lower())
     choose(find(dialog, "Preset technique"), Technique.INTRA_ARTICULAR)
     click(qtbot, find(dialog, "Medications: add row"))
-    choose(find(dialog, "Medication 1 volume basis"), VolumeBasis.PER_NERVE)  # volume left at 0
+    choose(find(dialog, "Medication 1 agent"), "bupivacaine")
+    choose(find(dialog, "Medication 1 volume basis"), VolumeBasis.PER_NERVE)  # no volume entered
     click(qtbot, find(dialog, "Save preset"))
 
     name_error, _ = dialog.errors.label_for(FieldError(("name",), ""))
     assert name_error.isVisible() and "already exists" in name_error.text()
     meds_error = dialog.medications.rows.error
-    assert meds_error.isVisible() and "greater than 0" in meds_error.text()
+    assert meds_error.isVisible() and "row 1 › Volume (mL): is required" in meds_error.text()
     assert not dialog.general_error.isVisible()
     assert len(service.list()) == 2
 
@@ -139,3 +140,25 @@ def test_preset_menu_calls_back_with_the_chosen_preset(qtbot, service):
     assert [p.name for p in picked] == [MBB_SEED]
     empty = preset_menu([], picked.append)
     assert [a.isEnabled() for a in empty.actions()] == [False]
+
+
+def test_the_usual_toxin_preparation_is_saved_reloaded_and_refused_half_filled(qtbot, dialog, service):
+    click(qtbot, find(dialog, "New preset"))
+    assert not find(dialog, "Preset botulinum toxin").isChecked()  # a new preset gives no toxin
+    type_into(qtbot, find(dialog, "Preset name"), "Lumbar MBB + Botox")
+    find(dialog, "Preset botulinum toxin").setChecked(True)
+    assert find(dialog, "Preset toxin vial units").text() == "enter vial units"  # nothing that looks recorded
+    choose(find(dialog, "Preset toxin product"), BotoxProduct.ONABOTULINUMTOXINA)
+    click(qtbot, find(dialog, "Save preset"))
+    vial_error, _ = dialog.errors.label_for(FieldError(("botox", "vial_units"), ""))
+    assert vial_error.isVisible() and "is required" in vial_error.text()
+    assert "Lumbar MBB + Botox" not in dialog.names()
+    set_spin(qtbot, find(dialog, "Preset toxin vial units"), 100)
+    set_spin(qtbot, find(dialog, "Preset toxin diluent volume"), 2.5)
+    saved = dialog.save()
+    assert saved is not None and (saved.botox.vial_units, saved.botox.diluent_ml) == (100, 2.5)
+    dialog.select(IA_SEED)
+    assert not find(dialog, "Preset botulinum toxin").isChecked()
+    dialog.select("Lumbar MBB + Botox")
+    assert find(dialog, "Preset toxin product").value() == BotoxProduct.ONABOTULINUMTOXINA
+    assert find(dialog, "Preset toxin diluent volume").value_or_none() == 2.5

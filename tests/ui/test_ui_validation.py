@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from PySide6.QtCore import Qt
 
 from facetdesk.domain.enums import Sex
 from facetdesk.ui.main_window import MainWindow
@@ -59,19 +60,38 @@ def test_duplicate_mrn_is_refused_beside_the_mrn(qtbot, window, ctx, patient):
     assert [p.family_name for p in ctx.records.search_patients("")] == ["Testperson"]
 
 
-def test_zero_volume_is_shown_under_medications_and_nothing_is_saved(qtbot, window, ctx, patient):
+def test_a_volume_not_entered_is_required_under_medications_and_nothing_is_saved(qtbot, window, ctx, patient):
     ed = _new_procedure(qtbot, window, patient)
     show_tab(ed, "Medications")
     click(qtbot, find(ed, "Medications: add row"))
     choose(find(ed, "Medication 1 agent"), "lidocaine")
+    volume = find(ed, "Medication 1 volume")
+    assert volume.text() == "enter volume"  # never a volume that looks recorded
     show_tab(ed, "Procedure")
     click(qtbot, find(ed, "Save procedure"))
     error = ed.medications.rows.error
     assert error.isVisible()
-    assert "row 1 › Volume (mL): must be greater than 0" in error.text()
+    assert "row 1 › Volume (mL): is required" in error.text()
     assert ed.tabs.tabText(3).startswith("⚠")
     assert ed.tabs.currentIndex() == 3  # the first tab with a problem is shown
     assert ctx.records.list_procedures(patient.id) == []
+
+
+def test_a_volume_of_0_typed_is_refused_at_the_field_with_the_allowed_range(qtbot, window, patient):
+    ed = _new_procedure(qtbot, window, patient)
+    show_tab(ed, "Medications")
+    click(qtbot, find(ed, "Medications: add row"))
+    volume = find(ed, "Medication 1 volume")
+    volume.setFocus()
+    volume.lineEdit().selectAll()
+    qtbot.keyClicks(volume.lineEdit(), "0")
+    qtbot.keyClick(volume.lineEdit(), Qt.Key.Key_Enter)
+    assert volume.refused_text == "Medication 1 volume: 0 is not allowed; enter 0.01 to 100 mL"
+    assert volume.value_or_none() is None and volume.text() == "enter volume"  # not stored as 0, not clipped
+    volume.lineEdit().selectAll()
+    qtbot.keyClicks(volume.lineEdit(), "0.5")  # a 0 on the way to 0.5 is not refused
+    qtbot.keyClick(volume.lineEdit(), Qt.Key.Key_Enter)
+    assert volume.value_or_none() == 0.5
 
 
 def test_botox_site_without_units_is_refused(qtbot, window, ctx, patient):
@@ -118,6 +138,7 @@ def test_fixing_the_error_then_saving_works_and_clears_the_message(qtbot, window
     click(qtbot, find(ed, "Medications: add row"))
     click(qtbot, find(ed, "Save procedure"))
     assert ed.medications.rows.error.isVisible()
+    choose(find(ed, "Medication 1 agent"), "lidocaine")
     set_spin(qtbot, find(ed, "Medication 1 volume"), 1.5)
     click(qtbot, find(ed, "Save procedure"))
     assert not ed.medications.rows.error.isVisible()

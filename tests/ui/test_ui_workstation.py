@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from facetdesk.domain.enums import Side, Technique
+from facetdesk.domain.enums import BotoxProduct, Side, Technique
 from facetdesk.ui.main_window import MainWindow
 from tests import signers
 from tests.ui.helpers import choose, click, find, start_procedure
@@ -77,6 +77,7 @@ def test_botox_running_total_against_the_window_limit(qtbot, window, ctx, patien
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     ed.tabs.setCurrentIndex(4)
     find(ed, "Botulinum toxin given").setChecked(True)
+    ed.botox.set_preparation(BotoxProduct.ONABOTULINUMTOXINA, 100, 2)
     click(qtbot, find(ed, "Botulinum toxin sites: add row"))
     choose(find(ed, "Botox site 1 muscle"), "multifidus_lumbar")
     choose(find(ed, "Botox site 1 level"), "L4")
