@@ -44,6 +44,9 @@ class Finding(BaseModel):
     source: str
     field: tuple[str, ...] = ()
     unconfirmed: bool = False
+    # The configuration keys of the unconfirmed thresholds used (resources/thresholds.json), for the clinic's
+    # review: shown as the finding's detail, never in its plain-language message.
+    unconfirmed_keys: tuple[str, ...] = ()
     # The rule's answer as data where it has one beyond met/not met (e.g. a block's "positive", "negative",
     # "indeterminate"; RF candidacy "candidate", "not yet", "not a candidate"). The status follows it.
     verdict: str | None = None

@@ -53,9 +53,9 @@ class RuleCase:
         unconfirmed = any(t.unconfirmed for t in used)
         if source is None:
             source = "; ".join(dict.fromkeys(t.source for t in used)) or "FacetDesk record check"
+        keys = tuple(dict.fromkeys(t.key for t in used if t.unconfirmed))
         if unconfirmed:
-            keys = ", ".join(t.key for t in used if t.unconfirmed)
-            message = f"{message} [unconfirmed threshold ({keys}): review before relying on it]"
+            message = f"{message} [uses an unconfirmed threshold: review before relying on it]"
         return Finding(
             rule=rule,
             severity=severity,
@@ -64,5 +64,6 @@ class RuleCase:
             source=source,
             field=field,
             unconfirmed=unconfirmed,
+            unconfirmed_keys=keys,
             verdict=verdict,
         )

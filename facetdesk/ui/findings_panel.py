@@ -144,7 +144,8 @@ class FindingsPanel(QWidget):
             for s in Severity
         }
         open_acks = sum(1 for f in findings if f.needs_acknowledgement and self._override(f) is None)
-        parts = [f"{counts[s]} {s.value}" for s in (Severity.CRITICAL, Severity.WARNING, Severity.CAUTION) if counts[s]]
+        parts = [f"{counts[s]} {s.value}{'s' if counts[s] > 1 else ''}"
+                 for s in (Severity.CRITICAL, Severity.WARNING, Severity.CAUTION) if counts[s]]  # fmt: skip
         met = sum(1 for f in findings if f.status == Status.MET)
         applied = sum(1 for f in findings if f.applies)
         text = ", ".join(parts) if parts else self.tr("nothing to flag")
@@ -236,7 +237,10 @@ class FindingsPanel(QWidget):
 
     def _selection_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
         f = self._finding_of(item)
-        self.source.setText(self.tr("Rule {r} · Source: {s}").format(r=f.rule, s=f.source) if f else "")
+        detail = self.tr("Rule {r} · Source: {s}").format(r=f.rule, s=f.source) if f else ""
+        if f and f.unconfirmed_keys:
+            detail += self.tr(" · Unconfirmed threshold(s) to review: {k}").format(k=", ".join(f.unconfirmed_keys))
+        self.source.setText(detail)
         self.acknowledge_button.setEnabled(bool(self._can_acknowledge and f and f.needs_acknowledgement))
 
     def _activated(self, item: QListWidgetItem) -> None:

@@ -97,11 +97,14 @@ class ProcedureSection(QWidget):
         self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.performed_at.setCalendarPopup(True)
         self.physician = named(QLineEdit(), "Performing physician")
-        self.technique = named(enum_combo(Technique), "Technique")
-        self.intent = named(enum_combo(Intent), "Intent")
-        self.guidance = named(enum_combo(Guidance), "Image guidance")
+        # A new procedure has no technique, intent, guidance or sedation until chosen (or a preset fills them):
+        # never a value that looks recorded.
+        choose = self.tr("— choose —")
+        self.technique = named(enum_combo(Technique, optional=True, none_label=choose), "Technique")
+        self.intent = named(enum_combo(Intent, optional=True, none_label=choose), "Intent")
+        self.guidance = named(enum_combo(Guidance, optional=True, none_label=choose), "Image guidance")
         self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
-        self.sedation = named(enum_combo(Sedation), "Sedation")
+        self.sedation = named(enum_combo(Sedation, optional=True, none_label=choose), "Sedation")
         self.mbb_not_possible = named(
             QLineEdit(), "Why a medial branch block is not possible", "Required by the LCD for a diagnostic IA"
         )
@@ -152,11 +155,11 @@ class ProcedureSection(QWidget):
     def load(self, p: Procedure | None, physician_hint: str = "") -> None:
         self.performed_at.setDateTime(to_qdatetime(p.performed_at) if p else QDateTime.currentDateTime())
         self.physician.setText(p.physician if p else physician_hint)
-        self.technique.set_value(p.technique if p else Technique.MEDIAL_BRANCH_BLOCK)
-        self.intent.set_value(p.intent if p else Intent.DIAGNOSTIC_FIRST)
-        self.guidance.set_value(p.guidance if p else Guidance.FLUOROSCOPY)
+        self.technique.set_value(p.technique if p else None)
+        self.intent.set_value(p.intent if p else None)
+        self.guidance.set_value(p.guidance if p else None)
         self.contrast.setChecked(p.contrast if p else False)
-        self.sedation.set_value(p.sedation if p else Sedation.NONE)
+        self.sedation.set_value(p.sedation if p else None)
         self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
         self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
         self.consent.set_value(p.consent_obtained if p else None)

@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import Side
+from facetdesk.domain.enums import Guidance, Intent, Sedation, Side, Technique
 from facetdesk.domain.procedure import Procedure
 from facetdesk.services.decision import lenient_procedure
 from facetdesk.ui.widgets import to_qdatetime
@@ -106,6 +106,11 @@ def procedure_for_widgets(data: dict[str, Any], catalog: Catalog) -> Procedure |
         patched["targets"] = [{"level": catalog.joints[0].level, "side": Side.LEFT.value}]
     if "performed_at" in heads:
         patched["performed_at"] = datetime(2000, 1, 1)
+    # Not chosen yet: any member reaches the widgets, and restore_raw_fields puts "— choose —" back.
+    for field, stand_in in (("technique", Technique.MEDIAL_BRANCH_BLOCK), ("intent", Intent.DIAGNOSTIC_FIRST),
+                            ("guidance", Guidance.FLUOROSCOPY), ("sedation", Sedation.NONE)):  # fmt: skip
+        if field in heads:
+            patched[field] = stand_in
     return lenient_procedure(patched)[0]
 
 
@@ -131,6 +136,10 @@ def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
     _restore_targets(editor, raw.get("targets"))
     _restore_rows(editor, raw)
     section, indication, outcome = editor.section, editor.indication, editor.outcome
+    for combo, key in ((section.technique, "technique"), (section.intent, "intent"),
+                       (section.guidance, "guidance"), (section.sedation, "sedation")):  # fmt: skip
+        if key in raw and combo.index_of(raw[key]) >= 0:
+            combo.set_value(raw[key])
     care = raw.get("indication") if isinstance(raw.get("indication"), dict) else {}
     # Free text as typed: validation strips spaces and drops text that is too long.
     fields: list[tuple[QLineEdit | QPlainTextEdit, object]] = [

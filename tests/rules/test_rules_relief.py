@@ -77,6 +77,7 @@ def test_positive_block():
     assert f.field == ("pain_scores",)
     # the expected durations and the onset allowance are tagged unconfirmed in thresholds.json
     assert f.unconfirmed and "unconfirmed threshold" in f.message
+    assert "relief.expected_duration_hours" in f.unconfirmed_keys and "relief." not in f.message  # keys: detail only
     assert "L38773" in f.source
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox  # noqa: E402
 from facetdesk.services.context import build_context  # noqa: E402
 from facetdesk.ui.main_window import MainWindow  # noqa: E402
 from tests.actors import ADMIN_PHYSICIAN  # noqa: E402
+from tests.ui.helpers import choose_technique  # noqa: E402
 
 # Whatever happens, the process never outlives a forgotten test run.
 LIFETIME_MS = 120_000
@@ -46,6 +47,7 @@ def main() -> int:
     editor.performed_at.setDateTime(editor.performed_at.dateTime().fromString("2026-05-06 08:15", "yyyy-MM-dd HH:mm"))
     editor.physician.setText("Dr. Killed Process")
     editor.section.needle.setText("22-gauge spinal needle")
+    choose_technique(editor)
     for box in editor.targets.findChildren(QCheckBox):
         if box.accessibleName() == "L4-L5 left":
             box.setChecked(True)

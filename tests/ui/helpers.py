@@ -64,6 +64,17 @@ def set_datetime(edit, value) -> None:
     edit.setDateTime(to_qdatetime(value))
 
 
+def choose_technique(ed, technique=None, intent=None, guidance=None, sedation=None) -> None:
+    """Technique, intent, guidance and sedation (a new procedure has none until chosen): a diagnostic MBB under
+    fluoroscopy without sedation unless told otherwise."""
+    from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
+
+    choose(find(ed, "Technique"), technique or Technique.MEDIAL_BRANCH_BLOCK)
+    choose(find(ed, "Intent"), intent or Intent.DIAGNOSTIC_FIRST)
+    choose(find(ed, "Image guidance"), guidance or Guidance.FLUOROSCOPY)
+    choose(find(ed, "Sedation"), sedation or Sedation.NONE)
+
+
 def start_procedure(qtbot, window, patient_id: int, when, physician: str = "Dr. Test", joint: str = "L4-L5 left"):
     """Open the patient, start a new procedure and fill the minimum a procedure needs; returns the editor."""
     window.open_patient(patient_id)
@@ -71,6 +82,7 @@ def start_procedure(qtbot, window, patient_id: int, when, physician: str = "Dr. 
     ed = window.editor
     set_datetime(find(ed, "Date and time of procedure"), when)
     type_into(qtbot, find(ed, "Performing physician"), physician)
+    choose_technique(ed)
     ed.tabs.setCurrentIndex(2)  # Targets: the check boxes must be on screen to be clicked
     click(qtbot, find(ed, joint))
     return ed

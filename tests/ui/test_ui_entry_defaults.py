@@ -103,3 +103,22 @@ def test_an_unchosen_product_is_named_in_the_error_not_a_number_message(qtbot, w
     click(qtbot, find(ed, "Save procedure"))
     assert "must be a number" not in ed.botox.error.text()
     assert ed.errors.label_for(FieldError(("botulinum_toxin",), ""))[0].isVisible()
+
+
+def test_a_new_procedure_has_no_technique_intent_guidance_or_sedation_until_chosen(qtbot, window, ctx, patient):
+    window.open_patient(patient.id)
+    click(qtbot, find(window, "New procedure"))
+    ed = window.editor
+    combos = [find(ed, n) for n in ("Technique", "Intent", "Image guidance", "Sedation")]
+    assert [c.currentText() for c in combos] == ["— choose —"] * 4
+    ed.tabs.setCurrentIndex(2)
+    click(qtbot, find(ed, "L4-L5 left"))
+    ed.physician.setText("Dr. Else")
+    window.undo_action.trigger()  # undo goes through the raw form data: still nothing chosen
+    assert [c.currentText() for c in combos] == ["— choose —"] * 4
+    assert ed.refresh_findings() == [] and "Technique: is required" in ed.findings.problems.text()
+    click(qtbot, find(ed, "Save procedure"))
+    for path in (("technique",), ("intent",), ("guidance",), ("sedation",)):
+        label, _ = ed.errors.label_for(FieldError(path, ""))
+        assert "is required" in label.text(), path
+    assert ctx.records.list_procedures(patient.id) == []

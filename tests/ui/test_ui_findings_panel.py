@@ -62,3 +62,18 @@ def test_a_patients_blood_thinner_leads_the_panel_with_its_last_dose_even_when_h
     rows = _rows(ed.findings)
     assert rows[0] == "Patient risks"
     assert rows[1].startswith("✓ Blood thinners: apixaban last taken 2026-08-25 08:00, 168 h before the procedure")
+
+
+def test_unconfirmed_threshold_keys_are_the_detail_not_the_headline_and_counts_read_as_words(qtbot):
+    panel = FindingsPanel()
+    qtbot.addWidget(panel)
+    f = Finding(rule="relief.diagnostic_block", severity=Severity.CAUTION, status=Status.NOT_MET,
+                message="indeterminate [uses an unconfirmed threshold: review before relying on it]",
+                source="synthetic source", unconfirmed=True,
+                unconfirmed_keys=("relief.expected_duration_hours",))  # fmt: skip
+    panel.set_findings([f, _f("lcd.scales", Severity.WARNING, Status.NOT_MET), _f("lcd.imaging", Severity.CAUTION,
+                        Status.NOT_MET)], [])  # fmt: skip
+    assert not any("relief.expected_duration_hours" in r for r in _rows(panel))
+    panel.list.setCurrentItem(panel.item_for("relief.diagnostic_block"))
+    assert panel.source.text().endswith("Unconfirmed threshold(s) to review: relief.expected_duration_hours")
+    assert panel.summary.text().startswith("1 warning, 2 cautions;")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from facetdesk.domain.enums import Sex
 from facetdesk.ui.main_window import MainWindow
-from tests.ui.helpers import choose, click, find, set_datetime, set_spin, type_into
+from tests.ui.helpers import choose, choose_technique, click, find, set_datetime, set_spin, type_into
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def _new_procedure(qtbot, window, patient, when=datetime(2026, 9, 1, 10, 0)):
     ed = window.editor
     set_datetime(find(ed, "Date and time of procedure"), when)
     type_into(qtbot, find(ed, "Performing physician"), "Dr. Test")
+    choose_technique(ed)
     show_tab(ed, "Targets")
     click(qtbot, find(ed, "L4-L5 left"))
     return ed
