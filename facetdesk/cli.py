@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     note.add_argument("-o", "--output", required=True, metavar="PDF", help="the PDF; with --batch, the output folder")
     note.add_argument("--page-size", choices=("letter", "a4"), default="letter")
     note.add_argument("--batch", action="store_true", help="render many case files to a folder")
+    note.add_argument(
+        "--handout",
+        action="store_true",
+        help="also write the patient's handout (discharge instructions and pain diary sheet) beside the note, "
+        "as NOTE-handout.pdf",
+    )
     _shared_option(note)
     note.add_argument(
         "--jobs", type=_positive_int, metavar="N", help="with --batch: worker processes (default: one per CPU)"
@@ -193,18 +199,25 @@ def _cmd_note(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     from facetdesk.interop.casefile import read_case
     from facetdesk.services.notes import render_case_pdf, write_pdf
+    from facetdesk.services.rendering import render_case_handout
 
     case_file = args.case_files[0]
     try:
         case = read_case(case_file)
     except InvalidRecord as exc:
         return _report_invalid(case_file, exc)
-    pdf = render_case_pdf(case, page_size=args.page_size)
-    try:
-        write_pdf(pdf, args.output, shared=args.shared)
-    except OSError as exc:
-        return _report_unwritable(args.output, exc)
-    print(f"wrote {args.output}")
+    outputs = [(args.output, render_case_pdf(case, page_size=args.page_size))]
+    if args.handout:
+        # Beside the note: NOTE.pdf and NOTE-handout.pdf.
+        path = Path(args.output)
+        outputs.append((str(path.with_name(f"{path.stem}-handout{path.suffix or '.pdf'}")),
+                        render_case_handout(case, page_size=args.page_size)))  # fmt: skip
+    for output, pdf in outputs:
+        try:
+            write_pdf(pdf, output, shared=args.shared)
+        except OSError as exc:
+            return _report_unwritable(output, exc)
+        print(f"wrote {output}")
     return EXIT_OK
 
 

@@ -96,6 +96,21 @@ def test_note_writes_pdf_with_mrn_and_levels(tmp_path, case_file):
     assert "L4-L5" in text
 
 
+def test_note_with_handout_writes_the_patients_sheet_beside_the_note(tmp_path, case_file):
+    import stat
+
+    out = tmp_path / "note.pdf"
+
+    proc = run("note", str(case_file), "-o", str(out), "--handout")
+
+    assert proc.returncode == 0, proc.stderr
+    handout = tmp_path / "note-handout.pdf"
+    assert str(handout) in proc.stdout and stat.S_IMODE(handout.stat().st_mode) == 0o600
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(handout).pages)
+    assert "After your procedure" in text and "Your pain diary" in text and "FD-000123" in text
+    assert "Keep your pain diary" not in " ".join(page.extract_text() or "" for page in PdfReader(out).pages)
+
+
 def test_note_a4_page_size(tmp_path, case_file):
     out = tmp_path / "note.pdf"
 

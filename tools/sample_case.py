@@ -92,8 +92,7 @@ def sample_case() -> CaseFile:
         complications=[],
         disposition="home_stable",
         follow_up="Pain diary for 24 h; clinic review in 2 weeks",
-        notes="Prone position. Skin prepped with chlorhexidine and draped. Contrast confirmed spread along the "
-        "medial branch targets without vascular uptake. Patient tolerated the procedure well.",
+        notes="Patient tolerated the procedure well.",
     )
     prior = Procedure(
         uid="5f0c1a52-3d52-4d7c-9a55-0d6c1f6a9b00",

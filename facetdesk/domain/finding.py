@@ -28,6 +28,15 @@ class Status(str, Enum):
     ADVISORY = "advisory"
 
 
+# Between the references of one finding's source (each threshold's own source may contain "; ").
+SOURCE_SEPARATOR = " | "
+
+
+def source_parts(source: str) -> list[str]:
+    """The distinct references in a finding's source."""
+    return [part.strip() for part in source.split(SOURCE_SEPARATOR) if part.strip()]
+
+
 class Finding(BaseModel):
     """What one rule found about one case.
 
@@ -38,6 +47,9 @@ class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule: str
+    # The rule's plain-language title (Rule.title), filled in by the engine: what the screen and the note lead
+    # with; the id is the detail.
+    title: str = ""
     severity: Severity
     status: Status
     message: str

@@ -23,6 +23,8 @@ class ClinicSettings(Model):
     page_size: PageSize = PageSize.LETTER
     # Minutes without keyboard or mouse before the workstation locks (patient data on an unattended screen).
     idle_lock_minutes: int = Field(default=DEFAULT_IDLE_LOCK_MINUTES, ge=1, le=MAX_IDLE_LOCK_MINUTES)
+    # The long note: coding notes and the LCD documentation appendix, for payers that want them.
+    note_long_form: bool = False
 
     @field_validator("logo")
     @classmethod

@@ -23,12 +23,12 @@ LINE_DASHES = ((4, 2), (1.5, 1.5))
 MIN_LABEL_GAP = 2.8 * mm
 
 
-def relief_chart_drawing(data: ChartData, width: float = st.CONTENT_WIDTH) -> Drawing:
-    d = Drawing(width, HEIGHT)
+def relief_chart_drawing(data: ChartData, width: float = st.CONTENT_WIDTH, height: float = HEIGHT) -> Drawing:
+    d = Drawing(width, height)
     # The renderer would otherwise start in Helvetica, a font the PDF would reference without embedding.
     d.initialFontName = REGULAR
     x0, y0 = LEFT, BOTTOM
-    pw, ph = width - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
+    pw, ph = width - LEFT - RIGHT, height - BOTTOM - TOP
 
     def x(minutes: float) -> float:
         return x0 + pw * min(minutes, data.axis_minutes) / data.axis_minutes

@@ -52,6 +52,7 @@ from facetdesk.note.decision_support import (  # noqa: F401 (re-exported: the no
     SourcedLine,
     decision_support_block,
 )
+from facetdesk.note.diary_sheet import diary_times
 from facetdesk.note.glyphs import glyph_warnings
 from facetdesk.note.instructions import standard_instructions
 from facetdesk.note.narrative import technique_narrative
@@ -97,7 +98,7 @@ class NoteContent:
     notes: str
     decision_support: DecisionSupportBlock
     discharge_instructions: tuple[str, ...] = ()
-    signature_fields: tuple[str, ...] = field(default=("Performing physician", "Signature", "Date/time"))
+    signature_fields: tuple[str, ...] = field(default=("Physician", "Signature", "Date/time"))
     letterhead: Letterhead = field(default=Letterhead("", (), ""))
     page_size: str = "letter"
     # Post-procedure diagnoses; no rows means they are the pre-procedure ones.
@@ -113,6 +114,10 @@ class NoteContent:
     signed: str = ""
     addenda: tuple[AddendumBlock, ...] = ()
     warnings: tuple[str, ...] = ()
+    # The patient's diary sheet: (the clinic's time point, its clock time counted from the injection).
+    diary_sheet: tuple[tuple[str, str], ...] = ()
+    # The clinic's long form (ClinicSettings.note_long_form): coding notes and the LCD documentation appendix.
+    long_form: bool = False
 
 
 # ---- formatting helpers ---------------------------------------------------
@@ -272,5 +277,7 @@ def build_note_content(
         patient_instructions=standard_instructions(procedure, clinic_phone=head.phone),
         signed=signed_line(signature.signed_by, signature.signed_at, signer_fingerprint) if signature else "",
         addenda=_addenda(procedure),
+        diary_sheet=diary_times(procedure.performed_at, catalog),
+        long_form=bool(clinic and clinic.note_long_form),
     )
     return dataclasses.replace(content, warnings=_warnings(content))

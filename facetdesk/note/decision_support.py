@@ -6,15 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from facetdesk.domain.finding import Finding, Severity, Status, sort_findings
+from facetdesk.domain.finding import Finding, Severity, Status, sort_findings, source_parts
 from facetdesk.domain.procedure import Override, Procedure
 
 DECISION_SUPPORT_NOT_RUN = "Decision support was not run for this note."
 NOTHING_FLAGGED = "No guideline concerns flagged."
 NOT_ACKNOWLEDGED = "Not acknowledged"
 DECISION_SUPPORT_DISCLAIMER = (
-    "Decision support flags possible problems against the configured guidelines; it does not decide. "
-    "The treating physician decides and is responsible for the procedure."
+    "Decision support flags possible problems against the configured guidelines; the treating physician decides."
 )
 RELIEF_DIAGNOSTIC_RULE = "relief.diagnostic_block"
 RELIEF_RFA_RULE = "relief.rfa_candidate"
@@ -22,19 +21,22 @@ RELIEF_RFA_RULE = "relief.rfa_candidate"
 
 @dataclass(frozen=True)
 class FlaggedFinding:
-    """One finding that needs the reader's attention; ``source`` numbers into DecisionSupportBlock.sources."""
+    """One finding that needs the reader's attention; ``source`` numbers into DecisionSupportBlock.sources
+    ("1, 3")."""
 
     severity: str
     rule: str
     message: str
     acknowledgement: str
-    source: int | None
+    source: str | None
+    # The rule's plain-language title, what the note prints (the id stays for exports and tests).
+    title: str = ""
 
 
 @dataclass(frozen=True)
 class SourcedLine:
     text: str
-    source: int | None
+    source: str | None
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,15 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
         )
     sources: list[str] = []
 
-    def source_no(source: str) -> int | None:
-        if not source:
+    def source_no(source: str) -> str | None:
+        """'[1, 3]': each distinct reference once in the list, however many findings cite it."""
+        parts = source_parts(source)
+        if not parts:
             return None
-        if source not in sources:
-            sources.append(source)
-        return sources.index(source) + 1
+        for part in parts:
+            if part not in sources:
+                sources.append(part)
+        return ", ".join(str(n) for n in sorted({sources.index(part) + 1 for part in parts}))
 
     ordered = sort_findings(list(findings))
     flagged_findings = [
@@ -94,6 +99,14 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
         for f in ordered
         if f.severity.rank >= Severity.CAUTION.rank and f.status in (Status.NOT_MET, Status.NOT_EVALUATED)
     ]
+    # The block's interpretation (and an RF candidacy it supports) is printed once, as the interpretation.
+    interpreted = [
+        f
+        for rule in (RELIEF_DIAGNOSTIC_RULE, RELIEF_RFA_RULE)
+        for f in findings
+        if f.rule == rule and (rule != RELIEF_RFA_RULE or f.verdict == "candidate")
+    ]
+    relief = [SourcedLine(f.message, source_no(f.source)) for f in interpreted]
     flagged = []
     for f in flagged_findings:
         override = procedure.override_for(f.rule)
@@ -101,21 +114,22 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
             ack = _acknowledgement(override)
         else:
             ack = NOT_ACKNOWLEDGED if f.needs_acknowledgement else ""
-        flagged.append(FlaggedFinding(f.severity.value.upper(), f.rule, f.message, ack, source_no(f.source)))
-    flagged_rules = {f.rule for f in flagged_findings}
-    on_record = tuple(f"{o.rule} — {_acknowledgement(o)}" for o in procedure.overrides if o.rule not in flagged_rules)
-    relief = []
-    for rule in (RELIEF_DIAGNOSTIC_RULE, RELIEF_RFA_RULE):
-        for f in findings:
-            if f.rule != rule:
-                continue
-            if rule == RELIEF_RFA_RULE and f.verdict != "candidate":
-                continue
-            relief.append(SourcedLine(f.message, source_no(f.source)))
+        if f in interpreted and not ack:
+            continue
+        flagged.append(
+            FlaggedFinding(f.severity.value.upper(), f.rule, f.message, ack, source_no(f.source), f.title or f.rule)
+        )
+    flagged_rules = {f.rule for f in flagged}
+    titles = {f.rule: f.title for f in findings if f.title}
+    on_record = tuple(
+        f"{titles.get(o.rule, o.rule)} — {_acknowledgement(o)}"
+        for o in procedure.overrides
+        if o.rule not in flagged_rules
+    )
     met = sum(1 for f in findings if f.status == Status.MET)
     applied = sum(1 for f in findings if f.applies)
     critical = tuple(
-        f"CRITICAL: {f.message} — "
+        f"CRITICAL: {f.title or f.rule}: {f.message} — "
         + (_acknowledgement(o) if (o := procedure.override_for(f.rule)) is not None else NOT_ACKNOWLEDGED)
         for f in ordered
         if f.severity is Severity.CRITICAL and f.status is Status.NOT_MET

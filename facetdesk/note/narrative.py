@@ -199,7 +199,8 @@ def _contrast(p: Procedure, catalog: Catalog) -> list[str]:
     )
     lead = f"Contrast injection ({given})" if given else "Contrast injection"
     spread = p.contrast_spread.strip().rstrip(".")
-    out = [f"{lead} showed {spread}." if spread else f"{lead} was performed; the spread was {NOT_DOCUMENTED}."]
+    # The spread as the physician worded it, after a colon: any phrasing reads right ("outlined each branch").
+    out = [f"{lead}; spread: {spread}." if spread else f"{lead} was performed; the spread was {NOT_DOCUMENTED}."]
     if Complication.INTRAVASCULAR in p.complications:
         out.append("Intravascular uptake of contrast was recorded (see Complications).")
     return out
@@ -266,18 +267,6 @@ def _botox(p: Procedure, catalog: Catalog) -> list[str]:
     ]
 
 
-def _close(p: Procedure) -> list[str]:
-    if p.complications:
-        text = join_and([c.label.lower() for c in p.complications])
-        detail = f" ({p.complication_details})" if p.complication_details else ""
-        first = f"Complications: {text}{detail}."
-    else:
-        first = "No complications were recorded."
-    ebl = p.estimated_blood_loss.strip().rstrip(".")
-    second = f"Estimated blood loss: {ebl}." if ebl else "Estimated blood loss: not recorded."
-    return [first, second]
-
-
 def technique_narrative(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
     """Paragraphs of the technique, in the order things happened; unrecorded facts are named as such."""
     p = procedure
@@ -285,6 +274,5 @@ def technique_narrative(procedure: Procedure, catalog: Catalog) -> tuple[str, ..
         _preparation(p) + _skin(p, catalog),
         _approach(p, catalog) + _contrast(p, catalog) + _target_medications(p, catalog),
         _botox(p, catalog),
-        _close(p),
-    ]
+    ]  # complications and blood loss: their own section of the note, printed once
     return tuple(" ".join(sentences) for sentences in paragraphs if sentences)

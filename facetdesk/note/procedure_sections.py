@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.coding import CodeLine, CodingSummary
-from facetdesk.domain.enums import Side, Technique
+from facetdesk.domain.enums import Technique
 from facetdesk.domain.procedure import BotoxTreatment, Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.settings import ClinicSettings
@@ -84,23 +84,14 @@ def targets_table(procedure: Procedure, catalog: Catalog) -> Table:
 
 
 def nerve_lines(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
-    """One line per side: shared nerves of adjacent joints are counted (and dosed) once."""
-    lines = []
-    nerves = procedure.nerves(catalog)
-    for side in (Side.LEFT, Side.RIGHT):
-        names = [n for n, s in nerves if s == side]
-        if names:
-            lines.append(f"{side.label} ({len(names)}): {', '.join(names)}")
-    # Innervation the reference does not confirm (thoracic) is printed as such, never as fact.
+    """What the levels table cannot say: innervation the reference does not confirm (thoracic), printed as such,
+    never as fact. The nerves themselves are in the table, once per level."""
     unconfirmed = [j for lv in procedure.levels() if (j := catalog.joint(lv)) is not None and j.confidence == "U"]
-    if nerves and unconfirmed:
-        levels = ", ".join(j.level for j in unconfirmed)
-        lines.append(
-            f"Unconfirmed innervation at {levels} (check before relying on it): {unconfirmed[0].note or ''}".rstrip(
-                ": "
-            )
-        )
-    return tuple(lines)
+    if not (procedure.nerves(catalog) and unconfirmed):
+        return ()
+    levels = ", ".join(j.level for j in unconfirmed)
+    note = f": {unconfirmed[0].note}" if unconfirmed[0].note else ""
+    return (f"Unconfirmed innervation at {levels} (check before relying on it){note}",)
 
 
 def medications_table(procedure: Procedure, catalog: Catalog) -> Table:
@@ -118,7 +109,7 @@ def medications_table(procedure: Procedure, catalog: Catalog) -> Table:
                 f"{num(med.total_dose_mg(procedure))} {agent.dose_unit}",
             )
         )
-    return Table(("Agent", "Strength", "Volume", "Total volume", "Total dose"), tuple(rows))
+    return Table(("Agent", "Strength", "Volume", "Total", "Dose"), tuple(rows))
 
 
 def botox_block(bt: BotoxTreatment | None, catalog: Catalog) -> BotoxBlock | None:

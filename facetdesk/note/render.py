@@ -87,9 +87,10 @@ def _letterhead(lh: Letterhead) -> RLTable | None:
     if lh.empty:
         return None
     text = [para(lh.name, st.LETTERHEAD_NAME)] if lh.name else []
-    text += [para(line, st.LETTERHEAD_LINE) for line in lh.address]
-    if lh.phone:
-        text.append(para(f"Phone {lh.phone}", st.LETTERHEAD_LINE))
+    # Address and phone run on one line: the letterhead is not where page 1's room should go.
+    contact = [*lh.address, *([f"Phone {lh.phone}"] if lh.phone else [])]
+    if contact:
+        text.append(para(" · ".join(contact), st.LETTERHEAD_LINE))
     if lh.logo:
         logo = _logo(lh.logo)
         logo_width = logo.wrap(st.LOGO_MAX_WIDTH, st.LOGO_HEIGHT)[0]
@@ -174,6 +175,18 @@ def render_note(content: NoteContent, *, page_size: PageSize | str | None = None
     ``page_size`` ("letter" or "a4", checked here: it may come from a command line) overrides the clinic's
     paper size carried in the content.
     """
+    return _render(content, build_story(content), page_size)
+
+
+def render_handout(content: NoteContent, *, page_size: PageSize | str | None = None) -> bytes:
+    """The patient's handout (instructions and pain diary sheet) as PDF bytes, from the note's content."""
+    from facetdesk.note.handout import handout_content, handout_story
+
+    handout = handout_content(content)
+    return _render(handout, handout_story(handout), page_size)
+
+
+def _render(content: NoteContent, story: list[Flowable], page_size: PageSize | str | None) -> bytes:
     page_size = page_size or content.page_size
     if page_size not in st.PAGE_SIZES:
         raise ValueError(f"page_size must be one of {', '.join(st.PAGE_SIZES)}, not {page_size!r}")
@@ -221,5 +234,5 @@ def render_note(content: NoteContent, *, page_size: PageSize | str | None = None
     def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
         return _NumberedCanvas(*args, pdf_date=pdf_date, **kwargs)
 
-    doc.build(build_story(content), canvasmaker=canvasmaker)
+    doc.build(story, canvasmaker=canvasmaker)
     return buf.getvalue()

@@ -89,148 +89,137 @@ def _critical(c: NoteContent) -> list[Flowable]:
 
 def _patient(c: NoteContent) -> list[Flowable]:
     p = c.patient
+    # Name, MRN and date of birth head every page (render.page_header): not repeated here.
     fields: Fields = (
-        ("Patient", p.name),
-        ("MRN", p.mrn),
-        ("Date of birth", p.date_of_birth),
         ("Age at procedure", p.age_at_procedure),
         ("Sex", p.sex),
         ("Weight", p.weight),
         ("Date/time of service", f"{c.service_date} {c.service_time}"),
         ("Physician", c.physician),
     )
-    return [heading("Patient and service"), kv_table(fields)]
+    return [heading("Patient and service"), run_in(fields)]
 
 
-def _diagnoses(c: NoteContent) -> list[Flowable]:
-    return [
-        heading("Pre-procedure diagnosis"),
-        data_table(c.diagnoses, st.DIAGNOSES),
-        heading("Post-procedure diagnosis"),
-        data_table(c.post_diagnoses, st.DIAGNOSES),
-    ]
+def _diagnosis_line(label: str, table: Table) -> Paragraph:
+    text = "; ".join(f"{code} {title}".strip() for code, title in table.rows) or table.empty
+    return labelled(label, text)
 
 
-def _procedure(c: NoteContent) -> list[Flowable]:
-    out: list[Flowable] = [heading("Procedure performed"), para(c.procedure_performed, st.LINE)]
-    coding = c.coding
-    if coding is None:
-        return out
-    out += [subheading("Procedure codes (CPT)"), data_table(coding.procedure_codes, st.CODES)]
-    out += [subheading("Drug codes (HCPCS)"), data_table(coding.drug_codes, st.CODES)]
-    if coding.notes:
-        out.append(subheading("Coding notes"))
-        out += bullets(coding.notes, st.SMALL_BULLET)
-    out.append(
-        para(
-            "Codes are suggestions for the coder; (verify) marks a code whose reference is secondary or unconfirmed.",
-            st.SMALL_LINE,
-        )
-    )
-    return out
+def run_in(fields: Fields, style: ParagraphStyle = st.LINE) -> Paragraph:
+    """Label: value pairs run together in one paragraph ("Diabetes: Yes · Allergies: latex"), for facts read as
+    a list rather than compared in columns."""
+    return NoteParagraph(" · ".join(f"<b>{escape(label)}:</b> {escape(value)}" for label, value in fields), style)
 
 
 def _indication(c: NoteContent) -> list[Flowable]:
+    """Why: the diagnoses, the LCD's indication elements and the risk facts, compact."""
     return [
-        heading("Indications"),
-        kv_table(c.indication, 1),
-        heading("Risk factors"),
-        kv_table(c.risk_facts),
-        heading("Prior facet procedures"),
-        data_table(c.prior_procedures, st.PRIOR),
+        heading("Indication"),
+        _diagnosis_line("Pre-procedure diagnosis", c.diagnoses),
+        _diagnosis_line("Post-procedure diagnosis", c.post_diagnoses),
+        run_in(c.indication),
+        run_in((("Risk factors — " + c.risk_facts[0][0], c.risk_facts[0][1]), *c.risk_facts[1:])),
+        labelled("Prior facet procedures", _prior_text(c.prior_procedures)),
     ]
 
 
-def _consent(c: NoteContent) -> list[Flowable]:
-    return [heading("Consent and time-out"), kv_table(c.consent, 1)]
+def _prior_text(prior: Table) -> str:
+    return "; ".join(f"{row[0]}: {', '.join(row[1:])}" for row in prior.rows) or prior.empty
 
 
-def _technique(c: NoteContent) -> list[Flowable]:
+def _procedure(c: NoteContent) -> list[Flowable]:
+    """What was done, once: the narrative (consent and time-out included), the levels with their nerves, the
+    drugs, the toxin sites."""
     mbb = len(c.targets.header) == 4
-    out: list[Flowable] = [heading("Description of procedure")]
+    out: list[Flowable] = [heading("Procedure"), para(c.procedure_performed, st.LINE), Spacer(1, 1 * mm)]
     out += [para(p, st.NARRATIVE) for p in c.narrative]
-    out += [heading("Technique details"), kv_table(c.procedure), Spacer(1, 2 * mm)]
-    out.append(data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS))
-    if c.nerves:
-        out.append(NoteParagraph("<b>Nerves blocked</b> (shared nerves counted once)", st.LINE))
-        out += [para(line, st.LINE) for line in c.nerves]
-    out += [heading("Medications"), data_table(c.medications, st.MEDICATIONS)]
+    # A short table is one block: its header never sits alone at the foot of a page.
+    out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
+    out += [para(line, st.SMALL_LINE) for line in c.nerves]
+    out += [subheading("Medications"), KeepTogether([data_table(c.medications, st.MEDICATIONS)])]
+    b = c.botox
+    if b is not None:
+        line = labelled("Botulinum toxin", f"{b.product}; {b.dilution}; total {b.total_units}")
+        out.append(KeepTogether([Spacer(1, 1.5 * mm), line, data_table(b.sites, st.BOTOX_SITES)]))
     return out
 
 
-def _botox(c: NoteContent) -> list[Flowable]:
-    b = c.botox
-    if b is None:
-        return []
-    return [
-        heading("Botulinum toxin"),
-        labelled("Product", b.product),
-        labelled("Dilution", b.dilution),
-        Spacer(1, 1.5 * mm),
-        data_table(b.sites, st.BOTOX_SITES),
-        labelled("Total", b.total_units),
-    ]
-
-
-def _findings(c: NoteContent) -> list[Flowable]:
-    return [heading("Findings"), *_blocks(c.procedure_findings)]
-
-
-def _complications(c: NoteContent) -> list[Flowable]:
-    fields: Fields = (("Complications", "; ".join(c.complications)),)
+def _after(c: NoteContent) -> list[Flowable]:
+    """Complications and the post-procedure check."""
+    fields: Fields = (("Findings", c.procedure_findings), ("Complications", "; ".join(c.complications)))
     if c.complication_details:
         fields += (("Complication details", c.complication_details),)
-    fields += (("Estimated blood loss", c.estimated_blood_loss),)
-    return [heading("Complications"), kv_table(fields, 1)]
+    fields += (("Estimated blood loss", c.estimated_blood_loss), ("Disposition", c.disposition))
+    return [heading("Complications and post-procedure check"), run_in(fields)]
+
+
+def _pain_table(c: NoteContent) -> list[Flowable]:
+    """The scores across the page: one column per time point, NRS and relief below it."""
+    p = c.pain
+    if not p.scores.rows:
+        return [para(p.scores.empty, st.LINE)]
+    times = [row[0] for row in p.scores.rows]
+    rows = [
+        [para("Time", st.CELL_HEAD), para("Before", st.CELL_HEAD), *(para(t, st.CELL_HEAD) for t in times)],
+        [para(p.scale, st.CELL_HEAD), para(p.baseline, st.CELL), *(para(row[1], st.CELL) for row in p.scores.rows)],
+        [para("Relief", st.CELL_HEAD), para("", st.CELL), *(para(row[2], st.CELL) for row in p.scores.rows)],
+    ]
+    first = 22.0
+    rest = (st.CONTENT_WIDTH / mm - first) / (len(times) + 1)
+    table = RLTable(rows, colWidths=[first * mm] + [rest * mm] * (len(times) + 1), hAlign="LEFT")
+    table.setStyle(st.grid_table_style())
+    activities = [f"{row[0]}: {row[3]}" for row in p.scores.rows if row[3]]
+    out: list[Flowable] = [table]
+    if activities:
+        out.append(labelled("Provoking activity", "; ".join(activities), st.SMALL_LINE))
+    return out
 
 
 def _pain(c: NoteContent) -> list[Flowable]:
     p = c.pain
-    out: list[Flowable] = [
-        heading("Post-procedure pain response"),
-        labelled(f"Pre-injection pain ({p.scale})", p.baseline),
-        Spacer(1, 1.5 * mm),
-        data_table(p.scores, st.PAIN),
-        NoteParagraph(f"<b>{escape(p.peak)}</b>", st.LINE),
-    ]
-    out += [para(line, st.LINE) for line in p.durations]
+    # One block, heading to chart: never a heading or a table alone at the foot of a page.
+    out: list[Flowable] = [heading("Pain response"), *_pain_table(c)]
+    summary = [NoteParagraph(f"<b>{escape(p.peak)}</b>", st.LINE), *(para(line, st.LINE) for line in p.durations)]
     if p.chart is not None:
-        # The chart and its caption are one figure: never split across pages.
-        out.append(
-            KeepTogether(
-                [
-                    Spacer(1, 3 * mm),
-                    subheading("Relief chart"),
-                    relief_chart_drawing(p.chart),
-                    para(p.chart.caption, st.CAPTION),
-                ]
-            )
-        )
-    elif p.chart_note:
-        out.append(para(p.chart_note, st.LINE))
-    return out
+        # A small figure beside the figures it draws, its caption under them; never split.
+        summary.append(para(p.chart.caption, st.CAPTION))
+        figure = relief_chart_drawing(p.chart, width=st.CHART_WIDTH, height=st.CHART_HEIGHT)
+        side = RLTable([[summary, figure]], colWidths=[st.CONTENT_WIDTH - st.CHART_WIDTH, st.CHART_WIDTH])
+        side.setStyle(st.layout_table_style())
+        out += [Spacer(1, 1.5 * mm), side]
+    else:
+        out += summary
+        if p.chart_note:
+            out.append(para(p.chart_note, st.SMALL_LINE))
+    return [KeepTogether(out)]
 
 
-def _ref(source: int | None) -> str:
+def _ref(source: str | None) -> str:
     return f" [{source}]" if source is not None else ""
+
+
+def _interpretation(c: NoteContent) -> list[Flowable]:
+    """What the result means and what comes next."""
+    d = c.decision_support
+    out: list[Flowable] = [heading("Interpretation and plan")]
+    for line in d.relief_interpretation:
+        out.append(NoteParagraph(f"<b>Block response:</b> {escape(line.text + _ref(line.source))}", st.LINE))
+    out.append(labelled("Follow-up", c.follow_up))
+    return out
 
 
 def _flagged_table(d: DecisionSupportBlock) -> Flowable:
     if not d.flagged:
         return para(d.nothing_flagged, st.LINE)
-    header = ("Severity", "Rule", "Finding", "Acknowledgement")
-    data: list[list[Flowable]] = [[para(h, st.CELL_HEAD) for h in header]]
+    data: list[list[Flowable]] = [[para("Severity", st.CELL_HEAD), para("Finding and acknowledgement", st.CELL_HEAD)]]
     for row in d.flagged:
         severity_style = st.SEVERITY_HIGH if row.severity in ("WARNING", "CRITICAL") else st.SEVERITY
-        ack_style = st.SEVERITY_HIGH if row.acknowledgement == NOT_ACKNOWLEDGED else st.CELL
-        data.append(
-            [
-                para(row.severity, severity_style),
-                para(row.rule, st.RULE_ID),
-                para(row.message + _ref(row.source), st.CELL),
-                para(row.acknowledgement, ack_style),
-            ]
-        )
+        cell = [NoteParagraph(f"<b>{escape(row.title or row.rule)}:</b> {escape(row.message + _ref(row.source))}",
+                              st.CELL)]  # fmt: skip
+        if row.acknowledgement:
+            ack_style = st.SEVERITY_HIGH if row.acknowledgement == NOT_ACKNOWLEDGED else st.CELL
+            cell.append(para(row.acknowledgement, ack_style))
+        data.append([para(row.severity, severity_style), cell])
     out = RLTable(data, colWidths=st.widths(st.DECISION), repeatRows=1, hAlign="LEFT")
     out.setStyle(st.grid_table_style())
     return out
@@ -242,36 +231,54 @@ def _decision_support(c: NoteContent) -> list[Flowable]:
     if not d.ran:
         return out + [para(d.not_run, st.LINE)]
     out.append(_flagged_table(d))
-    # The interpretation, count, disclaimer and sources read as one block: keep them on one page.
+    # The count, acknowledgements, disclaimer and sources read as one block: keep them on one page.
     tail: list[Flowable] = []
     if d.acknowledgements_on_record:
         tail.append(NoteParagraph("<b>Acknowledgements on record</b>", st.LINE))
         tail += bullets(d.acknowledgements_on_record)
-    for line in d.relief_interpretation:
-        text = escape(line.text + _ref(line.source))
-        tail.append(NoteParagraph(f"<b>Relief interpretation:</b> {text}", st.LINE))
-    tail.append(para(d.met_line, st.LINE))
-    tail.append(para(d.disclaimer, st.SMALL_LINE))
+    tail.append(para(f"{d.met_line}. {d.disclaimer}", st.SOURCES))
     if d.sources:
-        tail.append(NoteParagraph("<b>Sources</b>", st.SMALL_LINE))
-        tail += [para(f"[{n}] {source}", st.SMALL_LINE) for n, source in enumerate(d.sources, start=1)]
+        tail.append(para("Sources: " + " ".join(f"[{n}] {s}" for n, s in enumerate(d.sources, start=1)), st.SOURCES))
     out.append(KeepTogether(tail))
     return out
 
 
-def _disposition(c: NoteContent) -> list[Flowable]:
-    return [heading("Disposition"), para(c.disposition, st.LINE)]
-
-
-def _discharge(c: NoteContent) -> list[Flowable]:
-    lines = c.discharge_instructions + c.patient_instructions
-    if not lines:
+def _codes(c: NoteContent) -> list[Flowable]:
+    """Codes last, one short line each, for the coder."""
+    coding = c.coding
+    if coding is None:
         return []
-    return [heading("Discharge instructions (for the patient)"), *bullets(lines)]
+    # The detail up to its colon ("4 trunk muscles (counted per side)"): the muscles are in the toxin table.
+    lines = [
+        f"{code} ×{units} — {(detail or description).split(': ')[0]}"
+        for table in (coding.procedure_codes, coding.drug_codes)
+        for code, units, description, detail in table.rows
+    ] or [coding.procedure_codes.empty]
+    out: list[Flowable] = [heading("Codes (suggested; the coder confirms)")]
+    # Two columns of one-line codes, read down the left then the right.
+    half = (len(lines) + 1) // 2
+    columns = [[para(line, st.CELL) for line in lines[:half]], [para(line, st.CELL) for line in lines[half:]]]
+    table = RLTable([columns], colWidths=[st.CONTENT_WIDTH / 2] * 2, hAlign="LEFT")
+    table.setStyle(st.layout_table_style())
+    out.append(table)
+    return out
 
 
-def _follow_up(c: NoteContent) -> list[Flowable]:
-    return [heading("Follow-up"), para(c.follow_up, st.LINE)]
+def _appendix(c: NoteContent) -> list[Flowable]:
+    """The clinic's long form, for payers that want the full documentation: the technique field by field, the
+    codes with their descriptors and the coding notes."""
+    if not c.long_form:
+        return []
+    out: list[Flowable] = [heading("Appendix: LCD documentation (clinic's long form)"), subheading("Technique")]
+    out.append(kv_table(c.procedure))
+    coding = c.coding
+    if coding is not None:
+        out += [subheading("Procedure codes (CPT)"), data_table(coding.procedure_codes, st.CODES)]
+        out += [subheading("Drug codes (HCPCS)"), data_table(coding.drug_codes, st.CODES)]
+        if coding.notes:
+            out.append(subheading("Coding notes"))
+            out += bullets(coding.notes, st.SMALL_BULLET)
+    return out
 
 
 def _blocks(text: str) -> list[Flowable]:
@@ -282,7 +289,7 @@ def _blocks(text: str) -> list[Flowable]:
 
 
 def _notes(c: NoteContent) -> list[Flowable]:
-    return [heading("Notes"), *_blocks(c.notes)]
+    return [heading("Notes"), *_blocks(c.notes)] if c.notes.strip() else []
 
 
 def _signature(c: NoteContent) -> Flowable:
@@ -290,26 +297,24 @@ def _signature(c: NoteContent) -> Flowable:
         statement = "I performed the procedure described above and reviewed this note."
         return KeepTogether(
             [
-                Spacer(1, 4 * mm),
-                heading("Attestation"),
-                para(statement, st.SMALL_LINE),
+                Spacer(1, 3 * mm),
+                labelled("Attestation", statement, st.SMALL_LINE),
                 NoteParagraph(f"<b>{escape(c.signed)}</b>", st.LINE),
             ]
         )
     physician, signature, when = c.signature_fields
-    rows = [
-        [
-            NoteParagraph(f"<b>{escape(physician)}:</b>", st.CELL),
-            para(c.physician, st.CELL),
-            NoteParagraph(f"<b>{escape(when)}:</b>", st.CELL),
-            "",
-        ],
-        [NoteParagraph(f"<b>{escape(signature)}:</b>", st.CELL), "", "", ""],
+    row = [
+        NoteParagraph(f"<b>{escape(physician)}:</b>", st.CELL),
+        para(c.physician, st.CELL),
+        NoteParagraph(f"<b>{escape(signature)}:</b>", st.CELL),
+        "",
+        NoteParagraph(f"<b>{escape(when)}:</b>", st.CELL),
+        "",
     ]
-    table = RLTable(rows, colWidths=st.widths(st.SIGNATURE), hAlign="LEFT")
+    table = RLTable([row], colWidths=st.widths(st.SIGNATURE), hAlign="LEFT")
     table.setStyle(st.signature_table_style())
     statement = "I performed the procedure described above and reviewed this note. The note is a draft until signed."
-    return KeepTogether([Spacer(1, 4 * mm), heading("Attestation"), para(statement, st.SMALL_LINE), table])
+    return KeepTogether([Spacer(1, 3 * mm), labelled("Attestation", statement, st.SMALL_LINE), table])
 
 
 def _addenda(c: NoteContent) -> list[Flowable]:
@@ -322,25 +327,21 @@ def _addenda(c: NoteContent) -> list[Flowable]:
     return out
 
 
-# In the order of a procedure note: who and why, what was done and how, what followed, sign-off.
+# In the order a physician reads and signs: who and why, consent and what was done, what followed, what it means,
+# what decision support found, codes, sign-off. Nothing is printed twice; the patient's handout is its own document.
 SECTIONS = (
     _warnings,
     _critical,
     _patient,
-    _diagnoses,
-    _procedure,
     _indication,
-    _consent,
-    _technique,
-    _botox,
-    _findings,
-    _complications,
+    _procedure,
+    _after,
     _pain,
+    _interpretation,
     _decision_support,
-    _disposition,
-    _discharge,
-    _follow_up,
     _notes,
+    _codes,
+    _appendix,
 )
 
 

@@ -20,7 +20,7 @@ PAGE_SIZES = {"letter": LETTER, "a4": A4}
 MARGIN_X = 18 * mm
 CONTENT_WIDTH = 174 * mm
 MARGIN_TOP = 10 * mm
-MARGIN_BOTTOM = 16 * mm
+MARGIN_BOTTOM = 15 * mm
 HEADER_GAP = 5 * mm
 FOOTER_Y = 9 * mm
 
@@ -39,7 +39,7 @@ SMALL_SIZE = 7.5
 # bulletFontName: bullets would otherwise be set in Helvetica, which the PDF would reference without embedding.
 BODY = ParagraphStyle("body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=BODY_SIZE, leading=12, textColor=INK)
 NOTES = ParagraphStyle("notes", parent=BODY, spaceAfter=4)
-TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=15, leading=19, textColor=ACCENT)
+TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=13.5, leading=16.5, textColor=ACCENT)
 SUBTITLE = ParagraphStyle("subtitle", parent=BODY, fontSize=9.5, textColor=MUTED)
 STATUS = ParagraphStyle("status", parent=BODY, fontName=BOLD, fontSize=10, textColor=ALERT, alignment=TA_RIGHT)
 HEADING = ParagraphStyle(
@@ -49,14 +49,15 @@ HEADING = ParagraphStyle(
     fontSize=9.5,
     leading=12,
     textColor=ACCENT,
-    spaceBefore=9,
-    spaceAfter=3,
+    spaceBefore=6,
+    spaceAfter=2,
     keepWithNext=1,
 )
 LABEL = ParagraphStyle("label", parent=BODY, fontSize=SMALL_SIZE + 0.5, leading=11, textColor=MUTED)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
 CELL_HEAD = ParagraphStyle("cell_head", parent=CELL, fontName=BOLD)
 LINE = ParagraphStyle("line", parent=BODY, spaceBefore=2)
+SOURCES = ParagraphStyle("sources", parent=BODY, fontSize=7, leading=8.5, textColor=MUTED, spaceBefore=1)
 SMALL_LINE = ParagraphStyle("small_line", parent=BODY, fontSize=SMALL_SIZE, leading=9.5, textColor=MUTED, spaceBefore=1)
 BULLET = ParagraphStyle("bullet", parent=LINE, leftIndent=10, bulletIndent=2)
 SEVERITY = ParagraphStyle("severity", parent=CELL, fontName=BOLD, fontSize=7.5)
@@ -68,7 +69,7 @@ HEADER_RIGHT = ParagraphStyle("header_right", parent=BODY, fontSize=8, leading=1
 SUBHEADING = ParagraphStyle(
     "subheading", parent=BODY, fontSize=8.5, leading=11, spaceBefore=5, spaceAfter=2, keepWithNext=1
 )
-NARRATIVE = ParagraphStyle("narrative", parent=BODY, leading=12.5, spaceAfter=4)
+NARRATIVE = ParagraphStyle("narrative", parent=BODY, leading=12, spaceAfter=3)
 CAPTION = ParagraphStyle("caption", parent=BODY, fontSize=SMALL_SIZE, leading=9.5, textColor=MUTED, spaceBefore=1)
 SMALL_BULLET = ParagraphStyle("small_bullet", parent=BULLET, fontSize=SMALL_SIZE, leading=9.5, spaceBefore=1)
 WARNING = ParagraphStyle("warning", parent=BODY, fontName=BOLD, fontSize=8.5, leading=11, textColor=ALERT)
@@ -85,15 +86,18 @@ DIAGNOSES = (28, 146)
 PRIOR = (26, 56, 50, 42)
 TARGETS_MBB = (22, 30, 24, 98)
 TARGETS = (40, 60, 74)
-MEDICATIONS = (40, 24, 52, 28, 30)
+MEDICATIONS = (44, 22, 60, 24, 24)
 BOTOX_SITES = (66, 22, 26, 30, 30)
 PAIN = (36, 18, 22, 98)
-DECISION = (19, 45, 65, 45)  # the rule column holds the longest rule id on one line
-SIGNATURE = (42, 64, 22, 46)
+DECISION = (19, 155)
+# The relief chart as a small figure beside the relief figures.
+CHART_WIDTH = 84 * mm
+CHART_HEIGHT = 34 * mm
+SIGNATURE = (23, 40, 23, 37, 23, 28)
 CODES = (30, 12, 70, 62)
 HEADER = (124, 50)
 # The letterhead logo is scaled to this height, narrower if it would be wider than LOGO_MAX_WIDTH.
-LOGO_HEIGHT = 25 * mm
+LOGO_HEIGHT = 14 * mm
 LOGO_MAX_WIDTH = 70 * mm
 LETTERHEAD_GAP = 3 * mm
 
@@ -160,13 +164,13 @@ def kv_table_style() -> TableStyle:
 
 @cache
 def signature_table_style() -> TableStyle:
-    """Blank lines to sign on: physician name and date/time on the first row, signature below."""
+    """Blank lines to sign on, one row: the physician's name, the signature and the date/time."""
     return TableStyle(
         _CELL_FONT
         + [
             ("LINEBELOW", (1, 0), (1, 0), 0.6, INK),
             ("LINEBELOW", (3, 0), (3, 0), 0.6, INK),
-            ("LINEBELOW", (1, 1), (1, 1), 0.6, INK),
+            ("LINEBELOW", (5, 0), (5, 0), 0.6, INK),
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
             ("LEFTPADDING", (0, 0), (-1, -1), 2),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6),
@@ -188,5 +192,20 @@ def warning_box_style() -> TableStyle:
             ("RIGHTPADDING", (0, 0), (-1, -1), 5),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+    )
+
+
+def diary_table_style() -> TableStyle:
+    """The patient's diary sheet: a grid to write in, the 0-10 scores centred in their own boxes."""
+    return TableStyle(
+        _CELL_FONT
+        + [
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("ALIGN", (2, 0), (-2, -1), "CENTER"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
     )

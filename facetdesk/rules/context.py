@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from facetdesk.domain.catalog import Catalog, Threshold
+from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules.finding import Finding, Severity, Status
@@ -52,7 +53,7 @@ class RuleCase:
         used = list(self._used)
         unconfirmed = any(t.unconfirmed for t in used)
         if source is None:
-            source = "; ".join(dict.fromkeys(t.source for t in used)) or "FacetDesk record check"
+            source = SOURCE_SEPARATOR.join(dict.fromkeys(t.source for t in used)) or "FacetDesk record check"
         keys = tuple(dict.fromkeys(t.key for t in used if t.unconfirmed))
         if unconfirmed:
             message = f"{message} [uses an unconfirmed threshold: review before relying on it]"

@@ -6,6 +6,7 @@ from facetdesk.domain.block_response import KEYS as BLOCK_KEYS
 from facetdesk.domain.block_response import BlockVerdict, block_response, month_minutes
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, Intent, Sedation, Technique
+from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.months import add_months, months_before  # noqa: F401 (re-exported for tests)
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import summarize_relief
@@ -626,7 +627,7 @@ def check_exclusions(case: RuleCase) -> list[Finding]:
     if not exclusions:
         return [_not_applicable(case, rid, "no LCD exclusions are configured (resources/lcd_exclusions.json)", field)]
     indication = case.procedure.indication
-    source = "; ".join(e.source for e in exclusions)
+    source = SOURCE_SEPARATOR.join(dict.fromkeys(e.source for e in exclusions))
     present = [e for e in exclusions if indication.exclusion_answer(e.key) == ExclusionAnswer.PRESENT]
     missing = [e for e in exclusions if indication.exclusion_answer(e.key) is None]
     excepted = [e for e in exclusions if indication.exclusion_answer(e.key) == ExclusionAnswer.EXCEPTED]
@@ -638,12 +639,12 @@ def check_exclusions(case: RuleCase) -> list[Finding]:
             + ": facet joint interventions are not reasonable and necessary for this patient under the LCD"
             + excepted_text
         )
-        sources = "; ".join(e.source for e in present)
+        sources = SOURCE_SEPARATOR.join(dict.fromkeys(e.source for e in present))
         return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field, sources, verdict="excluded")]
     if missing:
         unanswered = "; ".join(e.question for e in missing)
         msg = f"not evaluated: LCD exclusion(s) not answered (Indication tab): {unanswered}{excepted_text}"
-        sources = "; ".join(e.source for e in missing)
+        sources = SOURCE_SEPARATOR.join(dict.fromkeys(e.source for e in missing))
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, sources, verdict="not recorded")]
     msg = f"none of the {len(exclusions)} LCD exclusions applies" + excepted_text
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source, verdict="not excluded")]

@@ -63,7 +63,7 @@ def run_rule(r: Rule, case: RuleCase) -> list[Finding]:
     case._used.clear()
     findings = r.func(case)
     case._used.clear()
-    return findings
+    return [f if f.title else f.model_copy(update={"title": r.title}) for f in findings]
 
 
 def evaluate(
@@ -80,6 +80,7 @@ def evaluate(
             findings.append(
                 Finding(
                     rule=r.id,
+                    title=r.title,
                     severity=Severity.CAUTION,
                     status=Status.NOT_EVALUATED,
                     message=f"could not be evaluated ({type(exc).__name__}); please report this",

@@ -6,6 +6,7 @@ from facetdesk.domain.block_response import KEYS as BLOCK_KEYS
 from facetdesk.domain.block_response import BlockResponse, BlockVerdict, block_response, blocks_apart_enough
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Intent, Technique
+from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
@@ -55,7 +56,7 @@ def _read_relief_thresholds(case: RuleCase) -> None:
 
 
 def _with_threshold_sources(case: RuleCase, source: str) -> str:
-    return "; ".join([source, *(case.catalog.threshold(k).source for k in _RELIEF_KEYS)])
+    return SOURCE_SEPARATOR.join(dict.fromkeys([source, *(case.catalog.threshold(k).source for k in _RELIEF_KEYS)]))
 
 
 def _label(procedure: Procedure, block: BlockResponse) -> str:

@@ -11,7 +11,13 @@ from facetdesk.domain.text import shown
 from facetdesk.domain.users import Permission
 from facetdesk.services.cases import CaseService
 from facetdesk.services.records import NotFound
-from facetdesk.services.rendering import RenderedNote, render_case_note, render_case_pdf, write_pdf
+from facetdesk.services.rendering import (
+    RenderedNote,
+    render_case_handout,
+    render_case_note,
+    render_case_pdf,
+    write_pdf,
+)
 from facetdesk.services.session import WorkSession
 from facetdesk.services.settings import SettingsService
 from facetdesk.storage import repository as repo
@@ -47,6 +53,12 @@ class NoteService:
 
     def render_procedure(self, procedure_id: int) -> bytes:
         return self.render_procedure_note(procedure_id).pdf
+
+    def render_handout(self, procedure_id: int) -> bytes:
+        """The patient's handout (discharge instructions and pain diary sheet): not part of the chart or the
+        signature, so always rendered from the record as it stands."""
+        self._work.require(Permission.VIEW)
+        return render_case_handout(self._cases.case_for(procedure_id), clinic=self._settings.load())
 
     def export_procedure(self, procedure_id: int, path: str | Path) -> Path:
         """Write the note to ``path`` (atomically) and record the export."""

@@ -13,7 +13,7 @@ from facetdesk.domain.finding import Finding
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.interop.files import write_atomically
 from facetdesk.note.content import NoteContent, build_note_content
-from facetdesk.note.render import render_note
+from facetdesk.note.render import render_handout, render_note
 from facetdesk.rules import evaluate
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.risks import discharge_instructions
@@ -69,6 +69,13 @@ def note_content_for_case(
         discharge_instructions=discharge_instructions(rule_case),
         signer_fingerprint=signer_fingerprint,
     )
+
+
+def render_case_handout(case: CaseFile, *, clinic: ClinicSettings | None = None, page_size: str | None = None,
+                        generated_at: datetime | None = None) -> bytes:  # fmt: skip
+    """The patient's handout for the case: its discharge instructions and pain diary sheet."""
+    content = note_content_for_case(case, clinic=clinic, generated_at=generated_at)
+    return render_handout(content, page_size=page_size)
 
 
 def render_case_pdf(case: CaseFile, *, page_size: str | None = None, **kwargs) -> bytes:

@@ -23,6 +23,7 @@ def load_settings(session: Session) -> ClinicSettings:
             "logo": row.logo,
             "page_size": row.page_size,
             **({} if row.idle_lock_minutes is None else {"idle_lock_minutes": row.idle_lock_minutes}),
+            "note_long_form": bool(row.note_long_form),
         },
         context=STORED,
     )
@@ -53,5 +54,6 @@ def _fill(row: ClinicSettingsRow, settings: ClinicSettings) -> ClinicSettingsRow
     row.logo = settings.logo
     row.page_size = settings.page_size.value
     row.idle_lock_minutes = settings.idle_lock_minutes
+    row.note_long_form = settings.note_long_form
     row.updated_at = utcnow()
     return row

@@ -368,6 +368,8 @@ class ClinicSettingsRow(Base):
     page_size: Mapped[str] = mapped_column(sa.String(16), default="letter", server_default="letter")
     # NULL: the default of facetdesk.domain.settings.ClinicSettings.
     idle_lock_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    # The long note form (coding notes, LCD documentation appendix); false for rows stored before 0011.
+    note_long_form: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"id = {CLINIC_SETTINGS_ID}", name="single_row"),)

@@ -151,6 +151,9 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         )
         self.preview_action = action("Pre&view note…", "Ctrl+Shift+V", self.preview_note, "preview_note")
         self.print_action = action("&Print note…", QKeySequence.StandardKey.Print, self.print_note, "print_note")
+        self.print_both_action = action(
+            "Print note and patient &handout…", None, self.print_note_and_handout, "print_note_and_handout"
+        )
         self.find_action = action("&Find patient", QKeySequence.StandardKey.Find, self.focus_search, "find_patient")
         file_menu.addSeparator()
         self.settings_action = action("Clinic &settings…", "Ctrl+,", self.edit_settings, "clinic_settings")

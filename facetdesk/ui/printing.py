@@ -21,30 +21,35 @@ def load_pdf(data: bytes, parent=None) -> tuple[QPdfDocument, QBuffer]:
     return document, buffer
 
 
-def print_pdf(data: bytes, printer: QPrinter) -> int:
-    """Send every page of the PDF to the printer; returns the number of pages printed."""
-    document, buffer = load_pdf(data)
+def print_pdfs(documents: list[bytes], printer: QPrinter) -> int:
+    """Every page of each PDF, in order, as one print job (the note and the patient's handout together);
+    returns the number of pages printed."""
+    loaded = [load_pdf(data) for data in documents]
     try:
-        pages = document.pageCount()
-        if document.status() != QPdfDocument.Status.Ready or pages == 0:
-            raise ValueError("the note could not be prepared for printing")
+        for document, _buffer in loaded:
+            if document.status() != QPdfDocument.Status.Ready or document.pageCount() == 0:
+                raise ValueError("the note could not be prepared for printing")
         painter = QPainter()
         if not painter.begin(printer):
             raise OSError("the printer could not be started")
+        printed = 0
         try:
-            for index in range(pages):
-                if index:
-                    printer.newPage()
-                points = document.pagePointSize(index)
-                size = QSize(round(points.width() / 72 * PRINT_DPI), round(points.height() / 72 * PRINT_DPI))
-                image = document.render(index, size)
-                area = painter.viewport()
-                # Keep the page's proportions inside the printable area.
-                fitted = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                painter.drawImage(QRect(area.topLeft(), fitted), image)
+            for document, _buffer in loaded:
+                for index in range(document.pageCount()):
+                    if printed:
+                        printer.newPage()
+                    points = document.pagePointSize(index)
+                    size = QSize(round(points.width() / 72 * PRINT_DPI), round(points.height() / 72 * PRINT_DPI))
+                    image = document.render(index, size)
+                    area = painter.viewport()
+                    # Keep the page's proportions inside the printable area.
+                    fitted = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                    painter.drawImage(QRect(area.topLeft(), fitted), image)
+                    printed += 1
         finally:
             painter.end()
-        return pages
+        return printed
     finally:
-        document.close()
-        buffer.close()
+        for document, buffer in loaded:
+            document.close()
+            buffer.close()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -51,6 +52,12 @@ class ClinicSettingsDialog(QDialog):
         self.idle_lock.setSuffix(self.tr(" minutes without use"))
         self.idle_lock.setValue(current.idle_lock_minutes)
         self.idle_lock.setMaximumWidth(style.SPIN_MAX_WIDTH)
+        self.long_form = named(
+            QCheckBox(self.tr("Print the long note (coding notes and the LCD documentation appendix)")),
+            "Long note form",
+            self.tr("For payers that want the full documentation; the usual note is two pages"),
+        )
+        self.long_form.setChecked(current.note_long_form)
         self.logo_preview = QLabel()
         self.choose_logo = named(QPushButton(self.tr("Choose logo…")), "Choose logo")
         self.clear_logo = named(QPushButton(self.tr("No logo")), "Remove logo")
@@ -67,6 +74,7 @@ class ClinicSettingsDialog(QDialog):
         form.addRow(self.tr("Phone"), self.errors.field(self.phone, ("phone",)))
         form.addRow(self.tr("Logo (PNG or JPEG)"), self.errors.field(logo_row, ("logo",)))
         form.addRow(self.tr("Page size of notes"), self.errors.field(self.page_size, ("page_size",)))
+        form.addRow(self.tr("Note form"), self.errors.field(self.long_form, ("note_long_form",)))
         form.addRow(
             self.tr("Lock the screen after"),
             self.errors.field(self.idle_lock, ("idle_lock_minutes",)),
@@ -107,6 +115,7 @@ class ClinicSettingsDialog(QDialog):
             "logo": self._logo,
             "page_size": self.page_size.value(),
             "idle_lock_minutes": self.idle_lock.value(),
+            "note_long_form": self.long_form.isChecked(),
         }
 
     def save(self) -> ClinicSettings | None:

@@ -43,11 +43,12 @@ class NoteOutputMixin:
             self.tr("Procedure note — {n}").format(n=self.editor.patient.display_name),
             list(note.warnings),
             self,
+            handout=self._ctx.notes.render_handout(procedure.id),
         )
         preview.export_requested.connect(lambda: self.export_pdf())
         preview.printed.connect(lambda pages, pid=procedure.id: self._record_print(pid, pages))
         may_export = self._ctx.work.may(Permission.EXPORT)
-        for button in (preview.export_button, preview.print_button):
+        for button in (preview.export_button, preview.print_button, preview.print_both_button):
             button.setEnabled(may_export)
         preview.open()
         self._preview = preview
@@ -58,6 +59,13 @@ class NoteOutputMixin:
         self._ctx.work.require(Permission.EXPORT)
         preview = self.preview_note()
         return preview.print_note() if preview is not None else 0
+
+    @guarded
+    def print_note_and_handout(self) -> int:
+        """The chart note and the patient's handout (instructions, pain diary sheet) in one print job."""
+        self._ctx.work.require(Permission.EXPORT)
+        preview = self.preview_note()
+        return preview.print_note_and_handout() if preview is not None else 0
 
     def _record_print(self, procedure_id: int, pages: int) -> None:
         """After a successful print: the audit trail records it (the note left the system on paper)."""

@@ -14,7 +14,7 @@ from test_note_render import LONG_NOTES, pages_text
 from facetdesk.domain.procedure import Target
 from facetdesk.note.content import build_note_content
 from facetdesk.note.instructions import EMERGENCY_BOTOX
-from facetdesk.note.render import render_note
+from facetdesk.note.render import render_handout, render_note
 
 IDENTIFIERS = ("Samplewoman, Robin", "MRN FD-000456", "DOB 1970-07-02", "Date of service 2026-10-01 09:30")
 
@@ -40,64 +40,60 @@ EXPECTED = [
     "12 Synthetic Way",
     "Testville, TS 00000",
     "Phone +1 555 0100",
-    # diagnoses
-    "Pre-procedure diagnosis",
-    "M47.816",
-    "Post-procedure diagnosis",
-    "Same as pre-procedure",
-    # procedure and codes
-    "Procedure performed",
-    "Medial branch block (diagnostic, first block), L4-L5 bilateral; L5-S1 bilateral, under fluoroscopic guidance",
-    "Procedure codes (CPT)",
-    "64493-50",
-    "64494-50",
-    "64646",
-    "Drug codes (HCPCS)",
-    "J0585",
-    "J0585-JW",
-    "Coding notes",
-    # indications and coverage documentation
-    "Indications",
-    "9 months",
+    # indication: diagnoses and the LCD elements
+    "Indication",
+    "Pre-procedure diagnosis: M47.816",
+    "Post-procedure diagnosis: Same as pre-procedure",
+    "Pain duration: 9 months",
     "12 weeks supervised PT",
-    "NRS 0-10",
-    "Oswestry Disability Index (%): 42",
-    "Pre-injection pain (day of procedure) 8/10",
-    # consent and time-out
-    "Consent and time-out",
-    "Informed consent Obtained",
-    "Time-out Performed",
-    # the narrative
+    "Pain scale: NRS 0-10",
+    "Disability: Oswestry Disability Index (%): 42",
+    "Pre-injection pain (day of procedure): 8/10",
+    # the procedure: one narrative (consent and time-out included), levels with nerves, drugs, toxin
+    "Medial branch block (diagnostic, first block), L4-L5 bilateral; L5-S1 bilateral, under fluoroscopic guidance",
     "After informed consent was obtained and a time-out confirmed the patient, procedure, levels and sides, "
     "the patient was placed prone.",
     "The skin was prepped with chlorhexidine.",
     "The skin and needle track were infiltrated with lidocaine 1% 4 mL (40 mg).",
     "Under fluoroscopic guidance, a 22-gauge 3.5-inch spinal needle was advanced to the L3 and L4 medial branches "
     "and the L5 dorsal ramus on the left and right.",
-    "Contrast injection (iohexol 300 mgI/mL, 1.5 mL = 450 mg iodine) showed spread along the medial branch groove "
+    "Contrast injection (iohexol 300 mgI/mL, 1.5 mL = 450 mg iodine); spread: spread along the medial branch groove "
     "at each level.",
     "At each nerve, bupivacaine 0.5% 0.5 mL was injected (total 3 mL = 15 mg, 6 nerves).",
     "Botulinum toxin, onabotulinumtoxinA (Botox) 100 U reconstituted in 2 mL (50 U/mL), was injected into the "
     "multifidus (lumbar) at L4 on the left and right (20 U, 0.4 mL each side)",
     "total 80 U.",
-    # technique fields
-    "Needle 22-gauge 3.5-inch spinal needle",
-    "Contrast spread spread along the medial branch groove at each level",
-    # findings, complications, EBL
-    "Findings Degenerative facet arthropathy at L4-L5 and L5-S1 on fluoroscopy.",
-    "Estimated blood loss Minimal (< 1 mL)",
+    "L3 medial branch, L4 medial branch",
+    "Medications",
+    # complications and the post-procedure check
+    "Complications and post-procedure check",
+    "Findings: Degenerative facet arthropathy at L4-L5 and L5-S1 on fluoroscopy.",
+    "Estimated blood loss: Minimal (< 1 mL)",
+    "Disposition: Discharged home with escort",
     # pain response and chart
-    "Post-procedure pain response",
-    "Relief chart",
+    "Pain response",
     "expected duration of bupivacaine: 3 h (unconfirmed)",
     "50% relief (NRS 4)",
     "80% relief (NRS 1.6)",
     "Hours after injection",
     "Scores after 24 h (2 d) are in the table, not the chart.",
-    # decision support, disposition, instructions, follow-up, signature
+    # interpretation, decision support, codes, signature
+    "Interpretation and plan",
+    "Follow-up: Review of the pain diary in 2 weeks",
     "Decision support",
-    "Disposition Discharged home with escort",
-    "Discharge instructions (for the patient)",
+    "Codes (suggested; the coder confirms)",
+    "64493-50 ×1",
+    "64494-50 ×1",
+    "64646 ×1",
+    "J0585 ×",
+    "J0585-JW ×",
+    "Attestation",
+    "Physician: Dr. Jordan Synthetic",
+    "Signature:",
+    "Date/time:",
+]
+# Written to the patient: in the handout, never in the chart note.
+PATIENT_LINES = [
     GLUCOSE_LINE,
     "Keep your pain diary",
     "severe headache",
@@ -106,11 +102,6 @@ EXPECTED = [
     "increasing redness, swelling",
     "Call the clinic at +1 555 0100",
     EMERGENCY_BOTOX,
-    "Follow-up Review of the pain diary in 2 weeks",
-    "Attestation",
-    "Performing physician: Dr. Jordan Synthetic",
-    "Signature:",
-    "Date/time:",
 ]
 
 
@@ -119,26 +110,60 @@ def test_note_carries(full_text, expected):
     assert expected in full_text
 
 
+@pytest.fixture(scope="module")
+def handout_text() -> str:
+    return text_of(render_handout(note()))
+
+
+@pytest.mark.parametrize("line", PATIENT_LINES)
+def test_the_patients_instructions_are_in_the_handout_not_the_chart_note(full_text, handout_text, line):
+    assert line in handout_text and line not in full_text
+
+
+def test_the_handout_has_a_diary_sheet_with_clock_times_and_how_to_return_it(handout_text):
+    # The clinic's time points as clock times from the injection at 09:30 on 2026-10-01 (a Thursday).
+    for label, clock in (("15 min", "09:45"), ("8 h", "17:30"), ("next day", "Fri 2026-10-02 09:30"),
+                         ("1 week", "Thu 2026-10-08 09:30")):  # fmt: skip
+        assert f"{label} {clock}" in handout_text
+    assert "Pain: circle one (0 = none, 10 = worst)" in handout_text
+    assert "Bring this sheet to your next visit" in handout_text and "+1 555 0100" in handout_text
+    for ident in IDENTIFIERS:
+        assert ident in handout_text
+    assert "DRAFT" not in handout_text  # not the chart's note: no draft watermark
+
+
+def test_no_section_is_printed_twice(full_text):
+    for once in (
+        "Technique details",
+        "Nerves blocked (shared",
+        "Consent and time-out",
+        "Relief interpretation:",
+        "Discharge instructions",
+        "relief.expected_duration_hours",
+        "lcd.",
+        "No complications were recorded",
+    ):
+        assert once not in full_text, once
+    # Each sentence of the narrative once.
+    assert full_text.count("After informed consent was obtained") == 1
+    assert full_text.count("Botulinum toxin, onabotulinumtoxinA (Botox) 100 U reconstituted") == 1
+
+
 def test_sections_in_procedure_note_order(full_text):
     sections = [
         "Patient and service",
+        "Indication",
         "Pre-procedure diagnosis",
-        "Post-procedure diagnosis",
-        "Procedure performed",
-        "Indications",
-        "Consent and time-out",
-        "Description of procedure",
-        "Technique details",
+        "Procedure",
+        "After informed consent",
         "Medications",
         "Botulinum toxin",
-        "Findings",
-        "Complications",
-        "Post-procedure pain response",
+        "Complications and post-procedure check",
+        "Pain response",
+        "Interpretation and plan",
         "Decision support",
-        "Disposition",
-        "Discharge instructions",
-        "Follow-up",
         "Notes",
+        "Codes (suggested",
         "Attestation",
     ]
     # Each heading found after the one before it (a heading's word may also occur earlier in the text).
@@ -155,7 +180,7 @@ def test_no_warnings_for_text_the_font_has():
 def test_identifiers_and_page_numbers_on_every_page(long):
     case = mbb_botox_case(notes=LONG_NOTES) if long else mbb_botox_case()
     pages = pages_text(render_note(note(case)))
-    assert (len(pages) >= 5) if long else (len(pages) <= 4)
+    assert (len(pages) >= 4) if long else (len(pages) <= 2)
     for n, page in enumerate(pages, start=1):
         for ident in IDENTIFIERS:
             assert ident in page, (n, ident)
@@ -187,7 +212,7 @@ def test_no_clinic_means_letter_and_no_letterhead():
     content = note(clinic=None)
     assert content.page_size == "letter" and content.letterhead.empty
     text = text_of(render_note(content))
-    assert "12 Synthetic Way" not in text and "Call the clinic if you have a fever" in text
+    assert "12 Synthetic Way" not in text and "Call the clinic if you have a fever" in text_of(render_handout(content))
 
 
 def _images(resources) -> list:

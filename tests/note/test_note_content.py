@@ -7,7 +7,7 @@ from datetime import datetime
 from note_case import GENERATED_AT, make_case
 
 from facetdesk.domain.catalog import get_catalog
-from facetdesk.domain.procedure import Indication
+from facetdesk.domain.procedure import Indication, Target
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import DRAFT_STATUS, NOT_RECORDED, build_note_content
 
@@ -30,11 +30,16 @@ def test_targets_and_nerves_per_side(case):
         ("L3-L4", "Left", "Lumbar", "L2 medial branch, L3 medial branch"),
         ("L4-L5", "Left, Right", "Lumbar", "L3 medial branch, L4 medial branch"),
     )
-    # L3 is shared by L3-L4 and L4-L5 on the left, so it is blocked (and dosed) once.
-    assert c.nerves == (
-        "Left (3): L2 medial branch, L3 medial branch, L4 medial branch",
-        "Right (2): L3 medial branch, L4 medial branch",
+    # The nerves are in the levels table, once; the extra lines only name innervation not confirmed (none here).
+    assert c.nerves == ()
+
+
+def test_unconfirmed_thoracic_innervation_is_named_beside_the_levels(case):
+    thoracic = case.model_copy(
+        update={"procedure": case.procedure.model_copy(update={"targets": [Target(level="T5-T6", side="left")]})}
     )
+    (line,) = build_note_content(thoracic, generated_at=GENERATED_AT).nerves
+    assert line.startswith("Unconfirmed innervation at T5-T6 (check before relying on it)")
 
 
 def test_medication_doses(case):

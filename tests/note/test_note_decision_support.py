@@ -10,7 +10,7 @@ from test_note_render import pages_text
 from facetdesk.domain.finding import Finding
 from facetdesk.domain.procedure import Override
 from facetdesk.note.content import DECISION_SUPPORT_NOT_RUN, NOT_ACKNOWLEDGED, build_note_content
-from facetdesk.note.render import render_note
+from facetdesk.note.render import render_handout, render_note
 
 SRC_A = "Synthetic guideline A, section 1"
 SRC_B = "Synthetic guideline B"
@@ -72,15 +72,15 @@ def test_flagged_rows_most_serious_first_with_acknowledgement():
     )
     assert warning.acknowledgement == NOT_ACKNOWLEDGED
     assert caution.acknowledgement == ""
-    # Sources numbered in order of first use; rows refer to them.
-    assert d.sources == (SRC_B, SRC_A, SRC_RELIEF)
-    assert (critical.source, warning.source, caution.source) == (1, 2, 1)
+    # Sources numbered in order of first use (the block's interpretation first); rows refer to them.
+    assert d.sources == (SRC_RELIEF, SRC_B, SRC_A)
+    assert (critical.source, warning.source, caution.source) == ("2", "3", "2")
     assert d.acknowledgements_on_record == (
         "test.no_longer_flagged — Acknowledged by Dr. Ack Person on 2026-10-01 09:42: Synthetic earlier reason",
     )
     assert [(line.text, line.source) for line in d.relief_interpretation] == [
-        ("Synthetic block positive at 90%.", 3),
-        ("Consider synthetic radiofrequency ablation.", 3),
+        ("Synthetic block positive at 90%.", "1"),
+        ("Consider synthetic radiofrequency ablation.", "1"),
     ]
     assert d.met_count == 4
     # 9 findings, one of which does not apply: 8 applied, of which 4 met.
@@ -125,27 +125,24 @@ def test_pdf_shows_decision_support():
     for expected in [
         "Decision support",
         "Severity",
-        "Acknowledgement",
+        "Finding and acknowledgement",
         "CRITICAL",
-        "test.critical_acked",
-        "Synthetic critical not met. [1]",
-        "Synthetic warning not met & <unacked>. [2]",
-        "Synthetic caution not evaluated. [1]",
+        "test.critical_acked: Synthetic critical not met. [2]",  # a rule without a title is named by its id
+        "Synthetic warning not met & <unacked>. [3]",
+        "Synthetic caution not evaluated. [2]",
         "Acknowledged by Dr. Ack Person on 2026-10-01 09:41: Synthetic reason <discussed> & documented",
         "Not acknowledged",
         "Acknowledgements on record",
         "test.no_longer_flagged",
         "Synthetic earlier reason",
-        "Synthetic block positive at 90%. [3]",
-        "Consider synthetic radiofrequency ablation. [3]",
+        "Block response: Synthetic block positive at 90%. [1]",
+        "Block response: Consider synthetic radiofrequency ablation. [1]",
         "8 guideline checks applied to this procedure; 4 met",
         "the treating physician decides",
         "Sources",
-        f"[1] {SRC_B}",
-        f"[2] {SRC_A}",
-        f"[3] {SRC_RELIEF}",
-        "Discharge instructions",
-        *DISCHARGE,
+        f"[1] {SRC_RELIEF}",
+        f"[2] {SRC_B}",
+        f"[3] {SRC_A}",
         "MBB not possible because",
         "Synthetic anatomy",
         "Not a radiofrequency candidate because",
@@ -156,8 +153,11 @@ def test_pdf_shows_decision_support():
     for hidden in ("test.met_one", "test.met_two", "Synthetic met one", "test.info_unmet", "Synthetic info not met"):
         assert hidden not in text, hidden
     assert DECISION_SUPPORT_NOT_RUN not in text
-    # Section order: complications, pain response, decision support, disposition, discharge instructions.
-    sections = ("Complications", "Post-procedure pain response", "Decision support", "Disposition", "Discharge instr")
+    # The patient's instructions are the handout's, not the chart note's.
+    assert not any(line in text for line in DISCHARGE)
+    handout = " ".join(pages_text(render_handout(content(findings=FINDINGS, discharge_instructions=DISCHARGE))))
+    assert all(line in handout for line in DISCHARGE)
+    sections = ("Complications", "Pain response", "Interpretation and plan", "Decision support", "Codes")
     order = [text.index(s) for s in sections]
     assert order == sorted(order)
 
@@ -165,9 +165,10 @@ def test_pdf_shows_decision_support():
 def test_pdf_without_findings_says_not_run():
     text = " ".join(pages_text(render_note(content())))
     assert DECISION_SUPPORT_NOT_RUN in text
-    # Only the standard instructions: none of the case-specific ones were passed in.
-    assert "Discharge instructions" in text
-    assert not any(line in text for line in DISCHARGE)
+    # The handout has only the standard instructions: none of the case-specific ones were passed in.
+    handout = " ".join(pages_text(render_handout(content())))
+    assert "Keep your pain diary" in handout and "Keep your pain diary" not in text
+    assert not any(line in handout for line in DISCHARGE)
     assert "MBB not possible because" not in text
     assert "guideline checks met" not in text
 

@@ -592,6 +592,7 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "CaseService.export_case": ctx.cases.export_case,
         "NoteService.render_procedure_note": ctx.notes.render_procedure_note,
         "NoteService.render_procedure": ctx.notes.render_procedure,
+        "NoteService.render_handout": ctx.notes.render_handout,
         "NoteService.record_print": lambda pid: ctx.notes.record_print(pid, 1),
         "SigningService.open_findings": ctx.signing.open_findings,
     }
@@ -606,6 +607,7 @@ _PROCEDURE_ID_CALLS = {
     "CaseService.export_case",
     "NoteService.render_procedure_note",
     "NoteService.render_procedure",
+    "NoteService.render_handout",
     "NoteService.record_print",
     "SigningService.open_findings",
 }
@@ -1370,6 +1372,7 @@ COVERED: dict[str, str] = {
     "CaseService.import_case": "tests/interop/test_interop_casefile_hostile.py",
     "NoteService.render_procedure_note": "test_lookups_by_hostile_id_say_not_found",
     "NoteService.render_procedure": "test_lookups_by_hostile_id_say_not_found",
+    "NoteService.render_handout": "test_lookups_by_hostile_id_say_not_found",
     "NoteService.export_procedure": "test_export_procedure_to_a_hostile_file_name",
     "NoteService.record_print": "test_record_print_with_hostile_page_count",
     "SettingsService.load": "test_settings_and_preset_lists_read_without_arguments",
@@ -1471,6 +1474,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "context.build_context": "wiring; the database URL is the storage layer's (tests/storage)",
     "rendering.render_case_note": "takes a validated CaseFile; reached through NoteService and the case-file tests",
     "rendering.render_case_pdf": "takes a validated CaseFile; reached through the case-file tests",
+    "rendering.render_case_handout": "takes a validated CaseFile; reached through NoteService.render_handout, the CLI",
     "rendering.write_pdf": "reached through NoteService.export_procedure",
     "rendering.note_content_for_case": "reached through NoteService.export_procedure and CaseService.export_fhir",
 }

@@ -78,7 +78,7 @@ def test_acknowledged_warning_is_stored_and_printed(qtbot, editor, ctx, tmp_path
     w.export_pdf(str(out))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "Decision support" in text
-    assert "lcd.imaging" in text
+    assert "Image guidance accepted for coverage" in text and "lcd.imaging" not in text  # its title, not its id
     assert "Fluoroscopy unit down; patient travelled far" in text
 
 

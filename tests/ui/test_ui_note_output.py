@@ -31,6 +31,18 @@ def tiny_png() -> bytes:
     )
 
 
+def printer_to(path):
+    """A stand-in for the print dialog: a printer writing a PDF file."""
+
+    def choose(self):
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        return printer
+
+    return choose
+
+
 @pytest.fixture
 def window(qtbot, ctx):
     patient = ctx.records.save_patient(
@@ -51,16 +63,28 @@ def test_preview_shows_the_saved_note_and_print_writes_the_same_pages(qtbot, win
     pages = len(PdfReader(__import__("io").BytesIO(preview.pdf)).pages)
     assert preview.document.pageCount() == pages
     out = tmp_path / "printed.pdf"
-
-    def to_file(self):
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(out))
-        return printer
-
-    monkeypatch.setattr(NotePreview, "choose_printer", to_file)
+    monkeypatch.setattr(NotePreview, "choose_printer", printer_to(out))
     assert preview.print_note() == pages
     assert len(PdfReader(out).pages) == pages
+
+
+def test_print_note_and_handout_is_one_job_note_first(qtbot, window, ctx, tmp_path, monkeypatch):
+    import io
+
+    out = tmp_path / "both.pdf"
+    monkeypatch.setattr(NotePreview, "choose_printer", printer_to(out))
+    note_pages = len(PdfReader(io.BytesIO(window.preview_note().pdf)).pages)
+    window.print_both_action.trigger()
+    preview = window._preview
+    qtbot.addWidget(preview)
+    handout_pages = len(PdfReader(io.BytesIO(preview.handout)).pages)
+    assert handout_pages == 2 and preview.print_both_button.isVisible()
+    assert len(PdfReader(out).pages) == note_pages + handout_pages
+    # The trail records what left on paper: both documents' pages, once.
+    from facetdesk.domain.audit import AuditAction
+
+    (entry,) = ctx.audit.search(action=AuditAction.PRINT)
+    assert entry.detail == {"pages": note_pages + handout_pages}
 
 
 def test_cancelled_print_dialog_prints_nothing(qtbot, window, monkeypatch):
@@ -135,3 +159,18 @@ def test_export_fhir_cancelled_or_unwritable_writes_nothing_and_says_why(qtbot, 
     assert "FHIR bundle not exported" in window.statusBar().currentMessage()
     assert "FHIR bundle not exported" in window.editor.error_summary.text()
     assert ctx.audit.search(action=AuditAction.EXPORT) == []
+
+
+def test_the_long_note_form_is_a_clinic_setting(qtbot, window, ctx):
+    from pypdf import PdfReader as Reader
+
+    dialog = window.edit_settings()
+    qtbot.addWidget(dialog)
+    box = find(dialog, "Long note form")
+    assert not box.isChecked()  # the two-page note unless the clinic asks
+    box.setChecked(True)
+    assert dialog.save() is not None and ctx.settings.load().note_long_form is True
+    preview = window.preview_note()
+    qtbot.addWidget(preview)
+    text = " ".join(p.extract_text() or "" for p in Reader(__import__("io").BytesIO(preview.pdf)).pages)
+    assert "Appendix: LCD documentation" in text

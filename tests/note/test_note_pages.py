@@ -1,0 +1,97 @@
+"""A note a physician signs at a glance: typical cases fit on two pages, Letter and A4, with decision support run."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from mbb_case import clinic, mbb_botox_case
+from pypdf import PdfReader
+
+from facetdesk.domain.case import CaseFile
+from facetdesk.domain.enums import Intent, Side, Technique, VolumeBasis
+from facetdesk.domain.procedure import MedicationAdministration, Target
+from facetdesk.services.rendering import render_case_note
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from sample_case import sample_case  # noqa: E402
+
+
+def _with(case: CaseFile, **changes) -> CaseFile:
+    return case.model_copy(update={"procedure": case.procedure.model_copy(update=changes)})
+
+
+def _cervical_one_level() -> CaseFile:
+    case = sample_case()
+    return _with(
+        case,
+        targets=[Target(level="C4-C5", side=Side.LEFT)],
+        botulinum_toxin=None,
+        medications=[
+            MedicationAdministration(
+                agent="bupivacaine", concentration_mg_per_ml=5, volume_ml=0.3, volume_basis=VolumeBasis.PER_NERVE
+            )
+        ],  # fmt: skip
+        contrast=False,
+        diagnoses=["M47.812"],
+    )
+
+
+def _intra_articular_steroid() -> CaseFile:
+    case = sample_case()
+    return _with(
+        case,
+        technique=Technique.INTRA_ARTICULAR,
+        intent=Intent.THERAPEUTIC,
+        targets=[Target(level="L4-L5", side=Side.LEFT), Target(level="L4-L5", side=Side.RIGHT)],
+        botulinum_toxin=None,
+        contrast=False,
+        medications=[
+            MedicationAdministration(agent="triamcinolone_acetonide", concentration_mg_per_ml=40, volume_ml=1),
+            MedicationAdministration(
+                agent="lidocaine", concentration_mg_per_ml=10, volume_ml=0.4, volume_basis=VolumeBasis.PER_JOINT
+            ),  # fmt: skip
+        ],
+    )
+
+
+TYPICAL = {
+    "two-level bilateral MBB with Botox and a diary (the sample)": sample_case,
+    "two-level bilateral MBB with Botox, every field documented": mbb_botox_case,
+    "one-level cervical MBB": _cervical_one_level,
+    "bilateral intra-articular steroid": _intra_articular_steroid,
+}
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+@pytest.mark.parametrize("name", sorted(TYPICAL))
+def test_a_typical_note_is_two_pages(name, page_size):
+    note = render_case_note(TYPICAL[name](), clinic=clinic(page_size=page_size))
+    pages = PdfReader(io.BytesIO(note.pdf)).pages
+    assert len(pages) <= 2, f"{name}: {len(pages)} {page_size} pages"
+
+
+def test_a_table_is_not_split_across_pages():
+    """The levels, medication and toxin tables each stay on one page, their header row with their rows."""
+    note = render_case_note(mbb_botox_case(), clinic=clinic())
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(note.pdf)).pages]
+    for first, last in (("Level Side(s) Region", "L5-S1"), ("Agent Strength Volume", "bupivacaine"),
+                        ("Muscle Level Side Units", "longissimus")):  # fmt: skip
+        holding = [i for i, page in enumerate(pages) if first in page]
+        assert len(holding) == 1 and last in pages[holding[0]].split(first, 1)[1], first
+
+
+def test_the_clinics_long_form_adds_the_documentation_appendix():
+    from facetdesk.domain.settings import ClinicSettings
+
+    short = render_case_note(sample_case(), clinic=clinic())
+    long = render_case_note(sample_case(), clinic=clinic().model_copy(update={"note_long_form": True}))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(long.pdf)).pages)
+    for expected in ("Appendix: LCD documentation", "Technique", "Procedure codes (CPT)",
+                     "Facet joint (or its nerves) injection", "Coding notes", "Modifier 50"):  # fmt: skip
+        assert expected in text, expected
+    short_text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(short.pdf)).pages)
+    assert "Appendix" not in short_text and "Coding notes" not in short_text
+    assert ClinicSettings().note_long_form is False  # the two-page note unless the clinic asks
