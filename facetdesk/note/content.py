@@ -114,6 +114,9 @@ class NoteContent:
     signed: str = ""
     addenda: tuple[AddendumBlock, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Printed in each page's code (render.page_code_text), so a scanned page finds its record and its place.
+    procedure_uid: str = ""
+    document: str = "procedure-note"
     # The patient's diary sheet: (the clinic's time point, its clock time counted from the injection).
     diary_sheet: tuple[tuple[str, str], ...] = ()
     # The clinic's long form (ClinicSettings.note_long_form): coding notes and the LCD documentation appendix.
@@ -278,6 +281,7 @@ def build_note_content(
         signed=signed_line(signature.signed_by, signature.signed_at, signer_fingerprint) if signature else "",
         addenda=_addenda(procedure),
         diary_sheet=diary_times(procedure.performed_at, catalog),
+        procedure_uid=procedure.uid,
         long_form=bool(clinic and clinic.note_long_form),
     )
     return dataclasses.replace(content, warnings=_warnings(content))

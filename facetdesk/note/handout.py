@@ -72,4 +72,4 @@ def handout_story(c: NoteContent) -> list[Flowable]:
 
 def handout_content(c: NoteContent) -> NoteContent:
     """The note's content dressed as the handout: its own title, no DRAFT watermark (it is not the chart's note)."""
-    return dataclasses.replace(c, title=HANDOUT_TITLE, status=HANDOUT_STATUS, watermark="")
+    return dataclasses.replace(c, title=HANDOUT_TITLE, status=HANDOUT_STATUS, watermark="", document="patient-handout")

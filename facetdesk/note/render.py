@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Paragraph, Spacer
 from reportlab.platypus import Table as RLTable
 
 from facetdesk.note import styles as st
@@ -56,11 +59,30 @@ def page_header(c: NoteContent) -> RLTable:
     right = [para(c.clinic_name, st.HEADER_RIGHT)] if c.clinic_name else []
     right.append(para(c.title, st.HEADER_RIGHT))
     table = RLTable(
-        [[[para(p.name, st.HEADER_NAME), para(ids, st.HEADER_IDS)], right]],
+        # The third cell only holds the room for the page's QR code, drawn there on each page.
+        [[[para(p.name, st.HEADER_NAME), para(ids, st.HEADER_IDS)], right, Spacer(1, st.PAGE_CODE_SIZE)]],
         colWidths=st.widths(st.HEADER),
     )
     table.setStyle(st.layout_table_style())
     return table
+
+
+def page_code_text(c: NoteContent, page: int) -> str:
+    """What each page's QR code carries, for a clinic that scans paper charts back in: who, which procedure,
+    which document and which page ("FACETDESK;DOC=procedure-note;MRN=...;UID=...;PAGE=2")."""
+    return f"FACETDESK;DOC={c.document};MRN={c.patient.mrn};UID={c.procedure_uid};PAGE={page}"
+
+
+def _draw_page_code(canv: Canvas, c: NoteContent, x: float, y: float) -> None:
+    """The page's QR code, PAGE_CODE_SIZE square, its lower left corner at (x, y)."""
+    widget = QrCodeWidget(page_code_text(c, canv.getPageNumber()), barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    size = st.PAGE_CODE_SIZE
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    # The renderer would otherwise set Helvetica, a font the PDF would reference without embedding.
+    drawing.initialFontName = REGULAR
+    drawing.add(widget)
+    renderPDF.draw(drawing, canv, x, y)
 
 
 def page_footer(c: NoteContent) -> Paragraph:
@@ -143,6 +165,8 @@ def _page_decorator(c: NoteContent, header: _LaidOut, footer: _LaidOut, letterhe
             canv.setLineWidth(1.2)
             canv.line(left, top + st.LETTERHEAD_GAP / 2, left + st.CONTENT_WIDTH, top + st.LETTERHEAD_GAP / 2)
         header.flowable.drawOn(canv, left, top - header.height)
+        # The page code sits at the header's right end, in the room the header leaves for it.
+        _draw_page_code(canv, c, left + st.CONTENT_WIDTH - st.PAGE_CODE_SIZE, top - st.PAGE_CODE_SIZE)
         canv.setStrokeColor(st.RULE)
         canv.setLineWidth(0.6)
         rule_y = top - header.height - 2 * mm

@@ -21,7 +21,7 @@ MARGIN_X = 18 * mm
 CONTENT_WIDTH = 174 * mm
 MARGIN_TOP = 10 * mm
 MARGIN_BOTTOM = 15 * mm
-HEADER_GAP = 5 * mm
+HEADER_GAP = 3 * mm
 FOOTER_Y = 9 * mm
 
 INK = colors.HexColor("#1A1A1A")
@@ -92,10 +92,12 @@ PAIN = (36, 18, 22, 98)
 DECISION = (19, 155)
 # The relief chart as a small figure beside the relief figures.
 CHART_WIDTH = 84 * mm
+# Each page's QR code (render.page_code_text), at the header's right end.
+PAGE_CODE_SIZE = 16 * mm
 CHART_HEIGHT = 34 * mm
 SIGNATURE = (23, 40, 23, 37, 23, 28)
 CODES = (30, 12, 70, 62)
-HEADER = (124, 50)
+HEADER = (110, 48, 16)  # identification, title, and the room for the page's QR code
 # The letterhead logo is scaled to this height, narrower if it would be wider than LOGO_MAX_WIDTH.
 LOGO_HEIGHT = 14 * mm
 LOGO_MAX_WIDTH = 70 * mm

@@ -71,6 +71,8 @@ def mbb_botox_case(**overrides) -> CaseFile:
             disability_score=42,
             exclusions=[{"key": e.key, "answer": "absent"} for e in get_catalog().exclusions],
         ),
+        # A fixed synthetic uid: the same case renders to the same bytes (each page's code carries it).
+        uid="00000000-0000-4000-8000-000000000456",
         diagnoses=["M47.816"],
         technique="medial_branch_block",
         intent="diagnostic_first",

@@ -45,6 +45,8 @@ def make_case(*, family: str = "Testperson", given: str = "Alex", notes: str = "
             disability_scale="ODI",
             disability_score=38,
         ),
+        # A fixed synthetic uid: the same case renders to the same bytes (each page's code carries it).
+        uid="00000000-0000-4000-8000-000000000123",
         diagnoses=["M47.816"],
         technique="medial_branch_block",
         intent="diagnostic_first",
