@@ -26,6 +26,17 @@ GUIDANCE_PHRASE = {
 }
 
 
+# How many of a patient's earlier procedures a message names: the latest; a long history is counted, not listed.
+NAMED_IN_MESSAGES = 3
+
+
+def latest_named(entries: list[str]) -> str:
+    """'a; b; c' naming the latest entries, with how many earlier ones there are ('5 earlier; c; d; e')."""
+    shown = entries[-NAMED_IN_MESSAGES:]
+    hidden = len(entries) - len(shown)
+    return "; ".join([*([f"{hidden} earlier"] if hidden else []), *shown])
+
+
 def num(value: float) -> str:
     """A quantity without float noise: 15.0 -> '15', 0.25 -> '0.25'."""
     return f"{round(value, 3):g}"

@@ -15,6 +15,7 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.domain.coding import derive_codes
 from facetdesk.domain.finding import Finding
+from facetdesk.domain.months import months_before
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
@@ -116,6 +117,8 @@ class NoteContent:
     warnings: tuple[str, ...] = ()
     # Printed in each page's code (render.page_code_text), so a scanned page finds its record and its place.
     procedure_uid: str = ""
+    # The prior procedures not listed, in one line ("" when every one is listed).
+    prior_summary: str = ""
     document: str = "procedure-note"
     # The patient's diary sheet: (the clinic's time point, its clock time counted from the injection).
     diary_sheet: tuple[tuple[str, str], ...] = ()
@@ -169,12 +172,30 @@ def _levels_summary(procedure: Procedure) -> str:
     return f"{', '.join(procedure.levels())} ({procedure.laterality()})"
 
 
-def _prior(priors: list[Procedure]) -> Table:
+def _prior(procedure: Procedure, priors: list[Procedure], catalog: Catalog) -> tuple[Table, str]:
+    """The prior procedures the coverage rules weigh (same region, within the LCD's rolling window), one row each,
+    and one line for the rest: a long history stays a line, not pages."""
+    window = int(catalog.threshold("lcd.sessions.window_months").value)
+    since = months_before(procedure.performed_at, window)
+    regions = set(procedure.regions(catalog))
+    earlier = sorted((p for p in priors if p.performed_at < procedure.performed_at), key=lambda p: p.performed_at)
+    listed = [p for p in earlier if p.performed_at >= since and regions & set(p.regions(catalog))]
     rows = tuple(
-        (fmt_date(p.performed_at.date()), p.technique.label, p.intent.label, _levels_summary(p))
-        for p in sorted(priors, key=lambda p: p.performed_at)
+        (fmt_date(p.performed_at.date()), p.technique.label, p.intent.label, _levels_summary(p)) for p in listed
     )
-    return Table(("Date", "Technique", "Intent", "Levels"), rows, empty="None recorded in FacetDesk")
+    table = Table(("Date", "Technique", "Intent", "Levels"), rows, empty="None recorded in FacetDesk")
+    rest = [p for p in earlier if p not in listed]
+    if not rest:
+        return table, ""
+    other_region = sum(1 for p in rest if not regions & set(p.regions(catalog)))
+    older = len(rest) - other_region
+    parts = [f"{n} {what}" for n, what in ((older, f"in this region before {fmt_date(since.date())}"),
+                                           (other_region, "in other regions")) if n]  # fmt: skip
+    first, last = rest[0].performed_at.date(), rest[-1].performed_at.date()
+    span = fmt_date(first) if first == last else f"{fmt_date(first)} to {fmt_date(last)}"
+    summary = f"{len(rest)} more not listed ({'; '.join(parts)}; {span}); all are in the record"
+    return (table if rows else dataclasses.replace(table, empty="None in this region in the last "
+                                                   f"{window} months"), summary)  # fmt: skip
 
 
 def _addenda(procedure: Procedure) -> tuple[AddendumBlock, ...]:
@@ -238,6 +259,7 @@ def build_note_content(
     generated = (generated_at or datetime.now()).replace(microsecond=0)
     head = letterhead(clinic)
     signature = procedure.signature
+    prior_table, prior_summary = _prior(procedure, list(case.prior_procedures), catalog)
     content = NoteContent(
         title=TITLE,
         summary=f"{procedure.technique.label} · {_levels_summary(procedure)}",
@@ -254,7 +276,8 @@ def build_note_content(
         risk_facts=_risk_facts(patient, catalog),
         indication=indication_fields(procedure, catalog),
         diagnoses=_diagnoses(procedure.diagnoses, catalog, "No diagnosis recorded"),
-        prior_procedures=_prior(case.prior_procedures),
+        prior_procedures=prior_table,
+        prior_summary=prior_summary,
         procedure=procedure_fields(procedure, catalog),
         targets=targets_table(procedure, catalog),
         nerves=nerve_lines(procedure, catalog),

@@ -119,12 +119,18 @@ def _indication(c: NoteContent) -> list[Flowable]:
         _diagnosis_line("Post-procedure diagnosis", c.post_diagnoses),
         run_in(c.indication),
         run_in((("Risk factors — " + c.risk_facts[0][0], c.risk_facts[0][1]), *c.risk_facts[1:])),
-        labelled("Prior facet procedures", _prior_text(c.prior_procedures)),
+        labelled("Prior facet procedures", _prior_text(c)),
     ]
 
 
-def _prior_text(prior: Table) -> str:
-    return "; ".join(f"{row[0]}: {', '.join(row[1:])}" for row in prior.rows) or prior.empty
+def _prior_text(c: NoteContent) -> str:
+    """Procedures of one kind together, with their dates: 'Medial branch block, Diagnostic, ...: 2026-04-14,
+    2026-06-02'."""
+    dates: dict[str, list[str]] = {}
+    for row in c.prior_procedures.rows:
+        dates.setdefault(", ".join(row[1:]), []).append(row[0])
+    listed = "; ".join(f"{kind}: {', '.join(when)}" for kind, when in dates.items())
+    return ". ".join(part for part in (listed or c.prior_procedures.empty, c.prior_summary) if part)
 
 
 def _procedure(c: NoteContent) -> list[Flowable]:

@@ -8,6 +8,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Intent, Technique
 from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.wording import latest_named
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Finding, Severity, Status
 from facetdesk.rules.registry import rule
@@ -213,7 +214,7 @@ def check_rfa_candidate(case: RuleCase) -> list[Finding]:
     levels = ", ".join(proc.levels())
     this = block_response(proc, case.catalog)
     earlier = [(p, block_response(p, case.catalog)) for p in _earlier_diagnostic_same_levels(case, mbb_only=True)]
-    history = "; ".join(f"{_label(p, b)} {b.verdict.value}" for p, b in [*earlier, (proc, this)])
+    history = latest_named([f"{_label(p, b)} {b.verdict.value}" for p, b in [*earlier, (proc, this)]])
     if this.verdict is BlockVerdict.NEGATIVE:
         msg = f"not a candidate on this block: it was negative at {levels} ({history}); look for other pain generators"
         return [finding(Status.NOT_MET, msg, NOT_A_CANDIDATE)]

@@ -95,3 +95,42 @@ def test_the_clinics_long_form_adds_the_documentation_appendix():
     short_text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(short.pdf)).pages)
     assert "Appendix" not in short_text and "Coding notes" not in short_text
     assert ClinicSettings().note_long_form is False  # the two-page note unless the clinic asks
+
+
+def test_a_long_history_stays_one_line_listing_only_what_the_rules_weigh():
+    """199 prior procedures, alternating lumbar and cervical every 9 days back: the note lists the lumbar ones of
+    the last 12 months (lcd.sessions.window_months) and sums up the rest in one line; twice the history makes no
+    longer a note."""
+    from datetime import timedelta
+
+    case = mbb_botox_case()
+    base = case.procedure
+
+    def pages_with(count: int) -> list[str]:
+        history = case.model_copy(update={"prior_procedures": _history(base, count)})
+        note = render_case_note(history, clinic=clinic())
+        return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(note.pdf)).pages]
+
+    pages = pages_with(199)
+    assert len(pages) <= 3 and len(pages_with(399)) == len(pages)
+    text = " ".join(pages)
+    # Within 12 months (2025-10-01 .. 2026-10-01) and lumbar: n odd and 9n <= 365 -> n = 1, 3, ..., 39 (20 rows).
+    listed = sorted(base.performed_at - timedelta(days=9 * n) for n in range(1, 41, 2))
+    kind = "Prior facet procedures: Medial branch block, Diagnostic, first block, L4-L5, L5-S1 (bilateral): "
+    assert kind + ", ".join(f"{when:%Y-%m-%d}" for when in listed) + ". " in text
+    # Everything else, cervical ones of last month included, is one line with its span.
+    first, last = base.performed_at - timedelta(days=9 * 199), base.performed_at - timedelta(days=9 * 2)
+    assert (f"179 more not listed (80 in this region before 2025-10-01; 99 in other regions; {first:%Y-%m-%d} to "
+            f"{last:%Y-%m-%d}); all are in the record") in text  # fmt: skip
+
+
+def _history(base, count: int) -> list:
+    from datetime import timedelta
+
+    return [
+        base.model_copy(update={
+            "uid": f"prior-{n}", "botulinum_toxin": None, "performed_at": base.performed_at - timedelta(days=9 * n),
+            "targets": base.targets if n % 2 else [Target(level="C4-C5", side=Side.LEFT)],
+        })
+        for n in range(1, count + 1)
+    ]  # fmt: skip
