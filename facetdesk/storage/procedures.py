@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from facetdesk.domain.base import STORED, is_row_id, local_naive
@@ -441,7 +441,7 @@ def usual_medication_agents(session: Session) -> list[str]:
     """The clinic's usual medication agents: those in its presets (most used there first), then the others
     recorded in procedures, most recorded first; ties by key."""
 
-    def by_count(column: sa.Column) -> list[str]:
+    def by_count(column: InstrumentedAttribute[str]) -> list[str]:
         rows = session.execute(sa.select(column, sa.func.count()).group_by(column)).all()
         return [agent for agent, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
