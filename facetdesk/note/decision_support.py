@@ -59,6 +59,9 @@ class DecisionSupportBlock:
     critical: tuple[str, ...] = ()
     not_run: str = DECISION_SUPPORT_NOT_RUN
     nothing_flagged: str = NOTHING_FLAGGED
+    # What the block's result means for the pathway (RF candidacy: a confirmatory block, RF, or other pain
+    # generators): the plan decision support suggests, printed under the interpretation.
+    next_steps: tuple[SourcedLine, ...] = ()
 
 
 def _datetime(dt: datetime) -> str:
@@ -99,14 +102,14 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
         for f in ordered
         if f.severity.rank >= Severity.CAUTION.rank and f.status in (Status.NOT_MET, Status.NOT_EVALUATED)
     ]
-    # The block's interpretation (and an RF candidacy it supports) is printed once, as the interpretation.
-    interpreted = [
-        f
-        for rule in (RELIEF_DIAGNOSTIC_RULE, RELIEF_RFA_RULE)
-        for f in findings
-        if f.rule == rule and (rule != RELIEF_RFA_RULE or f.verdict == "candidate")
-    ]
-    relief = [SourcedLine(f.message, source_no(f.source)) for f in interpreted]
+
+    # The block's interpretation and the next step it points to are printed once, under "Interpretation and plan".
+    def applying(rule: str) -> list[Finding]:
+        return [f for f in findings if f.rule == rule and f.status is not Status.NOT_APPLICABLE]
+
+    relief = [SourcedLine(f.message, source_no(f.source)) for f in applying(RELIEF_DIAGNOSTIC_RULE)]
+    next_steps = [SourcedLine(f.message, source_no(f.source)) for f in applying(RELIEF_RFA_RULE)]
+    interpreted = applying(RELIEF_DIAGNOSTIC_RULE) + applying(RELIEF_RFA_RULE)
     flagged = []
     for f in flagged_findings:
         override = procedure.override_for(f.rule)
@@ -140,6 +143,7 @@ def decision_support_block(procedure: Procedure, findings: Sequence[Finding]) ->
         flagged=tuple(flagged),
         acknowledgements_on_record=on_record,
         relief_interpretation=tuple(relief),
+        next_steps=tuple(next_steps),
         met_count=met,
         met_line=f"{applied} guideline check{'' if applied == 1 else 's'} applied to this procedure; {met} met",
         sources=tuple(sources),

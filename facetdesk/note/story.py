@@ -208,8 +208,8 @@ def _interpretation(c: NoteContent) -> list[Flowable]:
     """What the result means and what comes next."""
     d = c.decision_support
     out: list[Flowable] = [heading("Interpretation and plan")]
-    for line in d.relief_interpretation:
-        out.append(NoteParagraph(f"<b>Block response:</b> {escape(line.text + _ref(line.source))}", st.LINE))
+    for label, lines in (("Block response", d.relief_interpretation), ("Next step (decision support)", d.next_steps)):
+        out += [NoteParagraph(f"<b>{label}:</b> {escape(line.text + _ref(line.source))}", st.LINE) for line in lines]
     out.append(labelled("Follow-up", c.follow_up))
     return out
 

@@ -78,19 +78,22 @@ def test_flagged_rows_most_serious_first_with_acknowledgement():
     assert d.acknowledgements_on_record == (
         "test.no_longer_flagged — Acknowledged by Dr. Ack Person on 2026-10-01 09:42: Synthetic earlier reason",
     )
-    assert [(line.text, line.source) for line in d.relief_interpretation] == [
-        ("Synthetic block positive at 90%.", "1"),
-        ("Consider synthetic radiofrequency ablation.", "1"),
-    ]
+    assert [(line.text, line.source) for line in d.relief_interpretation] == [("Synthetic block positive at 90%.", "1")]
+    assert [(line.text, line.source) for line in d.next_steps] == [("Consider synthetic radiofrequency ablation.", "1")]
     assert d.met_count == 4
     # 9 findings, one of which does not apply: 8 applied, of which 4 met.
     assert d.met_line == "8 guideline checks applied to this procedure; 4 met"
 
 
-def test_rfa_candidate_only_when_it_suggests_something():
-    findings = [*FINDINGS[:-1], finding("relief.rfa_candidate", "info", "not_met", "Synthetic: not a candidate.")]
-    d = content(findings=findings).decision_support
+def test_the_next_step_is_printed_whatever_the_candidacy_and_not_again_as_a_finding():
+    not_candidate = finding("relief.rfa_candidate", "caution", "not_met", "Synthetic: look for other generators.",
+                            SRC_RELIEF, "not a candidate")  # fmt: skip
+    d = content(findings=[*FINDINGS[:-1], not_candidate]).decision_support
     assert [line.text for line in d.relief_interpretation] == ["Synthetic block positive at 90%."]
+    assert [line.text for line in d.next_steps] == ["Synthetic: look for other generators."]
+    assert "relief.rfa_candidate" not in [row.rule for row in d.flagged]
+    na = finding("relief.rfa_candidate", "info", "not_applicable", "Synthetic: not a diagnostic MBB.")
+    assert content(findings=[*FINDINGS[:-1], na]).decision_support.next_steps == ()
 
 
 def test_no_findings_means_not_run():
@@ -136,7 +139,7 @@ def test_pdf_shows_decision_support():
         "test.no_longer_flagged",
         "Synthetic earlier reason",
         "Block response: Synthetic block positive at 90%. [1]",
-        "Block response: Consider synthetic radiofrequency ablation. [1]",
+        "Next step (decision support): Consider synthetic radiofrequency ablation. [1]",
         "8 guideline checks applied to this procedure; 4 met",
         "the treating physician decides",
         "Sources",
