@@ -294,6 +294,16 @@ def test_european_scripts_need_no_warning(name):
     assert note(mbb_botox_case(notes=name)).warnings == ()
 
 
+@pytest.mark.parametrize("family", ["כהן", "العلي"])
+def test_right_to_left_names_are_warned_about_on_page_one_not_printed_silently_wrong(family):
+    case = mbb_botox_case()
+    case = case.model_copy(update={"patient": case.patient.model_copy(update={"family_name": family})})
+    content = note(case)
+    assert any(w.startswith("Right-to-left text (Hebrew, Arabic) in Patient prints here") for w in content.warnings)
+    first = pages_text(render_note(content))[0]
+    assert first.index("Right-to-left text") < first.index("Patient and service")
+
+
 def test_same_content_same_bytes_with_logo_and_chart():
     content = note()
     first = render_note(content)
