@@ -1,4 +1,5 @@
-"""Registers the bundled DejaVu fonts so any Latin, Greek or Cyrillic name prints and is embedded."""
+"""Registers the bundled fonts: DejaVu for Latin, Greek and Cyrillic, Droid Sans Fallback for Chinese, Japanese and
+Korean, so names print and are embedded."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from facetdesk.resources import resources_dir
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
-FONT_LABEL = "DejaVu Sans"
+# TrueType outlines for CJK (Apache 2.0, resources/fonts/LICENSE-DroidSansFallback.txt); one weight, so bold text in
+# these scripts prints regular. Registered on first need: it is 4 MB, and most notes never use it.
+FALLBACK = "DroidSansFallback"
+FONTS_LABEL = "DejaVu Sans or Droid Sans Fallback"
 
 
 def _files() -> dict[str, Path]:
@@ -33,6 +37,45 @@ def register_fonts() -> None:
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, REGULAR)
     addMapping(REGULAR, 1, 1, BOLD)
+
+
+@lru_cache(maxsize=1)
+def fallback_code_points() -> frozenset[int]:
+    """Characters the fallback face draws (and the DejaVu faces do not): what fallback_markup sets in it."""
+    if FALLBACK not in pdfmetrics.getRegisteredFontNames():
+        font = TTFont(FALLBACK, str(resources_dir() / "fonts" / "DroidSansFallbackFull.ttf"))
+        pdfmetrics.registerFont(font)
+        for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            addMapping(FALLBACK, bold, italic, FALLBACK)
+    # Control characters are never text to draw, whatever a font maps them to.
+    drawable = {cp for cp in pdfmetrics.getFont(FALLBACK).face.charToGlyph if cp >= 0x20 and not 0x7F <= cp <= 0x9F}
+    return frozenset(drawable) - covered_code_points()
+
+
+def fallback_markup(markup):
+    """Paragraph markup with each run of characters only the fallback face draws wrapped in <font name=...>.
+
+    Markup (tags, entities) is ASCII, which DejaVu draws, so only text is ever wrapped.
+    """
+    if not isinstance(markup, str):  # a paragraph's split pieces are built from fragments, not markup
+        return markup
+    covered = covered_code_points()
+    if covered.issuperset(map(ord, markup)):
+        return markup
+    fallback = fallback_code_points()
+    out: list[str] = []
+    run: list[str] = []
+    for ch in markup:
+        if ord(ch) in fallback:
+            run.append(ch)
+            continue
+        if run:
+            out.append(f'<font name="{FALLBACK}">{"".join(run)}</font>')
+            run = []
+        out.append(ch)
+    if run:
+        out.append(f'<font name="{FALLBACK}">{"".join(run)}</font>')
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
-from facetdesk.note.fonts import FONT_LABEL, covered_code_points
+from facetdesk.note.fonts import FONTS_LABEL, covered_code_points, fallback_code_points
 
 # Line breaks and tabs are layout, not glyphs.
 _LAYOUT = frozenset("\n\r\t")
@@ -25,10 +25,10 @@ def missing_characters(text: str) -> list[str]:
     # Nearly every string is fully covered: one set test answers that without a Python-level loop.
     if _printable().issuperset(map(ord, text)):
         return []
-    covered = covered_code_points()
+    covered, fallback = covered_code_points(), fallback_code_points()
     out: list[str] = []
     for ch in text:
-        if ch in _LAYOUT or ord(ch) in covered or ch in out:
+        if ch in _LAYOUT or ord(ch) in covered or ord(ch) in fallback or ch in out:
             continue
         out.append(ch)
     return out
@@ -74,7 +74,7 @@ def glyph_warnings(sections: Mapping[str, object]) -> tuple[str, ...]:
             if len(missing) > MAX_LISTED:
                 chars += f" and {len(missing) - MAX_LISTED} more"
             out.append(
-                f"Some characters cannot be shown in this font ({FONT_LABEL}): {chars} in {label}."
+                f"Some characters cannot be shown in these fonts ({FONTS_LABEL}): {chars} in {label}."
                 " They are kept in the record but print as empty boxes here."
             )
     return tuple(out)

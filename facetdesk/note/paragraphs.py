@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from reportlab.platypus import Paragraph
 
+from facetdesk.note.fonts import fallback_markup
+
 
 class NoteParagraph(Paragraph):
     """A reportlab Paragraph that keeps its line breaking for the width it was last wrapped at.
@@ -18,6 +20,10 @@ class NoteParagraph(Paragraph):
 
     _wrapped_at: float | None = None
     _wrapped: tuple[float, float] = (0.0, 0.0)
+
+    def __init__(self, text: str, style=None, *args, **kwargs) -> None:
+        # Chinese, Japanese and Korean text is set in the fallback face (fonts.fallback_markup).
+        super().__init__(fallback_markup(text), style, *args, **kwargs)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # Paragraph.wrap does not depend on availHeight: the width alone decides the lines.

@@ -260,29 +260,46 @@ def test_unreadable_logo_is_named_not_fatal():
     assert "[logo could not be read]" in text and "Synthetic Spine & Pain Centre" in text
 
 
-def test_characters_outside_the_font_are_warned_about_and_kept():
-    content = note(mbb_botox_case(notes="Patient wrote ㅋㅋ in the diary", findings="Arthropathy 中"))
+def test_characters_outside_the_fonts_are_warned_about_and_kept():
+    # Hangul and Devanagari are in neither bundled font; Chinese is drawn by the fallback face.
+    content = note(mbb_botox_case(notes="Patient wrote 김김 in the diary", findings="Arthropathy शर्मा 中"))
     assert content.warnings == (
-        "Some characters cannot be shown in this font (DejaVu Sans): '中' (U+4E2D) in Findings."
+        "Some characters cannot be shown in these fonts (DejaVu Sans or Droid Sans Fallback): 'श' (U+0936), "
+        "'र' (U+0930), '्' (U+094D), 'म' (U+092E), 'ा' (U+093E) in Findings."
         " They are kept in the record but print as empty boxes here.",
-        "Some characters cannot be shown in this font (DejaVu Sans): 'ㅋ' (U+314B) in Notes."
+        "Some characters cannot be shown in these fonts (DejaVu Sans or Droid Sans Fallback): '김' (U+AE40) in Notes."
         " They are kept in the record but print as empty boxes here.",
     )
     # The text itself is kept, not replaced by a marker.
-    assert content.notes == "Patient wrote ㅋㅋ in the diary"
+    assert content.notes == "Patient wrote 김김 in the diary"
     pages = pages_text(render_note(content))
     # The warning is at the top of the note, before the first section.
     first = pages[0]
-    assert "Some characters cannot be shown in this font" in first
-    assert first.index("U+4E2D") < first.index("Patient and service")
-    assert "U+314B) in Notes" in first
+    assert "Some characters cannot be shown in these fonts" in first
+    assert first.index("U+0936") < first.index("Patient and service")
+    assert "U+AE40) in Notes" in first
     assert "Patient wrote" in " ".join(pages)
+
+
+@pytest.mark.parametrize("family", ["王小明", "山田花子", "やまだ", "カタカナ"])
+def test_chinese_and_japanese_names_print_in_the_fallback_face_and_read_back(family):
+    case = mbb_botox_case()
+    case = case.model_copy(update={"patient": case.patient.model_copy(update={"family_name": family})})
+    content = note(case)
+    assert content.warnings == ()
+    pdf = render_note(content)
+    pages = pages_text(pdf)
+    assert all(f"{family}, Robin" in page for page in pages)  # every page's header, in logical order
+    fonts = {str(f.get_object()["/BaseFont"]) for p in PdfReader(io.BytesIO(pdf)).pages
+             for f in p["/Resources"]["/Font"].values()}  # fmt: skip
+    assert any("DroidSansFallback" in name for name in fonts)
 
 
 def test_warning_names_each_section_and_caps_the_list():
     content = note(
-        mbb_botox_case(notes="".join(chr(0x4E00 + i) for i in range(12))),
-        clinic=clinic(address="1 Way ㅋ"),
+        # Hangul syllables and Devanagari: in neither bundled font.
+        mbb_botox_case(notes="".join(chr(0x0905 + i) for i in range(12))),
+        clinic=clinic(address="1 Way श"),
     )
     by_section = {re.search(r" in ([A-Z][^.]*)\. They", w).group(1): w for w in content.warnings}
     assert set(by_section) == {"Clinic letterhead", "Notes"}

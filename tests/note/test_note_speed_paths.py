@@ -44,9 +44,15 @@ def _pdf(case, clinic_settings=None) -> bytes:
 
 
 def _plain_reportlab(monkeypatch) -> None:
-    """Every paragraph a plain reportlab Paragraph: wrapped again each time platypus asks."""
-    monkeypatch.setattr(story, "NoteParagraph", Paragraph)
-    monkeypatch.setattr(render, "NoteParagraph", Paragraph)
+    """Every paragraph a plain reportlab Paragraph (with the same CJK fallback markup): wrapped again each time
+    platypus asks."""
+    from facetdesk.note.fonts import fallback_markup
+
+    def plain(text, style=None, *args, **kwargs):
+        return Paragraph(fallback_markup(text), style, *args, **kwargs)
+
+    monkeypatch.setattr(story, "NoteParagraph", plain)
+    monkeypatch.setattr(render, "NoteParagraph", plain)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -144,7 +150,7 @@ def test_every_page_still_draws_its_header_and_footer():
     "text", ["", "plain ASCII", "line\nbreak\ttab\r\n", "Ñúñez Ωμέγα Жанна", "漢字 and ㅋ", "emoji 🙂 ok", "\x00"]
 )
 def test_missing_characters_fast_path_agrees_with_the_character_loop(text):
-    covered = glyphs.covered_code_points()
+    covered = glyphs.covered_code_points() | glyphs.fallback_code_points()
     expected: list[str] = []
     for ch in text:
         if ch not in "\n\r\t" and ord(ch) not in covered and ch not in expected:
