@@ -14,10 +14,11 @@ from facetdesk.resources import resources_dir
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
-# TrueType outlines for CJK (Apache 2.0, resources/fonts/LICENSE-DroidSansFallback.txt); one weight, so bold text in
-# these scripts prints regular. Registered on first need: it is 4 MB, and most notes never use it.
-FALLBACK = "DroidSansFallback"
-FONTS_LABEL = "DejaVu Sans or Droid Sans Fallback"
+# TrueType faces for what DejaVu lacks, tried in order: Droid Sans Fallback for Chinese and Japanese (Apache 2.0),
+# NanumGothic for Korean (OFL 1.1); licences in resources/fonts. One weight each, so bold text in these scripts
+# prints regular. Registered on first need: they are 4 MB each, and most notes never use them.
+FALLBACKS = (("DroidSansFallback", "DroidSansFallbackFull.ttf"), ("NanumGothic", "NanumGothic.ttf"))
+FONTS_LABEL = "DejaVu Sans, Droid Sans Fallback or NanumGothic"
 
 
 def _files() -> dict[str, Path]:
@@ -40,42 +41,52 @@ def register_fonts() -> None:
 
 
 @lru_cache(maxsize=1)
+def _fallback_faces() -> dict[int, str]:
+    """Each character DejaVu lacks -> the first fallback face that draws it."""
+    faces: dict[int, str] = {}
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name, file in FALLBACKS:
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(resources_dir() / "fonts" / file)))
+            for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+                addMapping(name, bold, italic, name)
+        # Control characters are never text to draw, whatever a font maps them to.
+        for cp in pdfmetrics.getFont(name).face.charToGlyph:
+            if cp >= 0x20 and not 0x7F <= cp <= 0x9F:
+                faces.setdefault(cp, name)
+    covered = covered_code_points()
+    return {cp: name for cp, name in faces.items() if cp not in covered}
+
+
 def fallback_code_points() -> frozenset[int]:
-    """Characters the fallback face draws (and the DejaVu faces do not): what fallback_markup sets in it."""
-    if FALLBACK not in pdfmetrics.getRegisteredFontNames():
-        font = TTFont(FALLBACK, str(resources_dir() / "fonts" / "DroidSansFallbackFull.ttf"))
-        pdfmetrics.registerFont(font)
-        for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
-            addMapping(FALLBACK, bold, italic, FALLBACK)
-    # Control characters are never text to draw, whatever a font maps them to.
-    drawable = {cp for cp in pdfmetrics.getFont(FALLBACK).face.charToGlyph if cp >= 0x20 and not 0x7F <= cp <= 0x9F}
-    return frozenset(drawable) - covered_code_points()
+    """Characters a fallback face draws (and the DejaVu faces do not): what fallback_markup sets in them."""
+    return frozenset(_fallback_faces())
 
 
 def fallback_markup(markup):
-    """Paragraph markup with each run of characters only the fallback face draws wrapped in <font name=...>.
+    """Paragraph markup with each run of characters only a fallback face draws wrapped in <font name=...>.
 
     Markup (tags, entities) is ASCII, which DejaVu draws, so only text is ever wrapped.
     """
     if not isinstance(markup, str):  # a paragraph's split pieces are built from fragments, not markup
         return markup
-    covered = covered_code_points()
-    if covered.issuperset(map(ord, markup)):
+    if covered_code_points().issuperset(map(ord, markup)):
         return markup
-    fallback = fallback_code_points()
+    faces = _fallback_faces()
     out: list[str] = []
     run: list[str] = []
-    for ch in markup:
-        if ord(ch) in fallback:
-            run.append(ch)
-            continue
-        if run:
-            out.append(f'<font name="{FALLBACK}">{"".join(run)}</font>')
+    run_face: str | None = None
+    for ch in markup + "\0":  # the sentinel ends the last run
+        face = faces.get(ord(ch)) if ch != "\0" else None
+        if face != run_face and run:
+            out.append(f'<font name="{run_face}">{"".join(run)}</font>')
             run = []
-        out.append(ch)
-    if run:
-        out.append(f'<font name="{FALLBACK}">{"".join(run)}</font>')
-    return "".join(out)
+        run_face = face
+        if face is None:
+            out.append(ch)
+        else:
+            run.append(ch)
+    return "".join(out[:-1])
 
 
 @lru_cache(maxsize=1)

@@ -261,28 +261,33 @@ def test_unreadable_logo_is_named_not_fatal():
 
 
 def test_characters_outside_the_fonts_are_warned_about_and_kept():
-    # Hangul and Devanagari are in neither bundled font; Chinese is drawn by the fallback face.
-    content = note(mbb_botox_case(notes="Patient wrote 김김 in the diary", findings="Arthropathy शर्मा 中"))
+    # Devanagari is in none of the bundled faces; Chinese and Korean are drawn by the fallback faces.
+    content = note(mbb_botox_case(notes="Patient wrote अआ in the diary", findings="Arthropathy शर्मा 中 김"))
+    label = "DejaVu Sans, Droid Sans Fallback or NanumGothic"
     assert content.warnings == (
-        "Some characters cannot be shown in these fonts (DejaVu Sans or Droid Sans Fallback): 'श' (U+0936), "
+        f"Some characters cannot be shown in these fonts ({label}): 'श' (U+0936), "
         "'र' (U+0930), '्' (U+094D), 'म' (U+092E), 'ा' (U+093E) in Findings."
         " They are kept in the record but print as empty boxes here.",
-        "Some characters cannot be shown in these fonts (DejaVu Sans or Droid Sans Fallback): '김' (U+AE40) in Notes."
+        f"Some characters cannot be shown in these fonts ({label}): 'अ' (U+0905), 'आ' (U+0906) in Notes."
         " They are kept in the record but print as empty boxes here.",
     )
     # The text itself is kept, not replaced by a marker.
-    assert content.notes == "Patient wrote 김김 in the diary"
+    assert content.notes == "Patient wrote अआ in the diary"
     pages = pages_text(render_note(content))
     # The warning is at the top of the note, before the first section.
     first = pages[0]
     assert "Some characters cannot be shown in these fonts" in first
     assert first.index("U+0936") < first.index("Patient and service")
-    assert "U+AE40) in Notes" in first
+    assert "U+0906) in Notes" in first
     assert "Patient wrote" in " ".join(pages)
 
 
-@pytest.mark.parametrize("family", ["王小明", "山田花子", "やまだ", "カタカナ"])
-def test_chinese_and_japanese_names_print_in_the_fallback_face_and_read_back(family):
+@pytest.mark.parametrize(
+    ("family", "face"),
+    [("王小明", "DroidSansFallback"), ("山田花子", "DroidSansFallback"), ("やまだ", "DroidSansFallback"),
+     ("カタカナ", "DroidSansFallback"), ("김민준", "NanumGothic")],
+)  # fmt: skip
+def test_chinese_japanese_and_korean_names_print_in_a_fallback_face_and_read_back(family, face):
     case = mbb_botox_case()
     case = case.model_copy(update={"patient": case.patient.model_copy(update={"family_name": family})})
     content = note(case)
@@ -292,7 +297,7 @@ def test_chinese_and_japanese_names_print_in_the_fallback_face_and_read_back(fam
     assert all(f"{family}, Robin" in page for page in pages)  # every page's header, in logical order
     fonts = {str(f.get_object()["/BaseFont"]) for p in PdfReader(io.BytesIO(pdf)).pages
              for f in p["/Resources"]["/Font"].values()}  # fmt: skip
-    assert any("DroidSansFallback" in name for name in fonts)
+    assert any(face in name for name in fonts)
 
 
 def test_warning_names_each_section_and_caps_the_list():
