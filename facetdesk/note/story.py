@@ -271,12 +271,12 @@ def _codes(c: NoteContent) -> list[Flowable]:
 
 
 def _appendix(c: NoteContent) -> list[Flowable]:
-    """The clinic's long form, for payers that want the full documentation: the technique field by field, the
-    codes with their descriptors and the coding notes."""
+    """The clinic's long form, for payers that want the full documentation: consent and the technique field by
+    field, the codes with their descriptors and the coding notes."""
     if not c.long_form:
         return []
     out: list[Flowable] = [heading("Appendix: LCD documentation (clinic's long form)"), subheading("Technique")]
-    out.append(kv_table(c.procedure))
+    out.append(kv_table(c.consent + c.procedure))
     coding = c.coding
     if coding is not None:
         out += [subheading("Procedure codes (CPT)"), data_table(coding.procedure_codes, st.CODES)]

@@ -62,7 +62,6 @@ SMALL_LINE = ParagraphStyle("small_line", parent=BODY, fontSize=SMALL_SIZE, lead
 BULLET = ParagraphStyle("bullet", parent=LINE, leftIndent=10, bulletIndent=2)
 SEVERITY = ParagraphStyle("severity", parent=CELL, fontName=BOLD, fontSize=7.5)
 SEVERITY_HIGH = ParagraphStyle("severity_high", parent=SEVERITY, textColor=ALERT)
-RULE_ID = ParagraphStyle("rule_id", parent=CELL, fontSize=7, leading=10)
 HEADER_NAME = ParagraphStyle("header_name", parent=BODY, fontName=BOLD, fontSize=11, leading=13.5)
 HEADER_IDS = ParagraphStyle("header_ids", parent=BODY, fontSize=8.5, leading=11)
 HEADER_RIGHT = ParagraphStyle("header_right", parent=BODY, fontSize=8, leading=10, textColor=MUTED, alignment=TA_RIGHT)
@@ -82,13 +81,10 @@ FOOTER = ParagraphStyle("footer", parent=BODY, fontSize=SMALL_SIZE, leading=9, t
 # Column widths (mm) of each table; each row sums to the 174 mm content width.
 KV_TWO_PAIRS = (36, 51, 36, 51)
 KV_ONE_PAIR = (50, 124)
-DIAGNOSES = (28, 146)
-PRIOR = (26, 56, 50, 42)
 TARGETS_MBB = (22, 30, 24, 98)
 TARGETS = (40, 60, 74)
 MEDICATIONS = (44, 22, 60, 24, 24)
 BOTOX_SITES = (66, 22, 26, 30, 30)
-PAIN = (36, 18, 22, 98)
 DECISION = (19, 155)
 # The relief chart as a small figure beside the relief figures.
 CHART_WIDTH = 84 * mm

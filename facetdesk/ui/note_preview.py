@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -19,13 +21,19 @@ class NotePreview(QDialog):
     printed = Signal(int)  # pages sent to the printer: the main window records the print in the audit trail
 
     def __init__(
-        self, pdf: bytes, title: str, warnings: list[str] | None = None, parent=None, handout: bytes | None = None
+        self,
+        pdf: bytes,
+        title: str,
+        warnings: list[str] | None = None,
+        parent=None,
+        handout: Callable[[], bytes] | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(900, 1000)
         self.pdf = pdf
-        # The patient's handout (instructions and diary sheet): printed with the note in one job, never in it.
+        # Renders the patient's handout (instructions and diary sheet), printed with the note in one job, never in
+        # it: only when asked for, so a preview does not render (and evaluate the rules for) a second document.
         self.handout = handout
         self.document, self._buffer = load_pdf(pdf, self)
         self.view = named(QPdfView(self), "Note preview")
@@ -72,7 +80,7 @@ class NotePreview(QDialog):
         return self._print([self.pdf])
 
     def print_note_and_handout(self) -> int:
-        return self._print([self.pdf, *([self.handout] if self.handout else [])])
+        return self._print([self.pdf, *([self.handout()] if self.handout else [])])
 
     def _print(self, documents: list[bytes]) -> int:
         printer = self.choose_printer()

@@ -43,7 +43,7 @@ class NoteOutputMixin:
             self.tr("Procedure note — {n}").format(n=self.editor.patient.display_name),
             list(note.warnings),
             self,
-            handout=self._ctx.notes.render_handout(procedure.id),
+            handout=lambda pid=procedure.id: self._ctx.notes.render_handout(pid),
         )
         preview.export_requested.connect(lambda: self.export_pdf())
         preview.printed.connect(lambda pages, pid=procedure.id: self._record_print(pid, pages))

@@ -89,7 +89,7 @@ def test_the_clinics_long_form_adds_the_documentation_appendix():
     short = render_case_note(sample_case(), clinic=clinic())
     long = render_case_note(sample_case(), clinic=clinic().model_copy(update={"note_long_form": True}))
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(long.pdf)).pages)
-    for expected in ("Appendix: LCD documentation", "Technique", "Procedure codes (CPT)",
+    for expected in ("Appendix: LCD documentation", "Technique", "Informed consent", "Procedure codes (CPT)",
                      "Facet joint (or its nerves) injection", "Coding notes", "Modifier 50"):  # fmt: skip
         assert expected in text, expected
     short_text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(short.pdf)).pages)

@@ -77,7 +77,7 @@ def test_print_note_and_handout_is_one_job_note_first(qtbot, window, ctx, tmp_pa
     window.print_both_action.trigger()
     preview = window._preview
     qtbot.addWidget(preview)
-    handout_pages = len(PdfReader(io.BytesIO(preview.handout)).pages)
+    handout_pages = len(PdfReader(io.BytesIO(preview.handout())).pages)
     assert handout_pages == 2 and preview.print_both_button.isVisible()
     assert len(PdfReader(out).pages) == note_pages + handout_pages
     # The trail records what left on paper: both documents' pages, once.
