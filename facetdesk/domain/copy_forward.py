@@ -32,4 +32,7 @@ def start_from(previous: Procedure) -> dict[str, Any]:
     data = previous.model_dump(include=set(_COPIED))
     indication = previous.indication.model_dump(include=set(_INDICATION_COPIED))
     data["indication"] = indication
+    # How it is usually done carries over (draping, monitoring, views, approach, dose unit); never what was
+    # discussed, seen or measured on the day.
+    data["documentation"] = previous.documentation.usual_part()
     return data

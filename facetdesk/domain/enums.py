@@ -124,6 +124,55 @@ class SkinPrep(LabelledEnum):
     POVIDONE_IODINE = "povidone_iodine", "Povidone-iodine"
 
 
+class FluoroView(LabelledEnum):
+    """A projection of the image guidance (also the view of a saved image)."""
+
+    AP = "ap", "AP"
+    OBLIQUE = "oblique", "Oblique"
+    LATERAL = "lateral", "Lateral"
+    CONTRALATERAL_OBLIQUE = "contralateral_oblique", "Contralateral oblique"
+
+
+class NeedleApproach(LabelledEnum):
+    POSTERIOR = "posterior", "Posterior (AP)"
+    POSTERIOR_OBLIQUE = "posterior_oblique", "Posterior oblique (down the beam)"
+    LATERAL = "lateral", "Lateral"
+
+
+class Aspiration(LabelledEnum):
+    NEGATIVE = "negative", "Negative for blood and CSF"
+    BLOOD_REPOSITIONED = "blood_repositioned", "Blood on aspiration; needle repositioned, then negative"
+    NOT_PERFORMED = "not_performed", "Not performed"
+
+
+class DoseUnit(LabelledEnum):
+    """The units a C-arm or CT console reports its radiation dose in."""
+
+    AIR_KERMA_MGY = "air_kerma_mgy", "mGy (reference air kerma)"
+    DAP_MGY_CM2 = "dap_mgy_cm2", "mGy·cm² (dose-area product)"
+    DAP_UGY_M2 = "dap_ugy_m2", "µGy·m² (dose-area product)"
+    DAP_GY_CM2 = "dap_gy_cm2", "Gy·cm² (dose-area product)"
+    DLP_MGY_CM = "dlp_mgy_cm", "mGy·cm (CT dose-length product)"
+
+
+class Monitoring(LabelledEnum):
+    PULSE_OXIMETRY = "pulse_oximetry", "Pulse oximetry"
+    BLOOD_PRESSURE = "blood_pressure", "Non-invasive blood pressure"
+    ECG = "ecg", "ECG"
+    CAPNOGRAPHY = "capnography", "Capnography"
+
+
+class NeuroCheck(LabelledEnum):
+    AT_BASELINE = "at_baseline", "Unchanged from baseline"
+    CHANGED = "changed", "Changed from baseline (see complication details)"
+
+
+class Tolerance(LabelledEnum):
+    WELL = "well", "Tolerated well"
+    DISCOMFORT = "discomfort", "Tolerated with discomfort"
+    POORLY = "poorly", "Tolerated poorly"
+
+
 class PageSize(LabelledEnum):
     LETTER = "letter", "US Letter"
     A4 = "a4", "A4"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.text import shown
 
 if TYPE_CHECKING:
@@ -91,6 +92,8 @@ FIELD_LABELS: dict[str, str] = {
     "findings": "Findings",
     "estimated_blood_loss": "Estimated blood loss",
     "post_procedure_diagnoses": "Post-procedure diagnoses",
+    "documentation": "Documentation",
+    **{item.key: item.label for item in DOCUMENTATION_ITEMS},
     "patient": "Patient",
     "procedure": "Procedure",
     "prior_procedures": "Prior procedures",

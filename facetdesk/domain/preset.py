@@ -8,6 +8,8 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from facetdesk.domain.base import Model, RowId
 from facetdesk.domain.catalog import Region, get_catalog
+from facetdesk.domain.documentation import ProcedureDocumentation
+from facetdesk.domain.documentation_items import ITEMS
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique, VolumeBasis
 from facetdesk.domain.procedure import BotoxPreparation, MedicationAdministration
 
@@ -29,6 +31,9 @@ class Preset(Model):
     medications: list[MedicationAdministration] = Field(default_factory=list)
     # The clinic's usual toxin product and dilution; None: the preset gives no botulinum toxin.
     botox: BotoxPreparation | None = None
+    # The clinic's usual documentation items (sterile draping, monitoring, views, approach, dose unit); never
+    # what is said, seen or measured on the day (domain/documentation: Item.usual).
+    documentation: ProcedureDocumentation | None = None
 
     @field_validator("medications")
     @classmethod
@@ -39,6 +44,18 @@ class Preset(Model):
             if med.volume_basis == VolumeBasis.PER_NERVE and technique != Technique.MEDIAL_BRANCH_BLOCK:
                 raise ValueError(f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks only")
         return v
+
+    @field_validator("documentation")
+    @classmethod
+    def _usual_items_only(cls, v: ProcedureDocumentation | None) -> ProcedureDocumentation | None:
+        if v is None:
+            return None
+        observed = [item.label for item in ITEMS if not item.usual and getattr(v, item.key) not in (None, [])]
+        if observed:
+            raise ValueError(
+                f"a preset holds how the clinic usually works, not {', '.join(observed)} (entered on the day)"
+            )
+        return v if v.usual_part() else None
 
     def uses_contrast(self) -> bool:
         catalog = get_catalog()
@@ -57,7 +74,9 @@ def apply_preset(preset: Preset, draft: dict[str, Any]) -> dict[str, Any]:
     - ``contrast`` turned on when a preset row is a contrast agent (a procedure refuses a contrast
       agent with Contrast set to no), and otherwise left as it was;
     - with a toxin preparation, ``botulinum_toxin`` given that product, vial and diluent, keeping the form's
-      injection sites (none yet on a new form: the physician adds them).
+      injection sites (none yet on a new form: the physician adds them);
+    - the preset's usual documentation items (sterile draping, monitoring, views, approach, dose unit) set in
+      ``documentation``, the form's other items (what was discussed, seen or measured) kept.
 
     Everything else is left to the physician untouched: performed_at, physician, diagnoses,
     indication, targets (levels and sides), pain scores, toxin injection sites, complications,
@@ -76,4 +95,6 @@ def apply_preset(preset: Preset, draft: dict[str, Any]) -> dict[str, Any]:
     if preset.botox is not None:
         sites = (draft.get("botulinum_toxin") or {}).get("sites") or []
         out["botulinum_toxin"] = {**preset.botox.model_dump(), "sites": sites}
+    if preset.documentation is not None:
+        out["documentation"] = {**(draft.get("documentation") or {}), **preset.documentation.usual_part()}
     return out

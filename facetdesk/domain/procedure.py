@@ -22,6 +22,8 @@ from facetdesk.domain.base import (
     not_in_future,
 )
 from facetdesk.domain.catalog import Agent, Catalog, get_catalog
+from facetdesk.domain.documentation import ProcedureDocumentation
+from facetdesk.domain.documentation_items import Item, applies
 from facetdesk.domain.enums import (
     BotoxProduct,
     Complication,
@@ -32,6 +34,7 @@ from facetdesk.domain.enums import (
     Guidance,
     Intent,
     MedicationSite,
+    NeuroCheck,
     PainScale,
     Position,
     Sedation,
@@ -370,6 +373,8 @@ class Procedure(Model):
     contrast_spread: ShortText = ""
     findings: LongText = ""
     estimated_blood_loss: ShortText = ""
+    # Consent discussion, asepsis, views, aspiration, radiation, the check after (issue 17; domain/documentation).
+    documentation: ProcedureDocumentation = Field(default_factory=ProcedureDocumentation)
     # Empty means the post-procedure diagnoses are the pre-procedure ones.
     post_procedure_diagnoses: list[str] = Field(default_factory=list)
     complications: list[Complication] = Field(default_factory=list)
@@ -438,6 +443,9 @@ class Procedure(Model):
     def _other_needs_details(cls, v: str, info: ValidationInfo) -> str:
         if Complication.OTHER in (info.data.get("complications") or []) and not v:
             raise ValueError("describe the complication recorded as 'Other'")
+        documentation = info.data.get("documentation")
+        if documentation is not None and documentation.neuro_check == NeuroCheck.CHANGED and not v:
+            raise ValueError("describe the neurological change found at the post-procedure check")
         return v
 
     @field_validator("overrides")
@@ -458,6 +466,10 @@ class Procedure(Model):
     @property
     def is_signed(self) -> bool:
         return self.signature is not None
+
+    def documentation_applies(self, item: Item) -> bool:
+        """Whether a documentation item concerns this procedure (off-label toxin only when toxin was given...)."""
+        return applies(item.applies_to, self.guidance.value, self.botulinum_toxin is not None)
 
     def override_for(self, rule: str) -> Override | None:
         return next((o for o in self.overrides if o.rule == rule), None)

@@ -23,7 +23,7 @@ from typing import Any
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Procedure
 
-CURRENT_FORMAT = 2
+CURRENT_FORMAT = 3
 
 # Format 1, field by field. A nested model lists its own fields; a list of models applies them per item.
 _V1_IDENTITY = ("mrn", "family_name", "given_name", "date_of_birth", "sex")
@@ -97,6 +97,24 @@ def _grown(spec: tuple, name: str, *added: Any) -> tuple:
 
 
 _V2_PROCEDURE = _grown(_V1_PROCEDURE, "indication", ("exclusions", ("key", "answer")))
+# Format 3 (issue 17): format 2 plus the documentation items (consent discussion, asepsis, views, approach,
+# aspiration, radiation, images, monitoring, the neurological check and tolerance).
+_V3_DOCUMENTATION = (
+    "risks_discussed",
+    "off_label_discussed",
+    "sterile_drape",
+    "monitoring",
+    "views",
+    "approach",
+    "aspiration",
+    "fluoroscopy_seconds",
+    "radiation_dose",
+    "radiation_dose_unit",
+    "images_saved",
+    "neuro_check",
+    "tolerance",
+)
+_V3_PROCEDURE = (*_V2_PROCEDURE, ("documentation", _V3_DOCUMENTATION))
 _V1_SIGNATURE = ("signed_by", "signed_at")
 _V1_ADDENDUM = ("author", "written_at", "text", "signed_by", "signed_at")
 
@@ -188,6 +206,7 @@ class _Format:
 _FORMATS: dict[int, _Format] = {
     1: _Format(1, _V1_PROCEDURE, _V1_ADDENDUM, _V1_PATIENT_RECORD),
     2: _Format(2, _V2_PROCEDURE, _V1_ADDENDUM, _V2_PATIENT_RECORD),
+    3: _Format(3, _V3_PROCEDURE, _V1_ADDENDUM, _V2_PATIENT_RECORD),
 }
 
 

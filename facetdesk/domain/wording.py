@@ -6,6 +6,8 @@ One place, so the EHR receives the same sentences the chart's printed note shows
 from __future__ import annotations
 
 from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
+from facetdesk.domain.documentation_items import Group, Item
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
@@ -40,6 +42,34 @@ def latest_named(entries: list[str]) -> str:
 def num(value: float) -> str:
     """A quantity without float noise: 15.0 -> '15', 0.25 -> '0.25'."""
     return f"{round(value, 3):g}"
+
+
+def documentation_text(procedure: Procedure, item: Item) -> str:
+    """One documentation item as the note and the exports word it; "not documented" when not recorded."""
+    doc = procedure.documentation
+    value = getattr(doc, item.key)
+    if value is None or value == []:
+        return NOT_DOCUMENTED
+    if isinstance(value, bool):
+        return item.yes_no[0] if value else item.yes_no[1]
+    if isinstance(value, list):
+        return ", ".join(v.label for v in value)
+    if item.key == "fluoroscopy_seconds":
+        minutes, seconds = divmod(value, 60)
+        return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    if item.key == "radiation_dose":
+        unit = doc.radiation_dose_unit
+        return f"{num(value)} {unit.label}" if unit is not None else f"{num(value)} (unit {NOT_DOCUMENTED})"
+    return value.label
+
+
+def documentation_fields(procedure: Procedure, group: Group) -> Fields:
+    """The printed items of one documentation group that concern this procedure, each with its text."""
+    return tuple(
+        (item.label, documentation_text(procedure, item))
+        for item in DOCUMENTATION_ITEMS
+        if item.group == group and item.printed and procedure.documentation_applies(item)
+    )
 
 
 def procedure_performed(procedure: Procedure) -> str:

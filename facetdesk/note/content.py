@@ -19,7 +19,13 @@ from facetdesk.domain.months import months_before
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
-from facetdesk.domain.wording import indication_fields, inr_text, procedure_fields, procedure_performed
+from facetdesk.domain.wording import (
+    documentation_fields,
+    indication_fields,
+    inr_text,
+    procedure_fields,
+    procedure_performed,
+)
 from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's public names)
     DRAFT_STATUS,
     NONE_RECORDED,
@@ -107,6 +113,9 @@ class NoteContent:
     procedure_performed: str = ""
     coding: CodingBlock | None = None
     consent: Fields = ()
+    # Radiation and images, and the check after the procedure (documentation items; "not documented" if absent).
+    radiation: Fields = ()
+    post_check: Fields = ()
     narrative: tuple[str, ...] = ()
     procedure_findings: str = NOT_RECORDED
     estimated_blood_loss: str = NOT_RECORDED
@@ -278,7 +287,7 @@ def build_note_content(
         diagnoses=_diagnoses(procedure.diagnoses, catalog, "No diagnosis recorded"),
         prior_procedures=prior_table,
         prior_summary=prior_summary,
-        procedure=procedure_fields(procedure, catalog),
+        procedure=procedure_fields(procedure, catalog) + documentation_fields(procedure, "technique"),
         targets=targets_table(procedure, catalog),
         nerves=nerve_lines(procedure, catalog),
         medications=medications_table(procedure, catalog),
@@ -297,6 +306,8 @@ def build_note_content(
         procedure_performed=procedure_performed(procedure),
         coding=coding_block(derive_codes(procedure, catalog)),
         consent=consent_fields(procedure),
+        radiation=documentation_fields(procedure, "radiation"),
+        post_check=documentation_fields(procedure, "after"),
         narrative=technique_narrative(procedure, catalog),
         procedure_findings=procedure.findings.strip() or NOT_RECORDED,
         estimated_blood_loss=procedure.estimated_blood_loss or NOT_RECORDED,

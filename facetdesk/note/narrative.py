@@ -7,9 +7,11 @@ from collections.abc import Sequence
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import (
+    Aspiration,
     Complication,
     Guidance,
     MedicationSite,
+    NeedleApproach,
     Position,
     Sedation,
     Side,
@@ -102,34 +104,29 @@ def _drug(med: MedicationAdministration, catalog: Catalog) -> str:
 
 
 # ---- sentences ------------------------------------------------------------
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Pulse oximetry' -> 'pulse oximetry', an acronym ('ECG', 'AP') kept."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _preparation(p: Procedure) -> list[str]:
-    out = []
-    if p.consent_obtained and p.time_out_performed and p.position is not None:
-        out.append(
-            "After informed consent was obtained and a time-out confirmed the patient, procedure, levels and sides,"
-            f" the patient was placed {_POSITION[p.position]}."
-        )
+    """Position, skin preparation and draping, monitoring, sedation (consent and time-out: the Consent line)."""
+    doc = p.documentation
+    out = [f"Position: {NOT_DOCUMENTED}." if p.position is None else f"The patient was placed {_POSITION[p.position]}."]
+    drape = {True: "the field draped in sterile fashion", False: "the field recorded as not draped"}
+    if p.skin_prep is not None and doc.sterile_drape is not None:
+        out.append(f"The skin was prepped with {_PREP[p.skin_prep]} and {drape[doc.sterile_drape]}.")
+    elif p.skin_prep is not None:
+        out.append(f"The skin was prepped with {_PREP[p.skin_prep]}; sterile draping: {NOT_DOCUMENTED}.")
+    elif doc.sterile_drape is not None:
+        out.append(f"Skin preparation: {NOT_DOCUMENTED}; {drape[doc.sterile_drape]}.")
     else:
-        if p.consent_obtained is None:
-            out.append(f"Consent: {NOT_DOCUMENTED}.")
-        elif p.consent_obtained:
-            out.append("Informed consent was obtained.")
-        else:
-            out.append("Informed consent was recorded as not obtained.")
-        if p.time_out_performed is None:
-            out.append(f"Time-out: {NOT_DOCUMENTED}.")
-        elif p.time_out_performed:
-            out.append("A time-out confirmed the patient, procedure, levels and sides.")
-        else:
-            out.append("A time-out was recorded as not performed.")
-        if p.position is None:
-            out.append(f"Position: {NOT_DOCUMENTED}.")
-        else:
-            out.append(f"The patient was placed {_POSITION[p.position]}.")
-    if p.skin_prep is None:
-        out.append(f"Skin preparation: {NOT_DOCUMENTED}.")
+        out.append(f"Skin preparation and sterile draping: {NOT_DOCUMENTED}.")
+    monitors = [_in_sentence(m.label) for m in doc.monitoring]
+    if monitors:
+        out.append(f"Monitoring: {join_and(monitors)}.")
     else:
-        out.append(f"The skin was prepped with {_PREP[p.skin_prep]}.")
+        out.append(f"Monitoring: {NOT_DOCUMENTED}.")
     if p.sedation == Sedation.NONE:
         out.append("No sedation was given.")
     else:
@@ -176,16 +173,38 @@ def _targets_phrase(p: Procedure, catalog: Catalog) -> str:
     return f"into {join_and(parts)}"
 
 
+_APPROACH = {
+    NeedleApproach.POSTERIOR: "a posterior approach",
+    NeedleApproach.POSTERIOR_OBLIQUE: "a posterior oblique (down-the-beam) approach",
+    NeedleApproach.LATERAL: "a lateral approach",
+}
+_ASPIRATION = {
+    Aspiration.NEGATIVE: "Aspiration before injection was negative for blood and CSF.",
+    Aspiration.BLOOD_REPOSITIONED: "Blood was aspirated; the needle was repositioned and aspiration was then negative.",
+    Aspiration.NOT_PERFORMED: "Aspiration before injection was not performed.",
+}
+
+
 def _approach(p: Procedure, catalog: Catalog) -> list[str]:
+    doc = p.documentation
     needle = p.needle.strip()
     if needle:
         phrase = needle if "needle" in needle.lower() else f"{needle} needle"
         subject = with_article(phrase)
     else:
         subject = "a needle"
-    out = [f"{_GUIDANCE[p.guidance]}, {subject} was advanced {_targets_phrase(p, catalog)}."]
+    guidance = _GUIDANCE[p.guidance]
+    if p.guidance == Guidance.FLUOROSCOPY and doc.views:
+        guidance += f" ({join_and([_in_sentence(v.label) for v in doc.views])} views)"
+    how = f" by {_APPROACH[doc.approach]}" if doc.approach is not None else ""
+    out = [f"{guidance}, {subject} was advanced{how} {_targets_phrase(p, catalog)}."]
+    if p.guidance == Guidance.FLUOROSCOPY and not doc.views:
+        out.append(f"Fluoroscopic views: {NOT_DOCUMENTED}.")
+    if doc.approach is None and p.guidance != Guidance.NONE:
+        out.append(f"Needle approach: {NOT_DOCUMENTED}.")
     if not needle:
         out.append(f"Needle type and size: {NOT_DOCUMENTED}.")
+    out.append(f"Aspiration: {NOT_DOCUMENTED}." if doc.aspiration is None else _ASPIRATION[doc.aspiration])
     return out
 
 

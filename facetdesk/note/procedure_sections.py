@@ -9,7 +9,7 @@ from facetdesk.domain.procedure import BotoxTreatment, Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.timefmt import format_minutes
-from facetdesk.domain.wording import relief_duration_text, strength_text, volume_text
+from facetdesk.domain.wording import documentation_fields, relief_duration_text, strength_text, volume_text
 from facetdesk.note.blocks import (
     NOT_DOCUMENTED,
     NOT_RECORDED,
@@ -34,6 +34,7 @@ def consent_fields(procedure: Procedure) -> Fields:
 
     return (
         ("Informed consent", told(procedure.consent_obtained, "Obtained", "Not obtained")),
+        *documentation_fields(procedure, "consent"),
         ("Time-out", told(procedure.time_out_performed, "Performed", "Not performed")),
     )
 

@@ -134,11 +134,14 @@ def _prior_text(c: NoteContent) -> str:
 
 
 def _procedure(c: NoteContent) -> list[Flowable]:
-    """What was done, once: the narrative (consent and time-out included), the levels with their nerves, the
-    drugs, the toxin sites."""
+    """What was done, once: consent and time-out, the narrative, radiation and images, the levels with their
+    nerves, the drugs, the toxin sites."""
     mbb = len(c.targets.header) == 4
-    out: list[Flowable] = [heading("Procedure"), para(c.procedure_performed, st.LINE), Spacer(1, 1 * mm)]
+    out: list[Flowable] = [heading("Procedure"), para(c.procedure_performed, st.LINE)]
+    out += [run_in(c.consent), Spacer(1, 1 * mm)]
     out += [para(p, st.NARRATIVE) for p in c.narrative]
+    if c.radiation:
+        out.append(run_in(c.radiation))
     # A short table is one block: its header never sits alone at the foot of a page.
     out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
     out += [para(line, st.SMALL_LINE) for line in c.nerves]
@@ -152,7 +155,11 @@ def _procedure(c: NoteContent) -> list[Flowable]:
 
 def _after(c: NoteContent) -> list[Flowable]:
     """Complications and the post-procedure check."""
-    fields: Fields = (("Findings", c.procedure_findings), ("Complications", "; ".join(c.complications)))
+    fields: Fields = (
+        *c.post_check,
+        ("Findings", c.procedure_findings),
+        ("Complications", "; ".join(c.complications)),
+    )
     if c.complication_details:
         fields += (("Complication details", c.complication_details),)
     fields += (("Estimated blood loss", c.estimated_blood_loss), ("Disposition", c.disposition))
@@ -276,7 +283,7 @@ def _appendix(c: NoteContent) -> list[Flowable]:
     if not c.long_form:
         return []
     out: list[Flowable] = [heading("Appendix: LCD documentation (clinic's long form)"), subheading("Technique")]
-    out.append(kv_table(c.consent + c.procedure))
+    out.append(kv_table(c.procedure))  # consent and time-out: printed in the body
     coding = c.coding
     if coding is not None:
         out += [subheading("Procedure codes (CPT)"), data_table(coding.procedure_codes, st.CODES)]

@@ -22,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 VERSION_TABLE = "alembic_version"
 # The newest revision in migrations/versions. A new migration must change this too
 # (tests/storage/test_storage_migrate_head.py compares it with Alembic's own head).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 
 
 def stored_revisions(connection: sa.Connection) -> set[str] | None:

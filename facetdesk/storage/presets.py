@@ -40,6 +40,7 @@ def preset_from_row(row: PresetRow) -> Preset:
             "botox": None
             if row.botox_product is None
             else {"product": row.botox_product, "vial_units": row.botox_vial_units, "diluent_ml": row.botox_diluent_ml},
+            "documentation": row.documentation,
         },
         context=STORED,
     )
@@ -121,5 +122,7 @@ def _fill(row: PresetRow, preset: Preset) -> None:
     row.botox_product = toxin.product.value if toxin else None
     row.botox_vial_units = toxin.vial_units if toxin else None
     row.botox_diluent_ml = toxin.diluent_ml if toxin else None
+    doc = preset.documentation
+    row.documentation = doc.model_dump(mode="json", exclude_defaults=True) if doc is not None else None
     row.updated_at = utcnow()
     row.medications = medication_rows(PresetMedicationRow, preset.medications)

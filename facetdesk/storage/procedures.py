@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from facetdesk.domain.base import STORED, is_row_id, local_naive
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.enums import Intent, Side, Technique
 from facetdesk.domain.procedure import Addendum, Procedure, Signature
 from facetdesk.storage.errors import (
@@ -166,6 +167,7 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "contrast_spread": row.contrast_spread,
             "findings": row.findings,
             "estimated_blood_loss": row.estimated_blood_loss,
+            "documentation": _documentation(row),
             "post_procedure_diagnoses": [d.code for d in row.post_diagnoses],
             "complications": [c.code for c in row.complications],
             "complication_details": row.complication_details,
@@ -197,6 +199,16 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
     )
 
 
+def _documentation(row: ProcedureRow) -> dict:
+    """The documentation items from their columns; a list column that is NULL reads as an empty list."""
+    doc = ProcedureDocumentation.model_fields
+    return {
+        key: ([] if value is None and doc[key].default_factory is list else value)
+        for key in doc
+        for value in (getattr(row, key),)
+    }
+
+
 def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     ind = procedure.indication
     row.uid = procedure.uid
@@ -225,6 +237,8 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     row.contrast_spread = procedure.contrast_spread
     row.findings = procedure.findings
     row.estimated_blood_loss = procedure.estimated_blood_loss
+    for key, value in procedure.documentation.model_dump(mode="json").items():
+        setattr(row, key, None if value == [] else value)  # an empty list is "not documented", as NULL
     row.complication_details = procedure.complication_details
     row.disposition = None if procedure.disposition is None else procedure.disposition.value
     row.follow_up = procedure.follow_up

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -150,6 +151,21 @@ class ProcedureRow(Base):
     contrast_spread: Mapped[str] = mapped_column(ShortText, default="", server_default="")
     findings: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     estimated_blood_loss: Mapped[str] = mapped_column(ShortText, default="", server_default="")
+    # The documentation items (revision 0012; facetdesk.domain.documentation), one column each, named as the
+    # item; NULL is "not documented" (lists: NULL or empty). Rows written before the revision have none.
+    risks_discussed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    off_label_discussed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    sterile_drape: Mapped[bool | None] = mapped_column(sa.Boolean)
+    monitoring: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    views: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    approach: Mapped[str | None] = mapped_column(EnumText)
+    aspiration: Mapped[str | None] = mapped_column(EnumText)
+    fluoroscopy_seconds: Mapped[int | None] = mapped_column(sa.Integer)
+    radiation_dose: Mapped[float | None] = mapped_column(sa.Double)
+    radiation_dose_unit: Mapped[str | None] = mapped_column(EnumText)
+    images_saved: Mapped[bool | None] = mapped_column(sa.Boolean)
+    neuro_check: Mapped[str | None] = mapped_column(EnumText)
+    tolerance: Mapped[str | None] = mapped_column(EnumText)
     # Electronic signature (revision 0005): NULL until signed; once set, the row is locked.
     # The signer is a typed name for now; a signed_by_user_id column can join it with user accounts.
     signed_by: Mapped[str | None] = mapped_column(sa.String(100))
@@ -394,6 +410,8 @@ class PresetRow(Base):
     botox_product: Mapped[str | None] = mapped_column(EnumText)
     botox_vial_units: Mapped[float | None] = mapped_column(sa.Double)
     botox_diluent_ml: Mapped[float | None] = mapped_column(sa.Double)
+    # The clinic's usual documentation items (revision 0012): {item key: value}; NULL on older presets.
+    documentation: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     medications: Mapped[list[PresetMedicationRow]] = relationship(**_children(lambda: PresetMedicationRow.position))

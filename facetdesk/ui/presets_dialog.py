@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.enums import BotoxProduct, Guidance, Intent, Sedation, Technique
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.users import NotPermitted
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
+from facetdesk.ui.documentation_tab import ItemWidget
 from facetdesk.ui.error_router import ErrorRouter
 from facetdesk.ui.medications_panel import MedicationsPanel
 from facetdesk.ui.widgets import ChoiceCombo, ErrorLabel, OptionalFloatSpin, enum_combo, named
@@ -89,6 +91,14 @@ class PresetsDialog(QDialog):
         toxin_form.addRow(self.tr("Product"), self.errors.field(self.toxin_product, ("botox", "product")))
         toxin_form.addRow(self.tr("Vial"), self.errors.field(self.toxin_vial, ("botox", "vial_units")))
         toxin_form.addRow(self.tr("Diluted in"), self.errors.field(self.toxin_diluent, ("botox", "diluent_ml")))
+        # The clinic's usual documentation items (draping, monitoring, views, approach, dose unit): what is said,
+        # seen or measured on the day is never part of a preset.
+        self.usual = QGroupBox(self.tr("Usual documentation"))
+        usual_form = QFormLayout(self.usual)
+        self.usual_items = {item.key: ItemWidget(item) for item in DOCUMENTATION_ITEMS if item.usual}
+        for key, iw in self.usual_items.items():
+            named(iw.widget, f"Preset {iw.item.label.lower()}")
+            usual_form.addRow(self.tr(iw.item.label), self.errors.field(iw.widget, ("documentation", key)))
         for combo in (self.technique, self.intent, self.guidance, self.sedation, self.region, self.toxin_product):
             combo.setMaximumWidth(style.COMBO_MAX_WIDTH)
 
@@ -115,7 +125,10 @@ class PresetsDialog(QDialog):
         right.addLayout(form)
         right.addWidget(QLabel(self.tr("Medications")))
         right.addWidget(self.medications)
-        right.addWidget(self.toxin)
+        extras = QHBoxLayout()
+        extras.addWidget(self.toxin, 1)
+        extras.addWidget(self.usual, 1)
+        right.addLayout(extras)
         right.addWidget(hint)
         right.addWidget(self.general_error)
         save_row = QHBoxLayout()
@@ -195,6 +208,9 @@ class PresetsDialog(QDialog):
         self.toxin_product.set_value(toxin.product if toxin else None)
         self.toxin_vial.set_value_or_none(toxin.vial_units if toxin else None)
         self.toxin_diluent.set_value_or_none(toxin.diluent_ml if toxin else None)
+        doc = preset.documentation if preset else None
+        for key, iw in self.usual_items.items():
+            iw.set_value(getattr(doc, key) if doc else None)
         self.delete_button.setEnabled(preset is not None)
 
     def new_preset(self) -> None:
@@ -222,6 +238,7 @@ class PresetsDialog(QDialog):
             }
             if self.toxin.isChecked()
             else None,
+            "documentation": {key: iw.value() for key, iw in self.usual_items.items()},
         }
 
     def save(self) -> Preset | None:

@@ -40,6 +40,7 @@ from facetdesk.services.records import RecordService
 from facetdesk.storage.errors import StaleRecord, StorageError
 from facetdesk.ui import style
 from facetdesk.ui.botox_panel import BotoxPanel
+from facetdesk.ui.documentation_tab import DocumentationTab
 from facetdesk.ui.editor_decisions import DecisionSupportMixin
 from facetdesk.ui.editor_signing import SigningMixin
 from facetdesk.ui.error_router import ErrorRouter
@@ -58,7 +59,8 @@ from facetdesk.ui.widgets import (
 _TAB_OF = {
     "performed_at": 0, "physician": 0, "technique": 0, "intent": 0, "guidance": 0, "contrast": 0,
     "sedation": 0, "diagnoses": 0, "mbb_not_possible_reason": 0, "rfa_not_candidate_reason": 0,
-    "consent_obtained": 0, "time_out_performed": 0, "position": 0, "skin_prep": 0, "needle": 0,
+    "consent_obtained": 7, "time_out_performed": 7, "position": 7, "skin_prep": 7, "needle": 7,
+    "documentation": 7,
     "indication": 1, "targets": 2, "medications": 3, "contrast_spread": 6, "findings": 6,
     "estimated_blood_loss": 6, "post_procedure_diagnoses": 6,
     "botulinum_toxin": 4, "pre_procedure_pain": 5, "pain_scores": 5,
@@ -81,7 +83,10 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
     stale = Signal()  # a save was refused: another workstation changed the procedure since it was opened
 
     TAB_OF = _TAB_OF
-    TAB_TITLES = ("Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome")
+    TAB_TITLES = (
+        "Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome",
+        "Documentation",
+    )  # fmt: skip
 
     def __init__(self, catalog: Catalog, records: RecordService):
         super().__init__()
@@ -132,6 +137,8 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         self.errors.register(("pain_scores",), self.pain.rows.error)
         self.tabs.addTab(_scroll(self.pain), self.tr("Pain && relief"))
         self.tabs.addTab(_scroll(self.outcome), self.tr("Outcome"))
+        self.documentation = DocumentationTab(self._field)
+        self.tabs.addTab(_scroll(self.documentation), self.tr("Documentation"))
 
         self.save_button = named(QPushButton(self.tr("Save procedure")), "Save procedure", "Save (Ctrl+S)")
         self.export_button = named(QPushButton(self.tr("Export PDF note…")), "Export PDF", "Export PDF (Ctrl+E)")
@@ -305,6 +312,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         )
         self.medications.set_counts(len(targets), len(nerves))
         self.pain.update_derived()
+        self.documentation.set_context(self.guidance.value(), self.botox.group.isChecked())
 
     def load(self, patient: Patient, procedure: Procedure | None, physician_hint: str = "") -> None:
         """Show a stored procedure, or a blank one for the patient when procedure is None."""
@@ -372,6 +380,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         self.botox.load(p.botulinum_toxin if p else None)
         self.pain.load(p.pre_procedure_pain if p else None, p.pain_scores if p else [])
         self.outcome.load(p)
+        self.documentation.load(p)
 
     def data(self) -> dict:
         base = self._procedure
@@ -386,6 +395,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
             "pre_procedure_pain": self.pain.pre_pain.value_or_none(),
             "pain_scores": self.pain.scores(),
             **self.outcome.data(),
+            **self.documentation.data(),
             "overrides": [o.model_dump() for o in self._overrides],
         }
 

@@ -30,9 +30,7 @@ from facetdesk.domain.enums import (
     Guidance,
     Intent,
     PainScale,
-    Position,
     Sedation,
-    SkinPrep,
     Technique,
 )
 from facetdesk.domain.procedure import Procedure
@@ -44,7 +42,6 @@ from facetdesk.ui.widgets import (
     ErrorLabel,
     OptionalFloatSpin,
     OptionalIntSpin,
-    YesNoUnknown,
     checkbox_grid,
     enum_combo,
     named,
@@ -86,7 +83,8 @@ AddField = Callable[[QFormLayout, str, QWidget, tuple], None]
 
 
 class ProcedureSection(QWidget):
-    """When, who, technique, intent, guidance, contrast, sedation, coverage reasons and diagnoses."""
+    """When, who, technique, intent, guidance, contrast, sedation, coverage reasons and diagnoses (consent and the
+    rest of the documentation: ui/documentation_tab)."""
 
     def __init__(self, catalog: Catalog, add_field: AddField, errors: ErrorRouter):
         super().__init__()
@@ -123,27 +121,11 @@ class ProcedureSection(QWidget):
             ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
         ):
             add_field(form, label, widget, (key,))
-        technique_box = QGroupBox(self.tr("Consent, time-out and technique"))
-        tform = QFormLayout(technique_box)
-        self.consent = named(YesNoUnknown(), "Written informed consent obtained")
-        self.time_out = named(YesNoUnknown(), "Time-out performed")
-        self.position = named(enum_combo(Position, optional=True), "Patient position")
-        self.skin_prep = named(enum_combo(SkinPrep, optional=True), "Skin preparation")
-        self.needle = named(QLineEdit(), "Needle", "Gauge, length and type, e.g. 22-gauge 3.5-inch spinal needle")
-        self.needle.setPlaceholderText(self.tr("e.g. 22-gauge 3.5-inch spinal needle"))
-        for label, widget, key in (
-            ("Written informed consent", self.consent, "consent_obtained"),
-            ("Time-out performed", self.time_out, "time_out_performed"),
-            ("Position", self.position, "position"),
-            ("Skin preparation", self.skin_prep, "skin_prep"),
-            ("Needle", self.needle, "needle"),
-        ):
-            add_field(tform, label, widget, (key,))
         left_column = QWidget()
         lc = QVBoxLayout(left_column)
         lc.setContentsMargins(0, 0, 0, 0)
         lc.addWidget(left)
-        lc.addWidget(technique_box)
+        lc.addStretch()
         right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
         rl = QVBoxLayout(right)
         self.diagnoses = named(code_list(catalog), "Diagnoses")
@@ -162,11 +144,6 @@ class ProcedureSection(QWidget):
         self.sedation.set_value(p.sedation if p else None)
         self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
         self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
-        self.consent.set_value(p.consent_obtained if p else None)
-        self.time_out.set_value(p.time_out_performed if p else None)
-        self.position.set_value(p.position if p else None)
-        self.skin_prep.set_value(p.skin_prep if p else None)
-        self.needle.setText(p.needle if p else "")
         set_checked_codes(self.diagnoses, p.diagnoses if p else [])
 
     def data(self) -> dict:
@@ -174,11 +151,6 @@ class ProcedureSection(QWidget):
             "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
             "physician": self.physician.text(),
             "diagnoses": checked_codes(self.diagnoses),
-            "consent_obtained": self.consent.value(),
-            "time_out_performed": self.time_out.value(),
-            "position": self.position.value(),
-            "skin_prep": self.skin_prep.value(),
-            "needle": self.needle.text(),
             "technique": self.technique.value(),
             "intent": self.intent.value(),
             "guidance": self.guidance.value(),

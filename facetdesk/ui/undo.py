@@ -144,7 +144,7 @@ def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
     # Free text as typed: validation strips spaces and drops text that is too long.
     fields: list[tuple[QLineEdit | QPlainTextEdit, object]] = [
         (section.physician, raw.get("physician")),
-        (section.needle, raw.get("needle")),
+        (editor.documentation.needle, raw.get("needle")),
         (section.mbb_not_possible, raw.get("mbb_not_possible_reason")),
         (section.rfa_not_candidate, raw.get("rfa_not_candidate_reason")),
         (indication.care_details, care.get("conservative_care_details")),

@@ -80,3 +80,20 @@ def test_the_lcd_exclusion_answers_are_asked_again_not_copied():
         }
     )
     assert "exclusions" not in start_from(answered)["indication"]
+
+
+def test_how_it_is_usually_done_carries_over_but_never_what_was_observed():
+    documented = Procedure.model_validate({
+        **_previous().model_dump(),
+            "documentation": {
+                "risks_discussed": True, "sterile_drape": True, "monitoring": ["pulse_oximetry"],
+                "views": ["ap", "lateral"], "approach": "lateral", "aspiration": "negative",
+                "fluoroscopy_seconds": 40, "radiation_dose": 2.5, "radiation_dose_unit": "air_kerma_mgy",
+                "images_saved": True, "neuro_check": "at_baseline", "tolerance": "well",
+            },
+    })  # fmt: skip
+    doc = start_from(documented)["documentation"]
+    assert {k: (v.value if hasattr(v, "value") else v) for k, v in doc.items() if not isinstance(v, list)} == {
+        "sterile_drape": True, "approach": "lateral", "radiation_dose_unit": "air_kerma_mgy"
+    }  # fmt: skip
+    assert [v.value for v in doc["views"]] == ["ap", "lateral"] and len(doc["monitoring"]) == 1

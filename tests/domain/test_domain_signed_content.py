@@ -82,7 +82,7 @@ def test_the_patient_record_hash_changes_with_the_inr_under_format_2_only():
     other = patient.model_copy(update={"inr": (patient.inr or 1) + 0.5, "inr_taken_at": datetime(2026, 1, 2, 3, 4)})
     assert patient_record_hash(patient, 1) == patient_record_hash(other, 1)
     assert patient_record_hash(patient, 2) != patient_record_hash(other, 2)
-    assert RECORD_FORMAT == CURRENT_FORMAT == 2
+    assert RECORD_FORMAT == CURRENT_FORMAT == 3
 
 
 def test_the_procedure_record_hash_changes_with_an_exclusion_answer():
@@ -95,8 +95,27 @@ def test_the_procedure_record_hash_changes_with_an_exclusion_answer():
     assert canonical_bytes(procedure_content(identity(full_patient()), procedure))
 
 
+def test_format_3_adds_the_documentation_items_and_format_2_stays():
+    patient, procedure = full_patient(), full_procedure()
+    v2 = procedure_content(identity(patient), procedure, 2)
+    v3 = procedure_content(identity(patient), procedure, 3)
+    doc = v3["procedure"].pop("documentation")
+    assert "documentation" not in v2["procedure"]
+    assert doc["views"] == [v.value for v in procedure.documentation.views] != []
+    assert doc["fluoroscopy_seconds"] == str(procedure.documentation.fluoroscopy_seconds)
+    assert {**v3, "format": 2} == v2
+
+
+def test_the_procedure_record_hash_changes_with_a_documentation_item_under_format_3_only():
+    procedure = full_procedure()
+    changed = procedure.documentation.model_copy(update={"images_saved": not procedure.documentation.images_saved})
+    other = procedure.model_copy(update={"documentation": changed})
+    assert procedure_record_hash(1, procedure, 2) == procedure_record_hash(1, other, 2)
+    assert procedure_record_hash(1, procedure, 3) != procedure_record_hash(1, other, 3)
+
+
 def test_an_unknown_format_is_refused_by_name():
-    with pytest.raises(UnknownFormat, match="content format 3"):
-        procedure_content({}, full_procedure(), 3)
+    with pytest.raises(UnknownFormat, match="content format 4"):
+        procedure_content({}, full_procedure(), 4)
     with pytest.raises(UnknownFormat):
         patient_record_hash(full_patient(), 0)

@@ -7,6 +7,7 @@ from note_case import GENERATED_AT, make_case
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.coding import CodeLine, CodingSummary
+from facetdesk.domain.enums import Aspiration
 from facetdesk.domain.procedure import BotoxSite, BotoxTreatment, MedicationAdministration, Target
 from facetdesk.note.content import NOT_RECORDED, SAME_AS_PRE, build_note_content
 from facetdesk.note.instructions import EMERGENCY_BOTOX, SEDATION, standard_instructions
@@ -27,23 +28,29 @@ def narrative(case) -> str:
 
 
 def test_unrecorded_facts_are_named_not_assumed():
-    text = narrative(make_case())  # the basic case records no consent, time-out, position, prep or needle
+    text = narrative(make_case())  # the basic case records no position, prep, draping, views, approach or needle
     for sentence in (
-        "Consent: not documented.",
-        "Time-out: not documented.",
         "Position: not documented.",
-        "Skin preparation: not documented.",
+        "Skin preparation and sterile draping: not documented.",
+        "Monitoring: not documented.",
+        "Fluoroscopic views: not documented.",
+        "Needle approach: not documented.",
         "Needle type and size: not documented.",
+        "Aspiration: not documented.",
         "No contrast was used.",
     ):
         assert sentence in text
-    assert "sterile" not in text and "tolerated" not in text
+    assert "sterile fashion" not in text and "negative" not in text
 
 
 def test_recorded_refusals_are_stated():
-    text = narrative(mbb_botox_case(consent_obtained=False, time_out_performed=False))
-    assert "Informed consent was recorded as not obtained." in text
-    assert "A time-out was recorded as not performed." in text
+    case = mbb_botox_case()
+    doc = case.procedure.documentation.model_copy(
+        update={"sterile_drape": False, "aspiration": Aspiration.NOT_PERFORMED}
+    )
+    text = narrative(mbb_botox_case(documentation=doc))
+    assert "The skin was prepped with chlorhexidine and the field recorded as not draped." in text
+    assert "Aspiration before injection was not performed." in text
     assert "The patient was placed prone." in text
 
 
@@ -125,13 +132,23 @@ def test_new_fields_in_content():
     fields = dict(c.procedure)
     assert fields["Position"] == "Prone" and fields["Skin prep"] == "Chlorhexidine"
     assert fields["Needle"] == "22-gauge 3.5-inch spinal needle"
-    assert dict(c.consent) == {"Informed consent": "Obtained", "Time-out": "Performed"}
+    assert dict(c.consent) == {
+        "Informed consent": "Obtained",
+        "Risks, benefits and alternatives": "Discussed",
+        "Off-label use of botulinum toxin": "Discussed",
+        "Time-out": "Performed",
+    }
     assert c.post_diagnoses.rows[0][0] == "M47.817"
     assert c.estimated_blood_loss == "Minimal (< 1 mL)"
     bare = build_note_content(make_case(), generated_at=GENERATED_AT)
     assert bare.post_diagnoses.rows == () and bare.post_diagnoses.empty == SAME_AS_PRE
     assert bare.estimated_blood_loss == NOT_RECORDED and bare.procedure_findings == NOT_RECORDED
-    assert dict(bare.consent) == {"Informed consent": "not documented", "Time-out": "not documented"}
+    assert dict(bare.consent) == {
+        "Informed consent": "not documented",
+        "Risks, benefits and alternatives": "not documented",
+        "Off-label use of botulinum toxin": "not documented",
+        "Time-out": "not documented",
+    }
 
 
 def test_standard_instructions_follow_what_was_done():

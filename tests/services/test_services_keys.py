@@ -13,7 +13,7 @@ import pytest
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
-from facetdesk.domain.signed_content import canonical_bytes, identity, procedure_content, sha256_hex
+from facetdesk.domain.signed_content import CURRENT_FORMAT, canonical_bytes, identity, procedure_content, sha256_hex
 from facetdesk.domain.users import Actor
 from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import trust as key_store
@@ -75,6 +75,33 @@ def test_format_2_bytes_and_hash_are_pinned():
         in data
     )
     assert sha256_hex(data) == GOLDEN_V2_SHA256
+
+
+# Format 3 of the same procedure with its documentation items recorded: pinned like formats 1 and 2.
+GOLDEN_V3_SHA256 = "44ff3457516c38ca1e2a0d1cbab7f8e6c6a474af5755a026f3e8f6afb5f61fd8"
+GOLDEN_DOCUMENTATION = {
+    "risks_discussed": True,
+    "sterile_drape": True,
+    "monitoring": ["pulse_oximetry", "blood_pressure"],
+    "views": ["ap", "oblique"],
+    "approach": "posterior_oblique",
+    "aspiration": "negative",
+    "fluoroscopy_seconds": 32,
+    "radiation_dose": 1.25,
+    "radiation_dose_unit": "air_kerma_mgy",
+    "images_saved": True,
+    "neuro_check": "at_baseline",
+    "tolerance": "well",
+}
+
+
+def test_format_3_bytes_and_hash_are_pinned():
+    procedure = Procedure.model_validate({**GOLDEN_PROCEDURE, "documentation": GOLDEN_DOCUMENTATION})
+    data = canonical_bytes(procedure_content(identity(Patient.model_validate(GOLDEN_PATIENT)), procedure, 3))
+    assert data.startswith(b'{"content":"facetdesk-procedure","format":3,"patient":{"date_of_birth":"1960-01-02",')
+    assert b'"fluoroscopy_seconds":"32","images_saved":true,"monitoring":["pulse_oximetry","blood_pressure"]' in data
+    assert b'"off_label_discussed":null,"radiation_dose":"1.25","radiation_dose_unit":"air_kerma_mgy"' in data
+    assert sha256_hex(data) == GOLDEN_V3_SHA256
 
 
 def test_a_new_domain_field_leaves_format_1_unchanged():
@@ -259,18 +286,18 @@ def test_a_critical_finding_is_never_signed_over_unacknowledged(ctx, make_patien
     assert ctx.audit.verify().ok
 
 
-def test_a_signature_made_under_format_1_still_verifies_beside_a_format_2_addendum(
+def test_a_signature_made_under_format_1_still_verifies_beside_a_current_format_addendum(
     ctx, make_patient_data, make_procedure_data, monkeypatch
 ):
-    """An upgrade to format 2 leaves every format-1 signature verifiable: each is checked under its own format."""
+    """An upgrade leaves every format-1 signature verifiable: each part is checked under its own format."""
     import facetdesk.services.signing as signing_service
 
     with monkeypatch.context() as m:
         m.setattr(signing_service, "CURRENT_FORMAT", 1)
         first = _signed(ctx, make_patient_data, make_procedure_data)
-    signers.add_addendum(ctx, first, "Written after the upgrade, signed under format 2.")
+    signers.add_addendum(ctx, first, "Written after the upgrade, signed under the current format.")
     with ctx.database.read() as s:
         formats = [part.content_format for part in sigstore.signatures_of(s, first)]
-    assert formats == [1, 2]
+    assert formats == [1, CURRENT_FORMAT] and CURRENT_FORMAT > 1
     report = ctx.audit.verify()
     assert report.ok, report.lines()

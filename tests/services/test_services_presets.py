@@ -225,3 +225,47 @@ def test_the_usual_medication_agents_are_the_presets_then_the_most_recorded(ctx,
                 performed_at=datetime(2025, 4, 2 + len(agent) + n, 10, 0),
                 medications=[{"agent": agent, "concentration_mg_per_ml": 5.0, "volume_ml": 0.5}]))  # fmt: skip
     assert ctx.records.usual_medication_agents() == ["lidocaine", "bupivacaine", "ropivacaine"]
+
+
+# ---- the usual documentation items ---------------------------------------------
+USUAL_DOCUMENTATION = {
+    "sterile_drape": True,
+    "monitoring": ["pulse_oximetry", "blood_pressure"],
+    "views": ["ap", "oblique"],
+    "approach": "posterior_oblique",
+    "radiation_dose_unit": "dap_ugy_m2",
+}
+
+
+def test_a_preset_keeps_the_clinics_usual_documentation_items(service):
+    saved = service.save(preset_data(name="MBB, usual documentation", documentation=USUAL_DOCUMENTATION))
+    again = service.get(saved.id).documentation
+    assert again.model_dump(mode="json", exclude_defaults=True) == USUAL_DOCUMENTATION
+    # Nothing set: the preset holds no documentation (and leaves the form's alone).
+    cleared = service.save(saved.model_copy(update={"documentation": None}))
+    assert service.get(cleared.id).documentation is None
+
+
+@pytest.mark.parametrize(
+    "observed,label",
+    [({"aspiration": "negative"}, "Aspiration before injection"), ({"risks_discussed": True}, "Risks, benefits"),
+     ({"tolerance": "well"}, "Tolerance"), ({"fluoroscopy_seconds": 30}, "Fluoroscopy time"),
+     ({"images_saved": True}, "Images saved")],
+)  # fmt: skip
+def test_a_preset_refuses_what_is_observed_on_the_day(service, observed, label):
+    with pytest.raises(InvalidRecord) as exc:
+        service.save(preset_data(name="Pre-documented", documentation={**USUAL_DOCUMENTATION, **observed}))
+    (error,) = exc.value.errors
+    assert error.path == ("documentation",) and label in error.message and "entered on the day" in error.message
+    assert "Pre-documented" not in [p.name for p in service.list()]
+
+
+def test_applying_a_preset_fills_the_usual_items_and_keeps_what_the_physician_observed():
+    preset = Preset.model_validate(preset_data(documentation=USUAL_DOCUMENTATION))
+    draft = Procedure.model_validate(procedure_data()).model_dump()
+    draft["documentation"] = {"aspiration": "negative", "views": ["lateral"], "tolerance": "well"}
+    out = apply_preset(preset, draft)
+    doc = Procedure.model_validate({**draft, **out}).documentation
+    assert doc.aspiration.value == "negative" and doc.tolerance.value == "well"  # the day's, kept
+    assert [v.value for v in doc.views] == ["ap", "oblique"] and doc.sterile_drape is True  # the clinic's usual
+    assert doc.fluoroscopy_seconds is None and doc.risks_discussed is None  # never filled by a preset

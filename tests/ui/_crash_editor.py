@@ -46,7 +46,7 @@ def main() -> int:
     editor = window.editor
     editor.performed_at.setDateTime(editor.performed_at.dateTime().fromString("2026-05-06 08:15", "yyyy-MM-dd HH:mm"))
     editor.physician.setText("Dr. Killed Process")
-    editor.section.needle.setText("22-gauge spinal needle")
+    editor.documentation.needle.setText("22-gauge spinal needle")
     choose_technique(editor)
     for box in editor.targets.findChildren(QCheckBox):
         if box.accessibleName() == "L4-L5 left":

@@ -162,7 +162,7 @@ def test_draft_survives_a_killed_process_and_is_restored(qtbot, db_url) -> None:
         assert ed.patient.mrn == "CRASH-1"
         assert ed.procedure is None  # a new procedure, not yet saved
         assert ed.physician.text() == "Dr. Killed Process"
-        assert ed.section.needle.text() == "22-gauge spinal needle"
+        assert ed.documentation.needle.text() == "22-gauge spinal needle"
         assert ed.performed_at.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-05-06 08:15"
         assert ed.targets.targets() == [{"level": "L4-L5", "side": ed.targets.targets()[0]["side"]}]
         assert str(ed.targets.targets()[0]["side"]) in ("left", "Side.LEFT")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facetdesk.domain.enums import BotoxProduct, Intent, MedicationSite, Sedation, Technique, VolumeBasis
+from facetdesk.domain.enums import BotoxProduct, DoseUnit, Intent, MedicationSite, Sedation, Technique, VolumeBasis
 from facetdesk.domain.errors import FieldError
 from facetdesk.services.presets import PresetService
 from facetdesk.ui.presets_dialog import PresetsDialog, preset_menu
@@ -162,3 +162,23 @@ def test_the_usual_toxin_preparation_is_saved_reloaded_and_refused_half_filled(q
     dialog.select("Lumbar MBB + Botox")
     assert find(dialog, "Preset toxin product").value() == BotoxProduct.ONABOTULINUMTOXINA
     assert find(dialog, "Preset toxin diluent volume").value_or_none() == 2.5
+
+
+def test_the_usual_documentation_items_are_saved_and_reloaded(qtbot, dialog, service):
+    """Only how the clinic usually works is offered: draping, monitoring, views, approach, the dose unit."""
+    offered = {iw.item.key for iw in dialog.usual_items.values()}
+    assert offered == {"sterile_drape", "monitoring", "views", "approach", "radiation_dose_unit"}
+    dialog.select(MBB_SEED)
+    choose(find(dialog, "Preset sterile preparation and draping"), True)
+    find(dialog, "Fluoroscopic views: AP").setChecked(True)
+    find(dialog, "Fluoroscopic views: Oblique").setChecked(True)
+    choose(find(dialog, "Preset dose unit"), DoseUnit.DAP_UGY_M2)
+    click(qtbot, find(dialog, "Save preset"))
+    doc = next(p for p in service.list() if p.name == MBB_SEED).documentation
+    assert doc.sterile_drape is True and doc.radiation_dose_unit == DoseUnit.DAP_UGY_M2
+    assert [v.value for v in doc.views] == ["ap", "oblique"] and doc.monitoring == []
+    dialog.select(IA_SEED)
+    assert not find(dialog, "Fluoroscopic views: AP").isChecked()  # the other preset holds none
+    dialog.select(MBB_SEED)
+    assert find(dialog, "Fluoroscopic views: Oblique").isChecked()
+    assert find(dialog, "Preset dose unit").value() == DoseUnit.DAP_UGY_M2
