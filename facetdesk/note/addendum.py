@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from facetdesk.note import styles as st
 from facetdesk.note.blocks import signed_line
 from facetdesk.note.fonts import REGULAR, register_fonts
+from facetdesk.note.paragraphs import NoteParagraph
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,24 @@ def render_addendum(page: AddendumPage) -> bytes:
     )
     ids = f"MRN {page.mrn}   ·   DOB {page.date_of_birth}   ·   Date of service {page.service}"
     story = [
-        Paragraph(escape(page.patient_name), st.HEADER_NAME),
-        Paragraph(escape(ids), st.HEADER_IDS),
+        NoteParagraph(escape(page.patient_name), st.HEADER_NAME),
+        NoteParagraph(escape(ids), st.HEADER_IDS),
         Spacer(1, 6),
-        Paragraph(f"Addendum {page.number} to the signed procedure note", st.TITLE),
-        Paragraph(escape(f"Written by {page.author} on {page.written_at}"), st.SUBTITLE),
+        NoteParagraph(f"Addendum {page.number} to the signed procedure note", st.TITLE),
+        NoteParagraph(escape(f"Written by {page.author} on {page.written_at}"), st.SUBTITLE),
         Spacer(1, 6),
     ]
     for block in page.text.replace("\r\n", "\n").split("\n\n"):
         if block.strip():
-            story.append(Paragraph(escape(block.strip()).replace("\n", "<br/>"), st.NOTES))
+            story.append(NoteParagraph(escape(block.strip()).replace("\n", "<br/>"), st.NOTES))
     story += [
         Spacer(1, 8),
-        Paragraph(f"<b>{escape(signed_line(page.signed_by, page.signed_at_text, page.key_fingerprint))}</b>", st.LINE),
-        Paragraph("This page was added after the note was signed; the note's own pages are unchanged.", st.SMALL_LINE),
+        NoteParagraph(
+            f"<b>{escape(signed_line(page.signed_by, page.signed_at_text, page.key_fingerprint))}</b>", st.LINE
+        ),
+        NoteParagraph(
+            "This page was added after the note was signed; the note's own pages are unchanged.", st.SMALL_LINE
+        ),
     ]
     doc.build(story)
     return buf.getvalue()

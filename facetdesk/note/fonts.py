@@ -1,5 +1,5 @@
-"""Registers the bundled fonts: DejaVu for Latin, Greek and Cyrillic, Droid Sans Fallback for Chinese, Japanese and
-Korean, so names print and are embedded."""
+"""Registers the bundled fonts: DejaVu for Latin, Greek, Cyrillic, Hebrew and Arabic, Droid Sans Fallback for Chinese
+and Japanese, NanumGothic for Korean, Lohit Devanagari for Devanagari, so names print and are embedded."""
 
 from __future__ import annotations
 
@@ -15,10 +15,17 @@ from facetdesk.resources import resources_dir
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 # TrueType faces for what DejaVu lacks, tried in order: Droid Sans Fallback for Chinese and Japanese (Apache 2.0),
-# NanumGothic for Korean (OFL 1.1); licences in resources/fonts. One weight each, so bold text in these scripts
-# prints regular. Registered on first need: they are 4 MB each, and most notes never use them.
-FALLBACKS = (("DroidSansFallback", "DroidSansFallbackFull.ttf"), ("NanumGothic", "NanumGothic.ttf"))
-FONTS_LABEL = "DejaVu Sans, Droid Sans Fallback or NanumGothic"
+# NanumGothic for Korean (OFL 1.1), Lohit Devanagari (OFL 1.1, shaped with HarfBuzz: paragraphs.NoteParagraph);
+# licences in resources/fonts. One weight each, so bold text in these scripts prints regular. Registered on first
+# need: the CJK faces are 4 MB each, and most notes never use them.
+FALLBACKS = (
+    ("DroidSansFallback", "DroidSansFallbackFull.ttf"),
+    ("NanumGothic", "NanumGothic.ttf"),
+    ("LohitDevanagari", "LohitDevanagari.ttf"),
+)
+# Scripts whose letters change shape and order with their neighbours: set by HarfBuzz, not letter by letter.
+SHAPED_FACES = frozenset({"LohitDevanagari"})
+FONTS_LABEL = "DejaVu Sans, Droid Sans Fallback, NanumGothic or Lohit Devanagari"
 
 
 def _files() -> dict[str, Path]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
@@ -50,22 +49,11 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def right_to_left(text: str) -> bool:
-    """Whether ``text`` holds right-to-left letters (Hebrew, Arabic, ...), which this note cannot yet order and
-    join as they are written."""
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
-
-
 def glyph_warnings(sections: Mapping[str, object]) -> tuple[str, ...]:
-    """One warning per section whose text holds characters the font lacks, and one per section with right-to-left
-    text (printed, but not in its reading order); ``sections`` maps label -> content."""
+    """One warning per section whose text holds characters no bundled face draws; ``sections`` maps label ->
+    content. (Right-to-left text is ordered and joined, bidi_text; Devanagari is shaped: neither is warned about.)"""
     out = []
     for label, value in sections.items():
-        if any(right_to_left(text) for text in _strings(value)):
-            out.append(
-                f"Right-to-left text (Hebrew, Arabic) in {label} prints here letter by letter from left to right and"
-                " unjoined: read it from the record, not from this page."
-            )
         missing: list[str] = []
         for text in _strings(value):
             missing += [ch for ch in missing_characters(text) if ch not in missing]
