@@ -25,7 +25,7 @@ from facetdesk.ui.main_window import MainWindow  # noqa: E402
 from facetdesk.ui.opening import DatabaseOpening  # noqa: E402
 from facetdesk.ui.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
 
-TABS = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome"]
+TABS = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome", "documentation"]
 # Synthetic accounts of the demo database; the password is only ever typed into the demo's dialogs.
 DEMO_PASSWORD = "synthetic demo phrase"
 PHYSICIAN = {"username": "e.synthetic", "display_name": "Dr. Elena Synthetic"}

@@ -157,7 +157,7 @@ class DoseUnit(LabelledEnum):
 
 class Monitoring(LabelledEnum):
     PULSE_OXIMETRY = "pulse_oximetry", "Pulse oximetry"
-    BLOOD_PRESSURE = "blood_pressure", "Non-invasive blood pressure"
+    BLOOD_PRESSURE = "blood_pressure", "Blood pressure (NIBP)"
     ECG = "ecg", "ECG"
     CAPNOGRAPHY = "capnography", "Capnography"
 

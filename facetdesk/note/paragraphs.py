@@ -68,7 +68,7 @@ class NoteParagraph(Paragraph):
             self._wrapped_at = None
 
     def draw(self) -> None:
-        lines = self.blPara
+        lines = getattr(self, "blPara")  # noqa: B009 (set by wrap; mypy cannot type reportlab's attribute)
         if self._rtl:
             self.blPara = _in_visual_order(lines)
         if self._actual is not None:

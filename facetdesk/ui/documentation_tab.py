@@ -13,7 +13,7 @@ import typing
 from enum import Enum
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.documentation_items import (
@@ -122,6 +122,8 @@ class DocumentationTab(QWidget):
         for group, title in GROUP_TITLES.items():
             box = boxes[group] = QGroupBox(self.tr(title))
             form = QFormLayout(box)
+            # A label longer than its column leaves room for the field by putting it on the next line.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for label, widget, path in leading[group]:
                 add_field(form, label, widget, path)
             for item in ITEMS:
@@ -136,6 +138,10 @@ class DocumentationTab(QWidget):
                 col.addWidget(boxes[group])  # type: ignore[index]
             col.addStretch()
             row.addLayout(col, 1)
+        # Two columns fit beside the findings panel only if long choices may shrink (the tooltip shows them whole).
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
 
     def set_context(self, guidance: object, toxin_given: bool) -> None:
         """Grey out the items that do not concern a procedure with this guidance and toxin (their values kept)."""
@@ -153,6 +159,7 @@ class DocumentationTab(QWidget):
         self.position.set_value(p.position if p else None)
         self.skin_prep.set_value(p.skin_prep if p else None)
         self.needle.setText(p.needle if p else "")
+        self.needle.setCursorPosition(0)  # a long entry shows its start ("22-gauge..."), not its end
         self.load_documentation(p.documentation if p else ProcedureDocumentation())
 
     def load_documentation(self, doc: ProcedureDocumentation) -> None:

@@ -54,7 +54,7 @@ EXPECTED = [
     "Informed consent: Obtained · Risks, benefits and alternatives: Discussed · Off-label use of botulinum toxin: "
     "Discussed · Time-out: Performed",
     "The patient was placed prone. The skin was prepped with chlorhexidine and the field draped in sterile fashion.",
-    "Monitoring: pulse oximetry and non-invasive blood pressure.",
+    "Monitoring: pulse oximetry and blood pressure (NIBP).",
     "The skin and needle track were infiltrated with lidocaine 1% 4 mL (40 mg).",
     "Under fluoroscopic guidance (AP and oblique views), a 22-gauge 3.5-inch spinal needle was advanced by a "
     "posterior oblique (down-the-beam) approach to the L3 and L4 medial branches and the L5 dorsal ramus on the "

@@ -20,7 +20,7 @@ down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_PROCEDURE_COLUMNS = (
+_PROCEDURE_COLUMNS: tuple[tuple[str, sa.types.TypeEngine], ...] = (
     ("risks_discussed", sa.Boolean()),
     ("off_label_discussed", sa.Boolean()),
     ("sterile_drape", sa.Boolean()),
