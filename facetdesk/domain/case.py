@@ -12,7 +12,7 @@ from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.text import shown
 
-CASE_FORMAT = "facetdesk-case"
+CASE_FORMAT: Literal["facetdesk-case"] = "facetdesk-case"
 
 
 def procedure_date_errors(patient: Patient, procedure: Procedure, prefix: tuple = ()) -> list[FieldError]:

@@ -10,7 +10,7 @@ class LabelledEnum(str, Enum):
 
     label: str
 
-    def __new__(cls, value: str, label: str):
+    def __new__(cls, value: str, label: str = ""):  # a lookup by value, Side("left"), passes no label
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.label = label

@@ -11,7 +11,7 @@ from facetdesk.domain.documentation_items import Group, Item
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
-from facetdesk.domain.relief import ReliefDuration
+from facetdesk.domain.relief import ReliefDuration, ReliefSummary
 from facetdesk.domain.timefmt import fmt_datetime, format_minutes
 
 NOT_RECORDED = "not recorded"
@@ -185,6 +185,21 @@ def volume_text(med: MedicationAdministration, procedure: Procedure) -> str:
     if med.site == MedicationSite.SKIN:
         volume += ", skin and needle track"
     return volume
+
+
+def peak_relief_text(summary: ReliefSummary) -> str:
+    """'Peak relief: 87.5% at 15 min', or why relief was not computed: the screen, the note and the EHR say it alike."""
+    if summary.reason_not_computed or summary.peak_pct is None or summary.peak_at is None:
+        return f"Relief not computed: {summary.reason_not_computed}"
+    return f"Peak relief: {num(summary.peak_pct)}% at {format_minutes(summary.peak_at)}"
+
+
+def relief_summary_text(summary: ReliefSummary) -> str:
+    """The peak and each threshold's duration as one passage (the editor's pain tab)."""
+    if summary.reason_not_computed:
+        return peak_relief_text(summary) + "."
+    durations = sorted(summary.durations, key=lambda d: -d.threshold_pct)  # the stricter threshold first, as printed
+    return ". ".join([peak_relief_text(summary), *(relief_duration_text(d) for d in durations)]) + "."
 
 
 def relief_duration_text(d: ReliefDuration) -> str:

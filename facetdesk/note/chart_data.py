@@ -8,6 +8,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import block_anaesthetic, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
+from facetdesk.domain.wording import num
 
 # The chart shows the first day, where diagnostic-block relief is read; later diary points
 # (days, weeks) would crush it, so they stay in the table and the caption says so.
@@ -16,10 +17,6 @@ CHART_WINDOW_MIN = 24 * 60
 _AXES = ((1, 15), (2, 30), (3, 30), (4, 60), (6, 60), (8, 60), (12, 120), (16, 120), (24, 240))
 EXPECTED_DURATION_KEY = "relief.expected_duration_hours"
 RELIEF_LINE_KEYS = ("relief.meaningful_pct", "relief.positive_block_pct")
-
-
-def num(value: float) -> str:
-    return f"{round(value, 3):g}"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from facetdesk.domain.enums import (
     VolumeBasis,
 )
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
+from facetdesk.domain.wording import num
 
 NOT_DOCUMENTED = "not documented"
 
@@ -36,10 +37,6 @@ _POSITION = {
     Position.SUPINE: "supine",
 }
 _PREP = {SkinPrep.CHLORHEXIDINE: "chlorhexidine", SkinPrep.POVIDONE_IODINE: "povidone-iodine"}
-
-
-def num(value: float) -> str:
-    return f"{round(value, 3):g}"
 
 
 def join_and(items: Sequence[str]) -> str:

@@ -9,7 +9,13 @@ from facetdesk.domain.procedure import BotoxTreatment, Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.timefmt import format_minutes
-from facetdesk.domain.wording import documentation_fields, relief_duration_text, strength_text, volume_text
+from facetdesk.domain.wording import (
+    documentation_fields,
+    peak_relief_text,
+    relief_duration_text,
+    strength_text,
+    volume_text,
+)
 from facetdesk.note.blocks import (
     NOT_DOCUMENTED,
     NOT_RECORDED,
@@ -161,8 +167,7 @@ def pain_block(procedure: Procedure, catalog: Catalog) -> PainBlock:
         chart_note = ""
         durations: tuple[str, ...] = ()
     else:
-        assert summary.peak_pct is not None and summary.peak_at is not None
-        peak = f"Peak relief: {num(summary.peak_pct)}% at {format_minutes(summary.peak_at)}"
+        peak = peak_relief_text(summary)
         durations = tuple(relief_duration_text(d) for d in summary.durations)
     return PainBlock(
         scale=scale,

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from facetdesk.domain.enums import BotoxProduct
-from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.procedure import BotoxTreatment, Procedure
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.definition import rule
 from facetdesk.rules.doses import exceeds, months_before, priors_since
 from facetdesk.rules.finding import Finding, Severity, Status
-from facetdesk.rules.registry import rule
 
 _FIELD = ("botulinum_toxin",)
 _ONA = BotoxProduct.ONABOTULINUMTOXINA
 _NONE = "not applicable: no botulinum toxin recorded"
+
+
+def _toxin(procedure: Procedure) -> BotoxTreatment:
+    """The toxin of a procedure the caller chose for having one."""
+    assert procedure.botulinum_toxin is not None
+    return procedure.botulinum_toxin
 
 
 def _window_priors(case: RuleCase) -> list[Procedure]:
@@ -32,7 +38,7 @@ def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
     thresholds=("botox.max_units_window", "botox.window_months"),
 )
 def check_units_window(case: RuleCase) -> list[Finding]:
-    rid = "botox.units_window"
+    rid = case.rule_id
     bt = case.procedure.botulinum_toxin
     if bt is None:
         return _not_applicable(case, rid)
@@ -44,8 +50,8 @@ def check_units_window(case: RuleCase) -> list[Finding]:
             "onabotulinumtoxinA; units of other products are not converted"
         )
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_FIELD)]
-    prior = [p for p in _window_priors(case) if p.botulinum_toxin.product == _ONA]
-    prior_units = sum(p.botulinum_toxin.total_units for p in prior)
+    prior = [p for p in _window_priors(case) if _toxin(p).product == _ONA]
+    prior_units = sum(_toxin(p).total_units for p in prior)
     total = bt.total_units + prior_units
     msg = f"{bt.total_units:g} U onabotulinumtoxinA this session"
     if prior:
@@ -67,7 +73,7 @@ def check_units_window(case: RuleCase) -> list[Finding]:
     thresholds=("botox.min_interval_weeks",),
 )
 def check_interval(case: RuleCase) -> list[Finding]:
-    rid = "botox.interval"
+    rid = case.rule_id
     if case.procedure.botulinum_toxin is None:
         return _not_applicable(case, rid)
     weeks = case.value("botox.min_interval_weeks")
@@ -77,7 +83,7 @@ def check_interval(case: RuleCase) -> list[Finding]:
         return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
     last = earlier[-1]
     days = (case.when.date() - last.performed_at.date()).days
-    product = last.botulinum_toxin.product.label
+    product = _toxin(last).product.label
     since = f"{days / 7:.1f} weeks ({days} days) since {product} on {last.performed_at:%Y-%m-%d}"
     if days < weeks * 7:
         msg = f"{since}: less than the {weeks:g}-week minimum interval"
@@ -93,7 +99,7 @@ def check_interval(case: RuleCase) -> list[Finding]:
     checks="Botulinum toxin in a patient with a neuromuscular disorder (distant spread warning).",
 )
 def check_neuromuscular_disease(case: RuleCase) -> list[Finding]:
-    rid = "botox.neuromuscular_disease"
+    rid = case.rule_id
     source = "BOTOX prescribing information highlights (S38); BOTOX monograph (S36)"
     if case.procedure.botulinum_toxin is None:
         return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD, source=source)]
@@ -120,7 +126,7 @@ def check_neuromuscular_disease(case: RuleCase) -> list[Finding]:
     thresholds=("botox.window_months",),
 )
 def check_product_units(case: RuleCase) -> list[Finding]:
-    rid = "botox.product_units"
+    rid = case.rule_id
     bt = case.procedure.botulinum_toxin
     if bt is None:
         return _not_applicable(case, rid)
@@ -129,12 +135,11 @@ def check_product_units(case: RuleCase) -> list[Finding]:
         "BOTOX prescribing information (S37, S38): Botox units cannot be compared to or converted into units "
         f"of other toxins; window: {case.th('botox.window_months').source}"
     )
-    others = [p for p in _window_priors(case) if p.botulinum_toxin.product != bt.product]
+    others = [p for p in _window_priors(case) if _toxin(p).product != bt.product]
     if others:
-        products = ", ".join(dict.fromkeys(p.botulinum_toxin.product.label for p in others))
+        products = ", ".join(dict.fromkeys(_toxin(p).product.label for p in others))
         units = ", ".join(
-            f"{p.botulinum_toxin.total_units:g} U {p.botulinum_toxin.product.value} on {p.performed_at:%Y-%m-%d}"
-            for p in others
+            f"{_toxin(p).total_units:g} U {_toxin(p).product.value} on {p.performed_at:%Y-%m-%d}" for p in others
         )
         msg = (
             f"this session is {bt.product.label}; earlier {products} in the last {months:g} months ({units}): "
@@ -152,7 +157,7 @@ def check_product_units(case: RuleCase) -> list[Finding]:
     checks="Paraspinal botulinum toxin for back pain is off-label; coverage depends on the MAC's LCD.",
 )
 def check_off_label(case: RuleCase) -> list[Finding]:
-    rid = "botox.off_label"
+    rid = case.rule_id
     source = "S41; coverage [U]"
     if case.procedure.botulinum_toxin is None:
         return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD, source=source)]

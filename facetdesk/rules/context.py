@@ -20,6 +20,8 @@ class RuleCase:
     catalog: Catalog
     # Filled by the engine while a rule runs, so findings cite the thresholds that rule used.
     _used: list[Threshold] = field(default_factory=list, compare=False, repr=False)
+    # The id of the rule running now, set by the registry, so a rule names itself once (in @rule).
+    rule_id: str = field(default="", compare=False, repr=False)
 
     @property
     def when(self) -> datetime:

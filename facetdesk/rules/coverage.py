@@ -12,8 +12,8 @@ from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity, Status
-from facetdesk.rules.registry import rule
 
 CATEGORY = "coverage"
 LCD = "CMS LCD L38773 v32 (S1)"
@@ -126,7 +126,7 @@ def _not_met(
     thresholds=("lcd.imaging.allowed_guidance",),
 )
 def check_imaging(case: RuleCase) -> list[Finding]:
-    rid = "lcd.imaging"
+    rid = case.rule_id
     allowed = list(case.value("lcd.imaging.allowed_guidance"))
     allowed_text = " or ".join(_guidance_label(v) for v in allowed)
     guidance = case.procedure.guidance
@@ -151,7 +151,7 @@ def check_imaging(case: RuleCase) -> list[Finding]:
     thresholds=("lcd.levels.max_per_session",),
 )
 def check_levels(case: RuleCase) -> list[Finding]:
-    rid = "lcd.levels"
+    rid = case.rule_id
     limit = case.value("lcd.levels.max_per_session")
     levels = case.procedure.levels()
     text = f"{len(levels)} level(s) ({', '.join(levels)}); the LCD covers at most {limit:g} per session"
@@ -167,7 +167,7 @@ def check_levels(case: RuleCase) -> list[Finding]:
     checks="One spinal region per session (T12-L1 with lumbar levels counts as one lumbar session).",
 )
 def check_regions(case: RuleCase) -> list[Finding]:
-    rid = "lcd.regions"
+    rid = case.rule_id
     source = f"{LCD}: one region per session; T12-L1 with L1-L2 is one lumbar session"
     regions = session_regions(case.procedure, case.catalog)
     if len(regions) <= 1:
@@ -204,7 +204,7 @@ def check_regions(case: RuleCase) -> list[Finding]:
     ),
 )
 def check_sessions_12m(case: RuleCase) -> list[Finding]:
-    rid = "lcd.sessions_12m"
+    rid = case.rule_id
     window = case.value("lcd.sessions.window_months")
     diag_max = case.value("lcd.sessions.diagnostic_max")
     ther_max = case.value("lcd.sessions.therapeutic_max")
@@ -242,7 +242,7 @@ def check_sessions_12m(case: RuleCase) -> list[Finding]:
     thresholds=("lcd.confirmatory.min_interval_days", *BLOCK_KEYS),
 )
 def check_confirmatory_block(case: RuleCase) -> list[Finding]:
-    rid = "lcd.confirmatory_block"
+    rid = case.rule_id
     proc = case.procedure
     if proc.intent != Intent.DIAGNOSTIC_CONFIRMATORY:
         return [
@@ -303,7 +303,7 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
     thresholds=("lcd.therapeutic.min_diagnostic_blocks", *BLOCK_KEYS),
 )
 def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
-    rid = "lcd.therapeutic_prerequisite"
+    rid = case.rule_id
     proc = case.procedure
     if proc.intent != Intent.THERAPEUTIC:
         return [
@@ -376,7 +376,7 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     ),
 )
 def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
-    rid = "lcd.repeat_therapeutic"
+    rid = case.rule_id
     proc = case.procedure
     source = f"{LCD}: repeat therapeutic at the same site"
     if proc.intent != Intent.THERAPEUTIC:
@@ -448,7 +448,7 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     thresholds=("lcd.pain_duration.min_months",),
 )
 def check_pain_duration(case: RuleCase) -> list[Finding]:
-    rid = "lcd.pain_duration"
+    rid = case.rule_id
     field = ("indication", "pain_duration_months")
     minimum = case.value("lcd.pain_duration.min_months")
     months = case.procedure.indication.pain_duration_months
@@ -467,7 +467,7 @@ def check_pain_duration(case: RuleCase) -> list[Finding]:
     checks="Failed noninvasive conservative care is documented (a listed treatment or details).",
 )
 def check_conservative_care(case: RuleCase) -> list[Finding]:
-    rid = "lcd.conservative_care"
+    rid = case.rule_id
     field = ("indication", "conservative_care")
     source = f"{LCD}: documented failure of noninvasive conservative management"
     ind = case.procedure.indication
@@ -498,7 +498,7 @@ def check_conservative_care(case: RuleCase) -> list[Finding]:
     ),
 )
 def check_scales(case: RuleCase) -> list[Finding]:
-    rid = "lcd.scales"
+    rid = case.rule_id
     source = f"{LCD}: pain scale at baseline and after each diagnostic block, same scale; disability scale at baseline"
     proc = case.procedure
     ind = proc.indication
@@ -558,7 +558,7 @@ def check_scales(case: RuleCase) -> list[Finding]:
     checks="A diagnostic intra-articular injection documents why a medial branch block is not possible.",
 )
 def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
-    rid = "lcd.diagnostic_ia"
+    rid = case.rule_id
     field = ("mbb_not_possible_reason",)
     source = f"{LCD}: diagnostic IA only if MBB is not possible or a therapeutic IA is planned"
     proc = case.procedure
@@ -594,7 +594,7 @@ def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
     thresholds=("lcd.sedation.routine_levels",),
 )
 def check_sedation(case: RuleCase) -> list[Finding]:
-    rid = "lcd.sedation"
+    rid = case.rule_id
     routine = list(case.value("lcd.sedation.routine_levels"))
     sedation = case.procedure.sedation
     if sedation.value in routine:

@@ -11,8 +11,8 @@ from facetdesk.domain.enums import Intent, MedicationSite, Sex, Technique
 from facetdesk.domain.months import months_before
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity, Status
-from facetdesk.rules.registry import rule
 
 _MEDS = ("medications",)
 
@@ -74,7 +74,7 @@ def _not_applicable(case: RuleCase, rule_id: str, why: str, field: tuple[str, ..
     thresholds=(_LA,),
 )
 def check_local_anesthetic(case: RuleCase) -> list[Finding]:
-    rid = "dose.local_anesthetic"
+    rid = case.rule_id
     proc = case.procedure
     meds = _of_class(case, proc, "local_anesthetic")
     if not meds:
@@ -186,7 +186,7 @@ def _approximate(case: RuleCase) -> str:
     thresholds=(_EQUIV, "dose.steroid.session_max_mpe"),
 )
 def check_steroid_session(case: RuleCase) -> list[Finding]:
-    rid = "dose.steroid_session"
+    rid = case.rule_id
     mpe = _mpe(case, case.procedure)
     if not mpe.given:
         return _not_applicable(case, rid, "no corticosteroid recorded")
@@ -230,7 +230,7 @@ def check_steroid_session(case: RuleCase) -> list[Finding]:
     ),
 )
 def check_steroid_cumulative(case: RuleCase) -> list[Finding]:
-    rid = "dose.steroid_cumulative"
+    rid = case.rule_id
     this = _mpe(case, case.procedure)
     if not this.given:
         return _not_applicable(case, rid, "no corticosteroid recorded this session")
@@ -291,7 +291,7 @@ _DIAGNOSTIC = (Intent.DIAGNOSTIC_FIRST, Intent.DIAGNOSTIC_CONFIRMATORY)
     thresholds=("dose.steroid.diagnostic_mbb_allowed",),
 )
 def check_steroid_in_diagnostic_mbb(case: RuleCase) -> list[Finding]:
-    rid = "dose.steroid_in_diagnostic_mbb"
+    rid = case.rule_id
     proc = case.procedure
     if proc.technique != Technique.MEDIAL_BRANCH_BLOCK or proc.intent not in _DIAGNOSTIC:
         return _not_applicable(case, rid, "not a diagnostic medial branch block")
@@ -316,7 +316,7 @@ def check_steroid_in_diagnostic_mbb(case: RuleCase) -> list[Finding]:
     thresholds=("dose.particulate.cervical_allowed",),
 )
 def check_particulate_cervical(case: RuleCase) -> list[Finding]:
-    rid = "dose.particulate_cervical"
+    rid = case.rule_id
     proc = case.procedure
     cervical = [lv for lv in proc.levels() if (j := case.catalog.joint(lv)) is not None and j.region == "cervical"]
     steroids = [_agent(case, m) for m in _of_class(case, proc, "corticosteroid")]
@@ -372,7 +372,7 @@ def _injectate(case: RuleCase, proc: Procedure) -> tuple[float, float, str]:
     thresholds=("volume.intra_articular.max_ml", "volume.intra_articular.strict_regions"),
 )
 def check_volume_intra_articular(case: RuleCase) -> list[Finding]:
-    rid = "volume.intra_articular"
+    rid = case.rule_id
     proc = case.procedure
     if proc.technique != Technique.INTRA_ARTICULAR:
         return _not_applicable(case, rid, "not an intra-articular injection")
@@ -426,7 +426,7 @@ def check_volume_intra_articular(case: RuleCase) -> list[Finding]:
     thresholds=("volume.medial_branch.max_ml_per_nerve",),
 )
 def check_volume_medial_branch(case: RuleCase) -> list[Finding]:
-    rid = "volume.medial_branch"
+    rid = case.rule_id
     proc = case.procedure
     if proc.technique != Technique.MEDIAL_BRANCH_BLOCK:
         return _not_applicable(case, rid, "not a medial branch block")

@@ -1,61 +1,25 @@
-"""The rule catalog: each rule's id, what it checks and the thresholds it reads, and the engine."""
+"""The rule catalog (every rule module, registered) and the engine that runs them."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
+from facetdesk.rules import botox, coverage, doses, relief, risks  # noqa: F401 (importing them registers their rules)
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.definition import RULES, Rule
 from facetdesk.rules.finding import Finding, Severity, Status, sort_findings
 
-RuleFunc = Callable[[RuleCase], list[Finding]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    category: str
-    # What a physician reads first (the id stays the detail): "Blood thinners", not "risk.anticoagulant".
-    title: str
-    checks: str
-    thresholds: tuple[str, ...]
-    func: RuleFunc
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(rule_id: str, category: str, title: str, checks: str, thresholds: tuple[str, ...] = ()):
-    """Register a rule function (case -> findings) under a stable id and a plain-language title."""
-
-    def register(func: RuleFunc) -> RuleFunc:
-        if rule_id in RULES:
-            raise ValueError(f"rule {rule_id} registered twice")
-        if not title.strip():
-            raise ValueError(f"rule {rule_id} needs a title")
-        RULES[rule_id] = Rule(rule_id, category, title, checks, thresholds, func)
-        return func
-
-    return register
-
-
-def _load_rule_modules() -> None:
-    # Importing the modules registers their rules; kept here so callers need one import.
-    from facetdesk.rules import botox, coverage, doses, relief, risks  # noqa: F401
+__all__ = ["RULES", "Rule", "all_rules", "evaluate", "rule_title", "run_rule"]
 
 
 def rule_title(rule_id: str) -> str:
     """The rule's plain-language title; its id when no such rule is registered (an old acknowledgement)."""
-    _load_rule_modules()
     found = RULES.get(rule_id)
     return found.title if found else rule_id
 
 
 def all_rules() -> list[Rule]:
-    _load_rule_modules()
     return sorted(RULES.values(), key=lambda r: (r.category, r.id))
 
 
@@ -70,7 +34,6 @@ def evaluate(
     patient: Patient, procedure: Procedure, priors: list[Procedure] | tuple[Procedure, ...], catalog: Catalog
 ) -> list[Finding]:
     """Every rule's findings for this case, most serious first. Pure: no I/O."""
-    _load_rule_modules()
     case = RuleCase(patient, procedure, tuple(p for p in priors if p.uid != procedure.uid), catalog)
     findings: list[Finding] = []
     for r in RULES.values():

@@ -10,8 +10,8 @@ from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.wording import latest_named
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity, Status
-from facetdesk.rules.registry import rule
 
 CATEGORY = "relief"
 POSITIVE = BlockVerdict.POSITIVE

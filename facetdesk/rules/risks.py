@@ -9,8 +9,8 @@ from facetdesk.domain.enums import Sex
 from facetdesk.domain.patient import AnticoagulantUse, Patient
 from facetdesk.domain.timefmt import fmt_datetime
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity, Status
-from facetdesk.rules.registry import rule
 
 CATEGORY = "risks"
 

@@ -6,16 +6,16 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, changed_fields
 from facetdesk.domain.base import is_row_id
-from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
+from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.passwords import check_password_rules
 from facetdesk.domain.text import storable_text
 from facetdesk.domain.users import Actor, Permission, Role, User
 from facetdesk.services.keys import KeyKeeper
 from facetdesk.services.session import WorkSession
+from facetdesk.services.validation import validated
 from facetdesk.storage import trust as key_store
 from facetdesk.storage import users as store
 from facetdesk.storage.db import Database
@@ -32,12 +32,7 @@ class SignInFailed(Exception):
 
 
 def parse_user(data: dict[str, Any] | User) -> User:
-    if isinstance(data, User):
-        data = data.model_dump()
-    try:
-        return User.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord(field_errors(exc)) from None
+    return validated(User, data)
 
 
 def _check_password(password: object) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from pydantic import ValidationError
-
 from facetdesk.domain.audit import AuditAction
-from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
+from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
+from facetdesk.services.validation import validated
 from facetdesk.storage.db import Database
 from facetdesk.storage.presets import (
     DuplicatePresetName,
@@ -25,12 +24,7 @@ from facetdesk.storage.presets import (
 
 def parse_preset(data: dict[str, Any] | Preset) -> Preset:
     """Validate a preset from a form (or re-validate a model); InvalidRecord names each bad field."""
-    if isinstance(data, Preset):
-        data = data.model_dump()
-    try:
-        return Preset.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord(field_errors(exc)) from None
+    return validated(Preset, data)
 
 
 class PresetService:

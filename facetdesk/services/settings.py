@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
-from facetdesk.domain.errors import InvalidRecord, field_errors
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
+from facetdesk.services.validation import validated
 from facetdesk.storage.db import Database
 from facetdesk.storage.settings import load_settings, save_settings
 
 
 def parse_settings(data: dict[str, Any] | ClinicSettings) -> ClinicSettings:
     """Validate settings from a form (or re-validate a model); InvalidRecord names each bad field."""
-    if isinstance(data, ClinicSettings):
-        data = data.model_dump()
-    try:
-        return ClinicSettings.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord(field_errors(exc)) from None
+    return validated(ClinicSettings, data)
 
 
 class SettingsService:

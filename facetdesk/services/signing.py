@@ -34,7 +34,7 @@ from facetdesk.services.anchors import AnchorStore
 from facetdesk.services.keys import KeyKeeper, not_certified, wrong_password
 from facetdesk.services.records import NotFound, record_hash
 from facetdesk.services.session import WorkSession
-from facetdesk.services.validation import case_file
+from facetdesk.services.validation import case_file, validated
 from facetdesk.storage import repository as repo
 from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import users as user_store
@@ -166,10 +166,7 @@ class SigningService:
         actor = self._work.require(Permission.SIGN)
         signed_at = datetime.now().replace(microsecond=0)
         moment = datetime.now(timezone.utc).replace(microsecond=0)
-        try:
-            signature = Signature(signed_by=actor.display_name, signed_at=signed_at)
-        except ValidationError as exc:
-            raise InvalidRecord(field_errors(exc)) from None
+        signature = validated(Signature, {"signed_by": actor.display_name, "signed_at": signed_at})
         with self._db.read() as session:
             patient_id, patient, procedure = _load(session, procedure_id)
             priors = _priors(session, patient_id, procedure)
@@ -233,16 +230,16 @@ class SigningService:
         actor = self._work.require(Permission.ADD_ADDENDUM)
         written_at = datetime.now().replace(microsecond=0)
         moment = datetime.now(timezone.utc).replace(microsecond=0)
-        try:
-            addendum = Addendum(
-                author=actor.display_name,
-                written_at=written_at,
-                text=text,
-                signed_by=actor.display_name,
-                signed_at=written_at,
-            )
-        except ValidationError as exc:
-            raise InvalidRecord(field_errors(exc)) from None
+        addendum = validated(
+            Addendum,
+            {
+                "author": actor.display_name,
+                "written_at": written_at,
+                "text": text,
+                "signed_by": actor.display_name,
+                "signed_at": written_at,
+            },
+        )
         with self._db.read() as session:
             patient_id, patient, procedure = _load(session, procedure_id)
             document = sigstore.signed_document(session, procedure_id)

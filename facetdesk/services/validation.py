@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from facetdesk.domain.case import CaseFile, check_procedure_for_patient
 from facetdesk.domain.errors import InvalidRecord, field_errors
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: dict[str, Any] | M) -> M:
+    """``data`` as a ``model`` (a model given is validated again, as from a form); InvalidRecord names each bad
+    field, never a raw validation error."""
+    if isinstance(data, model):
+        data = data.model_dump()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc)) from None
 
 
 def case_file(patient: Patient, procedure: Procedure, priors: list[Procedure] | tuple[Procedure, ...] = ()) -> CaseFile:
@@ -22,22 +35,12 @@ def case_file(patient: Patient, procedure: Procedure, priors: list[Procedure] | 
 
 
 def parse_patient(data: dict[str, Any] | Patient) -> Patient:
-    if isinstance(data, Patient):
-        data = data.model_dump()
-    try:
-        return Patient.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord(field_errors(exc)) from None
+    return validated(Patient, data)
 
 
 def parse_procedure(data: dict[str, Any] | Procedure, patient: Patient | None = None) -> Procedure:
     """Validate a procedure; with the patient known, also check it against the date of birth."""
-    if isinstance(data, Procedure):
-        data = data.model_dump()
-    try:
-        procedure = Procedure.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord(field_errors(exc)) from None
+    procedure = validated(Procedure, data)
     if patient is not None:
         check_procedure_for_patient(patient, procedure)
     return procedure

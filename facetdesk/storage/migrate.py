@@ -6,8 +6,6 @@ HEAD_REVISION: opening an up-to-date database, as on every ordinary start, is on
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,22 +82,3 @@ def upgrade_to_head(connection: sa.Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Developer entry: ``python -m facetdesk.storage.migrate [--url URL] revision --autogenerate -m ...``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    url = None
-    if args[:1] == ["--url"] and len(args) > 1:
-        url, args = args[1], args[2:]
-    from alembic.config import CommandLine
-
-    from facetdesk.storage.db import resolve_database_url
-
-    cli = CommandLine(prog="python -m facetdesk.storage.migrate [--url URL]")
-    options = cli.parser.parse_args(args)
-    cli.run_cmd(alembic_config(resolve_database_url(url)), options)
-
-
-if __name__ == "__main__":
-    main()

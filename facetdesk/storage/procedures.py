@@ -569,11 +569,6 @@ def _sides_text(sides: list[str]) -> str:
     return Side(sides[0]).label.lower()
 
 
-def describe_targets(targets: Sequence[_Target | TargetRow]) -> str:
-    """Levels and sides for a list: "L4-L5, L5-S1 bilateral", or per level when sides differ."""
-    return _describe_sorted(sorted(targets, key=_target_order(_spine_order())))
-
-
 def _describe_sorted(targets: Sequence[_Target | TargetRow]) -> str:
     by_level: dict[str, list[str]] = {}
     for t in targets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 _MAX_CODE_POINT = 0x10FFFF
@@ -34,7 +35,7 @@ def successor(prefix: str) -> str | None:
     return None
 
 
-def starts_with(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+def starts_with(column: ColumnElement[str] | InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
     """``column`` starts with the folded ``prefix``, as a range a b-tree index can serve.
 
     LIKE 'abc%' uses an index only on SQLite with NOCASE columns and on PostgreSQL with

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from facetdesk.domain.finding import Finding, Severity
 from facetdesk.rules.registry import rule_title
 from facetdesk.ui import style
-from facetdesk.ui.widgets import named
+from facetdesk.ui.widgets import named, rich
 
 
 class AcknowledgeDialog(QDialog):
@@ -37,8 +37,8 @@ class AcknowledgeDialog(QDialog):
         form = QFormLayout(body)
         self.reasons: dict[str, QLineEdit] = {}
         for f in findings:
-            title = _escape(rule_title(f.rule))
-            heading = QLabel(f"<b>{f.severity.value.upper()} · {title}</b><br>{_escape(f.message)}")
+            title = rich(rule_title(f.rule))
+            heading = QLabel(f"<b>{f.severity.value.upper()} · {title}</b><br>{rich(f.message)}")
             heading.setWordWrap(True)
             if f.severity is Severity.CRITICAL:
                 heading.setStyleSheet(f"color: {style.CRITICAL_COLOR};")
@@ -66,7 +66,3 @@ class AcknowledgeDialog(QDialog):
 
     def answers(self) -> dict[str, str]:
         return {rule: edit.text().strip() for rule, edit in self.reasons.items()}
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

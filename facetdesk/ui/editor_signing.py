@@ -15,7 +15,7 @@ from facetdesk.services.session import WorkSession
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui import style
 from facetdesk.ui.access import why_not
-from facetdesk.ui.widgets import named
+from facetdesk.ui.widgets import named, rich
 
 if TYPE_CHECKING:
     from facetdesk.services.signing import SigningService
@@ -27,10 +27,6 @@ def _no_signing() -> SigningService:
 
 SIGN_TIP = "Sign the saved procedure as yourself; it is locked afterwards"
 ADDENDUM_TIP = "Add a signed correction to the signed procedure"
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
 
 
 class SigningMixin:
@@ -228,8 +224,8 @@ class SigningMixin:
     def _addendum_html(self, n: int, a: Addendum) -> str:
         signed = self.tr("Signed by {name} on {when}").format(name=a.signed_by, when=f"{a.signed_at:%Y-%m-%d %H:%M}")
         return (
-            f"<b>{self.tr('Addendum')} {n} — {_html(a.author)}, {a.written_at:%Y-%m-%d %H:%M}</b><br>"
-            f"{_html(a.text)}<br><i>{_html(signed)}</i>"
+            f"<b>{self.tr('Addendum')} {n} — {rich(a.author)}, {a.written_at:%Y-%m-%d %H:%M}</b><br>"
+            f"{rich(a.text, line_breaks=True)}<br><i>{rich(signed)}</i>"
         )
 
     def _input_pages(self) -> list[QWidget]:

@@ -21,6 +21,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.procedure import PainScore
 from facetdesk.domain.relief import relief_pct, relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
+from facetdesk.domain.wording import relief_summary_text
 from facetdesk.ui import style
 from facetdesk.ui.relief_chart import BlockAgent, ReliefChart
 from facetdesk.ui.row_table import RowTable
@@ -32,26 +33,6 @@ NOT_ENTERED = "—"
 # Below this width the chart goes under the grid instead of beside it.
 SIDE_BY_SIDE_MIN_WIDTH = 1000
 CHART_STACKED_MAX_HEIGHT = 400
-
-
-def describe_summary(summary) -> str:
-    if summary.reason_not_computed:
-        return f"Relief not computed: {summary.reason_not_computed}."
-    lines = [f"Peak relief {summary.peak_pct:g}% at {format_minutes(summary.peak_at)}."]
-    for d in summary.durations:
-        if not d.reached:
-            lines.append(f"≥{d.threshold_pct:g}% relief: not reached.")
-        elif d.ended_before is None:
-            lines.append(
-                f"≥{d.threshold_pct:g}% relief from {format_minutes(d.reached_at)}, "
-                f"lasting at least {format_minutes(d.minutes)} (still at the last score)."
-            )
-        else:
-            lines.append(
-                f"≥{d.threshold_pct:g}% relief from {format_minutes(d.reached_at)}, lasting "
-                f"{format_minutes(d.minutes)} (below at {format_minutes(d.ended_before)})."
-            )
-    return " ".join(lines)
 
 
 def _spin(minimum: int, maximum: int, suffix: str = "") -> OptionalIntSpin:
@@ -102,7 +83,6 @@ class DiaryTable(RowTable):
         self.remove_button.setText(self.tr("Clear or remove selected"))
         self.remove_button.setToolTip(self.tr("Clears a standard time point; removes a time you added"))
         self.diary: list[DiaryRow] = []
-        self._timepoints = timepoints
         self.table.insertRow(0)
         self.table.setItem(0, TIME, _item(self.tr("Baseline")))
         self.table.setItem(0, MINUTES, _item(self.tr("before injection"), italic=True))
@@ -368,7 +348,7 @@ class PainPanel(QWidget):
                 continue
         scores = list(unique.values())
         if scores:
-            self.summary.setText(describe_summary(summarize_relief(baseline, scores, self._thresholds)))
+            self.summary.setText(relief_summary_text(summarize_relief(baseline, scores, self._thresholds)))
         else:
             self.summary.setText("")
         self.chart.set_scores(baseline, [(s.minutes_after, s.nrs) for s in scores])

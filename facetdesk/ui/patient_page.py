@@ -197,7 +197,6 @@ class PatientPage(QWidget):
         self._catalog = catalog
         # Set by the main window from the signed-in role; the reason is the tooltip of what is disabled.
         self._can_create = True
-        self._create_reason = ""
         self.timeline = TimelineModel(
             [
                 self.tr("Date"),
@@ -284,7 +283,6 @@ class PatientPage(QWidget):
     def set_permissions(self, can_create: bool, create_reason: str = "") -> None:
         """Whether the signed-in user may start procedures (New, Start from selected); why not as the tooltip."""
         self._can_create = can_create
-        self._create_reason = create_reason
         self.new_button.setToolTip(self.tr("New procedure (Ctrl+N)") if can_create else create_reason)
         self.copy_button.setToolTip(self._copy_tip if can_create else create_reason)
         self.refresh_procedures()

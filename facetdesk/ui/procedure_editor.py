@@ -53,6 +53,7 @@ from facetdesk.ui.undo import SnapshotCommand, StackShortcuts, procedure_for_wid
 from facetdesk.ui.widgets import (
     ErrorLabel,
     named,
+    rich,
 )
 
 # Which tab holds the field at the start of an error path, so the tab can be marked.
@@ -347,7 +348,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         self._patient = patient
         self._procedure = base
         self.header.setText(
-            f"<b>{_html(patient.display_name)}</b> &nbsp; MRN {_html(patient.mrn)} &nbsp; "
+            f"<b>{rich(patient.display_name)}</b> &nbsp; MRN {rich(patient.mrn)} &nbsp; "
             f"DOB {patient.date_of_birth:%Y-%m-%d} &nbsp; — "
             + (
                 self.tr("procedure of {d}").format(d=f"{base.performed_at:%Y-%m-%d %H:%M}")
@@ -444,7 +445,3 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
     def _set_tab_marks(self, tabs: set[int]) -> None:
         for i, title in enumerate(self.TAB_TITLES):
             self.tabs.setTabText(i, ("⚠ " if i in tabs else "") + self.tr(title))
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -13,7 +13,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.relief import relief_pct, relief_thresholds
 from facetdesk.domain.timefmt import format_minutes
-from facetdesk.note.chart_data import CHART_WINDOW_MIN, num
+from facetdesk.domain.wording import num
+from facetdesk.note.chart_data import CHART_WINDOW_MIN
 from facetdesk.ui import style
 from facetdesk.ui.widgets import named
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
@@ -23,9 +24,16 @@ from facetdesk.ui import style
 
 NOT_RECORDED = "not recorded"
 T = TypeVar("T")
+W = TypeVar("W", bound=QWidget)
 
 
-def named(widget: QWidget, name: str, tip: str | None = None) -> QWidget:
+def rich(text: str, line_breaks: bool = False) -> str:
+    """Text shown as typed in a rich-text label: &, < and > escaped (and newlines kept, if asked)."""
+    out = html.escape(text, quote=False)
+    return out.replace("\n", "<br>") if line_breaks else out
+
+
+def named(widget: W, name: str, tip: str | None = None) -> W:
     """Give a widget the accessible name screen readers (and tests) find it by."""
     widget.setAccessibleName(name)
     widget.setObjectName(name)

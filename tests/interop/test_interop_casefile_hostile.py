@@ -29,7 +29,6 @@ from tests.note.note_case import make_case
 from tests.services.test_services_hostile import (
     CLEAR_ERRORS,
     HOSTILE,
-    PROCEDURE_IDS_CHECKED,
     PURE,
     Big,
     assert_clear,
@@ -279,7 +278,6 @@ def test_cli_import_case_known_hostile_files(tmp_path, capsys, body):
     assert_cli_names_each_error(code, err, body)
 
 
-@pytest.mark.xfail(not PROCEDURE_IDS_CHECKED, strict=True, reason="storage/procedures.py binds any id it is given")
 def test_known_bug_cli_export_case_with_an_impossible_id(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'cli' / 'facetdesk.sqlite3'}"
     code = main(["--db", db, "export-case", "99999999999999999999", "-o", str(tmp_path / "case.json")])

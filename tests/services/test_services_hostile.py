@@ -11,9 +11,6 @@ still saves a valid record afterwards.
 ``test_every_public_entry_point_is_fuzzed`` lists the services' public methods and functions by
 introspection, so a new entry point fails the suite until a hostile test covers it.
 
-Bugs still open in files this change could not touch have a strict xfail test each (``KNOWN BUGS``
-below); their trigger is kept out of the property tests until the fix lands, when the xfail passes,
-fails as XPASS, and the flag next to it is to be flipped.
 """
 
 from __future__ import annotations
@@ -55,7 +52,7 @@ from facetdesk.services.interchange import fhir_bundle_for_case
 from facetdesk.services.presets import parse_preset
 from facetdesk.services.records import NotFound
 from facetdesk.services.settings import parse_settings
-from facetdesk.services.validation import parse_patient, parse_procedure
+from facetdesk.services.validation import parse_patient, parse_procedure, validated
 from facetdesk.storage.errors import StorageError
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN, NURSE
@@ -78,32 +75,6 @@ PURE = settings(HOSTILE, max_examples=150)  # no database: cheap, so many more e
 
 # The errors a user is shown; anything else escaping a service is a crash.
 CLEAR_ERRORS = (InvalidRecord, NotFound, StorageError, NotPermitted, SignInFailed)
-
-# ---- KNOWN BUGS in files this change may not edit (see the xfail tests at the end) ----------------------
-# storage/procedures.py: a procedure id that is not a 64-bit whole number reaches the query binding
-# (OverflowError, sqlalchemy ProgrammingError) instead of "does not exist".
-PROCEDURE_IDS_CHECKED = True
-# services/records.py: search_patients calls text.strip() before anything checks that text is text.
-SEARCH_TEXT_CHECKED = True
-# services/records.py + storage/procedures.py: save_procedure with another record's id (or a signature)
-# in the data raises a bare ValueError ("a caller bug") instead of a field error.
-SAVE_PROCEDURE_ID_CHECKED = True
-# services/rendering.py: write_pdf lets ValueError/UnicodeEncodeError out for a NUL or a lone surrogate
-# in the file name.
-PDF_PATH_CHECKED = True
-# services/backups.py: prune(keep) raises ValueError/TypeError; storage/backup.py: backup_to a file
-# name with NUL or a lone surrogate raises ValueError/UnicodeEncodeError, one too long a bare OSError.
-BACKUP_ARGS_CHECKED = True
-# services/audit.py: search() calls int(limit) and int(offset) on whatever it is given, and binds any
-# since/until/entity_id/action value into the query.
-AUDIT_SEARCH_CHECKED = True
-# services/accounts.py: sign_in/unlock/change_own_password call .strip() on the user name and hand the
-# password to argon2 without checking that either is text (or valid UTF-8: a lone surrogate reaches
-# storage/users.py's query and argon2's encoder as UnicodeEncodeError).
-ACCOUNT_ARGS_CHECKED = True
-# services/records.py: NotFound messages format the raw id, so a huge value makes a huge message and a
-# deeply nested one a RecursionError.
-NOT_FOUND_MESSAGES_SHORT = True
 
 # ---- hostile values ------------------------------------------------------------------------------------
 
@@ -219,15 +190,7 @@ hostile_values = st.one_of(
     st.dictionaries(st.text(max_size=6), hostile_scalars, max_size=3),
     st.sampled_from([Big("deep_list", 5000), Big("deep_dict", 5000), Big("list", 10_000)]),
 )
-# Ids for the services whose NotFound message quotes the id as given (see NOT_FOUND_MESSAGES_SHORT).
-hostile_ids = hostile_values if NOT_FOUND_MESSAGES_SHORT else hostile_values.filter(lambda v: not _holds_big(v))
-
-
-def _holds_big(value: Any) -> bool:
-    if isinstance(value, Big):
-        return True
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return any(_holds_big(v) for v in items)
+hostile_ids = hostile_values
 
 
 # ---- valid synthetic payloads, mutated one field at a time ------------------------------------------------
@@ -337,7 +300,7 @@ SETTINGS_PAYLOAD: dict[str, Any] = {
     "idle_lock_minutes": 10,
 }
 # Keys a valid payload may carry besides those above: tried as additions, with hostile values.
-EXTRA_PROCEDURE_KEYS = ["uid", "version", "signature", "addenda", *([] if not SAVE_PROCEDURE_ID_CHECKED else ["id"])]
+EXTRA_PROCEDURE_KEYS = ["uid", "version", "signature", "addenda", "id"]
 EXTRA_PATIENT_KEYS = ["id"]
 EXTRA_PRESET_KEYS = ["id"]
 
@@ -621,14 +584,12 @@ _EMPTY_FOR_UNKNOWN = {
     "PresetService.delete",
 }
 # Ids the storage layer can bind today: whole numbers of 64 bits (0 and negatives are simply not found).
-bindable_ids = st.one_of(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.sampled_from([0, -1, 2**63 - 1]))
 
 
 @HOSTILE
 @given(data=st.data(), name=st.sampled_from(ID_LOOKUPS))
 def test_lookups_by_hostile_id_say_not_found(ctx, data, name):
-    unchecked = name in _PROCEDURE_ID_CALLS and not PROCEDURE_IDS_CHECKED
-    record_id = materialize(data.draw(bindable_ids if unchecked else hostile_ids))
+    record_id = materialize(data.draw(hostile_ids))
     call = _id_calls(ctx)[name]
 
     result, error = attempt(ctx, call, record_id)
@@ -641,8 +602,6 @@ def test_lookups_by_hostile_id_say_not_found(ctx, data, name):
 @given(text=hostile_values, limit=st.one_of(st.just(200), hostile_values))
 def test_search_patients_with_hostile_text_and_limit(ctx, text, limit):
     text = materialize(text)
-    if not SEARCH_TEXT_CHECKED and not isinstance(text, str):
-        text = "Servicetest"
     result, error = attempt(ctx, ctx.records.search_patients, text, materialize(limit))
     if error is None:
         assert isinstance(result, list)
@@ -652,8 +611,6 @@ def test_search_patients_with_hostile_text_and_limit(ctx, text, limit):
 @given(procedure_id=hostile_values, version=hostile_values)
 def test_sign_procedure_with_hostile_id_and_version(ctx, procedure_id, version):
     procedure_id = materialize(procedure_id)
-    if not PROCEDURE_IDS_CHECKED and not _bindable(procedure_id):
-        procedure_id = 10**6
     signers.enrol(ctx, ctx.work.actor)
     _, error = attempt(ctx, ctx.signing.sign_procedure, procedure_id, materialize(version), signers.PASSWORD)
     if error is not None:
@@ -669,8 +626,6 @@ def test_add_addendum_with_hostile_text(ctx, procedure_id, text, real):
         procedure_id = a_signed_procedure_id(ctx)
     else:
         procedure_id = materialize(procedure_id)
-        if not PROCEDURE_IDS_CHECKED and not _bindable(procedure_id):
-            procedure_id = 10**6
     text = materialize(text)
 
     signers.enrol(ctx, ctx.work.actor)
@@ -697,18 +652,6 @@ def test_key_administration_and_signing_password_with_hostile_values(ctx, user_i
         assert error is not None, "an addendum was signed without the signer's password"
 
 
-def _bindable(value: Any) -> bool:
-    return isinstance(value, int) and -(2**63) <= value < 2**63
-
-
-def _is_datetime(value: Any) -> bool:
-    return isinstance(value, datetime)
-
-
-def _storable(value: Any) -> bool:
-    return isinstance(value, str) and not re.search("[\ud800-\udfff]", value)
-
-
 # ---- CaseService, NoteService ------------------------------------------------------------------------------------
 # import_case takes a validated CaseFile: hostile case files are in tests/interop/test_interop_casefile_hostile.py.
 
@@ -725,15 +668,9 @@ def test_record_print_with_hostile_page_count(ctx, pages):
 HOSTILE_FILE_NAMES = ["a\x00b.pdf", "\ud800.pdf", "x" * 300 + ".pdf", "missing-folder/x.pdf", ".", "", "/", ".."]
 
 
-def _impossible_file_name(name: str) -> bool:
-    return "\x00" in name or bool(re.search("[\ud800-\udfff]", name)) or len(name) > 255 or name.strip("/") == ""
-
-
 @settings(HOSTILE, max_examples=len(HOSTILE_FILE_NAMES))
 @given(name=st.sampled_from(HOSTILE_FILE_NAMES) | st.text(min_size=1, max_size=12))
 def test_export_procedure_to_a_hostile_file_name(ctx, tmp_path, name):
-    if not PDF_PATH_CHECKED and _impossible_file_name(name):
-        name = "note.pdf"
     procedure_id = a_signed_procedure_id(ctx)
     before = db_rows(ctx)
     try:
@@ -821,6 +758,7 @@ PARSERS: dict[str, tuple[Callable[[Any], Any], dict[str, Any]]] = {
     "validation.parse_patient": (parse_patient, rich_patient_data(1)),
     "validation.parse_procedure": (parse_procedure, rich_procedure_data()),
     "settings.parse_settings": (parse_settings, SETTINGS_PAYLOAD),
+    "validation.validated": (lambda data: validated(Patient, data), rich_patient_data(3)),
     "presets.parse_preset": (parse_preset, preset_payload(1)),
     "accounts.parse_user": (
         parse_user,
@@ -1140,9 +1078,6 @@ def _backup_call(exc_types: tuple, call: Callable[[], Any]) -> Any:
 )
 def test_backups_with_hostile_retention_and_clock(backups, keep, now):
     keep = materialize(keep)
-    if not BACKUP_ARGS_CHECKED:
-        keep = keep if isinstance(keep, int) and not isinstance(keep, bool) and keep >= 1 else None
-        now = now if now is None or now.year >= 1000 else now.replace(year=1000)
     made = _backup_call((StorageError,), lambda: backups.backup_now(now))
     assert isinstance(made, Path) and made.exists()
     _backup_call((StorageError,), lambda: backups.daily_if_due(now))
@@ -1156,8 +1091,6 @@ def test_backups_with_hostile_retention_and_clock(backups, keep, now):
 @settings(HOSTILE, max_examples=len(HOSTILE_FILE_NAMES) + 4)
 @given(name=st.sampled_from(HOSTILE_FILE_NAMES) | st.text(min_size=1, max_size=12))
 def test_backup_to_a_hostile_file_name(backups, tmp_path, name):
-    if not BACKUP_ARGS_CHECKED and _impossible_file_name(name):
-        name = "backup.sqlite3"
     result = _backup_call((StorageError,), lambda: backups.backup_to(tmp_path / "out" / name))
     if isinstance(result, Path):
         assert backups.restore(result) is not None
@@ -1227,9 +1160,6 @@ def cheap_accounts(ctx):
 def test_sign_in_and_unlock_with_hostile_credentials(ctx, username, password):
     accounts = cheap_accounts(ctx)
     username, password = materialize(username), materialize(password)
-    if not ACCOUNT_ARGS_CHECKED:
-        username = username if _storable(username) else "dr.synthetic"
-        password = password if _storable(password) else "not the password"
     # No "nothing written" check here: a failed sign-in is recorded in the audit trail on purpose.
     for call in (
         lambda: accounts.sign_in(username, password),
@@ -1272,10 +1202,6 @@ def test_create_and_update_user_refuse_hostile_fields(ctx, data, password):
 )
 def test_audit_search_with_hostile_filters(ctx, filters):
     filters = materialize(filters)
-    if not AUDIT_SEARCH_CHECKED:  # only values of the right type until the known bug is fixed
-        typed = {"limit": _bindable, "offset": _bindable, "since": _is_datetime, "until": _is_datetime}
-        typed |= {"username": _storable, "entity": _storable, "entity_id": _storable, "action": lambda v: False}
-        filters = {name: value for name, value in filters.items() if typed[name](value)}
     result, error = attempt(ctx, lambda: ctx.audit.search(**filters))
     if error is None:
         assert isinstance(result, list)
@@ -1418,6 +1344,7 @@ COVERED: dict[str, str] = {
     "decision.lenient_procedure": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_patient": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_procedure": "test_parsers_refuse_each_hostile_field_clearly",
+    "validation.validated": "test_parsers_refuse_each_hostile_field_clearly",
     "settings.parse_settings": "test_parsers_refuse_each_hostile_field_clearly",
     "presets.parse_preset": "test_parsers_refuse_each_hostile_field_clearly",
     "accounts.parse_user": "test_parsers_refuse_each_hostile_field_clearly",
@@ -1528,7 +1455,6 @@ def refused_clearly(calls: dict[str, Callable[[], Any]], expected: tuple[type[Ba
     assert not wrong, wrong
 
 
-@pytest.mark.xfail(not PROCEDURE_IDS_CHECKED, strict=True, reason="storage/procedures.py binds any id it is given")
 def test_known_bug_procedure_lookup_with_an_impossible_id(ctx):
     impossible = {"2**63": 2**63, "10**30": 10**30, "list": [1], "dict": {"id": 1}}
     calls = {f"get_procedure({k})": (lambda v=v: ctx.records.get_procedure(v)) for k, v in impossible.items()}
@@ -1538,14 +1464,12 @@ def test_known_bug_procedure_lookup_with_an_impossible_id(ctx):
     refused_clearly(calls, (NotFound, StorageError))
 
 
-@pytest.mark.xfail(not SEARCH_TEXT_CHECKED, strict=True, reason="services/records.py: text.strip() on any value")
 def test_known_bug_search_with_text_that_is_not_text(ctx):
     refused_clearly(
         {repr(t): (lambda t=t: ctx.records.search_patients(t)) for t in (None, 5, ["Smith"])}, (InvalidRecord,)
     )
 
 
-@pytest.mark.xfail(not SAVE_PROCEDURE_ID_CHECKED, strict=True, reason="bare ValueError from storage/procedures.py")
 def test_known_bug_save_procedure_with_another_records_id_or_a_signature(ctx):
     mine = a_procedure(ctx)
     other = ctx.records.save_patient(rich_patient_data(next(_fresh)))
@@ -1567,7 +1491,6 @@ def test_known_bug_save_procedure_with_another_records_id_or_a_signature(ctx):
     )
 
 
-@pytest.mark.xfail(not PDF_PATH_CHECKED, strict=True, reason="services/rendering.py: write_pdf on an impossible name")
 def test_known_bug_export_pdf_to_an_impossible_file_name(ctx, tmp_path):
     procedure_id = a_signed_procedure_id(ctx)
     names = {"nul": "a\x00b.pdf", "surrogate": "\ud800.pdf", "root": "/"}
@@ -1576,7 +1499,6 @@ def test_known_bug_export_pdf_to_an_impossible_file_name(ctx, tmp_path):
     )
 
 
-@pytest.mark.xfail(not BACKUP_ARGS_CHECKED, strict=True, reason="services/backups.py, storage/backup.py")
 def test_known_bug_backup_arguments(backups, tmp_path):
     def year_one_backup_is_listed() -> None:
         made = backups.backup_now(datetime(1, 1, 1))  # named facetdesk-10101-000000.sqlite3
@@ -1597,7 +1519,6 @@ def test_known_bug_backup_arguments(backups, tmp_path):
     )
 
 
-@pytest.mark.xfail(not AUDIT_SEARCH_CHECKED, strict=True, reason="services/audit.py: filters are not checked")
 def test_known_bug_audit_search_with_hostile_filters(ctx):
     filters = [
         {"limit": "many"},
@@ -1611,14 +1532,12 @@ def test_known_bug_audit_search_with_hostile_filters(ctx):
     refused_clearly({repr(f): (lambda f=f: ctx.audit.search(**f)) for f in filters}, (InvalidRecord,))
 
 
-@pytest.mark.xfail(not ACCOUNT_ARGS_CHECKED, strict=True, reason="services/accounts.py: credentials are not checked")
 def test_known_bug_sign_in_with_credentials_that_are_not_text(ctx):
     accounts = cheap_accounts(ctx)
     pairs = [(5, "password"), ("dr.synthetic", 5), (["x"], b"\xff"), ("\ud800", "password"), ("x", "\ud800")]
     refused_clearly({repr(p): (lambda p=p: accounts.sign_in(*p)) for p in pairs}, (SignInFailed, InvalidRecord))
 
 
-@pytest.mark.xfail(not NOT_FOUND_MESSAGES_SHORT, strict=True, reason="services/records.py: NotFound quotes the raw id")
 def test_known_bug_not_found_message_of_a_huge_or_deep_id(ctx):
     refused_clearly(
         {

@@ -37,7 +37,7 @@ def test_single_head_and_current(db):
 
 
 def test_downgrade_and_upgrade_round_trip(tmp_path):
-    # The developer path (python -m facetdesk.storage.migrate) with a plain engine.
+    # The developer path (python -m facetdesk.storage.migrate_cli) with a plain engine.
     path = tmp_path / "scratch.sqlite3"
     config = alembic_config(f"sqlite:///{path}")
     command.upgrade(config, "head")

@@ -10,8 +10,13 @@ from facetdesk.domain.coding import CodeLine, derive_codes
 from facetdesk.domain.enums import Side, Technique
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import relief_thresholds, summarize_relief
-from facetdesk.domain.timefmt import format_minutes
-from facetdesk.domain.wording import indication_fields, procedure_fields, procedure_performed, relief_duration_text
+from facetdesk.domain.wording import (
+    indication_fields,
+    peak_relief_text,
+    procedure_fields,
+    procedure_performed,
+    relief_duration_text,
+)
 from facetdesk.interop.fhir.common import (
     CPT,
     NOT_DOCUMENTED,
@@ -42,11 +47,9 @@ def outcome_text(procedure: Procedure, scope: Scope) -> str:
     thresholds = tuple(sorted(relief_thresholds(scope.catalog), reverse=True))
     summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds)
     if summary.reason_not_computed:
-        return f"Relief not computed: {summary.reason_not_computed}"
-    assert summary.peak_pct is not None and summary.peak_at is not None
+        return peak_relief_text(summary)
     lines = [
-        f"Peak relief: {num(summary.peak_pct)}% at {format_minutes(summary.peak_at)} "
-        f"(from pre-injection pain {summary.baseline}/10)",
+        f"{peak_relief_text(summary)} (from pre-injection pain {summary.baseline}/10)",
         *(relief_duration_text(d) for d in summary.durations),
     ]
     return "\n".join(lines)
