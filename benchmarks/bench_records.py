@@ -93,7 +93,7 @@ def _floor_search(raw: sqlite3.Connection, prefix: str, page: int) -> None:
 
 
 def _search_figures(ctx, raw: sqlite3.Connection, app) -> list[common.Figure]:
-    from facetdesk.ui.patient_list import PAGE_SIZE, PatientListPanel
+    from facetdesk.ui.patients.patient_list import PAGE_SIZE, PatientListPanel
 
     panel = PatientListPanel(ctx.records)
     panel.resize(420, 800)
@@ -156,7 +156,7 @@ def _search_figures(ctx, raw: sqlite3.Connection, app) -> list[common.Figure]:
 
 
 def _open_figure(ctx, raw: sqlite3.Connection, app) -> common.Figure:
-    from facetdesk.ui.patient_page import TIMELINE_PAGE_SIZE, PatientPage
+    from facetdesk.ui.patients.patient_page import TIMELINE_PAGE_SIZE, PatientPage
 
     bench_id = raw.execute("SELECT id FROM patients WHERE mrn = ?", (BENCH_MRN,)).fetchone()[0]
     other_id = raw.execute("SELECT id FROM patients WHERE mrn != ? ORDER BY id LIMIT 1", (BENCH_MRN,)).fetchone()[0]

@@ -89,7 +89,7 @@ def facetdesk(then_sign_in: bool) -> int:
     from PySide6.QtWidgets import QApplication
 
     from facetdesk import app as facetdesk_app
-    from facetdesk.ui import sign_in
+    from facetdesk.ui.signing import sign_in
 
     real_exec = sign_in.SignInDialog.exec
     holder: dict = {}

@@ -2,7 +2,7 @@
 
 Start-up is kept to what the first screen needs (see docs/benchmarks.md for the figures): the sign-in dialog is
 painted by Qt alone, and the data layer (SQLAlchemy, pydantic, the services) is imported and the database opened
-on a worker thread while the user types (ui/opening.py); the main window builds the procedure editor, the
+on a worker thread while the user types (ui/signing/opening.py); the main window builds the procedure editor, the
 dialogs and the note preview (and imports reportlab, QtCharts, QtPdf, the rules and Alembic) only when they are
 first used; and the daily backup runs on a thread of its own.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from facetdesk.display import LINUX_LIBS_HINT, window_problem
+from facetdesk.window_check import LINUX_LIBS_HINT, window_problem
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from facetdesk.services.context import AppContext
-    from facetdesk.ui.main_window import MainWindow
-    from facetdesk.ui.opening import DatabaseOpening
+    from facetdesk.ui.shell.main_window import MainWindow
+    from facetdesk.ui.signing.opening import DatabaseOpening
 
 EXIT_NO_WINDOW = 3
 
@@ -32,7 +32,7 @@ def run_gui(db_url: str | None = None) -> int:
     app = start_qt()
     opening = start_opening(db_url)
     try:
-        from facetdesk.ui.sign_in import sign_in_at_start
+        from facetdesk.ui.signing.sign_in import sign_in_at_start
 
         # Nobody sees a patient before signing in: the first account on a new database, else the sign-in.
         actor = sign_in_at_start(opening)
@@ -83,7 +83,7 @@ def _restore_plain_import() -> None:
 
 def start_opening(db_url: str | None) -> DatabaseOpening:
     """The database's opening (and migration, if it is older), to run behind the sign-in dialog."""
-    from facetdesk.ui.opening import DatabaseOpening
+    from facetdesk.ui.signing.opening import DatabaseOpening
 
     def open_it() -> AppContext:
         from facetdesk.services.context import build_context
@@ -91,7 +91,7 @@ def start_opening(db_url: str | None) -> DatabaseOpening:
         return build_context(db_url)
 
     def prepare_main_window() -> None:
-        import facetdesk.ui.main_window  # noqa: F401 (imported ahead, not used here)
+        import facetdesk.ui.shell.main_window  # noqa: F401 (imported ahead, not used here)
 
     return DatabaseOpening(open_it, prepare_main_window)
 
@@ -116,7 +116,7 @@ def show_main_window(ctx: AppContext) -> MainWindow:
     """The main window for the signed-in user, shown; the daily backup starts once it is up."""
     from PySide6.QtCore import QTimer
 
-    from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow(ctx)
     _show_refusals_in(window)

@@ -222,7 +222,7 @@ def _cmd_note(args: argparse.Namespace) -> int:
 
 
 def _cmd_note_batch(args: argparse.Namespace) -> int:
-    from facetdesk.batch import case_files, render_batch
+    from facetdesk.services.batch_notes import case_files, render_batch
 
     files = case_files(args.case_files)
     if not files:
@@ -274,7 +274,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_fhir(args: argparse.Namespace) -> int:
     from facetdesk.domain.catalog import get_catalog
     from facetdesk.interop.casefile import read_case
-    from facetdesk.services.interchange import fhir_bundle_for_case, write_fhir_bundle
+    from facetdesk.services.fhir_export import fhir_bundle_for_case, write_fhir_bundle
 
     try:
         case = read_case(args.case_file)

@@ -32,9 +32,9 @@ NOT_AT_START = (
     "facetdesk.note",
     "facetdesk.rules",
     "facetdesk.services.rendering",
-    "facetdesk.ui.procedure_editor",
-    "facetdesk.ui.note_preview",
-    "facetdesk.ui.relief_chart",
+    "facetdesk.ui.editor.procedure_editor",
+    "facetdesk.ui.shell.note_preview",
+    "facetdesk.ui.editor.relief_chart",
 )
 
 _LOADED = (
@@ -93,7 +93,7 @@ _WITH_SIGN_IN_ANSWERED = (
     "from PySide6.QtCore import QTimer\n"
     "from PySide6.QtWidgets import QApplication\n"
     "from facetdesk import cli\n"
-    "from facetdesk.ui import sign_in\n"
+    "from facetdesk.ui.signing import sign_in\n"
     "real_exec = sign_in.SignInDialog.exec\n"
     "def exec_and_answer(dialog):\n"
     "    QTimer.singleShot(0, lambda: answer(dialog))\n"
@@ -110,7 +110,7 @@ def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(cli
         _WITH_SIGN_IN_ANSWERED
         + "def report_loaded():\n"
         + "".join(f"    {ln}\n" for ln in _LOADED.splitlines())
-        + "LATER = ('sqlalchemy', 'pydantic', 'facetdesk.services.accounts', 'facetdesk.ui.main_window')\n"
+        + "LATER = ('sqlalchemy', 'pydantic', 'facetdesk.services.accounts', 'facetdesk.ui.shell.main_window')\n"
         "seen = {}\n"
         "def answer(dialog):\n"
         "    if 'painted' not in seen:\n"
@@ -127,7 +127,7 @@ def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(cli
         "        return\n"
         "    print('OPENED ' + str(dialog.opening_note.isVisible()), flush=True)\n"
         "    report_loaded()\n"
-        "    print('MAIN ' + str('facetdesk.ui.main_window' in sys.modules), flush=True)\n"
+        "    print('MAIN ' + str('facetdesk.ui.shell.main_window' in sys.modules), flush=True)\n"
         "    dialog.reject()\n"
         f"sys.exit(cli.main(['--db', {clinic_url!r}]))\n"
     )

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from facetdesk.batch import case_files
 from facetdesk.interop.casefile import dump_case
+from facetdesk.services.batch_notes import case_files
 from tests.note.note_case import make_case
 from tests.test_cli import REPO, run
 
@@ -140,7 +140,7 @@ def test_one_and_two_jobs_write_the_same_bytes(cases, tmp_path):
     code = (
         "import sys\n"
         "from datetime import datetime\n"
-        "from facetdesk.batch import case_files, render_batch\n"
+        "from facetdesk.services.batch_notes import case_files, render_batch\n"
         "folder, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
         "report = render_batch(case_files([folder]), out, jobs=jobs, generated_at=datetime(2026, 10, 1, 12, 5))\n"
         "print(report.workers, report.rendered, report.invalid)\n"

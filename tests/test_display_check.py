@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from facetdesk.display import window_problem
+from facetdesk.window_check import window_problem
 
 
 def test_no_display_is_reported():

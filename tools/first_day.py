@@ -80,7 +80,7 @@ def top(kind: type | None = None, title: str | None = None, wait_ms: int = 15000
 
 
 def main_window() -> QWidget:
-    from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.shell.main_window import MainWindow
 
     return top(MainWindow)
 
@@ -148,7 +148,7 @@ def findings_text(editor) -> str:
 
 # ---- the steps ------------------------------------------------------------------------------------------------
 def first_account() -> None:
-    from facetdesk.ui.sign_in import FirstAccountDialog
+    from facetdesk.ui.signing.sign_in import FirstAccountDialog
 
     dialog = top(FirstAccountDialog)
     check(
@@ -287,7 +287,7 @@ def preview() -> None:
 
 
 def close_preview() -> None:
-    from facetdesk.ui.note_preview import NotePreview
+    from facetdesk.ui.shell.note_preview import NotePreview
 
     dialog = top(NotePreview)
     shoot("preview")
@@ -314,7 +314,7 @@ def exported_then_sign() -> None:
 
 
 def acknowledge() -> None:
-    from facetdesk.ui.acknowledge_dialog import AcknowledgeDialog
+    from facetdesk.ui.signing.acknowledge_dialog import AcknowledgeDialog
 
     modal = QApplication.activeModalWidget()
     if not isinstance(modal, AcknowledgeDialog):
@@ -362,7 +362,7 @@ def after_signing() -> None:
 
 
 def sign_in_again() -> None:
-    from facetdesk.ui.sign_in import SignInDialog
+    from facetdesk.ui.signing.sign_in import SignInDialog
 
     dialog = top(SignInDialog)
     shoot("sign-in")

@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 from sample_case import sample_case  # noqa: E402
 
 from facetdesk.services.context import build_context  # noqa: E402
-from facetdesk.ui.main_window import MainWindow  # noqa: E402
-from facetdesk.ui.opening import DatabaseOpening  # noqa: E402
-from facetdesk.ui.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
+from facetdesk.ui.shell.main_window import MainWindow  # noqa: E402
+from facetdesk.ui.signing.opening import DatabaseOpening  # noqa: E402
+from facetdesk.ui.signing.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
 
 TABS = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome", "documentation"]
 # Synthetic accounts of the demo database; the password is only ever typed into the demo's dialogs.
@@ -74,7 +74,7 @@ def sign_screens(window, ctx, out_dir: Path) -> None:
     shoot_dialog(question, out_dir / "sign-question.png")
     open_findings = ctx.signing.open_findings(editor.procedure.id)
     if open_findings:
-        from facetdesk.ui.acknowledge_dialog import AcknowledgeDialog
+        from facetdesk.ui.signing.acknowledge_dialog import AcknowledgeDialog
 
         acknowledge = AcknowledgeDialog(open_findings, editor)
         first = next(iter(acknowledge.reasons.values()))

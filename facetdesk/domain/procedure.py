@@ -214,7 +214,7 @@ class BotoxSite(Model):
         return _within_input_range(v, "units", info)
 
 
-# The botulinum toxin editor's input ranges (ui/botox_panel.py): beyond them a number is a typing slip
+# The botulinum toxin editor's input ranges (ui/editor/botox_panel.py): beyond them a number is a typing slip
 # or a damaged file, and infinity would reach the dilution, the totals and the note. Checked on input
 # only, so a record stored before these limits still opens.
 _BOTOX_INPUT_RANGE = {"vial_units": (0, 10000, "U"), "diluent_ml": (0.1, 100, "mL"), "units": (0, 1000, "U")}

@@ -71,7 +71,7 @@ class CaseService:
         stamp = _timestamp(now)
         # Imported here: fhir.resources is needed by this export only, not by the screens that use cases.
         from facetdesk.domain.catalog import get_catalog
-        from facetdesk.services.interchange import fhir_bundle_for_case, write_fhir_bundle
+        from facetdesk.services.fhir_export import fhir_bundle_for_case, write_fhir_bundle
 
         case = self.case_for(procedure_id)
         text = fhir_bundle_for_case(case, get_catalog(), stamp)

@@ -482,7 +482,7 @@ def test_left_only_targets_say_left(sample):
 
 def test_the_note_s_narrative_and_instructions_reach_the_ehr(sample):
     # The paragraphs the printed note writes from the record travel with the bundle, word for word.
-    from facetdesk.services.interchange import fhir_bundle_for_case
+    from facetdesk.services.fhir_export import fhir_bundle_for_case
     from facetdesk.services.rendering import note_content_for_case
 
     content = note_content_for_case(sample, catalog=get_catalog())

@@ -12,7 +12,7 @@ from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.users import NotPermitted
-from facetdesk.services.interchange import fhir_bundle_for_case
+from facetdesk.services.fhir_export import fhir_bundle_for_case
 from facetdesk.services.records import NotFound
 from tests.actors import NURSE
 

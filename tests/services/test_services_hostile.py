@@ -48,7 +48,7 @@ from facetdesk.services.accounts import SignInFailed, parse_user
 from facetdesk.services.backups import BackupService
 from facetdesk.services.decision import check_case, check_draft, lenient_procedure
 from facetdesk.services.drafts import Draft, DraftStore, new_draft_id
-from facetdesk.services.interchange import fhir_bundle_for_case
+from facetdesk.services.fhir_export import fhir_bundle_for_case
 from facetdesk.services.presets import parse_preset
 from facetdesk.services.records import NotFound
 from facetdesk.services.settings import parse_settings
@@ -1339,8 +1339,8 @@ COVERED: dict[str, str] = {
     "transfer.move_to_server": "test_move_to_server_refuses_hostile_addresses_clearly",
     "decision.check_draft": "test_check_draft_reports_problems_and_never_raises",
     "decision.check_case": "test_check_case_on_an_odd_but_valid_case",
-    "interchange.fhir_bundle_for_case": "test_fhir_bundle_for_a_hostile_but_valid_record",
-    "interchange.write_fhir_bundle": "test_export_fhir_with_hostile_id_file_name_or_clock",
+    "fhir_export.fhir_bundle_for_case": "test_fhir_bundle_for_a_hostile_but_valid_record",
+    "fhir_export.write_fhir_bundle": "test_export_fhir_with_hostile_id_file_name_or_clock",
     "decision.lenient_procedure": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_patient": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_procedure": "test_parsers_refuse_each_hostile_field_clearly",

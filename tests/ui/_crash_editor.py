@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QCheckBox  # noqa: E402
 
 from facetdesk.services.context import build_context  # noqa: E402
-from facetdesk.ui.main_window import MainWindow  # noqa: E402
+from facetdesk.ui.shell.main_window import MainWindow  # noqa: E402
 from tests.actors import ADMIN_PHYSICIAN  # noqa: E402
 from tests.ui.helpers import choose_technique  # noqa: E402
 

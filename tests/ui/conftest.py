@@ -18,7 +18,7 @@ def _isolated_qsettings(tmp_path):
 @pytest.fixture(autouse=True)
 def _no_modal_discard_dialog(monkeypatch):
     """Closing a window with unsaved edits would block on a dialog; tests answer 'discard'."""
-    from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.shell.main_window import MainWindow
 
     monkeypatch.setattr(MainWindow, "ask_discard", lambda self: True)
     # A draft left by another test must never block a test on the restore question.
@@ -66,7 +66,7 @@ def accounts(ctx):
 @pytest.fixture
 def window(qtbot, ctx):
     """The main window on ``ctx``, shown."""
-    from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.shell.main_window import MainWindow
 
     w = MainWindow(ctx)
     qtbot.addWidget(w)

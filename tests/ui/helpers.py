@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
 
-from facetdesk.ui.widgets import to_qdatetime
+from facetdesk.ui.common.widgets import to_qdatetime
 
 
 def find(root: QWidget, name: str) -> QWidget:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 
 INPUTS = (QLineEdit, QComboBox, QAbstractSpinBox, QDateTimeEdit, QPlainTextEdit, QAbstractButton, QAbstractItemView)
 

@@ -24,9 +24,9 @@ from facetdesk.domain.users import Role
 from facetdesk.interop.casefile import read_case
 from facetdesk.services.context import build_context
 from facetdesk.storage.errors import DatabaseError
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.opening import DatabaseOpening
-from facetdesk.ui.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
+from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.signing.opening import DatabaseOpening
+from facetdesk.ui.signing.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
 from tests.actors import ADMIN_PHYSICIAN, NURSE, PHYSICIAN
 from tests.ui.conftest import PASSWORD
 from tests.ui.helpers import choose, click, find, set_spin, type_into
@@ -249,7 +249,7 @@ def test_an_administrator_certifies_a_waiting_key_and_exports_the_clinic_certifi
     qtbot, ctx, accounts, monkeypatch, tmp_path
 ):
     from facetdesk.trust import ca as ca_mod
-    from facetdesk.ui.users_dialog import UsersDialog
+    from facetdesk.ui.admin.users_dialog import UsersDialog
 
     # Added from the command line (no clinic CA at hand): the key waits for an administrator.
     waiting = ctx.accounts.create_user(

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from PySide6.QtPrintSupport import QPrinter
 
 from facetdesk.domain.audit import AuditAction, AuditEntry
-from facetdesk.ui.audit_model import ACTION_LABELS, field_label, local_time, utc_midnight
-from facetdesk.ui.audit_viewer import AuditViewer
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.note_preview import NotePreview
-from facetdesk.ui.procedure_editor import ProcedureEditor
+from facetdesk.ui.admin.audit_model import ACTION_LABELS, field_label, local_time, utc_midnight
+from facetdesk.ui.admin.audit_viewer import AuditViewer
+from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.note_preview import NotePreview
 from tests import signers
 from tests.actors import NURSE
 from tests.ui.helpers import choose, click, find, start_procedure

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from facetdesk.domain.enums import Guidance
 from facetdesk.rules import Severity, Status
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.procedure_editor import ProcedureEditor
+from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, start_procedure
 

@@ -12,10 +12,10 @@ from datetime import date, datetime
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-import facetdesk.ui.main_window as main_window_module
+import facetdesk.ui.shell.main_window as main_window_module
 from facetdesk.services.context import build_context
 from facetdesk.services.drafts import Draft
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.ui.conftest import PASSWORD
 from tests.ui.helpers import click, find, start_procedure, type_into

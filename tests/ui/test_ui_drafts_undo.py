@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from facetdesk.services.context import build_context
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, set_datetime, start_procedure, type_into
 

@@ -23,7 +23,7 @@ from facetdesk.domain.base import STORED, ShortText
 from facetdesk.domain.errors import FIELD_LABELS, FieldError
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
-from facetdesk.ui.procedure_editor import ProcedureEditor
+from facetdesk.ui.editor.procedure_editor import ProcedureEditor
 from tests.every_field import (
     differences,
     field_key,
@@ -150,7 +150,7 @@ def test_every_field_has_a_label() -> None:
 
 
 def test_every_field_has_a_tab() -> None:
-    assert untabbed(Procedure) == [], "add the field to the procedure editor's TAB_OF (ui/procedure_editor.py)"
+    assert untabbed(Procedure) == [], "add the field to the procedure editor's TAB_OF (ui/editor/procedure_editor.py)"
     assert set(ProcedureEditor.TAB_OF) <= set(Procedure.model_fields), "TAB_OF names a field Procedure lacks"
     stale = [k for k in NO_TAB if k.split(".")[1] in ProcedureEditor.TAB_OF]
     assert stale == [], f"{stale} have a tab now: remove them from NO_TAB"

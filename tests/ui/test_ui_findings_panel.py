@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from facetdesk.rules import Finding, Severity, Status
-from facetdesk.ui.findings_panel import FindingsPanel
+from facetdesk.ui.editor.findings_panel import FindingsPanel
 from tests.ui.helpers import start_procedure
 
 

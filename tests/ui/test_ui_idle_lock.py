@@ -10,8 +10,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
 from facetdesk.domain.audit import AuditAction
-from facetdesk.ui.idle_lock import MS_PER_MINUTE
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.signing.idle_lock import MS_PER_MINUTE
 from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.ui.conftest import PASSWORD
 from tests.ui.helpers import click, find, start_procedure, type_into

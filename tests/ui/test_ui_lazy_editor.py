@@ -12,7 +12,7 @@ def _patient(ctx, n: int = 1):
 
 
 def test_the_editor_is_built_when_a_procedure_is_started(qtbot, ctx):
-    from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.shell.main_window import MainWindow
 
     patient = _patient(ctx)
     w = MainWindow(ctx)
@@ -31,7 +31,7 @@ def test_the_editor_is_built_when_a_procedure_is_started(qtbot, ctx):
 
 
 def test_the_editor_layout_survives_a_session_that_never_opened_it(qtbot, ctx):
-    from facetdesk.ui.main_window import MainWindow
+    from facetdesk.ui.shell.main_window import MainWindow
 
     patient = _patient(ctx)
     first = MainWindow(ctx)

@@ -13,8 +13,8 @@ from facetdesk.domain.relief import relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.storage import procedures as procedures_module
 from facetdesk.storage import repository as repo
-from facetdesk.ui.patient_list import PAGE_SIZE, PatientListPanel
-from facetdesk.ui.patient_page import TIMELINE_PAGE_SIZE, PatientPage, timeline_row
+from facetdesk.ui.patients.patient_list import PAGE_SIZE, PatientListPanel
+from facetdesk.ui.patients.patient_page import TIMELINE_PAGE_SIZE, PatientPage, timeline_row
 from tests.storage.conftest import build_patient, build_procedure
 from tests.ui.helpers import click, find, type_into
 

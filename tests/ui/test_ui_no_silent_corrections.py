@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.widgets import OptionalFloatSpin, OptionalIntSpin, named
+from facetdesk.ui.common.widgets import OptionalFloatSpin, OptionalIntSpin, named
+from facetdesk.ui.shell.main_window import MainWindow
 
 
 def _type(qtbot, spin, text: str) -> None:

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
 from facetdesk.domain.errors import FieldError
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.note_preview import NotePreview
+from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.note_preview import NotePreview
 from tests.ui.helpers import find, start_procedure, type_into
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from facetdesk.services.context import build_context
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, start_procedure
 

@@ -12,9 +12,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QFileDialog
 
 from facetdesk.services.outcomes import OutcomesService
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.outcomes_dialog import OutcomesExportDialog
-from facetdesk.ui.widgets import ErrorLabel
+from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
+from facetdesk.ui.common.widgets import ErrorLabel
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.ui.helpers import click, find
 
 # Synthetic patients: (MRN, family name, given name, date of birth, procedure times).

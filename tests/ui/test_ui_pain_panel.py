@@ -6,7 +6,7 @@ import pytest
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import PainScore
-from facetdesk.ui.pain_panel import RELIEF, TIME, PainPanel
+from facetdesk.ui.editor.pain_panel import RELIEF, TIME, PainPanel
 from tests.ui.helpers import click, find, set_spin
 
 

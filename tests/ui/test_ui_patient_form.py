@@ -12,7 +12,7 @@ from facetdesk.domain.base import STORED
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.errors import FieldError
 from facetdesk.domain.patient import Patient
-from facetdesk.ui.patient_form import PatientForm
+from facetdesk.ui.patients.patient_form import PatientForm
 from tests.every_field import differences, full_patient
 from tests.ui.helpers import find
 
@@ -41,7 +41,7 @@ def test_an_anticoagulants_last_dose_shows_its_date_and_time_and_the_name_is_on_
 
 
 def test_a_choice_cut_off_by_its_column_is_whole_on_hover_beside_the_fields_own_tip(qtbot):
-    from facetdesk.ui.medications_panel import MedicationsPanel
+    from facetdesk.ui.editor.medications_panel import MedicationsPanel
 
     catalog = get_catalog()
     panel = MedicationsPanel(catalog)
@@ -57,7 +57,7 @@ def test_a_choice_cut_off_by_its_column_is_whole_on_hover_beside_the_fields_own_
 
 
 def test_an_unconfirmed_strength_is_marked_at_the_start_of_its_label():
-    from facetdesk.ui.medications_panel import MedicationsPanel
+    from facetdesk.ui.editor.medications_panel import MedicationsPanel
 
     catalog = get_catalog()
     agent, strength = next((a, s) for a in catalog.agents for s in a.strengths if s.confidence == "U")

@@ -7,7 +7,8 @@ import pytest
 from facetdesk.domain.enums import BotoxProduct, DoseUnit, Intent, MedicationSite, Sedation, Technique, VolumeBasis
 from facetdesk.domain.errors import FieldError
 from facetdesk.services.presets import PresetService
-from facetdesk.ui.presets_dialog import PresetsDialog, preset_menu
+from facetdesk.ui.admin.presets_dialog import PresetsDialog
+from facetdesk.ui.editor.preset_menu import preset_menu
 from tests.ui.helpers import choose, click, find, set_spin, type_into
 from tests.ui.test_ui_accessibility import _unnamed_inputs
 

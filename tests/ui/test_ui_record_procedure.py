@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from facetdesk.domain.enums import BotoxProduct, Disposition, Guidance, Intent, Sedation, Side, Technique, VolumeBasis
 from facetdesk.services.context import build_context
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, set_datetime, set_spin, type_into
 

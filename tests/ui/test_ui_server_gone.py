@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from facetdesk.storage.errors import DatabaseUnavailable
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.ui.helpers import find, start_procedure, type_into
 
 WHEN = datetime(2026, 2, 3, 14, 45)

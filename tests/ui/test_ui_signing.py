@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
-from facetdesk.ui.main_window import MainWindow
-from facetdesk.ui.procedure_editor import ProcedureEditor
+from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+from facetdesk.ui.shell.main_window import MainWindow
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, find, start_procedure, type_into
@@ -127,7 +127,7 @@ def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient,
 
 def test_the_acknowledge_dialog_needs_a_reason_for_each_open_finding(qtbot):
     from facetdesk.domain.finding import Finding
-    from facetdesk.ui.acknowledge_dialog import AcknowledgeDialog
+    from facetdesk.ui.signing.acknowledge_dialog import AcknowledgeDialog
 
     findings = [
         Finding(rule="risk.allergy", severity="critical", status="not_met", message="Omnipaque allergy", source="S"),

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from facetdesk.domain.catalog import load_catalog
 from facetdesk.domain.enums import Side
 from facetdesk.resources import resources_dir
-from facetdesk.ui.targets_panel import TargetsPanel
+from facetdesk.ui.editor.targets_panel import TargetsPanel
 from tests.ui.helpers import click, find
 
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from facetdesk.domain.enums import Sex
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests.ui.helpers import choose, choose_technique, click, find, set_datetime, set_spin, type_into
 
 

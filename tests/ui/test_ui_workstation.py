@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from facetdesk.domain.enums import BotoxProduct, Side, Technique
-from facetdesk.ui.main_window import MainWindow
+from facetdesk.ui.shell.main_window import MainWindow
 from tests import signers
 from tests.ui.helpers import choose, click, find, start_procedure
 

@@ -1,0 +1,1 @@
+"""Administration dialogs: users, clinic settings, presets, the audit trail, the outcomes export."""

@@ -1,0 +1,303 @@
+"""The form sections of the procedure editor: procedure details, indication, and outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetdesk.domain.catalog import Catalog, Exclusion
+from facetdesk.domain.enums import (
+    Complication,
+    ConservativeCare,
+    DisabilityScale,
+    Disposition,
+    ExclusionAnswer,
+    Guidance,
+    Intent,
+    PainScale,
+    Sedation,
+    Technique,
+)
+from facetdesk.domain.procedure import Procedure
+from facetdesk.ui.common import style
+from facetdesk.ui.common.date_fields import OneTabDateTimeEdit
+from facetdesk.ui.common.error_router import ErrorRouter
+from facetdesk.ui.common.widgets import (
+    ChoiceCombo,
+    ErrorLabel,
+    OptionalFloatSpin,
+    OptionalIntSpin,
+    checkbox_grid,
+    enum_combo,
+    named,
+    to_qdatetime,
+)
+
+
+def code_list(catalog: Catalog) -> QListWidget:
+    """The ICD-10-CM catalog as a list of check boxes."""
+    widget = QListWidget()
+    widget.setWordWrap(True)
+    for dx in catalog.diagnoses:
+        item = QListWidgetItem(f"{dx.code}  {dx.title}")
+        item.setData(Qt.ItemDataRole.UserRole, dx.code)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        widget.addItem(item)
+    return widget
+
+
+def checked_codes(widget: QListWidget) -> list[str]:
+    return [
+        widget.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(widget.count())
+        if widget.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def set_checked_codes(widget: QListWidget, codes: list[str]) -> None:
+    wanted = set(codes)
+    for i in range(widget.count()):
+        item = widget.item(i)
+        checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+
+# add_field(form, label, widget, model path): places the widget with its error label and registers it.
+AddField = Callable[[QFormLayout, str, QWidget, tuple], None]
+
+
+class ProcedureSection(QWidget):
+    """When, who, technique, intent, guidance, contrast, sedation, coverage reasons and diagnoses (consent and the
+    rest of the documentation: ui/documentation_tab)."""
+
+    def __init__(self, catalog: Catalog, add_field: AddField, errors: ErrorRouter):
+        super().__init__()
+        grid = QHBoxLayout(self)
+        left = QGroupBox(self.tr("Procedure"))
+        form = QFormLayout(left)
+        self.performed_at = named(OneTabDateTimeEdit(), "Date and time of procedure")
+        self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.performed_at.setCalendarPopup(True)
+        self.physician = named(QLineEdit(), "Performing physician")
+        # A new procedure has no technique, intent, guidance or sedation until chosen (or a preset fills them):
+        # never a value that looks recorded.
+        choose = self.tr("— choose —")
+        self.technique = named(enum_combo(Technique, optional=True, none_label=choose), "Technique")
+        self.intent = named(enum_combo(Intent, optional=True, none_label=choose), "Intent")
+        self.guidance = named(enum_combo(Guidance, optional=True, none_label=choose), "Image guidance")
+        self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
+        self.sedation = named(enum_combo(Sedation, optional=True, none_label=choose), "Sedation")
+        self.mbb_not_possible = named(
+            QLineEdit(), "Why a medial branch block is not possible", "Required by the LCD for a diagnostic IA"
+        )
+        self.rfa_not_candidate = named(
+            QLineEdit(), "Why not a radiofrequency candidate", "Required by the LCD before a therapeutic IA or MBB"
+        )
+        for label, widget, key in (
+            ("Date and time", self.performed_at, "performed_at"),
+            ("Performing physician", self.physician, "physician"),
+            ("Technique", self.technique, "technique"),
+            ("Intent", self.intent, "intent"),
+            ("Image guidance", self.guidance, "guidance"),
+            ("Contrast", self.contrast, "contrast"),
+            ("Sedation", self.sedation, "sedation"),
+            ("MBB not possible because", self.mbb_not_possible, "mbb_not_possible_reason"),
+            ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
+        ):
+            add_field(form, label, widget, (key,))
+        left_column = QWidget()
+        lc = QVBoxLayout(left_column)
+        lc.setContentsMargins(0, 0, 0, 0)
+        lc.addWidget(left)
+        lc.addStretch()
+        right = QGroupBox(self.tr("Diagnoses (ICD-10-CM)"))
+        rl = QVBoxLayout(right)
+        self.diagnoses = named(code_list(catalog), "Diagnoses")
+        rl.addWidget(self.diagnoses)
+        rl.addWidget(errors.register(("diagnoses",), ErrorLabel()))
+        grid.addWidget(left_column, 1)
+        grid.addWidget(right, 1)
+
+    def load(self, p: Procedure | None, physician_hint: str = "") -> None:
+        self.performed_at.setDateTime(to_qdatetime(p.performed_at) if p else QDateTime.currentDateTime())
+        self.physician.setText(p.physician if p else physician_hint)
+        self.technique.set_value(p.technique if p else None)
+        self.intent.set_value(p.intent if p else None)
+        self.guidance.set_value(p.guidance if p else None)
+        self.contrast.setChecked(p.contrast if p else False)
+        self.sedation.set_value(p.sedation if p else None)
+        self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
+        self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
+        set_checked_codes(self.diagnoses, p.diagnoses if p else [])
+
+    def data(self) -> dict:
+        return {
+            "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
+            "physician": self.physician.text(),
+            "diagnoses": checked_codes(self.diagnoses),
+            "technique": self.technique.value(),
+            "intent": self.intent.value(),
+            "guidance": self.guidance.value(),
+            "contrast": self.contrast.isChecked(),
+            "sedation": self.sedation.value(),
+            "mbb_not_possible_reason": self.mbb_not_possible.text(),
+            "rfa_not_candidate_reason": self.rfa_not_candidate.text(),
+        }
+
+
+def exclusion_choices(exclusion: Exclusion) -> ChoiceCombo:
+    """No / Yes (/ the LCD's exception), after 'not recorded': an exclusion is never answered by default."""
+    choices = [(ExclusionAnswer.ABSENT, ExclusionAnswer.ABSENT.label), (ExclusionAnswer.PRESENT, "Yes")]
+    if exclusion.exception:
+        choices.append((ExclusionAnswer.EXCEPTED, exclusion.exception))
+    return named(ChoiceCombo(choices, optional=True), f"LCD exclusion: {exclusion.question}")
+
+
+class IndicationSection(QWidget):
+    """Pain duration, conservative care, the pain and disability scales, and the LCD exclusions."""
+
+    def __init__(self, catalog: Catalog, add_field: AddField):
+        super().__init__()
+        form = QFormLayout(self)
+        self.pain_duration = named(OptionalIntSpin(0, 1200, " months"), "Pain duration (months)")
+        care_box, self.conservative_care = checkbox_grid(ConservativeCare, "Conservative care")
+        self.care_details = named(QLineEdit(), "Conservative care details")
+        self.care_details.setPlaceholderText(self.tr("e.g. 12 weeks of physical therapy, naproxen 500 mg BID"))
+        self.pain_scale = named(enum_combo(PainScale), "Pain scale")
+        self.baseline_pain = named(OptionalIntSpin(0, 10), "Usual pain at evaluation (NRS)")
+        self.disability_scale = named(enum_combo(DisabilityScale, optional=True), "Disability scale")
+        self.disability_score = named(OptionalFloatSpin(100, 0, " %"), "Disability score")
+        path = ("indication",)
+        add_field(form, "Pain duration", self.pain_duration, (*path, "pain_duration_months"))
+        add_field(form, "Conservative care tried", care_box, (*path, "conservative_care"))
+        add_field(form, "Details", self.care_details, (*path, "conservative_care_details"))
+        add_field(form, "Pain scale", self.pain_scale, (*path, "pain_scale"))
+        add_field(form, "Usual pain at evaluation", self.baseline_pain, (*path, "baseline_pain"))
+        add_field(form, "Disability scale", self.disability_scale, (*path, "disability_scale"))
+        add_field(form, "Disability score", self.disability_score, (*path, "disability_score"))
+        # The LCD's patient-selection exclusions, one question each (resources/lcd_exclusions.json).
+        self.exclusions: dict[str, ChoiceCombo] = {}
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, exclusion in enumerate(catalog.exclusions):
+            question = QLabel(self.tr(exclusion.question))
+            question.setWordWrap(True)
+            question.setToolTip(exclusion.source)
+            combo = exclusion_choices(exclusion)
+            question.setBuddy(combo)
+            grid.addWidget(question, row, 0)
+            grid.addWidget(combo, row, 1)
+            self.exclusions[exclusion.key] = combo
+        grid.setColumnStretch(0, 1)
+        if self.exclusions:
+            add_field(form, "LCD exclusions", box, (*path, "exclusions"))
+
+    def load(self, p: Procedure | None) -> None:
+        ind = p.indication if p else None
+        for key, combo in self.exclusions.items():
+            combo.set_value(ind.exclusion_answer(key) if ind else None)
+        self.pain_duration.set_value_or_none(ind.pain_duration_months if ind else None)
+        for care, box in self.conservative_care.items():
+            box.setChecked(bool(ind and care in ind.conservative_care))
+        self.care_details.setText(ind.conservative_care_details if ind else "")
+        self.pain_scale.set_value(ind.pain_scale if ind else PainScale.NRS)
+        self.baseline_pain.set_value_or_none(ind.baseline_pain if ind else None)
+        self.disability_scale.set_value(ind.disability_scale if ind else None)
+        self.disability_score.set_value_or_none(ind.disability_score if ind else None)
+
+    def data(self) -> dict:
+        return {
+            "indication": {
+                "pain_duration_months": self.pain_duration.value_or_none(),
+                "conservative_care": [c for c, box in self.conservative_care.items() if box.isChecked()],
+                "conservative_care_details": self.care_details.text(),
+                "pain_scale": self.pain_scale.value(),
+                "baseline_pain": self.baseline_pain.value_or_none(),
+                "disability_scale": self.disability_scale.value(),
+                "disability_score": self.disability_score.value_or_none(),
+                "exclusions": [
+                    {"key": key, "answer": combo.value()}
+                    for key, combo in self.exclusions.items()
+                    if combo.value() is not None
+                ],
+            }
+        }
+
+
+class OutcomeSection(QWidget):
+    """Contrast spread, findings, blood loss, complications, post-procedure diagnosis, disposition, notes."""
+
+    def __init__(self, catalog: Catalog, add_field: AddField):
+        super().__init__()
+        form = QFormLayout(self)
+        self.contrast_spread = named(QLineEdit(), "Contrast spread")
+        self.contrast_spread.setPlaceholderText(self.tr("e.g. along the medial branch, no vascular uptake"))
+        self.findings = named(QPlainTextEdit(), "Procedure findings")
+        self.findings.setMaximumHeight(70)
+        self.blood_loss = named(QLineEdit(), "Estimated blood loss")
+        self.blood_loss.setPlaceholderText(self.tr("e.g. minimal"))
+        self.post_diagnoses = named(code_list(catalog), "Post-procedure diagnoses")
+        self.post_diagnoses.setMaximumHeight(110)
+        self.post_diagnoses.setToolTip(self.tr("Leave all unticked when they are the pre-procedure diagnoses"))
+        add_field(form, "Contrast spread", self.contrast_spread, ("contrast_spread",))
+        add_field(form, "Findings", self.findings, ("findings",))
+        add_field(form, "Estimated blood loss", self.blood_loss, ("estimated_blood_loss",))
+        comp_box, self.complications = checkbox_grid(Complication, "Complication")
+        none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
+        none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        comp_box.layout().addWidget(none_note, 99, 0, 1, 2)
+        self.complication_details = named(QLineEdit(), "Complication details")
+        self.disposition = named(enum_combo(Disposition, optional=True), "Disposition")
+        self.follow_up = named(QLineEdit(), "Follow-up")
+        self.follow_up.setPlaceholderText(self.tr("e.g. clinic review in 2 weeks with pain diary"))
+        self.notes = named(QPlainTextEdit(), "Notes")
+        add_field(form, "Complications", comp_box, ("complications",))
+        add_field(form, "Complication details", self.complication_details, ("complication_details",))
+        add_field(
+            form, "Post-procedure diagnosis (unticked: same as pre)", self.post_diagnoses, ("post_procedure_diagnoses",)
+        )
+        add_field(form, "Disposition", self.disposition, ("disposition",))
+        add_field(form, "Follow-up", self.follow_up, ("follow_up",))
+        add_field(form, "Notes", self.notes, ("notes",))
+
+    def load(self, p: Procedure | None) -> None:
+        self.contrast_spread.setText(p.contrast_spread if p else "")
+        self.findings.setPlainText(p.findings if p else "")
+        self.blood_loss.setText(p.estimated_blood_loss if p else "")
+        set_checked_codes(self.post_diagnoses, p.post_procedure_diagnoses if p else [])
+        for comp, box in self.complications.items():
+            box.setChecked(bool(p and comp in p.complications))
+        self.complication_details.setText(p.complication_details if p else "")
+        self.disposition.set_value(p.disposition if p else None)
+        self.follow_up.setText(p.follow_up if p else "")
+        self.notes.setPlainText(p.notes if p else "")
+
+    def data(self) -> dict:
+        return {
+            "contrast_spread": self.contrast_spread.text(),
+            "findings": self.findings.toPlainText(),
+            "estimated_blood_loss": self.blood_loss.text(),
+            "post_procedure_diagnoses": checked_codes(self.post_diagnoses),
+            "complications": [c for c, box in self.complications.items() if box.isChecked()],
+            "complication_details": self.complication_details.text(),
+            "disposition": self.disposition.value(),
+            "follow_up": self.follow_up.text(),
+            "notes": self.notes.toPlainText(),
+        }

@@ -1,0 +1,185 @@
+"""Undo for the procedure editor: each edit is a before/after snapshot of the form's raw values."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import Guidance, Intent, Sedation, Side, Technique
+from facetdesk.domain.procedure import Procedure
+from facetdesk.services.decision import lenient_procedure
+from facetdesk.ui.common.widgets import to_qdatetime
+
+if TYPE_CHECKING:
+    from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+
+# Keystrokes in one field less than this far apart are one undo step (typing a name is one edit).
+MERGE_SECONDS = 1.5
+
+
+class SnapshotCommand(QUndoCommand):
+    """Undo puts the form back to ``before``; redo to ``after``. Consecutive edits of one field merge."""
+
+    ID = 0x4644  # any constant: all snapshot commands may merge with each other
+
+    def __init__(
+        self,
+        apply: Callable[[dict[str, Any]], None],
+        before: dict[str, Any],
+        after: dict[str, Any],
+        key: object = None,
+        text: str = "",
+    ):
+        super().__init__(text)
+        self._apply = apply
+        self.before = before
+        self.after = after
+        self.key = key
+        self.stamp = time.monotonic()
+        # The form already shows 'after' when the command is pushed; QUndoStack.push calls redo() at once.
+        self._applied = True
+
+    def id(self) -> int:
+        return self.ID
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt API)
+        if not isinstance(other, SnapshotCommand) or self.key is None or other.key is not self.key:
+            return False
+        if other.stamp - self.stamp > MERGE_SECONDS:
+            return False
+        self.after = other.after
+        self.stamp = other.stamp
+        if self.after == self.before:  # typed and deleted again: nothing left to undo
+            self.setObsolete(True)
+        return True
+
+
+class StackShortcuts(QObject):
+    """Event filter for text fields: Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y reach the editor's undo stack.
+
+    A line edit keeps its own per-field undo and would otherwise swallow these keys, leaving two undo
+    histories that disagree about what "undo" means.
+    """
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and _is_undo_key(event):
+            event.ignore()  # not taken by the field: the window's Undo/Redo action gets the shortcut
+            return True
+        return False
+
+
+def _is_undo_key(event: QKeyEvent) -> bool:
+    ctrl_y = event.key() == Qt.Key.Key_Y and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+    return event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo) or ctrl_y
+
+
+def procedure_for_widgets(data: dict[str, Any], catalog: Catalog) -> Procedure | None:
+    """A procedure to fill the widgets from raw values that need not be valid yet.
+
+    Lenient validation drops what it can; a form with no joint ticked or a time not yet possible
+    cannot be validated at all, so stand-ins let the rest through and restore_raw_fields puts
+    the real values back.
+    """
+    shown, problems = lenient_procedure(data)
+    if shown is not None:
+        return shown
+    heads = {e.path[0] for e in problems if e.path}
+    patched = dict(data)
+    if "targets" in heads:
+        patched["targets"] = [{"level": catalog.joints[0].level, "side": Side.LEFT.value}]
+    if "performed_at" in heads:
+        patched["performed_at"] = datetime(2000, 1, 1)
+    # Not chosen yet: any member reaches the widgets, and restore_raw_fields puts "— choose —" back.
+    for field, stand_in in (("technique", Technique.MEDIAL_BRANCH_BLOCK), ("intent", Intent.DIAGNOSTIC_FIRST),
+                            ("guidance", Guidance.FLUOROSCOPY), ("sedation", Sedation.NONE)):  # fmt: skip
+        if field in heads:
+            patched[field] = stand_in
+    return lenient_procedure(patched)[0]
+
+
+def _rows(raw: object) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**row) for row in raw] if isinstance(raw, list) else []
+
+
+def _restore_rows(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
+    """Table rows exactly as they were, half-filled ones included (lenient validation would drop them)."""
+    if isinstance(raw.get("medications"), list):
+        editor.medications.load(_rows(raw["medications"]))
+    if isinstance(raw.get("pain_scores"), list):
+        scores = [s for s in _rows(raw["pain_scores"]) if s.minutes_after is not None]
+        editor.pain.load(raw.get("pre_procedure_pain"), scores)
+    botox = raw.get("botulinum_toxin")
+    if isinstance(botox, dict):
+        editor.botox.load(SimpleNamespace(**{**botox, "sites": _rows(botox.get("sites"))}))
+
+
+def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
+    """Set the fields validation would change or drop exactly as the snapshot holds them."""
+    _restore_time(editor, raw.get("performed_at"))
+    _restore_targets(editor, raw.get("targets"))
+    _restore_rows(editor, raw)
+    section, indication, outcome = editor.section, editor.indication, editor.outcome
+    for combo, key in ((section.technique, "technique"), (section.intent, "intent"),
+                       (section.guidance, "guidance"), (section.sedation, "sedation")):  # fmt: skip
+        if key in raw and combo.index_of(raw[key]) >= 0:
+            combo.set_value(raw[key])
+    care = raw.get("indication") if isinstance(raw.get("indication"), dict) else {}
+    # Free text as typed: validation strips spaces and drops text that is too long.
+    fields: list[tuple[QLineEdit | QPlainTextEdit, object]] = [
+        (section.physician, raw.get("physician")),
+        (editor.documentation.needle, raw.get("needle")),
+        (section.mbb_not_possible, raw.get("mbb_not_possible_reason")),
+        (section.rfa_not_candidate, raw.get("rfa_not_candidate_reason")),
+        (indication.care_details, care.get("conservative_care_details")),
+        (outcome.contrast_spread, raw.get("contrast_spread")),
+        (outcome.findings, raw.get("findings")),
+        (outcome.blood_loss, raw.get("estimated_blood_loss")),
+        (outcome.complication_details, raw.get("complication_details")),
+        (outcome.follow_up, raw.get("follow_up")),
+        (outcome.notes, raw.get("notes")),
+    ]
+    for widget, value in fields:
+        if not isinstance(value, str):
+            continue
+        if isinstance(widget, QPlainTextEdit):
+            if widget.toPlainText() != value:
+                widget.setPlainText(value)
+        elif widget.text() != value:
+            widget.setText(value)
+
+
+def _restore_time(editor: ProcedureEditor, value: object) -> None:
+    try:
+        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return
+    editor.performed_at.setDateTime(to_qdatetime(when))
+
+
+def _restore_targets(editor: ProcedureEditor, targets: object) -> None:
+    if not isinstance(targets, list):
+        return
+    joints = []
+    for t in targets:
+        try:
+            joints.append(SimpleNamespace(level=str(t["level"]), side=Side(t["side"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    editor.targets.set_targets(joints)

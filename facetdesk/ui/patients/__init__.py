@@ -1,0 +1,1 @@
+"""The patient list, the patient page and the patient form."""

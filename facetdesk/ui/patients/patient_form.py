@@ -1,0 +1,259 @@
+"""Patient form: identity, weight and the risk facts decision support needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.enums import Sex
+from facetdesk.domain.patient import INR_INPUT_MAX, Patient
+from facetdesk.ui.common.date_fields import DateTimeField
+from facetdesk.ui.common.error_router import ErrorRouter
+from facetdesk.ui.common.widgets import (
+    ChoiceCombo,
+    ErrorLabel,
+    OptionalFloatSpin,
+    YesNoUnknown,
+    named,
+    usual_first,
+)
+
+# An unchosen entry reads as a question, not as a value that looks recorded.
+CHOOSE = "— choose —"
+
+
+class PatientForm(QWidget):
+    """Collects a patient's data as a plain dict; the services validate it."""
+
+    changed = Signal()
+
+    def __init__(self, catalog: Catalog):
+        super().__init__()
+        self._catalog = catalog
+        self._patient_id: int | None = None
+        # The clinic's usual agents, most recorded first (set_usual_agents); the rest follow by class and name.
+        self._usual: list[str] = []
+        # The stored version this form was loaded from: a save over a newer one is refused (StaleRecord).
+        self._version = 0
+        self.general_error = ErrorLabel()
+        self.errors = ErrorRouter(self.general_error)
+
+        self.mrn = named(QLineEdit(), "MRN", "Medical record number: letters, digits and hyphens")
+        self.family_name = named(QLineEdit(), "Family name")
+        self.given_name = named(QLineEdit(), "Given name")
+        # Empty until entered: no date of birth or sex is ever stored because the form started with one.
+        self.date_of_birth = named(DateTimeField(with_time=False), "Date of birth")
+        self.sex = named(ChoiceCombo(((s, s.label) for s in Sex), optional=True, none_label=CHOOSE), "Sex")
+        # From 0.1 kg: a 0 typed is refused at the field with the range, never kept or read as "not recorded".
+        self.weight = named(
+            OptionalFloatSpin(500, 1, " kg", minimum=0.1), "Weight", "Needed for weight-based dose limits"
+        )
+        self.diabetes = named(YesNoUnknown(), "Diabetes")
+        self.pregnant = named(YesNoUnknown(), "Pregnant")
+        self.neuromuscular = named(
+            YesNoUnknown(), "Neuromuscular disease", "e.g. myasthenia gravis, ALS, Lambert-Eaton"
+        )
+        self.infection = named(YesNoUnknown(), "Infection at the injection site")
+        self.renal = named(YesNoUnknown(), "Renal impairment", "Lengthens the dabigatran hold (ASRA 2018)")
+        self.inr = named(
+            OptionalFloatSpin(INR_INPUT_MAX, 1), "INR", "Latest INR (warfarin: must be normal before a cervical block)"
+        )
+        self.inr_taken = named(DateTimeField(), "INR taken", "When the blood for this INR was taken")
+        self.inr_normal = named(YesNoUnknown(), "INR normal", "Within the laboratory's normal range?")
+        self.allergies = named(QLineEdit(), "Allergies", "Separate several allergies with semicolons")
+        self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex"))
+
+        self.anticoag_table = named(QTableWidget(0, 2), "Anticoagulants")
+        # "Agent": the row is labelled Anticoagulants, and the last dose needs the width more than a long header.
+        self.anticoag_table.setHorizontalHeaderLabels([self.tr("Agent"), self.tr("Last dose")])
+        self.anticoag_table.horizontalHeaderItem(0).setToolTip(self.tr("Anticoagulant or antiplatelet agent"))
+        self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The last dose's date and time must show whole (timing decides whether a block is safe); the agent's
+        # name takes the rest (its full text is the combo's tooltip, as every ChoiceCombo's).
+        header = self.anticoag_table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        # One pixel more for the grid line beside the cell.
+        header.resizeSection(1, max(DateTimeField().sizeHint().width() + 1, header.sectionSizeHint(1)))
+        self.anticoag_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.anticoag_table.verticalHeader().hide()
+        self.anticoag_table.setMaximumHeight(110)
+        add_ac = named(QPushButton(self.tr("Add medication")), "Add anticoagulant")
+        del_ac = named(QPushButton(self.tr("Remove")), "Remove anticoagulant")
+        add_ac.clicked.connect(lambda: self.add_anticoagulant())
+        del_ac.clicked.connect(self._remove_anticoagulant)
+
+        self.save_button = named(QPushButton(self.tr("Save patient")), "Save patient")
+
+        ident = QGroupBox(self.tr("Patient"))
+        f1 = QFormLayout(ident)
+        for label, widget, path in (
+            ("MRN", self.mrn, ("mrn",)),
+            ("Family name", self.family_name, ("family_name",)),
+            ("Given name", self.given_name, ("given_name",)),
+            ("Date of birth", self.date_of_birth, ("date_of_birth",)),
+            ("Sex", self.sex, ("sex",)),
+            ("Weight", self.weight, ("weight_kg",)),
+        ):
+            f1.addRow(self.tr(label), self.errors.field(widget, path))
+        risks = QGroupBox(self.tr("Risk factors"))
+        f2 = QFormLayout(risks)
+        for label, widget, path in (
+            ("Diabetes", self.diabetes, ("diabetes",)),
+            ("Pregnant", self.pregnant, ("pregnant",)),
+            ("Neuromuscular disease", self.neuromuscular, ("neuromuscular_disease",)),
+            ("Infection at injection site", self.infection, ("injection_site_infection",)),
+            ("Renal impairment", self.renal, ("renal_impairment",)),
+            ("Allergies", self.allergies, ("allergies",)),
+        ):
+            f2.addRow(self.tr(label), self.errors.field(widget, path))
+        ac_box = QWidget()
+        acl = QVBoxLayout(ac_box)
+        acl.setContentsMargins(0, 0, 0, 0)
+        acl.addWidget(self.anticoag_table)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add_ac)
+        buttons.addWidget(del_ac)
+        buttons.addStretch()
+        acl.addLayout(buttons)
+        acl.addWidget(self.errors.register(("anticoagulants",), ErrorLabel()))
+        f2.addRow(self.tr("Anticoagulants"), ac_box)
+        # One row each: beside the identity group, a single INR row would widen the window past small screens.
+        for label, widget, path in (
+            ("INR", self.inr, ("inr",)),
+            ("INR taken", self.inr_taken, ("inr_taken_at",)),
+            ("INR normal (lab range)", self.inr_normal, ("inr_normal",)),
+        ):
+            f2.addRow(self.tr(label), self.errors.field(widget, path))
+
+        self._sections = (ident, risks)
+        top = QHBoxLayout()
+        top.addWidget(ident, 2)
+        top.addWidget(risks, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.general_error)
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+
+    def set_editable(self, editable: bool, reason: str = "") -> None:
+        """Read only for a role that may not change patient details; ``reason`` says so on the Save button."""
+        for section in self._sections:
+            section.setEnabled(editable)
+        self.save_button.setEnabled(editable)
+        self.save_button.setToolTip("" if editable else reason)
+
+    # ---- anticoagulant rows ---------------------------------------------
+    def add_anticoagulant(self, agent: str | None = None, last_dose: datetime | None = None) -> int:
+        row = self.anticoag_table.rowCount()
+        self.anticoag_table.insertRow(row)
+        # No agent and no time until chosen: a new row is a question, not "aspirin taken now".
+        combo = named(
+            ChoiceCombo(self._agent_choices(), optional=True, none_label=CHOOSE), f"Anticoagulant {row + 1} agent"
+        )
+        combo.set_value(agent)
+        when = named(DateTimeField(), f"Anticoagulant {row + 1} last dose")
+        when.set_value(last_dose)
+        self.anticoag_table.setCellWidget(row, 0, combo)
+        self.anticoag_table.setCellWidget(row, 1, when)
+        return row
+
+    def set_usual_agents(self, keys: list[str]) -> None:
+        """Agents this clinic records most come first in new rows' lists."""
+        self._usual = list(keys)
+
+    def _agent_choices(self) -> list[tuple[str, str]]:
+        """The clinic's usual agents first, then every agent grouped by class (anticoagulants, antiplatelets,
+        NSAIDs) and by name: 27 agents in an order a physician can scan."""
+        classes = {"anticoagulant": 0, "antiplatelet": 1, "nsaid": 2}
+        usual, rest = usual_first(
+            self._catalog.anticoagulants,
+            self._usual,
+            key=lambda a: a.key,
+            rest_order=lambda a: (classes.get(a.drug_class, len(classes)), a.name.casefold()),
+        )
+        label = {"anticoagulant": "anticoagulant", "antiplatelet": "antiplatelet", "nsaid": "NSAID"}
+        return [(a.key, a.name) for a in usual] + [
+            (a.key, f"{a.name} ({label.get(a.drug_class, a.drug_class)})") for a in rest
+        ]
+
+    def _remove_anticoagulant(self) -> None:
+        row = self.anticoag_table.currentRow()
+        if row < 0:
+            row = self.anticoag_table.rowCount() - 1
+        if row >= 0:
+            self.anticoag_table.removeRow(row)
+
+    # ---- data in / out --------------------------------------------------
+    @property
+    def patient_id(self) -> int | None:
+        return self._patient_id
+
+    def clear(self) -> None:
+        self.load(None)
+
+    def load(self, patient: Patient | None) -> None:
+        self.errors.clear()
+        self._patient_id = patient.id if patient else None
+        self._version = patient.version if patient else 0
+        self.mrn.setText(patient.mrn if patient else "")
+        self.family_name.setText(patient.family_name if patient else "")
+        self.given_name.setText(patient.given_name if patient else "")
+        self.date_of_birth.set_value(patient.date_of_birth if patient else None)
+        self.sex.set_value(patient.sex if patient else None)
+        self.weight.set_value_or_none(patient.weight_kg if patient else None)
+        self.diabetes.set_value(patient.diabetes if patient else None)
+        self.pregnant.set_value(patient.pregnant if patient else None)
+        self.neuromuscular.set_value(patient.neuromuscular_disease if patient else None)
+        self.infection.set_value(patient.injection_site_infection if patient else None)
+        self.renal.set_value(patient.renal_impairment if patient else None)
+        self.inr.set_value_or_none(patient.inr if patient else None)
+        self.inr_taken.set_value(patient.inr_taken_at if patient else None)
+        self.inr_normal.set_value(patient.inr_normal if patient else None)
+        self.allergies.setText("; ".join(patient.allergies) if patient else "")
+        self.anticoag_table.setRowCount(0)
+        for use in patient.anticoagulants if patient else []:
+            self.add_anticoagulant(use.agent, use.last_dose_at)
+
+    def data(self) -> dict:
+        anticoagulants = []
+        for row in range(self.anticoag_table.rowCount()):
+            combo = self.anticoag_table.cellWidget(row, 0)
+            when = self.anticoag_table.cellWidget(row, 1)
+            anticoagulants.append({"agent": combo.value(), "last_dose_at": when.value()})
+        return {
+            "id": self._patient_id,
+            "version": self._version,
+            "mrn": self.mrn.text(),
+            "family_name": self.family_name.text(),
+            "given_name": self.given_name.text(),
+            "date_of_birth": self.date_of_birth.value(),
+            "sex": self.sex.value(),
+            "weight_kg": self.weight.value_or_none(),
+            "diabetes": self.diabetes.value(),
+            "pregnant": self.pregnant.value(),
+            "neuromuscular_disease": self.neuromuscular.value(),
+            "injection_site_infection": self.infection.value(),
+            "renal_impairment": self.renal.value(),
+            "inr": self.inr.value_or_none(),
+            "inr_taken_at": self.inr_taken.value(),
+            "inr_normal": self.inr_normal.value(),
+            "allergies": [a.strip() for a in self.allergies.text().split(";") if a.strip()],
+            "anticoagulants": anticoagulants,
+        }

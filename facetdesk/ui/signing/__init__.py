@@ -1,0 +1,1 @@
+"""Signing in and locking, and acknowledging findings before a signature."""
