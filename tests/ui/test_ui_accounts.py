@@ -208,7 +208,7 @@ def test_a_database_that_cannot_be_opened_ends_the_sign_in_with_the_reason(qtbot
 # ---- administration -------------------------------------------------------------------
 def test_users_dialog_adds_a_nurse_who_can_then_sign_in(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
-    dialog = window.show_users()
+    dialog = window.admin.show_users()
     qtbot.addWidget(dialog)
     assert dialog.usernames() == ["dr.synthetic", "rn.synthetic"]
     click(qtbot, find(dialog, "New account"))
@@ -227,7 +227,7 @@ def test_users_dialog_adds_a_nurse_who_can_then_sign_in(qtbot, ctx, accounts):
 
 def test_users_dialog_shows_each_physicians_signing_key_fingerprint(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
-    dialog = window.show_users()
+    dialog = window.admin.show_users()
     qtbot.addWidget(dialog)
     model = dialog.model
     column = model.HEADERS.index("Signing key")
@@ -257,7 +257,7 @@ def test_an_administrator_certifies_a_waiting_key_and_exports_the_clinic_certifi
     )
     ctx.accounts.sign_in(ADMIN_PHYSICIAN.username, PASSWORD)  # the administrator's session opens the CA
     window = _window(qtbot, ctx)
-    dialog = window.show_users()
+    dialog = window.admin.show_users()
     qtbot.addWidget(dialog)
     asked: list[str] = []
     monkeypatch.setattr(UsersDialog, "ask_certify", lambda self, user, fp: asked.append(fp) or True)
@@ -282,7 +282,7 @@ def test_an_administrator_certifies_a_waiting_key_and_exports_the_clinic_certifi
 
 def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
-    dialog = window.show_users()
+    dialog = window.admin.show_users()
     qtbot.addWidget(dialog)
     # A user name already taken.
     type_into(qtbot, find(dialog, "User name"), "rn.synthetic")
@@ -304,7 +304,7 @@ def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts)
 
 def test_an_administrator_resets_a_forgotten_password(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
-    dialog = window.show_users()
+    dialog = window.admin.show_users()
     qtbot.addWidget(dialog)
     dialog.select("rn.synthetic")
     type_into(qtbot, find(dialog, "Password"), "a brand new phrase")
@@ -315,7 +315,7 @@ def test_an_administrator_resets_a_forgotten_password(qtbot, ctx, accounts):
 
 def test_change_my_password(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
-    dialog = window.change_password()
+    dialog = window.admin.change_password()
     qtbot.addWidget(dialog)
     assert isinstance(dialog, ChangePasswordDialog)
     type_into(qtbot, find(dialog, "Current password"), "not my password")
@@ -336,7 +336,7 @@ def test_administration_is_hidden_from_a_physician_who_is_not_an_administrator(q
     assert not window.settings_action.isEnabled()
     assert "may not change the clinic settings" in window.settings_action.toolTip()
     assert window.new_procedure_action.isEnabled()
-    assert window.show_users() is None  # reached anyway (a shortcut, a script): refused, said, not crashed
+    assert window.admin.show_users() is None  # reached anyway (a shortcut, a script): refused, said, not crashed
     assert "may not manage user accounts" in window.statusBar().currentMessage()
 
 
@@ -435,7 +435,7 @@ def test_a_nurse_reaching_a_physician_action_is_told_why_not_and_nothing_crashes
     assert "may not change a procedure" in window.statusBar().currentMessage()
     window.edit_settings()
     assert "may not change the clinic settings" in window.statusBar().currentMessage()
-    window.show_audit()
+    window.admin.show_audit()
     assert "may not view the audit trail" in window.statusBar().currentMessage()
     window.show_patient_page()
     window.new_patient()

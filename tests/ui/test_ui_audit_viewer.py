@@ -41,12 +41,12 @@ def signed(qtbot, window, ctx, tmp_path, monkeypatch):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     assert ed.save() is not None
     assert ed.sign() is not None
-    assert window.export_pdf(str(tmp_path / "note.pdf")) is not None
+    assert window.note_output.export_pdf(str(tmp_path / "note.pdf")) is not None
     return ed.procedure.id
 
 
 def _viewer(qtbot, window, **kw) -> AuditViewer:
-    viewer = window.show_audit(**kw)
+    viewer = window.admin.show_audit(**kw)
     qtbot.addWidget(viewer)
     return viewer
 
@@ -78,7 +78,7 @@ def test_filter_by_action_and_by_record(qtbot, window, ctx, signed):
     record = window.editor.audit_button
     assert record.isVisible()
     click(qtbot, record)
-    only = window._audit_viewer
+    only = window.admin.audit_viewer
     qtbot.addWidget(only)
     shown = {(only.model.entry(r).entity, only.model.entry(r).entity_id) for r in range(only.model.rowCount())}
     assert shown == {("procedure", str(signed))}
@@ -134,14 +134,14 @@ def test_printing_is_recorded(qtbot, window, ctx, signed, tmp_path, monkeypatch)
         return printer
 
     monkeypatch.setattr(NotePreview, "choose_printer", to_file)
-    pages = window.print_note()
-    qtbot.addWidget(window._preview)
+    pages = window.note_output.print_note()
+    qtbot.addWidget(window.note_output.preview)
     assert pages > 0
     (entry,) = ctx.audit.search(action=AuditAction.PRINT)
     assert entry.entity_id == str(signed) and entry.detail == {"pages": pages}
     monkeypatch.setattr(NotePreview, "choose_printer", lambda self: None)
-    assert window.print_note() == 0
-    qtbot.addWidget(window._preview)
+    assert window.note_output.print_note() == 0
+    qtbot.addWidget(window.note_output.preview)
     assert len(ctx.audit.search(action=AuditAction.PRINT)) == 1  # a cancelled print is not a print
 
 
@@ -151,7 +151,7 @@ def test_a_nurse_has_no_audit_trail(qtbot, ctx):
     qtbot.addWidget(w)
     w.show()
     assert not w.admin_menu.menuAction().isVisible() and not w.audit_action.isEnabled()
-    assert w.show_audit() is None
+    assert w.admin.show_audit() is None
     assert "may not view the audit trail" in w.statusBar().currentMessage()
 
 

@@ -75,7 +75,7 @@ def test_acknowledged_warning_is_stored_and_printed(qtbot, editor, ctx, tmp_path
     [override] = ctx.records.get_procedure(saved.id)[1].overrides
     assert override.rule == "lcd.imaging" and override.acknowledged_by == ADMIN_PHYSICIAN.display_name
     out = tmp_path / "note.pdf"
-    w.export_pdf(str(out))
+    w.note_output.export_pdf(str(out))
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "Decision support" in text
     assert "Image guidance accepted for coverage" in text and "lcd.imaging" not in text  # its title, not its id

@@ -56,7 +56,7 @@ def window(qtbot, ctx):
 
 
 def test_preview_shows_the_saved_note_and_print_writes_the_same_pages(qtbot, window, tmp_path, monkeypatch):
-    preview = window.preview_note()
+    preview = window.note_output.preview_note()
     assert isinstance(preview, NotePreview)
     qtbot.addWidget(preview)
     assert window.editor.procedure is not None and window.editor.procedure.id is not None  # saved first
@@ -73,9 +73,9 @@ def test_print_note_and_handout_is_one_job_note_first(qtbot, window, ctx, tmp_pa
 
     out = tmp_path / "both.pdf"
     monkeypatch.setattr(NotePreview, "choose_printer", printer_to(out))
-    note_pages = len(PdfReader(io.BytesIO(window.preview_note().pdf)).pages)
+    note_pages = len(PdfReader(io.BytesIO(window.note_output.preview_note().pdf)).pages)
     window.print_both_action.trigger()
-    preview = window._preview
+    preview = window.note_output.preview
     qtbot.addWidget(preview)
     handout_pages = len(PdfReader(io.BytesIO(preview.handout())).pages)
     assert handout_pages == 2 and preview.print_both_button.isVisible()
@@ -88,7 +88,7 @@ def test_print_note_and_handout_is_one_job_note_first(qtbot, window, ctx, tmp_pa
 
 
 def test_cancelled_print_dialog_prints_nothing(qtbot, window, monkeypatch):
-    preview = window.preview_note()
+    preview = window.note_output.preview_note()
     qtbot.addWidget(preview)
     monkeypatch.setattr(NotePreview, "choose_printer", lambda self: None)
     assert preview.print_note() == 0
@@ -105,7 +105,7 @@ def test_clinic_settings_reach_the_note(qtbot, window, ctx, tmp_path):
     saved = ctx.settings.load()
     assert saved.clinic_name == "Riverside Spine & Pain <Clinic>" and saved.page_size.value == "a4"
     out = tmp_path / "note.pdf"
-    window.export_pdf(str(out))
+    window.note_output.export_pdf(str(out))
     reader = PdfReader(out)
     text = " ".join(reader.pages[0].extract_text().split())
     assert "Riverside Spine & Pain <Clinic>" in text and "12 Synthetic Way" in text
@@ -131,7 +131,7 @@ def test_export_fhir_saves_the_procedure_and_writes_a_bundle_the_ehr_can_read(qt
     assert window.export_fhir_action.isEnabled()
     assert window.export_fhir_action.text().replace("&", "") == "Export FHIR bundle for the EHR…"
     out = tmp_path / "PR-1.fhir.json"
-    assert window.export_fhir(str(out)) == out
+    assert window.note_output.export_fhir(str(out)) == out
     assert window.editor.procedure is not None and window.editor.procedure.id is not None  # saved first
     bundle = Bundle.model_validate_json(out.read_text(encoding="utf-8"))
     by_type: dict[str, list] = {}
@@ -152,9 +152,9 @@ def test_export_fhir_cancelled_or_unwritable_writes_nothing_and_says_why(qtbot, 
     from facetdesk.domain.audit import AuditAction
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
-    assert window.export_fhir() is None  # the user cancelled the file dialog
+    assert window.note_output.export_fhir() is None  # the user cancelled the file dialog
     missing = tmp_path / "no such folder" / "bundle.json"
-    assert window.export_fhir(str(missing)) is None
+    assert window.note_output.export_fhir(str(missing)) is None
     assert not missing.parent.exists()
     assert "FHIR bundle not exported" in window.statusBar().currentMessage()
     assert "FHIR bundle not exported" in window.editor.error_summary.text()
@@ -170,7 +170,7 @@ def test_the_long_note_form_is_a_clinic_setting(qtbot, window, ctx):
     assert not box.isChecked()  # the two-page note unless the clinic asks
     box.setChecked(True)
     assert dialog.save() is not None and ctx.settings.load().note_long_form is True
-    preview = window.preview_note()
+    preview = window.note_output.preview_note()
     qtbot.addWidget(preview)
     text = " ".join(p.extract_text() or "" for p in Reader(__import__("io").BytesIO(preview.pdf)).pages)
     assert "Appendix: LCD documentation" in text

@@ -82,6 +82,8 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
     loaded = Signal()  # another procedure (or a blank one) now fills the form
     discarded = Signal()  # the user threw the unsaved edits away
     stale = Signal()  # a save was refused: another workstation changed the procedure since it was opened
+    export_requested = Signal()  # "Export PDF note…" pressed: the window exports (and audits) it
+    audit_requested = Signal()  # "Audit trail…" pressed: the window shows this record's history
 
     TAB_OF = _TAB_OF
     TAB_TITLES = (
@@ -182,6 +184,8 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
 
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.closed)
+        self.export_button.clicked.connect(self.export_requested)
+        self.audit_button.clicked.connect(self.audit_requested)
         for signal in (self.targets.changed, self.medications.changed, self.botox.changed, self.pain.changed):
             signal.connect(self._on_change)
         self._watch_inputs()
@@ -430,6 +434,28 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         )
         self.saved.emit(saved)
         return saved
+
+    # ---- what the window asks of the editor (it never reaches into the editor's widgets) ----------
+    def set_status(self, text: str) -> None:
+        """A line beside the buttons ("Recovered draft: review it and save")."""
+        self.status.setText(text)
+
+    def set_usual_medication_agents(self, agents: list[str]) -> None:
+        self.medications.set_usual_agents(agents)
+
+    def focus_first_field(self) -> None:
+        self.performed_at.setFocus()
+
+    def layout_state(self) -> object:
+        """The split between the form and the findings, to restore next time."""
+        return self.splitter.saveState()
+
+    def restore_layout_state(self, state: object) -> None:
+        self.splitter.restoreState(state)
+
+    def show_error(self, message: str) -> None:
+        """A problem with the whole record (not one field), above the buttons."""
+        self.error_summary.show_error(message)
 
     def show_errors(self, errors: list[FieldError]) -> None:
         self.errors.show(errors)

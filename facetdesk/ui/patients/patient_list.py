@@ -73,6 +73,13 @@ class PatientListPanel(QWidget):
         self.table.clicked.connect(self._activated)
         self.search.returnPressed.connect(self._open_first)
 
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def clear_search(self) -> None:
+        self.search.clear()
+
     def refresh(self) -> None:
         """Search for what is typed: the first page now, the rest as the list is scrolled."""
         text = self.search.text()

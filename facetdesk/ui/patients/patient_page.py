@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Side
+from facetdesk.domain.errors import FieldError
+from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import PainScore
 from facetdesk.domain.relief import relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
@@ -189,11 +191,13 @@ class PatientPage(QWidget):
     open_procedure = Signal(int)
     new_procedure = Signal()
     start_from_previous = Signal(int)
+    save_requested = Signal()  # "Save patient" pressed: the window saves (and may ask about the weight)
 
     def __init__(self, catalog: Catalog, records: RecordService):
         super().__init__()
         self._records = records
         self.form = PatientForm(catalog)
+        self.form.save_button.clicked.connect(self.save_requested)
         self._catalog = catalog
         # Set by the main window from the signed-in role; the reason is the tooltip of what is disabled.
         self._can_create = True
@@ -255,6 +259,45 @@ class PatientPage(QWidget):
         self.copy_button.clicked.connect(self._copy_selected)
         self.procedures.doubleClicked.connect(lambda _i: self._open_selected())
         self.refresh_procedures()
+
+    # ---- what the window asks of the page (it never reaches into the form) -------------------
+    @property
+    def patient_id(self) -> int | None:
+        """The patient on show; None for a new, unsaved one."""
+        return self.form.patient_id
+
+    def show_new_patient(self, usual_anticoagulants: list[str]) -> None:
+        """An empty form, the cursor in the MRN."""
+        self.form.set_usual_agents(usual_anticoagulants)
+        self.form.clear()
+        self.refresh_procedures()
+        self.form.mrn.setFocus()
+
+    def show_patient(self, patient: Patient, usual_anticoagulants: list[str]) -> None:
+        self.form.set_usual_agents(usual_anticoagulants)
+        self.form.load(patient)
+        self.refresh_procedures()
+
+    def forget(self) -> None:
+        """Nobody's record on show (another user signed in)."""
+        self.form.clear()
+        self.refresh_procedures()
+
+    def form_data(self) -> dict:
+        """The patient as entered, for the services to validate and save."""
+        return self.form.data()
+
+    def show_field_errors(self, errors: list[FieldError]) -> None:
+        self.form.errors.show(errors)
+
+    def focus_weight(self) -> None:
+        self.form.weight.setFocus()
+
+    def set_editable(self, editable: bool, why_not: str) -> None:
+        self.form.set_editable(editable, why_not)
+
+    def show_error(self, message: str) -> None:
+        self.form.general_error.show_error(message)
 
     def refresh_procedures(self) -> None:
         """The patient's timeline, newest first, with each procedure's peak relief and its duration.

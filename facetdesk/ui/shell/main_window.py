@@ -24,7 +24,8 @@ from facetdesk.ui.common.shortcuts import ShortcutsOverFields
 from facetdesk.ui.editor.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patients.patient_list import PatientListPanel
 from facetdesk.ui.patients.patient_page import PatientPage
-from facetdesk.ui.shell.note_output import NoteOutputMixin
+from facetdesk.ui.shell.admin_dialogs import AdminDialogs
+from facetdesk.ui.shell.note_output import NoteOutput
 from facetdesk.ui.shell.session import SessionMixin
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from facetdesk.ui.editor.procedure_editor import ProcedureEditor
 
 
-class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
+class MainWindow(SessionMixin, QMainWindow):
     def __init__(self, ctx: AppContext, autosave_interval_ms: int = DEFAULT_INTERVAL_MS, idle_ms: int | None = None):
         """``idle_ms``: lock after this long without input (tests); by default the clinic's setting."""
         super().__init__()
@@ -67,6 +68,21 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.central = QStackedWidget()
         self.central.addWidget(self.splitter)
         self.setCentralWidget(self.central)
+        self.admin = AdminDialogs(
+            ctx,
+            self,
+            status=lambda message, ms: self.statusBar().showMessage(message, ms),
+            show_not_permitted=lambda exc: self.show_not_permitted(exc),
+            open_record=self._open_record,
+        )
+        # The open procedure's note: preview, PDF, print, FHIR.
+        self.note_output = NoteOutput(
+            ctx,
+            self,
+            open_editor=lambda: self._editor if self._editing() else None,
+            status=lambda message, ms: self.statusBar().showMessage(message, ms),
+            show_not_permitted=lambda exc: self.show_not_permitted(exc),
+        )
         self._build_session(idle_ms)
         self._build_actions()
         # Documented shortcuts work from every field (not undo/redo: a field's own undo stays the field's).
@@ -77,7 +93,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
             app.installEventFilter(ShortcutsOverFields([a for a in shortcut_actions if a not in kept], self))
         self.restore_layout()
         self.patient_list.patient_selected.connect(self.open_patient)
-        self.patient_page.form.save_button.clicked.connect(self.save_patient)
+        self.patient_page.save_requested.connect(self.save_patient)
         self.patient_page.new_procedure.connect(self.new_procedure)
         self.patient_page.open_procedure.connect(self.open_procedure)
         self.patient_page.start_from_previous.connect(self.start_from_previous)
@@ -118,14 +134,24 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         editor.closed.connect(self.show_patient_page)
         editor.saved.connect(self._procedure_saved)
         editor.stale.connect(self._procedure_stale)
-        editor.export_button.clicked.connect(lambda: self.export_pdf())
-        editor.audit_button.clicked.connect(lambda: self.show_record_audit())
+        editor.export_requested.connect(lambda: self.note_output.export_pdf())
+        editor.audit_requested.connect(lambda: self.admin.show_record_audit())
         self.undo_group.addStack(editor.undo_stack)
         self.undo_group.setActiveStack(editor.undo_stack)
         if self._editor_splitter_state is not None:
-            editor.splitter.restoreState(self._editor_splitter_state)
+            editor.restore_layout_state(self._editor_splitter_state)
         editor.refresh_access()
         return editor
+
+    def _open_record(self) -> tuple[str, int] | None:
+        """What is on show, for its audit trail: the procedure in the editor, else the patient on the patient page."""
+        procedure = self._editor.procedure if self._editor is not None and self._editing() else None
+        if procedure is not None and procedure.id is not None:
+            return ("procedure", procedure.id)
+        patient_id = self.patient_page.patient_id
+        if self.stack.currentWidget() is self.patient_page and patient_id is not None:
+            return ("patient", patient_id)
+        return None
 
     def _editing(self) -> bool:
         """True when the procedure editor is the page on show."""
@@ -142,17 +168,19 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
             "&New procedure", QKeySequence.StandardKey.New, self.new_procedure, "new_procedure"
         )
         self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current, "save")
-        self.export_action = action("&Export PDF note…", "Ctrl+E", self.export_pdf, "export_pdf")
+        self.export_action = action("&Export PDF note…", "Ctrl+E", self.note_output.export_pdf, "export_pdf")
         self.export_fhir_action = action(
-            "Export &FHIR bundle for the EHR…", "Ctrl+Shift+E", self.export_fhir, "export_fhir"
+            "Export &FHIR bundle for the EHR…", "Ctrl+Shift+E", self.note_output.export_fhir, "export_fhir"
         )
         self.export_outcomes_action = action(
-            "Export &outcomes for a registry…", "", self.show_outcomes_export, "export_outcomes"
+            "Export &outcomes for a registry…", "", self.admin.show_outcomes_export, "export_outcomes"
         )
-        self.preview_action = action("Pre&view note…", "Ctrl+Shift+V", self.preview_note, "preview_note")
-        self.print_action = action("&Print note…", QKeySequence.StandardKey.Print, self.print_note, "print_note")
+        self.preview_action = action("Pre&view note…", "Ctrl+Shift+V", self.note_output.preview_note, "preview_note")
+        self.print_action = action(
+            "&Print note…", QKeySequence.StandardKey.Print, self.note_output.print_note, "print_note"
+        )
         self.print_both_action = action(
-            "Print note and patient &handout…", None, self.print_note_and_handout, "print_note_and_handout"
+            "Print note and patient &handout…", None, self.note_output.print_note_and_handout, "print_note_and_handout"
         )
         self.find_action = action("&Find patient", QKeySequence.StandardKey.Find, self.focus_search, "find_patient")
         file_menu.addSeparator()
@@ -248,7 +276,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self.editor.load_data(patient, procedure, draft.data)
         self.autosave.adopt(draft)
         self._show_editor()
-        self.editor.status.setText(self.tr("Recovered draft: review it and save"))
+        self.editor.set_status(self.tr("Recovered draft: review it and save"))
         return True
 
     def ask_restore(self, draft: Draft) -> bool:
@@ -308,8 +336,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     def focus_search(self) -> None:
         self._show_list()
-        self.patient_list.search.setFocus()
-        self.patient_list.search.selectAll()
+        self.patient_list.focus_search()
 
     def _confirm_discard(self) -> bool:
         if not self._editing() or not self.editor.has_unsaved_changes():
@@ -370,20 +397,17 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         self._ctx.work.require(Permission.EDIT_PATIENT)
         if not self._confirm_discard():
             return
-        self.patient_page.form.set_usual_agents(self._ctx.records.usual_anticoagulants())
-        self.patient_page.form.clear()
-        self.patient_page.refresh_procedures()
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
-        self.patient_page.form.mrn.setFocus()
+        self.patient_page.show_new_patient(self._ctx.records.usual_anticoagulants())
 
     @guarded
     def open_patient(self, patient_id: int) -> None:
         if not self._confirm_discard():
             return
-        self.patient_page.form.set_usual_agents(self._ctx.records.usual_anticoagulants())
-        self.patient_page.form.load(self._ctx.records.get_patient(patient_id))
-        self.patient_page.refresh_procedures()
+        self.patient_page.show_patient(
+            self._ctx.records.get_patient(patient_id), self._ctx.records.usual_anticoagulants()
+        )
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
 
@@ -409,32 +433,32 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
 
     @guarded
     def save_patient(self):
-        form = self.patient_page.form
-        unusual = self.implausible_weight(form.data())
+        page, records = self.patient_page, self._ctx.records
+        data = page.form_data()
+        unusual = self.implausible_weight(data)
         if unusual is not None and not self.confirm_weight(unusual):
-            form.weight.setFocus()
+            page.focus_weight()
             self.statusBar().showMessage(self.tr("Patient not saved: check the weight"))
             return None
         try:
-            patient = self._ctx.records.save_patient(form.data())
+            patient = records.save_patient(data)
         except InvalidRecord as exc:
-            form.errors.show(exc.errors)
+            page.show_field_errors(exc.errors)
             self.statusBar().showMessage(self.tr("Patient not saved: {n} problem(s)").format(n=len(exc.errors)))
             return None
         except StaleRecord as exc:
-            form.general_error.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
-            if form.patient_id is not None and self.ask_reload(self.tr("patient")):
-                form.load(self._ctx.records.get_patient(form.patient_id))
-                form.general_error.show_error(
+            page.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
+            if page.patient_id is not None and self.ask_reload(self.tr("patient")):
+                page.show_patient(records.get_patient(page.patient_id), records.usual_anticoagulants())
+                page.show_error(
                     self.tr("Reloaded: this patient was changed on another workstation; your changes were not saved.")
                 )
                 self.statusBar().showMessage(self.tr("Patient reloaded: your changes were not saved"))
             return None
         except (StorageError, NotPermitted) as exc:
-            form.general_error.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
+            page.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
             return None
-        form.load(patient)
-        self.patient_page.refresh_procedures()
+        page.show_patient(patient, records.usual_anticoagulants())
         self.patient_list.refresh()
         self.patient_list.select_patient(patient.id)
         self.statusBar().showMessage(
@@ -445,16 +469,16 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
     @guarded
     def new_procedure(self) -> None:
         self._ctx.work.require(Permission.EDIT_PROCEDURE)
-        pid = self.patient_page.form.patient_id
+        pid = self.patient_page.patient_id
         if pid is None:
             self.statusBar().showMessage(self.tr("Select or save a patient first"), 5000)
             return
         if not self._confirm_discard():
             return
-        self.editor.medications.set_usual_agents(self._ctx.records.usual_medication_agents())
+        self.editor.set_usual_medication_agents(self._ctx.records.usual_medication_agents())
         self.editor.load(self._ctx.records.get_patient(pid), None, physician_hint=self._performing_physician())
         self._show_editor()
-        self.editor.performed_at.setFocus()
+        self.editor.focus_first_field()
 
     @guarded
     def open_procedure(self, procedure_id: int) -> None:
@@ -519,7 +543,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         data = {**start_from(previous), "performed_at": datetime.now().replace(second=0, microsecond=0)}
         self.editor.load_data(patient, None, data)
         self._show_editor()
-        self.editor.status.setText(
+        self.editor.set_status(
             self.tr("Started from the procedure of {d}: check levels and medications; enter today's scores.").format(
                 d=f"{previous.performed_at:%Y-%m-%d}"
             )
@@ -546,7 +570,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         # Applied when the editor is built (or now, if it already is).
         self._editor_splitter_state = settings.value("window/editor_splitter")
         if self._editor is not None and self._editor_splitter_state is not None:
-            self._editor.splitter.restoreState(self._editor_splitter_state)
+            self._editor.restore_layout_state(self._editor_splitter_state)
         width = settings.value("window/list_width")
         if width is not None:
             self._list_width = int(width)
@@ -556,7 +580,7 @@ class MainWindow(SessionMixin, NoteOutputMixin, QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         if self._editor is not None:  # else the stored state is still the one restored, unchanged
-            settings.setValue("window/editor_splitter", self._editor.splitter.saveState())
+            settings.setValue("window/editor_splitter", self._editor.layout_state())
         list_width = self.splitter.sizes()[0] or getattr(self, "_list_width", 0)
         if list_width:
             settings.setValue("window/list_width", list_width)

@@ -3,46 +3,75 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QWidget
 
+from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui.common.access import guarded
 
 if TYPE_CHECKING:  # QtPdf and QtPrintSupport are loaded when a note is first previewed or printed
+    from facetdesk.services.context import AppContext
+    from facetdesk.ui.editor.procedure_editor import ProcedureEditor
     from facetdesk.ui.shell.note_preview import NotePreview
 
+Status = Callable[[str, int], None]
 
-class NoteOutputMixin:
-    """Mixed into MainWindow; uses its context, editor, stack and status bar."""
 
-    def _saved_procedure_for_note(self):
-        """The open procedure, saved first if it has changes; None (with a message) when there is none."""
-        if not self._editing():
-            self.statusBar().showMessage(self.tr("Open a procedure to preview, export or print its note"), 5000)
+class NoteOutput(QObject):
+    """The open procedure's outputs for the main window: preview, PDF, print and FHIR export, each audited.
+
+    ``open_editor`` gives the procedure editor when it is the page on show (None otherwise); ``status`` shows a
+    message in the window's status bar; ``show_not_permitted`` explains a refused action (see access.guarded).
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget,
+        open_editor: Callable[[], ProcedureEditor | None],
+        status: Status,
+        show_not_permitted: Callable[[Exception], None],
+    ):
+        super().__init__(parent)
+        self._ctx, self._parent, self._open_editor, self._status = ctx, parent, open_editor, status
+        self.show_not_permitted = show_not_permitted
+        self.preview: NotePreview | None = None
+
+    def _saved_procedure_for_note(self) -> tuple[ProcedureEditor, Procedure] | None:
+        """The open editor and its procedure, saved first if it has changes; None (with a message) when there is
+        none."""
+        editor = self._open_editor()
+        if editor is None:
+            self._status(self.tr("Open a procedure to preview, export or print its note"), 5000)
             return None
-        unsaved = self.editor.procedure is None or self.editor.has_unsaved_changes()
-        if unsaved and self.editor.save() is None:
+        unsaved = editor.procedure is None or editor.has_unsaved_changes()
+        if unsaved and editor.save() is None:
             return None
-        return self.editor.procedure
+        assert editor.procedure is not None and editor.procedure.id is not None
+        return editor, editor.procedure
 
     @guarded
     def preview_note(self) -> NotePreview | None:
         """Show the note exactly as it will be exported and printed."""
         from facetdesk.ui.shell.note_preview import NotePreview
 
-        procedure = self._saved_procedure_for_note()
-        if procedure is None:
+        opened = self._saved_procedure_for_note()
+        if opened is None:
             return None
+        editor, procedure = opened
+        assert procedure.id is not None and editor.patient is not None
         note = self._ctx.notes.render_procedure_note(procedure.id)
         preview = NotePreview(
             note.pdf,
-            self.tr("Procedure note — {n}").format(n=self.editor.patient.display_name),
+            self.tr("Procedure note — {n}").format(n=editor.patient.display_name),
             list(note.warnings),
-            self,
+            self._parent,
             handout=lambda pid=procedure.id: self._ctx.notes.render_handout(pid),
         )
         preview.export_requested.connect(lambda: self.export_pdf())
@@ -51,7 +80,7 @@ class NoteOutputMixin:
         for button in (preview.export_button, preview.print_button, preview.print_both_button):
             button.setEnabled(may_export)
         preview.open()
-        self._preview = preview
+        self.preview = preview
         return preview
 
     @guarded
@@ -72,56 +101,61 @@ class NoteOutputMixin:
         try:
             self._ctx.notes.record_print(procedure_id, pages)
         except (StorageError, NotPermitted) as exc:
-            self.statusBar().showMessage(self.tr("Printed, but the print was not recorded: {e}").format(e=exc), 10000)
+            self._status(self.tr("Printed, but the print was not recorded: {e}").format(e=exc), 10000)
             return
-        self.statusBar().showMessage(self.tr("Note printed ({n} page(s))").format(n=pages), 8000)
+        self._status(self.tr("Note printed ({n} page(s))").format(n=pages), 8000)
 
-    def _export_path(self, title: str, suffix: str, file_filter: str) -> str | None:
+    def _export_path(self, editor: ProcedureEditor, title: str, suffix: str, file_filter: str) -> str | None:
         """The file to export the open procedure to, asked with a suggested name (MRN and date)."""
-        procedure, patient = self.editor.procedure, self.editor.patient
+        procedure, patient = editor.procedure, editor.patient
+        assert procedure is not None and patient is not None
         suggested = re.sub(r"[^A-Za-z0-9-]+", "_", f"{patient.mrn}_{procedure.performed_at:%Y-%m-%d}") + suffix
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), file_filter)
+        path, _ = QFileDialog.getSaveFileName(self._parent, title, str(Path.home() / suggested), file_filter)
         return path or None
 
-    def _export_failed(self, what: str, exc: Exception) -> None:
+    def _export_failed(self, editor: ProcedureEditor, what: str, exc: Exception) -> None:
         message = self.tr("{what} not exported: {e}").format(what=what, e=getattr(exc, "strerror", None) or exc)
-        self.editor.error_summary.show_error(message)
-        self.statusBar().showMessage(message, 10000)
+        editor.show_error(message)
+        self._status(message, 10000)
 
     @guarded
     def export_fhir(self, path: str | None = None) -> Path | None:
         """Export the open procedure as a FHIR R4 bundle for the EHR (recorded in the audit trail)."""
         self._ctx.work.require(Permission.EXPORT)
-        procedure = self._saved_procedure_for_note()
-        if procedure is None:
+        opened = self._saved_procedure_for_note()
+        if opened is None:
             return None
+        editor, procedure = opened
+        assert procedure.id is not None
         if path is None:
-            path = self._export_path(self.tr("Export FHIR bundle"), ".fhir.json", self.tr("FHIR JSON (*.json)"))
+            path = self._export_path(editor, self.tr("Export FHIR bundle"), ".fhir.json", self.tr("FHIR JSON (*.json)"))
             if path is None:
                 return None
         try:
             written = self._ctx.cases.export_fhir(procedure.id, path)
         except (OSError, StorageError) as exc:
-            self._export_failed(self.tr("FHIR bundle"), exc)
+            self._export_failed(editor, self.tr("FHIR bundle"), exc)
             return None
-        self.statusBar().showMessage(self.tr("FHIR bundle exported to {p}").format(p=written), 8000)
+        self._status(self.tr("FHIR bundle exported to {p}").format(p=written), 8000)
         return written
 
     @guarded
     def export_pdf(self, path: str | None = None) -> Path | None:
         """Export the open procedure's note (recorded in the audit trail); asks for a file name unless given."""
         self._ctx.work.require(Permission.EXPORT)
-        procedure = self._saved_procedure_for_note()
-        if procedure is None:
+        opened = self._saved_procedure_for_note()
+        if opened is None:
             return None
+        editor, procedure = opened
+        assert procedure.id is not None
         if path is None:
-            path = self._export_path(self.tr("Export PDF note"), ".pdf", self.tr("PDF (*.pdf)"))
+            path = self._export_path(editor, self.tr("Export PDF note"), ".pdf", self.tr("PDF (*.pdf)"))
             if path is None:
                 return None
         try:
             written = self._ctx.notes.export_procedure(procedure.id, path)
         except (OSError, StorageError) as exc:
-            self._export_failed(self.tr("Note"), exc)
+            self._export_failed(editor, self.tr("Note"), exc)
             return None
-        self.statusBar().showMessage(self.tr("Note exported to {p}").format(p=written), 8000)
+        self._status(self.tr("Note exported to {p}").format(p=written), 8000)
         return written

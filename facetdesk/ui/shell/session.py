@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import shiboken6
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
-from facetdesk.domain.users import Actor, NotPermitted, Permission
+from facetdesk.domain.users import Actor, Permission
 from facetdesk.services.accounts import SignInFailed
-from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StorageError
-from facetdesk.ui.common.access import guarded, user_line, why_not
+from facetdesk.ui.common.access import user_line, why_not
 from facetdesk.ui.common.widgets import named
 from facetdesk.ui.signing.idle_lock import MS_PER_MINUTE, IdleWatcher, LockScreen
-
-if TYPE_CHECKING:  # the administration dialogs are imported when opened
-    from facetdesk.ui.admin.audit_viewer import AuditViewer
-    from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
-    from facetdesk.ui.admin.users_dialog import UsersDialog
-    from facetdesk.ui.signing.sign_in import ChangePasswordDialog
 
 # Which permission each File/Administration action needs (by object name); the rest every user may use.
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -64,15 +55,15 @@ class SessionMixin:
             file_menu, "S&witch user…", "", lambda: self.lock(switching=True), "switch_user"
         )
         self.change_password_action = self._action(
-            file_menu, "&Change my password…", "", self.change_password, "change_password"
+            file_menu, "&Change my password…", "", self.admin.change_password, "change_password"
         )
 
     def _build_admin_menu(self) -> None:
         self.admin_menu = self.menuBar().addMenu(self.tr("&Administration"))
-        self.users_action = self._action(self.admin_menu, "&Users…", "", self.show_users, "users")
-        self.audit_action = self._action(self.admin_menu, "&Audit trail…", "", self.show_audit, "audit_trail")
+        self.users_action = self._action(self.admin_menu, "&Users…", "", self.admin.show_users, "users")
+        self.audit_action = self._action(self.admin_menu, "&Audit trail…", "", self.admin.show_audit, "audit_trail")
         self.record_audit_action = self._action(
-            self.admin_menu, "Audit trail of this &record…", "", self.show_record_audit, "record_audit_trail"
+            self.admin_menu, "Audit trail of this &record…", "", self.admin.show_record_audit, "record_audit_trail"
         )
         self.admin_menu.addSeparator()
         self.admin_menu.addAction(self.settings_action)
@@ -93,7 +84,7 @@ class SessionMixin:
             act.setEnabled(allowed and not self._screen_locked)
             act.setToolTip(base if allowed else f"{base} — {why_not(actor, permission)}")
         self.admin_menu.menuAction().setVisible(bool(actor and actor.is_admin))
-        self.patient_page.form.set_editable(work.may(Permission.EDIT_PATIENT), why_not(actor, Permission.EDIT_PATIENT))
+        self.patient_page.set_editable(work.may(Permission.EDIT_PATIENT), why_not(actor, Permission.EDIT_PATIENT))
         if actor is not None:
             self.patient_page.set_permissions(
                 work.may(Permission.EDIT_PROCEDURE), why_not(actor, Permission.EDIT_PROCEDURE)
@@ -104,10 +95,10 @@ class SessionMixin:
     def show_not_permitted(self, exc: Exception) -> None:
         """Where the user is looking: the editor's or the patient form's error line, and the status bar."""
         message = str(exc)
-        if self._editing():
-            self.editor.error_summary.show_error(message)
+        if self._editor is not None and self._editing():
+            self._editor.show_error(message)
         else:
-            self.patient_page.form.general_error.show_error(message)
+            self.patient_page.show_error(message)
         self.statusBar().showMessage(message, 10000)
 
     # ---- idle lock --------------------------------------------------------------
@@ -202,12 +193,11 @@ class SessionMixin:
         self._hidden_dialogs = []
         if self._editor is not None:
             self._editor.discard_changes()  # the widgets forget the edits; the draft file stays for its author
-        self.patient_page.form.clear()
+        self.patient_page.forget()
         self.stack.setCurrentWidget(self.patient_page)
         self._show_list()
-        self.patient_list.search.clear()
+        self.patient_list.clear_search()
         self.patient_list.refresh()
-        self.patient_page.refresh_procedures()
 
     def _unlock_screen(self, reopen_dialogs: bool) -> None:
         self._screen_locked = False
@@ -236,83 +226,6 @@ class SessionMixin:
         url = self._ctx.database.url_for_display()
         draft = next((d for d in self._ctx.drafts.drafts_of(actor, url, include_live=True) if d.id == draft_id), None)
         return draft is not None and bool(self._restore_draft(draft))
-
-    # ---- administration ----------------------------------------------------------
-    @guarded
-    def change_password(self) -> ChangePasswordDialog:
-        from facetdesk.ui.signing.sign_in import ChangePasswordDialog
-
-        dialog = ChangePasswordDialog(self._ctx.accounts, self)
-        dialog.accepted.connect(lambda: self.statusBar().showMessage(self.tr("Your password was changed"), 5000))
-        dialog.open()
-        self._password_dialog = dialog
-        return dialog
-
-    @guarded
-    def show_users(self) -> UsersDialog:
-        from facetdesk.ui.admin.users_dialog import UsersDialog
-
-        self._ctx.work.require(Permission.MANAGE_USERS)
-        dialog = UsersDialog(self._ctx.accounts, self)
-        dialog.open()
-        self._users_dialog = dialog
-        return dialog
-
-    @guarded
-    def show_audit(self, entity: str | None = None, entity_id: int | str | None = None) -> AuditViewer:
-        from facetdesk.ui.admin.audit_viewer import AuditViewer
-
-        self._ctx.work.require(Permission.VIEW_AUDIT)
-        users = self._ctx.accounts.list_users() if self._ctx.work.may(Permission.MANAGE_USERS) else []
-        names = {u.username: u.display_name for u in users}
-        accounts = {str(u.id): u.username for u in users}
-
-        def describe(kind: str, record_id: str) -> str | None:
-            return self._describe_record(kind, record_id, accounts)
-
-        viewer = AuditViewer(self._ctx.audit, names, self, entity=entity, entity_id=entity_id, describe=describe)
-        # Not modal: the physician can look at the record while reading its trail.
-        viewer.show()
-        self._audit_viewer = viewer
-        return viewer
-
-    @guarded
-    def show_outcomes_export(self) -> OutcomesExportDialog:
-        """The registry export of a date range (File menu: every role that may export, not only administrators)."""
-        from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
-
-        self._ctx.work.require(Permission.EXPORT)
-        dialog = OutcomesExportDialog(self._ctx.outcomes, self)
-        dialog.exported.connect(lambda result: self.statusBar().showMessage(dialog.summary(result), 10000))
-        dialog.open()
-        self._outcomes_dialog = dialog
-        return dialog
-
-    def _describe_record(self, kind: str, record_id: str, accounts: dict[str, str]) -> str | None:
-        """What a record number stands for, on screen only: the log itself keeps numbers, never names."""
-        records = self._ctx.records
-        try:
-            if kind == "patient" and record_id.isdigit():
-                patient = records.get_patient(int(record_id))
-                return f"{patient.display_name} (MRN {patient.mrn})"
-            if kind == "procedure" and record_id.isdigit():
-                patient, procedure = records.get_procedure(int(record_id))
-                return f"{patient.display_name}, {procedure.performed_at:%Y-%m-%d %H:%M}"
-        except (NotFound, NotPermitted, StorageError):
-            return None  # deleted, or not this user's to see: the number alone
-        if kind == "user":
-            return accounts.get(record_id)
-        return None
-
-    def show_record_audit(self) -> AuditViewer | None:
-        """The trail of what is open: the procedure in the editor, else the patient on the patient page."""
-        procedure = self.editor.procedure if self._editing() else None
-        if procedure is not None and procedure.id is not None:
-            return self.show_audit("procedure", procedure.id)
-        patient_id = self.patient_page.form.patient_id
-        if self.stack.currentWidget() is self.patient_page and patient_id is not None:
-            return self.show_audit("patient", patient_id)
-        return self.show_audit()
 
     def _action(self, menu: QMenu, text: str, shortcut, slot, name: str) -> QAction:
         act = QAction(self.tr(text), self)
