@@ -149,7 +149,7 @@ def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
         "    if not shown:\n"
         "        QTimer.singleShot(10, close_main)\n"
         "        return\n"
-        "    print('SHOWN ' + shown[0].user_label.text(), flush=True)\n"
+        "    print('SHOWN ' + shown[0].session.user_label.text(), flush=True)\n"
         "    shown[0].close()\n"
         "def answer(dialog):\n"
         "    if not dialog.sign_in_button.isEnabled():\n"

@@ -59,13 +59,13 @@ def _window(qtbot, ctx, asked: list[Draft], answer: bool = True) -> MainWindow:
 
 def _sign_in(qtbot, window: MainWindow, username: str) -> None:
     """Someone signs in at the lock screen ("Sign in as another user"), locking first if need be."""
-    if not window.is_locked:
-        window.lock(switching=True)
-    screen = window.lock_screen
+    if not window.session.is_locked:
+        window.session.lock(switching=True)
+    screen = window.session.lock_screen
     type_into(qtbot, find(screen, "Other user name"), username)
     type_into(qtbot, find(screen, "Other user password"), PASSWORD)
     click(qtbot, find(screen, "Sign in as another user"))
-    assert not window.is_locked
+    assert not window.session.is_locked
 
 
 def _crash(qtbot, ctx, patient, physician: str) -> Draft:
@@ -111,7 +111,7 @@ def test_switching_user_after_a_lock_keeps_the_work_for_its_author_alone(qtbot, 
     asked: list[Draft] = []
     window = _window(qtbot, ctx, asked)
     ed = start_procedure(qtbot, window, patient.id, WHEN, physician="Dr. Switched Away")
-    window.lock()  # idle, or Ctrl+L: the physician walks away
+    window.session.lock()  # idle, or Ctrl+L: the physician walks away
 
     _sign_in(qtbot, window, NURSE.username)
 

@@ -55,34 +55,34 @@ def test_the_window_locks_after_the_idle_time_and_hides_patient_data(qtbot, ctx,
     window = _window(qtbot, ctx, idle_ms=60_000)
     start_procedure(qtbot, window, patient.id, WHEN)
     assert FAMILY_NAME in _visible_text(window)
-    window.idle.set_interval(30)  # the clinic's minutes, shortened for the test
+    window.session.idle.set_interval(30)  # the clinic's minutes, shortened for the test
 
-    qtbot.waitUntil(lambda: window.is_locked, timeout=3000)
+    qtbot.waitUntil(lambda: window.session.is_locked, timeout=3000)
 
-    assert not window.splitter.isVisible() and window.lock_screen.isVisible()
+    assert not window.splitter.isVisible() and window.session.lock_screen.isVisible()
     assert FAMILY_NAME not in _visible_text(window)
-    assert "Dr. Synthetic Signer" in window.lock_screen.who.text()
+    assert "Dr. Synthetic Signer" in window.session.lock_screen.who.text()
     assert not window.save_action.isEnabled() and not window.new_patient_action.isEnabled()
-    assert window.lock_screen.draft_note.isVisible()  # the unsaved procedure is kept
+    assert window.session.lock_screen.draft_note.isVisible()  # the unsaved procedure is kept
     assert [e.action for e in ctx.audit.search(action=AuditAction.LOCK)] == [AuditAction.LOCK]
 
 
 def test_a_wrong_password_keeps_it_locked_and_the_right_one_unlocks(qtbot, ctx, patient):
     window = _window(qtbot, ctx)
     ed = start_procedure(qtbot, window, patient.id, WHEN)
-    window.lock()
-    screen = window.lock_screen
+    window.session.lock()
+    screen = window.session.lock_screen
 
     type_into(qtbot, find(screen, "Your password"), "not the password")
     click(qtbot, find(screen, "Unlock"))
-    assert window.is_locked and screen.error.isVisible() and "not right" in screen.error.text()
+    assert window.session.is_locked and screen.error.isVisible() and "not right" in screen.error.text()
     assert FAMILY_NAME not in _visible_text(window)
 
     type_into(qtbot, find(screen, "Your password"), PASSWORD)
     click(qtbot, find(screen, "Unlock"))
-    assert not window.is_locked and window.splitter.isVisible()
+    assert not window.session.is_locked and window.splitter.isVisible()
     assert window.stack.currentWidget() is ed and ed.has_unsaved_changes()  # as it was left
-    assert window.save_action.isEnabled() and window.idle.armed
+    assert window.save_action.isEnabled() and window.session.idle.armed
     assert find(screen, "Your password").text() == ""
 
 
@@ -90,18 +90,18 @@ def test_another_user_signing_in_keeps_the_draft_and_gives_it_back_to_its_author
     window = _window(qtbot, ctx)
     ed = start_procedure(qtbot, window, patient.id, WHEN, physician="Dr. Unsaved Work")
     assert ed.has_unsaved_changes()
-    window.lock(switching=True)
-    screen = window.lock_screen
+    window.session.lock(switching=True)
+    screen = window.session.lock_screen
     type_into(qtbot, find(screen, "Other user name"), NURSE.username)
     type_into(qtbot, find(screen, "Other user password"), "wrong wrong wrong")
     click(qtbot, find(screen, "Sign in as another user"))
-    assert window.is_locked and ctx.work.actor.username == ADMIN_PHYSICIAN.username
+    assert window.session.is_locked and ctx.work.actor.username == ADMIN_PHYSICIAN.username
 
     type_into(qtbot, find(screen, "Other user password"), PASSWORD)
     click(qtbot, find(screen, "Sign in as another user"))
 
     # The nurse gets a fresh window: no editor, no patient, her own permissions.
-    assert not window.is_locked and ctx.work.actor.username == NURSE.username
+    assert not window.session.is_locked and ctx.work.actor.username == NURSE.username
     assert window.stack.currentWidget() is window.patient_page
     assert window.patient_page.form.patient_id is None
     assert not ed.has_unsaved_changes()
@@ -115,7 +115,7 @@ def test_another_user_signing_in_keeps_the_draft_and_gives_it_back_to_its_author
     # When the physician comes back, the draft is offered to them.
     offered = []
     monkeypatch.setattr(MainWindow, "ask_restore", lambda self, draft: offered.append(draft) or True)
-    window.lock(switching=True)
+    window.session.lock(switching=True)
     type_into(qtbot, find(screen, "Other user name"), ADMIN_PHYSICIAN.username)
     type_into(qtbot, find(screen, "Other user password"), PASSWORD)
     click(qtbot, find(screen, "Sign in as another user"))
@@ -127,7 +127,7 @@ def test_another_user_signing_in_keeps_the_draft_and_gives_it_back_to_its_author
 def test_closing_a_locked_window_keeps_the_draft(qtbot, ctx, patient):
     window = _window(qtbot, ctx)
     start_procedure(qtbot, window, patient.id, WHEN, physician="Dr. Walked Away")
-    window.lock()
+    window.session.lock()
     window.close()
     (draft_file,) = _draft_files(ctx)
     assert "Dr. Walked Away" in draft_file.read_text(encoding="utf-8")
@@ -135,48 +135,48 @@ def test_closing_a_locked_window_keeps_the_draft(qtbot, ctx, patient):
 
 def test_keyboard_or_mouse_input_restarts_the_idle_timer(qtbot, ctx, patient):
     window = _window(qtbot, ctx, idle_ms=60_000)
-    assert window.idle.armed
-    window.idle.timer.stop()
+    assert window.session.idle.armed
+    window.session.idle.timer.stop()
     QApplication.sendEvent(
         window.patient_list.search, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
     )
-    assert window.idle.timer.isActive()
-    window.lock()
-    window.idle.timer.stop()
+    assert window.session.idle.timer.isActive()
+    window.session.lock()
+    window.session.idle.timer.stop()
     QApplication.sendEvent(
-        window.lock_screen.password, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+        window.session.lock_screen.password, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
     )
-    assert not window.idle.timer.isActive()  # locked: nothing to count down to
+    assert not window.session.idle.timer.isActive()  # locked: nothing to count down to
 
 
 def test_the_timeout_follows_the_clinic_settings(qtbot, ctx, patient):
     window = _window(qtbot, ctx, idle_ms=None)
-    assert window.idle.interval_ms == ctx.settings.load().idle_lock_minutes * MS_PER_MINUTE
+    assert window.session.idle.interval_ms == ctx.settings.load().idle_lock_minutes * MS_PER_MINUTE
     dialog = window.edit_settings()
     qtbot.addWidget(dialog)
     spin = find(dialog, "Lock the screen after minutes without use")
     spin.setValue(3)
     assert dialog.save() is not None
     assert ctx.settings.load().idle_lock_minutes == 3
-    assert window.idle.interval_ms == 3 * MS_PER_MINUTE
+    assert window.session.idle.interval_ms == 3 * MS_PER_MINUTE
 
 
 def test_a_hidden_window_never_locks(qtbot, ctx, patient):
     window = _window(qtbot, ctx, idle_ms=20)
     window.hide()
-    assert not window.idle.armed and not window.idle.timer.isActive()  # nothing left to fire
-    assert not window.is_locked
+    assert not window.session.idle.armed and not window.session.idle.timer.isActive()  # nothing left to fire
+    assert not window.session.is_locked
 
 
 def test_a_window_opened_with_nobody_signed_in_starts_on_the_sign_in_screen(qtbot, ctx, patient):
     ctx.work.sign_out()
     window = _window(qtbot, ctx)
-    assert window.is_locked and not window.lock_screen.own_box.isVisible()
+    assert window.session.is_locked and not window.session.lock_screen.own_box.isVisible()
     assert find(window, "Signed-in user").text() == "Nobody signed in"
     assert window.patient_list.model.rowCount() == 0  # nothing was read for nobody
-    screen = window.lock_screen
+    screen = window.session.lock_screen
     type_into(qtbot, find(screen, "Other user name"), NURSE.username)
     type_into(qtbot, find(screen, "Other user password"), PASSWORD)
     click(qtbot, find(screen, "Sign in as another user"))
-    assert not window.is_locked and window.patient_list.model.rowCount() == 1
+    assert not window.session.is_locked and window.patient_list.model.rowCount() == 1
     assert find(window, "Signed-in user").text() == "RN Synthetic Nurse — Nurse"

@@ -21,8 +21,8 @@ def test_the_editor_is_built_when_a_procedure_is_started(qtbot, ctx):
     assert w.stack.count() == 1  # only the patient page
     assert not w.undo_action.isEnabled() and not w.redo_action.isEnabled()
     w.save_current()  # nothing open: saves the (empty) patient form, never builds the editor
-    w.lock()
-    w.try_unlock("wrong")  # no account behind the test actor: refused, still locked
+    w.session.lock()
+    w.session.try_unlock("wrong")  # no account behind the test actor: refused, still locked
     assert w.stack.count() == 1
     w.open_patient(patient.id)
     w.new_procedure()

@@ -10,23 +10,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QUndoGroup
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.patient import unusual_adult_weight
-from facetdesk.domain.users import NotPermitted, Permission, Role
+from facetdesk.domain.users import Actor, NotPermitted, Permission, Role
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StaleRecord, StorageError
-from facetdesk.ui.common.access import guarded
+from facetdesk.ui.common.access import guarded, why_not
 from facetdesk.ui.common.shortcuts import ShortcutsOverFields
 from facetdesk.ui.editor.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patients.patient_list import PatientListPanel
 from facetdesk.ui.patients.patient_page import PatientPage
 from facetdesk.ui.shell.admin_dialogs import AdminDialogs
 from facetdesk.ui.shell.note_output import NoteOutput
-from facetdesk.ui.shell.session import SessionMixin
+from facetdesk.ui.shell.session import SessionController
 
 if TYPE_CHECKING:
     from facetdesk.domain.patient import Patient
@@ -38,13 +38,11 @@ if TYPE_CHECKING:
     from facetdesk.ui.editor.procedure_editor import ProcedureEditor
 
 
-class MainWindow(SessionMixin, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, autosave_interval_ms: int = DEFAULT_INTERVAL_MS, idle_ms: int | None = None):
         """``idle_ms``: lock after this long without input (tests); by default the clinic's setting."""
         super().__init__()
         self._ctx = ctx
-        # Who has been offered their crash drafts in this window (each user once, when they first sign in).
-        self._offered_to: set[str] = set()
         self.setWindowTitle(self.tr("FacetDesk"))
         self.resize(1280, 820)
         self.patient_list = PatientListPanel(ctx.records)
@@ -72,7 +70,7 @@ class MainWindow(SessionMixin, QMainWindow):
             ctx,
             self,
             status=lambda message, ms: self.statusBar().showMessage(message, ms),
-            show_not_permitted=lambda exc: self.show_not_permitted(exc),
+            show_not_permitted=lambda exc: self.session.show_not_permitted(exc),
             open_record=self._open_record,
         )
         # The open procedure's note: preview, PDF, print, FHIR.
@@ -81,9 +79,9 @@ class MainWindow(SessionMixin, QMainWindow):
             self,
             open_editor=lambda: self._editor if self._editing() else None,
             status=lambda message, ms: self.statusBar().showMessage(message, ms),
-            show_not_permitted=lambda exc: self.show_not_permitted(exc),
+            show_not_permitted=lambda exc: self.session.show_not_permitted(exc),
         )
-        self._build_session(idle_ms)
+        self.session = SessionController(ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms)
         self._build_actions()
         # Documented shortcuts work from every field (not undo/redo: a field's own undo stays the field's).
         app = QApplication.instance()
@@ -97,9 +95,9 @@ class MainWindow(SessionMixin, QMainWindow):
         self.patient_page.new_procedure.connect(self.new_procedure)
         self.patient_page.open_procedure.connect(self.open_procedure)
         self.patient_page.start_from_previous.connect(self.start_from_previous)
-        self.apply_permissions()
+        self.session.apply_permissions()
         if ctx.work.actor is None:
-            self.lock(switching=True)  # nobody signed in: the window opens on the sign-in screen
+            self.session.lock(switching=True)  # nobody signed in: the window opens on the sign-in screen
         else:
             self.patient_list.refresh()
         self.statusBar().showMessage(self.tr("Database: {u}").format(u=ctx.database.url_for_display()))
@@ -153,6 +151,58 @@ class MainWindow(SessionMixin, QMainWindow):
             return ("patient", patient_id)
         return None
 
+    # ---- the workspace the session guards (shell/session.Workspace) ---------------------------
+    def show_not_permitted(self, exc: Exception) -> None:
+        """A refused action explained (access.guarded calls it on this window's slots)."""
+        self.session.show_not_permitted(exc)
+
+    def has_unsaved_edits(self) -> bool:
+        return self._editor is not None and self._editing() and self._editor.has_unsaved_changes()
+
+    def keep_draft_now(self) -> bool:
+        self.autosave.autosave_now()
+        return self.autosave.has_current_draft()
+
+    def release_draft(self) -> str | None:
+        return self.autosave.release()
+
+    def start_afresh(self) -> None:
+        if self._editor is not None:
+            self._editor.discard_changes()  # the widgets forget the edits; the draft file stays for its author
+        self.patient_page.forget()
+        self.stack.setCurrentWidget(self.patient_page)
+        self._show_list()
+        self.patient_list.clear_search()
+        self.patient_list.refresh()
+
+    def restore_parked(self, actor: Actor, draft_id: str) -> bool:
+        """The draft ``actor`` left when someone else signed in, offered back to them."""
+        url = self._ctx.database.url_for_display()
+        draft = next((d for d in self._ctx.drafts.drafts_of(actor, url, include_live=True) if d.id == draft_id), None)
+        return draft is not None and bool(self._restore_draft(draft))
+
+    def apply_role(self) -> None:
+        work = self._ctx.work
+        actor = work.actor
+        self.admin_menu.menuAction().setVisible(bool(actor and actor.is_admin))
+        self.patient_page.set_editable(work.may(Permission.EDIT_PATIENT), why_not(actor, Permission.EDIT_PATIENT))
+        if actor is not None:
+            self.patient_page.set_permissions(
+                work.may(Permission.EDIT_PROCEDURE), why_not(actor, Permission.EDIT_PROCEDURE)
+            )
+        if self._editor is not None:  # not built yet: it reads the permissions when it is
+            self._editor.refresh_access()
+
+    def show_problem(self, message: str) -> None:
+        if self._editor is not None and self._editing():
+            self._editor.show_error(message)
+        else:
+            self.patient_page.show_error(message)
+
+    def refresh_undo(self) -> None:
+        self.undo_action.setEnabled(self.undo_group.canUndo())
+        self.redo_action.setEnabled(self.undo_group.canRedo())
+
     def _editing(self) -> bool:
         """True when the procedure editor is the page on show."""
         return self._editor is not None and self.stack.currentWidget() is self._editor
@@ -187,11 +237,24 @@ class MainWindow(SessionMixin, QMainWindow):
         self.settings_action = action("Clinic &settings…", "Ctrl+,", self.edit_settings, "clinic_settings")
         self.presets_action = action("Procedure p&resets…", "Ctrl+Shift+R", self.edit_presets, "procedure_presets")
         file_menu.addSeparator()
-        self._build_session_actions(file_menu)
+        self.lock_action = self._action(file_menu, "&Lock", "Ctrl+L", self.session.lock, "lock")
+        self.switch_user_action = self._action(
+            file_menu, "S&witch user…", "", lambda: self.session.lock(switching=True), "switch_user"
+        )
+        self.change_password_action = self._action(
+            file_menu, "&Change my password…", "", self.admin.change_password, "change_password"
+        )
         file_menu.addSeparator()
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
         self._build_edit_menu()
-        self._build_admin_menu()
+        self.admin_menu = self.menuBar().addMenu(self.tr("&Administration"))
+        self.users_action = self._action(self.admin_menu, "&Users…", "", self.admin.show_users, "users")
+        self.audit_action = self._action(self.admin_menu, "&Audit trail…", "", self.admin.show_audit, "audit_trail")
+        self.record_audit_action = self._action(
+            self.admin_menu, "Audit trail of this &record…", "", self.admin.show_record_audit, "record_audit_trail"
+        )
+        self.admin_menu.addSeparator()
+        self.admin_menu.addAction(self.settings_action)
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
         for act in (
@@ -203,6 +266,20 @@ class MainWindow(SessionMixin, QMainWindow):
             self.print_action,
         ):
             toolbar.addAction(act)
+
+    def _action(self, menu: QMenu, text: str, shortcut, slot, name: str) -> QAction:
+        act = QAction(self.tr(text), self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setToolTip(f"{self.tr(text).replace('&', '')} ({QKeySequence(shortcut).toString()})")
+        else:
+            act.setToolTip(self.tr(text).replace("&", "").rstrip("…"))
+        act.setObjectName(name)
+        # triggered() passes 'checked'; the slots take no arguments.
+        act.triggered.connect(lambda _checked=False, f=slot: f())
+        menu.addAction(act)
+        self.addAction(act)
+        return act
 
     def _build_edit_menu(self) -> None:
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
@@ -222,20 +299,14 @@ class MainWindow(SessionMixin, QMainWindow):
     # ---- drafts -----------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        if not self._screen_locked:
-            self.idle.arm()
-        actor = self._ctx.work.actor
-        if actor is not None and actor.username not in self._offered_to:
-            self._offered_to.add(actor.username)
-            # After the window is on screen, so the question has a parent to sit on.
-            QTimer.singleShot(0, self.offer_restore)
+        self.session.window_shown()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
         super().hideEvent(event)
         # Closed or hidden by the program: nothing left to lock. Minimised (a spontaneous hide by the
         # window system) keeps counting, so a window restored after the timeout is locked.
         if not event.spontaneous():
-            self.idle.disarm()
+            self.session.idle.disarm()
 
     def offer_restore(self) -> bool:
         """Offer the signed-in user a draft a killed or crashed session left for this database; True if restored.
@@ -555,7 +626,7 @@ class MainWindow(SessionMixin, QMainWindow):
 
         self._ctx.work.require(Permission.EDIT_SETTINGS)
         dialog = ClinicSettingsDialog(self._ctx.settings, self)
-        dialog.accepted.connect(self._settings_saved)
+        dialog.accepted.connect(self.session.settings_saved)
         dialog.open()
         self._settings_dialog = dialog
         return dialog
@@ -586,12 +657,12 @@ class MainWindow(SessionMixin, QMainWindow):
             settings.setValue("window/list_width", list_width)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        if self._screen_locked:
+        if self.session.is_locked:
             # Nobody here can answer for the absent user: their edits stay in the draft, offered at the next start.
             if self._autosave is not None:
                 self._autosave.autosave_now()
                 self._autosave.release()
-            self.idle.disarm()
+            self.session.idle.disarm()
             self.save_layout()
             event.accept()
             return
