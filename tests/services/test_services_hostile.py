@@ -1351,6 +1351,14 @@ COVERED: dict[str, str] = {
 }
 # Public names that take no outside input (or only the app's own constants), with the reason.
 NOT_ENTRY_POINTS: dict[str, str] = {
+    "batch_notes.render_batch": "the command line's batch (facetdesk note --batch): its files and folders are "
+    "refused one by one, named, in tests/test_cli_note_batch.py",
+    "batch_notes.case_files": "expands the command line's paths for render_batch (tests/test_cli_note_batch.py)",
+    "batch_notes.warm_up": "no input: imports the renderer in a worker process",
+    "BatchReport.failed": "a property of the batch's result, no input",
+    "BatchReport.invalid": "a property of the batch's result, no input",
+    "BatchReport.rendered": "a property of the batch's result, no input",
+    "Outcome.rendered": "a property of one file's result, no input",
     "validation.case_file": "takes records the services loaded (validated models); records that disagree are "
     "tested in test_services_refusals.test_records_that_disagree_behind_the_app_are_refused_by_name_not_with_a_crash",
     "AppContext.close": "no arguments; closes the database",

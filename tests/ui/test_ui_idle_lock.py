@@ -144,7 +144,8 @@ def test_keyboard_or_mouse_input_restarts_the_idle_timer(qtbot, ctx, patient):
     window.session.lock()
     window.session.idle.timer.stop()
     QApplication.sendEvent(
-        window.session.lock_screen.password, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+        window.session.lock_screen.password,
+        QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"),
     )
     assert not window.session.idle.timer.isActive()  # locked: nothing to count down to
 

@@ -98,7 +98,7 @@ def _fill_procedure(qtbot, w) -> None:
         set_spin(qtbot, find(ed, f"Pain score {n} NRS"), nrs)
         if activity:
             type_into(qtbot, find(ed, f"Pain score {n} provoking activity"), activity)
-    assert "Peak relief 87.5%" in ed.pain.summary.text()
+    assert "Peak relief: 87.5%" in ed.pain.summary.text()
     # Outcome
     ed.tabs.setCurrentIndex(6)
     choose(find(ed, "Disposition"), Disposition.HOME_STABLE)

@@ -36,7 +36,7 @@ def test_applying_a_preset_fills_technique_and_medications_but_not_levels(qtbot,
 
 def test_preset_menu_lists_the_clinics_presets(qtbot, window, ctx, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
-    menu = ed.show_preset_menu()
+    menu = ed.decisions.show_preset_menu()
     names = [a.text() for a in menu.actions()]
     assert names == [p.name for p in ctx.presets.list()]
     menu.close()

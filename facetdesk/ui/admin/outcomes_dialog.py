@@ -59,11 +59,11 @@ class OutcomesExportDialog(QDialog):
         # What the chosen kind of file holds: muted for de-identified, a warning for identified.
         self.kind_hint = named(QLabel(), "What the file holds")
         self.kind_hint.setWordWrap(True)
-        self.result = named(QLabel(), "Outcomes export result")
-        self.result.setWordWrap(True)
-        self.result.setStyleSheet(f"color: {style.DERIVED_COLOR};")
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result.hide()
+        self.result_line = named(QLabel(), "Outcomes export result")
+        self.result_line.setWordWrap(True)
+        self.result_line.setStyleSheet(f"color: {style.DERIVED_COLOR};")
+        self.result_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_line.hide()
         self.export_button = named(QPushButton(self.tr("Export…")), "Export outcomes")
         self.export_button.setDefault(True)
         self.close_button = named(QPushButton(self.tr("Close")), "Close outcomes export")
@@ -97,7 +97,7 @@ class OutcomesExportDialog(QDialog):
         layout.addWidget(kind)
         layout.addWidget(self._muted(self.tr(COLUMNS_HINT)))
         layout.addWidget(self.general_error)
-        layout.addWidget(self.result)
+        layout.addWidget(self.result_line)
         layout.addStretch()
         layout.addLayout(buttons)
         self.setMinimumWidth(560)
@@ -155,7 +155,7 @@ class OutcomesExportDialog(QDialog):
     def export(self, path: str | None = None) -> OutcomesExport | None:
         """Ask for the file (unless given) and export; errors are shown in the dialog, nothing half-written."""
         self.errors.clear()
-        self.result.hide()
+        self.result_line.hide()
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self,
@@ -174,8 +174,8 @@ class OutcomesExportDialog(QDialog):
         finally:
             self._set_busy(False)
         if result is not None:
-            self.result.setText(self.summary(result))
-            self.result.show()
+            self.result_line.setText(self.summary(result))
+            self.result_line.show()
         self._fit()
         if result is not None:
             self.exported.emit(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -34,9 +36,13 @@ from facetdesk.domain.enums import (
 )
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
+from facetdesk.domain.preset import Preset
 from facetdesk.domain.procedure import Override, Procedure, derive_nerves
-from facetdesk.domain.users import NotPermitted
+from facetdesk.domain.users import NotPermitted, Permission
+from facetdesk.rules import Finding
+from facetdesk.rules.registry import rule_title
 from facetdesk.services.records import RecordService
+from facetdesk.services.session import WorkSession
 from facetdesk.storage.errors import StaleRecord, StorageError
 from facetdesk.ui.common import style
 from facetdesk.ui.common.error_router import ErrorRouter
@@ -46,17 +52,25 @@ from facetdesk.ui.common.widgets import (
     rich,
 )
 from facetdesk.ui.editor.botox_panel import BotoxPanel
-from facetdesk.ui.editor.decisions import DecisionSupportMixin
+from facetdesk.ui.editor.decisions import DecisionSupport
 from facetdesk.ui.editor.documentation_tab import DocumentationTab
 from facetdesk.ui.editor.findings_panel import FindingsPanel
 from facetdesk.ui.editor.form_sections import IndicationSection, OutcomeSection, ProcedureSection
 from facetdesk.ui.editor.medications_panel import MedicationsPanel
 from facetdesk.ui.editor.pain_panel import PainPanel
-from facetdesk.ui.editor.signing_controls import SigningMixin
+from facetdesk.ui.editor.signing_controls import SigningControls
 from facetdesk.ui.editor.targets_panel import TargetsPanel
 from facetdesk.ui.editor.undo import SnapshotCommand, StackShortcuts, procedure_for_widgets, restore_raw_fields
 
+if TYPE_CHECKING:
+    from facetdesk.services.signing import SigningService
+
+
 # Which tab holds the field at the start of an error path, so the tab can be marked.
+def _no_signing() -> SigningService:
+    raise RuntimeError("this editor was built without a signing service")
+
+
 _TAB_OF = {
     "performed_at": 0, "physician": 0, "technique": 0, "intent": 0, "guidance": 0, "contrast": 0,
     "sedation": 0, "diagnoses": 0, "mbb_not_possible_reason": 0, "rfa_not_candidate_reason": 0,
@@ -76,7 +90,7 @@ def _scroll(widget: QWidget) -> QScrollArea:
     return area
 
 
-class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
+class ProcedureEditor(QWidget):
     saved = Signal(object)  # Procedure
     closed = Signal()
     loaded = Signal()  # another procedure (or a blank one) now fills the form
@@ -98,6 +112,11 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         self._patient: Patient | None = None
         self._procedure: Procedure | None = None
         self._dirty = False
+        # Set by the main window: who is signed in (None: no session, the services decide everything), and the
+        # signing service, made on first use (it loads the PDF signer).
+        self.work: WorkSession | None = None
+        self.signing: Callable[[], SigningService] = _no_signing
+        self.decisions = DecisionSupport(self, catalog)
         self._loading = False
         self._overrides: list[Override] = []
         self._priors: list[Procedure] = []
@@ -151,8 +170,14 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         )
         # Set by the main window: returns the clinic's presets (kept in the database).
         self.presets_source: Callable[[], list] = list
-        self.preset_button.clicked.connect(self.show_preset_menu)
-        self._build_signing()
+        self.preset_button.clicked.connect(self.decisions.show_preset_menu)
+        self.signing_controls = SigningControls(self)
+        controls = self.signing_controls
+        self.sign_button, self.addendum_button, self.audit_button = (
+            controls.sign_button, controls.addendum_button, controls.audit_button
+        )  # fmt: skip
+        self.signature_banner, self.addenda_view = controls.signature_banner, controls.addenda_view
+        controls.show_signature(None)
         self.status = QLabel()
         self.status.setStyleSheet(f"color: {style.MUTED_COLOR};")
         buttons = QHBoxLayout()
@@ -168,7 +193,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.findings = FindingsPanel()
         self.findings.focus_requested.connect(self.focus_field)
-        self.findings.acknowledge_requested.connect(self.acknowledge)
+        self.findings.acknowledge_requested.connect(self.decisions.acknowledge)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.findings)
@@ -241,8 +266,140 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
     def procedure(self) -> Procedure | None:
         return self._procedure
 
+    @property
+    def priors(self) -> list[Procedure]:
+        """The patient's other procedures, as decision support compares this one with them."""
+        return self._priors
+
+    @property
+    def overrides(self) -> list[Override]:
+        """The findings acknowledged on this form, with their reasons."""
+        return self._overrides
+
+    def add_override(self, override: Override) -> None:
+        """An acknowledgement (replacing any earlier one of its rule): an edit, shown at once and undoable."""
+        self._overrides = [o for o in self._overrides if o.rule != override.rule] + [override]
+        self._dirty = True
+        self.findings.set_findings(self.findings.findings, self._overrides, pinned=self.findings.pinned)
+        self._record_edit(None)
+
     def has_unsaved_changes(self) -> bool:
         return self._dirty
+
+    # ---- decision support, signing and access (editor/decisions.py, editor/signing_controls.py) ------
+    def refresh_findings(self) -> list[Finding]:
+        """Evaluate every rule on what the form holds now (no save needed)."""
+        self._check_timer.stop()
+        return self.decisions.refresh_findings()
+
+    def apply_preset(self, preset: Preset) -> None:
+        self.decisions.apply_preset(preset)
+
+    def acknowledge(self, finding: Finding) -> Override | None:
+        return self.decisions.acknowledge(finding)
+
+    def sign(self) -> Procedure | None:
+        return self.signing_controls.sign()
+
+    def add_addendum(self) -> Procedure | None:
+        return self.signing_controls.add_addendum()
+
+    @property
+    def locked(self) -> bool:
+        """Signed: the form is read-only."""
+        return self.signing_controls.locked
+
+    def may(self, permission: Permission) -> bool:
+        return self.signing_controls.may(permission)
+
+    def refuse(self, permission: Permission) -> bool:
+        """Say why, when the signed-in user may not; True when refused."""
+        return self.signing_controls.refuse(permission)
+
+    def refresh_access(self) -> None:
+        """Apply the signed-in user's role to the form again (after another user signed in)."""
+        self.signing_controls.show_signature(self._procedure)
+
+    def stored_as(self, procedure: Procedure) -> None:
+        """The record was stored again behind the form (signed, an addendum added): show that version."""
+        self.error_summary.clear_error()
+        self._procedure = procedure
+        if procedure.is_signed:
+            self.undo_stack.clear()  # nothing to undo into: the stored record is final
+
+    def set_editable(self, edit_all: bool, edit_scores: bool) -> None:
+        """Which tabs take input: all of them, or only the pain scores (a nurse's diary entry), or none."""
+        pain_tab = self.TAB_OF["pain_scores"]
+        for index, page in enumerate(self._input_pages()):
+            page.setEnabled(edit_scores if index == pain_tab else edit_all)
+        self.save_button.setEnabled(edit_scores)
+        self.preset_button.setEnabled(edit_all)
+        if hasattr(self, "findings"):  # built after the signing controls
+            self.findings.set_can_acknowledge(edit_all)
+
+    def _input_pages(self) -> list[QWidget]:
+        # The content inside each tab's scroll area, so a locked record can still be scrolled and read.
+        pages = []
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            inner = page.widget() if isinstance(page, QScrollArea) else None
+            pages.append(inner if inner is not None else page)
+        return pages
+
+    # ---- questions the editor asks (tests replace these) ------------------------------------------
+    def ask_sign(self, procedure: Procedure) -> str | None:
+        """The physician's password to sign with (signing re-authenticates); None when they cancel."""
+        return self.ask_password(self.tr("Sign procedure"), self.sign_question(procedure))
+
+    def sign_question(self, procedure: Procedure) -> str:
+        return self.tr(
+            "Sign this procedure as {name}?\n\nAfter signing it can no longer be changed; "
+            "corrections are added as signed addenda.\n\nYour password opens your signing key:"
+        ).format(name=self.signing_controls.signer_name(procedure))
+
+    def ask_acknowledgements(self, findings: list) -> dict[str, str] | None:
+        """A reason for each open warning and critical finding (signing needs one each); None when cancelled."""
+        from facetdesk.ui.signing.acknowledge_dialog import AcknowledgeDialog
+
+        dialog = AcknowledgeDialog(findings, self)
+        return dialog.answers() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def ask_password(self, title: str, label: str) -> str | None:
+        password, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Password)
+        return password if ok and password else None
+
+    def ask_addendum_text(self) -> str | None:
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("Add addendum"),
+            self.tr("Addendum text. It is signed with your name and the time now and cannot be edited afterwards."),
+        )
+        return text.strip() if ok and text.strip() else None
+
+    def ask_reason(self, finding: Finding) -> str | None:
+        """Ask the physician why they proceed (tests replace this to answer without a dialog)."""
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("Acknowledge finding"),
+            self.tr(
+                "{rule}\n{msg}\n\nWhy do you proceed? This reason is stored with the procedure and printed in the note."
+            ).format(rule=f"{rule_title(finding.rule)} ({finding.rule})", msg=finding.message),
+        )
+        return text.strip() if ok and text.strip() else None
+
+    def focus_field(self, path: tuple) -> None:
+        """Show the tab holding the field a finding concerns and put the cursor there."""
+        if path and path[0] == "patient":
+            self.set_status(self.tr("This finding concerns the patient record: edit it on the patient page."))
+            return
+        for n in range(len(path), 0, -1):
+            widget = self._focus.get(tuple(path[:n]))
+            if widget is not None:
+                tab = self.TAB_OF.get(str(path[0]))
+                if tab is not None:
+                    self.tabs.setCurrentIndex(tab)
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def _on_change(self, *args) -> None:
         if self._loading:
@@ -373,7 +530,7 @@ class ProcedureEditor(DecisionSupportMixin, SigningMixin, QWidget):
         self._snapshot = self._form_state()
         self.undo_stack.clear()
         self._dirty = False
-        self._show_signature(base)
+        self.signing_controls.show_signature(base)
         self.loaded.emit()
 
     def _set_widgets(self, p: Procedure | None, physician_hint: str) -> None:
