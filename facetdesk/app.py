@@ -59,7 +59,8 @@ def start_qt() -> QApplication:
     _restore_plain_import()
     # Fractional scaling (125%, 150%) renders sharp text instead of rounding to whole factors.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("FacetDesk")
     app.setOrganizationName("FacetDesk")
     return app

@@ -36,7 +36,7 @@ def test_keyboard_selects_and_clears_a_joint(qtbot, panel):
     for _ in range(levels.index("L4-L5")):
         qtbot.keyClick(picker, Qt.Key.Key_Down)
     qtbot.keyClick(picker, Qt.Key.Key_Right)
-    assert picker.cursor() == ("L4-L5", Side.RIGHT)
+    assert picker.cursor_key() == ("L4-L5", Side.RIGHT)
     qtbot.keyClick(picker, Qt.Key.Key_Space)
     assert picker.targets() == {("L4-L5", Side.RIGHT)}
     assert find(panel, "L4-L5 right").isChecked()
@@ -52,15 +52,15 @@ def test_keyboard_edges_and_enter(qtbot, panel):
     picker = panel.picker
     picker.setFocus()
     qtbot.keyClick(picker, Qt.Key.Key_Up)
-    assert picker.cursor() == ("C2-C3", Side.LEFT)
+    assert picker.cursor_key() == ("C2-C3", Side.LEFT)
     qtbot.keyClick(picker, Qt.Key.Key_End)
     qtbot.keyClick(picker, Qt.Key.Key_Down)
-    assert picker.cursor() == ("L5-S1", Side.LEFT)
+    assert picker.cursor_key() == ("L5-S1", Side.LEFT)
     qtbot.keyClick(picker, Qt.Key.Key_Return)
     assert find(panel, "L5-S1 left").isChecked()
     qtbot.keyClick(picker, Qt.Key.Key_Left)
     qtbot.keyClick(picker, Qt.Key.Key_Home)
-    assert picker.cursor() == ("C2-C3", Side.LEFT)
+    assert picker.cursor_key() == ("C2-C3", Side.LEFT)
 
 
 def test_clicking_a_facet_on_the_drawing_toggles_it(qtbot, panel):
@@ -71,7 +71,7 @@ def test_clicking_a_facet_on_the_drawing_toggles_it(qtbot, panel):
     assert picker.targets() == {("L5-S1", Side.LEFT)}
     assert find(panel, "L5-S1 left").isChecked()
     assert picker.hasFocus() or not picker.isActiveWindow()
-    assert picker.cursor() == ("L5-S1", Side.LEFT)
+    assert picker.cursor_key() == ("L5-S1", Side.LEFT)
     qtbot.mouseClick(picker, Qt.MouseButton.LeftButton, pos=spot)
     assert picker.targets() == set()
     assert not find(panel, "L5-S1 left").isChecked()

@@ -64,7 +64,9 @@ class AuditViewer(QDialog):
         for username, name in sorted(self.model.names.items()):
             self.user.addItem(f"{username} — {name}", username)
         self.user.setMinimumWidth(220)
-        self.user.lineEdit().setPlaceholderText(self.tr("everyone"))
+        typed = self.user.lineEdit()
+        assert typed is not None  # an editable combo box has its line edit
+        typed.setPlaceholderText(self.tr("everyone"))
         self.action = named(
             ChoiceCombo(((a, self.tr(ACTION_LABELS[a])) for a in AuditAction), optional=True, none_label="all"),
             "Filter by action",
@@ -150,7 +152,9 @@ class AuditViewer(QDialog):
 
         self.set_record(entity, entity_id, refresh=False)
         self.user.activated.connect(lambda _i: self.refresh())
-        self.user.lineEdit().editingFinished.connect(self.refresh)
+        typed = self.user.lineEdit()
+        assert typed is not None
+        typed.editingFinished.connect(self.refresh)
         self.action.currentIndexChanged.connect(lambda _i: self.refresh())
         self.since.dateChanged.connect(lambda _d: self.refresh())
         self.until.dateChanged.connect(lambda _d: self.refresh())

@@ -55,7 +55,10 @@ class DateTimeField(QLineEdit):
         try:
             if self._with_time:
                 m = _DATE_TIME.match(text)
-                return None if m is None else datetime(*(int(g) for g in m.groups()))
+                if m is None:
+                    return None
+                year, month, day, hour, minute = (int(g) for g in m.groups())
+                return datetime(year, month, day, hour, minute)
             m = _DATE.match(text)
             return None if m is None else date(*(int(g) for g in m.groups()))
         except ValueError:  # 2026-02-30, 25:00: not a date; the service says so
@@ -63,7 +66,7 @@ class DateTimeField(QLineEdit):
 
     # ---- QDateTimeEdit's API, for callers that speak Qt values --------------------------------------------
     def setDateTime(self, value: QDateTime) -> None:  # noqa: N802 (Qt API)
-        self.set_value(value.toPython() if value.isValid() else None)
+        self.set_value(value.toPython() if value.isValid() else None)  # type: ignore[arg-type]  # a datetime
 
     def dateTime(self) -> QDateTime:  # noqa: N802 (Qt API)
         v = self.value()
@@ -72,7 +75,7 @@ class DateTimeField(QLineEdit):
         return QDateTime()
 
     def setDate(self, value: QDate) -> None:  # noqa: N802 (Qt API)
-        self.set_value(value.toPython() if value.isValid() else None)
+        self.set_value(value.toPython() if value.isValid() else None)  # type: ignore[arg-type]  # a date
 
     def date(self) -> QDate:
         v = self.value()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
 
 from facetdesk.ui.common.rows_model import RowsTableModel
@@ -52,10 +52,10 @@ class PagedRowsModel(RowsTableModel):
         """The rows read so far (a copy)."""
         return list(self._rows)
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt API)
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt API)
         return not parent.isValid() and self._more
 
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: N802
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802
         if parent.isValid() or not self._more or self._read is None:
             return
         # Cleared first: a page that fails to load (the server went away) is not retried at every scroll

@@ -34,7 +34,7 @@ _DARK = {
 
 def is_dark() -> bool:
     app = QGuiApplication.instance()
-    return bool(app) and app.palette().window().color().lightness() < 128
+    return isinstance(app, QGuiApplication) and app.palette().window().color().lightness() < 128
 
 
 def __getattr__(name: str) -> str:

@@ -164,7 +164,7 @@ class RefusingSpin:
     def _refuse(self, text: str) -> None:
         name = self.accessibleName() or "This field"  # type: ignore[attr-defined]
         self.refused_text = f"{name}: {text.strip()} is not allowed; enter {self._range_words()}"
-        QToolTip.showText(self.mapToGlobal(self.rect().bottomLeft()), self.refused_text, self)  # type: ignore[attr-defined]
+        QToolTip.showText(self.mapToGlobal(self.rect().bottomLeft()), self.refused_text, self)  # type: ignore[attr-defined, arg-type]
 
     def validate(self, text: str, pos: int):  # noqa: D102 (Qt API)
         result = super().validate(text, pos)  # type: ignore[misc]

@@ -151,7 +151,7 @@ class BotoxPanel(QWidget):
         product = self.product.value()
         self.total.setText(
             self.tr("Total: {u:g} U of {p}").format(
-                u=total, p=product.value if product else self.tr("(product not chosen)")
+                u=total, p=product.value if isinstance(product, BotoxProduct) else self.tr("(product not chosen)")
             )
             if self.sites.rows()
             else ""

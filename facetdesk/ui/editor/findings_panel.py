@@ -179,7 +179,8 @@ class FindingsPanel(QWidget):
         """Patient risks pinned first, then problems grouped by severity, advisories, and the quiet checks
         collapsed to one count (listed when "Show checks that are met" is ticked)."""
         current = self.list.currentItem()
-        current_rule = self._finding_of(current).rule if self._finding_of(current) else None
+        current_finding = self._finding_of(current)
+        current_rule = current_finding.rule if current_finding else None
         self.list.clear()
         rest = [f for f in self._findings if f not in self._pinned]
         if self._pinned:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -82,6 +83,11 @@ def set_checked_codes(widget: QListWidget, codes: list[str]) -> None:
 AddField = Callable[[QFormLayout, str, QWidget, tuple], None]
 
 
+def _minute(value: object) -> object:
+    """A date-time field's value to the minute (the record keeps no seconds)."""
+    return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
+
+
 class ProcedureSection(QWidget):
     """When, who, technique, intent, guidance, contrast, sedation, coverage reasons and diagnoses (consent and the
     rest of the documentation: ui/documentation_tab)."""
@@ -148,7 +154,7 @@ class ProcedureSection(QWidget):
 
     def data(self) -> dict:
         return {
-            "performed_at": self.performed_at.dateTime().toPython().replace(second=0, microsecond=0),
+            "performed_at": _minute(self.performed_at.dateTime().toPython()),
             "physician": self.physician.text(),
             "diagnoses": checked_codes(self.diagnoses),
             "technique": self.technique.value(),
@@ -262,7 +268,9 @@ class OutcomeSection(QWidget):
         comp_box, self.complications = checkbox_grid(Complication, "Complication")
         none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
         none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
-        comp_box.layout().addWidget(none_note, 99, 0, 1, 2)
+        grid = comp_box.layout()
+        assert isinstance(grid, QGridLayout)  # checkbox_grid lays its boxes out in a grid
+        grid.addWidget(none_note, 99, 0, 1, 2)
         self.complication_details = named(QLineEdit(), "Complication details")
         self.disposition = named(enum_combo(Disposition, optional=True), "Disposition")
         self.follow_up = named(QLineEdit(), "Follow-up")

@@ -71,7 +71,8 @@ class MedicationsPanel(QWidget):
         site = named(enum_combo(MedicationSite), f"Medication {n} given", "At the targets, or skin and needle track")
 
         def fill_strengths() -> None:
-            a = self._catalog.agent(agent.value())
+            chosen = agent.value()
+            a = self._catalog.agent(chosen) if isinstance(chosen, str) else None
             strength.clear()
             for s in a.strengths if a else ():
                 # The mark leads, so a narrow column that cuts the label off still shows it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QBoxLayout,
@@ -112,7 +112,9 @@ class DiaryTable(RowTable):
     def remove_selected(self) -> None:
         row = self.table.currentRow()
         if row == 0:
-            self.table.cellWidget(0, NRS).set_value_or_none(None)
+            baseline = self.table.cellWidget(0, NRS)
+            assert isinstance(baseline, OptionalIntSpin)
+            baseline.set_value_or_none(None)
             return
         index = (
             row - 1
@@ -199,12 +201,15 @@ class DiaryTable(RowTable):
             self.table.setVerticalHeaderItem(i + 1, QTableWidgetItem(str(n)))
             if not row.standard:
                 m = row.minutes.value_or_none()
-                self.table.item(i + 1, TIME).setText(self.tr("other time") if m is None else format_minutes(m))
+                cell = self.table.item(i + 1, TIME)
+                if cell is not None:
+                    cell.setText(self.tr("other time") if m is None else format_minutes(m))
 
     def _watch(self, widget: QWidget) -> None:
         widget.installEventFilter(self)
-        if isinstance(widget, QAbstractSpinBox):
-            widget.findChild(QLineEdit).installEventFilter(self)
+        editor = widget.findChild(QLineEdit) if isinstance(widget, QAbstractSpinBox) else None
+        if editor is not None:
+            editor.installEventFilter(self)
 
     def next_score(self, spin: QWidget) -> OptionalIntSpin | None:
         """The NRS box after ``spin`` (the baseline's, or a time point's), or None after the last."""
@@ -215,10 +220,18 @@ class DiaryTable(RowTable):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         # Enter in a score goes to the next time point's score, as in a paper diary read down the page:
         # eight scores are eight digits and eight Enters, not a walk through every column.
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key()
+            in (
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+            )
+        ):
             spin = obj if isinstance(obj, OptionalIntSpin) else obj.parent()
             following = self.next_score(spin) if isinstance(spin, OptionalIntSpin) else None
-            if following is not None:
+            if following is not None and isinstance(spin, OptionalIntSpin):
                 spin.interpretText()
                 following.setFocus(Qt.FocusReason.TabFocusReason)
                 following.selectAll()
@@ -337,6 +350,8 @@ class PainPanel(QWidget):
                 if pct >= min(self._thresholds, default=101):
                     colour = good
             item = self.rows.table.item(i + 1, RELIEF)
+            if item is None:
+                continue
             item.setText(text)
             item.setForeground(colour if colour is not None else self.palette().text().color())
         # Duplicate times are reported on save; the live summary and chart use the first of each.

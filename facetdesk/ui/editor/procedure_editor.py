@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -343,7 +343,9 @@ class ProcedureEditor(QWidget):
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
             inner = page.widget() if isinstance(page, QScrollArea) else None
-            pages.append(inner if inner is not None else page)
+            shown = inner if inner is not None else page
+            if shown is not None:
+                pages.append(shown)
         return pages
 
     # ---- questions the editor asks (tests replace these) ------------------------------------------
@@ -603,11 +605,11 @@ class ProcedureEditor(QWidget):
     def focus_first_field(self) -> None:
         self.performed_at.setFocus()
 
-    def layout_state(self) -> object:
+    def layout_state(self) -> QByteArray:
         """The split between the form and the findings, to restore next time."""
         return self.splitter.saveState()
 
-    def restore_layout_state(self, state: object) -> None:
+    def restore_layout_state(self, state: QByteArray | bytes) -> None:
         self.splitter.restoreState(state)
 
     def show_error(self, message: str) -> None:

@@ -161,7 +161,7 @@ class ReliefChart(QChartView):
         ):
             if not series.isVisible():
                 continue
-            colour = series.pen().color() if series is not self.duration else series.brush().color()
+            colour = series.brush().color() if isinstance(series, QAreaSeries) else series.pen().color()  # type: ignore[attr-defined]
             if series is self.baseline_point:
                 colour = series.borderColor()
             colour = QColor(colour)

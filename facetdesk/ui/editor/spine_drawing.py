@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
 
 from facetdesk.domain.enums import Side
+
+if TYPE_CHECKING:
+    from facetdesk.ui.editor.spine_picker import SpinePicker
 
 # The only colours not taken from the palette: the selection accent and the nerve marker (which matches
 # the green the targets summary uses for derived values). Each has a lighter twin for dark palettes.
@@ -38,28 +42,31 @@ class _Geometry:
 
 
 class SpineDrawing:
-    """Painting half of SpinePicker (mixed in); reads the picker's geometry, selection, cursor and nerves."""
+    """Paints a SpinePicker: reads the picker's geometry, selection, cursor and nerves; keeps no state."""
+
+    def __init__(self, picker: SpinePicker):
+        self._picker = picker
 
     def _accent(self, pair: tuple[str, str]) -> QColor:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        dark = self._picker.palette().color(QPalette.ColorRole.Window).lightness() < 128
         return QColor(pair[1] if dark else pair[0])
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        geo = self._geometry()
-        pal = self.palette()
+    def paint(self) -> None:
+        geo = self._picker._geometry()
+        pal = self._picker.palette()
         text = pal.color(QPalette.ColorRole.WindowText)
         muted = QColor(text)
         muted.setAlphaF(0.6)
-        p = QPainter(self)
+        p = QPainter(self._picker)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
 
-        card = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        card = QRectF(self._picker.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
         p.setBrush(pal.color(QPalette.ColorRole.Base))
         p.drawRoundedRect(card, 6, 6)
 
-        small = QFont(self.font())
+        small = QFont(self._picker.font())
         small.setPixelSize(geo.label_px)
         self._paint_bands(p, geo, small, muted)
         self._paint_header(p, geo, muted)
@@ -71,8 +78,8 @@ class SpineDrawing:
         p.end()
 
     def _paint_bands(self, p: QPainter, geo: _Geometry, font: QFont, muted: QColor) -> None:
-        shade = QColor(self.palette().color(QPalette.ColorRole.Text))
-        names = {"C": self.tr("Cervical"), "T": self.tr("Thoracic"), "LS": self.tr("Lumbar")}
+        shade = QColor(self._picker.palette().color(QPalette.ColorRole.Text))
+        names = {"C": self._picker.tr("Cervical"), "T": self._picker.tr("Thoracic"), "LS": self._picker.tr("Lumbar")}
         p.setFont(font)
         for i, (letters, rect) in enumerate(geo.bands):
             shade.setAlphaF(0.035 if i % 2 else 0.06)
@@ -88,28 +95,28 @@ class SpineDrawing:
             p.restore()
 
     def _paint_header(self, p: QPainter, geo: _Geometry, muted: QColor) -> None:
-        p.setFont(self.font())
+        p.setFont(self._picker.font())
         p.setPen(muted)
-        first = self._levels[0]
+        first = self._picker._levels[0]
         for side in (Side.LEFT, Side.RIGHT):
             x = geo.facets[(first, side)].center().x()
             rect = QRectF(x - 60, geo.header_y - 10, 120, 20)
-            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._side_name(side).capitalize())
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._picker._side_name(side).capitalize())
 
     def _paint_columns(self, p: QPainter, geo: _Geometry) -> None:
         """A faint line through each side's facets: the articular pillar the joints stack along."""
-        pen = QPen(self.palette().color(QPalette.ColorRole.Mid), max(1.0, geo.unit * 0.12))
+        pen = QPen(self._picker.palette().color(QPalette.ColorRole.Mid), max(1.0, geo.unit * 0.12))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
         for side in (Side.LEFT, Side.RIGHT):
-            path = QPainterPath(geo.facets[(self._levels[0], side)].center())
-            for level in self._levels[1:]:
+            path = QPainterPath(geo.facets[(self._picker._levels[0], side)].center())
+            for level in self._picker._levels[1:]:
                 path.lineTo(geo.facets[(level, side)].center())
             p.drawPath(path)
 
     def _paint_bodies(self, p: QPainter, geo: _Geometry, font: QFont) -> None:
-        pal = self.palette()
+        pal = self._picker.palette()
         p.setFont(font)
         fill = pal.color(QPalette.ColorRole.Button)
         edge = pal.color(QPalette.ColorRole.Dark)
@@ -135,13 +142,13 @@ class SpineDrawing:
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, name)
 
     def _paint_facets(self, p: QPainter, geo: _Geometry) -> None:
-        pal = self.palette()
+        pal = self._picker.palette()
         accent = self._accent(SELECTED_COLOR)
         outline = QColor(pal.color(QPalette.ColorRole.Text))
         outline.setAlphaF(0.55)
         highlight = pal.color(QPalette.ColorRole.Highlight)
         for key, rect in geo.facets.items():
-            selected = key in self._selected
+            selected = key in self._picker._selected
             if selected:
                 p.setPen(QPen(accent.darker(125), 1.2))
                 p.setBrush(accent)
@@ -149,14 +156,14 @@ class SpineDrawing:
                 p.setPen(QPen(outline, 1))
                 p.setBrush(pal.color(QPalette.ColorRole.Base))
             p.drawEllipse(rect)
-            if key == self._hover:
+            if key == self._picker._hover:
                 tint = QColor(highlight)
                 tint.setAlphaF(0.35)
                 p.setPen(QPen(highlight, 1.5))
                 p.setBrush(tint)
                 p.drawEllipse(rect)
-        if self.hasFocus():
-            rect = geo.facets[self._cursor].adjusted(-3, -3, 3, 3)
+        if self._picker.hasFocus():
+            rect = geo.facets[self._picker._cursor].adjusted(-3, -3, 3, 3)
             p.setPen(QPen(highlight, 2))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(rect)
@@ -167,7 +174,7 @@ class SpineDrawing:
         fm = QFontMetricsF(font)
         h = fm.height()
         p.setFont(font)
-        marks = self._nerve_marks(geo)
+        marks = self._picker._nerve_marks(geo)
         for side in (Side.LEFT, Side.RIGHT):
             label_y = -1e9
             for (name, _), c in sorted((m for m in marks if m[0][1] == side), key=lambda m: m[1].y()):
@@ -182,7 +189,7 @@ class SpineDrawing:
                 if abs(label_y - c.y()) > 0.5:
                     p.setPen(QPen(color, 0.8))
                     p.drawLine(c, QPointF(anchor.x() - sign * 1, label_y))
-                short = self._nerve_short(name)
+                short = self._picker._nerve_short(name)
                 w = fm.horizontalAdvance(short) + 2
                 box = QRectF(anchor.x() - w if side == Side.LEFT else anchor.x(), label_y - h / 2, w, h)
                 align = Qt.AlignmentFlag.AlignVCenter | (
@@ -192,16 +199,16 @@ class SpineDrawing:
                 p.drawText(box, align, short)
 
     def _paint_legend(self, p: QPainter, geo: _Geometry, muted: QColor) -> None:
-        fm = QFontMetricsF(self.font())
+        fm = QFontMetricsF(self._picker.font())
         line = fm.height() + 4
-        p.setFont(self.font())
+        p.setFont(self._picker.font())
         x0 = 14.0
         y = geo.legend_top + 6
         accent = self._accent(SELECTED_COLOR)
         nerve = self._accent(NERVE_COLOR)
         items = (
-            (accent, self.tr("Selected joint"), True),
-            (nerve, self.tr("Nerve blocked (medial branch)"), False),
+            (accent, self._picker.tr("Selected joint"), True),
+            (nerve, self._picker.tr("Nerve blocked (medial branch)"), False),
         )
         for color, label, ellipse in items:
             cy = y + line / 2
@@ -212,5 +219,5 @@ class SpineDrawing:
             else:
                 p.drawEllipse(QPointF(x0 + 7.5, cy), 3.5, 3.5)
             p.setPen(muted)
-            p.drawText(QRectF(x0 + 22, y, self.width() - x0 - 30, line), Qt.AlignmentFlag.AlignVCenter, label)
+            p.drawText(QRectF(x0 + 22, y, self._picker.width() - x0 - 30, line), Qt.AlignmentFlag.AlignVCenter, label)
             y += line

@@ -13,13 +13,14 @@ from facetdesk.domain.enums import Side
 from facetdesk.ui.editor.spine_drawing import _BODY, _GAP, _NERVE_LEVEL, _REGIONS, Key, SpineDrawing, _Geometry
 
 
-class SpinePicker(SpineDrawing, QWidget):
+class SpinePicker(QWidget):
     """Click (or move to with the arrow keys and press Space) a facet joint to select or clear it."""
 
     changed = Signal()
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(parent)
+        self._drawing = SpineDrawing(self)
         self._catalog = catalog
         self._levels = [j.level for j in catalog.joints]
         self._joint_nerves = {j.level: j.nerves for j in catalog.joints}
@@ -67,7 +68,10 @@ class SpinePicker(SpineDrawing, QWidget):
         self.update()
         self.changed.emit()
 
-    def cursor(self) -> Key:
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._drawing.paint()
+
+    def cursor_key(self) -> Key:
         return self._cursor
 
     def joint_rect(self, level: str, side: Side) -> QRectF:

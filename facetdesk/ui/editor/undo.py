@@ -140,7 +140,8 @@ def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
                        (section.guidance, "guidance"), (section.sedation, "sedation")):  # fmt: skip
         if key in raw and combo.index_of(raw[key]) >= 0:
             combo.set_value(raw[key])
-    care = raw.get("indication") if isinstance(raw.get("indication"), dict) else {}
+    indication_raw = raw.get("indication")
+    care: dict[str, Any] = indication_raw if isinstance(indication_raw, dict) else {}
     # Free text as typed: validation strips spaces and drops text that is too long.
     fields: list[tuple[QLineEdit | QPlainTextEdit, object]] = [
         (section.physician, raw.get("physician")),

@@ -80,7 +80,9 @@ class PatientForm(QWidget):
         self.anticoag_table = named(QTableWidget(0, 2), "Anticoagulants")
         # "Agent": the row is labelled Anticoagulants, and the last dose needs the width more than a long header.
         self.anticoag_table.setHorizontalHeaderLabels([self.tr("Agent"), self.tr("Last dose")])
-        self.anticoag_table.horizontalHeaderItem(0).setToolTip(self.tr("Anticoagulant or antiplatelet agent"))
+        agent_header = self.anticoag_table.horizontalHeaderItem(0)
+        assert agent_header is not None  # the labels were just set
+        agent_header.setToolTip(self.tr("Anticoagulant or antiplatelet agent"))
         self.anticoag_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # The last dose's date and time must show whole (timing decides whether a block is safe); the agent's
         # name takes the rest (its full text is the combo's tooltip, as every ChoiceCombo's).
@@ -236,6 +238,7 @@ class PatientForm(QWidget):
         for row in range(self.anticoag_table.rowCount()):
             combo = self.anticoag_table.cellWidget(row, 0)
             when = self.anticoag_table.cellWidget(row, 1)
+            assert isinstance(combo, ChoiceCombo) and isinstance(when, DateTimeField)
             anticoagulants.append({"agent": combo.value(), "last_dose_at": when.value()})
         return {
             "id": self._patient_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent, QUndoGroup
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget
 
@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self._editor: ProcedureEditor | None = None
         self._autosave: AutosaveController | None = None
         self._autosave_interval_ms = autosave_interval_ms
-        self._editor_splitter_state: object | None = None
+        self._editor_splitter_state: QByteArray | None = None
         self.undo_group = QUndoGroup(self)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.patient_page)
@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
             return False
         if not self._confirm_discard():
             return False
+        assert patient.id is not None  # a stored patient
         self.open_patient(patient.id)
         self.editor.load_data(patient, procedure, draft.data)
         self.autosave.adopt(draft)
@@ -639,7 +640,8 @@ class MainWindow(QMainWindow):
             if value is not None:
                 restore(value)
         # Applied when the editor is built (or now, if it already is).
-        self._editor_splitter_state = settings.value("window/editor_splitter")
+        stored = settings.value("window/editor_splitter")
+        self._editor_splitter_state = stored if isinstance(stored, QByteArray) else None
         if self._editor is not None and self._editor_splitter_state is not None:
             self._editor.restore_layout_state(self._editor_splitter_state)
         width = settings.value("window/list_width")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -72,7 +73,7 @@ class NoteOutput(QObject):
             self.tr("Procedure note — {n}").format(n=editor.patient.display_name),
             list(note.warnings),
             self._parent,
-            handout=lambda pid=procedure.id: self._ctx.notes.render_handout(pid),
+            handout=functools.partial(self._ctx.notes.render_handout, procedure.id),
         )
         preview.export_requested.connect(lambda: self.export_pdf())
         preview.printed.connect(lambda pages, pid=procedure.id: self._record_print(pid, pages))

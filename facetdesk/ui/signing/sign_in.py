@@ -97,7 +97,7 @@ class FirstAccountDialog(QDialog):
         self.create_button = named(self.buttons.button(QDialogButtonBox.StandardButton.Ok), "Create account")
         self.create_button.setText(self.tr("Create account and sign in"))
         named(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "Quit").setText(self.tr("Quit"))
-        self.buttons.accepted.connect(self.create)
+        self.buttons.accepted.connect(self.create_account)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -112,7 +112,7 @@ class FirstAccountDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
-    def create(self) -> Actor | None:
+    def create_account(self) -> Actor | None:
         self.errors.clear()
         if self.password.text() != self.repeat.text():
             self.errors.show([FieldError(("password_repeat",), self.tr("the two passwords differ"))])
