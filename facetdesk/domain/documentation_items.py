@@ -33,25 +33,33 @@ class Item:
     yes_no: tuple[str, str] = ("Yes", "No")
     # False for an item printed as part of another (the dose unit, with the dose).
     printed: bool = True
+    # How it is entered (domain/procedure_form.Kind): a yes/no, a choice (or several), a number.
+    kind: Literal["yesno", "choice", "number"] = "choice"
+    # The signed-content format that first covers it (domain/signed_content): an item added later names the
+    # next format number here, on purpose, and that format is made from the descriptions.
+    signed_from: int = 3
 
 
 ITEMS: tuple[Item, ...] = (
     Item("risks_discussed", "Risks, benefits and alternatives", "consent", yes_no=("Discussed", "Not discussed"),
-         help="Discussed with the patient before consent"),
+         help="Discussed with the patient before consent", kind="yesno"),
     Item("off_label_discussed", "Off-label use of botulinum toxin", "consent", applies_to="toxin",
-         yes_no=("Discussed", "Not discussed"), help="Botulinum toxin for back or neck pain is off-label"),
-    Item("sterile_drape", "Sterile preparation and draping", "technique", usual=True, yes_no=("Done", "Not done")),
+         yes_no=("Discussed", "Not discussed"), help="Botulinum toxin for back or neck pain is off-label",
+         kind="yesno"),
+    Item("sterile_drape", "Sterile preparation and draping", "technique", usual=True, yes_no=("Done", "Not done"),
+         kind="yesno"),
     Item("monitoring", "Monitoring", "technique", usual=True),
     Item("views", "Fluoroscopic views", "technique", usual=True, applies_to="fluoroscopy"),
     Item("approach", "Needle approach", "technique", usual=True, applies_to="imaging"),
     Item("aspiration", "Aspiration before injection", "technique"),
     Item("fluoroscopy_seconds", "Fluoroscopy time", "radiation", applies_to="fluoroscopy",
-         help="As the C-arm reports it, in seconds"),
+         help="As the C-arm reports it, in seconds", kind="number"),
     Item("radiation_dose", "Radiation dose", "radiation", applies_to="radiation",
-         help="As the C-arm or CT console reports it"),
+         help="As the C-arm or CT console reports it", kind="number"),
     Item("radiation_dose_unit", "Dose unit", "radiation", usual=True, applies_to="radiation",
          help="The unit your C-arm or CT console reports", printed=False),
-    Item("images_saved", "Images saved", "radiation", applies_to="imaging", yes_no=("Saved", "Not saved")),
+    Item("images_saved", "Images saved", "radiation", applies_to="imaging", yes_no=("Saved", "Not saved"),
+         kind="yesno"),
     Item("neuro_check", "Post-procedure neurological check", "after"),
     Item("tolerance", "Tolerance", "after"),
 )  # fmt: skip

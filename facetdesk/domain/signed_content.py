@@ -20,10 +20,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Procedure
-
-CURRENT_FORMAT = 3
 
 # Format 1, field by field. A nested model lists its own fields; a list of models applies them per item.
 _V1_IDENTITY = ("mrn", "family_name", "given_name", "date_of_birth", "sex")
@@ -97,24 +96,16 @@ def _grown(spec: tuple, name: str, *added: Any) -> tuple:
 
 
 _V2_PROCEDURE = _grown(_V1_PROCEDURE, "indication", ("exclusions", ("key", "answer")))
-# Format 3 (issue 17): format 2 plus the documentation items (consent discussion, asepsis, views, approach,
-# aspiration, radiation, images, monitoring, the neurological check and tolerance).
-_V3_DOCUMENTATION = (
-    "risks_discussed",
-    "off_label_discussed",
-    "sterile_drape",
-    "monitoring",
-    "views",
-    "approach",
-    "aspiration",
-    "fluoroscopy_seconds",
-    "radiation_dose",
-    "radiation_dose_unit",
-    "images_saved",
-    "neuro_check",
-    "tolerance",
-)
-_V3_PROCEDURE = (*_V2_PROCEDURE, ("documentation", _V3_DOCUMENTATION))
+
+
+# Format 3 (issue 17) and later: format 2 plus the documentation items each format covers, as their description
+# says (documentation_items.Item.signed_from): format 3 covers the thirteen items of issue 17; an item described
+# later with signed_from=4 makes format 4, which covers it too.
+def _documentation_spec(fmt: int) -> tuple[str, ...]:
+    return tuple(item.key for item in DOCUMENTATION_ITEMS if item.signed_from <= fmt)
+
+
+LATEST_FORMAT = max(3, *(item.signed_from for item in DOCUMENTATION_ITEMS))
 _V1_SIGNATURE = ("signed_by", "signed_at")
 _V1_ADDENDUM = ("author", "written_at", "text", "signed_by", "signed_at")
 
@@ -206,8 +197,13 @@ class _Format:
 _FORMATS: dict[int, _Format] = {
     1: _Format(1, _V1_PROCEDURE, _V1_ADDENDUM, _V1_PATIENT_RECORD),
     2: _Format(2, _V2_PROCEDURE, _V1_ADDENDUM, _V2_PATIENT_RECORD),
-    3: _Format(3, _V3_PROCEDURE, _V1_ADDENDUM, _V2_PATIENT_RECORD),
+    **{
+        n: _Format(n, (*_V2_PROCEDURE, ("documentation", _documentation_spec(n))), _V1_ADDENDUM, _V2_PATIENT_RECORD)
+        for n in range(3, LATEST_FORMAT + 1)
+    },
 }
+# What new signatures and record hashes use: the newest format the descriptions define.
+CURRENT_FORMAT = LATEST_FORMAT
 
 
 def _format(fmt: object) -> _Format:

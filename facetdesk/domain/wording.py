@@ -60,7 +60,9 @@ def documentation_text(procedure: Procedure, item: Item) -> str:
     if item.key == "radiation_dose":
         unit = doc.radiation_dose_unit
         return f"{num(value)} {unit.label}" if unit is not None else f"{num(value)} (unit {NOT_DOCUMENTED})"
-    return value.label
+    if isinstance(value, (int, float)):
+        return num(value)
+    return value.label if hasattr(value, "label") else str(value)
 
 
 def documentation_fields(procedure: Procedure, group: Group) -> Fields:

@@ -141,7 +141,9 @@ def _read_back(ed: ProcedureEditor) -> Procedure:
 
 
 def test_every_field_has_a_label() -> None:
-    assert unlabelled(Patient, Procedure) == [], "add a human label to FIELD_LABELS (facetdesk/domain/errors.py)"
+    assert unlabelled(Patient, Procedure) == [], (
+        "describe the field in domain/procedure_form.FIELDS (outside the procedure form: domain/errors.FIELD_LABELS)"
+    )
     stale = [k for k in NO_LABEL if k.split(".")[1] in FIELD_LABELS]
     assert stale == [], f"{stale} have labels now: remove them from NO_LABEL"
 
@@ -150,7 +152,7 @@ def test_every_field_has_a_label() -> None:
 
 
 def test_every_field_has_a_tab() -> None:
-    assert untabbed(Procedure) == [], "add the field to the procedure editor's TAB_OF (ui/editor/procedure_editor.py)"
+    assert untabbed(Procedure) == [], "describe the field, with its tab, in domain/procedure_form.FIELDS"
     assert set(ProcedureEditor.TAB_OF) <= set(Procedure.model_fields), "TAB_OF names a field Procedure lacks"
     stale = [k for k in NO_TAB if k.split(".")[1] in ProcedureEditor.TAB_OF]
     assert stale == [], f"{stale} have a tab now: remove them from NO_TAB"

@@ -38,6 +38,7 @@ from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.procedure import Override, Procedure, derive_nerves
+from facetdesk.domain.procedure_form import TABS, tab_of
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.rules import Finding
 from facetdesk.rules.registry import rule_title
@@ -66,21 +67,12 @@ if TYPE_CHECKING:
     from facetdesk.services.signing import SigningService
 
 
-# Which tab holds the field at the start of an error path, so the tab can be marked.
 def _no_signing() -> SigningService:
     raise RuntimeError("this editor was built without a signing service")
 
 
-_TAB_OF = {
-    "performed_at": 0, "physician": 0, "technique": 0, "intent": 0, "guidance": 0, "contrast": 0,
-    "sedation": 0, "diagnoses": 0, "mbb_not_possible_reason": 0, "rfa_not_candidate_reason": 0,
-    "consent_obtained": 7, "time_out_performed": 7, "position": 7, "skin_prep": 7, "needle": 7,
-    "documentation": 7,
-    "indication": 1, "targets": 2, "medications": 3, "contrast_spread": 6, "findings": 6,
-    "estimated_blood_loss": 6, "post_procedure_diagnoses": 6,
-    "botulinum_toxin": 4, "pre_procedure_pain": 5, "pain_scores": 5,
-    "complications": 6, "complication_details": 6, "disposition": 6, "follow_up": 6, "notes": 6,
-}  # fmt: skip
+# Which tab holds the field at the start of an error path, so the tab can be marked (domain/procedure_form).
+_TAB_OF = tab_of()
 
 
 def _scroll(widget: QWidget) -> QScrollArea:
@@ -100,10 +92,7 @@ class ProcedureEditor(QWidget):
     audit_requested = Signal()  # "Audit trail…" pressed: the window shows this record's history
 
     TAB_OF = _TAB_OF
-    TAB_TITLES = (
-        "Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain && relief", "Outcome",
-        "Documentation",
-    )  # fmt: skip
+    TAB_TITLES = tuple(title.replace("&", "&&") for title in TABS)  # "&&" shows as "&" in a tab
 
     def __init__(self, catalog: Catalog, records: RecordService):
         super().__init__()
@@ -144,23 +133,28 @@ class ProcedureEditor(QWidget):
         # The fields other code (and tests) reach directly.
         self.performed_at, self.physician = self.section.performed_at, self.section.physician
         self.technique, self.guidance = self.section.technique, self.section.guidance
-        self.tabs.addTab(_scroll(self.section), self.tr("Procedure"))
-        self.tabs.addTab(_scroll(self.indication), self.tr("Indication"))
         self.targets = TargetsPanel(catalog)
-        self.tabs.addTab(_scroll(self._wrap_with_error(self.targets, ("targets",))), self.tr("Targets"))
         self.medications = MedicationsPanel(catalog)
         self.errors.register(("medications",), self.medications.rows.error)
-        self.tabs.addTab(self.medications, self.tr("Medications"))
         self.botox = BotoxPanel(catalog)
         self.errors.register(("botulinum_toxin",), self.botox.error)
-        self.tabs.addTab(_scroll(self.botox), self.tr("Botulinum toxin"))
         self.pain = PainPanel(catalog)
         self.errors.register(("pre_procedure_pain",), self.pain.pre_error)
         self.errors.register(("pain_scores",), self.pain.rows.error)
-        self.tabs.addTab(_scroll(self.pain), self.tr("Pain && relief"))
-        self.tabs.addTab(_scroll(self.outcome), self.tr("Outcome"))
         self.documentation = DocumentationTab(self._field)
-        self.tabs.addTab(_scroll(self.documentation), self.tr("Documentation"))
+        # One page per tab of the form's description (domain/procedure_form.TABS), in its order.
+        pages: dict[str, QWidget] = {
+            "Procedure": _scroll(self.section),
+            "Indication": _scroll(self.indication),
+            "Targets": _scroll(self._wrap_with_error(self.targets, ("targets",))),
+            "Medications": self.medications,
+            "Botulinum toxin": _scroll(self.botox),
+            "Pain & relief": _scroll(self.pain),
+            "Outcome": _scroll(self.outcome),
+            "Documentation": _scroll(self.documentation),
+        }
+        for title, shown in zip(TABS, self.TAB_TITLES, strict=True):
+            self.tabs.addTab(pages[title], self.tr(shown))
 
         self.save_button = named(QPushButton(self.tr("Save procedure")), "Save procedure", "Save (Ctrl+S)")
         self.export_button = named(QPushButton(self.tr("Export PDF note…")), "Export PDF", "Export PDF (Ctrl+E)")
@@ -282,6 +276,10 @@ class ProcedureEditor(QWidget):
         self._dirty = True
         self.findings.set_findings(self.findings.findings, self._overrides, pinned=self.findings.pinned)
         self._record_edit(None)
+
+    def field_widget(self, path: tuple) -> QWidget | None:
+        """The widget a field of the form is entered in (as registered with its path)."""
+        return self._focus.get(tuple(path))
 
     def has_unsaved_changes(self) -> bool:
         return self._dirty

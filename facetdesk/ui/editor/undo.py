@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Side, Technique
 from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.procedure_form import text_paths
 from facetdesk.services.decision import lenient_procedure
 from facetdesk.ui.common.widgets import to_qdatetime
 
@@ -135,35 +136,31 @@ def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
     _restore_time(editor, raw.get("performed_at"))
     _restore_targets(editor, raw.get("targets"))
     _restore_rows(editor, raw)
-    section, indication, outcome = editor.section, editor.indication, editor.outcome
+    section = editor.section
     for combo, key in ((section.technique, "technique"), (section.intent, "intent"),
                        (section.guidance, "guidance"), (section.sedation, "sedation")):  # fmt: skip
         if key in raw and combo.index_of(raw[key]) >= 0:
             combo.set_value(raw[key])
-    indication_raw = raw.get("indication")
-    care: dict[str, Any] = indication_raw if isinstance(indication_raw, dict) else {}
-    # Free text as typed: validation strips spaces and drops text that is too long.
-    fields: list[tuple[QLineEdit | QPlainTextEdit, object]] = [
-        (section.physician, raw.get("physician")),
-        (editor.documentation.needle, raw.get("needle")),
-        (section.mbb_not_possible, raw.get("mbb_not_possible_reason")),
-        (section.rfa_not_candidate, raw.get("rfa_not_candidate_reason")),
-        (indication.care_details, care.get("conservative_care_details")),
-        (outcome.contrast_spread, raw.get("contrast_spread")),
-        (outcome.findings, raw.get("findings")),
-        (outcome.blood_loss, raw.get("estimated_blood_loss")),
-        (outcome.complication_details, raw.get("complication_details")),
-        (outcome.follow_up, raw.get("follow_up")),
-        (outcome.notes, raw.get("notes")),
-    ]
-    for widget, value in fields:
-        if not isinstance(value, str):
+    # Free text as typed (validation strips spaces and drops text that is too long): every text field the
+    # form's description names, in the widget the editor registered for it.
+    for path in text_paths():
+        value = _at(raw, path)
+        widget = editor.field_widget(path)
+        if not isinstance(value, str) or widget is None:
             continue
         if isinstance(widget, QPlainTextEdit):
             if widget.toPlainText() != value:
                 widget.setPlainText(value)
-        elif widget.text() != value:
+        elif isinstance(widget, QLineEdit) and widget.text() != value:
             widget.setText(value)
+
+
+def _at(raw: dict[str, Any], path: tuple[str, ...]) -> object:
+    """The value at ``path`` in raw form data, or None where the data has no such place."""
+    value: object = raw
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def _restore_time(editor: ProcedureEditor, value: object) -> None:

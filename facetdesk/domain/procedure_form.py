@@ -1,0 +1,113 @@
+"""The procedure form described once: each field's path, label, tab and kind (no pydantic, no Qt here).
+
+From this description come the editor's tabs and its tab map (which tab an error marks), the error labels
+(domain/errors.FIELD_LABELS), undo's list of free text restored as typed, and the labels of the note's technique
+table. The documentation items (domain/documentation_items.ITEMS) are described the same way and sit on the
+Documentation tab; the record's fields themselves are the model's (domain/procedure.Procedure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
+
+# The editor's tabs, in order (Qt shows "&&" as "&").
+TABS: tuple[str, ...] = (
+    "Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain & relief", "Outcome",
+    "Documentation",
+)  # fmt: skip
+
+# text: typed text, restored exactly as typed by undo (validation strips it); choice: a list or an enum;
+# yesno: yes / no / not recorded; check: on or off; number; when: a date and time; panel: a table or panel of its own.
+Kind = Literal["text", "choice", "yesno", "check", "number", "when", "panel"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the procedure form: where its value is in the record, what it is called, where it is."""
+
+    path: tuple[str, ...]
+    label: str
+    tab: str
+    kind: Kind
+    help: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.path[-1]
+
+
+def _f(path: str, label: str, tab: str, kind: Kind, help: str = "") -> FormField:
+    return FormField(tuple(path.split(".")), label, tab, kind, help)
+
+
+FIELDS: tuple[FormField, ...] = (
+    # Procedure
+    _f("performed_at", "Date and time of procedure", "Procedure", "when"),
+    _f("physician", "Performing physician", "Procedure", "text"),
+    _f("technique", "Technique", "Procedure", "choice"),
+    _f("intent", "Intent", "Procedure", "choice"),
+    _f("guidance", "Image guidance", "Procedure", "choice"),
+    _f("contrast", "Contrast", "Procedure", "check"),
+    _f("sedation", "Sedation", "Procedure", "choice"),
+    _f("mbb_not_possible_reason", "Why a medial branch block is not possible", "Procedure", "text",
+       "Required by the LCD for a diagnostic IA"),
+    _f("rfa_not_candidate_reason", "Why not a radiofrequency candidate", "Procedure", "text",
+       "Required by the LCD before a therapeutic IA or MBB"),
+    _f("diagnoses", "Diagnoses", "Procedure", "choice"),
+    # Indication
+    _f("indication", "Indication", "Indication", "panel"),
+    _f("indication.pain_duration_months", "Pain duration (months)", "Indication", "number"),
+    _f("indication.conservative_care", "Conservative care", "Indication", "choice"),
+    _f("indication.conservative_care_details", "Conservative care details", "Indication", "text"),
+    _f("indication.pain_scale", "Pain scale", "Indication", "choice"),
+    _f("indication.baseline_pain", "Usual pain at evaluation", "Indication", "number"),
+    _f("indication.disability_scale", "Disability scale", "Indication", "choice"),
+    _f("indication.disability_score", "Disability score", "Indication", "number"),
+    _f("indication.exclusions", "LCD exclusions", "Indication", "choice"),
+    # Targets, medications, toxin, pain: panels of their own
+    _f("targets", "Targets", "Targets", "panel"),
+    _f("medications", "Medications", "Medications", "panel"),
+    _f("botulinum_toxin", "Botulinum toxin", "Botulinum toxin", "panel"),
+    _f("pre_procedure_pain", "Pre-injection pain (NRS)", "Pain & relief", "number"),
+    _f("pain_scores", "Pain scores", "Pain & relief", "panel"),
+    # Outcome
+    _f("contrast_spread", "Contrast spread", "Outcome", "text"),
+    _f("findings", "Findings", "Outcome", "text"),
+    _f("estimated_blood_loss", "Estimated blood loss", "Outcome", "text"),
+    _f("complications", "Complications", "Outcome", "choice"),
+    _f("complication_details", "Complication details", "Outcome", "text"),
+    _f("post_procedure_diagnoses", "Post-procedure diagnoses", "Outcome", "choice"),
+    _f("disposition", "Disposition", "Outcome", "choice"),
+    _f("follow_up", "Follow-up", "Outcome", "text"),
+    _f("notes", "Notes", "Outcome", "text"),
+    # Documentation (the documentation items follow, from their own description)
+    _f("consent_obtained", "Informed consent", "Documentation", "yesno"),
+    _f("time_out_performed", "Time-out", "Documentation", "yesno"),
+    _f("position", "Position", "Documentation", "choice"),
+    _f("skin_prep", "Skin preparation", "Documentation", "choice"),
+    _f("needle", "Needle", "Documentation", "text", "Gauge, length and type, e.g. 22-gauge 3.5-inch spinal needle"),
+    _f("documentation", "Documentation", "Documentation", "panel"),
+    *(
+        FormField(("documentation", item.key), item.label, "Documentation", item.kind, item.help)
+        for item in DOCUMENTATION_ITEMS
+    ),
+)  # fmt: skip
+BY_PATH = {f.path: f for f in FIELDS}
+
+
+def tab_of() -> dict[str, int]:
+    """Which tab holds each top-level field (an error anywhere under it marks that tab)."""
+    return {f.path[0]: TABS.index(f.tab) for f in FIELDS if len(f.path) == 1}
+
+
+def text_paths() -> tuple[tuple[str, ...], ...]:
+    """Fields of typed text: undo and recovered drafts put them back exactly as typed."""
+    return tuple(f.path for f in FIELDS if f.kind == "text")
+
+
+def labels() -> dict[str, str]:
+    """Each field's label by its name, for error messages (domain/errors.FIELD_LABELS)."""
+    return {f.key: f.label for f in FIELDS}
