@@ -8,6 +8,7 @@ from __future__ import annotations
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.documentation_items import Group, Item
+from facetdesk.domain.procedure_form import FIELDS as FORM_FIELDS
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
@@ -94,17 +95,18 @@ def procedure_fields(procedure: Procedure, catalog: Catalog) -> Fields:
         spread = p.contrast_spread or NOT_DOCUMENTED
     else:
         spread = "No contrast used"
+    label = {f.key: f.label for f in FORM_FIELDS if len(f.path) == 1}  # as the form names them
     return (
-        ("Technique", p.technique.label),
-        ("Intent", p.intent.label),
+        (label["technique"], p.technique.label),
+        (label["intent"], p.intent.label),
         ("Region", ", ".join(r.capitalize() for r in p.regions(catalog))),
-        ("Guidance", p.guidance.label),
-        ("Position", p.position.label if p.position else NOT_DOCUMENTED),
-        ("Skin prep", p.skin_prep.label if p.skin_prep else NOT_DOCUMENTED),
-        ("Sedation", p.sedation.label),
-        ("Needle", p.needle or NOT_DOCUMENTED),
-        ("Contrast", "Yes" if p.contrast else "No"),
-        ("Contrast spread", spread),
+        (label["guidance"], p.guidance.label),
+        (label["position"], p.position.label if p.position else NOT_DOCUMENTED),
+        (label["skin_prep"], p.skin_prep.label if p.skin_prep else NOT_DOCUMENTED),
+        (label["sedation"], p.sedation.label),
+        (label["needle"], p.needle or NOT_DOCUMENTED),
+        (label["contrast"], "Yes" if p.contrast else "No"),
+        (label["contrast_spread"], spread),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from facetdesk.domain.base import STORED, is_row_id, local_naive
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.enums import Intent, Side, Technique
-from facetdesk.domain.procedure import Addendum, Procedure, Signature
+from facetdesk.domain.procedure import Addendum, Indication, Procedure, Signature
 from facetdesk.storage.errors import (
     AlreadySigned,
     DuplicateProcedure,
@@ -120,28 +121,14 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
     return Procedure.model_validate(
         {
             "id": row.id,
-            "uid": row.uid,
             "version": row.version_id,
-            "performed_at": row.performed_at,
-            "physician": row.physician,
+            **{key: getattr(row, key) for key in _COLUMN_FIELDS},
             "indication": {
-                "pain_duration_months": row.pain_duration_months,
+                **{key: getattr(row, key) for key in _INDICATION_COLUMNS},
                 "conservative_care": [c.care for c in row.conservative_care],
-                "conservative_care_details": row.conservative_care_details,
-                "pain_scale": row.pain_scale,
-                "baseline_pain": row.baseline_pain,
-                "disability_scale": row.disability_scale,
-                "disability_score": row.disability_score,
                 "exclusions": [{"key": k, "answer": v} for k, v in (row.lcd_exclusions or {}).items()],
             },
             "diagnoses": [d.code for d in row.diagnoses],
-            "technique": row.technique,
-            "intent": row.intent,
-            "mbb_not_possible_reason": row.mbb_not_possible_reason,
-            "rfa_not_candidate_reason": row.rfa_not_candidate_reason,
-            "guidance": row.guidance,
-            "contrast": row.contrast,
-            "sedation": row.sedation,
             "targets": [{"level": t.level, "side": t.side} for t in row.targets],
             "medications": medication_dicts(row.medications),
             "botulinum_toxin": None
@@ -155,25 +142,12 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
                     for s in botox.sites
                 ],
             },
-            "pre_procedure_pain": row.pre_procedure_pain,
             "pain_scores": [
                 {"minutes_after": p.minutes_after, "nrs": p.nrs, "activity": p.activity} for p in row.pain_scores
             ],
-            "consent_obtained": row.consent_obtained,
-            "time_out_performed": row.time_out_performed,
-            "position": row.position,
-            "skin_prep": row.skin_prep,
-            "needle": row.needle,
-            "contrast_spread": row.contrast_spread,
-            "findings": row.findings,
-            "estimated_blood_loss": row.estimated_blood_loss,
             "documentation": _documentation(row),
             "post_procedure_diagnoses": [d.code for d in row.post_diagnoses],
             "complications": [c.code for c in row.complications],
-            "complication_details": row.complication_details,
-            "disposition": row.disposition,
-            "follow_up": row.follow_up,
-            "notes": row.notes,
             "overrides": [
                 {
                     "rule": o.rule,
@@ -199,6 +173,17 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
     )
 
 
+# Fields kept in a column named as the field (the row's own bookkeeping aside): a field added to the model with its
+# column (and migration) is stored and read without more code here.
+_COLUMNS = set(ProcedureRow.__table__.columns.keys())
+_COLUMN_FIELDS = tuple(name for name in Procedure.model_fields if name in _COLUMNS and name not in ("id", "version"))
+_INDICATION_COLUMNS = tuple(name for name in Indication.model_fields if name in _COLUMNS)
+
+
+def _column_value(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
+
+
 def _documentation(row: ProcedureRow) -> dict:
     """The documentation items from their columns; a list column that is NULL reads as an empty list."""
     doc = ProcedureDocumentation.model_fields
@@ -210,39 +195,15 @@ def _documentation(row: ProcedureRow) -> dict:
 
 
 def _fill(row: ProcedureRow, procedure: Procedure) -> None:
+    # Every field stored in a column of its own name, the indication's flattened into the procedure's row.
+    for key in _COLUMN_FIELDS:
+        setattr(row, key, _column_value(getattr(procedure, key)))
+    for key in _INDICATION_COLUMNS:
+        setattr(row, key, _column_value(getattr(procedure.indication, key)))
     ind = procedure.indication
-    row.uid = procedure.uid
-    row.performed_at = procedure.performed_at
-    row.physician = procedure.physician
-    row.pain_duration_months = ind.pain_duration_months
-    row.conservative_care_details = ind.conservative_care_details
-    row.pain_scale = ind.pain_scale.value
-    row.baseline_pain = ind.baseline_pain
-    row.disability_scale = None if ind.disability_scale is None else ind.disability_scale.value
-    row.disability_score = ind.disability_score
     row.lcd_exclusions = {e.key: e.answer.value for e in ind.exclusions} or None
-    row.technique = procedure.technique.value
-    row.intent = procedure.intent.value
-    row.mbb_not_possible_reason = procedure.mbb_not_possible_reason
-    row.rfa_not_candidate_reason = procedure.rfa_not_candidate_reason
-    row.guidance = procedure.guidance.value
-    row.contrast = procedure.contrast
-    row.sedation = procedure.sedation.value
-    row.pre_procedure_pain = procedure.pre_procedure_pain
-    row.consent_obtained = procedure.consent_obtained
-    row.time_out_performed = procedure.time_out_performed
-    row.position = None if procedure.position is None else procedure.position.value
-    row.skin_prep = None if procedure.skin_prep is None else procedure.skin_prep.value
-    row.needle = procedure.needle
-    row.contrast_spread = procedure.contrast_spread
-    row.findings = procedure.findings
-    row.estimated_blood_loss = procedure.estimated_blood_loss
     for key, value in procedure.documentation.model_dump(mode="json").items():
         setattr(row, key, None if value == [] else value)  # an empty list is "not documented", as NULL
-    row.complication_details = procedure.complication_details
-    row.disposition = None if procedure.disposition is None else procedure.disposition.value
-    row.follow_up = procedure.follow_up
-    row.notes = procedure.notes
     row.updated_at = utcnow()
 
     row.conservative_care = [ConservativeCareRow(position=i, care=c.value) for i, c in enumerate(ind.conservative_care)]

@@ -130,7 +130,7 @@ def test_helpers():
 def test_new_fields_in_content():
     c = build_note_content(mbb_botox_case(post_procedure_diagnoses=["M47.817"]), generated_at=GENERATED_AT)
     fields = dict(c.procedure)
-    assert fields["Position"] == "Prone" and fields["Skin prep"] == "Chlorhexidine"
+    assert fields["Position"] == "Prone" and fields["Skin preparation"] == "Chlorhexidine"
     assert fields["Needle"] == "22-gauge 3.5-inch spinal needle"
     assert dict(c.consent) == {
         "Informed consent": "Obtained",
