@@ -33,14 +33,43 @@ class FormField:
     tab: str
     kind: Kind
     help: str = ""
+    # For typed text: an example shown in the empty field (never a value).
+    placeholder: str = ""
+    # On a tab laid out in groups (Documentation): the group it belongs to.
+    group: str = ""
 
     @property
     def key(self) -> str:
         return self.path[-1]
 
 
-def _f(path: str, label: str, tab: str, kind: Kind, help: str = "") -> FormField:
-    return FormField(tuple(path.split(".")), label, tab, kind, help)
+def _f(path: str, label: str, tab: str, kind: Kind, help: str = "", placeholder: str = "") -> FormField:
+    return FormField(tuple(path.split(".")), label, tab, kind, help, placeholder)
+
+
+# The procedure's own fields on the Documentation tab, each placed in a group of the documentation items:
+# before the group's first item, or right after the item named.
+_PLACED: tuple[tuple[FormField, str], ...] = (
+    (FormField(("consent_obtained",), "Informed consent", "Documentation", "yesno", group="consent"), ""),
+    (FormField(("time_out_performed",), "Time-out", "Documentation", "yesno", group="consent"), ""),
+    (FormField(("position",), "Position", "Documentation", "choice", group="technique"), ""),
+    (FormField(("skin_prep",), "Skin preparation", "Documentation", "choice", group="technique"), ""),
+    (FormField(("needle",), "Needle", "Documentation", "text", "Gauge, length and type",
+               "e.g. 22-gauge 3.5-inch spinal needle", group="technique"), "approach"),
+)  # fmt: skip
+
+
+def _documentation_tab() -> list[FormField]:
+    out: list[FormField] = []
+    seen: set[str] = set()
+    for item in DOCUMENTATION_ITEMS:
+        if item.group not in seen:
+            seen.add(item.group)
+            out += [f for f, after in _PLACED if f.group == item.group and not after]
+        out.append(FormField(("documentation", item.key), item.label, "Documentation", item.kind, item.help,
+                             group=item.group))  # fmt: skip
+        out += [f for f, after in _PLACED if after == item.key]
+    return out
 
 
 FIELDS: tuple[FormField, ...] = (
@@ -74,26 +103,19 @@ FIELDS: tuple[FormField, ...] = (
     _f("pre_procedure_pain", "Pre-injection pain (NRS)", "Pain & relief", "number"),
     _f("pain_scores", "Pain scores", "Pain & relief", "panel"),
     # Outcome
-    _f("contrast_spread", "Contrast spread", "Outcome", "text"),
+    _f("contrast_spread", "Contrast spread", "Outcome", "text",
+       placeholder="e.g. along the medial branch, no vascular uptake"),
     _f("findings", "Findings", "Outcome", "text"),
-    _f("estimated_blood_loss", "Estimated blood loss", "Outcome", "text"),
+    _f("estimated_blood_loss", "Estimated blood loss", "Outcome", "text", placeholder="e.g. minimal"),
     _f("complications", "Complications", "Outcome", "choice"),
     _f("complication_details", "Complication details", "Outcome", "text"),
     _f("post_procedure_diagnoses", "Post-procedure diagnoses", "Outcome", "choice"),
     _f("disposition", "Disposition", "Outcome", "choice"),
-    _f("follow_up", "Follow-up", "Outcome", "text"),
+    _f("follow_up", "Follow-up", "Outcome", "text", placeholder="e.g. clinic review in 2 weeks with pain diary"),
     _f("notes", "Notes", "Outcome", "text"),
-    # Documentation (the documentation items follow, from their own description)
-    _f("consent_obtained", "Informed consent", "Documentation", "yesno"),
-    _f("time_out_performed", "Time-out", "Documentation", "yesno"),
-    _f("position", "Position", "Documentation", "choice"),
-    _f("skin_prep", "Skin preparation", "Documentation", "choice"),
-    _f("needle", "Needle", "Documentation", "text", "Gauge, length and type, e.g. 22-gauge 3.5-inch spinal needle"),
+    # Documentation: the record's own fields among the documentation items, in the order the tab shows them
     _f("documentation", "Documentation", "Documentation", "panel"),
-    *(
-        FormField(("documentation", item.key), item.label, "Documentation", item.kind, item.help)
-        for item in DOCUMENTATION_ITEMS
-    ),
+    *_documentation_tab(),
 )  # fmt: skip
 BY_PATH = {f.path: f for f in FIELDS}
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.documentation_items import Group, Item
-from facetdesk.domain.procedure_form import FIELDS as FORM_FIELDS
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
+from facetdesk.domain.procedure_form import FIELDS as FORM_FIELDS
 from facetdesk.domain.relief import ReliefDuration, ReliefSummary
 from facetdesk.domain.timefmt import fmt_datetime, format_minutes
 

@@ -167,7 +167,7 @@ def test_the_usual_toxin_preparation_is_saved_reloaded_and_refused_half_filled(q
 
 def test_the_usual_documentation_items_are_saved_and_reloaded(qtbot, dialog, service):
     """Only how the clinic usually works is offered: draping, monitoring, views, approach, the dose unit."""
-    offered = {iw.item.key for iw in dialog.usual_items.values()}
+    offered = set(dialog.usual_items)
     assert offered == {"sterile_drape", "monitoring", "views", "approach", "radiation_dose_unit"}
     dialog.select(MBB_SEED)
     choose(find(dialog, "Preset sterile preparation and draping"), True)

@@ -20,15 +20,17 @@ from PySide6.QtWidgets import (
 )
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
+from facetdesk.domain.documentation import ProcedureDocumentation
+from facetdesk.domain.documentation_items import ITEM_BY_KEY
 from facetdesk.domain.enums import BotoxProduct, Guidance, Intent, Sedation, Technique
 from facetdesk.domain.preset import Preset
+from facetdesk.domain.procedure_form import FIELDS as FORM_FIELDS
 from facetdesk.domain.users import NotPermitted
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui.common import style
 from facetdesk.ui.common.error_router import ErrorRouter
 from facetdesk.ui.common.widgets import ChoiceCombo, ErrorLabel, OptionalFloatSpin, enum_combo, named
-from facetdesk.ui.editor.documentation_tab import ItemWidget
+from facetdesk.ui.editor.field_widgets import FieldWidget
 from facetdesk.ui.editor.medications_panel import MedicationsPanel
 
 # Optional fields of a preset: "not set" leaves the procedure form's value alone when applied.
@@ -92,10 +94,14 @@ class PresetsDialog(QDialog):
         # seen or measured on the day is never part of a preset.
         self.usual = QGroupBox(self.tr("Usual documentation"))
         usual_form = QFormLayout(self.usual)
-        self.usual_items = {item.key: ItemWidget(item) for item in DOCUMENTATION_ITEMS if item.usual}
-        for key, iw in self.usual_items.items():
-            named(iw.widget, f"Preset {iw.item.label.lower()}")
-            usual_form.addRow(self.tr(iw.item.label), self.errors.field(iw.widget, ("documentation", key)))
+        self.usual_items = {
+            f.key: FieldWidget(ProcedureDocumentation, f)
+            for f in FORM_FIELDS
+            if f.path[0] == "documentation" and len(f.path) == 2 and ITEM_BY_KEY[f.key].usual
+        }
+        for key, fw in self.usual_items.items():
+            named(fw.widget, f"Preset {fw.field.label.lower()}")
+            usual_form.addRow(self.tr(fw.field.label), self.errors.field(fw.widget, ("documentation", key)))
         for combo in (self.technique, self.intent, self.guidance, self.sedation, self.region, self.toxin_product):
             combo.setMaximumWidth(style.COMBO_MAX_WIDTH)
 

@@ -26,7 +26,6 @@ from facetdesk.domain.enums import (
     Complication,
     ConservativeCare,
     DisabilityScale,
-    Disposition,
     ExclusionAnswer,
     Guidance,
     Intent,
@@ -35,6 +34,7 @@ from facetdesk.domain.enums import (
     Technique,
 )
 from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.procedure_form import FIELDS
 from facetdesk.ui.common import style
 from facetdesk.ui.common.date_fields import OneTabDateTimeEdit
 from facetdesk.ui.common.error_router import ErrorRouter
@@ -48,6 +48,7 @@ from facetdesk.ui.common.widgets import (
     named,
     to_qdatetime,
 )
+from facetdesk.ui.editor.field_widgets import FieldWidget
 
 
 def code_list(catalog: Catalog) -> QListWidget:
@@ -248,64 +249,52 @@ class IndicationSection(QWidget):
 
 
 class OutcomeSection(QWidget):
-    """Contrast spread, findings, blood loss, complications, post-procedure diagnosis, disposition, notes."""
+    """Contrast spread, findings, blood loss, complications, post-procedure diagnosis, disposition, notes: the
+    Outcome tab of the form's description, in its order; complications and diagnoses have widgets of their own."""
 
     def __init__(self, catalog: Catalog, add_field: AddField):
         super().__init__()
         form = QFormLayout(self)
-        self.contrast_spread = named(QLineEdit(), "Contrast spread")
-        self.contrast_spread.setPlaceholderText(self.tr("e.g. along the medial branch, no vascular uptake"))
-        self.findings = named(QPlainTextEdit(), "Procedure findings")
-        self.findings.setMaximumHeight(70)
-        self.blood_loss = named(QLineEdit(), "Estimated blood loss")
-        self.blood_loss.setPlaceholderText(self.tr("e.g. minimal"))
-        self.post_diagnoses = named(code_list(catalog), "Post-procedure diagnoses")
-        self.post_diagnoses.setMaximumHeight(110)
-        self.post_diagnoses.setToolTip(self.tr("Leave all unticked when they are the pre-procedure diagnoses"))
-        add_field(form, "Contrast spread", self.contrast_spread, ("contrast_spread",))
-        add_field(form, "Findings", self.findings, ("findings",))
-        add_field(form, "Estimated blood loss", self.blood_loss, ("estimated_blood_loss",))
         comp_box, self.complications = checkbox_grid(Complication, "Complication")
         none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
         none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
         grid = comp_box.layout()
         assert isinstance(grid, QGridLayout)  # checkbox_grid lays its boxes out in a grid
         grid.addWidget(none_note, 99, 0, 1, 2)
-        self.complication_details = named(QLineEdit(), "Complication details")
-        self.disposition = named(enum_combo(Disposition, optional=True), "Disposition")
-        self.follow_up = named(QLineEdit(), "Follow-up")
-        self.follow_up.setPlaceholderText(self.tr("e.g. clinic review in 2 weeks with pain diary"))
-        self.notes = named(QPlainTextEdit(), "Notes")
-        add_field(form, "Complications", comp_box, ("complications",))
-        add_field(form, "Complication details", self.complication_details, ("complication_details",))
-        add_field(
-            form, "Post-procedure diagnosis (unticked: same as pre)", self.post_diagnoses, ("post_procedure_diagnoses",)
-        )
-        add_field(form, "Disposition", self.disposition, ("disposition",))
-        add_field(form, "Follow-up", self.follow_up, ("follow_up",))
-        add_field(form, "Notes", self.notes, ("notes",))
+        self.post_diagnoses = named(code_list(catalog), "Post-procedure diagnoses")
+        self.post_diagnoses.setMaximumHeight(110)
+        self.post_diagnoses.setToolTip(self.tr("Leave all unticked when they are the pre-procedure diagnoses"))
+        own: dict[str, tuple[str, QWidget]] = {
+            "complications": ("Complications", comp_box),
+            "post_procedure_diagnoses": ("Post-procedure diagnosis (unticked: same as pre)", self.post_diagnoses),
+        }
+        self.fields: dict[str, FieldWidget] = {}
+        for f in FIELDS:
+            if f.tab != "Outcome":
+                continue
+            if f.key in own:
+                label, widget = own[f.key]
+            else:
+                self.fields[f.key] = FieldWidget(Procedure, f)
+                label, widget = f.label, self.fields[f.key].widget
+            add_field(form, label, widget, f.path)
+
+    @property
+    def notes(self) -> QPlainTextEdit:
+        widget = self.fields["notes"].widget
+        assert isinstance(widget, QPlainTextEdit)
+        return widget
 
     def load(self, p: Procedure | None) -> None:
-        self.contrast_spread.setText(p.contrast_spread if p else "")
-        self.findings.setPlainText(p.findings if p else "")
-        self.blood_loss.setText(p.estimated_blood_loss if p else "")
+        for key, fw in self.fields.items():
+            fw.set_value(getattr(p, key) if p else None)
         set_checked_codes(self.post_diagnoses, p.post_procedure_diagnoses if p else [])
         for comp, box in self.complications.items():
             box.setChecked(bool(p and comp in p.complications))
-        self.complication_details.setText(p.complication_details if p else "")
-        self.disposition.set_value(p.disposition if p else None)
-        self.follow_up.setText(p.follow_up if p else "")
-        self.notes.setPlainText(p.notes if p else "")
 
     def data(self) -> dict:
         return {
-            "contrast_spread": self.contrast_spread.text(),
-            "findings": self.findings.toPlainText(),
-            "estimated_blood_loss": self.blood_loss.text(),
+            **{key: fw.value() for key, fw in self.fields.items()},
             "post_procedure_diagnoses": checked_codes(self.post_diagnoses),
             "complications": [c for c, box in self.complications.items() if box.isChecked()],
-            "complication_details": self.complication_details.text(),
-            "disposition": self.disposition.value(),
-            "follow_up": self.follow_up.text(),
-            "notes": self.notes.toPlainText(),
         }
