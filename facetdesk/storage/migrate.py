@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 VERSION_TABLE = "alembic_version"
-# The newest revision in migrations/versions. A new migration must change this too
-# (tests/storage/test_storage_migrate_head.py compares it with Alembic's own head).
-HEAD_REVISION = "0012"
+# The newest revision in migrations/versions, read from the file names (NNNN_what.py, revision "NNNN") so that a
+# start does not have to run Alembic to find nothing to do; tests/storage/test_storage_migrate_head.py compares it
+# with Alembic's own head.
+HEAD_REVISION = max(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def stored_revisions(connection: sa.Connection) -> set[str] | None:
