@@ -70,7 +70,8 @@ EXPECTED = [
     "Medications",
     # complications and the post-procedure check
     "Complications and post-procedure check",
-    "Post-procedure neurological check: Unchanged from baseline · Tolerance: Tolerated well",
+    "Post-procedure neurological check: Unchanged from baseline",
+    "Tolerance: Tolerated well",
     "Findings: Degenerative facet arthropathy at L4-L5 and L5-S1 on fluoroscopy.",
     "Estimated blood loss: Minimal (< 1 mL)",
     "Disposition: Discharged home with escort",

@@ -72,7 +72,7 @@ def test_recorded_values_print_in_their_own_words():
     assert "Risks, benefits and alternatives: Discussed" in text
     assert "(AP and oblique views)" in text and "by a posterior oblique (down-the-beam) approach" in text
     assert "Fluoroscopy time: 48 s · Radiation dose: 1.9 mGy (reference air kerma) · Images saved: Saved" in text
-    assert "Post-procedure neurological check: Unchanged from baseline · Tolerance: Tolerated well" in text
+    assert "Post-procedure neurological check: Unchanged from baseline" in text and "Tolerance: Tolerated well" in text
 
 
 def test_items_that_do_not_concern_the_procedure_are_not_printed():
