@@ -12,26 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from facetdesk.interop.casefile import dump_case, read_case
+from tests.cli_run import REPO, run
 from tests.note.note_case import make_case
-
-REPO = Path(__file__).resolve().parents[1]
-TIMEOUT = 60
-
-
-def run(*args: str, db: Path | None = None, script: tuple[str, ...] = ("-m", "facetdesk"), input: str | None = None):
-    env = dict(os.environ)
-    env.pop("FACETDESK_DB", None)
-    if db is not None:
-        env["FACETDESK_DB"] = str(db)
-    return subprocess.run(
-        [sys.executable, *script, *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        input=input,
-    )
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import REPO, TIMEOUT
+from tests.cli_run import REPO, TIMEOUT
 
 
 @pytest.fixture

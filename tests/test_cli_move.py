@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.cli_run import run
 from tests.services.transfer_clinic import build_clinic, empty_server_database
-from tests.test_cli import run
 
 __all__ = ["empty_server_database"]  # a fixture, used by name
 

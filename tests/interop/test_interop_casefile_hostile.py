@@ -25,8 +25,7 @@ from facetdesk.domain.errors import InvalidRecord
 from facetdesk.interop.casefile import dump_case, parse_case, read_case
 from facetdesk.services.context import AppContext, build_context
 from tests.actors import ADMIN_PHYSICIAN
-from tests.note.note_case import make_case
-from tests.services.test_services_hostile import (
+from tests.hostile import (
     CLEAR_ERRORS,
     HOSTILE,
     PURE,
@@ -36,6 +35,7 @@ from tests.services.test_services_hostile import (
     mutations,
     related,
 )
+from tests.note.note_case import make_case
 
 CASE: dict[str, Any] = json.loads(dump_case(make_case()))
 _fresh = itertools.count(1)

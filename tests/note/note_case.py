@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
+
+from pypdf import PdfReader
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.patient import AnticoagulantUse, Patient
 from facetdesk.domain.procedure import (
+    Addendum,
     BotoxSite,
     BotoxTreatment,
     Indication,
     MedicationAdministration,
     PainScore,
     Procedure,
+    Signature,
     Target,
 )
 
@@ -99,3 +104,30 @@ def make_case(*, family: str = "Testperson", given: str = "Alex", notes: str = "
         targets=[Target(level="L5-S1", side="left"), Target(level="L5-S1", side="right")],
     )
     return CaseFile(patient=patient, procedure=Procedure(**fields), prior_procedures=[prior])
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    # Whitespace is normalised: extraction splits wrapped lines and table cells unpredictably.
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+LONG_NOTES = "\n\n".join(
+    f"Block {i}. " + "Needle advanced to the junction of the superior articular and transverse process. " * 7
+    for i in range(26)
+)
+
+
+SIGNATURE = Signature(signed_by="Dr. Synthetic Example", signed_at=datetime(2026, 10, 1, 11, 40, 12))
+ADDENDA = [
+    Addendum(author="Dr. Synthetic Example", written_at=datetime(2026, 10, 2, 8, 15), text="Levels: L4-L5 only.",
+             signed_by="Dr. Synthetic Example", signed_at=datetime(2026, 10, 2, 8, 15)),
+    Addendum(author="Dr. Other Reader", written_at=datetime(2026, 10, 3, 9, 0), text="Patient called: pain 2/10.",
+             signed_by="Dr. Other Reader", signed_at=datetime(2026, 10, 3, 9, 0)),
+]  # fmt: skip
+
+
+def signed_case():
+    case = make_case()
+    return case.model_copy(
+        update={"procedure": case.procedure.model_copy(update={"signature": SIGNATURE, "addenda": ADDENDA})}
+    )

@@ -7,9 +7,8 @@ import re
 
 import pytest
 from mbb_case import GLUCOSE_LINE, clinic, logo_png, mbb_botox_case
-from note_case import GENERATED_AT
+from note_case import GENERATED_AT, LONG_NOTES, pages_text
 from pypdf import PdfReader
-from test_note_render import LONG_NOTES, pages_text
 
 from facetdesk.domain.procedure import Target
 from facetdesk.note.content import build_note_content

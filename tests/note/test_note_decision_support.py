@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from note_case import GENERATED_AT, make_case
-from test_note_render import pages_text
+from note_case import GENERATED_AT, make_case, pages_text
 
 from facetdesk.domain.finding import Finding
 from facetdesk.domain.procedure import Override

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 from mbb_case import clinic, mbb_botox_case
-from note_case import GENERATED_AT
+from note_case import GENERATED_AT, pages_text
 from pydantic import ValidationError
-from test_note_render import pages_text
 
 from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.documentation_items import ITEMS

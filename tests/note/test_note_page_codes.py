@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 from mbb_case import clinic, mbb_botox_case
+from note_case import LONG_NOTES
 from pypdf import PdfReader
-from test_note_render import LONG_NOTES
 
 from facetdesk.services.rendering import render_case_handout, render_case_note
 

@@ -5,30 +5,18 @@ from __future__ import annotations
 import io
 
 import pytest
-from note_case import GENERATED_AT, make_case
+from note_case import GENERATED_AT, LONG_NOTES, make_case, pages_text
 from pypdf import PdfReader
 
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
 
-
-def pages_text(pdf: bytes) -> list[str]:
-    # Whitespace is normalised: extraction splits wrapped lines and table cells unpredictably.
-    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
-
-
 CLINIC = ClinicSettings(clinic_name="Synthetic Spine Clinic")
 
 
 def render(case, **kwargs) -> bytes:
     return render_note(build_note_content(case, clinic=CLINIC, generated_at=GENERATED_AT), **kwargs)
-
-
-LONG_NOTES = "\n\n".join(
-    f"Block {i}. " + "Needle advanced to the junction of the superior articular and transverse process. " * 7
-    for i in range(26)
-)
 
 
 def test_every_value_appears(case):

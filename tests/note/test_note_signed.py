@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
-from note_case import GENERATED_AT, make_case
+from note_case import GENERATED_AT, make_case, signed_case
 from pypdf import PdfReader
 
-from facetdesk.domain.procedure import Addendum, Signature
 from facetdesk.note.content import DRAFT_STATUS, SIGNED_STATUS, build_note_content
 from facetdesk.note.render import render_note
-
-SIGNATURE = Signature(signed_by="Dr. Synthetic Example", signed_at=datetime(2026, 10, 1, 11, 40, 12))
-ADDENDA = [
-    Addendum(author="Dr. Synthetic Example", written_at=datetime(2026, 10, 2, 8, 15), text="Levels: L4-L5 only.",
-             signed_by="Dr. Synthetic Example", signed_at=datetime(2026, 10, 2, 8, 15)),
-    Addendum(author="Dr. Other Reader", written_at=datetime(2026, 10, 3, 9, 0), text="Patient called: pain 2/10.",
-             signed_by="Dr. Other Reader", signed_at=datetime(2026, 10, 3, 9, 0)),
-]  # fmt: skip
-
-
-def _signed_case():
-    case = make_case()
-    return case.model_copy(
-        update={"procedure": case.procedure.model_copy(update={"signature": SIGNATURE, "addenda": ADDENDA})}
-    )
 
 
 def _text(pdf: bytes) -> str:
@@ -33,7 +16,7 @@ def _text(pdf: bytes) -> str:
 
 
 def test_signed_content_has_status_signature_and_addenda_and_no_watermark():
-    content = build_note_content(_signed_case(), generated_at=GENERATED_AT)
+    content = build_note_content(signed_case(), generated_at=GENERATED_AT)
     assert (content.status, content.watermark) == (SIGNED_STATUS, "")
     assert content.signed == "Electronically signed by Dr. Synthetic Example on 2026-10-01 11:40"
     assert [(a.heading, a.text, a.signed) for a in content.addenda] == [
@@ -56,14 +39,14 @@ def test_draft_content_keeps_the_draft_status_and_watermark():
 
 
 def test_signed_pdf_shows_signature_and_every_addendum_and_no_draft():
-    pdf = render_note(build_note_content(_signed_case(), generated_at=GENERATED_AT))
+    pdf = render_note(build_note_content(signed_case(), generated_at=GENERATED_AT))
     text = _text(pdf)
     assert "Electronically signed by Dr. Synthetic Example on 2026-10-01 11:40" in text
     assert "Addenda" in text and "Levels: L4-L5 only." in text and "Patient called: pain 2/10." in text
     assert "Electronically signed by Dr. Other Reader on 2026-10-03 09:00" in text
     assert "DRAFT" not in text and "Signed" in text
     # Byte stability holds for signed notes too.
-    assert render_note(build_note_content(_signed_case(), generated_at=GENERATED_AT)) == pdf
+    assert render_note(build_note_content(signed_case(), generated_at=GENERATED_AT)) == pdf
 
 
 def test_draft_pdf_still_shows_draft():

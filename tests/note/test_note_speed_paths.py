@@ -11,11 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from mbb_case import clinic, logo_png, mbb_botox_case
-from note_case import GENERATED_AT, make_case
+from note_case import GENERATED_AT, LONG_NOTES, make_case, signed_case
 from pypdf import PdfReader
 from reportlab.platypus import Paragraph
-from test_note_render import LONG_NOTES
-from test_note_signed import _signed_case
 
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note import glyphs, render, story
@@ -32,7 +30,7 @@ CASES = {
     "clinic": lambda: (make_case(), ClinicSettings(clinic_name="Synthetic Spine Clinic", page_size="a4")),
     # Long notes split paragraphs and tables across pages; a split starts the line breaking afresh.
     "long": lambda: (make_case(notes=LONG_NOTES), None),
-    "signed": lambda: (_signed_case(), None),
+    "signed": lambda: (signed_case(), None),
     "letterhead": lambda: (mbb_botox_case(), clinic()),
     "wide-logo": lambda: (mbb_botox_case(), clinic(logo=logo_png(1600, 100), page_size="a4")),
     "names": lambda: (make_case(family="Ωμέγα <&>", given="Жанна 漢字"), None),

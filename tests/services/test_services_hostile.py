@@ -15,7 +15,6 @@ introspection, so a new entry point fails the suite until a hostile test covers 
 
 from __future__ import annotations
 
-import copy
 import csv
 import importlib
 import inspect
@@ -25,25 +24,22 @@ import math
 import pkgutil
 import re
 import weakref
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fhir.resources.R4B.bundle import Bundle
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import facetdesk.services
 from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import get_catalog
-from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.users import NotPermitted
 from facetdesk.services.accounts import SignInFailed, parse_user
 from facetdesk.services.backups import BackupService
 from facetdesk.services.decision import check_case, check_draft, lenient_procedure
@@ -56,439 +52,35 @@ from facetdesk.services.validation import parse_patient, parse_procedure, valida
 from facetdesk.storage.errors import StorageError
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN, NURSE
-from tests.services.conftest import patient_data, procedure_data
-
-# ---- the profile: deterministic, no example database, fast enough for every run ---------------------
-
-HOSTILE = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    max_examples=40,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # one database per test function; properties checked per example
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+from tests.hostile import (
+    CLEAR_ERRORS,
+    EXTRA_PATIENT_KEYS,
+    EXTRA_PRESET_KEYS,
+    EXTRA_PROCEDURE_KEYS,
+    FRESH,
+    HOSTILE,
+    PURE,
+    PYDANTIC_WORDING,
+    SETTINGS_PAYLOAD,
+    App,
+    Big,
+    Mutation,
+    a_patient,
+    a_procedure,
+    a_signed_procedure_id,
+    assert_clear,
+    assert_still_works,
+    attempt,
+    db_rows,
+    hostile_ids,
+    hostile_times,
+    hostile_values,
+    materialize,
+    mutations,
+    preset_payload,
+    rich_patient_data,
+    rich_procedure_data,
 )
-PURE = settings(HOSTILE, max_examples=150)  # no database: cheap, so many more examples
-
-# The errors a user is shown; anything else escaping a service is a crash.
-CLEAR_ERRORS = (InvalidRecord, NotFound, StorageError, NotPermitted, SignInFailed)
-
-# ---- hostile values ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Big:
-    """A huge or deeply nested value, built only when used, so a failing example prints short."""
-
-    kind: str
-    size: int
-
-    def make(self) -> Any:
-        if self.kind == "text":
-            return "x" * self.size
-        if self.kind == "digits":
-            return "9" * self.size
-        if self.kind == "list":
-            return list(range(self.size))
-        out: Any = [] if self.kind == "deep_list" else {}
-        for _ in range(self.size):
-            out = [out] if self.kind == "deep_list" else {"a": out}
-        return out
-
-
-def materialize(value: Any) -> Any:
-    if isinstance(value, Big):
-        return value.make()
-    if isinstance(value, dict):
-        return {k: materialize(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [materialize(v) for v in value]
-    return value
-
-
-HOSTILE_TEXT = [
-    "",
-    " ",
-    "\x00",
-    "A\x00B",
-    "\ud800",
-    "A\udfffB",
-    "\u202eevil\u202c",
-    "\u200f\u05e9\u05dc\u05d5\u05dd",
-    "Robert'); DROP TABLE patients;--",
-    "' OR '1'='1",
-    "%_\\",
-    "<b>&amp;</para>",
-    "\n\r\t",
-    "\x1b[31m\x07",
-    "\x7f\x85\x9b",
-    "\u2028\u2029",
-    "\ufeff",
-    "😀" * 8,
-    "NaN",
-    "Infinity",
-    "-1",
-    "1e999",
-    "0x10",
-    "None",
-    "null",
-    "true",
-    "[]",
-    "{}",
-    "0001-01-01T00:00+14:00",
-    "9999-12-31T23:59:59-14:00",
-    "2025-02-30",
-    "2025-04-02T25:00",
-    # right type, wrong value: enum and catalog look-alikes
-    "FEMALE",
-    "female ",
-    "Left",
-    "l4-l5",
-    "L6-S1",
-    "C1-C2",
-    "medial branch block",
-    "onabotulinumtoxinb",
-    "M47.81",
-    "lidocaine ",
-]
-_EXTREME_TIMES = [
-    date.min,
-    date.max,
-    datetime.min,
-    datetime.max,
-    datetime.min.replace(tzinfo=timezone(timedelta(hours=14))),
-    datetime.max.replace(tzinfo=timezone(timedelta(hours=-14))),
-    datetime(2025, 4, 2, 10, 15, tzinfo=timezone(timedelta(hours=-12))),
-]
-_offsets = st.builds(
-    lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1)
-)
-hostile_numbers = st.one_of(
-    st.integers(),
-    st.sampled_from([0, -1, 1, 2, 2**31, 2**63 - 1, 2**63, -(2**63) - 1, 10**30, 10**400, True, False]),
-    st.floats(),
-    st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0, 5e-324]),
-)
-hostile_text = st.one_of(
-    st.sampled_from(HOSTILE_TEXT),
-    st.text(max_size=20),
-    st.text(st.characters(categories=["Cc", "Cf", "Cs", "Zl", "Zp", "Mn"]), min_size=1, max_size=8),
-    st.sampled_from([Big("text", 100_000), Big("digits", 5000)]),
-)
-hostile_times = st.one_of(
-    st.sampled_from(_EXTREME_TIMES),
-    st.dates(),
-    st.datetimes(timezones=st.none() | _offsets),
-)
-hostile_scalars = st.one_of(st.none(), hostile_numbers, hostile_text, hostile_times, st.binary(max_size=12))
-hostile_values = st.one_of(
-    hostile_scalars,
-    st.lists(hostile_scalars, max_size=3),
-    st.dictionaries(st.text(max_size=6), hostile_scalars, max_size=3),
-    st.sampled_from([Big("deep_list", 5000), Big("deep_dict", 5000), Big("list", 10_000)]),
-)
-hostile_ids = hostile_values
-
-
-# ---- valid synthetic payloads, mutated one field at a time ------------------------------------------------
-
-
-def rich_patient_data(n: int, **overrides: Any) -> dict[str, Any]:
-    data = patient_data(
-        n,
-        mrn=f"HOS-{n:06d}",
-        weight_kg=72.5,
-        anticoagulants=[{"agent": "apixaban", "last_dose_at": "2025-03-30T08:00:00"}],
-        allergies=["latex"],
-        pregnant=False,
-        neuromuscular_disease=None,
-        injection_site_infection=False,
-    )
-    data.update(overrides)
-    return data
-
-
-def rich_procedure_data() -> dict[str, Any]:
-    return procedure_data(
-        "2025-04-02T10:15:00",
-        indication={
-            "pain_duration_months": 14,
-            "conservative_care": ["nsaids", "physical_therapy"],
-            "conservative_care_details": "6 weeks of PT",
-            "pain_scale": "NRS",
-            "baseline_pain": 7,
-            "disability_scale": "ODI",
-            "disability_score": 38.0,
-        },
-        diagnoses=["M47.816"],
-        contrast=False,
-        sedation="none",
-        medications=[
-            {
-                "agent": "bupivacaine",
-                "concentration_mg_per_ml": 5.0,
-                "volume_ml": 0.5,
-                "volume_basis": "per_nerve",
-                "site": "target",
-            },
-            {
-                "agent": "lidocaine",
-                "concentration_mg_per_ml": 10.0,
-                "volume_ml": 1.5,
-                "volume_basis": "total",
-                "site": "skin",
-            },
-        ],
-        botulinum_toxin={
-            "product": "onabotulinumtoxinA",
-            "vial_units": 100.0,
-            "diluent_ml": 2.0,
-            "sites": [{"muscle": "multifidus_lumbar", "level": "L4", "side": "left", "units": 20.0, "product": None}],
-        },
-        pain_scores=[
-            {"minutes_after": 15, "nrs": 3, "activity": "sit-to-stand"},
-            {"minutes_after": 30, "nrs": 2, "activity": "walking"},
-        ],
-        consent_obtained=True,
-        time_out_performed=True,
-        position="prone",
-        skin_prep="chlorhexidine",
-        needle="22G 3.5 in spinal",
-        contrast_spread="",
-        findings="Synthetic findings.",
-        estimated_blood_loss="minimal",
-        post_procedure_diagnoses=["M47.816"],
-        complications=["other"],
-        complication_details="brief dizziness",
-        disposition="home_stable",
-        follow_up="2 weeks",
-        notes="Synthetic note.",
-        overrides=[
-            {
-                "rule": "botox.max_units_window",
-                "reason": "synthetic reason",
-                "acknowledged_by": "Dr. Synthetic",
-                "acknowledged_at": "2025-04-02T10:00:00",
-            }
-        ],
-    )
-
-
-def preset_payload(n: int) -> dict[str, Any]:
-    return {
-        "name": f"Hostile preset {n}",
-        "technique": "medial_branch_block",
-        "intent": "diagnostic_first",
-        "guidance": "fluoroscopy",
-        "sedation": "none",
-        "region": "lumbar",
-        "medications": [
-            {"agent": "bupivacaine", "concentration_mg_per_ml": 5.0, "volume_ml": 0.5, "volume_basis": "per_nerve"}
-        ],
-    }
-
-
-SETTINGS_PAYLOAD: dict[str, Any] = {
-    "clinic_name": "Synthetic Spine Clinic",
-    "address": "1 Example Road\nTestville",
-    "phone": "+1 555 0100",
-    "logo": b"\x89PNG\r\n\x1a\n" + b"\x00" * 16,
-    "page_size": "a4",
-    "idle_lock_minutes": 10,
-}
-# Keys a valid payload may carry besides those above: tried as additions, with hostile values.
-EXTRA_PROCEDURE_KEYS = ["uid", "version", "signature", "addenda", "id"]
-EXTRA_PATIENT_KEYS = ["id"]
-EXTRA_PRESET_KEYS = ["id"]
-
-
-def all_paths(value: Any, prefix: tuple = ()) -> Iterator[tuple]:
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from all_paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from all_paths(item, (*prefix, i))
-
-
-def _parent(payload: Any, path: tuple) -> Any:
-    for key in path[:-1]:
-        payload = payload[key]
-    return payload
-
-
-@dataclass
-class Mutation:
-    kind: str  # replace, delete, add
-    path: tuple
-    value: Any = None
-
-    def apply(self, base: Any, *, build: bool = True) -> Any:
-        """``base`` with the change made; ``build=False`` leaves Big values as markers (for JSON text)."""
-        payload = copy.deepcopy(base)
-        value = materialize(self.value) if build else self.value
-        if not self.path:
-            return value if self.kind != "delete" else {}
-        parent = _parent(payload, self.path)
-        if self.kind == "delete":
-            del parent[self.path[-1]]
-        else:
-            parent[self.path[-1]] = value
-        return payload
-
-
-@st.composite
-def mutations(draw: st.DrawFn, base: dict[str, Any], extra_keys: list[str]) -> Mutation:
-    kind = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add"]))
-    if kind == "add":
-        dicts = [p for p in all_paths(base) if isinstance(_get(base, p), dict)]
-        where = draw(st.sampled_from(dicts))
-        key = draw(
-            st.sampled_from(extra_keys) | st.text(max_size=12) if where == () and extra_keys else st.text(max_size=12)
-        )
-        return Mutation("add", (*where, key), draw(hostile_values))
-    path = draw(st.sampled_from([p for p in all_paths(base) if p or kind == "replace"]))
-    return Mutation(kind, path, draw(hostile_values) if kind == "replace" else None)
-
-
-def _get(payload: Any, path: tuple) -> Any:
-    for key in path:
-        payload = payload[key]
-    return payload
-
-
-# A field whose error may come from another field's value (cross-field rules of the domain).
-DEPENDS_ON = {
-    "pregnant": {"sex"},
-    "medications": {"technique", "contrast"},
-    "complication_details": {"complications"},
-    "disability_score": {"disability_scale"},
-    "sites": {"product"},
-    "addenda": {"signature"},
-    "performed_at": {"date_of_birth"},
-    "date_to": {"date_from"},  # OutcomesService.export_csv: a range must not end before it starts
-}
-
-
-def related(error_path: tuple, mutated: tuple) -> bool:
-    """Whether an error at ``error_path`` names the mutated field (or one it depends on)."""
-    n = min(len(error_path), len(mutated))
-    if error_path[:n] == mutated[:n]:
-        return True
-    return (
-        len(error_path) == len(mutated)
-        and error_path[:-1] == mutated[:-1]
-        and mutated[-1] in DEPENDS_ON.get(str(error_path[-1]), set())
-    )
-
-
-# ---- the properties ----------------------------------------------------------------------------------------
-
-_PYDANTIC_WORDING = re.compile(
-    r"Input should|Unable to|should have|Field required|Value error|Assertion failed|Extra inputs|Keys should|"
-    r"Datetimes provided|Traceback|object has no attribute"
-)
-
-
-def assert_clear(exc: BaseException, mutated: tuple | None = None) -> None:
-    """An error the user can act on: each problem names its field and says what is wrong, in FacetDesk's words."""
-    text = str(exc)
-    assert text.strip(), f"{type(exc).__name__} without a message"
-    if not isinstance(exc, InvalidRecord):
-        assert len(text) < 2000, "an error message that long is not read"
-        return
-    assert exc.errors, "InvalidRecord without a field error"
-    for err in exc.errors:
-        assert isinstance(err, FieldError)
-        assert err.label and err.message.strip()
-        assert err.label in text, f"{err.label!r} is not named in {text[:200]!r}"
-        assert not _PYDANTIC_WORDING.search(err.message), f"pydantic's wording reached the user: {err}"
-        assert len(err.message) < 1000, f"a message of {len(err.message)} characters: {err.message[:80]}…"
-    if mutated is not None:
-        assert any(related(err.path, mutated) for err in exc.errors), (
-            f"the change at {mutated} is refused with errors about other fields: {[str(e) for e in exc.errors]}"
-        )
-
-
-# Keyed by the objects themselves (weakly): an id() is reused once its object is gone, and a later test's
-# database would then be answered with an earlier one's tables, patient or procedure.
-_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def db_rows(ctx) -> dict[str, list[str]]:
-    """Every row of every table, as text: what "nothing was written" is checked against."""
-    engine = ctx.database.engine
-    with engine.connect() as conn:
-        if engine not in _TABLES:
-            _TABLES[engine] = sorted(sa.inspect(conn).get_table_names())
-        return {
-            name: sorted(repr(tuple(row)) for row in conn.execute(sa.text(f'SELECT * FROM "{name}"')))
-            for name in _TABLES[engine]
-        }
-
-
-def attempt(ctx, call: Callable[..., Any], *args: Any, mutated: tuple | None = None, **kwargs: Any):
-    """Call; a clear error must leave the database as it was. Returns (result, error)."""
-    before = db_rows(ctx)
-    try:
-        result = call(*args, **kwargs)
-    except CLEAR_ERRORS as exc:
-        assert_clear(exc, mutated)
-        assert db_rows(ctx) == before, f"refused with {type(exc).__name__}, yet the database changed"
-        return None, exc
-    return result, None
-
-
-_fresh = itertools.count(1)
-
-
-def assert_still_works(ctx) -> None:
-    """After a refused call the service takes a valid record as if nothing had happened."""
-    saved = ctx.records.save_patient(rich_patient_data(900_000 + next(_fresh)))
-    assert ctx.records.get_patient(saved.id) == saved
-
-
-_PATIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def a_patient(ctx) -> Patient:
-    if ctx not in _PATIENTS:
-        _PATIENTS[ctx] = ctx.records.save_patient(rich_patient_data(next(_fresh)))
-    return _PATIENTS[ctx]
-
-
-def a_procedure(ctx, **overrides: Any):
-    data = rich_procedure_data()
-    data.update(overrides)
-    return ctx.records.save_procedure(a_patient(ctx).id, data)
-
-
-_SIGNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def a_signed_procedure_id(ctx) -> int:
-    """One signed procedure per database (signing renders the note, which takes a while)."""
-    if ctx not in _SIGNED:
-        procedure = a_procedure(ctx)
-        _SIGNED[ctx] = signers.sign(ctx, procedure.id, procedure.version).id
-    return _SIGNED[ctx]
-
-
-class App:
-    """The application context under a short repr, so a failing example prints in a few lines."""
-
-    def __init__(self, ctx):
-        self._ctx = ctx
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
-
-    def __repr__(self) -> str:
-        return "App(synthetic clinic database)"
 
 
 @pytest.fixture
@@ -503,7 +95,7 @@ def ctx(ctx):
 @HOSTILE
 @given(data=st.data())
 def test_save_patient_refuses_each_hostile_field_clearly(ctx, data):
-    base = rich_patient_data(next(_fresh))
+    base = rich_patient_data(next(FRESH))
     mutation = data.draw(mutations(base, EXTRA_PATIENT_KEYS))
     payload = mutation.apply(base)
 
@@ -735,7 +327,7 @@ def test_save_settings_refuses_each_hostile_field_clearly(ctx, data):
 @HOSTILE
 @given(data=st.data())
 def test_save_preset_refuses_each_hostile_field_clearly(ctx, data):
-    base = preset_payload(next(_fresh))
+    base = preset_payload(next(FRESH))
     mutation = data.draw(mutations(base, EXTRA_PRESET_KEYS))
     payload = mutation.apply(base)
 
@@ -744,7 +336,7 @@ def test_save_preset_refuses_each_hostile_field_clearly(ctx, data):
     if error is None:
         assert ctx.presets.get(saved.id) == saved
     else:
-        assert ctx.presets.save(preset_payload(next(_fresh))).id is not None
+        assert ctx.presets.save(preset_payload(next(FRESH))).id is not None
 
 
 def test_settings_and_preset_lists_read_without_arguments(ctx):
@@ -794,7 +386,7 @@ def test_check_draft_reports_problems_and_never_raises(data):
     assert result.evaluated == bool(result.findings)
     for problem in result.problems:
         assert problem.label and problem.message
-        assert not _PYDANTIC_WORDING.search(problem.message), str(problem)
+        assert not PYDANTIC_WORDING.search(problem.message), str(problem)
     if not result.evaluated:
         assert result.problems, "a draft left unchecked must say why"
 
@@ -874,7 +466,7 @@ odd_text = st.text(
 @HOSTILE
 @given(family=odd_text, given_name=odd_text, note=odd_text, long=st.integers(min_value=1, max_value=20000))
 def test_odd_but_valid_text_reads_back_exactly(ctx, family, given_name, note, long):
-    n = next(_fresh)
+    n = next(FRESH)
     patient, error = attempt(
         ctx, ctx.records.save_patient, rich_patient_data(n, family_name=family, given_name=given_name)
     )
@@ -1178,11 +770,11 @@ def test_sign_in_and_unlock_with_hostile_credentials(ctx, username, password):
 @given(data=st.data(), password=hostile_values)
 def test_create_and_update_user_refuse_hostile_fields(ctx, data, password):
     accounts = cheap_accounts(ctx)
-    base = {"username": f"user{next(_fresh)}", "display_name": "Dr. Synthetic", "role": "nurse", "is_admin": False}
+    base = {"username": f"user{next(FRESH)}", "display_name": "Dr. Synthetic", "role": "nurse", "is_admin": False}
     mutation = data.draw(mutations(base, ["id"]))
     good = "synthetic-password-1"
     attempt(ctx, accounts.create_user, mutation.apply(base), good, mutated=mutation.path)
-    attempt(ctx, accounts.create_user, base | {"username": f"user{next(_fresh)}"}, materialize(password))
+    attempt(ctx, accounts.create_user, base | {"username": f"user{next(FRESH)}"}, materialize(password))
     # These refuse for reasons of their own (an account exists; no stored id), whatever else the data holds.
     attempt(ctx, accounts.create_first_account, mutation.apply(base), good)
     attempt(ctx, accounts.update_user, mutation.apply(base), materialize(password))
@@ -1480,7 +1072,7 @@ def test_known_bug_search_with_text_that_is_not_text(ctx):
 
 def test_known_bug_save_procedure_with_another_records_id_or_a_signature(ctx):
     mine = a_procedure(ctx)
-    other = ctx.records.save_patient(rich_patient_data(next(_fresh)))
+    other = ctx.records.save_patient(rich_patient_data(next(FRESH)))
     forged = {"signed_by": "Dr. Someone Else", "signed_at": "2020-01-01T00:00:00"}
     refused_clearly(
         {
@@ -1591,7 +1183,7 @@ def test_regression_times_beyond_the_calendar_once_made_local_are_refused(ctx):
         _, error = attempt(ctx, ctx.records.save_procedure, patient_id, rich_procedure_data() | change)
         assert error is not None and "outside the calendar" in str(error), change  # was OverflowError
     last_dose = [{"agent": "apixaban", "last_dose_at": "0001-01-01T00:00+14:00"}]
-    _, error = attempt(ctx, ctx.records.save_patient, rich_patient_data(next(_fresh), anticoagulants=last_dose))
+    _, error = attempt(ctx, ctx.records.save_patient, rich_patient_data(next(FRESH), anticoagulants=last_dose))
     assert error is not None and error.errors[0].path[0] == "anticoagulants"
 
 
@@ -1606,9 +1198,9 @@ def test_regression_ids_that_cannot_be_stored(ctx):
     patient_id = a_patient(ctx).id
     for record_id in (10**30, 2**63, 0, -5):
         for save, data in (
-            (ctx.records.save_patient, rich_patient_data(next(_fresh))),
+            (ctx.records.save_patient, rich_patient_data(next(FRESH))),
             (lambda d: ctx.records.save_procedure(patient_id, d), rich_procedure_data()),
-            (ctx.presets.save, preset_payload(next(_fresh))),
+            (ctx.presets.save, preset_payload(next(FRESH))),
         ):
             _, error = attempt(ctx, save, data | {"id": record_id})  # was OverflowError for the large ones
             assert error is not None and error.errors[0].path == ("id",), error
@@ -1625,7 +1217,7 @@ def test_regression_nul_in_text_is_refused_as_postgresql_would(ctx):
         {"allergies": ["latex", "io\x00dine"]},
         {"anticoagulants": [{"agent": "apixaban\x00"}]},
     ):
-        _, error = attempt(ctx, ctx.records.save_patient, rich_patient_data(next(_fresh)) | change)
+        _, error = attempt(ctx, ctx.records.save_patient, rich_patient_data(next(FRESH)) | change)
         assert error is not None and error.errors[0].path[0] == next(iter(change)), change
 
 
@@ -1643,7 +1235,7 @@ def test_regression_refusals_are_in_facetdesks_words(ctx):
         ({"anticoagulants": [{"agent": "x" * 100_000}]}, "not in the anticoagulant catalog"),
     ):
         # Were pydantic's wording, a RecursionError, or the whole 100 000-character value echoed back.
-        _, error = attempt(ctx, ctx.records.save_patient, rich_patient_data(next(_fresh)) | materialize(change))
+        _, error = attempt(ctx, ctx.records.save_patient, rich_patient_data(next(FRESH)) | materialize(change))
         assert error is not None and wording in str(error), (wording, error)
         assert len(str(error)) < 1000
 

@@ -17,6 +17,7 @@ from facetdesk.storage.migrate import alembic_config
 from facetdesk.storage.repository import get_procedure, save_procedure, sign_procedure
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.tables import Base
+from tests.storage.rev_0002 import REV_0001_ROWS, REV_0002_ROWS
 
 
 def _head() -> str:
@@ -55,25 +56,10 @@ def test_offline_sql_for_postgresql(capsys):
     assert 'COLLATE "C"' in sql
 
 
-# Rows as FacetDesk wrote them at revision 0001 (before the coverage reasons and overrides).
-_REV_0001_ROWS = (
-    "insert into patients (id, mrn, family_name, given_name, mrn_key, family_key, given_key, date_of_birth, sex,"
-    " created_at, updated_at) values (1, 'TST-00001', 'Testperson', 'Alex', 'tst-00001', 'testperson', 'alex',"
-    " '1960-01-02', 'female', '2024-03-05 09:00:00.000000', '2024-03-05 09:00:00.000000')",
-    "insert into procedures (id, uid, patient_id, version_id, performed_at, physician, conservative_care_details,"
-    " pain_scale, technique, intent, guidance, contrast, sedation, complication_details, follow_up, notes,"
-    " created_at, updated_at) values (1, 'rev-0001-procedure', 1, 3, '2024-03-05 09:30:00.000000',"
-    " 'Dr. Synthetic Example', '', 'NRS', 'intra_articular', 'diagnostic_first', 'fluoroscopy', 1, 'none', '',"
-    " '', 'written at 0001', '2024-03-05 09:40:00.000000', '2024-03-05 09:40:00.000000')",
-    "insert into procedure_targets (procedure_id, level, side) values (1, 'L4-L5', 'left')",
-    "insert into pain_scores (procedure_id, minutes_after, nrs, activity) values (1, 30, 2, 'walking')",
-)
-
-
 def _database_at_0001(path) -> None:
     command.upgrade(alembic_config(f"sqlite:///{path}"), "0001")
     with sqlite3.connect(path) as conn:
-        for statement in _REV_0001_ROWS:
+        for statement in REV_0001_ROWS:
             conn.execute(statement)
 
 
@@ -123,22 +109,10 @@ def test_downgrade_to_0001_keeps_procedure_children_with_foreign_keys_on(tmp_pat
 
 
 # Rows as FacetDesk wrote them at revision 0002 (before the documentation fields and clinic settings).
-_REV_0002_ROWS = (
-    *_REV_0001_ROWS,
-    "update procedures set mbb_not_possible_reason = 'fusion hardware' where id = 1",
-    "insert into procedure_diagnoses (procedure_id, position, code) values (1, 0, 'M47.816')",
-    "insert into procedure_medications (procedure_id, position, agent, concentration_mg_per_ml, volume_ml,"
-    " volume_basis, site) values (1, 0, 'lidocaine', 10.0, 2.0, 'total', 'skin')",
-    "insert into procedure_overrides (procedure_id, rule, reason, acknowledged_by, acknowledged_at)"
-    " values (1, 'ANTICOAGULANT_INTERVAL', 'Cleared by cardiology.', 'Dr. Synthetic Example',"
-    " '2024-03-05 09:20:00.000000')",
-)
-
-
 def _database_at_0002(path) -> None:
     command.upgrade(alembic_config(f"sqlite:///{path}"), "0002")
     with sqlite3.connect(path) as conn:
-        for statement in _REV_0002_ROWS:
+        for statement in REV_0002_ROWS:
             conn.execute(statement)
 
 
@@ -210,7 +184,7 @@ def test_database_from_0004_opens_unsigned_and_takes_signatures(tmp_path):
     path = tmp_path / "old.sqlite3"
     command.upgrade(alembic_config(f"sqlite:///{path}"), "0004")
     with sqlite3.connect(path) as conn:
-        for statement in _REV_0002_ROWS:
+        for statement in REV_0002_ROWS:
             conn.execute(statement)
     with open_database(f"sqlite:///{path}") as database:
         with database.read() as s:
@@ -232,7 +206,7 @@ def test_downgrade_to_0004_keeps_procedures_and_their_children(tmp_path):
     config = alembic_config(f"sqlite:///{path}")
     command.upgrade(config, "0004")
     with sqlite3.connect(path) as conn:
-        for statement in _REV_0002_ROWS:
+        for statement in REV_0002_ROWS:
             conn.execute(statement)
     command.upgrade(config, "head")
     command.downgrade(config, "0004")
@@ -253,7 +227,7 @@ def test_a_procedure_signed_before_0007_is_listed_as_legacy_and_a_later_forgery_
     config = alembic_config(f"sqlite:///{path}")
     command.upgrade(config, "0006")
     with sqlite3.connect(path) as conn:
-        for statement in _REV_0002_ROWS:
+        for statement in REV_0002_ROWS:
             conn.execute(statement)
         conn.execute("update procedures set signed_by = 'Dr. Old Signer', signed_at = '2024-03-06 08:00:00'")
     command.upgrade(config, "head")

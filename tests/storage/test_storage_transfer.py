@@ -18,7 +18,7 @@ from facetdesk.storage.migrate import alembic_config
 from facetdesk.storage.transfer import Copied, TransferError, copy_all, open_source, open_target
 from tests.actors import ADMIN_PHYSICIAN
 from tests.services.transfer_clinic import build_clinic, empty_server_database, table_rows, tables
-from tests.storage.test_storage_migrations import _REV_0002_ROWS
+from tests.storage.rev_0002 import REV_0002_ROWS
 
 __all__ = ["empty_server_database"]  # a fixture, used by name
 
@@ -175,7 +175,7 @@ def test_a_file_from_an_older_facetdesk_is_upgraded_in_a_copy_and_left_as_it_was
     path.parent.mkdir()
     command.upgrade(alembic_config(f"sqlite:///{path}"), "0004")
     with sqlite3.connect(path) as conn:
-        for statement in _REV_0002_ROWS:
+        for statement in REV_0002_ROWS:
             conn.execute(statement)
     before = files_in(path.parent)
 

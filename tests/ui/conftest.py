@@ -66,9 +66,6 @@ def accounts(ctx):
 @pytest.fixture
 def window(qtbot, ctx):
     """The main window on ``ctx``, shown."""
-    from facetdesk.ui.shell.main_window import MainWindow
+    from tests.ui.helpers import open_window
 
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return open_window(qtbot, ctx)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDateTimeEdit,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabBar,
+    QWidget,
+)
 
 from facetdesk.ui.common.widgets import to_qdatetime
 
@@ -75,6 +87,20 @@ def choose_technique(ed, technique=None, intent=None, guidance=None, sedation=No
     choose(find(ed, "Sedation"), sedation or Sedation.NONE)
 
 
+def open_window(qtbot, ctx, *, ask_restore=None, **options):
+    """The main window on ``ctx``, on screen (widgets take clicks only there); ``options`` as MainWindow takes them
+    (autosave_interval_ms, idle_ms). ``ask_restore`` answers the crash-draft question instead of a dialog."""
+    from facetdesk.ui.shell.main_window import MainWindow
+
+    window = MainWindow(ctx, **options)
+    if ask_restore is not None:
+        window.ask_restore = ask_restore
+    qtbot.addWidget(window)
+    window.show()  # the restore offer comes now, answered above
+    qtbot.waitExposed(window)
+    return window
+
+
 def start_procedure(qtbot, window, patient_id: int, when, physician: str = "Dr. Test", joint: str = "L4-L5 left"):
     """Open the patient, start a new procedure and fill the minimum a procedure needs; returns the editor."""
     window.open_patient(patient_id)
@@ -86,3 +112,42 @@ def start_procedure(qtbot, window, patient_id: int, when, physician: str = "Dr. 
     ed.tabs.setCurrentIndex(2)  # Targets: the check boxes must be on screen to be clicked
     click(qtbot, find(ed, joint))
     return ed
+
+
+def show_tab(ed, title: str) -> None:
+    """Switch tabs as the user does, so the widgets clicked next are on screen."""
+    titles = [ed.tabs.tabText(i).removeprefix("⚠ ").replace("&&", "&") for i in range(ed.tabs.count())]
+    ed.tabs.setCurrentIndex(titles.index(title))
+
+
+INPUTS = (QLineEdit, QComboBox, QAbstractSpinBox, QDateTimeEdit, QPlainTextEdit, QAbstractButton, QAbstractItemView)
+
+
+def _inside(widget: QWidget, kinds: tuple) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, kinds) or type(parent).__name__ == "QComboBoxPrivateContainer":
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def unnamed_inputs(root: QWidget) -> list[str]:
+    unnamed = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, INPUTS) or w.accessibleName():
+            continue
+        if isinstance(w, QAbstractButton) and (w.text().replace("&", "") or w.objectName().startswith("qt_")):
+            continue  # a button is read out by its own text; "qt_" buttons are Qt's own chrome
+        if isinstance(w.parentWidget(), QLineEdit):
+            continue  # the line edit's own clear button
+        if (
+            isinstance(w, QHeaderView)
+            or _inside(w, (QAbstractSpinBox, QComboBox))
+            or type(w).__name__ == "QTableCornerButton"
+        ):
+            continue  # the inner parts Qt builds a spin box or a combo box (and its popup) from
+        if isinstance(w, QAbstractButton) and isinstance(w.parentWidget(), QTabBar):
+            continue
+        unnamed.append(f"{type(w).__name__} {w.objectName()!r} in {type(w.parentWidget()).__name__}")
+    return unnamed

@@ -29,7 +29,7 @@ from facetdesk.ui.signing.opening import DatabaseOpening
 from facetdesk.ui.signing.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
 from tests.actors import ADMIN_PHYSICIAN, NURSE, PHYSICIAN
 from tests.ui.conftest import PASSWORD
-from tests.ui.helpers import choose, click, find, set_spin, type_into
+from tests.ui.helpers import choose, click, find, open_window, set_spin, type_into
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-case.json"
 
@@ -44,10 +44,7 @@ def _wait_until_open(qtbot, dialog: SignInDialog) -> None:
 
 
 def _window(qtbot, ctx) -> MainWindow:
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return open_window(qtbot, ctx)
 
 
 # ---- first start and signing in ------------------------------------------------------

@@ -16,15 +16,12 @@ from facetdesk.ui.shell.main_window import MainWindow
 from facetdesk.ui.shell.note_preview import NotePreview
 from tests import signers
 from tests.actors import NURSE
-from tests.ui.helpers import choose, click, find, start_procedure
+from tests.ui.helpers import choose, click, find, open_window, start_procedure
 
 
 @pytest.fixture
 def window(qtbot, ctx, accounts):
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return open_window(qtbot, ctx)  # after the accounts exist
 
 
 @pytest.fixture

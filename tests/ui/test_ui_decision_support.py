@@ -11,9 +11,8 @@ from PySide6.QtWidgets import QApplication
 from facetdesk.domain.enums import Guidance
 from facetdesk.rules import Severity, Status
 from facetdesk.ui.editor.procedure_editor import ProcedureEditor
-from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN
-from tests.ui.helpers import choose, click, find, start_procedure
+from tests.ui.helpers import choose, click, find, open_window, start_procedure
 
 
 @pytest.fixture
@@ -22,9 +21,7 @@ def editor(qtbot, ctx):
         {"mrn": "DS-1", "family_name": "Testperson", "given_name": "Sam", "date_of_birth": date(1970, 3, 3),
          "weight_kg": 70, "diabetes": False}
     )  # fmt: skip
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot, ctx)
     w.activateWindow()
     ed = start_procedure(qtbot, w, patient.id, datetime(2026, 9, 1, 10, 0))
     ed.tabs.setCurrentIndex(0)

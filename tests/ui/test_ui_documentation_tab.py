@@ -11,8 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from facetdesk.domain.documentation_items import ITEMS
 from facetdesk.domain.enums import Aspiration, Guidance, NeuroCheck, Tolerance
 from facetdesk.domain.preset import Preset
-from tests.ui.helpers import choose, find, set_spin, start_procedure
-from tests.ui.test_ui_validation import show_tab
+from tests.ui.helpers import choose, find, set_spin, show_tab, start_procedure
 
 USUAL = {
     "sterile_drape": True,

@@ -18,7 +18,7 @@ from facetdesk.services.drafts import Draft
 from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.ui.conftest import PASSWORD
-from tests.ui.helpers import click, find, start_procedure, type_into
+from tests.ui.helpers import click, find, open_window, start_procedure, type_into
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a crashed writer is recognised on POSIX")
 
@@ -49,12 +49,9 @@ def _draft_files(ctx) -> dict[str, dict]:
 
 
 def _window(qtbot, ctx, asked: list[Draft], answer: bool = True) -> MainWindow:
-    window = MainWindow(ctx, autosave_interval_ms=60_000, idle_ms=60_000)
-    window.ask_restore = lambda draft: asked.append(draft) or answer
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return open_window(
+        qtbot, ctx, ask_restore=lambda draft: asked.append(draft) or answer, autosave_interval_ms=60_000, idle_ms=60_000
+    )
 
 
 def _sign_in(qtbot, window: MainWindow, username: str) -> None:

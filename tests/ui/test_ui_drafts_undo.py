@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from facetdesk.services.context import build_context
 from facetdesk.ui.shell.main_window import MainWindow
 from tests.actors import ADMIN_PHYSICIAN
-from tests.ui.helpers import choose, click, find, set_datetime, start_procedure, type_into
+from tests.ui.helpers import choose, click, find, open_window, set_datetime, start_procedure, type_into
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEN = datetime(2026, 2, 3, 14, 45)
@@ -30,12 +30,7 @@ def _patient(ctx, mrn: str = "DRAFT-1") -> int:
 
 
 def _window(qtbot, ctx, interval_ms: int = 3000, restore: bool = False) -> MainWindow:
-    window = MainWindow(ctx, autosave_interval_ms=interval_ms)
-    window.ask_restore = lambda draft: restore
-    qtbot.addWidget(window)
-    window.show()  # widgets take clicks only on screen; the restore offer comes now, answered above
-    qtbot.waitExposed(window)
-    return window
+    return open_window(qtbot, ctx, ask_restore=lambda draft: restore, autosave_interval_ms=interval_ms)
 
 
 def _draft_files(ctx) -> list[Path]:

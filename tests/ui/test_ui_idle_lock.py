@@ -14,7 +14,7 @@ from facetdesk.ui.shell.main_window import MainWindow
 from facetdesk.ui.signing.idle_lock import MS_PER_MINUTE
 from tests.actors import ADMIN_PHYSICIAN, NURSE
 from tests.ui.conftest import PASSWORD
-from tests.ui.helpers import click, find, start_procedure, type_into
+from tests.ui.helpers import click, find, open_window, start_procedure, type_into
 
 FAMILY_NAME = "Lockpatient"
 WHEN = datetime(2026, 9, 1, 10, 0)
@@ -28,10 +28,7 @@ def patient(ctx, accounts):
 
 
 def _window(qtbot, ctx, idle_ms: int | None = 60_000) -> MainWindow:
-    w = MainWindow(ctx, autosave_interval_ms=60_000, idle_ms=idle_ms)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return open_window(qtbot, ctx, autosave_interval_ms=60_000, idle_ms=idle_ms)
 
 
 def _visible_text(window: MainWindow) -> str:

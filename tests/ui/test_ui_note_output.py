@@ -11,9 +11,8 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
 from facetdesk.domain.errors import FieldError
-from facetdesk.ui.shell.main_window import MainWindow
 from facetdesk.ui.shell.note_preview import NotePreview
-from tests.ui.helpers import find, start_procedure, type_into
+from tests.ui.helpers import find, open_window, start_procedure, type_into
 
 
 def tiny_png() -> bytes:
@@ -48,9 +47,7 @@ def window(qtbot, ctx):
     patient = ctx.records.save_patient(
         {"mrn": "PR-1", "family_name": "Ελένη", "given_name": "Παπαδοπούλου", "date_of_birth": date(1966, 6, 6)}
     )
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot, ctx)
     start_procedure(qtbot, w, patient.id, datetime(2026, 9, 1, 10, 0))
     return w
 

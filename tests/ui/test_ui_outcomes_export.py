@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, Q
 from facetdesk.services.outcomes import OutcomesService
 from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
 from facetdesk.ui.common.widgets import ErrorLabel
-from facetdesk.ui.shell.main_window import MainWindow
-from tests.ui.helpers import click, find
+from tests.ui.helpers import click, find, open_window
 
 # Synthetic patients: (MRN, family name, given name, date of birth, procedure times).
 PATIENTS = (
@@ -49,10 +48,7 @@ def window(qtbot, ctx):
         )
         for when in times:
             ctx.records.save_procedure(patient.id, _procedure(when))
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return open_window(qtbot, ctx)
 
 
 def _open_dialog(qtbot, window) -> OutcomesExportDialog:

@@ -9,8 +9,7 @@ from facetdesk.domain.errors import FieldError
 from facetdesk.services.presets import PresetService
 from facetdesk.ui.admin.presets_dialog import PresetsDialog
 from facetdesk.ui.editor.preset_menu import preset_menu
-from tests.ui.helpers import choose, click, find, set_spin, type_into
-from tests.ui.test_ui_accessibility import _unnamed_inputs
+from tests.ui.helpers import choose, click, find, set_spin, type_into, unnamed_inputs
 
 MBB_SEED = "Lumbar MBB, bupivacaine 0.5% 0.5 mL per nerve"
 IA_SEED = "Lumbar IA, triamcinolone 40 mg + lidocaine 1%"
@@ -38,7 +37,7 @@ def test_opens_on_the_first_preset_with_every_input_named(dialog):
     assert find(dialog, "Medication 2 agent").value() == "lidocaine"
     # Totals are for one joint: 0.4 mL of 1% lidocaine = 4 mg.
     assert dialog.medications.rows.table.item(1, 5).text() == "0.4 mL = 4 mg"
-    assert _unnamed_inputs(dialog) == []
+    assert unnamed_inputs(dialog) == []
 
 
 def test_create_preset_through_the_widgets(qtbot, dialog, service):

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from facetdesk.domain.enums import Sex
 from facetdesk.ui.shell.main_window import MainWindow
-from tests.ui.helpers import choose, choose_technique, click, find, set_datetime, set_spin, type_into
+from tests.ui.helpers import choose, choose_technique, click, find, set_datetime, set_spin, show_tab, type_into
 
 
 @pytest.fixture
@@ -29,12 +29,6 @@ def _new_procedure(qtbot, window, patient, when=datetime(2026, 9, 1, 10, 0)):
     show_tab(ed, "Targets")
     click(qtbot, find(ed, "L4-L5 left"))
     return ed
-
-
-def show_tab(ed, title: str) -> None:
-    """Switch tabs as the user does, so the widgets clicked next are on screen."""
-    titles = [ed.tabs.tabText(i).removeprefix("⚠ ").replace("&&", "&") for i in range(ed.tabs.count())]
-    ed.tabs.setCurrentIndex(titles.index(title))
 
 
 def test_patient_without_required_fields_shows_errors_beside_them(qtbot, window, ctx):
