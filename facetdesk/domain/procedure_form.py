@@ -37,6 +37,9 @@ class FormField:
     placeholder: str = ""
     # On a tab laid out in groups (Documentation): the group it belongs to.
     group: str = ""
+    # For a plain field added after format 3: the signed-content format that first covers it (domain/
+    # signed_content makes that format from the descriptions). 0: covered by the formats' own field lists.
+    signed_from: int = 0
 
     @property
     def key(self) -> str:

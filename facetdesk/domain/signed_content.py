@@ -23,6 +23,7 @@ from typing import Any
 from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Procedure
+from facetdesk.domain.procedure_form import FIELDS as FORM_FIELDS
 
 # Format 1, field by field. A nested model lists its own fields; a list of models applies them per item.
 _V1_IDENTITY = ("mrn", "family_name", "given_name", "date_of_birth", "sex")
@@ -105,7 +106,12 @@ def _documentation_spec(fmt: int) -> tuple[str, ...]:
     return tuple(item.key for item in DOCUMENTATION_ITEMS if item.signed_from <= fmt)
 
 
-LATEST_FORMAT = max(3, *(item.signed_from for item in DOCUMENTATION_ITEMS))
+def _later_fields(fmt: int) -> tuple[str, ...]:
+    """The procedure's plain fields described after format 3 (FormField.signed_from) that format ``fmt`` covers."""
+    return tuple(f.key for f in FORM_FIELDS if len(f.path) == 1 and 3 < f.signed_from <= fmt)
+
+
+LATEST_FORMAT = max(3, *(item.signed_from for item in DOCUMENTATION_ITEMS), *(f.signed_from for f in FORM_FIELDS))
 _V1_SIGNATURE = ("signed_by", "signed_at")
 _V1_ADDENDUM = ("author", "written_at", "text", "signed_by", "signed_at")
 
@@ -198,7 +204,12 @@ _FORMATS: dict[int, _Format] = {
     1: _Format(1, _V1_PROCEDURE, _V1_ADDENDUM, _V1_PATIENT_RECORD),
     2: _Format(2, _V2_PROCEDURE, _V1_ADDENDUM, _V2_PATIENT_RECORD),
     **{
-        n: _Format(n, (*_V2_PROCEDURE, ("documentation", _documentation_spec(n))), _V1_ADDENDUM, _V2_PATIENT_RECORD)
+        n: _Format(
+            n,
+            (*_V2_PROCEDURE, *_later_fields(n), ("documentation", _documentation_spec(n))),
+            _V1_ADDENDUM,
+            _V2_PATIENT_RECORD,
+        )
         for n in range(3, LATEST_FORMAT + 1)
     },
 }
