@@ -66,6 +66,26 @@ def documentation_text(procedure: Procedure, item: Item) -> str:
     return value.label if hasattr(value, "label") else str(value)
 
 
+def described_later_fields(procedure: Procedure) -> Fields:
+    """Plain fields described after the note's own sections were written (FormField.signed_from): each with its
+    value, or "not documented", so a field added by its description alone still prints."""
+    out = []
+    for f in FORM_FIELDS:
+        if len(f.path) != 1 or not f.signed_from:
+            continue
+        value = getattr(procedure, f.key)
+        if value is None or value == "" or value == []:
+            text = NOT_DOCUMENTED
+        elif isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif isinstance(value, (int, float)):
+            text = num(value)
+        else:
+            text = getattr(value, "label", str(value))
+        out.append((f.label, text))
+    return tuple(out)
+
+
 def documentation_fields(procedure: Procedure, group: Group) -> Fields:
     """The printed items of one documentation group that concern this procedure, each with its text."""
     return tuple(

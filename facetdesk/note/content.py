@@ -20,6 +20,7 @@ from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.wording import (
+    described_later_fields,
     documentation_fields,
     indication_fields,
     inr_text,
@@ -116,6 +117,8 @@ class NoteContent:
     # Radiation and images, and the check after the procedure (documentation items; "not documented" if absent).
     radiation: Fields = ()
     post_check: Fields = ()
+    # Plain fields described after these sections were written (printed with the post-procedure check).
+    later: Fields = ()
     narrative: tuple[str, ...] = ()
     procedure_findings: str = NOT_RECORDED
     estimated_blood_loss: str = NOT_RECORDED
@@ -308,6 +311,7 @@ def build_note_content(
         consent=consent_fields(procedure),
         radiation=documentation_fields(procedure, "radiation"),
         post_check=documentation_fields(procedure, "after"),
+        later=described_later_fields(procedure),
         narrative=technique_narrative(procedure, catalog),
         procedure_findings=procedure.findings.strip() or NOT_RECORDED,
         estimated_blood_loss=procedure.estimated_blood_loss or NOT_RECORDED,

@@ -162,7 +162,7 @@ def _after(c: NoteContent) -> list[Flowable]:
     )
     if c.complication_details:
         fields += (("Complication details", c.complication_details),)
-    fields += (("Estimated blood loss", c.estimated_blood_loss), ("Disposition", c.disposition))
+    fields += (("Estimated blood loss", c.estimated_blood_loss), ("Disposition", c.disposition), *c.later)
     return [heading("Complications and post-procedure check"), run_in(fields)]
 
 

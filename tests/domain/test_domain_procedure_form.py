@@ -42,3 +42,20 @@ def test_each_documentation_item_is_signed_from_the_format_its_description_names
             assert (item.key in covered) == (fmt >= item.signed_from), (item.key, fmt)
     described = [item.signed_from for item in ITEMS] + [f.signed_from for f in FIELDS]
     assert signed_content.CURRENT_FORMAT == max(described)
+
+
+def test_a_plain_field_described_later_prints_by_its_description(monkeypatch):
+    """A field added with its description alone prints with the post-procedure check (or "not documented")."""
+    from facetdesk.domain import wording
+    from facetdesk.domain.procedure_form import FormField
+    from tests.note.note_case import make_case
+
+    later = FormField(("follow_up",), "Follow-up plan", "Outcome", "text", signed_from=4)
+    monkeypatch.setattr(wording, "FORM_FIELDS", (*FIELDS, later))
+    procedure = make_case().procedure
+    assert wording.described_later_fields(procedure.model_copy(update={"follow_up": "Clinic in 2 weeks"})) == (
+        ("Follow-up plan", "Clinic in 2 weeks"),
+    )
+    assert wording.described_later_fields(procedure.model_copy(update={"follow_up": ""})) == (
+        ("Follow-up plan", "not documented"),
+    )
