@@ -13,7 +13,7 @@ import typing
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
 
 from facetdesk.domain.base import ShortText
 from facetdesk.domain.documentation_items import ITEM_BY_KEY, MAX_FLUOROSCOPY_SECONDS, MAX_RADIATION_DOSE
@@ -77,7 +77,9 @@ class FieldWidget:
             if field.placeholder:
                 self.widget.setPlaceholderText(field.placeholder)  # type: ignore[attr-defined]
             if isinstance(self.widget, QPlainTextEdit):
-                self.widget.setMaximumHeight(70)
+                # Four lines, not growing: a box the form stretched sat centred in its row, away from its label.
+                self.widget.setFixedHeight(72)
+                self.widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         elif tp is int:
             maximum, unit = _SPINS[key]
             self.widget = named(OptionalIntSpin(0, int(maximum), unit), label)

@@ -254,7 +254,10 @@ class OutcomeSection(QWidget):
 
     def __init__(self, catalog: Catalog, add_field: AddField):
         super().__init__()
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch()  # spare height below the form, not between its rows
         comp_box, self.complications = checkbox_grid(Complication, "Complication")
         none_note = QLabel(self.tr("Leave all unticked when there were no complications."))
         none_note.setStyleSheet(f"color: {style.MUTED_COLOR};")
