@@ -37,6 +37,9 @@ class FormField:
     placeholder: str = ""
     # On a tab laid out in groups (Documentation): the group it belongs to.
     group: str = ""
+    # For a number: the unit shown after it, and how many decimals are typed.
+    unit: str = ""
+    decimals: int = 2
     # For a plain field added after format 3: the signed-content format that first covers it (domain/
     # signed_content makes that format from the descriptions). 0: covered by the formats' own field lists.
     signed_from: int = 0
@@ -91,13 +94,14 @@ FIELDS: tuple[FormField, ...] = (
     _f("diagnoses", "Diagnoses", "Procedure", "choice"),
     # Indication
     _f("indication", "Indication", "Indication", "panel"),
-    _f("indication.pain_duration_months", "Pain duration (months)", "Indication", "number"),
+    FormField(("indication", "pain_duration_months"), "Pain duration (months)", "Indication", "number", unit=" months"),
     _f("indication.conservative_care", "Conservative care", "Indication", "choice"),
-    _f("indication.conservative_care_details", "Conservative care details", "Indication", "text"),
+    _f("indication.conservative_care_details", "Conservative care details", "Indication", "text",
+       placeholder="e.g. 12 weeks of physical therapy, naproxen 500 mg BID"),
     _f("indication.pain_scale", "Pain scale", "Indication", "choice"),
     _f("indication.baseline_pain", "Usual pain at evaluation", "Indication", "number"),
     _f("indication.disability_scale", "Disability scale", "Indication", "choice"),
-    _f("indication.disability_score", "Disability score", "Indication", "number"),
+    FormField(("indication", "disability_score"), "Disability score", "Indication", "number", unit=" %", decimals=0),
     _f("indication.exclusions", "LCD exclusions", "Indication", "choice"),
     # Targets, medications, toxin, pain: panels of their own
     _f("targets", "Targets", "Targets", "panel"),

@@ -55,7 +55,7 @@ def _fill_procedure(qtbot, w) -> None:
     click(qtbot, find(ed, "Conservative care: Physical therapy"))
     click(qtbot, find(ed, "Conservative care: NSAIDs"))
     type_into(qtbot, find(ed, "Conservative care details"), "12 weeks of PT, naproxen")
-    set_spin(qtbot, find(ed, "Usual pain at evaluation (NRS)"), 7)
+    set_spin(qtbot, find(ed, "Usual pain at evaluation"), 7)
     choose(find(ed, "Disability scale"), "ODI")
     set_spin(qtbot, find(ed, "Disability score"), 42.0)
     # Targets: two levels, bilateral

@@ -39,10 +39,27 @@ _SHORT_TEXT_MAX = next(m.max_length for m in typing.get_args(ShortText)[1:] if h
 def _base_type(annotation: Any) -> tuple[type, bool]:
     """(the type, whether it is a list) of ``X | None`` or ``list[X]``."""
     if typing.get_origin(annotation) is list:
-        return typing.get_args(annotation)[0], True
+        return _plain(typing.get_args(annotation)[0]), True
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        return next(a for a in typing.get_args(annotation) if a is not type(None)), False
-    return annotation, False
+        return _plain(next(a for a in typing.get_args(annotation) if a is not type(None))), False
+    return _plain(annotation), False
+
+
+def _plain(tp: Any) -> Any:
+    """``int`` for ``Annotated[int, Field(ge=0, le=10)]`` (the NRS): the constraints are read by _bounds."""
+    return typing.get_args(tp)[0] if typing.get_origin(tp) is typing.Annotated else tp
+
+
+def _bounds(annotation: Any, metadata: list) -> tuple[float | None, float | None]:
+    """The (lowest, highest) value the model allows, from its constraints (ge/gt, le/lt) wherever they sit."""
+    found = list(metadata)
+    for arg in typing.get_args(annotation):  # Nrs | None: the bounds are in the Annotated member
+        found += list(getattr(arg, "__metadata__", ()))
+        for inner in getattr(arg, "__metadata__", ()):
+            found += list(getattr(inner, "metadata", ()))
+    low = next((float(m.ge) for m in found if getattr(m, "ge", None) is not None), None)
+    high = next((float(m.le) for m in found if getattr(m, "le", None) is not None), None)
+    return low, high
 
 
 def _long_text(model: type[BaseModel], key: str) -> bool:
@@ -60,6 +77,7 @@ class FieldWidget:
         tp, is_list = _base_type(info.annotation)
         optional = info.annotation is not tp and not is_list
         self.boxes: dict[Enum, QCheckBox] = {}
+        self._default: Any = None
         self.widget: QWidget
         if is_list:
             self.widget, self.boxes = checkbox_grid(tp, label, columns=2)
@@ -70,6 +88,10 @@ class FieldWidget:
             self.widget = named(ChoiceCombo([(True, yes), (False, no)], optional=True), label)
         elif tp is bool:
             self.widget = named(QCheckBox(label), label)
+        elif isinstance(tp, type) and issubclass(tp, Enum) and not optional and info.default is not None:
+            # A choice the record defaults (the pain scale): the default is shown, never an empty choice.
+            self._default = info.default
+            self.widget = named(enum_combo(tp), label)
         elif isinstance(tp, type) and issubclass(tp, Enum):
             self.widget = named(enum_combo(tp, optional=True), label)
         elif tp is str:
@@ -80,12 +102,18 @@ class FieldWidget:
                 # Four lines, not growing: a box the form stretched sat centred in its row, away from its label.
                 self.widget.setFixedHeight(72)
                 self.widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        elif tp is int:
-            maximum, unit = _SPINS[key]
-            self.widget = named(OptionalIntSpin(0, int(maximum), unit), label)
-        else:  # float: 0 is a reading (consoles show 0.0 for a tiny dose); "not recorded" is below it
-            maximum, unit = _SPINS[key]
-            self.widget = named(OptionalFloatSpin(maximum, decimals=2, suffix=unit, minimum=0.0), label)
+        else:
+            # Bounds from the model's constraints (else the typing limits above); "not recorded" is below them.
+            low, high = _bounds(info.annotation, info.metadata)
+            limit, unit = _SPINS.get(key, (high, field.unit))
+            maximum = high if high is not None else limit
+            assert maximum is not None, f"{key}: a number field needs an upper bound"
+            if tp is int:
+                self.widget = named(OptionalIntSpin(int(low or 0), int(maximum), unit), label)
+            else:  # 0 is a reading (a console's 0.0 dose, a 0% disability score)
+                self.widget = named(
+                    OptionalFloatSpin(maximum, decimals=field.decimals, suffix=unit, minimum=low or 0.0), label
+                )
         if field.help:
             self.widget.setToolTip(field.help)
 
@@ -109,7 +137,7 @@ class FieldWidget:
             for member, box in self.boxes.items():
                 box.setChecked(member in (value or []))
         elif isinstance(w, ChoiceCombo):
-            w.set_value(value)
+            w.set_value(value if value is not None else self._default)
         elif isinstance(w, QCheckBox):
             w.setChecked(bool(value))
         elif isinstance(w, QPlainTextEdit):

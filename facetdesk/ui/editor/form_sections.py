@@ -24,25 +24,20 @@ from PySide6.QtWidgets import (
 from facetdesk.domain.catalog import Catalog, Exclusion
 from facetdesk.domain.enums import (
     Complication,
-    ConservativeCare,
-    DisabilityScale,
     ExclusionAnswer,
     Guidance,
     Intent,
-    PainScale,
     Sedation,
     Technique,
 )
-from facetdesk.domain.procedure import Procedure
-from facetdesk.domain.procedure_form import FIELDS
+from facetdesk.domain.procedure import Indication, Procedure
+from facetdesk.domain.procedure_form import BY_PATH, FIELDS
 from facetdesk.ui.common import style
 from facetdesk.ui.common.date_fields import OneTabDateTimeEdit
 from facetdesk.ui.common.error_router import ErrorRouter
 from facetdesk.ui.common.widgets import (
     ChoiceCombo,
     ErrorLabel,
-    OptionalFloatSpin,
-    OptionalIntSpin,
     checkbox_grid,
     enum_combo,
     named,
@@ -177,27 +172,18 @@ def exclusion_choices(exclusion: Exclusion) -> ChoiceCombo:
 
 
 class IndicationSection(QWidget):
-    """Pain duration, conservative care, the pain and disability scales, and the LCD exclusions."""
+    """Pain duration, conservative care, the pain and disability scales (the Indication tab of the form's
+    description, in its order), and the LCD exclusions (a question each, from resources/lcd_exclusions.json)."""
 
     def __init__(self, catalog: Catalog, add_field: AddField):
         super().__init__()
         form = QFormLayout(self)
-        self.pain_duration = named(OptionalIntSpin(0, 1200, " months"), "Pain duration (months)")
-        care_box, self.conservative_care = checkbox_grid(ConservativeCare, "Conservative care")
-        self.care_details = named(QLineEdit(), "Conservative care details")
-        self.care_details.setPlaceholderText(self.tr("e.g. 12 weeks of physical therapy, naproxen 500 mg BID"))
-        self.pain_scale = named(enum_combo(PainScale), "Pain scale")
-        self.baseline_pain = named(OptionalIntSpin(0, 10), "Usual pain at evaluation (NRS)")
-        self.disability_scale = named(enum_combo(DisabilityScale, optional=True), "Disability scale")
-        self.disability_score = named(OptionalFloatSpin(100, 0, " %"), "Disability score")
-        path = ("indication",)
-        add_field(form, "Pain duration", self.pain_duration, (*path, "pain_duration_months"))
-        add_field(form, "Conservative care tried", care_box, (*path, "conservative_care"))
-        add_field(form, "Details", self.care_details, (*path, "conservative_care_details"))
-        add_field(form, "Pain scale", self.pain_scale, (*path, "pain_scale"))
-        add_field(form, "Usual pain at evaluation", self.baseline_pain, (*path, "baseline_pain"))
-        add_field(form, "Disability scale", self.disability_scale, (*path, "disability_scale"))
-        add_field(form, "Disability score", self.disability_score, (*path, "disability_score"))
+        self.fields: dict[str, FieldWidget] = {}
+        for f in FIELDS:
+            if f.tab != "Indication" or len(f.path) != 2 or f.key == "exclusions":
+                continue
+            self.fields[f.key] = FieldWidget(Indication, f)
+            add_field(form, f.label, self.fields[f.key].widget, f.path)
         # The LCD's patient-selection exclusions, one question each (resources/lcd_exclusions.json).
         self.exclusions: dict[str, ChoiceCombo] = {}
         box = QWidget()
@@ -214,31 +200,19 @@ class IndicationSection(QWidget):
             self.exclusions[exclusion.key] = combo
         grid.setColumnStretch(0, 1)
         if self.exclusions:
-            add_field(form, "LCD exclusions", box, (*path, "exclusions"))
+            add_field(form, BY_PATH[("indication", "exclusions")].label, box, ("indication", "exclusions"))
 
     def load(self, p: Procedure | None) -> None:
         ind = p.indication if p else None
         for key, combo in self.exclusions.items():
             combo.set_value(ind.exclusion_answer(key) if ind else None)
-        self.pain_duration.set_value_or_none(ind.pain_duration_months if ind else None)
-        for care, box in self.conservative_care.items():
-            box.setChecked(bool(ind and care in ind.conservative_care))
-        self.care_details.setText(ind.conservative_care_details if ind else "")
-        self.pain_scale.set_value(ind.pain_scale if ind else PainScale.NRS)
-        self.baseline_pain.set_value_or_none(ind.baseline_pain if ind else None)
-        self.disability_scale.set_value(ind.disability_scale if ind else None)
-        self.disability_score.set_value_or_none(ind.disability_score if ind else None)
+        for key, fw in self.fields.items():
+            fw.set_value(getattr(ind, key) if ind else None)
 
     def data(self) -> dict:
         return {
             "indication": {
-                "pain_duration_months": self.pain_duration.value_or_none(),
-                "conservative_care": [c for c, box in self.conservative_care.items() if box.isChecked()],
-                "conservative_care_details": self.care_details.text(),
-                "pain_scale": self.pain_scale.value(),
-                "baseline_pain": self.baseline_pain.value_or_none(),
-                "disability_scale": self.disability_scale.value(),
-                "disability_score": self.disability_score.value_or_none(),
+                **{key: fw.value() for key, fw in self.fields.items()},
                 "exclusions": [
                     {"key": key, "answer": combo.value()}
                     for key, combo in self.exclusions.items()
