@@ -37,6 +37,8 @@ class FormField:
     placeholder: str = ""
     # On a tab laid out in groups (Documentation): the group it belongs to.
     group: str = ""
+    # A choice the record defaults that the form still starts unchosen ("— choose —"): a default is not a fact.
+    unchosen: bool = False
     # For a number: the unit shown after it, and how many decimals are typed.
     unit: str = ""
     decimals: int = 2
@@ -86,7 +88,7 @@ FIELDS: tuple[FormField, ...] = (
     _f("intent", "Intent", "Procedure", "choice"),
     _f("guidance", "Image guidance", "Procedure", "choice"),
     _f("contrast", "Contrast", "Procedure", "check"),
-    _f("sedation", "Sedation", "Procedure", "choice"),
+    FormField(("sedation",), "Sedation", "Procedure", "choice", unchosen=True),
     _f("mbb_not_possible_reason", "Why a medial branch block is not possible", "Procedure", "text",
        "Required by the LCD for a diagnostic IA"),
     _f("rfa_not_candidate_reason", "Why not a radiofrequency candidate", "Procedure", "text",

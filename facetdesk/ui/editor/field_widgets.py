@@ -88,10 +88,20 @@ class FieldWidget:
             self.widget = named(ChoiceCombo([(True, yes), (False, no)], optional=True), label)
         elif tp is bool:
             self.widget = named(QCheckBox(label), label)
-        elif isinstance(tp, type) and issubclass(tp, Enum) and not optional and info.default is not None:
+        elif (
+            isinstance(tp, type)
+            and issubclass(tp, Enum)
+            and not optional
+            and not info.is_required()
+            and not field.unchosen
+        ):
             # A choice the record defaults (the pain scale): the default is shown, never an empty choice.
             self._default = info.default
             self.widget = named(enum_combo(tp), label)
+        elif isinstance(tp, type) and issubclass(tp, Enum) and (not optional or field.unchosen):
+            # Required, with nothing chosen until the physician (or a preset) chooses: never a value that looks
+            # recorded.
+            self.widget = named(enum_combo(tp, optional=True, none_label="— choose —"), label)
         elif isinstance(tp, type) and issubclass(tp, Enum):
             self.widget = named(enum_combo(tp, optional=True), label)
         elif tp is str:

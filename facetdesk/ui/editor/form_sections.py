@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -25,10 +26,6 @@ from facetdesk.domain.catalog import Catalog, Exclusion
 from facetdesk.domain.enums import (
     Complication,
     ExclusionAnswer,
-    Guidance,
-    Intent,
-    Sedation,
-    Technique,
 )
 from facetdesk.domain.procedure import Indication, Procedure
 from facetdesk.domain.procedure_form import BY_PATH, FIELDS
@@ -39,7 +36,6 @@ from facetdesk.ui.common.widgets import (
     ChoiceCombo,
     ErrorLabel,
     checkbox_grid,
-    enum_combo,
     named,
     to_qdatetime,
 )
@@ -84,6 +80,9 @@ def _minute(value: object) -> object:
     return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
 
 
+W = TypeVar("W", bound=QWidget)
+
+
 class ProcedureSection(QWidget):
     """When, who, technique, intent, guidance, contrast, sedation, coverage reasons and diagnoses (consent and the
     rest of the documentation: ui/documentation_tab)."""
@@ -96,33 +95,19 @@ class ProcedureSection(QWidget):
         self.performed_at = named(OneTabDateTimeEdit(), "Date and time of procedure")
         self.performed_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.performed_at.setCalendarPopup(True)
-        self.physician = named(QLineEdit(), "Performing physician")
-        # A new procedure has no technique, intent, guidance or sedation until chosen (or a preset fills them):
-        # never a value that looks recorded.
-        choose = self.tr("— choose —")
-        self.technique = named(enum_combo(Technique, optional=True, none_label=choose), "Technique")
-        self.intent = named(enum_combo(Intent, optional=True, none_label=choose), "Intent")
-        self.guidance = named(enum_combo(Guidance, optional=True, none_label=choose), "Image guidance")
-        self.contrast = named(QCheckBox(self.tr("Contrast used")), "Contrast")
-        self.sedation = named(enum_combo(Sedation, optional=True, none_label=choose), "Sedation")
-        self.mbb_not_possible = named(
-            QLineEdit(), "Why a medial branch block is not possible", "Required by the LCD for a diagnostic IA"
-        )
-        self.rfa_not_candidate = named(
-            QLineEdit(), "Why not a radiofrequency candidate", "Required by the LCD before a therapeutic IA or MBB"
-        )
-        for label, widget, key in (
-            ("Date and time", self.performed_at, "performed_at"),
-            ("Performing physician", self.physician, "physician"),
-            ("Technique", self.technique, "technique"),
-            ("Intent", self.intent, "intent"),
-            ("Image guidance", self.guidance, "guidance"),
-            ("Contrast", self.contrast, "contrast"),
-            ("Sedation", self.sedation, "sedation"),
-            ("MBB not possible because", self.mbb_not_possible, "mbb_not_possible_reason"),
-            ("Not an RF candidate because", self.rfa_not_candidate, "rfa_not_candidate_reason"),
-        ):
-            add_field(form, label, widget, (key,))
+        add_field(form, BY_PATH[("performed_at",)].label, self.performed_at, ("performed_at",))
+        # Who, what and how, as the form's description lists them (the diagnoses have their own column).
+        self.fields: dict[str, FieldWidget] = {}
+        for f in FIELDS:
+            if f.tab == "Procedure" and len(f.path) == 1 and f.key not in ("performed_at", "diagnoses"):
+                self.fields[f.key] = FieldWidget(Procedure, f)
+                add_field(form, f.label, self.fields[f.key].widget, f.path)
+        self.physician = self._typed("physician", QLineEdit)
+        self.technique = self._typed("technique", ChoiceCombo)
+        self.intent = self._typed("intent", ChoiceCombo)
+        self.guidance = self._typed("guidance", ChoiceCombo)
+        self.contrast = self._typed("contrast", QCheckBox)
+        self.sedation = self._typed("sedation", ChoiceCombo)
         left_column = QWidget()
         lc = QVBoxLayout(left_column)
         lc.setContentsMargins(0, 0, 0, 0)
@@ -136,30 +121,25 @@ class ProcedureSection(QWidget):
         grid.addWidget(left_column, 1)
         grid.addWidget(right, 1)
 
+    def _typed(self, key: str, kind: type[W]) -> W:
+        """The widget of a described field, as the kind the editor and undo work with."""
+        widget = self.fields[key].widget
+        assert isinstance(widget, kind), f"{key}: {type(widget).__name__}"
+        return widget
+
     def load(self, p: Procedure | None, physician_hint: str = "") -> None:
         self.performed_at.setDateTime(to_qdatetime(p.performed_at) if p else QDateTime.currentDateTime())
-        self.physician.setText(p.physician if p else physician_hint)
-        self.technique.set_value(p.technique if p else None)
-        self.intent.set_value(p.intent if p else None)
-        self.guidance.set_value(p.guidance if p else None)
-        self.contrast.setChecked(p.contrast if p else False)
-        self.sedation.set_value(p.sedation if p else None)
-        self.mbb_not_possible.setText(p.mbb_not_possible_reason if p else "")
-        self.rfa_not_candidate.setText(p.rfa_not_candidate_reason if p else "")
+        for key, fw in self.fields.items():
+            fw.set_value(getattr(p, key) if p else None)
+        if p is None:
+            self.physician.setText(physician_hint)  # the signed-in physician performs a new procedure
         set_checked_codes(self.diagnoses, p.diagnoses if p else [])
 
     def data(self) -> dict:
         return {
             "performed_at": _minute(self.performed_at.dateTime().toPython()),
-            "physician": self.physician.text(),
+            **{key: fw.value() for key, fw in self.fields.items()},
             "diagnoses": checked_codes(self.diagnoses),
-            "technique": self.technique.value(),
-            "intent": self.intent.value(),
-            "guidance": self.guidance.value(),
-            "contrast": self.contrast.isChecked(),
-            "sedation": self.sedation.value(),
-            "mbb_not_possible_reason": self.mbb_not_possible.text(),
-            "rfa_not_candidate_reason": self.rfa_not_candidate.text(),
         }
 
 
