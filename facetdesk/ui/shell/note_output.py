@@ -122,27 +122,23 @@ class NoteOutput(QObject):
     @guarded
     def export_fhir(self, path: str | None = None) -> Path | None:
         """Export the open procedure as a FHIR R4 bundle for the EHR (recorded in the audit trail)."""
-        self._ctx.work.require(Permission.EXPORT)
-        opened = self._saved_procedure_for_note()
-        if opened is None:
-            return None
-        editor, procedure = opened
-        assert procedure.id is not None
-        if path is None:
-            path = self._export_path(editor, self.tr("Export FHIR bundle"), ".fhir.json", self.tr("FHIR JSON (*.json)"))
-            if path is None:
-                return None
-        try:
-            written = self._ctx.cases.export_fhir(procedure.id, path)
-        except (OSError, StorageError) as exc:
-            self._export_failed(editor, self.tr("FHIR bundle"), exc)
-            return None
-        self._status(self.tr("FHIR bundle exported to {p}").format(p=written), 8000)
-        return written
+        return self._export(
+            path, self._ctx.cases.export_fhir, self.tr("Export FHIR bundle"), ".fhir.json",
+            self.tr("FHIR JSON (*.json)"), self.tr("FHIR bundle"),
+        )  # fmt: skip
 
     @guarded
     def export_pdf(self, path: str | None = None) -> Path | None:
         """Export the open procedure's note (recorded in the audit trail); asks for a file name unless given."""
+        return self._export(
+            path, self._ctx.notes.export_procedure, self.tr("Export PDF note"), ".pdf", self.tr("PDF (*.pdf)"),
+            self.tr("Note"),
+        )  # fmt: skip
+
+    def _export(
+        self, path: str | None, write: Callable[[int, str], Path], title: str, suffix: str, file_filter: str, what: str
+    ) -> Path | None:
+        """Save the open procedure if changed, ask for a file unless given, write it with ``write`` (which audits)."""
         self._ctx.work.require(Permission.EXPORT)
         opened = self._saved_procedure_for_note()
         if opened is None:
@@ -150,13 +146,13 @@ class NoteOutput(QObject):
         editor, procedure = opened
         assert procedure.id is not None
         if path is None:
-            path = self._export_path(editor, self.tr("Export PDF note"), ".pdf", self.tr("PDF (*.pdf)"))
+            path = self._export_path(editor, title, suffix, file_filter)
             if path is None:
                 return None
         try:
-            written = self._ctx.notes.export_procedure(procedure.id, path)
+            written = write(procedure.id, path)
         except (OSError, StorageError) as exc:
-            self._export_failed(editor, self.tr("Note"), exc)
+            self._export_failed(editor, what, exc)
             return None
-        self._status(self.tr("Note exported to {p}").format(p=written), 8000)
+        self._status(self.tr("{what} exported to {p}").format(what=what, p=written), 8000)
         return written
