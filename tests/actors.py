@@ -10,3 +10,6 @@ PHYSICIAN = Actor(
 ADMIN_PHYSICIAN = PHYSICIAN.model_copy(update={"is_admin": True})
 NURSE = Actor(username="rn.synthetic", display_name="RN Synthetic Nurse", role=Role.NURSE, workstation="test-ws")
 COMMAND_LINE = Actor.command_line("tester", "test-ws")
+
+# Every test account's password (synthetic; long enough for the password rules), so any of them can sign.
+PASSWORD = "synthetic signing password"

@@ -1,4 +1,5 @@
-"""Test-wide setup: headless Qt, no test touches the user's real settings or database, both storage backends."""
+"""Test-wide setup: headless Qt, no test touches the user's real settings or database, both storage backends,
+the Hypothesis profile (tests/profiles.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("FACETDESK_DB", None)
 
 import pytest  # noqa: E402
+
+import tests.profiles  # noqa: E402, F401 - loads the Hypothesis profile before any test module builds its settings
 
 # The backend parameter (SQLite, and PostgreSQL when FACETDESK_TEST_PG_URL is set) and its fixtures.
 pytest_plugins = ("tests.pg",)

@@ -28,22 +28,20 @@ from facetdesk.services.accounts import SignInFailed
 from facetdesk.services.records import NotFound
 from facetdesk.storage.errors import StorageError
 from tests import signers
-from tests.services.conftest import patient_data, procedure_data
+from tests.builders.records import rich_patient_data, rich_procedure_data
+from tests.profiles import examples
 
-# ---- the profile: deterministic, no example database, fast enough for every run ---------------------
+# ---- the settings: the run's profile (tests/profiles.py), fast enough for every run ---------------------
 
 HOSTILE = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    max_examples=40,
+    max_examples=examples(40),
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,  # one database per test function; properties checked per example
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
     ],
 )
-PURE = settings(HOSTILE, max_examples=150)  # no database: cheap, so many more examples
+PURE = settings(HOSTILE, max_examples=examples(150))  # no database: cheap, so many more examples
 
 # The errors a user is shown; anything else escaping a service is a crash.
 CLEAR_ERRORS = (InvalidRecord, NotFound, StorageError, NotPermitted, SignInFailed)
@@ -163,90 +161,6 @@ hostile_values = st.one_of(
     st.sampled_from([Big("deep_list", 5000), Big("deep_dict", 5000), Big("list", 10_000)]),
 )
 hostile_ids = hostile_values
-
-
-# ---- valid synthetic payloads, mutated one field at a time ------------------------------------------------
-
-
-def rich_patient_data(n: int, **overrides: Any) -> dict[str, Any]:
-    data = patient_data(
-        n,
-        mrn=f"HOS-{n:06d}",
-        weight_kg=72.5,
-        anticoagulants=[{"agent": "apixaban", "last_dose_at": "2025-03-30T08:00:00"}],
-        allergies=["latex"],
-        pregnant=False,
-        neuromuscular_disease=None,
-        injection_site_infection=False,
-    )
-    data.update(overrides)
-    return data
-
-
-def rich_procedure_data() -> dict[str, Any]:
-    return procedure_data(
-        "2025-04-02T10:15:00",
-        indication={
-            "pain_duration_months": 14,
-            "conservative_care": ["nsaids", "physical_therapy"],
-            "conservative_care_details": "6 weeks of PT",
-            "pain_scale": "NRS",
-            "baseline_pain": 7,
-            "disability_scale": "ODI",
-            "disability_score": 38.0,
-        },
-        diagnoses=["M47.816"],
-        contrast=False,
-        sedation="none",
-        medications=[
-            {
-                "agent": "bupivacaine",
-                "concentration_mg_per_ml": 5.0,
-                "volume_ml": 0.5,
-                "volume_basis": "per_nerve",
-                "site": "target",
-            },
-            {
-                "agent": "lidocaine",
-                "concentration_mg_per_ml": 10.0,
-                "volume_ml": 1.5,
-                "volume_basis": "total",
-                "site": "skin",
-            },
-        ],
-        botulinum_toxin={
-            "product": "onabotulinumtoxinA",
-            "vial_units": 100.0,
-            "diluent_ml": 2.0,
-            "sites": [{"muscle": "multifidus_lumbar", "level": "L4", "side": "left", "units": 20.0, "product": None}],
-        },
-        pain_scores=[
-            {"minutes_after": 15, "nrs": 3, "activity": "sit-to-stand"},
-            {"minutes_after": 30, "nrs": 2, "activity": "walking"},
-        ],
-        consent_obtained=True,
-        time_out_performed=True,
-        position="prone",
-        skin_prep="chlorhexidine",
-        needle="22G 3.5 in spinal",
-        contrast_spread="",
-        findings="Synthetic findings.",
-        estimated_blood_loss="minimal",
-        post_procedure_diagnoses=["M47.816"],
-        complications=["other"],
-        complication_details="brief dizziness",
-        disposition="home_stable",
-        follow_up="2 weeks",
-        notes="Synthetic note.",
-        overrides=[
-            {
-                "rule": "botox.max_units_window",
-                "reason": "synthetic reason",
-                "acknowledged_by": "Dr. Synthetic",
-                "acknowledged_at": "2025-04-02T10:00:00",
-            }
-        ],
-    )
 
 
 def preset_payload(n: int) -> dict[str, Any]:

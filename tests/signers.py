@@ -8,10 +8,9 @@ from facetdesk.services.context import AppContext
 from facetdesk.services.keys import KeyKeeper
 from facetdesk.storage import trust as key_store
 from facetdesk.storage import users as user_store
-from tests.actors import ADMIN_PHYSICIAN
+from tests.actors import ADMIN_PHYSICIAN, PASSWORD
 
 # Synthetic: every enrolled test account shares it, so the first account's CA share opens for the others.
-PASSWORD = "synthetic signing password"
 
 
 def enrol(ctx: AppContext, actor: Actor = ADMIN_PHYSICIAN, password: str = PASSWORD) -> User:
@@ -28,7 +27,7 @@ def enrol(ctx: AppContext, actor: Actor = ADMIN_PHYSICIAN, password: str = PASSW
     with ctx.database.transaction() as session:
         admin = next(u for u in user_store.list_users(session) if u.is_admin)
         ca = keeper.open_ca(session, admin, PASSWORD, create=False)
-        assert ca is not None, "the first test account was not enrolled with tests.signers.PASSWORD"
+        assert ca is not None, "the first test account was not enrolled with tests.actors.PASSWORD"
         digest = ctx.accounts._hasher.hash(password)
         user = user_store.add_user(
             session,

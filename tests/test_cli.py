@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from facetdesk.interop.casefile import dump_case, read_case
+from tests.builders.cases import make_case
 from tests.cli_run import REPO, run
-from tests.note.note_case import make_case
 
 
 @pytest.fixture

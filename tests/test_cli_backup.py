@@ -17,7 +17,7 @@ from tests.cli_run import REPO, TIMEOUT
 @pytest.fixture
 def case_file(tmp_path: Path) -> Path:
     from facetdesk.interop.casefile import dump_case
-    from tests.note.note_case import make_case
+    from tests.builders.cases import make_case
 
     path = tmp_path / "case.json"
     path.write_text(dump_case(make_case()), encoding="utf-8")

@@ -8,8 +8,8 @@ from pathlib import Path
 from fhir.resources.R4B.bundle import Bundle
 
 from facetdesk.interop.casefile import dump_case
+from tests.builders.cases import make_case
 from tests.cli_run import REPO, run
-from tests.note.note_case import make_case
 
 SAMPLE = REPO / "docs" / "sample-case.json"
 

@@ -13,8 +13,8 @@ from facetdesk.trust import ca as ca_mod
 from facetdesk.trust import keys
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
+from tests.builders.cases import make_case
 from tests.cli_run import run
-from tests.note.note_case import make_case
 
 
 def _clinic(tmp_path: Path) -> tuple[Path, int, int]:

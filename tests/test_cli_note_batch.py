@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from facetdesk.interop.casefile import dump_case
 from facetdesk.services.batch_notes import case_files
+from tests.builders.cases import make_case
 from tests.cli_run import REPO, run
-from tests.note.note_case import make_case
 
 MRNS = ("FD-100001", "FD-100002", "FD-100003")
 

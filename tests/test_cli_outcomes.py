@@ -12,8 +12,8 @@ import pytest
 from facetdesk.cli import OUTCOMES_DESCRIPTION
 from facetdesk.interop.casefile import dump_case
 from facetdesk.interop.outcomes import DEIDENTIFIED_COLUMNS, IDENTIFIED_COLUMNS
+from tests.builders.cases import make_case
 from tests.cli_run import run
-from tests.note.note_case import make_case
 
 CASE = make_case()
 PROCEDURES = [*CASE.prior_procedures, CASE.procedure]

@@ -9,8 +9,8 @@ from facetdesk.interop.casefile import dump_case, read_case
 from facetdesk.services.context import build_context
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
+from tests.builders.cases import make_case
 from tests.cli_run import run
-from tests.note.note_case import make_case
 
 
 def test_import_case_does_not_change_a_signed_procedure(tmp_path: Path):

@@ -9,8 +9,8 @@ from facetdesk.interop.casefile import dump_case
 from facetdesk.services.context import build_context
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
+from tests.builders.cases import make_case
 from tests.cli_run import run
-from tests.note.note_case import make_case
 
 
 def _signed_database(tmp_path: Path) -> Path:

@@ -82,12 +82,12 @@ class Station:
     def churn(self, patient_id: int, seconds: float) -> dict:
         """Create, sign and add an addendum to procedures for ``seconds``: a busy colleague."""
         from tests import signers
-        from tests.storage.conftest import build_procedure
+        from tests.builders.records import rich_procedure
 
         done, deadline, n = 0, time.monotonic() + seconds, 0
         while time.monotonic() < deadline:
             n += 1
-            data = build_procedure(n).model_dump(exclude={"id", "uid", "version"})
+            data = rich_procedure(n).model_dump(exclude={"id", "uid", "version"})
             saved = self.ctx.records.save_procedure(patient_id, data)
             signers.sign(self.ctx, saved.id, saved.version)
             signers.add_addendum(self.ctx, saved.id, f"Synthetic addendum {n}.")

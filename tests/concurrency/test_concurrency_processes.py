@@ -25,7 +25,7 @@ from facetdesk.services.verify import Verifier
 from facetdesk.storage.repository import get_procedure
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
-from tests.storage.conftest import build_patient, build_procedure
+from tests.builders.records import rich_patient, rich_procedure
 
 pytestmark = pytest.mark.postgresql
 
@@ -99,11 +99,11 @@ def ctx(database_url):
 
 @pytest.fixture
 def patient(ctx):
-    return ctx.records.save_patient(build_patient(1).model_dump(exclude={"id", "version"}))
+    return ctx.records.save_patient(rich_patient(1).model_dump(exclude={"id", "version"}))
 
 
 def _new_procedure(ctx, patient, n: int):
-    return ctx.records.save_procedure(patient.id, build_procedure(n).model_dump(exclude={"id", "uid", "version"}))
+    return ctx.records.save_procedure(patient.id, rich_procedure(n).model_dump(exclude={"id", "uid", "version"}))
 
 
 def report(capsys, text: str) -> None:
@@ -320,7 +320,7 @@ def test_a_workstation_frozen_before_commit_never_blocks_colleagues_for_long(ctx
     limits = {"lock_timeout": "2", "idle_in_transaction_session_timeout": "4"}
     url = make_url(ctx.database.url).update_query_dict(limits).render_as_string(hide_password=False)
     frozen, colleague = stations(url), stations(url)
-    other = ctx.records.save_patient(build_patient(2).model_dump(exclude={"id", "version"}))
+    other = ctx.records.save_patient(rich_patient(2).model_dump(exclude={"id", "version"}))
     frozen.send("freeze_in_transaction", id=patient.id)
     assert frozen.read().get("frozen")  # it holds the audit trail's lock and the patient's row, and stopped
     try:

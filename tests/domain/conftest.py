@@ -1,9 +1,9 @@
-"""Builders for synthetic domain records (no real patient data)."""
+"""Domain test fixtures: the shared builders (tests/builders) as fixtures, and readable validation errors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,39 +12,7 @@ from pydantic import BaseModel, ValidationError
 from facetdesk.domain.errors import FieldError, field_errors
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
-
-# A fixed, clearly past procedure time so tests do not depend on the clock.
-PAST_PROCEDURE_TIME = datetime(2024, 3, 14, 9, 30)
-
-
-def patient_data(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "mrn": "TEST-0001",
-        "family_name": "Testperson",
-        "given_name": "Alex",
-        "date_of_birth": date(1970, 6, 15),
-        "sex": "female",
-        "weight_kg": 70.0,
-    }
-    data.update(overrides)
-    return data
-
-
-def procedure_data(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "performed_at": PAST_PROCEDURE_TIME,
-        "physician": "Dr. Synthetic",
-        "technique": "medial_branch_block",
-        "intent": "diagnostic_first",
-        "guidance": "fluoroscopy",
-        "targets": [{"level": "L4-L5", "side": "left"}],
-    }
-    data.update(overrides)
-    return data
-
-
-def bilateral(*levels: str) -> list[dict[str, str]]:
-    return [{"level": lv, "side": side} for lv in levels for side in ("left", "right")]
+from tests.builders.records import bilateral, patient_data, procedure_data
 
 
 def errors_for(model: type[BaseModel], data: dict[str, Any]) -> list[FieldError]:

@@ -48,7 +48,7 @@ def test_a_plain_field_described_later_prints_by_its_description(monkeypatch):
     """A field added with its description alone prints with the post-procedure check (or "not documented")."""
     from facetdesk.domain import wording
     from facetdesk.domain.procedure_form import FormField
-    from tests.note.note_case import make_case
+    from tests.builders.cases import make_case
 
     later = FormField(("follow_up",), "Follow-up plan", "Outcome", "text", signed_from=4)
     monkeypatch.setattr(wording, "FORM_FIELDS", (*FIELDS, later))

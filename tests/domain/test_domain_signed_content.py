@@ -19,7 +19,7 @@ from facetdesk.domain.signed_content import (
     procedure_content,
     procedure_record_hash,
 )
-from tests.every_field import full_patient, full_procedure, model_fields_tree
+from tests.builders.every_field import full_patient, full_procedure, model_fields_tree
 
 # Fields a format leaves out on purpose, each with its reason.
 NOT_IN_CONTENT = {
@@ -35,13 +35,13 @@ NOT_IN_CONTENT = {
 
 
 def _covered(spec: tuple, model: type, out: set[str]) -> set[str]:
-    from tests.every_field import field_key
+    from tests.builders.every_field import field_key
 
     for item in spec:
         name, inner = (item, None) if isinstance(item, str) else item
         out.add(field_key(model, name))
         if inner is not None:
-            from tests.every_field import nested_models
+            from tests.builders.every_field import nested_models
 
             (nested,) = list(nested_models(model.model_fields[name].annotation))
             _covered(inner, nested, out)

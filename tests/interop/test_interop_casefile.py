@@ -9,7 +9,7 @@ import pytest
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.interop.casefile import case_schema, dump_case, parse_case, read_case, write_case
-from tests.note.note_case import make_case
+from tests.builders.cases import make_case
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from facetdesk.domain.errors import InvalidRecord
 from facetdesk.interop.casefile import dump_case, parse_case, read_case
 from facetdesk.services.context import AppContext, build_context
 from tests.actors import ADMIN_PHYSICIAN
+from tests.builders.cases import make_case
 from tests.hostile import (
     CLEAR_ERRORS,
     HOSTILE,
@@ -35,7 +36,7 @@ from tests.hostile import (
     mutations,
     related,
 )
-from tests.note.note_case import make_case
+from tests.profiles import examples
 
 CASE: dict[str, Any] = json.loads(dump_case(make_case()))
 _fresh = itertools.count(1)
@@ -240,7 +241,7 @@ def read_case_bytes(body: bytes) -> CaseFile:
     return parse_case(text)
 
 
-@settings(HOSTILE, max_examples=20)
+@settings(HOSTILE, max_examples=examples(20))
 @given(data=st.data(), garbled=st.one_of(st.none(), garbling))
 def test_cli_import_case_exits_2_naming_the_field(tmp_path_factory, capsys, data, garbled):
     tmp_path = tmp_path_factory.mktemp("cli")

@@ -23,8 +23,8 @@ from facetdesk.domain.enums import Sex
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.interop import casefile
 from facetdesk.interop.casefile import MAX_CASE_FILE_BYTES, dump_case, parse_case, read_case, write_case
+from tests.builders.cases import make_case
 from tests.cli_run import REPO, run
-from tests.note.note_case import make_case
 
 CASE: dict[str, Any] = json.loads(dump_case(make_case()))
 SAMPLE = REPO / "docs" / "sample-case.json"

@@ -1,6 +1,6 @@
 """Every field of a patient and a procedure survives a case file: written with dump_case, read with parse_case.
 
-The records come from tests/every_field.py, generated from the domain models, so a field added later is in
+The records come from tests/builders/every_field.py, generated from the domain models, so a field added later is in
 the file too; a field the case file drops, renames or re-types fails the comparison, naming the field.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.interop.casefile import dump_case, parse_case
-from tests.every_field import differences, full_patient, full_procedure, unexplained_defaults
+from tests.builders.every_field import differences, full_patient, full_procedure, unexplained_defaults
 
 
 def _full_case(longest: bool = False) -> CaseFile:

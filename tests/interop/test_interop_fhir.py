@@ -25,7 +25,7 @@ from facetdesk.domain.procedure import Addendum, Override, Signature
 from facetdesk.interop.casefile import read_case
 from facetdesk.interop.fhir import build_bundle, bundle_json
 from facetdesk.services.decision import check_case
-from tests.note.note_case import make_case
+from tests.builders.cases import make_case
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-case.json"
 # A zone that is neither UTC nor the test machine's: a time read in the wrong zone shows.

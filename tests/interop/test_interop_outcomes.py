@@ -24,14 +24,14 @@ from facetdesk.interop.outcomes import (
     pseudonym,
 )
 from facetdesk.interop.outcomes_csv import csv_cell, write_outcomes_csv
-from tests.storage.conftest import build_patient, build_procedure
+from tests.builders.records import rich_patient, rich_procedure
 
 CATALOG = get_catalog()
 
 
 @pytest.fixture
 def row():
-    procedure = build_procedure(
+    procedure = rich_procedure(
         signature=Signature(signed_by="Dr. Synthetic Example", signed_at=datetime(2024, 3, 5, 11, 0)),
         addenda=[
             Addendum(
@@ -43,7 +43,7 @@ def row():
             )
         ],
     )
-    return outcome_row(build_patient(3), procedure, CATALOG)
+    return outcome_row(rich_patient(3), procedure, CATALOG)
 
 
 def test_the_identified_row_holds_every_column_in_order(row):
@@ -53,7 +53,7 @@ def test_the_identified_row_holds_every_column_in_order(row):
 
 
 def test_a_bilateral_two_level_block_reads_as_a_registry_wants_it(row):
-    # build_procedure: L4-L5 and L5-S1 both sides; bupivacaine 5 mg/mL 0.5 mL per nerve, lidocaine 10 mg/mL 3 mL.
+    # rich_procedure: L4-L5 and L5-S1 both sides; bupivacaine 5 mg/mL 0.5 mL per nerve, lidocaine 10 mg/mL 3 mL.
     assert row["levels"] == ("L4-L5", "L5-S1")
     assert row["sides"] == ("bilateral", "bilateral")
     assert row["target_count"] == 4
@@ -94,9 +94,9 @@ def test_ages_above_89_are_one_category(row, age, shown):
 
 
 def test_age_is_counted_on_the_day_of_the_procedure():
-    procedure = build_procedure(performed_at=datetime(2025, 3, 15, 9, 0))
-    assert outcome_row(build_patient(date_of_birth=date(1935, 3, 16)), procedure, CATALOG)["age_years"] == 89
-    assert outcome_row(build_patient(date_of_birth=date(1935, 3, 15)), procedure, CATALOG)["age_years"] == 90
+    procedure = rich_procedure(performed_at=datetime(2025, 3, 15, 9, 0))
+    assert outcome_row(rich_patient(date_of_birth=date(1935, 3, 16)), procedure, CATALOG)["age_years"] == 89
+    assert outcome_row(rich_patient(date_of_birth=date(1935, 3, 15)), procedure, CATALOG)["age_years"] == 90
 
 
 @pytest.mark.parametrize("shift", [0, 1.5, True, "3", None])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from note_case import make_case
 
 from facetdesk.domain.case import CaseFile
+from tests.builders.cases import make_case
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from mbb_case import mbb_botox_case
-from note_case import make_case
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import MedicationAdministration, PainScore
 from facetdesk.note.chart import relief_chart_drawing
 from facetdesk.note.chart_data import expected_duration, relief_chart
+from tests.builders.cases import make_case, mbb_botox_case
 
 
 def chart(case):

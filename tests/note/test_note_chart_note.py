@@ -6,14 +6,14 @@ import io
 import re
 
 import pytest
-from mbb_case import GLUCOSE_LINE, clinic, logo_png, mbb_botox_case
-from note_case import GENERATED_AT, LONG_NOTES, pages_text
 from pypdf import PdfReader
 
 from facetdesk.domain.procedure import Target
 from facetdesk.note.content import build_note_content
 from facetdesk.note.instructions import EMERGENCY_BOTOX
 from facetdesk.note.render import render_handout, render_note
+from tests.builders.cases import GENERATED_AT, GLUCOSE_LINE, LONG_NOTES, clinic, logo_png, mbb_botox_case
+from tests.pdf_pages import pages_text
 
 IDENTIFIERS = ("Samplewoman, Robin", "MRN FD-000456", "DOB 1970-07-02", "Date of service 2026-10-01 09:30")
 

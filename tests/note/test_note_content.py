@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from note_case import GENERATED_AT, make_case
-
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import Indication, Target
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import DRAFT_STATUS, NOT_RECORDED, build_note_content
+from tests.builders.cases import GENERATED_AT, make_case
 
 
 def test_identifiers_and_service(case):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from note_case import GENERATED_AT, make_case, pages_text
-
 from facetdesk.domain.finding import Finding
 from facetdesk.domain.procedure import Override
 from facetdesk.note.content import DECISION_SUPPORT_NOT_RUN, NOT_ACKNOWLEDGED, build_note_content
 from facetdesk.note.render import render_handout, render_note
+from tests.builders.cases import GENERATED_AT, make_case
+from tests.pdf_pages import pages_text
 
 SRC_A = "Synthetic guideline A, section 1"
 SRC_B = "Synthetic guideline B"

@@ -5,8 +5,6 @@ fluoroscopy)."""
 from __future__ import annotations
 
 import pytest
-from mbb_case import clinic, mbb_botox_case
-from note_case import GENERATED_AT, pages_text
 from pydantic import ValidationError
 
 from facetdesk.domain.documentation import ProcedureDocumentation
@@ -15,6 +13,8 @@ from facetdesk.domain.errors import InvalidRecord, field_errors
 from facetdesk.domain.procedure import Procedure
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
+from tests.builders.cases import GENERATED_AT, clinic, mbb_botox_case
+from tests.pdf_pages import pages_text
 
 
 def _text(case) -> str:

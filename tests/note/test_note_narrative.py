@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from mbb_case import mbb_botox_case
-from note_case import GENERATED_AT, make_case
-
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.coding import CodeLine, CodingSummary
 from facetdesk.domain.enums import Aspiration
@@ -13,6 +10,7 @@ from facetdesk.note.content import NOT_RECORDED, SAME_AS_PRE, build_note_content
 from facetdesk.note.instructions import EMERGENCY_BOTOX, SEDATION, standard_instructions
 from facetdesk.note.narrative import nerve_list, technique_narrative, with_article
 from facetdesk.note.procedure_sections import coding_block
+from tests.builders.cases import GENERATED_AT, make_case, mbb_botox_case
 
 IA_TARGETS = [
     Target(level="L3-L4", side="right"),

@@ -8,11 +8,10 @@ import shutil
 import subprocess
 
 import pytest
-from mbb_case import clinic, mbb_botox_case
-from note_case import LONG_NOTES
 from pypdf import PdfReader
 
 from facetdesk.services.rendering import render_case_handout, render_case_note
+from tests.builders.cases import LONG_NOTES, clinic, mbb_botox_case
 
 TOOLS = ("pdftoppm", "zbarimg")
 

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from mbb_case import clinic, mbb_botox_case
 from pypdf import PdfReader
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.enums import Intent, Side, Technique, VolumeBasis
 from facetdesk.domain.procedure import MedicationAdministration, Target
 from facetdesk.services.rendering import render_case_note
+from tests.builders.cases import clinic, mbb_botox_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from sample_case import sample_case  # noqa: E402

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from note_case import GENERATED_AT, LONG_NOTES, make_case, pages_text
 from pypdf import PdfReader
 
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
+from tests.builders.cases import GENERATED_AT, LONG_NOTES, make_case
+from tests.pdf_pages import pages_text
 
 CLINIC = ClinicSettings(clinic_name="Synthetic Spine Clinic")
 

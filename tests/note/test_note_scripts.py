@@ -17,13 +17,13 @@ import pytest
 from bidi import get_display
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mbb_case import clinic, mbb_botox_case
-from note_case import GENERATED_AT
 from pypdf import PdfReader
 
 from facetdesk.note.bidi_text import visual
 from facetdesk.note.content import build_note_content
 from facetdesk.note.render import render_note
+from tests.builders.cases import GENERATED_AT, clinic, mbb_botox_case
+from tests.profiles import examples
 
 needs_pdftotext = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed"
@@ -120,7 +120,7 @@ def test_a_line_is_drawn_in_the_order_of_the_bidirectional_algorithm(line):
     assert visual(line).translate(_SAME_BRACKET) == get_display(line, base_dir="L").translate(_SAME_BRACKET)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet="abcאבגمحد019 ,.-()[]:", max_size=30))
 def test_any_mixed_line_is_drawn_in_the_order_of_the_bidirectional_algorithm(line):
     assert visual(line).translate(_SAME_BRACKET) == get_display(line, base_dir="L").translate(_SAME_BRACKET)

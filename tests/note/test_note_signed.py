@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from note_case import GENERATED_AT, make_case, signed_case
 from pypdf import PdfReader
 
 from facetdesk.note.content import DRAFT_STATUS, SIGNED_STATUS, build_note_content
 from facetdesk.note.render import render_note
+from tests.builders.cases import GENERATED_AT, make_case, signed_case
 
 
 def _text(pdf: bytes) -> str:

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
-from mbb_case import clinic, logo_png, mbb_botox_case
-from note_case import GENERATED_AT, LONG_NOTES, make_case, signed_case
 from pypdf import PdfReader
 from reportlab.platypus import Paragraph
 
@@ -22,6 +20,8 @@ from facetdesk.note.content import build_note_content
 from facetdesk.note.fonts import register_fonts
 from facetdesk.note.paragraphs import NoteParagraph
 from facetdesk.note.render import render_note
+from tests.builders.cases import GENERATED_AT, LONG_NOTES, clinic, logo_png, make_case, mbb_botox_case, signed_case
+from tests.profiles import examples
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,7 +63,7 @@ def test_wrap_once_paragraphs_give_the_bytes_of_plain_paragraphs(name, monkeypat
     assert fast == plain
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     words=hs.integers(min_value=0, max_value=2500),
     blocks=hs.integers(min_value=1, max_value=12),
@@ -120,9 +120,8 @@ def test_a_fresh_process_renders_the_same_bytes_as_a_warm_one(tmp_path):
     warm = _pdf(make_case())
     out = tmp_path / "cold.pdf"
     code = (
-        "import sys; sys.path[:0] = ['tests/note', 'tests']\n"
         "from pathlib import Path\n"
-        "from note_case import GENERATED_AT, make_case\n"
+        "from tests.builders.cases import GENERATED_AT, make_case\n"
         "from facetdesk.note.content import build_note_content\n"
         "from facetdesk.note.render import render_note\n"
         f"Path({str(out)!r}).write_bytes(render_note(build_note_content(make_case(), generated_at=GENERATED_AT)))\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,9 +10,8 @@ from facetdesk.domain.block_response import BlockVerdict, block_response
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.rules import coverage  # noqa: F401  (registers the coverage rules)
 from facetdesk.rules.finding import Status
-from tests.rules.risk_builders import BUPIVACAINE, LIDOCAINE, make_procedure, one, scores, value
-
-WHEN = datetime(2026, 10, 5, 9, 30)
+from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, procedure, scores
+from tests.rules.rule_runs import one, value
 
 
 def _w(agent: str) -> int:
@@ -32,7 +31,7 @@ BLOCKS = {
 
 
 def _block(pairs, when, intent="diagnostic_first", meds=(LIDOCAINE,)):
-    return make_procedure(
+    return procedure(
         performed_at=when, intent=intent, pre_procedure_pain=8, pain_scores=scores(*pairs), medications=list(meds)
     )
 
@@ -57,7 +56,7 @@ def test_every_rule_gives_the_blocks_verdict(name):
     assert (f.status == Status.MET) is positive, f.message
 
     # As one of the two diagnostic blocks a therapeutic procedure needs (the other one positive).
-    therapeutic = make_procedure(performed_at=WHEN, intent="therapeutic", rfa_not_candidate_reason="synthetic reason")
+    therapeutic = procedure(performed_at=WHEN, intent="therapeutic", rfa_not_candidate_reason="synthetic reason")
     other = _positive_other(WHEN - timedelta(days=60))
     f = one("lcd.therapeutic_prerequisite", procedure=therapeutic, priors=[other, first])
     assert (f.status == Status.MET) is positive, f.message

@@ -14,7 +14,8 @@ from facetdesk.domain.allergy import words
 from facetdesk.domain.catalog import get_catalog, load_catalog
 from facetdesk.resources import resources_dir
 from facetdesk.rules.finding import Severity, Status
-from tests.rules.risk_builders import BOTOX, LIDOCAINE, make_patient, make_procedure, med, run
+from tests.builders.records import BOTOX, LIDOCAINE, med, procedure, screened_patient
+from tests.rules.rule_runs import run
 
 NOT_MATCHED = "not matched — check by hand"
 
@@ -61,7 +62,7 @@ TOXIN_PRODUCTS = ("onabotulinumtoxinA", "abobotulinumtoxinA", "incobotulinumtoxi
 def _procedure(*agents: str, **overrides):
     meds = [GIVEN[a][0] for a in agents]
     contrast = any(m["agent"] in ("iohexol", "iopamidol") for m in meds)
-    return make_procedure(medications=meds, contrast=overrides.pop("contrast", contrast), **overrides)
+    return procedure(medications=meds, contrast=overrides.pop("contrast", contrast), **overrides)
 
 
 def _toxin(product: str) -> dict:
@@ -69,7 +70,7 @@ def _toxin(product: str) -> dict:
 
 
 def _allergy(allergies: list[str], procedure) -> list:
-    return run("risk.allergy", patient=make_patient(allergies=allergies), procedure=procedure)
+    return run("risk.allergy", patient=screened_patient(allergies=allergies), procedure=procedure)
 
 
 def _one(allergies: list[str], procedure):
@@ -157,7 +158,7 @@ def test_brand_matching_tolerates_case_punctuation_and_spacing(allergy, agent):
 @pytest.mark.parametrize("brand", ["Botox", "Dysport", "Xeomin"])
 def test_each_toxin_brand_matches_its_own_product(brand):
     product = _OWN_PRODUCT[brand]
-    f = _one([brand], make_procedure(botulinum_toxin=_toxin(product)))
+    f = _one([brand], procedure(botulinum_toxin=_toxin(product)))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert f"by brand ({brand})" in f.message and product in f.message
 
@@ -175,7 +176,7 @@ _OWN_PRODUCT = {"Botox": "onabotulinumtoxinA", "Dysport": "abobotulinumtoxinA", 
     ],
 )
 def test_any_botulinum_toxin_product_matches_every_toxin_product(allergy, product):
-    f = _one([allergy], make_procedure(botulinum_toxin=_toxin(product)))
+    f = _one([allergy], procedure(botulinum_toxin=_toxin(product)))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert product in f.message and allergy in f.message and "by class (botulinum toxin" in f.message
     assert "S37" in f.message and "S37" in f.source
@@ -183,7 +184,7 @@ def test_any_botulinum_toxin_product_matches_every_toxin_product(allergy, produc
 
 @pytest.mark.parametrize("allergy", ["botulinum toxins", "Botulinum toxin type A", "rimabotulinumtoxinB"])
 def test_toxin_class_and_other_toxin_ingredient_match(allergy):
-    f = _one([allergy], make_procedure(botulinum_toxin=_toxin("incobotulinumtoxinA")))
+    f = _one([allergy], procedure(botulinum_toxin=_toxin("incobotulinumtoxinA")))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert "incobotulinumtoxinA (Xeomin) by class (botulinum toxin" in f.message
 
@@ -238,7 +239,7 @@ def test_contrast_allergy_with_iohexol(allergy, how):
 
 @pytest.mark.parametrize("allergy", ["Omnipaque", "Visipaque", "iodinated contrast"])
 def test_contrast_used_without_a_recorded_agent_uses_the_same_matching(allergy):
-    f = _one([allergy], make_procedure(contrast=True, medications=[LIDOCAINE]))
+    f = _one([allergy], procedure(contrast=True, medications=[LIDOCAINE]))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert "contrast (agent not recorded) by class (iodinated contrast" in f.message
 

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from facetdesk.rules.finding import Severity, Status
-from tests.rules.risk_builders import WHEN, make_patient, make_procedure, one, value
+from tests.builders.records import WHEN, procedure, screened_patient
+from tests.rules.rule_runs import one, value
 
 CERVICAL = [{"level": "C5-C6", "side": "left"}]  # intermediate bleeding risk
 LUMBAR = [{"level": "L4-L5", "side": "left"}]  # low bleeding risk
@@ -19,11 +20,11 @@ def _warfarin(days_held: float = 6, inr_hours_before: float | None = 12, normal:
     fields: dict = {"anticoagulants": [{"agent": "warfarin", "last_dose_at": last}], **more}
     if inr_hours_before is not None:
         fields |= {"inr": 1.1, "inr_taken_at": WHEN - timedelta(hours=inr_hours_before), "inr_normal": normal}
-    return make_patient(**fields)
+    return screened_patient(**fields)
 
 
 def _cervical(patient):
-    return one("risk.anticoagulant", patient=patient, procedure=make_procedure(targets=CERVICAL))
+    return one("risk.anticoagulant", patient=patient, procedure=procedure(targets=CERVICAL))
 
 
 def test_the_warfarin_table_entry_asks_for_a_normal_inr_before_an_intermediate_risk_procedure():
@@ -67,7 +68,7 @@ def test_a_normal_inr_does_not_excuse_a_hold_that_is_too_short():
 
 
 def test_warfarin_before_a_low_risk_procedure_stays_a_shared_assessment_whatever_the_inr():
-    f = one("risk.anticoagulant", patient=_warfarin(), procedure=make_procedure(targets=LUMBAR))
+    f = one("risk.anticoagulant", patient=_warfarin(), procedure=procedure(targets=LUMBAR))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CAUTION)
     assert "shared assessment" in f.message
 
@@ -88,7 +89,7 @@ def test_warfarin_before_a_low_risk_procedure_stays_a_shared_assessment_whatever
 )
 def test_an_incomplete_or_impossible_inr_is_refused_naming_the_field(fields, where, words):
     with pytest.raises(ValidationError) as err:
-        make_patient(**fields)
+        screened_patient(**fields)
     locations = {e["loc"][0]: e["msg"] for e in err.value.errors()}
     assert where in locations and words in locations[where]
 
@@ -97,7 +98,7 @@ def test_an_inr_taken_in_the_future_is_refused():
     from facetdesk.domain.base import now
 
     with pytest.raises(ValidationError, match="in the future"):
-        make_patient(inr=1.0, inr_taken_at=now() + timedelta(days=2), inr_normal=True)
+        screened_patient(inr=1.0, inr_taken_at=now() + timedelta(days=2), inr_normal=True)
 
 
 # ---- dabigatran: renal impairment lengthens the hold ----------------------------------------------------
@@ -105,7 +106,7 @@ def test_an_inr_taken_in_the_future_is_refused():
 
 def _dabigatran(hours_held: float, renal: bool | None):
     last = WHEN - timedelta(hours=hours_held)
-    return make_patient(anticoagulants=[{"agent": "dabigatran", "last_dose_at": last}], renal_impairment=renal)
+    return screened_patient(anticoagulants=[{"agent": "dabigatran", "last_dose_at": last}], renal_impairment=renal)
 
 
 def test_the_dabigatran_entry_carries_the_renal_holds_of_the_reference():
@@ -131,7 +132,7 @@ def test_the_dabigatran_entry_carries_the_renal_holds_of_the_reference():
     ],
 )
 def test_dabigatran_hold_follows_renal_function(targets, hours, renal, status):
-    f = one("risk.anticoagulant", patient=_dabigatran(hours, renal), procedure=make_procedure(targets=targets))
+    f = one("risk.anticoagulant", patient=_dabigatran(hours, renal), procedure=procedure(targets=targets))
     assert f.status == status
     assert f.unconfirmed  # the dabigatran row is [U] in the reference
     if status == Status.NOT_EVALUATED:
@@ -146,6 +147,6 @@ def test_dabigatran_hold_follows_renal_function(targets, hours, renal, status):
 
 def test_renal_impairment_does_not_change_a_hold_the_reference_gives_no_renal_value_for():
     last = WHEN - timedelta(hours=50)
-    patient = make_patient(anticoagulants=[{"agent": "apixaban", "last_dose_at": last}], renal_impairment=True)
-    f = one("risk.anticoagulant", patient=patient, procedure=make_procedure(targets=LUMBAR))
+    patient = screened_patient(anticoagulants=[{"agent": "apixaban", "last_dose_at": last}], renal_impairment=True)
+    f = one("risk.anticoagulant", patient=patient, procedure=procedure(targets=LUMBAR))
     assert f.status == Status.MET

@@ -8,7 +8,8 @@ import pytest
 
 from facetdesk.rules.doses import months_before
 from facetdesk.rules.finding import Severity, Status
-from tests.rules.dose_builders import WHEN, botox, edit_thresholds, patient, procedure, run, th
+from tests.builders.records import WHEN, botox, procedure, screened_patient
+from tests.rules.rule_runs import one, use_threshold, value
 
 MET, NOT_MET, NOT_EVAL = Status.MET, Status.NOT_MET, Status.NOT_EVALUATED
 ONA, ABO = "onabotulinumtoxinA", "abobotulinumtoxinA"
@@ -28,48 +29,48 @@ def _prior(units: float, product: str = ONA, days: float = 0, months: int = 0):
 
 @pytest.mark.parametrize(("extra", "status"), [(-1, MET), (0, MET), (1, NOT_MET)])
 def test_units_window_boundary(extra, status):
-    cap = th("botox.max_units_window")
+    cap = value("botox.max_units_window")
     prior = _prior(cap / 2, days=30)
-    f = run("botox.units_window", _session(cap / 2 + extra), priors=(prior,))
+    f = one("botox.units_window", _session(cap / 2 + extra), priors=(prior,))
     assert f.status == status
     assert f.severity == (Severity.CRITICAL if status == NOT_MET else Severity.INFO)
-    assert f"{cap + extra:g} U in {th('botox.window_months'):g} months" in f.message
+    assert f"{cap + extra:g} U in {value('botox.window_months'):g} months" in f.message
     assert f"{cap:g} U maximum" in f.message
     assert f.field == ("botulinum_toxin",)
 
 
 @pytest.mark.parametrize(("days", "counted"), [(0, True), (1, False)])
 def test_units_window_edge_is_the_same_day_n_months_earlier(days, counted):
-    cap = th("botox.max_units_window")
-    prior = _prior(cap, days=days, months=th("botox.window_months"))
-    f = run("botox.units_window", _session(10), priors=(prior,))
+    cap = value("botox.max_units_window")
+    prior = _prior(cap, days=days, months=value("botox.window_months"))
+    f = one("botox.units_window", _session(10), priors=(prior,))
     assert f.status == (NOT_MET if counted else MET)
 
 
 def test_units_window_ignores_other_products_and_later_sessions():
-    cap = th("botox.max_units_window")
+    cap = value("botox.max_units_window")
     other = _prior(cap * 2, product=ABO, days=10)
     later = _session(cap, performed_at=WHEN + timedelta(days=2))
-    f = run("botox.units_window", _session(cap), priors=(other, later))
+    f = one("botox.units_window", _session(cap), priors=(other, later))
     assert f.status == MET
     assert "earlier" not in f.message
 
 
 def test_units_window_other_product_this_session_is_not_evaluated():
-    f = run("botox.units_window", _session(100, ABO))
+    f = one("botox.units_window", _session(100, ABO))
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "not converted" in f.message and "onabotulinumtoxinA" in f.message
 
 
 def test_units_window_not_applicable_without_botox():
-    f = run("botox.units_window", procedure())
+    f = one("botox.units_window", procedure())
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO) and "not applicable" in f.message
 
 
 def test_units_window_follows_an_edited_threshold(monkeypatch, tmp_path):
-    assert run("botox.units_window", _session(200)).status == MET
-    edit_thresholds(monkeypatch, tmp_path, "botox.max_units_window", 150)
-    f = run("botox.units_window", _session(200))
+    assert one("botox.units_window", _session(200)).status == MET
+    use_threshold(monkeypatch, tmp_path, "botox.max_units_window", 150)
+    f = one("botox.units_window", _session(200))
     assert f.status == NOT_MET and "150 U maximum" in f.message
 
 
@@ -78,61 +79,61 @@ def test_units_window_follows_an_edited_threshold(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(("delta_days", "status"), [(-1, NOT_MET), (0, MET), (1, MET)])
 def test_interval_boundary(delta_days, status):
-    days = th("botox.min_interval_weeks") * 7 + delta_days
-    f = run("botox.interval", _session(100), priors=(_prior(100, days=days),))
+    days = value("botox.min_interval_weeks") * 7 + delta_days
+    f = one("botox.interval", _session(100), priors=(_prior(100, days=days),))
     assert f.status == status
     assert f.severity == (Severity.WARNING if status == NOT_MET else Severity.INFO)
     assert f"({days} days)" in f.message
 
 
 def test_interval_counts_any_product_and_uses_the_most_recent():
-    weeks = th("botox.min_interval_weeks")
+    weeks = value("botox.min_interval_weeks")
     old = _prior(100, days=weeks * 7 * 3)
     recent = _prior(100, product=ABO, days=7)
-    f = run("botox.interval", _session(100), priors=(recent, old))
+    f = one("botox.interval", _session(100), priors=(recent, old))
     assert f.status == NOT_MET and "Dysport" in f.message
 
 
 def test_interval_without_prior_is_met():
-    f = run("botox.interval", _session(100))
+    f = one("botox.interval", _session(100))
     assert (f.status, f.severity) == (MET, Severity.INFO) and "no earlier" in f.message
 
 
 def test_interval_not_applicable_without_botox():
-    f = run("botox.interval", procedure(), priors=(_prior(100, days=1),))
+    f = one("botox.interval", procedure(), priors=(_prior(100, days=1),))
     assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
 
 
 def test_interval_follows_an_edited_threshold(monkeypatch, tmp_path):
     prior_days = 30
-    assert run("botox.interval", _session(100), priors=(_prior(100, days=prior_days),)).status == NOT_MET
-    edit_thresholds(monkeypatch, tmp_path, "botox.min_interval_weeks", 4)
-    assert run("botox.interval", _session(100), priors=(_prior(100, days=prior_days),)).status == MET
+    assert one("botox.interval", _session(100), priors=(_prior(100, days=prior_days),)).status == NOT_MET
+    use_threshold(monkeypatch, tmp_path, "botox.min_interval_weeks", 4)
+    assert one("botox.interval", _session(100), priors=(_prior(100, days=prior_days),)).status == MET
 
 
 # ---- botox.neuromuscular_disease ---------------------------------------------------------------
 
 
 def test_neuromuscular_disease_is_critical():
-    f = run("botox.neuromuscular_disease", _session(100), patient(neuromuscular_disease=True))
+    f = one("botox.neuromuscular_disease", _session(100), patient=screened_patient(neuromuscular_disease=True))
     assert (f.status, f.severity) == (NOT_MET, Severity.CRITICAL)
     assert "dysphagia" in f.message and "S38" in f.source and "S36" in f.source
     assert f.field == ("patient", "neuromuscular_disease")
 
 
 def test_neuromuscular_disease_not_recorded_is_not_evaluated():
-    f = run("botox.neuromuscular_disease", _session(100), patient(neuromuscular_disease=None))
+    f = one("botox.neuromuscular_disease", _session(100), patient=screened_patient(neuromuscular_disease=None))
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "not recorded" in f.message
 
 
 def test_neuromuscular_disease_absent_is_met():
-    f = run("botox.neuromuscular_disease", _session(100), patient(neuromuscular_disease=False))
+    f = one("botox.neuromuscular_disease", _session(100), patient=screened_patient(neuromuscular_disease=False))
     assert (f.status, f.severity) == (MET, Severity.INFO)
 
 
 def test_neuromuscular_disease_not_applicable_without_botox():
-    f = run("botox.neuromuscular_disease", procedure(), patient(neuromuscular_disease=True))
+    f = one("botox.neuromuscular_disease", procedure(), patient=screened_patient(neuromuscular_disease=True))
     assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
 
 
@@ -140,7 +141,7 @@ def test_neuromuscular_disease_not_applicable_without_botox():
 
 
 def test_product_units_names_both_products_and_does_not_add():
-    f = run("botox.product_units", _session(100), priors=(_prior(300, product=ABO, days=20),))
+    f = one("botox.product_units", _session(100), priors=(_prior(300, product=ABO, days=20),))
     assert (f.status, f.severity) == (MET, Severity.INFO)
     assert "NOT added" in f.message and "Botox" in f.message and "Dysport" in f.message
     assert "S37" in f.source and "S38" in f.source
@@ -148,19 +149,19 @@ def test_product_units_names_both_products_and_does_not_add():
 
 @pytest.mark.parametrize(("days", "mixed"), [(0, True), (1, False)])
 def test_product_units_window_edge(days, mixed):
-    prior = _prior(300, product=ABO, days=days, months=th("botox.window_months"))
-    f = run("botox.product_units", _session(100), priors=(prior,))
+    prior = _prior(300, product=ABO, days=days, months=value("botox.window_months"))
+    f = one("botox.product_units", _session(100), priors=(prior,))
     assert ("NOT added" in f.message) is mixed
     assert ("one product only" in f.message) is not mixed
 
 
 def test_product_units_same_product_is_one_product_only():
-    f = run("botox.product_units", _session(100), priors=(_prior(100, days=20),))
+    f = one("botox.product_units", _session(100), priors=(_prior(100, days=20),))
     assert f.status == MET and "one product only" in f.message
 
 
 def test_product_units_not_applicable_without_botox():
-    f = run("botox.product_units", procedure())
+    f = one("botox.product_units", procedure())
     assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
 
 
@@ -168,7 +169,7 @@ def test_product_units_not_applicable_without_botox():
 
 
 def test_off_label_is_stated_and_marked_unconfirmed():
-    f = run("botox.off_label", _session(100))
+    f = one("botox.off_label", _session(100))
     # An advisory, not a check that was "met" (issue 14): its own status, always info.
     assert (f.status, f.severity) == (Status.ADVISORY, Severity.INFO)
     assert not f.applies
@@ -178,5 +179,5 @@ def test_off_label_is_stated_and_marked_unconfirmed():
 
 
 def test_off_label_not_applicable_without_botox():
-    f = run("botox.off_label", procedure())
+    f = one("botox.off_label", procedure())
     assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message

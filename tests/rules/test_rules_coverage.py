@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,21 +13,43 @@ from facetdesk.rules.context import RuleCase
 from facetdesk.rules.coverage import add_months, months_before, session_regions
 from facetdesk.rules.finding import Severity, Status
 from facetdesk.rules.registry import RULES
-from tests.rules.coverage_builders import (
-    DAY_MIN,
-    WHEN,
-    bilateral,
-    days_before,
-    edited_resources,
-    left,
-    nrs_for_relief,
-    one,
-    patient,
-    proc,
-    run,
-    scored,
-    value,
-)
+from tests.builders.records import WHEN, bilateral, left, patient, procedure
+from tests.rules.rule_runs import one, run, use_threshold, value
+
+DAY_MIN = 24 * 60
+
+
+def nrs_for_relief(pct: float, baseline: int = 10) -> int:
+    """The NRS that gives exactly ``pct`` relief from ``baseline`` (fails if no integer does)."""
+    nrs = baseline - baseline * pct / 100
+    assert nrs == int(nrs), f"{pct}% relief from {baseline} is not a whole NRS score"
+    return int(nrs)
+
+
+BLOCK_AGENT = "lidocaine"
+
+
+def scored(relief_pct: float | None = None, *, baseline: int = 10, **overrides: Any) -> dict[str, Any]:
+    """Fields for a lidocaine block with ``relief_pct`` relief from 30 minutes through lidocaine's expected duration.
+
+    By the one definition of a block response (domain.block_response) it is positive exactly when ``relief_pct``
+    is at least the positive-block threshold.
+    """
+    hours = value("relief.expected_duration_hours")[BLOCK_AGENT]
+    data: dict[str, Any] = {
+        "pre_procedure_pain": baseline,
+        "medications": [{"agent": BLOCK_AGENT, "concentration_mg_per_ml": 10, "volume_ml": 0.5}],
+    }
+    if relief_pct is not None:
+        nrs = nrs_for_relief(relief_pct, baseline)
+        data["pain_scores"] = [{"minutes_after": 30, "nrs": nrs}, {"minutes_after": int(hours * 60), "nrs": nrs}]
+    data.update(overrides)
+    return data
+
+
+def days_before(days: float, at: datetime = WHEN) -> datetime:
+    return at - timedelta(days=days)
+
 
 COVERAGE_IDS = (
     "lcd.imaging",
@@ -86,11 +109,13 @@ def test_rules_registered_in_coverage_category():
 @pytest.mark.parametrize("intent", list(Intent))
 def test_rules_read_only_declared_thresholds(intent):
     priors = [
-        proc(performed_at=days_before(100), intent="therapeutic", **scored(value("relief.positive_block_pct"))),
-        proc(performed_at=days_before(60), intent="diagnostic_first", **scored(value("relief.positive_block_pct"))),
+        procedure(performed_at=days_before(100), intent="therapeutic", **scored(value("relief.positive_block_pct"))),
+        procedure(
+            performed_at=days_before(60), intent="diagnostic_first", **scored(value("relief.positive_block_pct"))
+        ),
     ]
     for rid in COVERAGE_IDS:
-        case = RuleCase(patient(), proc(intent=intent.value, **scored(50)), tuple(priors), get_catalog())
+        case = RuleCase(patient(), procedure(intent=intent.value, **scored(50)), tuple(priors), get_catalog())
         findings = RULES[rid].func(case)
         assert findings
         assert {t.key for t in case._used} <= set(RULES[rid].thresholds), rid
@@ -136,7 +161,7 @@ def test_month_helpers_keep_the_time_of_day():
 # ---- lcd.imaging ----------------------------------------------------------------
 @pytest.mark.parametrize("guidance", list(Guidance))
 def test_imaging_by_guidance(guidance):
-    f = one("lcd.imaging", proc(guidance=guidance.value))
+    f = one("lcd.imaging", procedure(guidance=guidance.value))
     assert f.field == ("guidance",)
     if guidance.value in value("lcd.imaging.allowed_guidance"):
         assert_met(f)
@@ -148,11 +173,9 @@ def test_imaging_by_guidance(guidance):
 
 
 def test_imaging_follows_edited_threshold(tmp_path, monkeypatch):
-    assert_met(one("lcd.imaging", proc(guidance="ct")))
-    monkeypatch.setenv(
-        "FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.imaging.allowed_guidance", ["fluoroscopy"]))
-    )
-    f = one("lcd.imaging", proc(guidance="ct"))
+    assert_met(one("lcd.imaging", procedure(guidance="ct")))
+    use_threshold(monkeypatch, tmp_path, "lcd.imaging.allowed_guidance", ["fluoroscopy"])
+    f = one("lcd.imaging", procedure(guidance="ct"))
     assert_not_met(f)
     assert "Fluoroscopy" in f.message
 
@@ -164,7 +187,7 @@ def test_levels_boundary(delta):
     n = limit + delta
     levels = lumbar_levels()[:n]
     assert len(levels) == n
-    f = one("lcd.levels", proc(targets=bilateral(*levels)))
+    f = one("lcd.levels", procedure(targets=bilateral(*levels)))
     assert f.field == ("targets",)
     assert f"{n} level" in f.message and f"at most {limit:g}" in f.message
     if n <= limit:
@@ -176,16 +199,16 @@ def test_levels_boundary(delta):
 def test_levels_count_bilateral_once():
     limit = value("lcd.levels.max_per_session")
     levels = lumbar_levels()[:limit]
-    assert_met(one("lcd.levels", proc(targets=bilateral(*levels))))
-    assert_met(one("lcd.levels", proc(targets=left(*levels))))
+    assert_met(one("lcd.levels", procedure(targets=bilateral(*levels))))
+    assert_met(one("lcd.levels", procedure(targets=left(*levels))))
 
 
 def test_levels_follow_edited_threshold(tmp_path, monkeypatch):
     limit = value("lcd.levels.max_per_session")
     levels = lumbar_levels()[: limit + 1]
-    assert_not_met(one("lcd.levels", proc(targets=bilateral(*levels))))
-    monkeypatch.setenv("FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.levels.max_per_session", limit + 1)))
-    assert_met(one("lcd.levels", proc(targets=bilateral(*levels))))
+    assert_not_met(one("lcd.levels", procedure(targets=bilateral(*levels))))
+    use_threshold(monkeypatch, tmp_path, "lcd.levels.max_per_session", limit + 1)
+    assert_met(one("lcd.levels", procedure(targets=bilateral(*levels))))
 
 
 # ---- lcd.regions ----------------------------------------------------------------
@@ -203,7 +226,7 @@ def test_levels_follow_edited_threshold(tmp_path, monkeypatch):
     ],
 )
 def test_regions(levels, met):
-    f = one("lcd.regions", proc(targets=left(*levels)))
+    f = one("lcd.regions", procedure(targets=left(*levels)))
     assert f.field == ("targets",)
     if met:
         assert_met(f)
@@ -213,16 +236,17 @@ def test_regions(levels, met):
 
 
 def test_thoracolumbar_with_lumbar_is_a_lumbar_session():
-    f = one("lcd.regions", proc(targets=left("T12-L1", "L1-L2")))
+    f = one("lcd.regions", procedure(targets=left("T12-L1", "L1-L2")))
     assert "lumbar" in f.message and "T12-L1" in f.message
-    assert session_regions(proc(targets=left("T12-L1", "L1-L2")), get_catalog()) == ["lumbar"]
-    assert session_regions(proc(targets=left("T12-L1")), get_catalog()) == ["thoracic"]
+    assert session_regions(procedure(targets=left("T12-L1", "L1-L2")), get_catalog()) == ["lumbar"]
+    assert session_regions(procedure(targets=left("T12-L1")), get_catalog()) == ["thoracic"]
 
 
 # ---- lcd.sessions_12m -----------------------------------------------------------
 def priors_of(intent: str, count: int, levels=("L4-L5",), start_days: int = 10) -> list:
     return [
-        proc(performed_at=days_before(start_days + 7 * i), intent=intent, targets=left(*levels)) for i in range(count)
+        procedure(performed_at=days_before(start_days + 7 * i), intent=intent, targets=left(*levels))
+        for i in range(count)
     ]
 
 
@@ -235,7 +259,7 @@ def test_sessions_boundary(intent, key, delta):
     # This session counts, so limit - 1 priors reach the limit exactly.
     prior_intent = "diagnostic_confirmatory" if intent == "diagnostic_first" else intent
     priors = priors_of(prior_intent, limit - 1 + delta)
-    f = one("lcd.sessions_12m", proc(intent=intent), priors)
+    f = one("lcd.sessions_12m", procedure(intent=intent), priors)
     assert f.field == ("intent",)
     assert f"{limit + delta} " in f.message and f"limit {limit:g}" in f.message
     if delta <= 0:
@@ -247,13 +271,13 @@ def test_sessions_boundary(intent, key, delta):
 def test_sessions_count_only_this_category_but_mention_the_other():
     limit = value("lcd.sessions.diagnostic_max")
     priors = priors_of("therapeutic", limit + 2)
-    f = one("lcd.sessions_12m", proc(intent="diagnostic_first"), priors)
+    f = one("lcd.sessions_12m", procedure(intent="diagnostic_first"), priors)
     assert_met(f)
     assert "1 diagnostic" in f.message and f"{limit + 2} therapeutic" in f.message
 
 
 def test_sessions_message_says_radiofrequency_not_counted():
-    f = one("lcd.sessions_12m", proc())
+    f = one("lcd.sessions_12m", procedure())
     rf = value("lcd.sessions.radiofrequency_max")
     assert "adiofrequency" in f.message and "not counted" in f.message and f"{rf:g}" in f.message
 
@@ -261,23 +285,23 @@ def test_sessions_message_says_radiofrequency_not_counted():
 def test_sessions_other_region_does_not_count():
     limit = value("lcd.sessions.diagnostic_max")
     priors = priors_of("diagnostic_first", limit + 1, levels=("C5-C6",))
-    assert_met(one("lcd.sessions_12m", proc(), priors))
+    assert_met(one("lcd.sessions_12m", procedure(), priors))
 
 
 def test_sessions_thoracolumbar_prior_counts_as_lumbar_only_with_lumbar_levels():
     limit = value("lcd.sessions.diagnostic_max")
     with_lumbar = priors_of("diagnostic_first", limit, levels=("T12-L1", "L1-L2"))
-    assert_not_met(one("lcd.sessions_12m", proc(), with_lumbar))
+    assert_not_met(one("lcd.sessions_12m", procedure(), with_lumbar))
     alone = priors_of("diagnostic_first", limit, levels=("T12-L1",))
-    assert_met(one("lcd.sessions_12m", proc(), alone))
+    assert_met(one("lcd.sessions_12m", procedure(), alone))
     # ... and a thoracic session at T12-L1 counts T12-L1-alone priors.
-    assert_not_met(one("lcd.sessions_12m", proc(targets=left("T12-L1")), alone))
+    assert_not_met(one("lcd.sessions_12m", procedure(targets=left("T12-L1")), alone))
 
 
 def test_sessions_prior_counts_if_any_target_in_region():
     limit = value("lcd.sessions.diagnostic_max")
     priors = priors_of("diagnostic_first", limit, levels=("C5-C6", "L4-L5"))
-    assert_not_met(one("lcd.sessions_12m", proc(), priors))
+    assert_not_met(one("lcd.sessions_12m", procedure(), priors))
 
 
 @pytest.mark.parametrize(("offset_min", "counted"), [(0, False), (1, True), (-1, False)])
@@ -285,8 +309,8 @@ def test_sessions_window_boundary(offset_min, counted):
     limit = value("lcd.sessions.diagnostic_max")
     window = value("lcd.sessions.window_months")
     edge = months_before(WHEN, window) + timedelta(minutes=offset_min)
-    priors = priors_of("diagnostic_first", limit - 1) + [proc(performed_at=edge, intent="diagnostic_first")]
-    f = one("lcd.sessions_12m", proc(), priors)
+    priors = priors_of("diagnostic_first", limit - 1) + [procedure(performed_at=edge, intent="diagnostic_first")]
+    f = one("lcd.sessions_12m", procedure(), priors)
     if counted:
         assert_not_met(f)
     else:
@@ -295,29 +319,29 @@ def test_sessions_window_boundary(offset_min, counted):
 
 def test_sessions_ignore_later_priors():
     limit = value("lcd.sessions.diagnostic_max")
-    current = proc(performed_at=days_before(400))
+    current = procedure(performed_at=days_before(400))
     later = priors_of("diagnostic_first", limit + 1)  # performed after the current session
     assert_met(one("lcd.sessions_12m", current, later))
 
 
 def test_sessions_one_finding_per_region():
-    findings = run("lcd.sessions_12m", proc(targets=left("C5-C6", "L4-L5")))
+    findings = run("lcd.sessions_12m", procedure(targets=left("C5-C6", "L4-L5")))
     assert [f.message.split(":")[0] for f in findings] == ["cervical", "lumbar"]
 
 
 def test_sessions_follow_edited_threshold(tmp_path, monkeypatch):
     limit = value("lcd.sessions.diagnostic_max")
     priors = priors_of("diagnostic_first", limit - 1)
-    assert_met(one("lcd.sessions_12m", proc(), priors))
-    monkeypatch.setenv("FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.sessions.diagnostic_max", limit - 1)))
-    f = one("lcd.sessions_12m", proc(), priors_of("diagnostic_first", limit - 1))
+    assert_met(one("lcd.sessions_12m", procedure(), priors))
+    use_threshold(monkeypatch, tmp_path, "lcd.sessions.diagnostic_max", limit - 1)
+    f = one("lcd.sessions_12m", procedure(), priors_of("diagnostic_first", limit - 1))
     assert_not_met(f)
     assert f"limit {limit - 1:g}" in f.message
 
 
 # ---- lcd.confirmatory_block -----------------------------------------------------
 def confirmatory(**kw):
-    return proc(intent="diagnostic_confirmatory", **kw)
+    return procedure(intent="diagnostic_confirmatory", **kw)
 
 
 def first_block(days: float | None = None, relief=None, **kw):
@@ -327,12 +351,12 @@ def first_block(days: float | None = None, relief=None, **kw):
         relief = value("relief.positive_block_pct")
     data = {"performed_at": days_before(days), "intent": "diagnostic_first", **scored(relief)}
     data.update(kw)
-    return proc(**data)
+    return procedure(**data)
 
 
 @pytest.mark.parametrize("intent", ["diagnostic_first", "therapeutic"])
 def test_confirmatory_not_applicable(intent):
-    f = one("lcd.confirmatory_block", proc(intent=intent))
+    f = one("lcd.confirmatory_block", procedure(intent=intent))
     assert f.status == Status.NOT_APPLICABLE
     assert "not applicable" in f.message
 
@@ -383,9 +407,9 @@ def test_confirmatory_needs_every_level_but_not_the_same_sides():
 def test_confirmatory_earlier_confirmatory_counts_therapeutic_does_not():
     days = value("lcd.confirmatory.min_interval_days")
     relief = value("relief.positive_block_pct")
-    earlier_conf = proc(performed_at=days_before(days), intent="diagnostic_confirmatory", **scored(relief))
+    earlier_conf = procedure(performed_at=days_before(days), intent="diagnostic_confirmatory", **scored(relief))
     assert_met(one("lcd.confirmatory_block", confirmatory(), [earlier_conf]))
-    ther = proc(performed_at=days_before(days), intent="therapeutic", **scored(relief))
+    ther = procedure(performed_at=days_before(days), intent="therapeutic", **scored(relief))
     assert_not_met(one("lcd.confirmatory_block", confirmatory(), [ther]))
 
 
@@ -413,22 +437,20 @@ def test_confirmatory_not_evaluated(fields, says):
 def test_confirmatory_follows_edited_threshold(tmp_path, monkeypatch):
     min_days = value("lcd.confirmatory.min_interval_days")
     assert_met(one("lcd.confirmatory_block", confirmatory(), [first_block(min_days)]))
-    monkeypatch.setenv(
-        "FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.confirmatory.min_interval_days", min_days + 1))
-    )
+    use_threshold(monkeypatch, tmp_path, "lcd.confirmatory.min_interval_days", min_days + 1)
     assert_not_met(one("lcd.confirmatory_block", confirmatory(), [first_block(min_days)]))
 
 
 # ---- lcd.therapeutic_prerequisite -----------------------------------------------
 def therapeutic(reason="lumbar fusion planned", **kw):
-    return proc(intent="therapeutic", rfa_not_candidate_reason=reason, **kw)
+    return procedure(intent="therapeutic", rfa_not_candidate_reason=reason, **kw)
 
 
 def diag_blocks(count: int, relief=None, levels=("L4-L5",), **kw):
     if relief is None:
         relief = value("relief.positive_block_pct")
     return [
-        proc(
+        procedure(
             performed_at=days_before(20 + 20 * i),
             intent="diagnostic_first" if i else "diagnostic_confirmatory",
             targets=left(*levels),
@@ -440,7 +462,7 @@ def diag_blocks(count: int, relief=None, levels=("L4-L5",), **kw):
 
 @pytest.mark.parametrize("intent", ["diagnostic_first", "diagnostic_confirmatory"])
 def test_therapeutic_prerequisite_not_applicable(intent):
-    f = one("lcd.therapeutic_prerequisite", proc(intent=intent))
+    f = one("lcd.therapeutic_prerequisite", procedure(intent=intent))
     assert f.status == Status.NOT_APPLICABLE
     assert "not applicable" in f.message
 
@@ -500,7 +522,7 @@ def test_therapeutic_prerequisite_blocks_must_cover_every_level():
 def test_therapeutic_prerequisite_not_evaluated_when_scores_missing():
     needed = value("lcd.therapeutic.min_diagnostic_blocks")
     priors = diag_blocks(needed - 1) + [
-        proc(performed_at=days_before(300), intent="diagnostic_first", **scored(pre_procedure_pain=None))
+        procedure(performed_at=days_before(300), intent="diagnostic_first", **scored(pre_procedure_pain=None))
     ]
     f = one("lcd.therapeutic_prerequisite", therapeutic(), priors)
     assert_not_evaluated(f)
@@ -514,7 +536,7 @@ def test_therapeutic_prerequisite_not_evaluated_when_scores_missing():
 def test_therapeutic_prerequisite_mentions_unevaluable_blocks_even_when_met():
     needed = value("lcd.therapeutic.min_diagnostic_blocks")
     priors = diag_blocks(needed) + [
-        proc(performed_at=days_before(300), intent="diagnostic_first", **scored(baseline=8))
+        procedure(performed_at=days_before(300), intent="diagnostic_first", **scored(baseline=8))
     ]
     f = one("lcd.therapeutic_prerequisite", therapeutic(), priors)
     assert_met(f)
@@ -524,9 +546,7 @@ def test_therapeutic_prerequisite_mentions_unevaluable_blocks_even_when_met():
 def test_therapeutic_prerequisite_follows_edited_threshold(tmp_path, monkeypatch):
     needed = value("lcd.therapeutic.min_diagnostic_blocks")
     assert_met(one("lcd.therapeutic_prerequisite", therapeutic(), diag_blocks(needed)))
-    monkeypatch.setenv(
-        "FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.therapeutic.min_diagnostic_blocks", needed + 1))
-    )
+    use_threshold(monkeypatch, tmp_path, "lcd.therapeutic.min_diagnostic_blocks", needed + 1)
     assert_not_met(one("lcd.therapeutic_prerequisite", therapeutic(), diag_blocks(needed)))
 
 
@@ -548,7 +568,7 @@ def prior_therapeutic(relief_pct=None, lasted_min: int | None = None, at=PRIOR_A
     ]
     data = {"pre_procedure_pain": 10, "pain_scores": scores}
     data.update(kw)
-    return proc(performed_at=at, intent="therapeutic", targets=left(*levels), **data)
+    return procedure(performed_at=at, intent="therapeutic", targets=left(*levels), **data)
 
 
 def required_minutes(at=PRIOR_AT) -> int:
@@ -558,7 +578,7 @@ def required_minutes(at=PRIOR_AT) -> int:
 
 
 def test_repeat_not_applicable_for_diagnostic():
-    f = one("lcd.repeat_therapeutic", proc(intent="diagnostic_first"), [prior_therapeutic(lasted_min=60)])
+    f = one("lcd.repeat_therapeutic", procedure(intent="diagnostic_first"), [prior_therapeutic(lasted_min=60)])
     assert f.status == Status.NOT_APPLICABLE
     assert "not applicable" in f.message
 
@@ -665,9 +685,7 @@ def test_repeat_follows_edited_threshold(tmp_path, monkeypatch):
     prior = prior_therapeutic()
     assert_met(one("lcd.repeat_therapeutic", therapeutic(), [prior]))
     months = value("lcd.repeat_therapeutic.min_duration_months")
-    monkeypatch.setenv(
-        "FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.repeat_therapeutic.min_duration_months", months + 1))
-    )
+    use_threshold(monkeypatch, tmp_path, "lcd.repeat_therapeutic.min_duration_months", months + 1)
     f = one("lcd.repeat_therapeutic", therapeutic(), [prior])
     assert_not_met(f)
     assert f"{months + 1:g} months" in f.message
@@ -677,7 +695,7 @@ def test_repeat_follows_edited_threshold(tmp_path, monkeypatch):
 @pytest.mark.parametrize("delta", [-1, 0, 1])
 def test_pain_duration_boundary(delta):
     minimum = value("lcd.pain_duration.min_months")
-    f = one("lcd.pain_duration", proc(indication={"pain_duration_months": minimum + delta}))
+    f = one("lcd.pain_duration", procedure(indication={"pain_duration_months": minimum + delta}))
     assert f.field == ("indication", "pain_duration_months")
     assert f"at least {minimum:g}" in f.message
     if delta < 0:
@@ -687,23 +705,21 @@ def test_pain_duration_boundary(delta):
 
 
 def test_pain_duration_not_recorded():
-    f = one("lcd.pain_duration", proc())
+    f = one("lcd.pain_duration", procedure())
     assert_not_evaluated(f)
     assert "pain duration is not recorded" in f.message
 
 
 def test_pain_duration_follows_edited_threshold(tmp_path, monkeypatch):
     minimum = value("lcd.pain_duration.min_months")
-    assert_met(one("lcd.pain_duration", proc(indication={"pain_duration_months": minimum})))
-    monkeypatch.setenv(
-        "FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.pain_duration.min_months", minimum + 1))
-    )
-    assert_not_met(one("lcd.pain_duration", proc(indication={"pain_duration_months": minimum})))
+    assert_met(one("lcd.pain_duration", procedure(indication={"pain_duration_months": minimum})))
+    use_threshold(monkeypatch, tmp_path, "lcd.pain_duration.min_months", minimum + 1)
+    assert_not_met(one("lcd.pain_duration", procedure(indication={"pain_duration_months": minimum})))
 
 
 # ---- lcd.conservative_care ------------------------------------------------------
 def test_conservative_care_missing():
-    f = one("lcd.conservative_care", proc())
+    f = one("lcd.conservative_care", procedure())
     assert_not_met(f)
     assert f.field == ("indication", "conservative_care")
 
@@ -713,14 +729,14 @@ def test_conservative_care_missing():
     [{"conservative_care": ["nsaids", "physical_therapy"]}, {"conservative_care_details": "6 weeks of yoga"}],
 )
 def test_conservative_care_documented(indication):
-    f = one("lcd.conservative_care", proc(indication=indication))
+    f = one("lcd.conservative_care", procedure(indication=indication))
     assert_met(f)
     assert "NSAIDs" in f.message or "yoga" in f.message
 
 
 # ---- lcd.scales -----------------------------------------------------------------
 def test_scales_complete_diagnostic():
-    f = one("lcd.scales", proc(indication=complete_indication(), **scored(80)))
+    f = one("lcd.scales", procedure(indication=complete_indication(), **scored(80)))
     assert_met(f)
 
 
@@ -733,13 +749,13 @@ def test_scales_complete_diagnostic():
     ],
 )
 def test_scales_baseline_missing(missing, field):
-    f = one("lcd.scales", proc(indication=complete_indication(**missing), **scored(80)))
+    f = one("lcd.scales", procedure(indication=complete_indication(**missing), **scored(80)))
     assert_not_met(f)
     assert f.field == field
 
 
 def test_scales_lists_everything_missing_and_points_at_the_first():
-    f = one("lcd.scales", proc(indication={}))
+    f = one("lcd.scales", procedure(indication={}))
     assert_not_met(f)
     assert f.field == ("indication", "baseline_pain")
     for what in ("usual pain at evaluation", "disability scale", "disability score", "post-block pain scores"):
@@ -747,35 +763,37 @@ def test_scales_lists_everything_missing_and_points_at_the_first():
 
 
 def test_scales_diagnostic_needs_post_block_scores_therapeutic_does_not():
-    f = one("lcd.scales", proc(indication=complete_indication()))
+    f = one("lcd.scales", procedure(indication=complete_indication()))
     assert_not_met(f)
     assert f.field == ("pain_scores",)
-    assert_met(one("lcd.scales", proc(intent="therapeutic", indication=complete_indication())))
+    assert_met(one("lcd.scales", procedure(intent="therapeutic", indication=complete_indication())))
 
 
 def test_scales_same_pain_scale_as_earlier_diagnostic_blocks():
-    earlier = proc(performed_at=days_before(20), indication=complete_indication(pain_scale="VAS"))
+    earlier = procedure(performed_at=days_before(20), indication=complete_indication(pain_scale="VAS"))
     f = one(
-        "lcd.scales", proc(intent="diagnostic_confirmatory", indication=complete_indication(), **scored(80)), [earlier]
+        "lcd.scales",
+        procedure(intent="diagnostic_confirmatory", indication=complete_indication(), **scored(80)),
+        [earlier],
     )
     assert_not_met(f)
     assert f.field == ("indication", "pain_scale")
     assert "VAS" in f.message
-    elsewhere = earlier.model_copy(update={"targets": proc(targets=left("C5-C6")).targets})
-    assert_met(one("lcd.scales", proc(indication=complete_indication(), **scored(80)), [elsewhere]))
+    elsewhere = earlier.model_copy(update={"targets": procedure(targets=left("C5-C6")).targets})
+    assert_met(one("lcd.scales", procedure(indication=complete_indication(), **scored(80)), [elsewhere]))
     # Therapeutic procedures are not diagnostic blocks: a different scale then is not flagged.
-    assert_met(one("lcd.scales", proc(intent="therapeutic", indication=complete_indication()), [earlier]))
+    assert_met(one("lcd.scales", procedure(intent="therapeutic", indication=complete_indication()), [earlier]))
 
 
 # ---- lcd.diagnostic_ia ----------------------------------------------------------
 @pytest.mark.parametrize("intent", ["diagnostic_first", "diagnostic_confirmatory"])
 def test_diagnostic_ia_needs_reason(intent):
-    f = one("lcd.diagnostic_ia", proc(technique="intra_articular", intent=intent))
+    f = one("lcd.diagnostic_ia", procedure(technique="intra_articular", intent=intent))
     assert_not_met(f)
     assert f.field == ("mbb_not_possible_reason",)
     f = one(
         "lcd.diagnostic_ia",
-        proc(technique="intra_articular", intent=intent, mbb_not_possible_reason="posterior fusion hardware"),
+        procedure(technique="intra_articular", intent=intent, mbb_not_possible_reason="posterior fusion hardware"),
     )
     assert_met(f)
     assert "fusion" in f.message
@@ -786,7 +804,7 @@ def test_diagnostic_ia_needs_reason(intent):
     [("intra_articular", "therapeutic"), ("medial_branch_block", "diagnostic_first")],
 )
 def test_diagnostic_ia_not_applicable(technique, intent):
-    f = one("lcd.diagnostic_ia", proc(technique=technique, intent=intent))
+    f = one("lcd.diagnostic_ia", procedure(technique=technique, intent=intent))
     assert f.status == Status.NOT_APPLICABLE
     assert "not applicable" in f.message
 
@@ -794,7 +812,7 @@ def test_diagnostic_ia_not_applicable(technique, intent):
 # ---- lcd.sedation ---------------------------------------------------------------
 @pytest.mark.parametrize("sedation", list(Sedation))
 def test_sedation_levels(sedation):
-    f = one("lcd.sedation", proc(sedation=sedation.value))
+    f = one("lcd.sedation", procedure(sedation=sedation.value))
     assert f.field == ("sedation",)
     if sedation.value in value("lcd.sedation.routine_levels"):
         assert_met(f)
@@ -805,7 +823,7 @@ def test_sedation_levels(sedation):
 
 
 def test_sedation_follows_edited_threshold(tmp_path, monkeypatch):
-    assert_not_met(one("lcd.sedation", proc(sedation="moderate")), Severity.CAUTION)
+    assert_not_met(one("lcd.sedation", procedure(sedation="moderate")), Severity.CAUTION)
     routine = list(value("lcd.sedation.routine_levels")) + ["moderate"]
-    monkeypatch.setenv("FACETDESK_RESOURCES", str(edited_resources(tmp_path, "lcd.sedation.routine_levels", routine)))
-    assert_met(one("lcd.sedation", proc(sedation="moderate")))
+    use_threshold(monkeypatch, tmp_path, "lcd.sedation.routine_levels", routine)
+    assert_met(one("lcd.sedation", procedure(sedation="moderate")))

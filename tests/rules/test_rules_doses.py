@@ -12,7 +12,8 @@ from facetdesk.domain.catalog import get_catalog
 from facetdesk.resources import resources_dir
 from facetdesk.rules.doses import months_before
 from facetdesk.rules.finding import Severity, Status
-from tests.rules.dose_builders import WHEN, edit_thresholds, med, patient, procedure, run, th
+from tests.builders.records import WHEN, med, procedure, screened_patient
+from tests.rules.rule_runs import one, use_threshold, value
 
 MET, NOT_MET, NOT_EVAL = Status.MET, Status.NOT_MET, Status.NOT_EVALUATED
 LA = "dose.local_anesthetic.max"
@@ -45,7 +46,7 @@ def test_months_before_is_calendar_arithmetic_clamped_to_month_end(when, months,
 
 def test_local_anesthetic_message_sums_fractions_across_agents():
     proc = procedure(medications=[med("lidocaine", 10, 5), med("bupivacaine", 5, 9)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=45))
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=45))
     assert (f.status, f.severity) == (MET, Severity.INFO)
     assert "lidocaine 1% 5 mL = 50 mg (24.7% of 202.5 mg" in f.message
     assert "bupivacaine 0.5% 9 mL = 45 mg (40% of 112.5 mg" in f.message
@@ -57,21 +58,21 @@ def test_local_anesthetic_message_sums_fractions_across_agents():
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.1, MET), (0, MET), (0.1, NOT_MET)])
 def test_local_anesthetic_weight_based_boundary(delta_ml, status):
     weight = 40.0
-    limit_mg = th(LA)["lidocaine"]["mg_per_kg"] * weight
-    assert limit_mg < th(LA)["lidocaine"]["max_mg"]  # the weight-based maximum is the limiting one here
+    limit_mg = value(LA)["lidocaine"]["mg_per_kg"] * weight
+    assert limit_mg < value(LA)["lidocaine"]["max_mg"]  # the weight-based maximum is the limiting one here
     proc = procedure(medications=[med("lidocaine", 10, limit_mg / 10 + delta_ml)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=weight))
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=weight))
     assert f.status == status
     assert f.severity == (Severity.CRITICAL if status == NOT_MET else Severity.INFO)
-    assert f"of {limit_mg:g} mg, {th(LA)['lidocaine']['mg_per_kg']:g} mg/kg" in f.message
+    assert f"of {limit_mg:g} mg, {value(LA)['lidocaine']['mg_per_kg']:g} mg/kg" in f.message
 
 
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.1, MET), (0, MET), (0.1, NOT_MET)])
 def test_local_anesthetic_absolute_maximum_limits_a_heavy_patient(delta_ml, status):
-    entry = th(LA)["lidocaine"]
+    entry = value(LA)["lidocaine"]
     weight = 2 * entry["max_mg"] / entry["mg_per_kg"]  # weight-based maximum twice the absolute one
     proc = procedure(medications=[med("lidocaine", 20, entry["max_mg"] / 20 + delta_ml)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=weight))
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=weight))
     assert f.status == status
     assert f"of {entry['max_mg']:g} mg, absolute maximum" in f.message
 
@@ -80,82 +81,82 @@ def test_local_anesthetic_absolute_maximum_limits_a_heavy_patient(delta_ml, stat
 def test_local_anesthetic_toxicity_is_additive(extra_ml, status):
     # Half of each agent's maximum: each alone is safe, together exactly 100%.
     weight = 40.0
-    lido = th(LA)["lidocaine"]["mg_per_kg"] * weight / 2
-    bupi = th(LA)["bupivacaine"]["mg_per_kg"] * weight / 2
+    lido = value(LA)["lidocaine"]["mg_per_kg"] * weight / 2
+    bupi = value(LA)["bupivacaine"]["mg_per_kg"] * weight / 2
     proc = procedure(medications=[med("lidocaine", 10, lido / 10), med("bupivacaine", 5, bupi / 5 + extra_ml)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=weight))
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=weight))
     assert f.status == status
     assert " plus " in f.message
 
 
 def test_local_anesthetic_two_syringes_of_one_agent_are_added():
     weight = 40.0
-    limit = th(LA)["lidocaine"]["mg_per_kg"] * weight
+    limit = value(LA)["lidocaine"]["mg_per_kg"] * weight
     proc = procedure(medications=[med("lidocaine", 10, limit / 20), med("lidocaine", 20, limit / 40 + 0.1)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=weight))
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=weight))
     assert f.status == NOT_MET
     assert "together" in f.message
 
 
 def test_local_anesthetic_per_joint_volume_counts_every_joint():
     weight = 40.0
-    limit = th(LA)["lidocaine"]["mg_per_kg"] * weight
+    limit = value(LA)["lidocaine"]["mg_per_kg"] * weight
     # Exactly half the maximum per joint: two joints reach it, four exceed it.
     two = procedure(targets=_bilateral("L4-L5"), medications=[med("lidocaine", 10, limit / 20, "per_joint")])
     four = procedure(targets=_bilateral("L3-L4", "L4-L5"), medications=[med("lidocaine", 10, limit / 20, "per_joint")])
-    assert run("dose.local_anesthetic", two, patient(weight_kg=weight)).status == MET
-    assert run("dose.local_anesthetic", four, patient(weight_kg=weight)).status == NOT_MET
+    assert one("dose.local_anesthetic", two, patient=screened_patient(weight_kg=weight)).status == MET
+    assert one("dose.local_anesthetic", four, patient=screened_patient(weight_kg=weight)).status == NOT_MET
 
 
 def test_local_anesthetic_without_mg_per_kg_uses_the_absolute_maximum_and_says_so():
-    entry = th(LA)["mepivacaine"]
+    entry = value(LA)["mepivacaine"]
     assert entry["mg_per_kg"] is None
     at = procedure(medications=[med("mepivacaine", 20, entry["max_mg"] / 20)])
     over = procedure(medications=[med("mepivacaine", 20, entry["max_mg"] / 20 + 0.1)])
-    f = run("dose.local_anesthetic", at, patient(weight_kg=None))  # weight not needed for mepivacaine
+    f = one("dose.local_anesthetic", at, patient=screened_patient(weight_kg=None))  # weight not needed for mepivacaine
     assert f.status == MET
     assert "no mg/kg maximum in the table" in f.message
-    assert run("dose.local_anesthetic", over, patient(weight_kg=None)).status == NOT_MET
+    assert one("dose.local_anesthetic", over, patient=screened_patient(weight_kg=None)).status == NOT_MET
 
 
 def test_local_anesthetic_without_weight_is_not_evaluated_but_still_computed():
     proc = procedure(medications=[med("lidocaine", 10, 5)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=None))
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=None))
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "weight is not recorded" in f.message
-    assert f"of {th(LA)['lidocaine']['max_mg']:g} mg" in f.message
+    assert f"of {value(LA)['lidocaine']['max_mg']:g} mg" in f.message
     assert f.field == ("patient", "weight_kg")
 
 
 def test_local_anesthetic_without_weight_above_the_absolute_maximum_is_not_met():
-    proc = procedure(medications=[med("lidocaine", 20, th(LA)["lidocaine"]["max_mg"] / 20 + 0.1)])
-    f = run("dose.local_anesthetic", proc, patient(weight_kg=None))
+    proc = procedure(medications=[med("lidocaine", 20, value(LA)["lidocaine"]["max_mg"] / 20 + 0.1)])
+    f = one("dose.local_anesthetic", proc, patient=screened_patient(weight_kg=None))
     assert (f.status, f.severity) == (NOT_MET, Severity.CRITICAL)
     assert "weight not recorded" in f.message
 
 
 def test_local_anesthetic_agent_missing_from_the_table(monkeypatch, tmp_path):
-    table = {k: v for k, v in th(LA).items() if k != "ropivacaine"}
-    edit_thresholds(monkeypatch, tmp_path, LA, table)
+    table = {k: v for k, v in value(LA).items() if k != "ropivacaine"}
+    use_threshold(monkeypatch, tmp_path, LA, table)
     proc = procedure(medications=[med("ropivacaine", 2, 5)])
-    f = run("dose.local_anesthetic", proc)
+    f = one("dose.local_anesthetic", proc)
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "ropivacaine" in f.message
 
 
 def test_local_anesthetic_not_applicable_without_local_anaesthetic():
-    f = run("dose.local_anesthetic", procedure(medications=[med("dexamethasone_sodium_phosphate", 4, 1)]))
+    f = one("dose.local_anesthetic", procedure(medications=[med("dexamethasone_sodium_phosphate", 4, 1)]))
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
 def test_local_anesthetic_follows_an_edited_threshold(monkeypatch, tmp_path):
     proc_args = {"medications": [med("lidocaine", 10, 10)]}  # 100 mg
-    assert run("dose.local_anesthetic", procedure(**proc_args), patient(weight_kg=40)).status == MET
-    table = json.loads(json.dumps(th(LA)))
+    assert one("dose.local_anesthetic", procedure(**proc_args), patient=screened_patient(weight_kg=40)).status == MET
+    table = json.loads(json.dumps(value(LA)))
     table["lidocaine"]["mg_per_kg"] = 2
-    edit_thresholds(monkeypatch, tmp_path, LA, table)
-    f = run("dose.local_anesthetic", procedure(**proc_args), patient(weight_kg=40))
+    use_threshold(monkeypatch, tmp_path, LA, table)
+    f = one("dose.local_anesthetic", procedure(**proc_args), patient=screened_patient(weight_kg=40))
     assert f.status == NOT_MET
     assert "of 80 mg, 2 mg/kg" in f.message
 
@@ -165,9 +166,9 @@ def test_local_anesthetic_follows_an_edited_threshold(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.1, MET), (0, MET), (0.1, NOT_MET)])
 def test_steroid_session_boundary_methylprednisolone(delta_ml, status):
-    limit = th("dose.steroid.session_max_mpe")
+    limit = value("dose.steroid.session_max_mpe")
     proc = procedure(medications=[med("methylprednisolone_acetate", 40, limit / 40 + delta_ml)])
-    f = run("dose.steroid_session", proc)
+    f = one("dose.steroid_session", proc)
     assert f.status == status
     assert f.severity == (Severity.WARNING if status == NOT_MET else Severity.INFO)
     assert f"{limit:g} mg MPE per-session maximum" in f.message
@@ -176,42 +177,42 @@ def test_steroid_session_boundary_methylprednisolone(delta_ml, status):
 
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.1, MET), (0, MET), (0.1, NOT_MET)])
 def test_steroid_session_boundary_dexamethasone_converted(delta_ml, status):
-    limit = th("dose.steroid.session_max_mpe")
-    eq = th("dose.steroid.equivalent_mg")
+    limit = value("dose.steroid.session_max_mpe")
+    eq = value("dose.steroid.equivalent_mg")
     mg_at_limit = limit * eq["dexamethasone_sodium_phosphate"] / eq["methylprednisolone_acetate"]
     proc = procedure(medications=[med("dexamethasone_sodium_phosphate", 4, mg_at_limit / 4 + delta_ml)])
-    assert run("dose.steroid_session", proc).status == status
+    assert one("dose.steroid_session", proc).status == status
 
 
 def test_steroid_session_adds_agents():
     proc = procedure(medications=[med("methylprednisolone_acetate", 40, 0.5), med("triamcinolone_acetonide", 40, 0.5)])
-    f = run("dose.steroid_session", proc)
+    f = one("dose.steroid_session", proc)
     assert "methylprednisolone acetate 20 mg = 20 mg MPE" in f.message
     assert "40 mg MPE this session" in f.message
 
 
 def test_steroid_session_not_applicable_without_steroid():
-    f = run("dose.steroid_session", procedure(medications=[med("lidocaine", 10, 1)]))
+    f = one("dose.steroid_session", procedure(medications=[med("lidocaine", 10, 1)]))
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
 def test_steroid_session_agent_without_equivalent(monkeypatch, tmp_path):
-    eq = {k: v for k, v in th("dose.steroid.equivalent_mg").items() if k != "betamethasone"}
-    edit_thresholds(monkeypatch, tmp_path, "dose.steroid.equivalent_mg", eq)
-    f = run("dose.steroid_session", procedure(medications=[med("betamethasone", 6, 1)]))
+    eq = {k: v for k, v in value("dose.steroid.equivalent_mg").items() if k != "betamethasone"}
+    use_threshold(monkeypatch, tmp_path, "dose.steroid.equivalent_mg", eq)
+    f = one("dose.steroid_session", procedure(medications=[med("betamethasone", 6, 1)]))
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "betamethasone" in f.message
     # The known part alone above the maximum is enough to say not met.
     big = procedure(medications=[med("betamethasone", 6, 1), med("methylprednisolone_acetate", 80, 1)])
-    assert run("dose.steroid_session", big).status == NOT_MET
+    assert one("dose.steroid_session", big).status == NOT_MET
 
 
 def test_steroid_session_follows_an_edited_threshold(monkeypatch, tmp_path):
     proc_args = {"medications": [med("methylprednisolone_acetate", 40, 0.5)]}  # 20 mg MPE
-    assert run("dose.steroid_session", procedure(**proc_args)).status == MET
-    edit_thresholds(monkeypatch, tmp_path, "dose.steroid.session_max_mpe", 10)
-    f = run("dose.steroid_session", procedure(**proc_args))
+    assert one("dose.steroid_session", procedure(**proc_args)).status == MET
+    use_threshold(monkeypatch, tmp_path, "dose.steroid.session_max_mpe", 10)
+    f = one("dose.steroid_session", procedure(**proc_args))
     assert f.status == NOT_MET
     assert "10 mg MPE" in f.message
 
@@ -231,20 +232,22 @@ def _prior(days_before: float = 0, months: int = 0, mg: float = 40, **kw) -> obj
 
 @pytest.mark.parametrize(("extra_mg", "status"), [(-8, MET), (0, MET), (8, NOT_MET)])
 def test_steroid_cumulative_year_cap_for_women(extra_mg, status):
-    year_max = th("dose.steroid.year_max_mpe")
+    year_max = value("dose.steroid.year_max_mpe")
     this = procedure(medications=_mp(40))
     prior = _prior(days_before=30, mg=year_max - 40 + extra_mg)
-    f = run("dose.steroid_cumulative", this, patient(sex="female"), (prior,))
+    f = one("dose.steroid_cumulative", this, (prior,), patient=screened_patient(sex="female"))
     assert f.status == status
     assert f.severity == (Severity.WARNING if status == NOT_MET else Severity.INFO)
     assert "postmenopausal" in f.message
-    assert f"{year_max + extra_mg:g} mg MPE in the last {th('dose.steroid.year_window_months'):g} months" in f.message
+    assert (
+        f"{year_max + extra_mg:g} mg MPE in the last {value('dose.steroid.year_window_months'):g} months" in f.message
+    )
 
 
 def test_steroid_cumulative_year_cap_reported_not_applied_for_men():
-    year_max = th("dose.steroid.year_max_mpe")
+    year_max = value("dose.steroid.year_max_mpe")
     prior = _prior(days_before=30, mg=year_max)
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(sex="male"), (prior,))
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient(sex="male"))
     assert (f.status, f.severity) == (MET, Severity.INFO)
     assert "not applied" in f.message and "postmenopausal" in f.message
 
@@ -252,59 +255,67 @@ def test_steroid_cumulative_year_cap_reported_not_applied_for_men():
 @pytest.mark.parametrize("sex", ["female", "male"])
 @pytest.mark.parametrize(("extra_mg", "status"), [(-8, MET), (0, MET), (8, NOT_MET)])
 def test_steroid_cumulative_three_year_cap_for_everyone(sex, extra_mg, status):
-    three_max = th("dose.steroid.three_year_max_mpe")
+    three_max = value("dose.steroid.three_year_max_mpe")
     # Outside the 12-month window, inside the 36-month one.
-    prior = _prior(months=th("dose.steroid.year_window_months"), days_before=1, mg=three_max - 40 + extra_mg)
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(sex=sex), (prior,))
+    prior = _prior(months=value("dose.steroid.year_window_months"), days_before=1, mg=three_max - 40 + extra_mg)
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient(sex=sex))
     assert f.status == status
     assert f"against {three_max:g} mg MPE" in f.message
 
 
 @pytest.mark.parametrize(("days_before", "counted"), [(0, True), (1, False)])
 def test_steroid_cumulative_year_window_edge(days_before, counted):
-    months = th("dose.steroid.year_window_months")
-    year_max = th("dose.steroid.year_max_mpe")
+    months = value("dose.steroid.year_window_months")
+    year_max = value("dose.steroid.year_max_mpe")
     prior = _prior(months=months, days_before=days_before, mg=year_max)
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(sex="female"), (prior,))
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient(sex="female"))
     assert f.status == (NOT_MET if counted else MET)
 
 
 @pytest.mark.parametrize(("days_before", "counted"), [(0, True), (1, False)])
 def test_steroid_cumulative_three_year_window_edge(days_before, counted):
-    months = th("dose.steroid.three_year_window_months")
-    prior = _prior(months=months, days_before=days_before, mg=th("dose.steroid.three_year_max_mpe"))
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(sex="male"), (prior,))
+    months = value("dose.steroid.three_year_window_months")
+    prior = _prior(months=months, days_before=days_before, mg=value("dose.steroid.three_year_max_mpe"))
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient(sex="male"))
     assert f.status == (NOT_MET if counted else MET)
 
 
 def test_steroid_cumulative_ignores_later_procedures():
-    later = procedure(performed_at=WHEN + timedelta(days=3), medications=_mp(th("dose.steroid.three_year_max_mpe")))
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(), (later,))
+    later = procedure(performed_at=WHEN + timedelta(days=3), medications=_mp(value("dose.steroid.three_year_max_mpe")))
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (later,), patient=screened_patient())
     assert f.status == MET
 
 
 def test_steroid_cumulative_unknown_agent_in_a_prior(monkeypatch, tmp_path):
-    eq = {k: v for k, v in th("dose.steroid.equivalent_mg").items() if k != "betamethasone"}
-    edit_thresholds(monkeypatch, tmp_path, "dose.steroid.equivalent_mg", eq)
+    eq = {k: v for k, v in value("dose.steroid.equivalent_mg").items() if k != "betamethasone"}
+    use_threshold(monkeypatch, tmp_path, "dose.steroid.equivalent_mg", eq)
     prior = procedure(performed_at=WHEN - timedelta(days=30), medications=[med("betamethasone", 6, 1)])
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(), (prior,))
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient())
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "betamethasone" in f.message
 
 
 def test_steroid_cumulative_not_applicable_without_steroid_this_session():
-    prior = _prior(days_before=30, mg=th("dose.steroid.three_year_max_mpe"))
-    f = run("dose.steroid_cumulative", procedure(medications=[med("lidocaine", 10, 1)]), patient(), (prior,))
+    prior = _prior(days_before=30, mg=value("dose.steroid.three_year_max_mpe"))
+    f = one(
+        "dose.steroid_cumulative",
+        procedure(medications=[med("lidocaine", 10, 1)]),
+        (prior,),
+        patient=screened_patient(),
+    )
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
 def test_steroid_cumulative_follows_an_edited_threshold(monkeypatch, tmp_path):
     prior = _prior(days_before=30, mg=100)
-    assert run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(), (prior,)).status == MET
-    edit_thresholds(monkeypatch, tmp_path, "dose.steroid.three_year_max_mpe", 100)
+    assert (
+        one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient()).status
+        == MET
+    )
+    use_threshold(monkeypatch, tmp_path, "dose.steroid.three_year_max_mpe", 100)
     prior = _prior(days_before=30, mg=100)
-    f = run("dose.steroid_cumulative", procedure(medications=_mp(40)), patient(), (prior,))
+    f = one("dose.steroid_cumulative", procedure(medications=_mp(40)), (prior,), patient=screened_patient())
     assert f.status == NOT_MET
 
 
@@ -315,7 +326,7 @@ DEX = [med("lidocaine", 10, 1), med("dexamethasone_sodium_phosphate", 4, 0.5)]
 
 @pytest.mark.parametrize("intent", ["diagnostic_first", "diagnostic_confirmatory"])
 def test_steroid_in_diagnostic_mbb_is_flagged(intent):
-    f = run("dose.steroid_in_diagnostic_mbb", procedure(intent=intent, medications=DEX))
+    f = one("dose.steroid_in_diagnostic_mbb", procedure(intent=intent, medications=DEX))
     assert (f.status, f.severity) == (NOT_MET, Severity.WARNING)
     assert "dexamethasone" in f.message and "LCD does not require LA-only" in f.message
 
@@ -329,13 +340,13 @@ def test_steroid_in_diagnostic_mbb_is_flagged(intent):
     ],
 )
 def test_steroid_in_diagnostic_mbb_met_otherwise(kw, status):
-    f = run("dose.steroid_in_diagnostic_mbb", procedure(**kw))
+    f = one("dose.steroid_in_diagnostic_mbb", procedure(**kw))
     assert (f.status, f.severity) == (status, Severity.INFO)
 
 
 def test_steroid_in_diagnostic_mbb_follows_an_edited_threshold(monkeypatch, tmp_path):
-    edit_thresholds(monkeypatch, tmp_path, "dose.steroid.diagnostic_mbb_allowed", True)
-    f = run("dose.steroid_in_diagnostic_mbb", procedure(medications=DEX))
+    use_threshold(monkeypatch, tmp_path, "dose.steroid.diagnostic_mbb_allowed", True)
+    f = one("dose.steroid_in_diagnostic_mbb", procedure(medications=DEX))
     assert f.status == MET
 
 
@@ -346,7 +357,7 @@ CERVICAL = [{"level": "C5-C6", "side": "left"}]
 
 def test_particulate_steroid_at_cervical_level_is_critical():
     proc = procedure(targets=CERVICAL, medications=[med("triamcinolone_acetonide", 40, 0.5)])
-    f = run("dose.particulate_cervical", proc)
+    f = one("dose.particulate_cervical", proc)
     assert (f.status, f.severity) == (NOT_MET, Severity.CRITICAL)
     assert "triamcinolone acetonide" in f.message and "dexamethasone" in f.message
     assert "C5-C6" in f.message
@@ -361,7 +372,7 @@ def test_particulate_steroid_at_cervical_level_is_critical():
     ],
 )
 def test_particulate_cervical_met_otherwise(targets, meds, status):
-    f = run("dose.particulate_cervical", procedure(targets=targets, medications=meds))
+    f = one("dose.particulate_cervical", procedure(targets=targets, medications=meds))
     assert (f.status, f.severity) == (status, Severity.INFO)
 
 
@@ -376,15 +387,15 @@ def test_particulate_cervical_unknown_particulate_status(monkeypatch, tmp_path):
     monkeypatch.setenv("FACETDESK_RESOURCES", str(target))
     assert get_catalog().agent("dexamethasone_sodium_phosphate").particulate is None
     proc = procedure(targets=CERVICAL, medications=[med("dexamethasone_sodium_phosphate", 4, 0.5)])
-    f = run("dose.particulate_cervical", proc)
+    f = one("dose.particulate_cervical", proc)
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
     assert "dexamethasone" in f.message
 
 
 def test_particulate_cervical_follows_an_edited_threshold(monkeypatch, tmp_path):
-    edit_thresholds(monkeypatch, tmp_path, "dose.particulate.cervical_allowed", True)
+    use_threshold(monkeypatch, tmp_path, "dose.particulate.cervical_allowed", True)
     proc = procedure(targets=CERVICAL, medications=[med("triamcinolone_acetonide", 40, 0.5)])
-    assert run("dose.particulate_cervical", proc).status == MET
+    assert one("dose.particulate_cervical", proc).status == MET
 
 
 # ---- volume.intra_articular --------------------------------------------------------------------
@@ -395,12 +406,12 @@ IA_MAX = "volume.intra_articular.max_ml"
 # Lumbar is "<1.5 mL" (volume.intra_articular.strict_regions): the limit itself is over.
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.2, MET), (0, NOT_MET), (0.2, NOT_MET)])
 def test_intra_articular_lumbar_boundary_includes_contrast(delta_ml, status):
-    limit = th(IA_MAX)["lumbar"]
+    limit = value(IA_MAX)["lumbar"]
     joints = 2
     contrast_ml = 0.5
     meds = [med("bupivacaine", 2.5, limit * joints - contrast_ml + delta_ml), med("iohexol", 240, contrast_ml)]
     proc = procedure(technique="intra_articular", targets=_bilateral("L4-L5"), medications=meds)
-    f = run("volume.intra_articular", proc)
+    f = one("volume.intra_articular", proc)
     assert f.status == status
     assert f.severity == (Severity.WARNING if status == NOT_MET else Severity.INFO)
     assert f"{limit + delta_ml / joints:g} mL per joint" in f.message
@@ -410,72 +421,72 @@ def test_intra_articular_lumbar_boundary_includes_contrast(delta_ml, status):
 
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.1, MET), (0, MET), (0.1, NOT_MET)])
 def test_intra_articular_cervical_boundary(delta_ml, status):
-    limit = th(IA_MAX)["cervical"]
+    limit = value(IA_MAX)["cervical"]
     proc = procedure(
         technique="intra_articular", targets=CERVICAL, medications=[med("lidocaine", 10, limit + delta_ml)]
     )
-    f = run("volume.intra_articular", proc)
+    f = one("volume.intra_articular", proc)
     assert f.status == status
     assert "cervical maximum" in f.message
 
 
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.05, MET), (0, MET), (0.05, NOT_MET)])
 def test_intra_articular_t12_l1_is_thoracic(delta_ml, status):
-    limit = th(IA_MAX)["thoracic"]
+    limit = value(IA_MAX)["thoracic"]
     proc = procedure(
         technique="intra_articular",
         targets=[{"level": "T12-L1", "side": "left"}],
         medications=[med("lidocaine", 10, limit + delta_ml)],
     )
-    f = run("volume.intra_articular", proc)
+    f = one("volume.intra_articular", proc)
     assert f.status == status
     assert "thoracic maximum" in f.message and "unconfirmed" in f.message
 
 
 def test_intra_articular_per_joint_syringes_are_shared_over_the_joints():
-    limit = th(IA_MAX)["lumbar"]
+    limit = value(IA_MAX)["lumbar"]
     ok = procedure(
         technique="intra_articular",
         targets=_bilateral("L4-L5"),
         medications=[med("lidocaine", 10, limit - 0.1, "per_joint")],
     )
-    assert run("volume.intra_articular", ok).status == MET
+    assert one("volume.intra_articular", ok).status == MET
     over = procedure(
         technique="intra_articular",
         targets=_bilateral("L4-L5"),
         medications=[med("lidocaine", 10, limit, "per_joint"), med("lidocaine", 10, 0.5)],
     )
-    assert run("volume.intra_articular", over).status == NOT_MET
+    assert one("volume.intra_articular", over).status == NOT_MET
 
 
 def test_intra_articular_contrast_marked_without_volume_is_said():
     proc = procedure(technique="intra_articular", contrast=True, medications=[med("lidocaine", 10, 1)])
-    assert "no contrast volume is recorded" in run("volume.intra_articular", proc).message
+    assert "no contrast volume is recorded" in one("volume.intra_articular", proc).message
 
 
 def test_intra_articular_without_injectate_is_not_evaluated():
-    f = run("volume.intra_articular", procedure(technique="intra_articular"))
+    f = one("volume.intra_articular", procedure(technique="intra_articular"))
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
 
 
 def test_intra_articular_region_missing_from_table(monkeypatch, tmp_path):
-    edit_thresholds(monkeypatch, tmp_path, IA_MAX, {"lumbar": 1.5})
+    use_threshold(monkeypatch, tmp_path, IA_MAX, {"lumbar": 1.5})
     proc = procedure(technique="intra_articular", targets=CERVICAL, medications=[med("lidocaine", 10, 0.5)])
-    f = run("volume.intra_articular", proc)
+    f = one("volume.intra_articular", proc)
     assert f.status == NOT_EVAL and "cervical" in f.message
 
 
 def test_intra_articular_not_applicable_to_mbb():
-    f = run("volume.intra_articular", procedure(medications=[med("lidocaine", 10, 5)]))
+    f = one("volume.intra_articular", procedure(medications=[med("lidocaine", 10, 5)]))
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
 
 def test_intra_articular_follows_an_edited_threshold(monkeypatch, tmp_path):
     args = {"technique": "intra_articular", "medications": [med("lidocaine", 10, 1)]}
-    assert run("volume.intra_articular", procedure(**args)).status == MET
-    edit_thresholds(monkeypatch, tmp_path, IA_MAX, {**th(IA_MAX), "lumbar": 0.8})
-    f = run("volume.intra_articular", procedure(**args))
+    assert one("volume.intra_articular", procedure(**args)).status == MET
+    use_threshold(monkeypatch, tmp_path, IA_MAX, {**value(IA_MAX), "lumbar": 0.8})
+    f = one("volume.intra_articular", procedure(**args))
     assert f.status == NOT_MET and "0.8 mL" in f.message
 
 
@@ -486,53 +497,53 @@ MB_MAX = "volume.medial_branch.max_ml_per_nerve"
 
 @pytest.mark.parametrize(("delta_ml", "status"), [(-0.1, MET), (0, MET), (0.1, NOT_MET)])
 def test_medial_branch_boundary(delta_ml, status):
-    limit = th(MB_MAX)
+    limit = value(MB_MAX)
     proc = procedure(medications=[med("lidocaine", 10, 2 * limit + delta_ml)])  # L4-L5 left: two nerves
     assert len(proc.nerves()) == 2
-    f = run("volume.medial_branch", proc)
+    f = one("volume.medial_branch", proc)
     assert f.status == status
     assert f.severity == (Severity.WARNING if status == NOT_MET else Severity.INFO)
     assert f"{limit:g} mL per nerve maximum" in f.message
 
 
 def test_medial_branch_shared_nerves_count_once():
-    limit = th(MB_MAX)
+    limit = value(MB_MAX)
     targets = [{"level": "L4-L5", "side": "left"}, {"level": "L5-S1", "side": "left"}]
     proc = procedure(targets=targets, medications=[med("lidocaine", 10, 3 * limit)])
     assert len(proc.nerves()) == 3
-    f = run("volume.medial_branch", proc)
+    f = one("volume.medial_branch", proc)
     assert f.status == MET and "3 nerve(s)" in f.message
 
 
 def test_medial_branch_contrast_is_reported_but_not_counted():
     # The consensus lists the per-nerve limit and the contrast volume separately (S8 Table 11).
-    limit = th(MB_MAX)
+    limit = value(MB_MAX)
     meds = [med("lidocaine", 10, limit, "per_nerve"), med("iohexol", 240, 0.2)]
-    f = run("volume.medial_branch", procedure(medications=meds))
+    f = one("volume.medial_branch", procedure(medications=meds))
     assert f.status == MET and "plus 0.2 mL contrast, not counted" in f.message
 
 
 def test_medial_branch_skin_infiltration_is_not_counted():
-    limit = th(MB_MAX)
+    limit = value(MB_MAX)
     meds = [med("bupivacaine", 5, limit, "per_nerve"), {**med("lidocaine", 10, 4), "site": "skin"}]
-    f = run("volume.medial_branch", procedure(medications=meds))
+    f = one("volume.medial_branch", procedure(medications=meds))
     assert f.status == MET, f.message
     over = [med("bupivacaine", 5, limit * 1.2, "per_nerve"), {**med("lidocaine", 10, 4), "site": "skin"}]
-    assert run("volume.medial_branch", procedure(medications=over)).status == NOT_MET
+    assert one("volume.medial_branch", procedure(medications=over)).status == NOT_MET
 
 
 def test_medial_branch_without_injectate_is_not_evaluated():
-    f = run("volume.medial_branch", procedure())
+    f = one("volume.medial_branch", procedure())
     assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
 
 
 def test_medial_branch_not_applicable_to_intra_articular():
-    f = run("volume.medial_branch", procedure(technique="intra_articular", medications=[med("lidocaine", 10, 1)]))
+    f = one("volume.medial_branch", procedure(technique="intra_articular", medications=[med("lidocaine", 10, 1)]))
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO) and "not applicable" in f.message
 
 
 def test_medial_branch_follows_an_edited_threshold(monkeypatch, tmp_path):
     args = {"medications": [med("lidocaine", 10, 0.8)]}  # 0.4 mL per nerve
-    assert run("volume.medial_branch", procedure(**args)).status == MET
-    edit_thresholds(monkeypatch, tmp_path, MB_MAX, 0.25)
-    assert run("volume.medial_branch", procedure(**args)).status == NOT_MET
+    assert one("volume.medial_branch", procedure(**args)).status == MET
+    use_threshold(monkeypatch, tmp_path, MB_MAX, 0.25)
+    assert one("volume.medial_branch", procedure(**args)).status == NOT_MET

@@ -14,7 +14,8 @@ from facetdesk.rules import coverage  # noqa: F401  (registers lcd.exclusions)
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Severity, Status
 from facetdesk.rules.registry import RULES, run_rule
-from tests.rules.risk_builders import edited_resources, make_patient, make_procedure, one
+from tests.builders.records import procedure, screened_patient
+from tests.rules.rule_runs import edited_resources, one
 
 KEYS = [e.key for e in get_catalog().exclusions]
 
@@ -26,7 +27,7 @@ def _answers(**answers: str) -> dict:
 
 
 def _finding(indication: dict):
-    return one("lcd.exclusions", procedure=make_procedure(indication=indication))
+    return one("lcd.exclusions", procedure=procedure(indication=indication))
 
 
 def test_the_catalog_asks_the_four_exclusions_of_the_reference_with_sources():
@@ -102,7 +103,7 @@ def test_a_clinic_without_the_exclusions_file_is_told_none_are_checked(tmp_path)
     directory = edited_resources(tmp_path, lambda t: None)
     (directory / "lcd_exclusions.json").unlink()
     catalog = load_catalog(directory)
-    case = RuleCase(make_patient(), make_procedure(), (), catalog)
+    case = RuleCase(screened_patient(), procedure(), (), catalog)
     (f,) = run_rule(RULES["lcd.exclusions"], case)
     assert f.status == Status.NOT_APPLICABLE and "no LCD exclusions are configured" in f.message
 

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.rules.finding import Severity, Status
 from facetdesk.rules.relief import INDETERMINATE, NEGATIVE, NOT_EVALUATED, POSITIVE, interpret_block
-from tests.rules.risk_builders import (
-    BUPIVACAINE,
-    LIDOCAINE,
-    STEROID,
-    edited_resources,
-    make_procedure,
-    one,
-    scores,
-    value,
-)
+from tests.builders.records import BUPIVACAINE, LIDOCAINE, STEROID, WHEN, left, med, procedure, scores
+from tests.rules.rule_runs import edited_resources, one, value
 
 BASELINE = 10
-EARLIER = datetime(2026, 9, 1, 9, 0)
+EARLIER = WHEN - timedelta(days=34)
+TWO_LEVELS = left("L4-L5", "L5-S1")
 
 
 def threshold() -> float:
@@ -43,8 +36,11 @@ def good() -> int:
     return nrs_at(threshold())
 
 
-def block(pairs, meds=(LIDOCAINE,), baseline=BASELINE, **kw):
-    return make_procedure(pre_procedure_pain=baseline, pain_scores=scores(*pairs), medications=list(meds), **kw)
+def block(pairs, meds=(LIDOCAINE,), baseline=BASELINE, targets=TWO_LEVELS, **kw):
+    """A block at left L4-L5 and L5-S1 with these (minutes, NRS) scores after ``baseline``."""
+    return procedure(
+        pre_procedure_pain=baseline, pain_scores=scores(*pairs), medications=list(meds), targets=targets, **kw
+    )
 
 
 def interpret(proc):
@@ -269,7 +265,7 @@ def test_concordance_boundary(bupi_last, status):
 
 def test_concordance_order_does_not_matter():
     prior = bupi_block(200, 300, when=EARLIER)
-    f = one("relief.concordance", procedure=lido_block(360, 480, when=datetime(2026, 10, 5, 9, 0)), priors=[prior])
+    f = one("relief.concordance", procedure=lido_block(360, 480, when=WHEN), priors=[prior])
     assert f.status == Status.NOT_MET
 
 
@@ -282,7 +278,7 @@ def test_same_agent_is_not_a_pair():
 def test_no_earlier_block_or_other_levels_is_not_applicable():
     assert "not applicable" in one("relief.concordance", procedure=bupi_block(360, 480)).message
     other = lido_block(120, 240, targets=[{"level": "L3-L4", "side": "left"}])
-    later = lido_block(120, 240, when=datetime(2026, 11, 1, 9, 0))
+    later = lido_block(120, 240, when=WHEN + timedelta(days=27))
     therapeutic = lido_block(120, 240, intent="therapeutic")
     for prior in (other, later, therapeutic):
         f = one("relief.concordance", procedure=bupi_block(360, 480), priors=[prior])
@@ -291,7 +287,7 @@ def test_no_earlier_block_or_other_levels_is_not_applicable():
 
 
 def test_concordance_missing_data_is_not_evaluated():
-    prior = make_procedure(performed_at=EARLIER, pain_scores=scores((15, 0)), medications=[LIDOCAINE])
+    prior = procedure(performed_at=EARLIER, targets=TWO_LEVELS, pain_scores=scores((15, 0)), medications=[LIDOCAINE])
     f = one("relief.concordance", procedure=bupi_block(360, 480), priors=[prior])
     assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
     assert "no pre-injection pain score" in f.message
@@ -302,7 +298,7 @@ def test_a_negative_block_is_never_concordant():
     prior = block([(15, BASELINE), (120, BASELINE)], meds=(LIDOCAINE,), performed_at=EARLIER)
     f = one("relief.concordance", procedure=bupi_block(360, 480), priors=[prior])
     assert (f.status, f.verdict) == (Status.NOT_MET, "not concordant")
-    assert "2026-09-01 lidocaine block was negative" in f.message and "concordant comparative" not in f.message
+    assert f"{EARLIER:%Y-%m-%d} lidocaine block was negative" in f.message and "concordant comparative" not in f.message
 
 
 def test_concordance_not_applicable_to_therapeutic():
@@ -320,7 +316,7 @@ def test_two_positive_mbbs_suggest_rfa():
     assert (f.status, f.severity, f.verdict) == (Status.MET, Severity.INFO, "candidate")
     assert f.message.startswith(
         "candidate for radiofrequency ablation: two positive diagnostic medial branch blocks at L4-L5, L5-S1 "
-        "at least 14 days apart (2026-09-01 bupivacaine 90%; 2026-10-05 lidocaine 90%)"
+        f"at least 14 days apart ({EARLIER:%Y-%m-%d} bupivacaine 90%; {WHEN:%Y-%m-%d} lidocaine 90%)"
     )
     assert "L38773" in f.source
 
@@ -341,19 +337,19 @@ def test_no_rfa_without_second_positive_mbb(prior_kw):
     f = one("relief.rfa_candidate", procedure=current, priors=[prior])
     assert (f.status, f.verdict) == (Status.NOT_MET, "not yet")
     assert f.message.startswith("not yet two positive diagnostic MBBs at L4-L5, L5-S1")
-    assert "2026-10-05 lidocaine 90% positive" in f.message
+    assert f"{WHEN:%Y-%m-%d} lidocaine 90% positive" in f.message
 
 
 def test_no_rfa_when_this_block_not_positive():
     prior = block([(30, 1), (240, 1)], meds=(BUPIVACAINE,), performed_at=EARLIER)
     f = one("relief.rfa_candidate", procedure=block([(30, 1)]), priors=[prior])
     assert f.verdict == "not yet" and "not yet" in f.message
-    assert "2026-09-01 bupivacaine 90% positive" in f.message and "indeterminate" in f.message
+    assert f"{EARLIER:%Y-%m-%d} bupivacaine 90% positive" in f.message and "indeterminate" in f.message
 
 
 def test_a_second_block_too_soon_after_the_first_is_not_yet_an_rf_candidate():
     """The issue: RF was recommended after a second block 9 days after the first."""
-    prior = block([(30, 1), (window("bupivacaine"), 1)], meds=(BUPIVACAINE,), performed_at=datetime(2026, 9, 26, 9))
+    prior = block([(30, 1), (window("bupivacaine"), 1)], meds=(BUPIVACAINE,), performed_at=WHEN - timedelta(days=9))
     current = block([(30, 1), (window("lidocaine"), 2)], meds=(LIDOCAINE,))
     f = one("relief.rfa_candidate", procedure=current, priors=[prior])
     assert (f.status, f.verdict) == (Status.NOT_MET, "not yet")
@@ -396,21 +392,8 @@ def test_scores_present_is_met():
 
 def test_skin_lidocaine_does_not_decide_the_blocks_agent():
     """Only anaesthetic given at the targets blocks the joint; skin infiltration is not the block's agent."""
-    from facetdesk.domain.catalog import get_catalog
-    from facetdesk.domain.procedure import Procedure
-    from facetdesk.rules.relief import interpret_block
-
-    data = {
-        "performed_at": "2026-10-05T09:30",
-        "physician": "Dr. Test",
-        "technique": "medial_branch_block",
-        "intent": "diagnostic_first",
-        "guidance": "fluoroscopy",
-        "targets": [{"level": "L4-L5", "side": "left"}],
-        "pre_procedure_pain": 8,
-        "pain_scores": [{"minutes_after": 30, "nrs": 1}],
-    }
-    skin = {"agent": "ropivacaine", "concentration_mg_per_ml": 2, "volume_ml": 3, "site": "skin"}
-    block = {"agent": "lidocaine", "concentration_mg_per_ml": 20, "volume_ml": 0.5, "volume_basis": "per_nerve"}
-    result = interpret_block(Procedure(**data, medications=[skin, block]), get_catalog())
+    skin = med("ropivacaine", 2, 3, site="skin")
+    block = med("lidocaine", 20, 0.5, "per_nerve")
+    proc = procedure(pre_procedure_pain=8, pain_scores=scores((30, 1)), medications=[skin, block])
+    result = interpret_block(proc, get_catalog())
     assert result.agent == "lidocaine"

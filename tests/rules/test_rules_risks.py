@@ -10,20 +10,17 @@ from facetdesk.domain.catalog import get_catalog
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.finding import Severity, Status
 from facetdesk.rules.risks import discharge_instructions
-from tests.rules.risk_builders import (
+from tests.builders.records import (
     BOTOX,
     BUPIVACAINE,
     CONTRAST,
     LIDOCAINE,
     STEROID,
     WHEN,
-    edited_resources,
-    make_patient,
-    make_procedure,
-    one,
-    run,
-    value,
+    procedure,
+    screened_patient,
 )
+from tests.rules.rule_runs import edited_resources, one, run, value
 
 LUMBAR = [{"level": "L4-L5", "side": "left"}]
 CERVICAL = [{"level": "C5-C6", "side": "left"}]
@@ -31,7 +28,7 @@ CERVICAL = [{"level": "C5-C6", "side": "left"}]
 
 def on_drug(agent: str, hours_before: float | None):
     last = None if hours_before is None else WHEN - timedelta(hours=hours_before)
-    return make_patient(anticoagulants=[{"agent": agent, "last_dose_at": last}])
+    return screened_patient(anticoagulants=[{"agent": agent, "last_dose_at": last}])
 
 
 def hold(agent: str, risk: str) -> object:
@@ -42,7 +39,7 @@ def hold(agent: str, risk: str) -> object:
 
 
 def test_no_anticoagulant_is_met():
-    f = one("risk.anticoagulant", patient=make_patient(anticoagulants=[]))
+    f = one("risk.anticoagulant", patient=screened_patient(anticoagulants=[]))
     assert (f.status, f.severity) == (Status.MET, Severity.INFO)
     assert "no anticoagulant or antiplatelet recorded" in f.message
     assert f.field == ("patient", "anticoagulants")
@@ -56,7 +53,7 @@ def test_lumbar_procedure_is_low_risk_class():
 @pytest.mark.parametrize(("delta", "status"), [(-0.5, Status.NOT_MET), (0, Status.MET), (0.5, Status.MET)])
 def test_apixaban_hold_boundary_low_risk(delta, status):
     hours = hold("apixaban", "low")
-    f = one("risk.anticoagulant", patient=on_drug("apixaban", hours + delta), procedure=make_procedure(targets=LUMBAR))
+    f = one("risk.anticoagulant", patient=on_drug("apixaban", hours + delta), procedure=procedure(targets=LUMBAR))
     assert f.status == status
     assert f.severity == (Severity.CRITICAL if status == Status.NOT_MET else Severity.INFO)
     last = WHEN - timedelta(hours=hours + delta)
@@ -68,7 +65,7 @@ def test_apixaban_hold_boundary_low_risk(delta, status):
 
 
 def test_critical_example_message():
-    f = one("risk.anticoagulant", patient=on_drug("apixaban", 30), procedure=make_procedure(targets=LUMBAR))
+    f = one("risk.anticoagulant", patient=on_drug("apixaban", 30), procedure=procedure(targets=LUMBAR))
     assert f.needs_acknowledgement
     assert f.message.startswith(
         f"apixaban last taken {WHEN - timedelta(hours=30):%Y-%m-%d %H:%M}, 30 h before the procedure; "
@@ -80,9 +77,7 @@ def test_critical_example_message():
 @pytest.mark.parametrize(("delta", "status"), [(-1, Status.NOT_MET), (0, Status.MET), (1, Status.MET)])
 def test_cervical_uses_intermediate_hold(delta, status):
     hours = hold("apixaban", "intermediate")
-    f = one(
-        "risk.anticoagulant", patient=on_drug("apixaban", hours + delta), procedure=make_procedure(targets=CERVICAL)
-    )
+    f = one("risk.anticoagulant", patient=on_drug("apixaban", hours + delta), procedure=procedure(targets=CERVICAL))
     assert f.status == status
     assert "intermediate-risk (cervical)" in f.message
 
@@ -90,7 +85,7 @@ def test_cervical_uses_intermediate_hold(delta, status):
 def test_highest_class_of_several_regions():
     targets = [{"level": "C7-T1", "side": "left"}, {"level": "T1-T2", "side": "left"}]
     hours = hold("apixaban", "intermediate")
-    f = one("risk.anticoagulant", patient=on_drug("apixaban", hours - 1), procedure=make_procedure(targets=targets))
+    f = one("risk.anticoagulant", patient=on_drug("apixaban", hours - 1), procedure=procedure(targets=targets))
     assert f.status == Status.NOT_MET
     assert f"intermediate-risk (cervical) facet procedure is {hours:g} h" in f.message
 
@@ -104,7 +99,7 @@ def test_confirmed_entry_has_no_unconfirmed_marker():
 
 
 def test_null_hold_is_met():
-    f = one("risk.anticoagulant", patient=on_drug("clopidogrel", 1), procedure=make_procedure(targets=LUMBAR))
+    f = one("risk.anticoagulant", patient=on_drug("clopidogrel", 1), procedure=procedure(targets=LUMBAR))
     assert hold("clopidogrel", "low") is None
     assert (f.status, f.severity) == (Status.MET, Severity.INFO)
     assert "no hold" in f.message
@@ -112,7 +107,7 @@ def test_null_hold_is_met():
 
 def test_shared_assessment_is_caution_with_note():
     assert hold("warfarin", "low") == "shared"
-    f = one("risk.anticoagulant", patient=on_drug("warfarin", 1), procedure=make_procedure(targets=LUMBAR))
+    f = one("risk.anticoagulant", patient=on_drug("warfarin", 1), procedure=procedure(targets=LUMBAR))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CAUTION)
     assert "shared assessment and risk stratification recommended" in f.message
     assert "normal INR" in f.message
@@ -120,7 +115,7 @@ def test_shared_assessment_is_caution_with_note():
 
 def test_warfarin_cervical_note_on_hours():
     hours = hold("warfarin", "intermediate")
-    f = one("risk.anticoagulant", patient=on_drug("warfarin", hours - 1), procedure=make_procedure(targets=CERVICAL))
+    f = one("risk.anticoagulant", patient=on_drug("warfarin", hours - 1), procedure=procedure(targets=CERVICAL))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert "normal INR" in f.message
 
@@ -138,7 +133,7 @@ def test_last_dose_after_procedure_is_not_evaluated():
 
 
 def test_one_finding_per_agent():
-    patient = make_patient(
+    patient = screened_patient(
         anticoagulants=[
             {"agent": "apixaban", "last_dose_at": WHEN - timedelta(hours=1)},
             {"agent": "ibuprofen", "last_dose_at": WHEN - timedelta(hours=1)},
@@ -176,7 +171,7 @@ def test_unknown_bleeding_class_is_not_evaluated(tmp_path, monkeypatch):
         "FACETDESK_RESOURCES",
         str(edited_resources(tmp_path, lambda t: t["risk.bleeding_class"]["value"].pop("lumbar"))),
     )
-    f = one("risk.anticoagulant", patient=on_drug("apixaban", 1), procedure=make_procedure(targets=LUMBAR))
+    f = one("risk.anticoagulant", patient=on_drug("apixaban", 1), procedure=procedure(targets=LUMBAR))
     assert f.status == Status.NOT_EVALUATED
     assert "lumbar" in f.message
 
@@ -188,8 +183,8 @@ def test_diabetic_with_steroid_is_caution():
     days = value("risk.diabetes_glucose_monitor_days")
     f = one(
         "risk.diabetes_steroid",
-        patient=make_patient(diabetes=True),
-        procedure=make_procedure(intent="therapeutic", medications=[BUPIVACAINE, STEROID]),
+        patient=screened_patient(diabetes=True),
+        procedure=procedure(intent="therapeutic", medications=[BUPIVACAINE, STEROID]),
     )
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CAUTION)
     assert f"monitor blood glucose for several days (up to {days:g} days)" in f.message
@@ -199,8 +194,8 @@ def test_diabetic_with_steroid_is_caution():
 def test_diabetes_unknown_with_steroid_is_not_evaluated():
     f = one(
         "risk.diabetes_steroid",
-        patient=make_patient(diabetes=None),
-        procedure=make_procedure(medications=[STEROID]),
+        patient=screened_patient(diabetes=None),
+        procedure=procedure(medications=[STEROID]),
     )
     assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
     assert "diabetes is not recorded" in f.message
@@ -215,28 +210,26 @@ def test_diabetes_unknown_with_steroid_is_not_evaluated():
     ],
 )
 def test_no_diabetes_or_no_steroid_is_met(diabetes, meds, status):
-    f = one(
-        "risk.diabetes_steroid", patient=make_patient(diabetes=diabetes), procedure=make_procedure(medications=meds)
-    )
+    f = one("risk.diabetes_steroid", patient=screened_patient(diabetes=diabetes), procedure=procedure(medications=meds))
     assert (f.status, f.severity) == (status, Severity.INFO)
 
 
 def test_discharge_instructions(tmp_path, monkeypatch):
-    proc = make_procedure(medications=[STEROID])
-    case = RuleCase(make_patient(diabetes=True), proc, (), get_catalog())
+    proc = procedure(medications=[STEROID])
+    case = RuleCase(screened_patient(diabetes=True), proc, (), get_catalog())
     [text] = discharge_instructions(case)
     assert f"next {value('risk.diabetes_glucose_monitor_days'):g} days" in text
-    assert discharge_instructions(RuleCase(make_patient(diabetes=False), proc, (), get_catalog())) == []
-    plain = make_procedure(medications=[LIDOCAINE])
-    assert discharge_instructions(RuleCase(make_patient(diabetes=True), plain, (), get_catalog())) == []
+    assert discharge_instructions(RuleCase(screened_patient(diabetes=False), proc, (), get_catalog())) == []
+    plain = procedure(medications=[LIDOCAINE])
+    assert discharge_instructions(RuleCase(screened_patient(diabetes=True), plain, (), get_catalog())) == []
 
     def longer(t):
         t["risk.diabetes_glucose_monitor_days"]["value"] = 7
 
     monkeypatch.setenv("FACETDESK_RESOURCES", str(edited_resources(tmp_path, longer)))
-    case = RuleCase(make_patient(diabetes=True), make_procedure(medications=[STEROID]), (), get_catalog())
+    case = RuleCase(screened_patient(diabetes=True), procedure(medications=[STEROID]), (), get_catalog())
     assert "next 7 days" in discharge_instructions(case)[0]
-    f = one("risk.diabetes_steroid", patient=make_patient(diabetes=True), procedure=case.procedure)
+    f = one("risk.diabetes_steroid", patient=screened_patient(diabetes=True), procedure=case.procedure)
     assert "up to 7 days" in f.message
 
 
@@ -244,7 +237,7 @@ def test_discharge_instructions(tmp_path, monkeypatch):
 
 
 def test_infection_without_toxin_is_a_warning_with_no_toxin_label_cited():
-    f = one("risk.infection_site", patient=make_patient(injection_site_infection=True))
+    f = one("risk.infection_site", patient=screened_patient(injection_site_infection=True))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.WARNING)
     assert "any injection" in f.message
     assert "clinic to review" in f.source
@@ -253,15 +246,15 @@ def test_infection_without_toxin_is_a_warning_with_no_toxin_label_cited():
 def test_infection_with_botox_names_the_toxin():
     f = one(
         "risk.infection_site",
-        patient=make_patient(injection_site_infection=True),
-        procedure=make_procedure(botulinum_toxin=BOTOX),
+        patient=screened_patient(injection_site_infection=True),
+        procedure=procedure(botulinum_toxin=BOTOX),
     )
     assert "botulinum toxin is planned" in f.message
 
 
 @pytest.mark.parametrize(("infection", "status"), [(None, Status.NOT_EVALUATED), (False, Status.MET)])
 def test_infection_unknown_or_absent(infection, status):
-    f = one("risk.infection_site", patient=make_patient(injection_site_infection=infection))
+    f = one("risk.infection_site", patient=screened_patient(injection_site_infection=infection))
     assert f.status == status
     assert f.source
 
@@ -270,41 +263,41 @@ def test_infection_unknown_or_absent(infection, status):
 
 
 def test_pregnant_with_fluoroscopy_is_warning():
-    f = one("risk.pregnancy", patient=make_patient(pregnant=True))
+    f = one("risk.pregnancy", patient=screened_patient(pregnant=True))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.WARNING)
     assert "ionising image guidance in pregnancy" in f.message
     assert "botulinum" not in f.message
 
 
 def test_pregnant_with_botox_adds_toxin_message():
-    f = one("risk.pregnancy", patient=make_patient(pregnant=True), procedure=make_procedure(botulinum_toxin=BOTOX))
+    f = one("risk.pregnancy", patient=screened_patient(pregnant=True), procedure=procedure(botulinum_toxin=BOTOX))
     assert f.severity == Severity.WARNING
     assert "botulinum toxin in pregnancy: limited data, avoid unless clearly needed [unconfirmed]" in f.message
     assert f.unconfirmed
 
 
 def test_pregnant_botox_under_ultrasound_is_caution():
-    proc = make_procedure(guidance="ultrasound", botulinum_toxin=BOTOX)
-    f = one("risk.pregnancy", patient=make_patient(pregnant=True), procedure=proc)
+    proc = procedure(guidance="ultrasound", botulinum_toxin=BOTOX)
+    f = one("risk.pregnancy", patient=screened_patient(pregnant=True), procedure=proc)
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CAUTION)
     assert "ionising" not in f.message
 
 
 @pytest.mark.parametrize("sex", ["female", "unknown", "other"])
 def test_pregnancy_unknown_is_not_evaluated(sex):
-    f = one("risk.pregnancy", patient=make_patient(sex=sex, pregnant=None))
+    f = one("risk.pregnancy", patient=screened_patient(sex=sex, pregnant=None))
     assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
     assert "pregnancy status is not recorded" in f.message
 
 
 @pytest.mark.parametrize(("sex", "pregnant"), [("male", None), ("female", False)])
 def test_male_or_not_pregnant_is_met(sex, pregnant):
-    f = one("risk.pregnancy", patient=make_patient(sex=sex, pregnant=pregnant))
+    f = one("risk.pregnancy", patient=screened_patient(sex=sex, pregnant=pregnant))
     assert (f.status, f.severity) == (Status.MET, Severity.INFO)
 
 
 def test_pregnancy_not_applicable_without_ionising_guidance_or_toxin():
-    f = one("risk.pregnancy", patient=make_patient(pregnant=True), procedure=make_procedure(guidance="ultrasound"))
+    f = one("risk.pregnancy", patient=screened_patient(pregnant=True), procedure=procedure(guidance="ultrasound"))
     assert (f.status, f.severity) == (Status.NOT_APPLICABLE, Severity.INFO)
     assert "not applicable" in f.message
 
@@ -314,7 +307,7 @@ def test_edited_ionising_list_changes_finding(tmp_path, monkeypatch):
         t["risk.ionising_guidance"]["value"] = ["fluoroscopy", "ct", "ultrasound"]
 
     monkeypatch.setenv("FACETDESK_RESOURCES", str(edited_resources(tmp_path, add_ultrasound)))
-    f = one("risk.pregnancy", patient=make_patient(pregnant=True), procedure=make_procedure(guidance="ultrasound"))
+    f = one("risk.pregnancy", patient=screened_patient(pregnant=True), procedure=procedure(guidance="ultrasound"))
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.WARNING)
 
 
@@ -322,7 +315,7 @@ def test_edited_ionising_list_changes_finding(tmp_path, monkeypatch):
 
 
 def test_no_allergies_is_met():
-    f = one("risk.allergy", patient=make_patient(allergies=[]))
+    f = one("risk.allergy", patient=screened_patient(allergies=[]))
     assert (f.status, f.severity) == (Status.MET, Severity.INFO)
     assert "no allergies recorded" in f.message
 
@@ -343,8 +336,8 @@ def test_no_allergies_is_met():
 )
 def test_allergy_matches_agent(allergy, meds, agent):
     contrast = any(m["agent"] == "iohexol" for m in meds)
-    proc = make_procedure(medications=meds, contrast=contrast)
-    f = one("risk.allergy", patient=make_patient(allergies=[allergy]), procedure=proc)
+    proc = procedure(medications=meds, contrast=contrast)
+    f = one("risk.allergy", patient=screened_patient(allergies=[allergy]), procedure=proc)
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert allergy in f.message and agent in f.message
     assert f.field == ("patient", "allergies")
@@ -352,36 +345,36 @@ def test_allergy_matches_agent(allergy, meds, agent):
 
 @pytest.mark.parametrize("allergy", ["Botox", "botulinum toxin", "onabotulinumtoxinA"])
 def test_allergy_matches_botulinum_toxin(allergy):
-    proc = make_procedure(botulinum_toxin=BOTOX)
-    f = one("risk.allergy", patient=make_patient(allergies=[allergy]), procedure=proc)
+    proc = procedure(botulinum_toxin=BOTOX)
+    f = one("risk.allergy", patient=screened_patient(allergies=[allergy]), procedure=proc)
     assert (f.status, f.severity) == (Status.NOT_MET, Severity.CRITICAL)
     assert "Botox" in f.message
 
 
 @pytest.mark.parametrize("allergy", ["contrast dye", "Iodine"])
 def test_contrast_without_agent_matches(allergy):
-    proc = make_procedure(contrast=True, medications=[LIDOCAINE])
-    f = one("risk.allergy", patient=make_patient(allergies=[allergy]), procedure=proc)
+    proc = procedure(contrast=True, medications=[LIDOCAINE])
+    f = one("risk.allergy", patient=screened_patient(allergies=[allergy]), procedure=proc)
     assert f.status == Status.NOT_MET
     assert "contrast" in f.message
 
 
 def test_contrast_allergy_without_contrast_is_met():
-    f = one("risk.allergy", patient=make_patient(allergies=["contrast dye"]), procedure=make_procedure(contrast=False))
+    f = one("risk.allergy", patient=screened_patient(allergies=["contrast dye"]), procedure=procedure(contrast=False))
     assert f.status == Status.MET
 
 
 def test_unknown_allergy_is_for_a_person_to_check_and_one_finding_per_matching_allergy():
     # An allergy FacetDesk cannot match is not "no allergy matches" (tests/rules/test_rules_allergy_names.py).
-    f = one("risk.allergy", patient=make_patient(allergies=["penicillin", "latex"]))
+    f = one("risk.allergy", patient=screened_patient(allergies=["penicillin", "latex"]))
     assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
     assert "penicillin" in f.message and "not matched — check by hand" in f.message
-    patient = make_patient(allergies=["penicillin", "lidocaine", "steroid"])
-    findings = run("risk.allergy", patient=patient, procedure=make_procedure(medications=[LIDOCAINE, STEROID]))
+    patient = screened_patient(allergies=["penicillin", "lidocaine", "steroid"])
+    findings = run("risk.allergy", patient=patient, procedure=procedure(medications=[LIDOCAINE, STEROID]))
     assert [f.status for f in findings] == [Status.NOT_MET, Status.NOT_MET, Status.NOT_EVALUATED]
 
 
 def test_short_allergy_text_does_not_match_inside_names():
-    f = one("risk.allergy", patient=make_patient(allergies=["no"]), procedure=make_procedure(medications=[LIDOCAINE]))
+    f = one("risk.allergy", patient=screened_patient(allergies=["no"]), procedure=procedure(medications=[LIDOCAINE]))
     # "no" names nothing known (not lidocaine): shown unmatched, for a person to check.
     assert f.status == Status.NOT_EVALUATED and f.message.startswith("not matched — check by hand: 'no'")

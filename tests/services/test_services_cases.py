@@ -11,7 +11,7 @@ from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.services.records import NotFound
-from tests.note.note_case import make_case
+from tests.builders.cases import make_case
 
 
 def _patient_fields(p: Patient) -> dict:

@@ -52,6 +52,7 @@ from facetdesk.services.validation import parse_patient, parse_procedure, valida
 from facetdesk.storage.errors import StorageError
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN, NURSE
+from tests.builders.records import rich_patient_data, rich_procedure_data
 from tests.hostile import (
     CLEAR_ERRORS,
     EXTRA_PATIENT_KEYS,
@@ -78,9 +79,8 @@ from tests.hostile import (
     materialize,
     mutations,
     preset_payload,
-    rich_patient_data,
-    rich_procedure_data,
 )
+from tests.profiles import examples
 
 
 @pytest.fixture
@@ -663,7 +663,7 @@ def _backup_call(exc_types: tuple, call: Callable[[], Any]) -> Any:
         return exc
 
 
-@settings(HOSTILE, max_examples=25)
+@settings(HOSTILE, max_examples=examples(25))
 @given(
     keep=hostile_values,
     now=st.one_of(st.none(), st.datetimes(), st.sampled_from([datetime.min, datetime.max, datetime(1, 1, 1)])),
@@ -688,7 +688,7 @@ def test_backup_to_a_hostile_file_name(backups, tmp_path, name):
         assert backups.restore(result) is not None
 
 
-@settings(HOSTILE, max_examples=20)
+@settings(HOSTILE, max_examples=examples(20))
 @given(body=st.one_of(st.binary(max_size=200), st.sampled_from([b"", b"SQLite format 3\x00" + b"\x00" * 200])))
 def test_restore_refuses_a_damaged_backup_and_keeps_the_database(backups, tmp_path_factory, body):
     damaged = tmp_path_factory.mktemp("in") / "backup.sqlite3"
@@ -716,7 +716,7 @@ HOSTILE_SERVER_URLS = [
 ]
 
 
-@settings(HOSTILE, max_examples=30)
+@settings(HOSTILE, max_examples=examples(30))
 @given(source=hostile_values, target=st.one_of(st.sampled_from(HOSTILE_SERVER_URLS), hostile_values))
 def test_move_to_server_refuses_hostile_addresses_clearly(tmp_path_factory, source, target):
     from facetdesk.services.session import WorkSession
@@ -747,7 +747,7 @@ def cheap_accounts(ctx):
     return AccountService(ctx.database, ctx.work, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
-@settings(HOSTILE, max_examples=20)
+@settings(HOSTILE, max_examples=examples(20))
 @given(username=hostile_values, password=hostile_values)
 def test_sign_in_and_unlock_with_hostile_credentials(ctx, username, password):
     accounts = cheap_accounts(ctx)
@@ -766,7 +766,7 @@ def test_sign_in_and_unlock_with_hostile_credentials(ctx, username, password):
             ctx.work.sign_in(ADMIN_PHYSICIAN)
 
 
-@settings(HOSTILE, max_examples=15)
+@settings(HOSTILE, max_examples=examples(15))
 @given(data=st.data(), password=hostile_values)
 def test_create_and_update_user_refuse_hostile_fields(ctx, data, password):
     accounts = cheap_accounts(ctx)
@@ -782,7 +782,7 @@ def test_create_and_update_user_refuse_hostile_fields(ctx, data, password):
     assert accounts.has_accounts() in (True, False)
 
 
-@settings(HOSTILE, max_examples=20)
+@settings(HOSTILE, max_examples=examples(20))
 @given(
     filters=st.fixed_dictionaries(
         {},
@@ -811,7 +811,7 @@ OUTCOME_ARGS = ["date_from", "date_to", "deidentify", "name"]
 _OUTCOME_DATA: weakref.WeakSet = weakref.WeakSet()  # by the context itself: an id() is reused
 
 
-@settings(HOSTILE, max_examples=40)
+@settings(HOSTILE, max_examples=examples(40))
 @given(data=st.data(), hostile=st.sampled_from([None, *OUTCOME_ARGS]))
 def test_export_outcomes_with_hostile_range_and_file_name(ctx, tmp_path_factory, data, hostile):
     if ctx not in _OUTCOME_DATA:

@@ -8,7 +8,7 @@ import pytest
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.storage.repository import PatientCursor, ProcedureCursor
-from tests.services.conftest import patient_data, procedure_data
+from tests.builders.records import patient_data, scored_block_data
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def listed(ctx):
     patients = [ctx.records.save_patient(patient_data(n, family_name=f"Pagetest{n % 4}")) for n in range(1, 11)]
     start = datetime(2025, 1, 6, 9, 0)
     for n in range(7):
-        ctx.records.save_procedure(patients[0].id, procedure_data(start + timedelta(days=7 * n)))
+        ctx.records.save_procedure(patients[0].id, scored_block_data(start + timedelta(days=7 * n)))
     return patients
 
 

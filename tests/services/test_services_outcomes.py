@@ -19,7 +19,7 @@ from facetdesk.domain.users import NotPermitted
 from facetdesk.interop.outcomes import DEIDENTIFIED_COLUMNS, IDENTIFIED_COLUMNS
 from facetdesk.services import outcomes as outcomes_module
 from tests import signers
-from tests.services.conftest import patient_data, procedure_data
+from tests.builders.records import patient_data, scored_block_data
 
 FROM, TO = "2025-03-10", "2025-03-20"
 FIRST, LAST = date(2025, 3, 10), date(2025, 3, 20)
@@ -81,7 +81,7 @@ def _procedure(n: int, k: int, when: str) -> dict:
         }
     else:
         extra = {"pain_scores": [{"minutes_after": 30, "nrs": 3}], "pre_procedure_pain": 4 + n % 4}
-    data = procedure_data(
+    data = scored_block_data(
         when,
         physician=f"Dr. Physician{n}",
         indication={"baseline_pain": 6 + n % 3, "pain_duration_months": 10 * n},  # pain duration: the patient's key

@@ -11,7 +11,7 @@ from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.preset import Preset, apply_preset
 from facetdesk.domain.procedure import Procedure
 from facetdesk.services.presets import PresetService
-from tests.services.conftest import patient_data, procedure_data
+from tests.builders.records import patient_data, scored_block_data
 
 MBB_SEED = "Lumbar MBB, bupivacaine 0.5% 0.5 mL per nerve"
 IA_SEED = "Lumbar IA, triamcinolone 40 mg + lidocaine 1%"
@@ -204,7 +204,7 @@ def test_a_preset_keeps_its_toxin_preparation_and_refuses_one_half_filled(servic
 def test_applying_a_toxin_preset_fills_the_preparation_and_keeps_the_physicians_sites():
     preset = Preset.model_validate(preset_data(botox=TOXIN))
     site = {"muscle": "lumbar_multifidus", "level": "L4", "side": "left", "units": 25}
-    draft = Procedure.model_validate(procedure_data()).model_dump()
+    draft = Procedure.model_validate(scored_block_data()).model_dump()
     draft["botulinum_toxin"] = {"product": "incobotulinumtoxinA", "vial_units": 50, "diluent_ml": 1, "sites": [site]}
     out = apply_preset(preset, draft)
     assert out["botulinum_toxin"] == {**preset.botox.model_dump(), "sites": [site]}
@@ -221,7 +221,7 @@ def test_the_usual_medication_agents_are_the_presets_then_the_most_recorded(ctx,
     patient = ctx.records.save_patient(patient_data())
     for agent, times in (("ropivacaine", 1), ("bupivacaine", 2)):
         for n in range(times):
-            ctx.records.save_procedure(patient.id, procedure_data(
+            ctx.records.save_procedure(patient.id, scored_block_data(
                 performed_at=datetime(2025, 4, 2 + len(agent) + n, 10, 0),
                 medications=[{"agent": agent, "concentration_mg_per_ml": 5.0, "volume_ml": 0.5}]))  # fmt: skip
     assert ctx.records.usual_medication_agents() == ["lidocaine", "bupivacaine", "ropivacaine"]
@@ -262,7 +262,7 @@ def test_a_preset_refuses_what_is_observed_on_the_day(service, observed, label):
 
 def test_applying_a_preset_fills_the_usual_items_and_keeps_what_the_physician_observed():
     preset = Preset.model_validate(preset_data(documentation=USUAL_DOCUMENTATION))
-    draft = Procedure.model_validate(procedure_data()).model_dump()
+    draft = Procedure.model_validate(scored_block_data()).model_dump()
     draft["documentation"] = {"aspiration": "negative", "views": ["lateral"], "tolerance": "well"}
     out = apply_preset(preset, draft)
     doc = Procedure.model_validate({**draft, **out}).documentation

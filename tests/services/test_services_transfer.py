@@ -15,9 +15,8 @@ from facetdesk.services.session import WorkSession
 from facetdesk.services.transfer import move_to_server
 from facetdesk.storage.errors import AlreadySigned, RecordLocked
 from tests.actors import ADMIN_PHYSICIAN, COMMAND_LINE, NURSE, PHYSICIAN
-from tests.services.conftest import patient_data
+from tests.builders.records import patient_data, rich_procedure
 from tests.services.transfer_clinic import PASSWORDS, build_clinic, empty_server_database
-from tests.storage.conftest import build_procedure
 
 __all__ = ["empty_server_database"]  # a fixture, used by name
 
@@ -82,7 +81,7 @@ def test_the_moved_clinic_reads_back_equal_verifies_and_keeps_working(clinic, em
         # New records take fresh ids: every sequence continues after the copied ids.
         new_patient = server.records.save_patient(patient_data(99))
         assert new_patient.id == max(clinic.patient_ids) + 1
-        new_procedure = server.records.save_procedure(new_patient.id, build_procedure(99))
+        new_procedure = server.records.save_procedure(new_patient.id, rich_procedure(99))
         assert new_procedure.id == max(clinic.procedure_ids) + 1 and new_procedure.botulinum_toxin is not None
         assert server.signing.add_addendum(signed.id, "Written on the server.", PASSWORDS["dr.first"]).addenda[-1].text
         preset = server.presets.save({**_preset(), "name": "After the move"})

@@ -16,8 +16,8 @@ from facetdesk.services.context import build_context
 from facetdesk.storage.migrate import VERSION_TABLE
 from facetdesk.storage.tables import Base
 from tests.actors import ADMIN_PHYSICIAN
+from tests.builders.records import rich_patient, rich_procedure
 from tests.pg import PgServer
-from tests.storage.conftest import build_patient, build_procedure
 
 PNG_LOGO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PASSWORDS = {"dr.first": "first physician password", "rn.second": "second nurse password"}
@@ -74,9 +74,9 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
         )
         patient_ids, procedure_ids = [], []
         for n in range(1, patients + 1):
-            patient = ctx.records.save_patient(build_patient(n, family_name=f"Ñúñez-{n}", given_name="María"))
+            patient = ctx.records.save_patient(rich_patient(n, family_name=f"Ñúñez-{n}", given_name="María"))
             patient_ids.append(patient.id)
-            procedure = build_procedure(
+            procedure = rich_procedure(
                 n,
                 performed_at=datetime(2024, 3, n, 9, 30, 15, 123456 + n),
                 post_procedure_diagnoses=["M47.816"],

@@ -16,7 +16,7 @@ from facetdesk.services.session import WorkSession
 from facetdesk.storage.backup import BackupError, backup_sqlite, restore_sqlite, sqlite_path_for
 from facetdesk.storage.db import open_database
 from tests.actors import ADMIN_PHYSICIAN
-from tests.storage.conftest import build_patient
+from tests.builders.records import rich_patient
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="owner-only file modes are a POSIX feature")
 
@@ -37,7 +37,7 @@ def _save_patients(db_path: Path, *numbers: int) -> None:
     ctx = build_context(str(db_path), actor=ADMIN_PHYSICIAN)
     try:
         for n in numbers:
-            ctx.records.save_patient(build_patient(n))
+            ctx.records.save_patient(rich_patient(n))
     finally:
         ctx.close()
 
@@ -45,8 +45,8 @@ def _save_patients(db_path: Path, *numbers: int) -> None:
 def test_backup_while_another_connection_writes_has_the_committed_rows(db, db_path, tmp_path):
     from facetdesk.services.records import RecordService
 
-    RecordService(db, WorkSession(ADMIN_PHYSICIAN)).save_patient(build_patient(1))
-    RecordService(db, WorkSession(ADMIN_PHYSICIAN)).save_patient(build_patient(2))
+    RecordService(db, WorkSession(ADMIN_PHYSICIAN)).save_patient(rich_patient(1))
+    RecordService(db, WorkSession(ADMIN_PHYSICIAN)).save_patient(rich_patient(2))
     writer = sqlite3.connect(db_path, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
@@ -56,7 +56,7 @@ def test_backup_while_another_connection_writes_has_the_committed_rows(db, db_pa
         writer.execute("ROLLBACK")
         writer.close()
 
-    assert _mrns(dest) == ["TST-00001", "TST-00002"]
+    assert _mrns(dest) == ["TEST-00001", "TEST-00002"]
     conn = sqlite3.connect(dest)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -75,17 +75,17 @@ def test_restore_round_trip_brings_back_only_the_backed_up_state(tmp_path):
     _save_patients(db_path, 1)
     backup = backup_sqlite(db_path, tmp_path / "b.sqlite3")
     _save_patients(db_path, 2)
-    assert _mrns(db_path) == ["TST-00001", "TST-00002"]
+    assert _mrns(db_path) == ["TEST-00001", "TEST-00002"]
 
     kept = restore_sqlite(backup, db_path)
 
     ctx = build_context(str(db_path), actor=ADMIN_PHYSICIAN)
     try:
-        assert [p.mrn for p in ctx.records.search_patients("")] == ["TST-00001"]
+        assert [p.mrn for p in ctx.records.search_patients("")] == ["TEST-00001"]
     finally:
         ctx.close()
     assert kept is not None and kept.name.startswith("facetdesk.sqlite3.before-restore-")
-    assert _mrns(kept) == ["TST-00001", "TST-00002"]  # the replaced state is kept, with its WAL folded in
+    assert _mrns(kept) == ["TEST-00001", "TEST-00002"]  # the replaced state is kept, with its WAL folded in
     if os.name == "posix":
         assert _mode(db_path) == 0o600
 
@@ -93,7 +93,7 @@ def test_restore_round_trip_brings_back_only_the_backed_up_state(tmp_path):
 def test_restore_refuses_while_the_database_is_open(db, db_path, tmp_path):
     from facetdesk.services.records import RecordService
 
-    RecordService(db, WorkSession(ADMIN_PHYSICIAN)).save_patient(build_patient(1))
+    RecordService(db, WorkSession(ADMIN_PHYSICIAN)).save_patient(rich_patient(1))
     backup = backup_sqlite(db_path, tmp_path / "b.sqlite3")
     before = db_path.read_bytes()
 
@@ -211,7 +211,7 @@ def test_new_database_file_and_folder_are_owner_only(tmp_path):
         try:
             from facetdesk.services.records import RecordService
 
-            RecordService(database, WorkSession(ADMIN_PHYSICIAN)).save_patient(build_patient(1))
+            RecordService(database, WorkSession(ADMIN_PHYSICIAN)).save_patient(rich_patient(1))
             assert _mode(db_path.parent) == 0o700
             assert _mode(db_path) == 0o600
             sidecars = [db_path.with_name(db_path.name + s) for s in ("-wal", "-shm")]

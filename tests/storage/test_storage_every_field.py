@@ -1,6 +1,6 @@
 """Every field of a patient and a procedure survives storage, on SQLite and PostgreSQL.
 
-The records come from tests/every_field.py, generated from the domain models: a field added to a model is
+The records come from tests/builders/every_field.py, generated from the domain models: a field added to a model is
 filled, saved and compared here without anyone editing this file, and a field storage forgets fails it.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from facetdesk.domain.base import ShortText
 from facetdesk.domain.procedure import Procedure
 from facetdesk.storage.repository import get_patient, get_procedure, save_patient, save_procedure
-from tests.every_field import (
+from tests.builders.every_field import (
     UnknownFieldType,
     differences,
     exemptions,
@@ -90,7 +90,7 @@ def test_a_field_type_the_generator_does_not_know_fails_loudly() -> None:
 def test_a_field_left_at_its_default_is_named() -> None:
     record = full_procedure().model_copy(update={"notes": ""})
     assert unexplained_defaults(record) == [
-        "Procedure.notes is left at its default: teach tests/every_field.py a value for it"
+        "Procedure.notes is left at its default: teach tests/builders/every_field.py a value for it"
     ]
 
 

@@ -80,7 +80,7 @@ def test_duplicate_mrn_on_insert_saves_nothing(db, make_patient):
     assert "tst-00001 already belongs to another patient" in str(info.value)
     with db.read() as s:
         assert _counts(s) == before
-        assert find_patient_by_mrn(s, "TST-00003") is None
+        assert find_patient_by_mrn(s, "TEST-00003") is None
 
 
 def test_duplicate_mrn_on_update_changes_nothing(db, make_patient):

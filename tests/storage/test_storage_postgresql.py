@@ -137,7 +137,7 @@ def test_every_migration_runs_down_and_up_again(make_database_url):
 _AT = datetime(2024, 3, 5, 9, 0)
 # A patient and a procedure as FacetDesk wrote them at revision 0001.
 _PATIENT_0001 = {
-    "mrn": "TST-00001",
+    "mrn": "TEST-00001",
     "family_name": "Testperson",
     "given_name": "Alex",
     "mrn_key": "tst-00001",
@@ -199,7 +199,7 @@ def test_database_from_0001_with_records_upgrades_on_the_server(make_database_ur
         with database.transaction() as s:
             assert save_procedure(s, patient_id, loaded.model_copy(update={"findings": "Arthropathy."})).version == 4
             sign_procedure(s, procedure_id, "Dr. Synthetic Example", SIGNED_AT)
-            newcomer = save_patient(s, get_patient(s, patient_id).model_copy(update={"id": None, "mrn": "TST-00002"}))
+            newcomer = save_patient(s, get_patient(s, patient_id).model_copy(update={"id": None, "mrn": "TEST-00002"}))
         assert newcomer.id != patient_id  # the id sequence carries on after the rows written at 0001
         assert _load(database, procedure_id).is_signed
 

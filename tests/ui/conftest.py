@@ -1,4 +1,4 @@
-"""GUI test fixtures: an app context on a fresh database and isolated QSettings."""
+"""GUI test fixtures: an app context on a fresh database, a saved patient, accounts, the window, isolated QSettings."""
 
 from __future__ import annotations
 
@@ -44,15 +44,18 @@ def ctx(db_url):
     context.close()
 
 
-# The password of every account the tests create (synthetic; long enough for the password rules), the same
-# as tests.signers', so the accounts made here also sign.
-PASSWORD = "synthetic signing password"
+@pytest.fixture
+def patient(ctx):
+    """A saved synthetic patient, identity only (tests/builders/records.py)."""
+    from tests.builders.records import patient_data
+
+    return ctx.records.save_patient(patient_data())
 
 
 @pytest.fixture
 def accounts(ctx):
     """Real accounts behind the test actors: the admin physician (ctx's actor) and a nurse, both with PASSWORD."""
-    from tests.actors import ADMIN_PHYSICIAN, NURSE
+    from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD
 
     admin = ctx.accounts.create_first_account(
         {"username": ADMIN_PHYSICIAN.username, "display_name": ADMIN_PHYSICIAN.display_name}, PASSWORD

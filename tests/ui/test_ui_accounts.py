@@ -27,8 +27,7 @@ from facetdesk.storage.errors import DatabaseError
 from facetdesk.ui.shell.main_window import MainWindow
 from facetdesk.ui.signing.opening import DatabaseOpening
 from facetdesk.ui.signing.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
-from tests.actors import ADMIN_PHYSICIAN, NURSE, PHYSICIAN
-from tests.ui.conftest import PASSWORD
+from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD, PHYSICIAN
 from tests.ui.helpers import choose, click, find, open_window, set_spin, type_into
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-case.json"

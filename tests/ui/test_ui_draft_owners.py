@@ -7,7 +7,7 @@ import subprocess
 import sys
 import types
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -16,8 +16,8 @@ import facetdesk.ui.shell.main_window as main_window_module
 from facetdesk.services.context import build_context
 from facetdesk.services.drafts import Draft
 from facetdesk.ui.shell.main_window import MainWindow
-from tests.actors import ADMIN_PHYSICIAN, NURSE
-from tests.ui.conftest import PASSWORD
+from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD
+from tests.builders.records import patient_data
 from tests.ui.helpers import click, find, open_window, start_procedure, type_into
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a crashed writer is recognised on POSIX")
@@ -31,9 +31,7 @@ _ASK_RESTORE = MainWindow.ask_restore
 @pytest.fixture
 def patient(ctx, accounts):
     ctx.accounts.create_user(OTHER, PASSWORD)
-    return ctx.records.save_patient(
-        {"mrn": "OWN-1", "family_name": "Ownertest", "given_name": "Jo", "date_of_birth": date(1962, 3, 3)}
-    )
+    return ctx.records.save_patient(patient_data(family_name="Ownertest"))
 
 
 def _dead_pid() -> int:

@@ -3,9 +3,7 @@ a level's both sides in one click."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-import pytest
+from datetime import datetime
 
 from facetdesk.domain.enums import Side
 from facetdesk.domain.errors import FieldError
@@ -16,19 +14,6 @@ MBB = {
     "technique": "medial_branch_block",
     "medications": [{"agent": "ropivacaine", "concentration_mg_per_ml": 5.0, "volume_ml": 0.3}],
 }
-
-
-@pytest.fixture
-def patient(ctx):
-    return ctx.records.save_patient(
-        {
-            "mrn": "D-1",
-            "family_name": "Defaults",
-            "given_name": "Dana",
-            "date_of_birth": date(1975, 3, 2),
-            "sex": "female",
-        }  # fmt: skip
-    )
 
 
 def _agents(combo) -> list[str]:

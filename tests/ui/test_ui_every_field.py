@@ -9,7 +9,7 @@ What each means here:
   back gives the field's value (so a snapshot can hold it); and after one edit that changes every field,
   undo puts each back and redo applies it again.
 
-Records come from tests/every_field.py (every field set, generated from the models), so a field added to a
+Records come from tests/builders/every_field.py (every field set, generated from the models), so a field added to a
 model is checked here too. Fields the editor does not edit are exempt below, each with its reason.
 """
 
@@ -24,7 +24,7 @@ from facetdesk.domain.errors import FIELD_LABELS, FieldError
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.ui.editor.procedure_editor import ProcedureEditor
-from tests.every_field import (
+from tests.builders.every_field import (
     differences,
     field_key,
     full_patient,

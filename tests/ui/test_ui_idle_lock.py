@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from facetdesk.domain.audit import AuditAction
 from facetdesk.ui.shell.main_window import MainWindow
 from facetdesk.ui.signing.idle_lock import MS_PER_MINUTE
-from tests.actors import ADMIN_PHYSICIAN, NURSE
-from tests.ui.conftest import PASSWORD
+from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD
+from tests.builders.records import patient_data
 from tests.ui.helpers import click, find, open_window, start_procedure, type_into
 
 FAMILY_NAME = "Lockpatient"
@@ -22,9 +22,7 @@ WHEN = datetime(2026, 9, 1, 10, 0)
 
 @pytest.fixture
 def patient(ctx, accounts):
-    return ctx.records.save_patient(
-        {"mrn": "LK-1", "family_name": FAMILY_NAME, "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
-    )
+    return ctx.records.save_patient(patient_data(family_name=FAMILY_NAME))
 
 
 def _window(qtbot, ctx, idle_ms: int | None = 60_000) -> MainWindow:

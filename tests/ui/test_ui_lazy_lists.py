@@ -15,7 +15,7 @@ from facetdesk.storage import procedures as procedures_module
 from facetdesk.storage import repository as repo
 from facetdesk.ui.patients.patient_list import PAGE_SIZE, PatientListPanel
 from facetdesk.ui.patients.patient_page import TIMELINE_PAGE_SIZE, PatientPage, timeline_row
-from tests.storage.conftest import build_patient, build_procedure
+from tests.builders.records import rich_patient, rich_procedure
 from tests.ui.helpers import click, find, type_into
 
 PATIENTS = 2 * PAGE_SIZE + 30
@@ -24,7 +24,7 @@ ROOT = QModelIndex()
 
 
 def _patient(n: int, **overrides):
-    return build_patient(n, anticoagulants=[], allergies=[], **overrides)
+    return rich_patient(n, anticoagulants=[], allergies=[], **overrides)
 
 
 def _save_special(ctx) -> dict:
@@ -147,7 +147,7 @@ def long_history(ctx):
         for n in range(PROCEDURES):
             when = start + timedelta(days=7 * n)
             extra = {"signature": Signature(signed_by="Dr. Synthetic Signer", signed_at=when)} if n == 0 else {}
-            saved.append(repo.save_procedure(s, patient.id, build_procedure(n + 1, performed_at=when, **extra)))
+            saved.append(repo.save_procedure(s, patient.id, rich_procedure(n + 1, performed_at=when, **extra)))
     return patient, saved
 
 
@@ -269,7 +269,7 @@ def test_a_timeline_row_from_the_summary_reads_as_from_the_whole_record(ctx):
         patient = repo.save_patient(s, _patient(1))
         saved = {
             name: repo.save_procedure(
-                s, patient.id, build_procedure(n + 1, performed_at=datetime(2024, 3, 5, 9, n), **overrides)
+                s, patient.id, rich_procedure(n + 1, performed_at=datetime(2024, 3, 5, 9, n), **overrides)
             )
             for n, (name, overrides) in enumerate(VARIANTS.items())
         }
@@ -302,7 +302,7 @@ def test_the_timeline_shows_which_joints_were_treated_whole(qtbot, ctx, page):
     with ctx.database.transaction() as s:
         patient = repo.save_patient(s, _patient(1))
         targets = [Target(level=level, side=side) for level in ("L3-L4", "L4-L5", "L5-S1") for side in Side]
-        repo.save_procedure(s, patient.id, build_procedure(1, performed_at=datetime(2026, 3, 2, 9, 0), targets=targets))
+        repo.save_procedure(s, patient.id, rich_procedure(1, performed_at=datetime(2026, 3, 2, 9, 0), targets=targets))
     page.resize(960, 500)
     page.show()
     _open(page, patient)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
@@ -18,13 +18,6 @@ def other(db_url):
     context = build_context(db_url, actor=ADMIN_PHYSICIAN)
     yield context
     context.close()
-
-
-@pytest.fixture
-def patient(ctx):
-    return ctx.records.save_patient(
-        {"mrn": "WS-2", "family_name": "Testperson", "given_name": "Bo", "date_of_birth": date(1961, 1, 1)}
-    )
 
 
 def _open_patient(window, patient) -> None:

@@ -13,7 +13,7 @@ from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.errors import FieldError
 from facetdesk.domain.patient import Patient
 from facetdesk.ui.patients.patient_form import PatientForm
-from tests.every_field import differences, full_patient
+from tests.builders.every_field import differences, full_patient
 from tests.ui.helpers import find
 
 
@@ -73,7 +73,7 @@ def test_an_unconfirmed_strength_is_marked_at_the_start_of_its_label():
 
 @pytest.mark.parametrize("variant", [0, 1])
 def test_the_patient_form_shows_and_reads_back_every_field(qtbot, variant):
-    """Every field of a full patient record (tests/every_field.py) survives the form: a new field must show."""
+    """Every field of a full patient record (tests/builders/every_field.py) survives the form: a new field must show."""
     form = PatientForm(get_catalog())
     qtbot.addWidget(form)
     patient = full_patient(variant, id=7)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from PySide6.QtWidgets import QLineEdit
@@ -15,13 +15,6 @@ from tests.ui.helpers import click, find, start_procedure, type_into
 
 # The signed-in physician signs (the ctx fixture's actor), whoever is typed as performing physician.
 SIGNER = ADMIN_PHYSICIAN.display_name
-
-
-@pytest.fixture
-def patient(ctx):
-    return ctx.records.save_patient(
-        {"mrn": "SG-1", "family_name": "Testperson", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
-    )
 
 
 @pytest.fixture

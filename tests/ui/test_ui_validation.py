@@ -9,14 +9,13 @@ from PySide6.QtCore import Qt
 
 from facetdesk.domain.enums import Sex
 from facetdesk.ui.shell.main_window import MainWindow
+from tests.builders.records import patient_data
 from tests.ui.helpers import choose, choose_technique, click, find, set_datetime, set_spin, show_tab, type_into
 
 
 @pytest.fixture
 def patient(ctx):
-    return ctx.records.save_patient(
-        {"mrn": "T-1", "family_name": "Testperson", "given_name": "Robin", "date_of_birth": date(1980, 2, 1)}
-    )
+    return ctx.records.save_patient(patient_data(mrn="T-1", date_of_birth=date(1980, 2, 1)))
 
 
 def _new_procedure(qtbot, window, patient, when=datetime(2026, 9, 1, 10, 0)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,15 +11,13 @@ from PySide6.QtWidgets import QApplication
 from facetdesk.domain.enums import BotoxProduct, Side, Technique
 from facetdesk.ui.shell.main_window import MainWindow
 from tests import signers
+from tests.builders.records import patient_data
 from tests.ui.helpers import choose, click, find, start_procedure
 
 
 @pytest.fixture
 def patient(ctx):
-    return ctx.records.save_patient(
-        {"mrn": "WS-1", "family_name": "Testperson", "given_name": "Ari", "date_of_birth": date(1962, 2, 2),
-         "weight_kg": 75}
-    )  # fmt: skip
+    return ctx.records.save_patient(patient_data(weight_kg=75))
 
 
 def test_applying_a_preset_fills_technique_and_medications_but_not_levels(qtbot, window, ctx, patient):

@@ -185,13 +185,13 @@ def _instance(b: _Build, model: type[BaseModel]) -> BaseModel:
         return model(**values)
     except ValidationError as exc:
         raise AssertionError(
-            f"tests/every_field.py made an invalid {model.__name__}; teach it valid values (SPECIAL):\n{exc}"
+            f"tests/builders/every_field.py made an invalid {model.__name__}; teach it valid values (SPECIAL):\n{exc}"
         ) from None
 
 
 def _unknown(where: str, tp: object) -> UnknownFieldType:
     return UnknownFieldType(
-        f"{where}: tests/every_field.py does not know how to make a value of type {tp!r}; "
+        f"{where}: tests/builders/every_field.py does not know how to make a value of type {tp!r}; "
         "teach it one (_value, or a rule in SPECIAL)"
     )
 
@@ -265,7 +265,7 @@ def _float(b: _Build, c: dict[str, Any], default: Any) -> float:
 
 def _text(b: _Build, where: str, c: dict[str, Any]) -> str:
     if "pattern" in c:
-        raise UnknownFieldType(f"{where}: text must match {c['pattern']!r}; teach tests/every_field.py a value")
+        raise UnknownFieldType(f"{where}: text must match {c['pattern']!r}; teach builders/every_field.py a value")
     # Names the field (a swapped column shows), varies by variant, and is not ASCII-only.
     text = f"{where} #{b.variant} ü"
     longest = c.get("max_length")
@@ -354,12 +354,12 @@ def unexplained_defaults(record: BaseModel, signed: bool = False) -> list[str]:
     for key, at_default in _fields(record):
         seen[key] = seen.get(key, True) and at_default
     problems = [
-        f"{key} is left at its default: teach tests/every_field.py a value for it"
+        f"{key} is left at its default: teach builders/every_field.py a value for it"
         for key, at_default in seen.items()
         if at_default and key not in expected
     ]
     problems += [
-        f"{key} is exempt ({why}) but was set: remove it from the exemptions in tests/every_field.py"
+        f"{key} is exempt ({why}) but was set: remove it from the exemptions in tests/builders/every_field.py"
         for key, why in expected.items()
         if key in seen and not seen[key]
     ]
