@@ -2,62 +2,55 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
 
 from facetdesk.domain.enums import Side
-
-if TYPE_CHECKING:
-    from facetdesk.ui.editor.spine_picker import SpinePicker
+from facetdesk.ui.editor.spine_geometry import Key, SpineGeometry, SpineLayout
 
 # The only colours not taken from the palette: the selection accent and the nerve marker (which matches
 # the green the targets summary uses for derived values). Each has a lighter twin for dark palettes.
 SELECTED_COLOR = ("#e8590c", "#ff8a3d")
 NERVE_COLOR = ("#2b8a3e", "#69db7c")
 
-# Relative size of a vertebral body by region letter (height, width), in drawing units: the spine
-# widens and deepens caudally, and the proportions keep C2-S1 readable in about 560 px.
-_BODY = {"C": (0.78, 2.0), "T": (0.92, 2.3), "L": (1.15, 2.9), "S": (1.3, 3.3)}
-_GAP = 0.32  # disc space between bodies, in units
-_REGIONS = ("C", "T", "LS")  # vertebra letters per background band; S1 shares the lumbar band
-_NERVE_LEVEL = re.compile(r"^([CTLS])(\d+)\b")
 
-Key = tuple[str, Side]
+class Picker(Protocol):
+    """What the drawing reads from the spine picker, declared here so this module need not import the picker."""
 
+    _selected: set[Key]
+    _hover: Key | None
+    _cursor: Key
 
-@dataclass
-class _Geometry:
-    unit: float
-    bodies: dict[str, QRectF]
-    facets: dict[Key, QRectF]
-    joint_y: dict[str, float]
-    bands: list[tuple[str, QRectF]]
-    header_y: float
-    legend_top: float
-    label_px: int
+    def palette(self) -> QPalette: ...
+    def font(self) -> QFont: ...
+    def rect(self) -> QRect: ...
+    def width(self) -> int: ...
+    def hasFocus(self) -> bool: ...
+    def tr(self, text: str, /) -> str: ...
+    def _geometry(self) -> SpineLayout: ...
+    def _nerve_marks(self, geo: SpineLayout) -> list[tuple[Key, QPointF]]: ...
+    def _side_name(self, side: Side) -> str: ...
 
 
 class SpineDrawing:
     """Paints a SpinePicker: reads the picker's geometry, selection, cursor and nerves; keeps no state."""
 
-    def __init__(self, picker: SpinePicker):
+    def __init__(self, picker: Picker):
         self._picker = picker
 
     def _accent(self, pair: tuple[str, str]) -> QColor:
         dark = self._picker.palette().color(QPalette.ColorRole.Window).lightness() < 128
         return QColor(pair[1] if dark else pair[0])
 
-    def paint(self) -> None:
+    def paint(self, p: QPainter) -> None:
+        """Paint through p, a painter just opened on the picker, and end it."""
         geo = self._picker._geometry()
         pal = self._picker.palette()
         text = pal.color(QPalette.ColorRole.WindowText)
         muted = QColor(text)
         muted.setAlphaF(0.6)
-        p = QPainter(self._picker)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
 
@@ -77,7 +70,7 @@ class SpineDrawing:
         self._paint_legend(p, geo, muted)
         p.end()
 
-    def _paint_bands(self, p: QPainter, geo: _Geometry, font: QFont, muted: QColor) -> None:
+    def _paint_bands(self, p: QPainter, geo: SpineLayout, font: QFont, muted: QColor) -> None:
         shade = QColor(self._picker.palette().color(QPalette.ColorRole.Text))
         names = {"C": self._picker.tr("Cervical"), "T": self._picker.tr("Thoracic"), "LS": self._picker.tr("Lumbar")}
         p.setFont(font)
@@ -94,28 +87,28 @@ class SpineDrawing:
             p.drawText(strip, Qt.AlignmentFlag.AlignCenter, names[letters])
             p.restore()
 
-    def _paint_header(self, p: QPainter, geo: _Geometry, muted: QColor) -> None:
+    def _paint_header(self, p: QPainter, geo: SpineLayout, muted: QColor) -> None:
         p.setFont(self._picker.font())
         p.setPen(muted)
-        first = self._picker._levels[0]
+        first = geo.levels[0]
         for side in (Side.LEFT, Side.RIGHT):
             x = geo.facets[(first, side)].center().x()
             rect = QRectF(x - 60, geo.header_y - 10, 120, 20)
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._picker._side_name(side).capitalize())
 
-    def _paint_columns(self, p: QPainter, geo: _Geometry) -> None:
+    def _paint_columns(self, p: QPainter, geo: SpineLayout) -> None:
         """A faint line through each side's facets: the articular pillar the joints stack along."""
         pen = QPen(self._picker.palette().color(QPalette.ColorRole.Mid), max(1.0, geo.unit * 0.12))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
         for side in (Side.LEFT, Side.RIGHT):
-            path = QPainterPath(geo.facets[(self._picker._levels[0], side)].center())
-            for level in self._picker._levels[1:]:
+            path = QPainterPath(geo.facets[(geo.levels[0], side)].center())
+            for level in geo.levels[1:]:
                 path.lineTo(geo.facets[(level, side)].center())
             p.drawPath(path)
 
-    def _paint_bodies(self, p: QPainter, geo: _Geometry, font: QFont) -> None:
+    def _paint_bodies(self, p: QPainter, geo: SpineLayout, font: QFont) -> None:
         pal = self._picker.palette()
         p.setFont(font)
         fill = pal.color(QPalette.ColorRole.Button)
@@ -141,7 +134,7 @@ class SpineDrawing:
             p.setPen(pal.color(QPalette.ColorRole.ButtonText))
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, name)
 
-    def _paint_facets(self, p: QPainter, geo: _Geometry) -> None:
+    def _paint_facets(self, p: QPainter, geo: SpineLayout) -> None:
         pal = self._picker.palette()
         accent = self._accent(SELECTED_COLOR)
         outline = QColor(pal.color(QPalette.ColorRole.Text))
@@ -168,7 +161,7 @@ class SpineDrawing:
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(rect)
 
-    def _paint_nerves(self, p: QPainter, geo: _Geometry, font: QFont) -> None:
+    def _paint_nerves(self, p: QPainter, geo: SpineLayout, font: QFont) -> None:
         color = self._accent(NERVE_COLOR)
         r = max(2.5, geo.unit * 0.22)
         fm = QFontMetricsF(font)
@@ -189,7 +182,7 @@ class SpineDrawing:
                 if abs(label_y - c.y()) > 0.5:
                     p.setPen(QPen(color, 0.8))
                     p.drawLine(c, QPointF(anchor.x() - sign * 1, label_y))
-                short = self._picker._nerve_short(name)
+                short = SpineGeometry.nerve_short(name)
                 w = fm.horizontalAdvance(short) + 2
                 box = QRectF(anchor.x() - w if side == Side.LEFT else anchor.x(), label_y - h / 2, w, h)
                 align = Qt.AlignmentFlag.AlignVCenter | (
@@ -198,7 +191,7 @@ class SpineDrawing:
                 p.setPen(color)
                 p.drawText(box, align, short)
 
-    def _paint_legend(self, p: QPainter, geo: _Geometry, muted: QColor) -> None:
+    def _paint_legend(self, p: QPainter, geo: SpineLayout, muted: QColor) -> None:
         fm = QFontMetricsF(self._picker.font())
         line = fm.height() + 4
         p.setFont(self._picker.font())
