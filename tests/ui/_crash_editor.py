@@ -30,7 +30,7 @@ def main() -> int:
     app.setApplicationName("FacetDeskCrashTest")
     ctx = build_context(actor=ADMIN_PHYSICIAN)
     window = MainWindow(ctx, autosave_interval_ms=50)
-    window.ask_restore = lambda draft: False  # a fresh start: nothing to offer
+    window.questions.ask_restore = lambda draft: False  # a fresh start: nothing to offer
     window.show()
     patient = ctx.records.save_patient(
         {
@@ -41,8 +41,8 @@ def main() -> int:
             "sex": "female",
         }
     )
-    window.open_patient(patient.id)
-    window.new_procedure()
+    window.patients.open_patient(patient.id)
+    window.procedures.new_procedure()
     editor = window.editor
     editor.performed_at.setDateTime(editor.performed_at.dateTime().fromString("2026-05-06 08:15", "yyyy-MM-dd HH:mm"))
     editor.physician.setText("Dr. Killed Process")

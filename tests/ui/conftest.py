@@ -18,15 +18,15 @@ def _isolated_qsettings(tmp_path):
 @pytest.fixture(autouse=True)
 def _no_modal_discard_dialog(monkeypatch):
     """Closing a window with unsaved edits would block on a dialog; tests answer 'discard'."""
-    from facetdesk.ui.shell.main_window import MainWindow
+    from facetdesk.ui.shell.questions import WindowQuestions
 
-    monkeypatch.setattr(MainWindow, "ask_discard", lambda self: True)
+    monkeypatch.setattr(WindowQuestions, "ask_discard", lambda self: True)
     # A draft left by another test must never block a test on the restore question.
-    monkeypatch.setattr(MainWindow, "ask_restore", lambda self, draft: False)
+    monkeypatch.setattr(WindowQuestions, "ask_restore", lambda self, draft: False)
     # A save refused as stale would block on the reload question: keep the edits on screen (its default).
-    monkeypatch.setattr(MainWindow, "ask_reload", lambda self, what: False)
+    monkeypatch.setattr(WindowQuestions, "ask_reload", lambda self, what: False)
     # An unusual adult weight asks before saving: tests that are not about it answer "save as entered".
-    monkeypatch.setattr(MainWindow, "confirm_weight", lambda self, why: True)
+    monkeypatch.setattr(WindowQuestions, "confirm_weight", lambda self, why: True)
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def open_window(qtbot, ctx, *, ask_restore=None, **options):
 
     window = MainWindow(ctx, **options)
     if ask_restore is not None:
-        window.ask_restore = ask_restore
+        window.questions.ask_restore = ask_restore
     qtbot.addWidget(window)
     window.show()  # the restore offer comes now, answered above
     qtbot.waitExposed(window)
@@ -103,7 +103,7 @@ def open_window(qtbot, ctx, *, ask_restore=None, **options):
 
 def start_procedure(qtbot, window, patient_id: int, when, physician: str = "Dr. Test", joint: str = "L4-L5 left"):
     """Open the patient, start a new procedure and fill the minimum a procedure needs; returns the editor."""
-    window.open_patient(patient_id)
+    window.patients.open_patient(patient_id)
     click(qtbot, find(window, "New procedure"))
     ed = window.editor
     set_datetime(find(ed, "Date and time of procedure"), when)

@@ -10,9 +10,9 @@ def test_every_input_in_the_main_window_and_editor_is_named(qtbot, ctx):
         {"mrn": "A-1", "family_name": "Testperson", "given_name": "Kim", "date_of_birth": "1970-01-01"}
     )
     w = open_window(qtbot, ctx)
-    w.open_patient(patient.id)
+    w.patients.open_patient(patient.id)
     w.patient_page.form.add_anticoagulant("warfarin")
-    w.new_procedure()
+    w.procedures.new_procedure()
     ed = w.editor
     ed.medications.rows.add_row()
     ed.botox.sites.add_row()

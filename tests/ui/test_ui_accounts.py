@@ -131,7 +131,7 @@ def test_sign_in_says_a_wrong_password_then_opens_the_window_for_the_right_one(q
 
         window = _window(qtbot, ctx)
         assert find(window, "Signed-in user").text() == "Dr. A. Example — Physician · administrator"
-        assert window.admin_menu.menuAction().isVisible()
+        assert window.menus.admin_menu.menuAction().isVisible()
         failed = ctx.audit.search(action=AuditAction.SIGN_IN_FAILED)
         assert [e.username for e in failed] == ["a.example"]
     finally:
@@ -328,10 +328,10 @@ def test_change_my_password(qtbot, ctx, accounts):
 def test_administration_is_hidden_from_a_physician_who_is_not_an_administrator(qtbot, ctx):
     ctx.work.sign_in(PHYSICIAN)
     window = _window(qtbot, ctx)
-    assert not window.admin_menu.menuAction().isVisible()
-    assert not window.settings_action.isEnabled()
-    assert "may not change the clinic settings" in window.settings_action.toolTip()
-    assert window.new_procedure_action.isEnabled()
+    assert not window.menus.admin_menu.menuAction().isVisible()
+    assert not window.menus.settings_action.isEnabled()
+    assert "may not change the clinic settings" in window.menus.settings_action.toolTip()
+    assert window.menus.new_procedure_action.isEnabled()
     assert window.admin.show_users() is None  # reached anyway (a shortcut, a script): refused, said, not crashed
     assert "may not manage user accounts" in window.statusBar().currentMessage()
 
@@ -359,8 +359,8 @@ def nurse_window(qtbot, ctx):
     result = ctx.cases.import_case(read_case(SAMPLE))
     ctx.work.sign_in(NURSE)
     window = _window(qtbot, ctx)
-    window.open_patient(result.patient_id)
-    window.open_procedure(result.procedure_id)
+    window.patients.open_patient(result.patient_id)
+    window.procedures.open_procedure(result.procedure_id)
     return window, result
 
 
@@ -393,12 +393,12 @@ def test_a_nurse_can_change_only_the_pain_scores(qtbot, nurse_window):
     assert not ed.findings.acknowledge_button.isEnabled()
     assert "only the pain scores" in ed.signature_banner.text()
     # The window: no new patients or procedures, patient details read only.
-    assert not window.new_patient_action.isEnabled() and not window.new_procedure_action.isEnabled()
-    assert not window.presets_action.isEnabled()
-    assert "may not change a procedure" in window.new_procedure_action.toolTip()
+    assert not window.menus.new_patient_action.isEnabled() and not window.menus.new_procedure_action.isEnabled()
+    assert not window.menus.presets_action.isEnabled()
+    assert "may not change a procedure" in window.menus.new_procedure_action.toolTip()
     assert not window.patient_page.form.save_button.isEnabled()
     assert not window.patient_page.new_button.isEnabled()
-    assert not window.admin_menu.menuAction().isVisible()
+    assert not window.menus.admin_menu.menuAction().isVisible()
     assert find(window, "Signed-in user").text() == "RN Synthetic Nurse — Nurse"
 
 
@@ -427,16 +427,16 @@ def test_a_nurse_reaching_a_physician_action_is_told_why_not_and_nothing_crashes
     assert "may not sign procedures" in ed.error_summary.text() and ed.error_summary.isVisible()
     assert not ctx.records.get_procedure(result.procedure_id)[1].is_signed
 
-    window.new_procedure()
+    window.procedures.new_procedure()
     assert "may not change a procedure" in window.statusBar().currentMessage()
-    window.edit_settings()
+    window.admin.edit_settings()
     assert "may not change the clinic settings" in window.statusBar().currentMessage()
     window.admin.show_audit()
     assert "may not view the audit trail" in window.statusBar().currentMessage()
-    window.show_patient_page()
-    window.new_patient()
+    window.patients.show_patient_page()
+    window.patients.new_patient()
     assert "may not change patient details" in window.patient_page.form.general_error.text()
-    assert window.save_patient() is None
+    assert window.patients.save_patient() is None
     assert "may not change patient details" in window.patient_page.form.general_error.text()
     assert ctx.records.get_procedure(result.procedure_id)[1] == before
 
@@ -458,10 +458,10 @@ def test_a_nurse_cannot_start_a_procedure(qtbot, ctx):
     )
     ctx.work.sign_in(NURSE)
     window = _window(qtbot, ctx)
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     button: QAbstractButton = find(window.patient_page, "New procedure")
     assert not button.isEnabled() and "may not change a procedure" in button.toolTip()
-    window.new_procedure()
+    window.procedures.new_procedure()
     assert window.stack.currentWidget() is window.patient_page
     assert ctx.records.list_procedures(patient.id) == []
 
@@ -471,7 +471,7 @@ def test_a_nurse_saving_a_new_procedure_by_mistake_is_told_why_not(qtbot, ctx):
     result = ctx.cases.import_case(case)
     ctx.work.sign_in(NURSE)
     window = _window(qtbot, ctx)
-    window.open_patient(result.patient_id)
+    window.patients.open_patient(result.patient_id)
     ed = window.editor
     # A complete procedure in a new editor: a path that should not exist for a nurse, taken anyway.
     data = case.procedure.model_dump(mode="json", exclude={"id", "uid", "version"})

@@ -147,7 +147,7 @@ def test_a_nurse_has_no_audit_trail(qtbot, ctx):
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     w.show()
-    assert not w.admin_menu.menuAction().isVisible() and not w.audit_action.isEnabled()
+    assert not w.menus.admin_menu.menuAction().isVisible() and not w.menus.audit_action.isEnabled()
     assert w.admin.show_audit() is None
     assert "may not view the audit trail" in w.statusBar().currentMessage()
 

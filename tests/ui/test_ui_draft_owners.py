@@ -12,10 +12,11 @@ from datetime import datetime
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-import facetdesk.ui.shell.main_window as main_window_module
+import facetdesk.ui.shell.questions as questions_module
 from facetdesk.services.context import build_context
 from facetdesk.services.drafts import Draft
 from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.questions import WindowQuestions
 from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD
 from tests.builders.records import patient_data
 from tests.ui.helpers import click, find, open_window, start_procedure, type_into
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a crashed write
 WHEN = datetime(2026, 10, 5, 9, 0)
 OTHER = {"username": "dr.other", "display_name": "Dr. Other Synthetic", "role": "physician"}
 # The real question, taken before the GUI tests' fixture replaces it with "No".
-_ASK_RESTORE = MainWindow.ask_restore
+_ASK_RESTORE = WindowQuestions.ask_restore
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def test_work_kept_at_a_switch_waits_for_its_author_across_a_restart(qtbot, ctx,
         _sign_in(qtbot, restarted, OTHER["username"])
         _sign_in(qtbot, restarted, NURSE.username)
         assert again == [] and list(_draft_files(later)) == [kept_id]
-        restarted.ask_restore = lambda draft: again.append(draft) or True
+        restarted.questions.ask_restore = lambda draft: again.append(draft) or True
         _sign_in(qtbot, restarted, ADMIN_PHYSICIAN.username)
         assert [d.id for d in again] == [kept_id]
         assert restarted.editor.physician.text() == "Dr. Before Restart"
@@ -180,11 +181,11 @@ def test_a_draft_without_an_author_is_offered_to_physicians_with_a_note_and_kept
             questions.append(text)
             return answers.pop(0)
 
-    monkeypatch.setattr(main_window_module, "QMessageBox", Box)
+    monkeypatch.setattr(questions_module, "QMessageBox", Box)
     later = build_context(db_url)
     try:
         window = MainWindow(later, autosave_interval_ms=60_000, idle_ms=60_000)
-        window.ask_restore = types.MethodType(_ASK_RESTORE, window)
+        window.questions.ask_restore = types.MethodType(_ASK_RESTORE, window.questions)
         qtbot.addWidget(window)
         window.show()
 

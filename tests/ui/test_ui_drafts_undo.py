@@ -69,7 +69,7 @@ def test_discarding_the_edits_removes_the_draft(qtbot, ctx) -> None:
     window = _window(qtbot, ctx, interval_ms=30)
     start_procedure(qtbot, window, pid, WHEN)
     qtbot.waitUntil(lambda: len(_draft_files(ctx)) == 1, timeout=5000)
-    window.show_patient_page()  # ask_discard answers 'discard' in the GUI tests
+    window.patients.show_patient_page()  # ask_discard answers 'discard' in the GUI tests
     assert _draft_files(ctx) == []
     assert not window.editor.has_unsaved_changes()
 
@@ -90,7 +90,7 @@ def test_live_draft_is_not_offered_and_a_declined_one_is_discarded(qtbot, ctx) -
     first.autosave.timer.stop()
     asked = []
     second = _window(qtbot, ctx)
-    second.ask_restore = lambda draft: asked.append(draft) or False
+    second.questions.ask_restore = lambda draft: asked.append(draft) or False
     assert second.offer_restore() is False and asked == []  # the first window is still editing it
     assert len(_draft_files(ctx)) == 1
     _orphan(ctx, ctx.drafts.latest_for(ctx.database.url_for_display(), ADMIN_PHYSICIAN, include_live=True))
@@ -107,7 +107,7 @@ def test_draft_of_another_database_is_not_offered(qtbot, ctx, tmp_path) -> None:
     try:
         asked = []
         w2 = _window(qtbot, other)
-        w2.ask_restore = lambda draft: asked.append(draft) or True
+        w2.questions.ask_restore = lambda draft: asked.append(draft) or True
         assert w2.offer_restore() is False and asked == []
     finally:
         other.close()
@@ -147,7 +147,7 @@ def test_draft_survives_a_killed_process_and_is_restored(qtbot, db_url) -> None:
     try:
         asked = []
         window = MainWindow(ctx)
-        window.ask_restore = lambda draft: asked.append(draft) or True
+        window.questions.ask_restore = lambda draft: asked.append(draft) or True
         qtbot.addWidget(window)
         with qtbot.waitExposed(window):
             window.show()  # the offer comes once the window is on screen
@@ -173,7 +173,7 @@ def test_draft_survives_a_killed_process_and_is_restored(qtbot, db_url) -> None:
 def test_undo_and_redo_edits(qtbot, ctx) -> None:
     pid = _patient(ctx)
     window = _window(qtbot, ctx)
-    window.open_patient(pid)
+    window.patients.open_patient(pid)
     click(qtbot, find(window, "New procedure"))
     ed = window.editor
     set_datetime(find(ed, "Date and time of procedure"), WHEN)
@@ -191,16 +191,16 @@ def test_undo_and_redo_edits(qtbot, ctx) -> None:
 
     saves = []
     ed.saved.connect(saves.append)
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert ed.targets.targets() == [] and ed.physician.text() == "Dr. Undo"
     assert ed.tabs.currentIndex() == 2  # undo does not jump away from where the user works
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert ed.data() == blank
-    assert not window.undo_action.isEnabled()
+    assert not window.menus.undo_action.isEnabled()
     assert not ed.has_unsaved_changes()  # back where the editor was loaded
 
-    window.redo_action.trigger()
-    window.redo_action.trigger()
+    window.menus.redo_action.trigger()
+    window.menus.redo_action.trigger()
     assert ed.data() == typed
     assert ed.has_unsaved_changes()
     assert saves == [] and ctx.records.procedures_of(pid) == []  # undo and redo never save
@@ -209,11 +209,11 @@ def test_undo_and_redo_edits(qtbot, ctx) -> None:
 def test_undo_shortcuts_reach_the_stack_from_a_text_field(qtbot, ctx) -> None:
     pid = _patient(ctx)
     window = _window(qtbot, ctx)
-    window.open_patient(pid)
-    window.new_procedure()
+    window.patients.open_patient(pid)
+    window.procedures.new_procedure()
     ed = window.editor
-    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
-    assert [s.toString() for s in window.redo_action.shortcuts()] == ["Ctrl+Shift+Z", "Ctrl+Y"]
+    assert window.menus.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert [s.toString() for s in window.menus.redo_action.shortcuts()] == ["Ctrl+Shift+Z", "Ctrl+Y"]
     physician = find(ed, "Performing physician")
     before = physician.text()
     type_into(qtbot, physician, "Dr. Keys")
@@ -229,10 +229,10 @@ def test_loading_another_procedure_clears_the_history(qtbot, ctx) -> None:
     ed = start_procedure(qtbot, window, pid, WHEN, physician="Dr. First")
     assert ed.save() is not None
     assert ed.undo_stack.count() > 0
-    window.open_procedure(ed.procedure.id)
-    assert ed.undo_stack.count() == 0 and not window.undo_action.isEnabled()
+    window.procedures.open_procedure(ed.procedure.id)
+    assert ed.undo_stack.count() == 0 and not window.menus.undo_action.isEnabled()
     type_into(qtbot, find(ed, "Performing physician"), "Dr. Second")
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert ed.physician.text() == "Dr. First"
     assert not ed.has_unsaved_changes()
 
@@ -260,7 +260,7 @@ def test_undo_keeps_half_filled_rows(qtbot, ctx) -> None:
     """A medication row without a volume yet is not valid, but undoing another edit must not lose it."""
     pid = _patient(ctx)
     window = _window(qtbot, ctx)
-    window.open_patient(pid)
+    window.patients.open_patient(pid)
     click(qtbot, find(window, "New procedure"))
     ed = window.editor
     set_datetime(find(ed, "Date and time of procedure"), WHEN)
@@ -270,7 +270,7 @@ def test_undo_keeps_half_filled_rows(qtbot, ctx) -> None:
     ed.tabs.setCurrentIndex(0)
     before = ed.physician.text()  # the signed-in physician performs, until someone else is typed
     type_into(qtbot, find(ed, "Performing physician"), "Dr. Undo")
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert ed.physician.text() == before
     meds = ed.medications.data()
     assert len(meds) == 1 and meds[0]["agent"] == "lidocaine" and meds[0]["volume_ml"] is None

@@ -101,7 +101,7 @@ def test_a_two_level_bilateral_mbb_with_four_botox_sites_and_a_diary_takes_at_mo
             "weight_kg": 80,
         }  # fmt: skip
     )
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     user = User(qtbot, window)

@@ -91,7 +91,7 @@ def test_an_unchosen_product_is_named_in_the_error_not_a_number_message(qtbot, w
 
 
 def test_a_new_procedure_has_no_technique_intent_guidance_or_sedation_until_chosen(qtbot, window, ctx, patient):
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     click(qtbot, find(window, "New procedure"))
     ed = window.editor
     combos = [find(ed, n) for n in ("Technique", "Intent", "Image guidance", "Sedation")]
@@ -99,7 +99,7 @@ def test_a_new_procedure_has_no_technique_intent_guidance_or_sedation_until_chos
     ed.tabs.setCurrentIndex(2)
     click(qtbot, find(ed, "L4-L5 left"))
     ed.physician.setText("Dr. Else")
-    window.undo_action.trigger()  # undo goes through the raw form data: still nothing chosen
+    window.menus.undo_action.trigger()  # undo goes through the raw form data: still nothing chosen
     assert [c.currentText() for c in combos] == ["— choose —"] * 4
     assert ed.refresh_findings() == [] and "Technique: is required" in ed.findings.problems.text()
     click(qtbot, find(ed, "Save procedure"))

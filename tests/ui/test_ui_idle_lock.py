@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
 from facetdesk.domain.audit import AuditAction
 from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.questions import WindowQuestions
 from facetdesk.ui.signing.idle_lock import MS_PER_MINUTE
 from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD
 from tests.builders.records import patient_data
@@ -57,7 +58,7 @@ def test_the_window_locks_after_the_idle_time_and_hides_patient_data(qtbot, ctx,
     assert not window.splitter.isVisible() and window.session.lock_screen.isVisible()
     assert FAMILY_NAME not in _visible_text(window)
     assert "Dr. Synthetic Signer" in window.session.lock_screen.who.text()
-    assert not window.save_action.isEnabled() and not window.new_patient_action.isEnabled()
+    assert not window.menus.save_action.isEnabled() and not window.menus.new_patient_action.isEnabled()
     assert window.session.lock_screen.draft_note.isVisible()  # the unsaved procedure is kept
     assert [e.action for e in ctx.audit.search(action=AuditAction.LOCK)] == [AuditAction.LOCK]
 
@@ -77,7 +78,7 @@ def test_a_wrong_password_keeps_it_locked_and_the_right_one_unlocks(qtbot, ctx, 
     click(qtbot, find(screen, "Unlock"))
     assert not window.session.is_locked and window.splitter.isVisible()
     assert window.stack.currentWidget() is ed and ed.has_unsaved_changes()  # as it was left
-    assert window.save_action.isEnabled() and window.session.idle.armed
+    assert window.menus.save_action.isEnabled() and window.session.idle.armed
     assert find(screen, "Your password").text() == ""
 
 
@@ -101,7 +102,7 @@ def test_another_user_signing_in_keeps_the_draft_and_gives_it_back_to_its_author
     assert window.patient_page.form.patient_id is None
     assert not ed.has_unsaved_changes()
     assert find(window, "Signed-in user").text() == "RN Synthetic Nurse — Nurse"
-    assert not window.new_procedure_action.isEnabled()
+    assert not window.menus.new_procedure_action.isEnabled()
     assert window.patient_list.model.rowCount() == 1  # the list was reloaded for her
     # The physician's edits are on disk, not thrown away.
     (draft_file,) = _draft_files(ctx)
@@ -109,7 +110,7 @@ def test_another_user_signing_in_keeps_the_draft_and_gives_it_back_to_its_author
 
     # When the physician comes back, the draft is offered to them.
     offered = []
-    monkeypatch.setattr(MainWindow, "ask_restore", lambda self, draft: offered.append(draft) or True)
+    monkeypatch.setattr(WindowQuestions, "ask_restore", lambda self, draft: offered.append(draft) or True)
     window.session.lock(switching=True)
     type_into(qtbot, find(screen, "Other user name"), ADMIN_PHYSICIAN.username)
     type_into(qtbot, find(screen, "Other user password"), PASSWORD)
@@ -148,7 +149,7 @@ def test_keyboard_or_mouse_input_restarts_the_idle_timer(qtbot, ctx, patient):
 def test_the_timeout_follows_the_clinic_settings(qtbot, ctx, patient):
     window = _window(qtbot, ctx, idle_ms=None)
     assert window.session.idle.interval_ms == ctx.settings.load().idle_lock_minutes * MS_PER_MINUTE
-    dialog = window.edit_settings()
+    dialog = window.admin.edit_settings()
     qtbot.addWidget(dialog)
     spin = find(dialog, "Lock the screen after minutes without use")
     spin.setValue(3)

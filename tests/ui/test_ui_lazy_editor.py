@@ -19,13 +19,13 @@ def test_the_editor_is_built_when_a_procedure_is_started(qtbot, ctx):
     qtbot.addWidget(w)
     w.show()
     assert w.stack.count() == 1  # only the patient page
-    assert not w.undo_action.isEnabled() and not w.redo_action.isEnabled()
+    assert not w.menus.undo_action.isEnabled() and not w.menus.redo_action.isEnabled()
     w.save_current()  # nothing open: saves the (empty) patient form, never builds the editor
     w.session.lock()
     w.session.try_unlock("wrong")  # no account behind the test actor: refused, still locked
     assert w.stack.count() == 1
-    w.open_patient(patient.id)
-    w.new_procedure()
+    w.patients.open_patient(patient.id)
+    w.procedures.new_procedure()
     assert w.stack.count() == 2 and w.stack.currentWidget() is w.editor
     assert w.undo_group.activeStack() is w.editor.undo_stack
 
@@ -37,8 +37,8 @@ def test_the_editor_layout_survives_a_session_that_never_opened_it(qtbot, ctx):
     first = MainWindow(ctx)
     qtbot.addWidget(first)
     first.show()
-    first.open_patient(patient.id)
-    first.new_procedure()
+    first.patients.open_patient(patient.id)
+    first.procedures.new_procedure()
     total = sum(first.editor.splitter.sizes())
     first.editor.splitter.setSizes([total // 3, total - total // 3])
     wanted = first.editor.splitter.sizes()
@@ -55,8 +55,8 @@ def test_the_editor_layout_survives_a_session_that_never_opened_it(qtbot, ctx):
     third = MainWindow(ctx)
     qtbot.addWidget(third)
     third.show()
-    third.open_patient(patient.id)
-    third.new_procedure()
+    third.patients.open_patient(patient.id)
+    third.procedures.new_procedure()
     # The same split; in pixels it scales with the window, whose restored width the (offscreen) screen may clamp.
     sizes = third.editor.splitter.sizes()
     assert abs(sizes[0] / sum(sizes) - wanted[0] / sum(wanted)) < 0.01

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from facetdesk.ui.common.widgets import OptionalFloatSpin, OptionalIntSpin, named
-from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.questions import WindowQuestions
 
 
 def _type(qtbot, spin, text: str) -> None:
@@ -61,7 +61,7 @@ def test_a_weight_of_0_from_outside_the_form_is_refused_by_name(ctx):
 @pytest.mark.parametrize(("weight", "answer", "saved"), [(25, False, False), (25, True, True), (70, False, True)])
 def test_an_unusual_adult_weight_is_confirmed_before_it_is_saved(qtbot, window, monkeypatch, weight, answer, saved):
     asked: list[str] = []
-    monkeypatch.setattr(MainWindow, "confirm_weight", lambda self, why: asked.append(why) or answer)
+    monkeypatch.setattr(WindowQuestions, "confirm_weight", lambda self, why: asked.append(why) or answer)
     form = window.patient_page.form
     form.clear()
     form.mrn.setText(f"W-{weight}-{answer}")
@@ -70,13 +70,13 @@ def test_an_unusual_adult_weight_is_confirmed_before_it_is_saved(qtbot, window, 
     form.date_of_birth.setText("1970-03-04")
     form.sex.setCurrentIndex(1)
     form.weight.set_value_or_none(weight)
-    result = window.save_patient()
+    result = window.patients.save_patient()
     assert (result is not None) == saved
     assert asked == ([] if weight == 70 else ["25 kg is unusual for an adult (usually 30-300 kg)."])
 
 
 def test_a_childs_low_weight_is_not_questioned(qtbot, window, monkeypatch):
-    monkeypatch.setattr(MainWindow, "confirm_weight", lambda self, why: pytest.fail(f"asked: {why}"))
+    monkeypatch.setattr(WindowQuestions, "confirm_weight", lambda self, why: pytest.fail(f"asked: {why}"))
     form = window.patient_page.form
     form.clear()
     form.mrn.setText("W-CHILD")
@@ -85,7 +85,7 @@ def test_a_childs_low_weight_is_not_questioned(qtbot, window, monkeypatch):
     form.date_of_birth.setText(f"{date.today().year - 10}-01-01")
     form.sex.setCurrentIndex(1)
     form.weight.set_value_or_none(25)
-    assert window.save_patient() is not None
+    assert window.patients.save_patient() is not None
 
 
 def test_typing_past_the_maximum_in_the_editors_pain_boxes_is_refused_visibly(qtbot):

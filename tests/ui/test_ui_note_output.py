@@ -71,7 +71,7 @@ def test_print_note_and_handout_is_one_job_note_first(qtbot, window, ctx, tmp_pa
     out = tmp_path / "both.pdf"
     monkeypatch.setattr(NotePreview, "choose_printer", printer_to(out))
     note_pages = len(PdfReader(io.BytesIO(window.note_output.preview_note().pdf)).pages)
-    window.print_both_action.trigger()
+    window.menus.print_both_action.trigger()
     preview = window.note_output.preview
     qtbot.addWidget(preview)
     handout_pages = len(PdfReader(io.BytesIO(preview.handout())).pages)
@@ -92,7 +92,7 @@ def test_cancelled_print_dialog_prints_nothing(qtbot, window, monkeypatch):
 
 
 def test_clinic_settings_reach_the_note(qtbot, window, ctx, tmp_path):
-    dialog = window.edit_settings()
+    dialog = window.admin.edit_settings()
     qtbot.addWidget(dialog)
     type_into(qtbot, find(dialog, "Clinic name"), "Riverside Spine & Pain <Clinic>")
     find(dialog, "Clinic address").setPlainText("12 Synthetic Way\nTestville")
@@ -111,7 +111,7 @@ def test_clinic_settings_reach_the_note(qtbot, window, ctx, tmp_path):
 
 
 def test_a_logo_that_is_not_an_image_is_refused_beside_the_logo(qtbot, window, ctx):
-    dialog = window.edit_settings()
+    dialog = window.admin.edit_settings()
     qtbot.addWidget(dialog)
     dialog.set_logo(b"GIF89a not allowed")
     assert dialog.save() is None
@@ -125,8 +125,8 @@ def test_export_fhir_saves_the_procedure_and_writes_a_bundle_the_ehr_can_read(qt
 
     from facetdesk.domain.audit import AuditAction
 
-    assert window.export_fhir_action.isEnabled()
-    assert window.export_fhir_action.text().replace("&", "") == "Export FHIR bundle for the EHR…"
+    assert window.menus.export_fhir_action.isEnabled()
+    assert window.menus.export_fhir_action.text().replace("&", "") == "Export FHIR bundle for the EHR…"
     out = tmp_path / "PR-1.fhir.json"
     assert window.note_output.export_fhir(str(out)) == out
     assert window.editor.procedure is not None and window.editor.procedure.id is not None  # saved first
@@ -161,7 +161,7 @@ def test_export_fhir_cancelled_or_unwritable_writes_nothing_and_says_why(qtbot, 
 def test_the_long_note_form_is_a_clinic_setting(qtbot, window, ctx):
     from pypdf import PdfReader as Reader
 
-    dialog = window.edit_settings()
+    dialog = window.admin.edit_settings()
     qtbot.addWidget(dialog)
     box = find(dialog, "Long note form")
     assert not box.isChecked()  # the two-page note unless the clinic asks

@@ -43,8 +43,8 @@ def _shown(ed) -> str:
 def test_a_new_procedure_never_shows_the_previous_patients_findings(qtbot, window, two_patients):
     heavy, light = two_patients
     _evaluated_procedure(qtbot, window, heavy)
-    window.open_patient(light.id)
-    window.new_procedure()
+    window.patients.open_patient(light.id)
+    window.procedures.new_procedure()
     ed = window.editor
     assert ed.findings.findings == [] and ed.findings.list.count() == 0
     assert "82 kg" not in _shown(ed) and "bupivacaine" not in _shown(ed)
@@ -62,7 +62,7 @@ def test_opening_procedures_of_two_patients_in_turn_shows_each_ones_own(qtbot, w
         (light, light_procedure, heavy),
         (heavy, heavy_procedure, light),
     ):
-        window.open_procedure(procedure.id)
+        window.procedures.open_procedure(procedure.id)
         text = _shown(window.editor)
         assert f"{patient.weight_kg:g} kg" in text and f"{other.weight_kg:g} kg" not in text
 

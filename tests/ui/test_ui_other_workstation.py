@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from facetdesk.services.context import build_context
-from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.questions import WindowQuestions
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, start_procedure
 
@@ -36,7 +36,7 @@ def test_a_patient_changed_elsewhere_is_not_overwritten_and_a_reload_is_offered(
     other.records.save_patient(theirs)  # added on the other workstation meanwhile
     form.allergies.setText("penicillin")  # typed here, on the old copy
     asked: list[str] = []
-    monkeypatch.setattr(MainWindow, "ask_reload", lambda self, what: asked.append(what) or answer)
+    monkeypatch.setattr(WindowQuestions, "ask_reload", lambda self, what: asked.append(what) or answer)
 
     click(qtbot, form.save_button)
 
@@ -60,7 +60,7 @@ def test_a_procedure_changed_elsewhere_offers_a_reload_of_the_stored_version(
     _, theirs = other.records.get_procedure(saved.id)
     other.records.save_procedure(patient.id, theirs.model_copy(update={"notes": "Edited on workstation B."}))
     ed.outcome.notes.setPlainText("Edited here.")
-    monkeypatch.setattr(MainWindow, "ask_reload", lambda self, what: what == "procedure")
+    monkeypatch.setattr(WindowQuestions, "ask_reload", lambda self, what: what == "procedure")
 
     assert ed.save() is None
 

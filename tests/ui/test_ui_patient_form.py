@@ -166,7 +166,7 @@ def test_anticoagulants_are_offered_usual_first_then_by_class_and_name(qtbot, wi
             {"mrn": f"AC-{n}", "family_name": "Synthetic", "given_name": f"P{n}", "date_of_birth": date(1960, 1, 1),
              "sex": "female", "anticoagulants": [{"agent": agent}]}
         )  # fmt: skip
-    window.new_patient()
+    window.patients.new_patient()
     form = window.patient_page.form
     form.add_anticoagulant()
     combo = find(form, "Anticoagulant 1 agent")

@@ -23,7 +23,7 @@ BOTOX_SITES = [
 
 
 def _fill_patient(qtbot, w) -> None:
-    w.new_patient_action.trigger()
+    w.menus.new_patient_action.trigger()
     type_into(qtbot, find(w, "MRN"), "FD-1001")
     type_into(qtbot, find(w, "Family name"), "Żółć")
     type_into(qtbot, find(w, "Given name"), "Łukasz")
@@ -114,7 +114,7 @@ def test_record_close_reopen_and_export(qtbot, db_url, tmp_path, monkeypatch):
     _fill_patient(qtbot, w)
     assert w.patient_page.form.patient_id is not None
     _fill_procedure(qtbot, w)
-    w.save_action.trigger()
+    w.menus.save_action.trigger()
     assert w.editor.error_summary.isHidden(), w.editor.error_summary.text()
     assert not w.editor.has_unsaved_changes()
     w.close()
@@ -148,7 +148,7 @@ def test_record_close_reopen_and_export(qtbot, db_url, tmp_path, monkeypatch):
 
     out = tmp_path / "note.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF (*.pdf)"))
-    w2.export_action.trigger()
+    w2.menus.export_action.trigger()
     assert out.is_file(), w2.statusBar().currentMessage() + w2.editor.error_summary.text()
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
     flat = " ".join(text.split())

@@ -56,7 +56,7 @@ def _assert_nothing_lost(ed, draft_file: Path) -> None:
 
 
 def _saved_without_draft(window, ed, draft_file: Path) -> None:
-    window.save_action.trigger()  # File > Save, as the user retries
+    window.menus.save_action.trigger()  # File > Save, as the user retries
     assert ed.procedure is not None and ed.procedure.id is not None
     assert ed.procedure.physician == TYPED["physician"] and ed.procedure.needle == TYPED["needle"]
     assert not ed.error_summary.isVisible()
@@ -74,7 +74,7 @@ def test_save_refused_by_an_unreachable_server_keeps_everything(qtbot, ctx, monk
         yield  # pragma: no cover
 
     monkeypatch.setattr(ctx.database, "transaction", unreachable)
-    window.save_action.trigger()
+    window.menus.save_action.trigger()
     assert ed.procedure is None  # nothing saved
     assert ed.error_summary.isVisible()
     assert ed.error_summary.text() == (
@@ -95,7 +95,7 @@ def test_save_while_the_postgresql_server_is_gone_keeps_everything(qtbot, ctx, p
     pg_server.allow_connections(name, False)
     try:
         pg_server.terminate_backends(name)
-        window.save_action.trigger()
+        window.menus.save_action.trigger()
         assert ed.procedure is None
         assert ed.error_summary.isVisible()
         message = ed.error_summary.text()

@@ -104,14 +104,14 @@ def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient,
     ed.add_addendum()
     procedure_id = ed.procedure.id
     # A new blank procedure is editable again ...
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     click(qtbot, find(window, "New procedure"))
     assert not window.editor.locked and any(_inputs_enabled(window.editor))
 
     other = MainWindow(ctx)
     qtbot.addWidget(other)
     other.show()
-    other.open_procedure(procedure_id)
+    other.procedures.open_procedure(procedure_id)
 
     assert other.editor.locked and not any(_inputs_enabled(other.editor))
     assert other.editor.signature_banner.text().startswith(f"Signed by {SIGNER} on")

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from facetdesk.domain.enums import Sex
-from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.shell.questions import WindowQuestions
 from tests.builders.records import patient_data
 from tests.ui.helpers import choose, choose_technique, click, find, set_datetime, set_spin, show_tab, type_into
 
@@ -19,7 +19,7 @@ def patient(ctx):
 
 
 def _new_procedure(qtbot, window, patient, when=datetime(2026, 9, 1, 10, 0)):
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     click(qtbot, find(window, "New procedure"))
     ed = window.editor
     set_datetime(find(ed, "Date and time of procedure"), when)
@@ -31,7 +31,7 @@ def _new_procedure(qtbot, window, patient, when=datetime(2026, 9, 1, 10, 0)):
 
 
 def test_patient_without_required_fields_shows_errors_beside_them(qtbot, window, ctx):
-    window.new_patient_action.trigger()
+    window.menus.new_patient_action.trigger()
     click(qtbot, find(window, "Save patient"))
     form = window.patient_page.form
     label, _ = form.errors.label_for(_err("mrn"))
@@ -42,7 +42,7 @@ def test_patient_without_required_fields_shows_errors_beside_them(qtbot, window,
 
 
 def test_duplicate_mrn_is_refused_beside_the_mrn(qtbot, window, ctx, patient):
-    window.new_patient_action.trigger()
+    window.menus.new_patient_action.trigger()
     type_into(qtbot, find(window, "MRN"), "T-1")
     type_into(qtbot, find(window, "Family name"), "Other")
     type_into(qtbot, find(window, "Given name"), "Person")
@@ -150,7 +150,7 @@ def _err(*path):
 def test_unsaved_edits_are_not_dropped_when_the_user_cancels(qtbot, window, ctx, patient, monkeypatch):
     ed = _new_procedure(qtbot, window, patient)
     assert ed.has_unsaved_changes()
-    monkeypatch.setattr(MainWindow, "ask_discard", lambda self: False)
+    monkeypatch.setattr(WindowQuestions, "ask_discard", lambda self: False)
     click(qtbot, find(ed, "Back to patient"))
     assert window.stack.currentWidget() is ed
     assert find(ed, "L4-L5 left").isChecked()
@@ -173,7 +173,7 @@ def test_an_error_beside_a_field_goes_once_the_field_is_edited(qtbot, window):
     form = window.patient_page.form
     form.clear()
     form.date_of_birth.setText("1975-13-40")
-    window.save_patient()
+    window.patients.save_patient()
     label, _ = form.errors.label_for(_err("date_of_birth"))
     assert "must be a date (YYYY-MM-DD)" in label.text()
     form.date_of_birth.setText("1975-12-04")  # fixed: the old message must not stay on screen

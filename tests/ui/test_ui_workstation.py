@@ -48,7 +48,7 @@ def test_start_from_previous_copies_structure_never_scores(qtbot, window, ctx, p
     ed.pain.pre_pain.setValue(8)
     saved = ed.save()
     assert saved is not None
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     window.patient_page.procedures.selectRow(0)
     click(qtbot, find(window, "Start from previous procedure"))
     new = window.editor
@@ -126,15 +126,15 @@ def test_timeline_shows_which_procedures_are_signed(qtbot, window, ctx, patient)
     saved = ed.save()
     signers.sign(ctx, saved.id, saved.version)
     start_procedure(qtbot, window, patient.id, datetime(2026, 9, 8, 10, 0)).save()
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     table = window.patient_page.procedures
     status = [table.item(r, table.columnCount() - 1).text() for r in range(table.rowCount())]
     assert status[0] == "Draft" and status[1].startswith("Signed ")
 
 
 def test_a_new_procedure_is_performed_by_the_signed_in_physician(qtbot, window, ctx, patient):
-    window.open_patient(patient.id)
-    window.new_procedure()
+    window.patients.open_patient(patient.id)
+    window.procedures.new_procedure()
     assert window.editor.physician.text() == ctx.work.actor.display_name
 
 
@@ -164,7 +164,7 @@ def test_a_first_botox_site_has_no_level_or_side_and_each_further_one_takes_one_
 def test_the_unsaved_changes_question_keeps_the_edits_on_enter(qtbot, window):
     from PySide6.QtWidgets import QMessageBox
 
-    box = window.discard_box()
+    box = window.questions.discard_box()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     assert box.escapeButton() is box.button(QMessageBox.StandardButton.Cancel)
 
@@ -175,7 +175,7 @@ def test_the_patient_pages_status_column_is_whole_at_any_width(qtbot, window, ct
         qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Averylongname Synthetic"
     )
     assert ed.save() is not None
-    window.open_patient(patient.id)
+    window.patients.open_patient(patient.id)
     table = window.patient_page.procedures
     window.resize(width, 800)
     qtbot.waitUntil(lambda: table.viewport().width() > 0)

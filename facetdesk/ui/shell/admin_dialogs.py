@@ -1,4 +1,4 @@
-"""The main window's administration dialogs: own password, users, the audit trail, the outcomes export."""
+"""The main window's dialogs beside the records: own password, users, audit trail, outcomes, presets, settings."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ if TYPE_CHECKING:  # the dialogs are imported when opened
     from facetdesk.services.context import AppContext
     from facetdesk.ui.admin.audit_viewer import AuditViewer
     from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
+    from facetdesk.ui.admin.presets_dialog import PresetsDialog
+    from facetdesk.ui.admin.settings_dialog import ClinicSettingsDialog
     from facetdesk.ui.admin.users_dialog import UsersDialog
     from facetdesk.ui.signing.sign_in import ChangePasswordDialog
 
 
 class AdminDialogs(QObject):
     """Opens each dialog over ``parent``; ``open_record`` names what is on show, ("procedure", id) or
-    ("patient", id), for "Audit trail of this record"."""
+    ("patient", id), for "Audit trail of this record"; ``settings_saved`` follows a saved settings dialog."""
 
     def __init__(
         self,
@@ -32,6 +34,7 @@ class AdminDialogs(QObject):
         status: Callable[[str, int], None],
         show_not_permitted: Callable[[Exception], None],
         open_record: Callable[[], tuple[str, int] | None],
+        settings_saved: Callable[[], None],
     ):
         super().__init__(parent)
         self._ctx, self._parent, self._status, self._open_record = ctx, parent, status, open_record
@@ -41,6 +44,9 @@ class AdminDialogs(QObject):
         self.users_dialog: UsersDialog | None = None
         self.audit_viewer: AuditViewer | None = None
         self.outcomes_dialog: OutcomesExportDialog | None = None
+        self.presets_dialog: PresetsDialog | None = None
+        self.settings_dialog: ClinicSettingsDialog | None = None
+        self._settings_saved = settings_saved
 
     @guarded
     def change_password(self) -> ChangePasswordDialog:
@@ -92,6 +98,27 @@ class AdminDialogs(QObject):
         dialog.exported.connect(lambda result: self._status(dialog.summary(result), 10000))
         dialog.open()
         self.outcomes_dialog = dialog
+        return dialog
+
+    @guarded
+    def edit_presets(self) -> PresetsDialog:
+        from facetdesk.ui.admin.presets_dialog import PresetsDialog
+
+        self._ctx.work.require(Permission.EDIT_PRESETS)
+        dialog = PresetsDialog(self._ctx.presets, self._ctx.catalog, self._parent)
+        dialog.open()
+        self.presets_dialog = dialog
+        return dialog
+
+    @guarded
+    def edit_settings(self) -> ClinicSettingsDialog:
+        from facetdesk.ui.admin.settings_dialog import ClinicSettingsDialog
+
+        self._ctx.work.require(Permission.EDIT_SETTINGS)
+        dialog = ClinicSettingsDialog(self._ctx.settings, self._parent)
+        dialog.accepted.connect(self._settings_saved)
+        dialog.open()
+        self.settings_dialog = dialog
         return dialog
 
     def _describe_record(self, kind: str, record_id: str, accounts: dict[str, str]) -> str | None:

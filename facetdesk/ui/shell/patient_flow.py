@@ -1,0 +1,104 @@
+"""Patients in the main window: a new patient, opening one, its page, and saving the patient form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.patient import unusual_adult_weight
+from facetdesk.domain.users import NotPermitted, Permission
+from facetdesk.storage.errors import StaleRecord, StorageError
+from facetdesk.ui.common.access import guarded
+
+if TYPE_CHECKING:
+    from facetdesk.domain.patient import Patient
+    from facetdesk.services.context import AppContext
+    from facetdesk.ui.patients.patient_list import PatientListPanel
+    from facetdesk.ui.patients.patient_page import PatientPage
+    from facetdesk.ui.shell.questions import WindowQuestions
+    from facetdesk.ui.shell.work_area import WorkArea
+
+
+class PatientFlow(QObject):
+    """``confirm_discard`` asks before the open procedure's unsaved edits are left; ``status`` shows a message."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        page: PatientPage,
+        patient_list: PatientListPanel,
+        work_area: WorkArea,
+        questions: WindowQuestions,
+        *,
+        confirm_discard: Callable[[], bool],
+        status: Callable[[str], None],
+        show_not_permitted: Callable[[Exception], None],
+    ):
+        super().__init__(page)
+        self._ctx, self._page, self._list, self._area, self._questions = ctx, page, patient_list, work_area, questions
+        self._confirm_discard, self._status = confirm_discard, status
+        self.show_not_permitted = show_not_permitted
+
+    @guarded
+    def new_patient(self) -> None:
+        self._ctx.work.require(Permission.EDIT_PATIENT)
+        if not self._confirm_discard():
+            return
+        self._area.show_page(self._page)
+        self._page.show_new_patient(self._ctx.records.usual_anticoagulants())
+
+    @guarded
+    def open_patient(self, patient_id: int) -> None:
+        if not self._confirm_discard():
+            return
+        records = self._ctx.records
+        self._page.show_patient(records.get_patient(patient_id), records.usual_anticoagulants())
+        self._area.show_page(self._page)
+
+    @guarded
+    def show_patient_page(self) -> None:
+        if not self._confirm_discard():
+            return
+        self._page.refresh_procedures()
+        self._area.show_page(self._page)
+
+    @guarded
+    def save_patient(self) -> Patient | None:
+        page, records = self._page, self._ctx.records
+        data = page.form_data()
+        # An adult weight that looks like a typing slip (input.adult_weight_plausible_kg) is asked about first.
+        unusual = unusual_adult_weight(data.get("weight_kg"), data.get("date_of_birth"), date.today())
+        if unusual is not None and not self._questions.confirm_weight(unusual):
+            page.focus_weight()
+            self._status(self.tr("Patient not saved: check the weight"))
+            return None
+        try:
+            patient = records.save_patient(data)
+        except InvalidRecord as exc:
+            page.show_field_errors(exc.errors)
+            self._status(self.tr("Patient not saved: {n} problem(s)").format(n=len(exc.errors)))
+            return None
+        except StaleRecord as exc:
+            page.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
+            if page.patient_id is not None and self._questions.ask_reload(self.tr("patient")):
+                page.show_patient(records.get_patient(page.patient_id), records.usual_anticoagulants())
+                page.show_error(
+                    self.tr("Reloaded: this patient was changed on another workstation; your changes were not saved.")
+                )
+                self._status(self.tr("Patient reloaded: your changes were not saved"))
+            return None
+        except (StorageError, NotPermitted) as exc:
+            page.show_error(self.tr("Patient not saved: {msg}").format(msg=str(exc)))
+            return None
+        page.show_patient(patient, records.usual_anticoagulants())
+        self._list.refresh()
+        assert patient.id is not None  # a saved patient
+        self._list.select_patient(patient.id)
+        self._status(
+            self.tr("Patient {name} saved at {t}").format(name=patient.display_name, t=f"{datetime.now():%H:%M:%S}")
+        )
+        return patient
