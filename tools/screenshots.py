@@ -68,7 +68,7 @@ def sign_screens(window, ctx, out_dir: Path) -> None:
     editor = window.editor
     question = QInputDialog(editor)
     question.setWindowTitle(editor.tr("Sign procedure"))
-    question.setLabelText(editor.sign_question(editor.procedure))
+    question.setLabelText(editor.questions.sign_question(editor.procedure))
     question.setTextEchoMode(QLineEdit.EchoMode.Password)
     question.setTextValue("••••••••••••")
     shoot_dialog(question, out_dir / "sign-question.png")
@@ -80,9 +80,9 @@ def sign_screens(window, ctx, out_dir: Path) -> None:
         first = next(iter(acknowledge.reasons.values()))
         first.setText("Discussed with the patient; benefit outweighs the risk.")
         shoot_dialog(acknowledge, out_dir / "sign-acknowledge.png")
-    editor.ask_acknowledgements = lambda findings: {f.rule: "Discussed with the patient." for f in findings}
-    editor.ask_sign = lambda procedure: DEMO_PASSWORD
-    editor.sign()
+    editor.questions.ask_acknowledgements = lambda findings: {f.rule: "Discussed with the patient." for f in findings}
+    editor.questions.ask_sign = lambda procedure: DEMO_PASSWORD
+    editor.signing_controls.sign()
     QTest.qWait(200)
     window.grab().save(str(out_dir / "editor-signed.png"))
     preview = window.note_output.preview_note()

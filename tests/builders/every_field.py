@@ -354,7 +354,7 @@ def unexplained_defaults(record: BaseModel, signed: bool = False) -> list[str]:
     for key, at_default in _fields(record):
         seen[key] = seen.get(key, True) and at_default
     problems = [
-        f"{key} is left at its default: teach builders/every_field.py a value for it"
+        f"{key} is left at its default: teach tests/builders/every_field.py a value for it"
         for key, at_default in seen.items()
         if at_default and key not in expected
     ]

@@ -73,11 +73,11 @@ def test_duplicate_mrn_on_insert_saves_nothing(db, make_patient):
         save_patient(s, make_patient(1))
     with db.read() as s:
         before = _counts(s)
-    other = make_patient(2, mrn="tst-00001")  # same MRN, other case
+    other = make_patient(2, mrn="test-00001")  # same MRN, other case
     with pytest.raises(DuplicateMrn) as info, db.transaction() as s:
         save_patient(s, make_patient(3))  # earlier work in the same use case is undone too
         save_patient(s, other)
-    assert "tst-00001 already belongs to another patient" in str(info.value)
+    assert "test-00001 already belongs to another patient" in str(info.value)
     with db.read() as s:
         assert _counts(s) == before
         assert find_patient_by_mrn(s, "TEST-00003") is None

@@ -346,7 +346,7 @@ def test_the_sign_question_names_the_signed_in_physician_and_asks_for_the_passwo
 
     monkeypatch.setattr(QInputDialog, "getText", get_text)
     procedure = read_case(SAMPLE).procedure
-    assert window.editor.ask_sign(procedure) is None
+    assert window.editor.questions.ask_sign(procedure) is None
     text, echo = asked[0]
     assert text.startswith(f"Sign this procedure as {ADMIN_PHYSICIAN.display_name}?") and "password" in text
     assert echo == QLineEdit.EchoMode.Password
@@ -423,7 +423,7 @@ def test_a_nurse_reaching_a_physician_action_is_told_why_not_and_nothing_crashes
     ed = window.editor
     before = ctx.records.get_procedure(result.procedure_id)[1]
 
-    assert ed.sign() is None  # the slot, called although its button is disabled
+    assert ed.signing_controls.sign() is None  # the slot, called although its button is disabled
     assert "may not sign procedures" in ed.error_summary.text() and ed.error_summary.isVisible()
     assert not ctx.records.get_procedure(result.procedure_id)[1].is_signed
 

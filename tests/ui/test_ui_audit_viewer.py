@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from facetdesk.domain.audit import AuditAction, AuditEntry
 from facetdesk.ui.admin.audit_model import ACTION_LABELS, field_label, local_time, utc_midnight
 from facetdesk.ui.admin.audit_viewer import AuditViewer
-from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+from facetdesk.ui.editor.questions import EditorQuestions
 from facetdesk.ui.shell.main_window import MainWindow
 from facetdesk.ui.shell.note_preview import NotePreview
 from tests import signers
@@ -28,16 +28,16 @@ def window(qtbot, ctx, accounts):
 def signed(qtbot, window, ctx, tmp_path, monkeypatch):
     """A procedure saved, signed and exported through the window; returns its id."""
     signers.enrol(ctx)
-    monkeypatch.setattr(ProcedureEditor, "ask_sign", lambda self, procedure: signers.PASSWORD)
+    monkeypatch.setattr(EditorQuestions, "ask_sign", lambda self, procedure: signers.PASSWORD)
     monkeypatch.setattr(
-        ProcedureEditor, "ask_acknowledgements", lambda self, findings: {f.rule: signers.REASON for f in findings}
+        EditorQuestions, "ask_acknowledgements", lambda self, findings: {f.rule: signers.REASON for f in findings}
     )
     patient = ctx.records.save_patient(
         {"mrn": "AU-1", "family_name": "Audited", "given_name": "Sam", "date_of_birth": date(1960, 5, 5)}
     )
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     assert ed.save() is not None
-    assert ed.sign() is not None
+    assert ed.signing_controls.sign() is not None
     assert window.note_output.export_pdf(str(tmp_path / "note.pdf")) is not None
     return ed.procedure.id
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from facetdesk.domain.enums import Guidance
 from facetdesk.rules import Severity, Status
-from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+from facetdesk.ui.editor.questions import EditorQuestions
 from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import choose, click, find, open_window, start_procedure
 
@@ -63,7 +63,7 @@ def test_acknowledged_warning_is_stored_and_printed(qtbot, editor, ctx, tmp_path
     qtbot.waitUntil(lambda: ed.findings.item_for("lcd.imaging") is not None)
     ed.findings.list.setCurrentItem(ed.findings.item_for("lcd.imaging"))
     assert ed.findings.acknowledge_button.isEnabled()
-    monkeypatch.setattr(ProcedureEditor, "ask_reason", lambda self, f: "Fluoroscopy unit down; patient travelled far")
+    monkeypatch.setattr(EditorQuestions, "ask_reason", lambda self, f: "Fluoroscopy unit down; patient travelled far")
     click(qtbot, ed.findings.acknowledge_button)
     # The signed-in physician acknowledges, not the name typed as performing physician.
     assert f"Acknowledged by {ADMIN_PHYSICIAN.display_name}" in ed.findings.item_for("lcd.imaging").text()

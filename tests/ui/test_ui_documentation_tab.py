@@ -43,7 +43,7 @@ def test_a_preset_fills_the_usual_items_and_nothing_observed(editor, ctx):
     preset = ctx.presets.save(
         {"name": "MBB usual", "technique": "medial_branch_block", "guidance": "fluoroscopy", "documentation": USUAL}
     )
-    editor.apply_preset(preset)
+    editor.decisions.apply_preset(preset)
     doc = editor.data()["documentation"]
     assert find(editor, "Fluoroscopic views: AP").isChecked() and find(editor, "Monitoring: ECG").isChecked()
     assert doc["sterile_drape"] is True and doc["approach"].value == "posterior_oblique"

@@ -180,7 +180,7 @@ def test_undo_and_redo_edits(qtbot, ctx) -> None:
     blank = ed.data()
     stack = ed.undo_stack
     stack.clear()  # the date above is part of the starting point
-    ed._snapshot = ed._form_state()
+    ed.history.snapshot = ed.history.state()
 
     type_into(qtbot, find(ed, "Performing physician"), "Dr. Undo")
     ed.tabs.setCurrentIndex(2)

@@ -202,33 +202,29 @@ def test_the_editor_shows_and_reads_back_every_field(editor, longest) -> None:
 def test_every_field_is_in_the_undo_snapshot(editor) -> None:
     ed, patient = editor
     ed.load(patient, full_procedure())
-    snapshot = ed._form_state()
+    snapshot = ed.history.state()
     assert not_in_snapshot(Procedure, snapshot) == [], "the editor's undo snapshot (data()) lacks these fields"
 
 
 def test_undo_and_redo_restore_every_field(editor) -> None:
     ed, patient = editor
     ed.load(patient, full_procedure())
-    before = ed._form_state()
+    before = ed.history.state()
     # One edit that changes every field, as restoring a draft or a preset does: the widgets are set,
     # then the edit is recorded as the form's signals would record it.
     other = minimal_instance(Procedure, variant=1)
-    ed._loading = True
-    try:
-        ed._set_widgets(other, other.physician)
-    finally:
-        ed._loading = False
-    ed._record_edit()
-    after = ed._form_state()
+    ed._show_snapshot(other.model_dump())
+    ed.history.record()
+    after = ed.history.state()
     assert ed.undo_stack.count() == 1
     unchanged = [name for name in _undoable() if before.get(name) == after.get(name)]
     assert unchanged == [], "the edit must change every field for undo to be tested on it"
 
     ed.undo_stack.undo()
-    undone = ed._form_state()
+    undone = ed.history.state()
     assert [d for name in _undoable() for d in differences(before.get(name), undone.get(name), name)] == []
     ed.undo_stack.redo()
-    redone = ed._form_state()
+    redone = ed.history.state()
     assert [d for name in _undoable() for d in differences(after.get(name), redone.get(name), name)] == []
 
 
@@ -244,4 +240,4 @@ def test_a_new_field_without_label_tab_or_undo_is_named(editor) -> None:
     ed.load(patient, full_procedure())
     assert unlabelled(_WithNewField) == ["_WithNewField.new_field"]
     assert untabbed(_WithNewField) == ["_WithNewField.new_field"]
-    assert not_in_snapshot(_WithNewField, ed._form_state()) == ["_WithNewField.new_field"]
+    assert not_in_snapshot(_WithNewField, ed.history.state()) == ["_WithNewField.new_field"]

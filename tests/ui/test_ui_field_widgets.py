@@ -26,7 +26,7 @@ def editor(qtbot, ctx):
      (("documentation", "fluoroscopy_seconds"), OptionalIntSpin, 0, 3600)],
 )  # fmt: skip
 def test_a_number_takes_the_records_type_and_bounds_and_starts_unrecorded(editor, path, kind, low, high):
-    spin = editor.field_widget(path)
+    spin = editor.form.field_widget(path)
     assert type(spin) is kind, f"{BY_PATH[path].label}: {type(spin).__name__}"
     assert spin.value_or_none() is None
     spin.set_value_or_none(high)
@@ -36,7 +36,7 @@ def test_a_number_takes_the_records_type_and_bounds_and_starts_unrecorded(editor
 
 
 def test_a_choice_the_record_defaults_shows_its_default_and_no_empty_entry(editor):
-    scale = editor.field_widget(("indication", "pain_scale"))
+    scale = editor.form.field_widget(("indication", "pain_scale"))
     editor.load_data(*_blank(editor))
     assert scale.value() == Indication.model_fields["pain_scale"].default
     assert None not in [scale.itemData(i) for i in range(scale.count())]

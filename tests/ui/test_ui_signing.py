@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QLineEdit
 
 from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+from facetdesk.ui.editor.questions import EditorQuestions
 from facetdesk.ui.shell.main_window import MainWindow
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN
@@ -28,11 +29,11 @@ def answers(monkeypatch, ctx):
         asked.append(procedure)
         return signers.PASSWORD if replies["sign"] else None
 
-    monkeypatch.setattr(ProcedureEditor, "ask_sign", ask_sign)
-    monkeypatch.setattr(ProcedureEditor, "ask_addendum_text", lambda self: replies["addendum"])
-    monkeypatch.setattr(ProcedureEditor, "ask_password", lambda self, title, label: signers.PASSWORD)
+    monkeypatch.setattr(EditorQuestions, "ask_sign", ask_sign)
+    monkeypatch.setattr(EditorQuestions, "ask_addendum_text", lambda self: replies["addendum"])
+    monkeypatch.setattr(EditorQuestions, "ask_password", lambda self, title, label: signers.PASSWORD)
     monkeypatch.setattr(
-        ProcedureEditor, "ask_acknowledgements", lambda self, findings: {f.rule: signers.REASON for f in findings}
+        EditorQuestions, "ask_acknowledgements", lambda self, findings: {f.rule: signers.REASON for f in findings}
     )
     return replies, asked
 
@@ -72,7 +73,7 @@ def test_a_declined_signature_changes_nothing(qtbot, window, ctx, patient, answe
 
 def test_save_after_signing_is_refused_with_a_clear_message(qtbot, window, ctx, patient, answers):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
-    signed = ed.sign()
+    signed = ed.signing_controls.sign()
     assert signed is not None
 
     assert ed.save() is None
@@ -86,7 +87,7 @@ def test_save_after_signing_is_refused_with_a_clear_message(qtbot, window, ctx, 
 def test_addendum_is_added_and_listed(qtbot, window, ctx, patient, answers):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
     assert not ed.addendum_button.isVisible()
-    ed.sign()
+    ed.signing_controls.sign()
     assert ed.addendum_button.isEnabled()
 
     click(qtbot, find(ed, "Add addendum"))
@@ -100,8 +101,8 @@ def test_addendum_is_added_and_listed(qtbot, window, ctx, patient, answers):
 
 def test_opening_a_signed_procedure_shows_it_locked(qtbot, window, ctx, patient, answers):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
-    ed.sign()
-    ed.add_addendum()
+    ed.signing_controls.sign()
+    ed.signing_controls.add_addendum()
     procedure_id = ed.procedure.id
     # A new blank procedure is editable again ...
     window.patients.open_patient(patient.id)
@@ -143,7 +144,7 @@ def test_the_acknowledge_dialog_needs_a_reason_for_each_open_finding(qtbot):
 def test_cancelling_the_acknowledgements_signs_nothing(qtbot, window, ctx, patient, answers, monkeypatch):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
     asked: list = []
-    monkeypatch.setattr(ProcedureEditor, "ask_acknowledgements", lambda self, findings: asked.append(findings))
-    assert ed.sign() is None
+    monkeypatch.setattr(EditorQuestions, "ask_acknowledgements", lambda self, findings: asked.append(findings))
+    assert ed.signing_controls.sign() is None
     assert asked and all(f.needs_acknowledgement for f in asked[0])
     assert not ctx.records.get_procedure(ed.procedure.id)[1].is_signed

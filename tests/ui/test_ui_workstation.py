@@ -23,7 +23,7 @@ def patient(ctx):
 def test_applying_a_preset_fills_technique_and_medications_but_not_levels(qtbot, window, ctx, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), joint="L5-S1 right")
     preset = next(p for p in ctx.presets.list() if p.name.startswith("Lumbar IA"))
-    ed.apply_preset(preset)
+    ed.decisions.apply_preset(preset)
     assert ed.technique.value() == Technique.INTRA_ARTICULAR
     meds = ed.medications.data()
     assert [m["agent"] for m in meds] == [m.agent for m in preset.medications]
@@ -43,7 +43,7 @@ def test_preset_menu_lists_the_clinics_presets(qtbot, window, ctx, patient):
 def test_start_from_previous_copies_structure_never_scores(qtbot, window, ctx, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 8, 1, 10, 0))
     preset = next(p for p in ctx.presets.list() if p.name.startswith("Lumbar MBB"))
-    ed.apply_preset(preset)
+    ed.decisions.apply_preset(preset)
     ed.tabs.setCurrentIndex(5)
     ed.pain.pre_pain.setValue(8)
     saved = ed.save()
@@ -63,7 +63,7 @@ def test_start_from_previous_copies_structure_never_scores(qtbot, window, ctx, p
 def test_nerves_are_drawn_and_the_block_duration_is_shaded(qtbot, window, ctx, patient):
     ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0))
     preset = next(p for p in ctx.presets.list() if p.name.startswith("Lumbar MBB"))
-    ed.apply_preset(preset)
+    ed.decisions.apply_preset(preset)
     ed.refresh_findings()
     picker = ed.targets.picker
     assert {n for n, _s in picker.nerves()} == {"L3 medial branch", "L4 medial branch"}

@@ -23,12 +23,12 @@ from facetdesk.services.decision import DraftCheck, check_draft
 from facetdesk.ui.editor.preset_menu import preset_menu
 
 if TYPE_CHECKING:
-    from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+    from facetdesk.ui.editor.host import EditorHost
 
 
 class DecisionSupport(QObject):
-    def __init__(self, editor: ProcedureEditor, catalog: Catalog):
-        super().__init__(editor)
+    def __init__(self, editor: EditorHost, parent: QObject, catalog: Catalog):
+        super().__init__(parent)
         self._editor, self._catalog = editor, catalog
 
     def refresh_findings(self) -> list[Finding]:
@@ -42,8 +42,8 @@ class DecisionSupport(QObject):
         if not result.evaluated:
             # Never an earlier result (another procedure's, another patient's): nothing until this form validates.
             editor.findings.show_not_evaluated(problems)
-            editor.pain.set_block_agent(None, None, False)
-            editor.botox.set_window_status("", None)
+            editor.form.pain.set_block_agent(None, None, False)
+            editor.form.botox.set_window_status("", None)
             return []
         pinned = [f for f in result.findings if concerns_present_risk(f, patient)]
         editor.findings.set_findings(result.findings, editor.overrides, problems, pinned)
@@ -54,18 +54,27 @@ class DecisionSupport(QObject):
         """Totals the physician watches while typing, as decision support computed them."""
         editor = self._editor
         block = result.block
-        editor.pain.set_block_agent(block.name if block else None, block.hours if block else None,
+        editor.form.pain.set_block_agent(block.name if block else None, block.hours if block else None,
                                     bool(block and block.unconfirmed))  # fmt: skip
         window = next((f for f in result.findings if f.rule == "botox.units_window"), None)
-        if window is None or editor.botox.data() is None:
-            editor.botox.set_window_status("", None)
+        if window is None or editor.form.botox.data() is None:
+            editor.form.botox.set_window_status("", None)
         else:
             within = {Status.MET: True, Status.NOT_MET: False}.get(window.status)
-            editor.botox.set_window_status(window.message, within)
+            editor.form.botox.set_window_status(window.message, within)
+
+    def show_field(self, path: tuple) -> None:
+        """Show the field a finding concerns, with the cursor in it; the patient's own fields are on their page."""
+        if path and path[0] == "patient":
+            self._editor.messages.set_status(
+                self.tr("This finding concerns the patient record: edit it on the patient page.")
+            )
+        else:
+            self._editor.form.focus_field(path)
 
     def show_preset_menu(self) -> QMenu:
         editor = self._editor
-        menu = preset_menu(editor.presets_source(), self.apply_preset, editor)
+        menu = preset_menu(editor.presets_source(), self.apply_preset, editor.preset_button)
         menu.popup(editor.preset_button.mapToGlobal(editor.preset_button.rect().bottomLeft()))
         return menu
 
@@ -76,13 +85,13 @@ class DecisionSupport(QObject):
         if editor.locked or editor.refuse(Permission.EDIT_PROCEDURE):
             return
         editor.load_data(editor.patient, editor.procedure, apply_preset(preset, editor.data()))
-        editor.set_status(self.tr("Preset applied: {name}").format(name=preset.name))
+        editor.messages.set_status(self.tr("Preset applied: {name}").format(name=preset.name))
 
     def acknowledge(self, finding: Finding) -> Override | None:
         editor = self._editor
         if editor.locked or editor.refuse(Permission.EDIT_PROCEDURE):  # a signed procedure takes no new ones
             return None
-        reason = editor.ask_reason(finding)
+        reason = editor.questions.ask_reason(finding)
         if not reason:
             return None
         override = Override(
@@ -100,4 +109,4 @@ class DecisionSupport(QObject):
         actor = editor.work.actor if editor.work is not None else None
         if actor is not None:
             return actor.display_name
-        return editor.physician.text().strip() or self.tr("unknown user")
+        return editor.form.physician.text().strip() or self.tr("unknown user")

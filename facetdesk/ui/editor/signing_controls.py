@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from facetdesk.domain.errors import InvalidRecord
@@ -21,7 +21,7 @@ from facetdesk.ui.common.access import why_not
 from facetdesk.ui.common.widgets import named, rich
 
 if TYPE_CHECKING:
-    from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+    from facetdesk.ui.editor.host import EditorHost
 
 
 SIGN_TIP = "Sign the saved procedure as yourself; it is locked afterwards"
@@ -29,10 +29,12 @@ ADDENDUM_TIP = "Add a signed correction to the signed procedure"
 
 
 class SigningControls(QObject):
-    """Signing, addenda and access for ``editor``."""
+    """Signing, addenda and access for ``editor``; ``stored`` tells what was stored by signing or an addendum."""
 
-    def __init__(self, editor: ProcedureEditor):
-        super().__init__(editor)
+    stored = Signal(object)  # Procedure: signed, or an addendum added
+
+    def __init__(self, editor: EditorHost, parent: QObject):
+        super().__init__(parent)
         self._editor = editor
         self._locked = False
         self.sign_button = named(QPushButton(self.tr("Sign…")), "Sign procedure", self.tr(SIGN_TIP))
@@ -72,7 +74,7 @@ class SigningControls(QObject):
         """Say why, when the signed-in user may not; True when refused."""
         if self.may(permission):
             return False
-        self._editor.show_error(why_not(self._actor(), permission))
+        self._editor.messages.show_error(why_not(self._actor(), permission))
         return True
 
     # ---- actions ------------------------------------------------------------
@@ -90,25 +92,25 @@ class SigningControls(QObject):
         try:
             open_findings = editor.signing().open_findings(procedure.id)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
-            editor.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
+            editor.messages.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
             return None
         acknowledgements: dict[str, str] = {}
         if open_findings:
-            answered = editor.ask_acknowledgements(open_findings)
+            answered = editor.questions.ask_acknowledgements(open_findings)
             if answered is None:
                 return None
             acknowledgements = answered
-        password = editor.ask_sign(procedure)
+        password = editor.questions.ask_sign(procedure)
         if not password:
             return None
         try:
             signed = editor.signing().sign_procedure(procedure.id, procedure.version, password, acknowledgements)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
-            editor.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
+            editor.messages.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
             return None
         self._procedure_changed(signed)
-        editor.set_status(self.tr("Signed"))
-        editor.saved.emit(signed)
+        editor.messages.set_status(self.tr("Signed"))
+        self.stored.emit(signed)
         return signed
 
     def add_addendum(self) -> Procedure | None:
@@ -119,10 +121,10 @@ class SigningControls(QObject):
             return None
         if self.refuse(Permission.ADD_ADDENDUM):
             return None
-        text = editor.ask_addendum_text()
+        text = editor.questions.ask_addendum_text()
         if not text:
             return None
-        password = editor.ask_password(
+        password = editor.questions.ask_password(
             self.tr("Sign addendum"), self.tr("The addendum is signed with your key. Your password:")
         )
         if not password:
@@ -130,10 +132,10 @@ class SigningControls(QObject):
         try:
             updated = editor.signing().add_addendum(procedure.id, text, password)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
-            editor.show_error(self.tr("Addendum not saved: {msg}").format(msg=str(exc)))
+            editor.messages.show_error(self.tr("Addendum not saved: {msg}").format(msg=str(exc)))
             return None
         self._procedure_changed(updated)
-        editor.set_status(self.tr("Addendum added"))
+        editor.messages.set_status(self.tr("Addendum added"))
         return updated
 
     def _procedure_changed(self, procedure: Procedure) -> None:

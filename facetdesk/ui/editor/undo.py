@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Guidance, Intent, Sedation, Side, Technique
@@ -20,7 +20,7 @@ from facetdesk.services.decision import lenient_procedure
 from facetdesk.ui.common.widgets import to_qdatetime
 
 if TYPE_CHECKING:
-    from facetdesk.ui.editor.procedure_editor import ProcedureEditor
+    from facetdesk.ui.editor.form import ProcedureForm
 
 # Keystrokes in one field less than this far apart are one undo step (typing a name is one edit).
 MERGE_SECONDS = 1.5
@@ -72,6 +72,51 @@ class SnapshotCommand(QUndoCommand):
         return True
 
 
+class EditHistory(QObject):
+    """The undo history of one procedure's form: each edit a snapshot of the raw values before and after it.
+
+    ``state()`` reads what the user typed; ``show(state)`` puts the form back to a snapshot without it counting
+    as a new edit. The stack is clean at what was loaded or saved: unsaved edits are a stack that is not clean.
+    """
+
+    def __init__(
+        self,
+        parent: QObject,
+        state: Callable[[], dict[str, Any]],
+        show: Callable[[dict[str, Any]], None],
+    ):
+        super().__init__(parent)
+        self._state, self._show = state, show
+        self.stack = QUndoStack(parent)
+        self.snapshot: dict[str, Any] = {}  # the form as the top command left it
+
+    def state(self) -> dict[str, Any]:
+        """What the user typed; the stored identity (id, uid, version) is not theirs to undo."""
+        state = self._state()
+        for key in ("id", "uid", "version"):
+            state.pop(key, None)
+        return state
+
+    def record(self, source: object = None) -> None:
+        """An edit made (by ``source``, whose consecutive edits merge into one step)."""
+        after = self.state()
+        if after == self.snapshot:
+            return  # a second signal for the same edit, or a change that changed nothing
+        name = source.accessibleName() if isinstance(source, QWidget) else ""
+        command = SnapshotCommand(self._apply, self.snapshot, after, source, name or self.tr("edit"))
+        self.snapshot = after
+        self.stack.push(command)
+
+    def restart(self) -> None:
+        """A record loaded: nothing to undo, its state the starting point."""
+        self.snapshot = self.state()
+        self.stack.clear()
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        self._show(state)
+        self.snapshot = self.state()
+
+
 class StackShortcuts(QObject):
     """Event filter for text fields: Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y reach the editor's undo stack.
 
@@ -119,24 +164,24 @@ def _rows(raw: object) -> list[SimpleNamespace]:
     return [SimpleNamespace(**row) for row in raw] if isinstance(raw, list) else []
 
 
-def _restore_rows(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
+def _restore_rows(form: ProcedureForm, raw: dict[str, Any]) -> None:
     """Table rows exactly as they were, half-filled ones included (lenient validation would drop them)."""
     if isinstance(raw.get("medications"), list):
-        editor.medications.load(_rows(raw["medications"]))
+        form.medications.load(_rows(raw["medications"]))
     if isinstance(raw.get("pain_scores"), list):
         scores = [s for s in _rows(raw["pain_scores"]) if s.minutes_after is not None]
-        editor.pain.load(raw.get("pre_procedure_pain"), scores)
+        form.pain.load(raw.get("pre_procedure_pain"), scores)
     botox = raw.get("botulinum_toxin")
     if isinstance(botox, dict):
-        editor.botox.load(SimpleNamespace(**{**botox, "sites": _rows(botox.get("sites"))}))
+        form.botox.load(SimpleNamespace(**{**botox, "sites": _rows(botox.get("sites"))}))
 
 
-def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
+def restore_raw_fields(form: ProcedureForm, raw: dict[str, Any]) -> None:
     """Set the fields validation would change or drop exactly as the snapshot holds them."""
-    _restore_time(editor, raw.get("performed_at"))
-    _restore_targets(editor, raw.get("targets"))
-    _restore_rows(editor, raw)
-    section = editor.section
+    _restore_time(form, raw.get("performed_at"))
+    _restore_targets(form, raw.get("targets"))
+    _restore_rows(form, raw)
+    section = form.section
     for combo, key in ((section.technique, "technique"), (section.intent, "intent"),
                        (section.guidance, "guidance"), (section.sedation, "sedation")):  # fmt: skip
         if key in raw and combo.index_of(raw[key]) >= 0:
@@ -145,7 +190,7 @@ def restore_raw_fields(editor: ProcedureEditor, raw: dict[str, Any]) -> None:
     # form's description names, in the widget the editor registered for it.
     for path in text_paths():
         value = _at(raw, path)
-        widget = editor.field_widget(path)
+        widget = form.field_widget(path)
         if not isinstance(value, str) or widget is None:
             continue
         if isinstance(widget, QPlainTextEdit):
@@ -163,15 +208,15 @@ def _at(raw: dict[str, Any], path: tuple[str, ...]) -> object:
     return value
 
 
-def _restore_time(editor: ProcedureEditor, value: object) -> None:
+def _restore_time(form: ProcedureForm, value: object) -> None:
     try:
         when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         return
-    editor.performed_at.setDateTime(to_qdatetime(when))
+    form.performed_at.setDateTime(to_qdatetime(when))
 
 
-def _restore_targets(editor: ProcedureEditor, targets: object) -> None:
+def _restore_targets(form: ProcedureForm, targets: object) -> None:
     if not isinstance(targets, list):
         return
     joints = []
@@ -180,4 +225,4 @@ def _restore_targets(editor: ProcedureEditor, targets: object) -> None:
             joints.append(SimpleNamespace(level=str(t["level"]), side=Side(t["side"])))
         except (KeyError, TypeError, ValueError):
             continue
-    editor.targets.set_targets(joints)
+    form.targets.set_targets(joints)

@@ -90,5 +90,5 @@ class DraftRecovery(QObject):
         editor.load_data(patient, procedure, draft.data)
         self._autosave().adopt(draft)
         self._area.show_editor(editor)
-        editor.set_status(self.tr("Recovered draft: review it and save"))
+        editor.messages.set_status(self.tr("Recovered draft: review it and save"))
         return True

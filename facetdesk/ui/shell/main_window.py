@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
 
     def show_problem(self, message: str) -> None:
         if self._editor is not None and self._editing():
-            self._editor.show_error(message)
+            self._editor.messages.show_error(message)
         else:
             self.patient_page.show_error(message)
 

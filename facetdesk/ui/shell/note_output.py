@@ -116,7 +116,7 @@ class NoteOutput(QObject):
 
     def _export_failed(self, editor: ProcedureEditor, what: str, exc: Exception) -> None:
         message = self.tr("{what} not exported: {e}").format(what=what, e=getattr(exc, "strerror", None) or exc)
-        editor.show_error(message)
+        editor.messages.show_error(message)
         self._status(message, 10000)
 
     @guarded

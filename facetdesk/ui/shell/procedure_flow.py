@@ -80,7 +80,7 @@ class ProcedureFlow(QObject):
         editor = self._editor()
         editor.load_data(patient, None, data)
         self._area.show_editor(editor)
-        editor.set_status(
+        editor.messages.set_status(
             self.tr("Started from the procedure of {d}: check levels and medications; enter today's scores.").format(
                 d=f"{previous.performed_at:%Y-%m-%d}"
             )
