@@ -1,13 +1,17 @@
-"""Layering: the import-linter contracts in pyproject.toml hold (no Qt outside the UI)."""
+"""Layering and size: the import-linter contracts hold (no Qt outside the UI), no import circles, small parts."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The limits a maintainer reads a part within (issue 18): a UI module, and the methods of any one class.
+MAX_UI_MODULE_LINES = 400
+MAX_CLASS_METHODS = 25
 
 
 def test_import_contracts_hold():
@@ -27,3 +31,34 @@ def test_every_module_has_a_docstring():
         if not text.startswith(('"""', "'''")):
             missing.append(str(path.relative_to(ROOT)))
     assert not missing, f"modules without a one-line docstring: {missing}"
+
+
+def test_no_module_imports_another_that_imports_it_back():
+    """Circles counted with imports made only for type checking too: they tie two modules together just as much."""
+    import grimp
+
+    graph = grimp.build_graph("facetdesk")
+    circles = set()
+    for importer in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(importer):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back is not None:
+                circles.add(" -> ".join((importer, *back)))
+    assert not circles, "modules importing in a circle:\n" + "\n".join(sorted(circles))
+
+
+def test_ui_modules_and_classes_stay_small():
+    too_long = [
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for path in (ROOT / "facetdesk" / "ui").rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_UI_MODULE_LINES
+    ]
+    too_many = []
+    for path in (ROOT / "facetdesk").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                methods = sum(isinstance(b, ast.FunctionDef | ast.AsyncFunctionDef) for b in node.body)
+                if methods > MAX_CLASS_METHODS:
+                    too_many.append(f"{path.relative_to(ROOT)}::{node.name}: {methods} methods")
+    assert not too_long, f"UI modules over {MAX_UI_MODULE_LINES} lines: {too_long}"
+    assert not too_many, f"classes over {MAX_CLASS_METHODS} methods: {too_many}"
