@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import Guidance, Side
+from facetdesk.domain.enums import Guidance, Side, Technique
 from facetdesk.domain.procedure import BotoxSite, BotoxTreatment, Procedure
 
 _EPS = 1e-6
@@ -45,7 +45,10 @@ def derive_codes(procedure: Procedure, catalog: Catalog) -> CodingSummary:
     procedure_lines: list[CodeLine] = []
     drug_lines: list[CodeLine] = []
     notes: list[str] = []
-    _facet_lines(procedure, catalog, procedure_lines, notes)
+    if procedure.technique == Technique.RADIOFREQUENCY_ABLATION:
+        _ablation_lines(procedure, catalog, procedure_lines, notes)
+    else:
+        _facet_lines(procedure, catalog, procedure_lines, notes)
     if procedure.botulinum_toxin is not None:
         _chemodenervation_lines(procedure.botulinum_toxin, catalog, procedure_lines, notes)
         _toxin_lines(procedure.botulinum_toxin, catalog, drug_lines, notes)
@@ -148,6 +151,7 @@ def _facet_line(
     bilateral: dict[str, Any],
     notes: list[str],
     provenance: tuple[str, str] | None = None,
+    units: int = 1,
 ) -> CodeLine:
     """One line of ``family``'s ``slot`` code for ``levels``; ``provenance`` (source, confidence) replaces the
     family's own when the line follows a rule of its own (the T12-L1 + L1-L2 example)."""
@@ -166,9 +170,50 @@ def _facet_line(
     detail = ", ".join(f"{lv}, {_laterality(procedure.sides_at(lv))}" for lv in levels)
     if slot == "third_plus":
         detail += f" ({len(levels)} level{'s' if len(levels) > 1 else ''} from the third level on)"
-    units = 1
     source, confidence = provenance or (family["source"], family["confidence"])
     return CodeLine(entry["code"], entry["descriptor"], modifiers, units, detail, source, confidence)
+
+
+# ---- radiofrequency ablation (per facet joint) ------------------------------------------------
+
+
+def _ablation_lines(procedure: Procedure, catalog: Catalog, lines: list[CodeLine], notes: list[str]) -> None:
+    """Each code family's first joint on its primary code, its further joints on the add-on code (codes.json)."""
+    rf = catalog.code_entry("radiofrequency")
+    families: dict[str, Any] = rf["families"]
+    guidance, sides, example = rf["guidance"], rf["sides"], rf["junction_example"]
+    if procedure.guidance.value not in guidance["required"]:
+        notes.append(
+            f"No radiofrequency ablation code derived: {guidance['rule']} The guidance recorded is "
+            f"'{procedure.guidance.label}' ({guidance['source']}; {guidance['confidence']})."
+        )
+        return
+    bilateral = catalog.code_entry("facet_injection")["bilateral"]
+    levels = sorted(procedure.levels(), key=catalog.joint_index)
+    if levels == sorted(example["levels"], key=catalog.joint_index):
+        slot_of = {
+            fam[slot]["code"]: (key, slot) for key, fam in families.items() for slot in ("primary", "additional")
+        }
+        for level, code in zip(levels, example["codes"], strict=True):
+            key, slot = slot_of[code]
+            lines.append(_facet_line(procedure, families[key], slot, [level], bilateral, notes,
+                                     (example["source"], example["confidence"])))  # fmt: skip
+        notes.append(f"{example['rule']} ({example['source']}; {example['confidence']})")
+    else:
+        family_of = {region: key for key, fam in families.items() for region in fam["regions"]}
+        by_family: dict[str, list[str]] = {}
+        for level in levels:
+            by_family.setdefault(family_of[_joint_region(catalog, level)], []).append(level)
+        for key, fam_levels in by_family.items():
+            lines.append(_facet_line(procedure, families[key], "primary", fam_levels[:1], bilateral, notes))
+            if fam_levels[1:]:
+                lines.append(
+                    _facet_line(procedure, families[key], "additional", fam_levels[1:], bilateral, notes,
+                                units=len(fam_levels) - 1)
+                )  # fmt: skip
+    per_joint = rf["per_joint"]
+    notes.append(f"{per_joint['rule']} ({per_joint['source']}; {per_joint['confidence']})")
+    notes.append(f"{sides['rule']} ({sides['source']}; {sides['confidence']})")
 
 
 def _joint_region(catalog: Catalog, level: str) -> str:

@@ -32,6 +32,25 @@ class Side(LabelledEnum):
 class Technique(LabelledEnum):
     INTRA_ARTICULAR = "intra_articular", "Intra-articular facet injection"
     MEDIAL_BRANCH_BLOCK = "medial_branch_block", "Medial branch block"
+    RADIOFREQUENCY_ABLATION = "radiofrequency_ablation", "Radiofrequency ablation"
+
+    @property
+    def on_nerves(self) -> bool:
+        """Acts on the medial branches (a block or their ablation), whose nerves follow from the joints."""
+        return self in (Technique.MEDIAL_BRANCH_BLOCK, Technique.RADIOFREQUENCY_ABLATION)
+
+    @property
+    def is_injection(self) -> bool:
+        """A facet injection (intra-articular or medial branch block), as the LCD's injection rules mean it."""
+        return self in (Technique.INTRA_ARTICULAR, Technique.MEDIAL_BRANCH_BLOCK)
+
+
+class RfMethod(LabelledEnum):
+    """How the medial branches were lesioned. The LCD covers thermal lesioning only (clinical-facts.md §1)."""
+
+    CONVENTIONAL = "conventional", "Conventional (thermal)"
+    COOLED = "cooled", "Cooled"
+    PULSED = "pulsed", "Pulsed"
 
 
 class Intent(LabelledEnum):

@@ -43,6 +43,7 @@ from facetdesk.domain.enums import (
     Technique,
     VolumeBasis,
 )
+from facetdesk.domain.radiofrequency import Lesioning
 from facetdesk.domain.text import shown
 
 Nrs = Annotated[int, Field(ge=0, le=10)]
@@ -362,6 +363,8 @@ class Procedure(Model):
     targets: list[Target] = Field(min_length=1)
     medications: list[MedicationAdministration] = Field(default_factory=list)
     botulinum_toxin: BotoxTreatment | None = None
+    # Radiofrequency ablation only: how the medial branches were tested and lesioned.
+    radiofrequency: Lesioning | None = Field(default=None, validate_default=True)
     pre_procedure_pain: Nrs | None = None
     pain_scores: list[PainScore] = Field(default_factory=list)
     # Documentation of the procedure itself (consent, time-out, technique) for the narrative.
@@ -424,10 +427,25 @@ class Procedure(Model):
     def _consistent_medications(cls, v: list[MedicationAdministration], info: ValidationInfo):
         technique = info.data.get("technique")
         for i, med in enumerate(v):
-            if med.volume_basis == VolumeBasis.PER_NERVE and technique != Technique.MEDIAL_BRANCH_BLOCK:
-                raise ValueError(f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks only")
+            if med.volume_basis == VolumeBasis.PER_NERVE and not (technique and Technique(technique).on_nerves):
+                raise ValueError(
+                    f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks and radiofrequency ablation only"
+                )
             if med.catalog_agent().drug_class == "contrast" and info.data.get("contrast") is False:
                 raise ValueError(f"row {i + 1}: a contrast agent is listed but Contrast is set to no")
+        return v
+
+    @field_validator("radiofrequency")
+    @classmethod
+    def _lesioning_for_ablation(cls, v: Lesioning | None, info: ValidationInfo) -> Lesioning | None:
+        technique, intent = info.data.get("technique"), info.data.get("intent")
+        if technique == Technique.RADIOFREQUENCY_ABLATION:
+            if v is None or v.method is None:
+                raise ValueError("choose how the nerves were lesioned (conventional, cooled or pulsed)")
+            if intent is not None and intent != Intent.THERAPEUTIC:
+                raise ValueError("a radiofrequency ablation is therapeutic: set Intent to therapeutic")
+        elif v is not None and technique is not None:
+            raise ValueError("lesioning details apply to radiofrequency ablation only")
         return v
 
     @field_validator("pain_scores")
@@ -476,8 +494,8 @@ class Procedure(Model):
 
     # ---- derived values -------------------------------------------------
     def nerves(self, catalog: Catalog | None = None) -> list[tuple[str, Side]]:
-        """Nerves blocked for a medial branch block, derived from the joints (shared nerves once)."""
-        if self.technique != Technique.MEDIAL_BRANCH_BLOCK:
+        """Nerves blocked or ablated, derived from the joints (shared nerves once); none for a joint injection."""
+        if not self.technique.on_nerves:
             return []
         return derive_nerves(((t.level, t.side) for t in self.targets), catalog or get_catalog())
 

@@ -16,7 +16,7 @@ from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 # The editor's tabs, in order (Qt shows "&&" as "&").
 TABS: tuple[str, ...] = (
     "Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain & relief", "Outcome",
-    "Documentation",
+    "Documentation", "Radiofrequency",
 )  # fmt: skip
 
 # text: typed text, restored exactly as typed by undo (validation strips it); choice: a list or an enum;
@@ -125,6 +125,25 @@ FIELDS: tuple[FormField, ...] = (
     # Documentation: the record's own fields among the documentation items, in the order the tab shows them
     _f("documentation", "Documentation", "Documentation", "panel"),
     *_documentation_tab(),
+    # Radiofrequency ablation (issue 19): signed from format 4 on.
+    FormField(("radiofrequency",), "Radiofrequency lesioning", "Radiofrequency", "panel", signed_from=4),
+    FormField(("radiofrequency", "method"), "Lesioning method", "Radiofrequency", "choice", unchosen=True,
+              help="The LCD covers thermal lesioning only", signed_from=4),
+    FormField(("radiofrequency", "cannula_gauge"), "Cannula gauge", "Radiofrequency", "number", unit=" G",
+              signed_from=4),
+    FormField(("radiofrequency", "active_tip_mm"), "Active tip", "Radiofrequency", "number", unit=" mm", decimals=1,
+              signed_from=4),
+    FormField(("radiofrequency", "sensory_threshold_v"), "Sensory stimulation threshold", "Radiofrequency",
+              "number", "Lowest voltage at which the patient felt the stimulation", unit=" V", decimals=1,
+              signed_from=4),
+    FormField(("radiofrequency", "motor_test"), "Motor stimulation", "Radiofrequency", "choice",
+              "A limb or radicular response means the cannula is near a nerve root", signed_from=4),
+    FormField(("radiofrequency", "temperature_c"), "Lesion temperature", "Radiofrequency", "number", unit=" °C",
+              decimals=0, signed_from=4),
+    FormField(("radiofrequency", "seconds_per_lesion"), "Time per lesion", "Radiofrequency", "number", unit=" s",
+              signed_from=4),
+    FormField(("radiofrequency", "lesions_per_nerve"), "Lesions per nerve", "Radiofrequency", "number",
+              signed_from=4),
 )  # fmt: skip
 BY_PATH = {f.path: f for f in FIELDS}
 

@@ -106,9 +106,16 @@ def _documentation_spec(fmt: int) -> tuple[str, ...]:
     return tuple(item.key for item in DOCUMENTATION_ITEMS if item.signed_from <= fmt)
 
 
-def _later_fields(fmt: int) -> tuple[str, ...]:
-    """The procedure's plain fields described after format 3 (FormField.signed_from) that format ``fmt`` covers."""
-    return tuple(f.key for f in FORM_FIELDS if len(f.path) == 1 and 3 < f.signed_from <= fmt)
+def _later_fields(fmt: int) -> tuple[Any, ...]:
+    """The procedure's fields described after format 3 (FormField.signed_from) that format ``fmt`` covers: a plain
+    field by its name, a model's fields (radiofrequency.method...) as (model, (its fields))."""
+    later = [f for f in FORM_FIELDS if 3 < f.signed_from <= fmt]
+    nested: dict[str, list[str]] = {}
+    for f in later:
+        if len(f.path) == 2:
+            nested.setdefault(f.path[0], []).append(f.path[1])
+    plain = tuple(f.key for f in later if len(f.path) == 1 and f.key not in nested)
+    return (*plain, *((name, tuple(keys)) for name, keys in nested.items()))
 
 
 LATEST_FORMAT = max(3, *(item.signed_from for item in DOCUMENTATION_ITEMS), *(f.signed_from for f in FORM_FIELDS))

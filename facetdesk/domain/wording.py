@@ -71,7 +71,7 @@ def described_later_fields(procedure: Procedure) -> Fields:
     value, or "not documented", so a field added by its description alone still prints."""
     out = []
     for f in FORM_FIELDS:
-        if len(f.path) != 1 or not f.signed_from:
+        if len(f.path) != 1 or not f.signed_from or f.kind == "panel":  # a panel prints in its own section
             continue
         value = getattr(procedure, f.key)
         if value is None or value == "" or value == []:

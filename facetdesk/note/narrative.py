@@ -143,7 +143,7 @@ def _skin(p: Procedure, catalog: Catalog) -> list[str]:
 
 
 def _targets_phrase(p: Procedure, catalog: Catalog) -> str:
-    if p.technique == Technique.MEDIAL_BRANCH_BLOCK:
+    if p.technique.on_nerves:
         by_side: dict[Side, list[str]] = {}
         for name, side in p.nerves(catalog):
             by_side.setdefault(side, []).append(name)
@@ -189,7 +189,7 @@ def _approach(p: Procedure, catalog: Catalog) -> list[str]:
         phrase = needle if "needle" in needle.lower() else f"{needle} needle"
         subject = with_article(phrase)
     else:
-        subject = "a needle"
+        subject = "a radiofrequency cannula" if p.technique == Technique.RADIOFREQUENCY_ABLATION else "a needle"
     guidance = _GUIDANCE[p.guidance]
     if p.guidance == Guidance.FLUOROSCOPY and doc.views:
         guidance += f" ({join_and([_in_sentence(v.label) for v in doc.views])} views)"
@@ -229,7 +229,7 @@ def _short_name(med: MedicationAdministration, catalog: Catalog) -> str:
 
 def _target_medications(p: Procedure, catalog: Catalog) -> list[str]:
     out = []
-    mbb = p.technique == Technique.MEDIAL_BRANCH_BLOCK
+    mbb = p.technique.on_nerves  # at the nerves (a block, or before lesioning), not into the joints
     meds = [
         m
         for m in p.medications
@@ -283,12 +283,32 @@ def _botox(p: Procedure, catalog: Catalog) -> list[str]:
     ]
 
 
+def _lesioning(p: Procedure) -> list[str]:
+    """An ablation's lesioning as recorded; what was not recorded is named as such."""
+    rf = p.radiofrequency
+    if rf is None:
+        return []
+
+    def given(value: float | None, unit: str) -> str:
+        return f"{num(value)}{unit}" if value is not None else "not recorded"
+
+    method = rf.method.label.lower() if rf.method else "not recorded"
+    motor = rf.motor_test.label.lower() if rf.motor_test else "not recorded"
+    return [
+        f"Radiofrequency lesioning ({method}): lesions per nerve {given(rf.lesions_per_nerve, '')}, "
+        f"temperature {given(rf.temperature_c, ' °C')}, time per lesion {given(rf.seconds_per_lesion, ' s')}; "
+        f"cannula {given(rf.cannula_gauge, ' G')}, active tip {given(rf.active_tip_mm, ' mm')}.",
+        f"Sensory stimulation threshold {given(rf.sensory_threshold_v, ' V')}; motor stimulation: {motor}.",
+    ]
+
+
 def technique_narrative(procedure: Procedure, catalog: Catalog) -> tuple[str, ...]:
     """Paragraphs of the technique, in the order things happened; unrecorded facts are named as such."""
     p = procedure
     paragraphs = [
         _preparation(p) + _skin(p, catalog),
         _approach(p, catalog) + _contrast(p, catalog) + _target_medications(p, catalog),
+        _lesioning(p),
         _botox(p, catalog),
     ]  # complications and blood loss: their own section of the note, printed once
     return tuple(" ".join(sentences) for sentences in paragraphs if sentences)

@@ -75,10 +75,10 @@ def letterhead(clinic: ClinicSettings | None) -> Letterhead:
 
 
 def targets_table(procedure: Procedure, catalog: Catalog) -> Table:
-    mbb = procedure.technique == Technique.MEDIAL_BRANCH_BLOCK
+    mbb = procedure.technique.on_nerves
     header: tuple[str, ...] = ("Level", "Side(s)", "Region")
     if mbb:
-        header += ("Nerves blocked",)
+        header += ("Nerves lesioned" if procedure.technique == Technique.RADIOFREQUENCY_ABLATION else "Nerves blocked",)
     rows = []
     for level in procedure.levels():
         joint = catalog.joint(level)

@@ -14,6 +14,7 @@ from facetdesk.domain.timefmt import format_minutes
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity, Status
+from facetdesk.rules.verdicts import met, not_applicable, not_evaluated, not_met
 
 CATEGORY = "coverage"
 LCD = "CMS LCD L38773 v32 (S1)"
@@ -41,12 +42,12 @@ def session_regions(procedure: Procedure, catalog: Catalog) -> list[str]:
     return regions
 
 
-def _covers(prior: Procedure, levels: list[str]) -> bool:
+def covers(prior: Procedure, levels: list[str]) -> bool:
     """Every one of ``levels`` was injected in ``prior`` (either side)."""
     return set(levels) <= set(prior.levels())
 
 
-def _overlaps(prior: Procedure, levels: list[str]) -> bool:
+def overlaps(prior: Procedure, levels: list[str]) -> bool:
     return bool(set(levels) & set(prior.levels()))
 
 
@@ -57,11 +58,13 @@ _KIND = {
 }
 
 
-def _describe(prior: Procedure) -> str:
+def describe_prior(prior: Procedure) -> str:
+    if prior.technique == Technique.RADIOFREQUENCY_ABLATION:
+        return f"the radiofrequency ablation of {prior.performed_at:%Y-%m-%d} ({', '.join(prior.levels())})"
     return f"the {_KIND[prior.intent]} of {prior.performed_at:%Y-%m-%d} ({', '.join(prior.levels())})"
 
 
-def _levels_text(procedure: Procedure) -> str:
+def levels_text(procedure: Procedure) -> str:
     return ", ".join(procedure.levels())
 
 
@@ -94,29 +97,6 @@ def _sedation_label(value: str) -> str:
         return value
 
 
-def _met(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
-    return case.finding(rule_id, Severity.INFO, Status.MET, message, field=field, source=source)
-
-
-def _not_applicable(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
-    return case.finding(rule_id, Severity.INFO, Status.NOT_APPLICABLE, message, field=field, source=source)
-
-
-def _not_evaluated(case: RuleCase, rule_id: str, message: str, field: tuple[str, ...] = (), source: str | None = None):
-    return case.finding(rule_id, Severity.CAUTION, Status.NOT_EVALUATED, message, field=field, source=source)
-
-
-def _not_met(
-    case: RuleCase,
-    rule_id: str,
-    message: str,
-    field: tuple[str, ...],
-    severity: Severity = Severity.WARNING,
-    source: str | None = None,
-):
-    return case.finding(rule_id, severity, Status.NOT_MET, message, field=field, source=source)
-
-
 # ---- rules --------------------------------------------------------------------
 @rule(
     "lcd.imaging",
@@ -131,9 +111,9 @@ def check_imaging(case: RuleCase) -> list[Finding]:
     allowed_text = " or ".join(_guidance_label(v) for v in allowed)
     guidance = case.procedure.guidance
     if guidance.value in allowed:
-        return [_met(case, rid, f"{guidance.label} guidance is accepted ({allowed_text})", ("guidance",))]
+        return [met(case, rid, f"{guidance.label} guidance is accepted ({allowed_text})", ("guidance",))]
     return [
-        _not_met(
+        not_met(
             case,
             rid,
             ("no image guidance recorded" if guidance is Guidance.NONE else f"{guidance.label} guidance is not covered")
@@ -156,8 +136,8 @@ def check_levels(case: RuleCase) -> list[Finding]:
     levels = case.procedure.levels()
     text = f"{len(levels)} level(s) ({', '.join(levels)}); the LCD covers at most {limit:g} per session"
     if len(levels) <= limit:
-        return [_met(case, rid, text, ("targets",))]
-    return [_not_met(case, rid, f"{text}, uni- or bilateral", ("targets",))]
+        return [met(case, rid, text, ("targets",))]
+    return [not_met(case, rid, f"{text}, uni- or bilateral", ("targets",))]
 
 
 @rule(
@@ -174,9 +154,9 @@ def check_regions(case: RuleCase) -> list[Finding]:
         note = ""
         if THORACOLUMBAR_JOINT in case.procedure.levels() and regions == [LUMBAR]:
             note = f" ({THORACOLUMBAR_JOINT} with lumbar levels counts as a lumbar session)"
-        return [_met(case, rid, f"one spinal region: {regions[0]}{note}", ("targets",), source=source)]
+        return [met(case, rid, f"one spinal region: {regions[0]}{note}", ("targets",), source=source)]
     return [
-        _not_met(
+        not_met(
             case,
             rid,
             f"{len(regions)} spinal regions in one session ({', '.join(regions)}); "
@@ -192,9 +172,9 @@ def check_regions(case: RuleCase) -> list[Finding]:
     title="Sessions in the last 12 months",
     category=CATEGORY,
     checks=(
-        "Diagnostic or therapeutic sessions per spinal region in the rolling window ending with this session "
-        "(included; a session exactly N months earlier falls outside) stay within the LCD limit; "
-        "radiofrequency sessions are not recorded, so not counted. One finding per region."
+        "Diagnostic, therapeutic or radiofrequency sessions per spinal region in the rolling window ending with this "
+        "session (included; a session exactly N months earlier falls outside) stay within the LCD limit of their "
+        "kind. One finding per region."
     ),
     thresholds=(
         "lcd.sessions.window_months",
@@ -206,29 +186,36 @@ def check_regions(case: RuleCase) -> list[Finding]:
 def check_sessions_12m(case: RuleCase) -> list[Finding]:
     rid = case.rule_id
     window = case.value("lcd.sessions.window_months")
-    diag_max = case.value("lcd.sessions.diagnostic_max")
-    ther_max = case.value("lcd.sessions.therapeutic_max")
-    rf_max = case.value("lcd.sessions.radiofrequency_max")
+    limits = {
+        "diagnostic": case.value("lcd.sessions.diagnostic_max"),
+        "therapeutic": case.value("lcd.sessions.therapeutic_max"),
+        "radiofrequency": case.value("lcd.sessions.radiofrequency_max"),
+    }
     start = months_before(case.when, int(window))
     in_window = [p for p in case.earlier() if p.performed_at > start]
-    diagnostic = case.procedure.intent in DIAGNOSTIC
-    kind, other_kind = ("diagnostic", "therapeutic") if diagnostic else ("therapeutic", "diagnostic")
-    limit = diag_max if diagnostic else ther_max
+    kind = session_kind(case.procedure)
+    limit = limits[kind]
     findings = []
     for region in session_regions(case.procedure, case.catalog):
         regional = [p for p in in_window if region in session_regions(p, case.catalog)]
-        same = 1 + sum(1 for p in regional if (p.intent in DIAGNOSTIC) == diagnostic)
-        other = sum(1 for p in regional if (p.intent in DIAGNOSTIC) != diagnostic)
+        same = 1 + sum(1 for p in regional if session_kind(p) == kind)
+        others = [f"{n} {k}" for k in limits if k != kind and (n := sum(1 for p in regional if session_kind(p) == k))]
         message = (
             f"{region}: {same} {kind} session(s) in the {window:g} months up to {case.when:%Y-%m-%d}, "
-            f"this one included (limit {limit:g}); {other} {other_kind}. "
-            f"Radiofrequency sessions (limit {rf_max:g}) are not recorded in FacetDesk, so not counted"
+            f"this one included (limit {limit:g})" + (f"; also {', '.join(others)}" if others else "")
         )
         if same <= limit:
-            findings.append(_met(case, rid, message, ("intent",)))
+            findings.append(met(case, rid, message, ("intent",)))
         else:
-            findings.append(_not_met(case, rid, message, ("intent",)))
+            findings.append(not_met(case, rid, message, ("intent",)))
     return findings
+
+
+def session_kind(procedure: Procedure) -> str:
+    """Which LCD session count a procedure belongs to: diagnostic, therapeutic (injections) or radiofrequency."""
+    if procedure.technique == Technique.RADIOFREQUENCY_ABLATION:
+        return "radiofrequency"
+    return "diagnostic" if procedure.intent in DIAGNOSTIC else "therapeutic"
 
 
 @rule(
@@ -246,7 +233,7 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
     proc = case.procedure
     if proc.intent != Intent.DIAGNOSTIC_CONFIRMATORY:
         return [
-            _not_applicable(
+            not_applicable(
                 case,
                 rid,
                 f"not applicable: the intent is {proc.intent.label.lower()}, not a confirmatory block",
@@ -258,16 +245,16 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
     for key in BLOCK_KEYS:
         case.th(key)
     levels = proc.levels()
-    same_site = [p for p in case.earlier() if p.intent in DIAGNOSTIC and _covers(p, levels)]
+    same_site = [p for p in case.earlier() if p.intent in DIAGNOSTIC and covers(p, levels)]
     # Calendar days: a block at 09:00 two weeks after one at 10:00 is still two weeks later.
     early_enough = [p for p in same_site if (case.when.date() - p.performed_at.date()).days >= min_days]
     if not early_enough:
-        text = f"no earlier diagnostic block at {_levels_text(proc)} at least {min_days:g} days before this one"
+        text = f"no earlier diagnostic block at {levels_text(proc)} at least {min_days:g} days before this one"
         if same_site:
             last = same_site[-1]
             days = (case.when.date() - last.performed_at.date()).days
-            text += f"; {_describe(last)} was only {days} day(s) earlier"
-        return [_not_met(case, rid, text, ("intent",))]
+            text += f"; {describe_prior(last)} was only {days} day(s) earlier"
+        return [not_met(case, rid, text, ("intent",))]
     # One definition of a positive block (domain.block_response): sustained through the agent's duration.
     unclear, negative = [], []
     for prior in reversed(early_enough):  # most recent first
@@ -275,21 +262,24 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
         days = (case.when.date() - prior.performed_at.date()).days
         if block.positive:
             return [
-                _met(
+                met(
                     case,
                     rid,
-                    f"{_describe(prior)} was positive ({block.summary()}), {days} days earlier (at least {min_days:g})",
+                    f"{describe_prior(prior)} was positive ({block.summary()}), "
+                    f"{days} days earlier (at least {min_days:g})",
                     ("intent",),
                 )
             ]
         if block.verdict is BlockVerdict.NEGATIVE:
-            negative.append(f"{_describe(prior)}: {block.summary()}")
+            negative.append(f"{describe_prior(prior)}: {block.summary()}")
         else:
-            unclear.append(f"{_describe(prior)}: {block.summary() if block.peak_pct is not None else block.reason}")
+            unclear.append(
+                f"{describe_prior(prior)}: {block.summary() if block.peak_pct is not None else block.reason}"
+            )
     if unclear:
         text = "not evaluated: no earlier block shown positive; " + "; ".join(unclear + negative)
-        return [_not_evaluated(case, rid, text, ("intent",))]
-    return [_not_met(case, rid, f"no positive earlier diagnostic block: {'; '.join(negative)}", ("intent",))]
+        return [not_evaluated(case, rid, text, ("intent",))]
+    return [not_met(case, rid, f"no positive earlier diagnostic block: {'; '.join(negative)}", ("intent",))]
 
 
 @rule(
@@ -305,9 +295,11 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
 def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     rid = case.rule_id
     proc = case.procedure
+    if proc.technique == Technique.RADIOFREQUENCY_ABLATION:
+        return [not_applicable(case, rid, "not applicable: a radiofrequency ablation (lcd.rfa_prerequisite)")]
     if proc.intent != Intent.THERAPEUTIC:
         return [
-            _not_applicable(
+            not_applicable(
                 case,
                 rid,
                 f"not applicable: the intent is {proc.intent.label.lower()}, not therapeutic",
@@ -319,23 +311,11 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     for key in BLOCK_KEYS:
         case.th(key)
     threshold = case.value("relief.positive_block_pct")
-    levels = proc.levels()
-    positive, negative, unevaluable = [], [], []
-    for prior in case.earlier():
-        if prior.intent not in DIAGNOSTIC or not _covers(prior, levels):
-            continue
-        block = block_response(prior, case.catalog)
-        label = f"{prior.performed_at:%Y-%m-%d}" + (f" {block.peak_pct:g}%" if block.peak_pct is not None else "")
-        if block.positive:
-            positive.append(label)
-        elif block.verdict is BlockVerdict.NEGATIVE:
-            negative.append(label)
-        else:
-            unevaluable.append(f"{_describe(prior)} ({block.verdict.value}: {block.reason})")
+    positive, negative, unevaluable = diagnostic_blocks(case, proc.levels(), mbb_only=False)
     reason_ok = bool(proc.rfa_not_candidate_reason.strip())
     blocks_ok = len(positive) >= needed
     parts = [
-        f"{len(positive)} positive diagnostic block(s) at {_levels_text(proc)} "
+        f"{len(positive)} positive diagnostic block(s) at {levels_text(proc)} "
         f"(at least {needed:g} with {threshold:g}% relief or more needed)"
         + (f": {', '.join(positive)}" if positive else "")
     ]
@@ -348,15 +328,35 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     )
     message = "; ".join(parts)
     if blocks_ok and reason_ok:
-        return [_met(case, rid, message, ("intent",))]
+        return [met(case, rid, message, ("intent",))]
     if blocks_ok:
-        return [_not_met(case, rid, message, ("rfa_not_candidate_reason",))]
+        return [not_met(case, rid, message, ("rfa_not_candidate_reason",))]
     if len(positive) + len(unevaluable) >= needed:
         # The count is short only because blocks lack scores; a missing reason is a definite gap.
         if not reason_ok:
-            return [_not_met(case, rid, message, ("rfa_not_candidate_reason",))]
-        return [_not_evaluated(case, rid, f"not evaluated: {message}", ("intent",))]
-    return [_not_met(case, rid, message, ("intent",))]
+            return [not_met(case, rid, message, ("rfa_not_candidate_reason",))]
+        return [not_evaluated(case, rid, f"not evaluated: {message}", ("intent",))]
+    return [not_met(case, rid, message, ("intent",))]
+
+
+def diagnostic_blocks(case: RuleCase, levels: list[str], mbb_only: bool) -> tuple[list[str], list[str], list[str]]:
+    """The earlier diagnostic blocks covering every one of ``levels`` (MBBs only when ``mbb_only``), by the one
+    definition of a block response: (positive, negative, not evaluable), each block described for the message."""
+    positive, negative, unevaluable = [], [], []
+    for prior in case.earlier():
+        if prior.intent not in DIAGNOSTIC or not covers(prior, levels):
+            continue
+        if mbb_only and prior.technique != Technique.MEDIAL_BRANCH_BLOCK:
+            continue
+        block = block_response(prior, case.catalog)
+        label = f"{prior.performed_at:%Y-%m-%d}" + (f" {block.peak_pct:g}%" if block.peak_pct is not None else "")
+        if block.positive:
+            positive.append(label)
+        elif block.verdict is BlockVerdict.NEGATIVE:
+            negative.append(label)
+        else:
+            unevaluable.append(f"{describe_prior(prior)} ({block.verdict.value}: {block.reason})")
+    return positive, negative, unevaluable
 
 
 @rule(
@@ -379,17 +379,21 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     rid = case.rule_id
     proc = case.procedure
     source = f"{LCD}: repeat therapeutic at the same site"
+    if proc.technique == Technique.RADIOFREQUENCY_ABLATION:
+        return [not_applicable(case, rid, "not applicable: a radiofrequency ablation (lcd.rfa_repeat)", source=source)]
     if proc.intent != Intent.THERAPEUTIC:
         return [
-            _not_applicable(
+            not_applicable(
                 case, rid, f"not applicable: the intent is {proc.intent.label.lower()}", ("intent",), source=source
             )
         ]
     levels = proc.levels()
-    same_site = [p for p in case.earlier() if p.intent == Intent.THERAPEUTIC and _overlaps(p, levels)]
+    same_site = [
+        p for p in case.earlier() if p.intent == Intent.THERAPEUTIC and p.technique.is_injection and overlaps(p, levels)
+    ]
     if not same_site:
         return [
-            _not_applicable(
+            not_applicable(
                 case,
                 rid,
                 "not applicable (first therapeutic procedure at these levels)",
@@ -402,7 +406,7 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     months = case.value("lcd.repeat_therapeutic.min_duration_months")
     missing = _missing_relief_data(prior)
     if missing:
-        return [_not_evaluated(case, rid, f"not evaluated: {_describe(prior)} has {missing}", ("intent",))]
+        return [not_evaluated(case, rid, f"not evaluated: {describe_prior(prior)} has {missing}", ("intent",))]
     case.th("time.days_per_month")
     summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,))
     duration = summary.duration(min_pct)
@@ -411,10 +415,10 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     need = f"at least {min_pct:g}% relief for {months:g} months ({span}) needed"
     if not duration.reached or duration.minutes is None:
         return [
-            _not_met(
+            not_met(
                 case,
                 rid,
-                f"{_describe(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}",
+                f"{describe_prior(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}",
                 ("intent",),
             )
         ]
@@ -432,12 +436,12 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
         else f", below it by {format_minutes(duration.ended_before)}"
     )
     text = (
-        f"{_describe(prior)}: at least {min_pct:g}% relief from {format_minutes(began)}, "
+        f"{describe_prior(prior)}: at least {min_pct:g}% relief from {format_minutes(began)}, "
         f"lasting {format_minutes(lasted)}{tail}; {need}"
     )
     if lasted >= month_minutes(months, case.catalog):
-        return [_met(case, rid, text, ("intent",))]
-    return [_not_met(case, rid, text, ("intent",))]
+        return [met(case, rid, text, ("intent",))]
+    return [not_met(case, rid, text, ("intent",))]
 
 
 @rule(
@@ -453,11 +457,11 @@ def check_pain_duration(case: RuleCase) -> list[Finding]:
     minimum = case.value("lcd.pain_duration.min_months")
     months = case.procedure.indication.pain_duration_months
     if months is None:
-        return [_not_evaluated(case, rid, "not evaluated: the pain duration is not recorded", field)]
+        return [not_evaluated(case, rid, "not evaluated: the pain duration is not recorded", field)]
     text = f"pain for {months} month(s); the LCD requires at least {minimum:g}"
     if months >= minimum:
-        return [_met(case, rid, text, field)]
-    return [_not_met(case, rid, text, field)]
+        return [met(case, rid, text, field)]
+    return [not_met(case, rid, text, field)]
 
 
 @rule(
@@ -475,9 +479,9 @@ def check_conservative_care(case: RuleCase) -> list[Finding]:
     if ind.conservative_care_details.strip():
         tried.append(ind.conservative_care_details.strip())
     if tried:
-        return [_met(case, rid, f"conservative care documented: {', '.join(tried)}", field, source=source)]
+        return [met(case, rid, f"conservative care documented: {', '.join(tried)}", field, source=source)]
     return [
-        _not_met(
+        not_met(
             case,
             rid,
             "no conservative care documented: the LCD requires documented failure of noninvasive "
@@ -517,7 +521,7 @@ def check_scales(case: RuleCase) -> list[Finding]:
         other_scales = [
             p
             for p in case.earlier()
-            if p.intent in DIAGNOSTIC and _overlaps(p, levels) and p.indication.pain_scale != ind.pain_scale
+            if p.intent in DIAGNOSTIC and overlaps(p, levels) and p.indication.pain_scale != ind.pain_scale
         ]
         if other_scales:
             used = ", ".join(f"{p.indication.pain_scale.value} on {p.performed_at:%Y-%m-%d}" for p in other_scales)
@@ -532,7 +536,7 @@ def check_scales(case: RuleCase) -> list[Finding]:
     if not missing:
         disability = f"{ind.disability_scale.value} {ind.disability_score:g}" if ind.disability_scale else ""
         return [
-            _met(
+            met(
                 case,
                 rid,
                 f"scales documented: {ind.pain_scale.value} baseline {ind.baseline_pain}, {disability}",
@@ -541,7 +545,7 @@ def check_scales(case: RuleCase) -> list[Finding]:
             )
         ]
     return [
-        _not_met(
+        not_met(
             case,
             rid,
             "missing: " + "; ".join(what for what, _ in missing),
@@ -564,7 +568,7 @@ def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
     proc = case.procedure
     if proc.technique != Technique.INTRA_ARTICULAR or proc.intent not in DIAGNOSTIC:
         return [
-            _not_applicable(
+            not_applicable(
                 case,
                 rid,
                 f"not applicable: {proc.technique.label.lower()}, {proc.intent.label.lower()}",
@@ -573,9 +577,9 @@ def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
             )
         ]
     if proc.mbb_not_possible_reason.strip():
-        return [_met(case, rid, f"MBB not possible: {proc.mbb_not_possible_reason.strip()}", field, source=source)]
+        return [met(case, rid, f"MBB not possible: {proc.mbb_not_possible_reason.strip()}", field, source=source)]
     return [
-        _not_met(
+        not_met(
             case,
             rid,
             "diagnostic intra-articular injection without a documented reason why a medial branch block "
@@ -598,10 +602,10 @@ def check_sedation(case: RuleCase) -> list[Finding]:
     routine = list(case.value("lcd.sedation.routine_levels"))
     sedation = case.procedure.sedation
     if sedation.value in routine:
-        return [_met(case, rid, f"sedation: {sedation.label}", ("sedation",))]
+        return [met(case, rid, f"sedation: {sedation.label}", ("sedation",))]
     routine_text = ", ".join(_sedation_label(v) for v in routine)
     return [
-        _not_met(
+        not_met(
             case,
             rid,
             f"sedation: {sedation.label} (routine: {routine_text}); moderate or deep sedation and general "
@@ -625,7 +629,7 @@ def check_exclusions(case: RuleCase) -> list[Finding]:
     rid, field = "lcd.exclusions", ("indication", "exclusions")
     exclusions = case.catalog.exclusions
     if not exclusions:
-        return [_not_applicable(case, rid, "no LCD exclusions are configured (resources/lcd_exclusions.json)", field)]
+        return [not_applicable(case, rid, "no LCD exclusions are configured (resources/lcd_exclusions.json)", field)]
     indication = case.procedure.indication
     source = SOURCE_SEPARATOR.join(dict.fromkeys(e.source for e in exclusions))
     present = [e for e in exclusions if indication.exclusion_answer(e.key) == ExclusionAnswer.PRESENT]

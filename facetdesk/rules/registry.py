@@ -5,7 +5,7 @@ from __future__ import annotations
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
-from facetdesk.rules import botox, coverage, doses, relief, risks  # noqa: F401 (importing them registers their rules)
+from facetdesk.rules import botox, coverage, coverage_rf, doses, relief, risks  # noqa: F401 (importing them registers their rules)
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.definition import RULES, Rule
 from facetdesk.rules.finding import Finding, Severity, Status, sort_findings

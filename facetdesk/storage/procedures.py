@@ -18,6 +18,7 @@ from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.enums import Intent, Side, Technique
 from facetdesk.domain.procedure import Addendum, Indication, Procedure, Signature
+from facetdesk.domain.radiofrequency import Lesioning
 from facetdesk.storage.errors import (
     AlreadySigned,
     DuplicateProcedure,
@@ -146,6 +147,7 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
                 {"minutes_after": p.minutes_after, "nrs": p.nrs, "activity": p.activity} for p in row.pain_scores
             ],
             "documentation": _documentation(row),
+            "radiofrequency": _lesioning(row),
             "post_procedure_diagnoses": [d.code for d in row.post_diagnoses],
             "complications": [c.code for c in row.complications],
             "overrides": [
@@ -194,6 +196,16 @@ def _documentation(row: ProcedureRow) -> dict:
     }
 
 
+# A radiofrequency ablation's lesioning, field by field in rf_<field> columns; an injection has none (rf_method NULL).
+_RF_COLUMNS = {name: f"rf_{name}" for name in Lesioning.model_fields}
+
+
+def _lesioning(row: ProcedureRow) -> dict | None:
+    if row.rf_method is None:
+        return None
+    return {name: getattr(row, column) for name, column in _RF_COLUMNS.items()}
+
+
 def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     # Every field stored in a column of its own name, the indication's flattened into the procedure's row.
     for key in _COLUMN_FIELDS:
@@ -204,6 +216,9 @@ def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     row.lcd_exclusions = {e.key: e.answer.value for e in ind.exclusions} or None
     for key, value in procedure.documentation.model_dump(mode="json").items():
         setattr(row, key, None if value == [] else value)  # an empty list is "not documented", as NULL
+    rf = procedure.radiofrequency
+    for name, column in _RF_COLUMNS.items():
+        setattr(row, column, None if rf is None else _column_value(getattr(rf, name)))
     row.updated_at = utcnow()
 
     row.conservative_care = [ConservativeCareRow(position=i, care=c.value) for i, c in enumerate(ind.conservative_care)]

@@ -166,6 +166,16 @@ class ProcedureRow(Base):
     images_saved: Mapped[bool | None] = mapped_column(sa.Boolean)
     neuro_check: Mapped[str | None] = mapped_column(EnumText)
     tolerance: Mapped[str | None] = mapped_column(EnumText)
+    # A radiofrequency ablation's lesioning (revision 0013; facetdesk.domain.radiofrequency), one column per field
+    # named rf_<field>; rf_method is set exactly when the procedure is an ablation.
+    rf_method: Mapped[str | None] = mapped_column(EnumText)
+    rf_cannula_gauge: Mapped[int | None] = mapped_column(sa.Integer)
+    rf_active_tip_mm: Mapped[float | None] = mapped_column(sa.Double)
+    rf_sensory_threshold_v: Mapped[float | None] = mapped_column(sa.Double)
+    rf_motor_test: Mapped[str | None] = mapped_column(EnumText)
+    rf_temperature_c: Mapped[int | None] = mapped_column(sa.Integer)
+    rf_seconds_per_lesion: Mapped[int | None] = mapped_column(sa.Integer)
+    rf_lesions_per_nerve: Mapped[int | None] = mapped_column(sa.Integer)
     # Electronic signature (revision 0005): NULL until signed; once set, the row is locked.
     # The signer is a typed name for now; a signed_by_user_id column can join it with user accounts.
     signed_by: Mapped[str | None] = mapped_column(sa.String(100))

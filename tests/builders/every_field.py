@@ -23,9 +23,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from facetdesk.domain.catalog import Catalog, Joint, get_catalog
-from facetdesk.domain.enums import ExclusionAnswer, Sex, VolumeBasis
+from facetdesk.domain.enums import ExclusionAnswer, Intent, Sex, Technique, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import BotoxSite, Procedure
+from facetdesk.domain.radiofrequency import Lesioning
 
 # ---- what is deliberately left at its default ----------------------------------------------------------
 
@@ -41,9 +42,18 @@ SIGNING_ONLY: dict[str, str] = {
 }
 
 
-def exemptions(signed: bool = False) -> dict[str, str]:
+# Fields that only some kinds of record hold: the variants cover both kinds (variant 0 is an ablation).
+NOT_THIS_KIND: dict[str, str] = {
+    "Procedure.radiofrequency": "lesioning details are an ablation's only; variant 1 is a medial branch block",
+}
+
+
+def exemptions(signed: bool = False, record: BaseModel | None = None) -> dict[str, str]:
     """The fields a full record leaves at their default on purpose ("Model.field" -> why)."""
-    return dict(BOOKKEEPING) if signed else {**BOOKKEEPING, **SIGNING_ONLY}
+    kind = (
+        NOT_THIS_KIND if isinstance(record, Procedure) and record.technique != Technique.RADIOFREQUENCY_ABLATION else {}
+    )
+    return {**BOOKKEEPING, **kind} if signed else {**BOOKKEEPING, **SIGNING_ONLY, **kind}
 
 
 class UnknownFieldType(TypeError):
@@ -142,6 +152,16 @@ SPECIAL: dict[str, Callable[[_Build, dict], Any]] = {
     "Indication.exclusions": lambda b, v: [
         {"key": e.key, "answer": _exclusion_answer(b, e.exception is not None)} for e in b.catalog.exclusions
     ],
+    # Variant 0 an ablation (therapeutic, with its lesioning), variant 1 a diagnostic medial branch block.
+    "Procedure.technique": lambda b, v: (Technique.RADIOFREQUENCY_ABLATION, Technique.MEDIAL_BRANCH_BLOCK)[
+        b.variant % 2
+    ],
+    "Procedure.intent": lambda b, v: (
+        Intent.THERAPEUTIC if v["technique"] == Technique.RADIOFREQUENCY_ABLATION else Intent.DIAGNOSTIC_CONFIRMATORY
+    ),
+    "Procedure.radiofrequency": lambda b, v: (
+        b.instance(Lesioning) if v["technique"] == Technique.RADIOFREQUENCY_ABLATION else None
+    ),
     "Procedure.diagnoses": lambda b, v: _diagnoses(b, 0),
     # Another code than the pre-procedure one, so swapping the two lists is noticed.
     "Procedure.post_procedure_diagnoses": lambda b, v: _diagnoses(b, 1),
@@ -349,7 +369,7 @@ def _fields(record: BaseModel) -> Iterator[tuple[str, bool]]:
 
 def unexplained_defaults(record: BaseModel, signed: bool = False) -> list[str]:
     """What differs from exemptions(signed): fields left at their default without a reason, and stale reasons."""
-    expected = exemptions(signed)
+    expected = exemptions(signed, record)
     seen: dict[str, bool] = {}  # a field of several list items counts as set when any one of them is
     for key, at_default in _fields(record):
         seen[key] = seen.get(key, True) and at_default

@@ -99,7 +99,7 @@ def test_per_nerve_volume_on_intra_articular_injection_is_rejected(procedure_err
     assert err.path == ("medications",)
     assert err.label == "Medications"
     assert "row 2" in err.message
-    assert "medial branch blocks only" in err.message
+    assert "medial branch blocks and radiofrequency ablation only" in err.message
 
 
 def test_contrast_agent_listed_while_contrast_is_no_is_rejected(procedure_error):

@@ -276,10 +276,26 @@ def test_sessions_count_only_this_category_but_mention_the_other():
     assert "1 diagnostic" in f.message and f"{limit + 2} therapeutic" in f.message
 
 
-def test_sessions_message_says_radiofrequency_not_counted():
-    f = one("lcd.sessions_12m", procedure())
-    rf = value("lcd.sessions.radiofrequency_max")
-    assert "adiofrequency" in f.message and "not counted" in f.message and f"{rf:g}" in f.message
+def ablation(**overrides) -> object:
+    """A radiofrequency ablation (therapeutic, conventional thermal lesioning) at left L4-L5."""
+    fields = {
+        "technique": "radiofrequency_ablation",
+        "intent": "therapeutic",
+        "radiofrequency": {"method": "conventional"},
+    }
+    return procedure(**(fields | overrides))
+
+
+def test_radiofrequency_sessions_count_against_their_own_limit_not_the_injections():
+    limit = value("lcd.sessions.radiofrequency_max")
+    ablations = [ablation(performed_at=days_before(30 * (i + 1))) for i in range(int(limit) - 1)]
+    assert_met(one("lcd.sessions_12m", ablation(), ablations))
+    f = one("lcd.sessions_12m", ablation(), [*ablations, ablation(performed_at=days_before(200))])
+    assert_not_met(f)
+    assert f"{limit + 1:g} radiofrequency session(s)" in f.message and f"(limit {limit:g})" in f.message
+    # Ablations are not therapeutic injections: a therapeutic injection's count ignores them and names them apart.
+    f = one("lcd.sessions_12m", procedure(intent="therapeutic"), ablations)
+    assert "1 therapeutic session(s)" in f.message and f"also {len(ablations)} radiofrequency" in f.message
 
 
 def test_sessions_other_region_does_not_count():

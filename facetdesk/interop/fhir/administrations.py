@@ -21,13 +21,15 @@ def medication_route(med: MedicationAdministration, procedure: Procedure) -> str
         return "Local infiltration (skin and needle track)"
     if procedure.technique == Technique.MEDIAL_BRANCH_BLOCK:
         return "Perineural (medial branch block)"
+    if procedure.technique == Technique.RADIOFREQUENCY_ABLATION:
+        return "Perineural (before radiofrequency lesioning)"
     return "Intra-articular"
 
 
 def medication_site(med: MedicationAdministration, procedure: Procedure, scope: Scope) -> str:
     if med.site == MedicationSite.SKIN:
         return "Skin and needle track"
-    if procedure.technique == Technique.MEDIAL_BRANCH_BLOCK:
+    if procedure.technique.on_nerves:
         nerves = procedure.nerves(scope.catalog)
         per_side = []
         for side in (Side.LEFT, Side.RIGHT):

@@ -7,7 +7,7 @@ from typing import Any
 from fhir.resources.R4B.procedure import Procedure as FhirProcedure
 
 from facetdesk.domain.coding import CodeLine, derive_codes
-from facetdesk.domain.enums import Side, Technique
+from facetdesk.domain.enums import Side
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import relief_thresholds, summarize_relief
 from facetdesk.domain.wording import (
@@ -189,7 +189,7 @@ def _lines_of(title: str, paragraphs: tuple[str, ...]) -> str:
 
 def prior_procedure_resource(scope: Scope, prior: Procedure) -> FhirProcedure:
     """An earlier facet procedure, as the note's table lists it: date, technique, intent and levels."""
-    what = "medial branches" if prior.technique == Technique.MEDIAL_BRANCH_BLOCK else "facet joints"
+    what = "medial branches" if prior.technique.on_nerves else "facet joints"
     return FhirProcedure.model_validate(
         {
             "id": scope.id("prior", prior.uid),

@@ -35,6 +35,7 @@ from facetdesk.ui.editor.documentation_tab import DocumentationTab
 from facetdesk.ui.editor.form_sections import IndicationSection, OutcomeSection, ProcedureSection
 from facetdesk.ui.editor.medications_panel import MedicationsPanel
 from facetdesk.ui.editor.pain_panel import PainPanel
+from facetdesk.ui.editor.radiofrequency_tab import RadiofrequencyTab
 from facetdesk.ui.editor.targets_panel import TargetsPanel
 
 # Which tab holds the field at the start of an error path, so the tab can be marked (domain/procedure_form).
@@ -73,6 +74,7 @@ class ProcedureForm(QTabWidget):
         self.errors.register(("pre_procedure_pain",), self.pain.pre_error)
         self.errors.register(("pain_scores",), self.pain.rows.error)
         self.documentation = DocumentationTab(self._field)
+        self.radiofrequency = RadiofrequencyTab(self._field)
         # One page per tab of the form's description (domain/procedure_form.TABS), in its order.
         pages: dict[str, QWidget] = {
             "Procedure": _scroll(self.section),
@@ -83,6 +85,7 @@ class ProcedureForm(QTabWidget):
             "Pain & relief": _scroll(self.pain),
             "Outcome": _scroll(self.outcome),
             "Documentation": _scroll(self.documentation),
+            "Radiofrequency": _scroll(self.radiofrequency),
         }
         for title, shown in zip(TABS, TAB_TITLES, strict=True):
             self.addTab(pages[title], self.tr(shown))
@@ -165,6 +168,7 @@ class ProcedureForm(QTabWidget):
         self.pain.load(p.pre_procedure_pain if p else None, p.pain_scores if p else [])
         self.outcome.load(p)
         self.documentation.load(p)
+        self.radiofrequency.load(p)
 
     def values(self) -> dict[str, Any]:
         """What the widgets hold, as raw form values (the record's identity and overrides are not the form's)."""
@@ -178,14 +182,17 @@ class ProcedureForm(QTabWidget):
             "pain_scores": self.pain.scores(),
             **self.outcome.data(),
             **self.documentation.data(),
+            **self.radiofrequency.data(),
         }
 
     def update_derived(self) -> None:
         """What follows from the entries: nerves blocked, toxin regions, per-nerve totals, relief, items that apply."""
         targets = self.targets.targets()
         nerves: list[tuple[str, Side]] = []
-        if self.technique.value() == Technique.MEDIAL_BRANCH_BLOCK:
+        technique = self.technique.value()
+        if isinstance(technique, Technique) and technique.on_nerves:
             nerves = derive_nerves(((t["level"], t["side"]) for t in targets), self._catalog)
+        self.radiofrequency.set_applies(technique == Technique.RADIOFREQUENCY_ABLATION)
         if not targets:
             text = self.tr("No joints selected.")
         else:
@@ -193,7 +200,12 @@ class ProcedureForm(QTabWidget):
             if nerves:
                 by_side = {side: ", ".join(n for n, s in nerves if s == side) for side in (Side.LEFT, Side.RIGHT)}
                 parts = [f"{side.label}: {names}" for side, names in by_side.items() if names]
-                text += " " + self.tr("Medial branch block targets {n} nerve(s): ").format(n=len(nerves))
+                what = (
+                    self.tr("Ablation lesions")
+                    if technique == Technique.RADIOFREQUENCY_ABLATION
+                    else self.tr("Medial branch block targets")
+                )
+                text += " " + what + " " + self.tr("{n} nerve(s): ").format(n=len(nerves))
                 text += "; ".join(parts) + "."
         self.targets.set_summary(text)
         self.targets.set_nerves(nerves)
