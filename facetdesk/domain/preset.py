@@ -10,8 +10,8 @@ from facetdesk.domain.base import Model, RowId
 from facetdesk.domain.catalog import Region, get_catalog
 from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.documentation_items import ITEMS
-from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique, VolumeBasis
-from facetdesk.domain.procedure import BotoxPreparation, MedicationAdministration
+from facetdesk.domain.enums import Guidance, Intent, Sedation, Technique
+from facetdesk.domain.procedure import BotoxPreparation, MedicationAdministration, check_per_nerve
 
 PresetName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
@@ -39,10 +39,7 @@ class Preset(Model):
     @classmethod
     def _fits_technique(cls, v: list[MedicationAdministration], info: ValidationInfo) -> list[MedicationAdministration]:
         # The same rule the procedure applies, so a preset never fills a form that cannot be saved.
-        technique = info.data.get("technique")
-        for i, med in enumerate(v):
-            if med.volume_basis == VolumeBasis.PER_NERVE and technique != Technique.MEDIAL_BRANCH_BLOCK:
-                raise ValueError(f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks only")
+        check_per_nerve(v, info.data.get("technique"))
         return v
 
     @field_validator("documentation")

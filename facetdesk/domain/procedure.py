@@ -342,6 +342,15 @@ def _new_uid() -> str:
     return str(uuid.uuid4())
 
 
+def check_per_nerve(medications: list[MedicationAdministration], technique: Technique | None) -> None:
+    """'Per nerve' volumes need nerves: a medial branch block or an ablation (the procedure's and a preset's rule)."""
+    for i, med in enumerate(medications):
+        if med.volume_basis == VolumeBasis.PER_NERVE and not (technique and Technique(technique).on_nerves):
+            raise ValueError(
+                f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks and radiofrequency ablation only"
+            )
+
+
 class Procedure(Model):
     id: RowId | None = None
     uid: str = Field(default_factory=_new_uid, min_length=1, max_length=64)
@@ -426,11 +435,8 @@ class Procedure(Model):
     @classmethod
     def _consistent_medications(cls, v: list[MedicationAdministration], info: ValidationInfo):
         technique = info.data.get("technique")
+        check_per_nerve(v, technique)
         for i, med in enumerate(v):
-            if med.volume_basis == VolumeBasis.PER_NERVE and not (technique and Technique(technique).on_nerves):
-                raise ValueError(
-                    f"row {i + 1}: 'per nerve' volumes apply to medial branch blocks and radiofrequency ablation only"
-                )
             if med.catalog_agent().drug_class == "contrast" and info.data.get("contrast") is False:
                 raise ValueError(f"row {i + 1}: a contrast agent is listed but Contrast is set to no")
         return v

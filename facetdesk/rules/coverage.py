@@ -314,15 +314,7 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     positive, negative, unevaluable = diagnostic_blocks(case, proc.levels(), mbb_only=False)
     reason_ok = bool(proc.rfa_not_candidate_reason.strip())
     blocks_ok = len(positive) >= needed
-    parts = [
-        f"{len(positive)} positive diagnostic block(s) at {levels_text(proc)} "
-        f"(at least {needed:g} with {threshold:g}% relief or more needed)"
-        + (f": {', '.join(positive)}" if positive else "")
-    ]
-    if negative:
-        parts.append(f"negative: {', '.join(negative)}")
-    if unevaluable:
-        parts.append(f"not evaluable: {'; '.join(unevaluable)}")
+    parts = blocks_found("diagnostic block(s)", proc, needed, threshold, (positive, negative, unevaluable))
     parts.append(
         "reason the patient is not a radiofrequency candidate: " + ("documented" if reason_ok else "not documented")
     )
@@ -357,6 +349,23 @@ def diagnostic_blocks(case: RuleCase, levels: list[str], mbb_only: bool) -> tupl
         else:
             unevaluable.append(f"{describe_prior(prior)} ({block.verdict.value}: {block.reason})")
     return positive, negative, unevaluable
+
+
+def blocks_found(
+    what: str, proc: Procedure, needed: float, threshold: float, found: tuple[list[str], list[str], list[str]]
+) -> list[str]:
+    """The parts of a message on the blocks found before ``proc`` (diagnostic_blocks' positive, negative, unclear)."""
+    positive, negative, unevaluable = found
+    parts = [
+        f"{len(positive)} positive {what} at {levels_text(proc)} "
+        f"(at least {needed:g} with {threshold:g}% relief or more needed)"
+        + (f": {', '.join(positive)}" if positive else "")
+    ]
+    if negative:
+        parts.append(f"negative: {', '.join(negative)}")
+    if unevaluable:
+        parts.append(f"not evaluable: {'; '.join(unevaluable)}")
+    return parts
 
 
 @rule(

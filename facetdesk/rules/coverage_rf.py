@@ -7,7 +7,7 @@ from facetdesk.domain.enums import RfMethod, Technique
 from facetdesk.domain.months import MONTHS_PER_YEAR, add_months
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules.context import RuleCase
-from facetdesk.rules.coverage import CATEGORY, DIAGNOSTIC, describe_prior, diagnostic_blocks, levels_text, overlaps
+from facetdesk.rules.coverage import CATEGORY, DIAGNOSTIC, blocks_found, describe_prior, diagnostic_blocks, overlaps
 from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity
 from facetdesk.rules.verdicts import met, not_applicable, not_evaluated, not_met
@@ -36,15 +36,8 @@ def check_rfa_prerequisite(case: RuleCase) -> list[Finding]:
         case.th(key)
     threshold = case.value("relief.positive_block_pct")
     positive, negative, unevaluable = diagnostic_blocks(case, proc.levels(), mbb_only=True)
-    parts = [
-        f"{len(positive)} positive diagnostic medial branch block(s) at {levels_text(proc)} "
-        f"(at least {needed:g} with {threshold:g}% relief or more needed)"
-        + (f": {', '.join(positive)}" if positive else "")
-    ]
-    if negative:
-        parts.append(f"negative: {', '.join(negative)}")
-    if unevaluable:
-        parts.append(f"not evaluable: {'; '.join(unevaluable)}")
+    found = (positive, negative, unevaluable)
+    parts = blocks_found("diagnostic medial branch block(s)", proc, needed, threshold, found)
     message = "; ".join(parts)
     if len(positive) >= needed:
         return [met(case, rid, message, ("technique",))]

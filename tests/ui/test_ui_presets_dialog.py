@@ -109,7 +109,7 @@ def test_errors_shown_beside_fields_and_nothing_saved(qtbot, dialog, service):
     set_spin(qtbot, find(dialog, "Medication 1 volume"), 0.5)
     type_into(qtbot, find(dialog, "Preset name"), "Lumbar IA, test")
     click(qtbot, find(dialog, "Save preset"))
-    assert "medial branch blocks only" in meds_error.text() and not name_error.isVisible()
+    assert "medial branch blocks and radiofrequency ablation only" in meds_error.text() and not name_error.isVisible()
     assert len(service.list()) == 2
 
 
