@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -25,7 +26,9 @@ from facetdesk.ui.shell.main_window import MainWindow  # noqa: E402
 from facetdesk.ui.signing.opening import DatabaseOpening  # noqa: E402
 from facetdesk.ui.signing.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
 
-TABS = ["procedure", "indication", "targets", "medications", "botox", "pain", "outcome", "documentation"]
+TABS = [
+    "procedure", "indication", "targets", "medications", "botox", "pain", "outcome", "documentation", "radiofrequency",
+]  # fmt: skip
 # Synthetic accounts of the demo database; the password is only ever typed into the demo's dialogs.
 DEMO_PASSWORD = "synthetic demo phrase"
 PHYSICIAN = {"username": "e.synthetic", "display_name": "Dr. Elena Synthetic"}
@@ -92,6 +95,28 @@ def sign_screens(window, ctx, out_dir: Path) -> None:
     preview.close()
 
 
+def ablation_screen(window, ctx, patient_id: int, out_dir: Path) -> None:
+    """The sample patient's levels ablated a month after the sample block: the Radiofrequency tab, its rules."""
+    block = ctx.records.get_procedure(ctx.records.procedures_of(patient_id)[-1].id)[1]
+    data = block.model_dump(exclude={"id", "uid", "version", "signature", "addenda", "overrides"})
+    data |= {
+        "performed_at": block.performed_at + timedelta(days=30),
+        "technique": "radiofrequency_ablation",
+        "intent": "therapeutic",
+        "botulinum_toxin": None,
+        "pain_scores": [],
+        "radiofrequency": {"method": "conventional", "cannula_gauge": 18, "active_tip_mm": 10,
+                           "sensory_threshold_v": 0.4, "motor_test": "no_radicular_response", "temperature_c": 80,
+                           "seconds_per_lesion": 90, "lesions_per_nerve": 2},
+    }  # fmt: skip
+    ablation = ctx.records.save_procedure(patient_id, data)
+    window.procedures.open_procedure(ablation.id)
+    window.editor.refresh_findings()
+    window.editor.tabs.setCurrentIndex(TABS.index("radiofrequency"))
+    QTest.qWait(200)
+    window.grab().save(str(out_dir / "editor-radiofrequency.png"))
+
+
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,11 +132,13 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         window.grab().save(str(out_dir / "patient.png"))
         window.procedures.open_procedure(result.procedure_id)
         window.editor.refresh_findings()
-        for i, name in enumerate(TABS):
+        for i, name in enumerate(TABS[:-1]):  # the sample is a block: its Radiofrequency tab is empty
             window.editor.tabs.setCurrentIndex(i)
             QTest.qWait(200)
             window.grab().save(str(out_dir / f"editor-{name}.png"))
         window.editor.tabs.setCurrentIndex(0)
+        ablation_screen(window, ctx, result.patient_id, out_dir)
+        window.procedures.open_procedure(result.procedure_id)
         preview = window.note_output.preview_note()
         preview.resize(900, 1000)
         QTest.qWait(2500)  # QPdfView renders pages in the background

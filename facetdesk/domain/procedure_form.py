@@ -16,7 +16,7 @@ from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 # The editor's tabs, in order (Qt shows "&&" as "&").
 TABS: tuple[str, ...] = (
     "Procedure", "Indication", "Targets", "Medications", "Botulinum toxin", "Pain & relief", "Outcome",
-    "Documentation", "Radiofrequency",
+    "Documentation", "RF ablation",
 )  # fmt: skip
 
 # text: typed text, restored exactly as typed by undo (validation strips it); choice: a list or an enum;
@@ -126,23 +126,23 @@ FIELDS: tuple[FormField, ...] = (
     _f("documentation", "Documentation", "Documentation", "panel"),
     *_documentation_tab(),
     # Radiofrequency ablation (issue 19): signed from format 4 on.
-    FormField(("radiofrequency",), "Radiofrequency lesioning", "Radiofrequency", "panel", signed_from=4),
-    FormField(("radiofrequency", "method"), "Lesioning method", "Radiofrequency", "choice", unchosen=True,
+    FormField(("radiofrequency",), "Radiofrequency lesioning", "RF ablation", "panel", signed_from=4),
+    FormField(("radiofrequency", "method"), "Lesioning method", "RF ablation", "choice", unchosen=True,
               help="The LCD covers thermal lesioning only", signed_from=4),
-    FormField(("radiofrequency", "cannula_gauge"), "Cannula gauge", "Radiofrequency", "number", unit=" G",
+    FormField(("radiofrequency", "cannula_gauge"), "Cannula gauge", "RF ablation", "number", unit=" G",
               signed_from=4),
-    FormField(("radiofrequency", "active_tip_mm"), "Active tip", "Radiofrequency", "number", unit=" mm", decimals=1,
+    FormField(("radiofrequency", "active_tip_mm"), "Active tip", "RF ablation", "number", unit=" mm", decimals=1,
               signed_from=4),
-    FormField(("radiofrequency", "sensory_threshold_v"), "Sensory stimulation threshold", "Radiofrequency",
+    FormField(("radiofrequency", "sensory_threshold_v"), "Sensory stimulation threshold", "RF ablation",
               "number", "Lowest voltage at which the patient felt the stimulation", unit=" V", decimals=1,
               signed_from=4),
-    FormField(("radiofrequency", "motor_test"), "Motor stimulation", "Radiofrequency", "choice",
+    FormField(("radiofrequency", "motor_test"), "Motor stimulation", "RF ablation", "choice",
               "A limb or radicular response means the cannula is near a nerve root", signed_from=4),
-    FormField(("radiofrequency", "temperature_c"), "Lesion temperature", "Radiofrequency", "number", unit=" °C",
+    FormField(("radiofrequency", "temperature_c"), "Lesion temperature", "RF ablation", "number", unit=" °C",
               decimals=0, signed_from=4),
-    FormField(("radiofrequency", "seconds_per_lesion"), "Time per lesion", "Radiofrequency", "number", unit=" s",
+    FormField(("radiofrequency", "seconds_per_lesion"), "Time per lesion", "RF ablation", "number", unit=" s",
               signed_from=4),
-    FormField(("radiofrequency", "lesions_per_nerve"), "Lesions per nerve", "Radiofrequency", "number",
+    FormField(("radiofrequency", "lesions_per_nerve"), "Lesions per nerve", "RF ablation", "number",
               signed_from=4),
 )  # fmt: skip
 BY_PATH = {f.path: f for f in FIELDS}

@@ -258,6 +258,10 @@ def check_scores_missing(case: RuleCase) -> list[Finding]:
         )
         return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=_SCORES_SOURCE)]
     what = " and ".join(missing)
+    if proc.technique == Technique.RADIOFREQUENCY_ABLATION:
+        # An ablation's result is its improvement over months (follow-up), not scores in the recovery room.
+        msg = f"{what}: not required after an ablation"
+        return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, msg, field, source=_SCORES_SOURCE)]
     if _is_diagnostic(proc):
         msg = f"{what}: the LCD requires pain scores before and after each diagnostic block"
         return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field, source=_SCORES_SOURCE)]

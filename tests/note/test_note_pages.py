@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from facetdesk.domain.case import CaseFile
-from facetdesk.domain.enums import Intent, Side, Technique, VolumeBasis
+from facetdesk.domain.enums import Intent, RfMethod, Side, Technique, VolumeBasis
 from facetdesk.domain.procedure import MedicationAdministration, Target
+from facetdesk.domain.radiofrequency import Lesioning, MotorTest
 from facetdesk.services.rendering import render_case_note
 from tests.builders.cases import clinic, mbb_botox_case
 
@@ -57,7 +58,23 @@ def _intra_articular_steroid() -> CaseFile:
     )
 
 
+def _ablation() -> CaseFile:
+    """The documented MBB's patient and levels, ablated: every lesioning field recorded, no toxin."""
+    case = mbb_botox_case()
+    return _with(
+        case,
+        technique=Technique.RADIOFREQUENCY_ABLATION,
+        intent=Intent.THERAPEUTIC,
+        botulinum_toxin=None,
+        radiofrequency=Lesioning(
+            method=RfMethod.CONVENTIONAL, cannula_gauge=18, active_tip_mm=10, sensory_threshold_v=0.4,
+            motor_test=MotorTest.NO_RADICULAR_RESPONSE, temperature_c=80, seconds_per_lesion=90, lesions_per_nerve=2,
+        ),
+    )  # fmt: skip
+
+
 TYPICAL = {
+    "two-level bilateral radiofrequency ablation, every lesioning field documented": _ablation,
     "two-level bilateral MBB with Botox and a diary (the sample)": sample_case,
     "two-level bilateral MBB with Botox, every field documented": mbb_botox_case,
     "one-level cervical MBB": _cervical_one_level,

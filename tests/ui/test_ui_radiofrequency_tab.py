@@ -19,16 +19,19 @@ def editor(qtbot, window, patient):
     return start_procedure(qtbot, window, patient.id, WHEN)
 
 
-def test_a_block_has_no_lesioning_and_its_fields_are_greyed_out(editor):
-    show_tab(editor, "Radiofrequency")
+def test_a_block_has_no_lesioning_and_no_rf_tab(editor):
+    rf_tab = editor.TAB_TITLES.index("RF ablation")
+    assert not editor.tabs.isTabVisible(rf_tab)
     method = find(editor, "Lesioning method")
     assert not method.isEnabled() and "Only a radiofrequency ablation" in editor.form.radiofrequency.note.text()
     assert editor.data()["radiofrequency"] is None
+    choose_technique(editor, Technique.RADIOFREQUENCY_ABLATION, Intent.THERAPEUTIC)
+    assert editor.tabs.isTabVisible(rf_tab) and method.isEnabled()
 
 
 def test_an_ablation_is_entered_saved_and_read_back(qtbot, editor, ctx):
     choose_technique(editor, Technique.RADIOFREQUENCY_ABLATION, Intent.THERAPEUTIC)
-    show_tab(editor, "Radiofrequency")
+    show_tab(editor, "RF ablation")
     method = find(editor, "Lesioning method")
     assert method.isEnabled() and method.currentData() is None  # a default is not a fact: nothing chosen yet
     assert editor.save() is None  # the method is required for an ablation, and said so beside it
@@ -53,17 +56,18 @@ def test_an_ablation_is_entered_saved_and_read_back(qtbot, editor, ctx):
 
 def test_switching_away_from_an_ablation_keeps_no_lesioning(qtbot, editor):
     choose_technique(editor, Technique.RADIOFREQUENCY_ABLATION, Intent.THERAPEUTIC)
-    show_tab(editor, "Radiofrequency")
+    show_tab(editor, "RF ablation")
     choose(find(editor, "Lesioning method"), RfMethod.PULSED)
     choose_technique(editor, Technique.MEDIAL_BRANCH_BLOCK, Intent.DIAGNOSTIC_FIRST)
     assert not find(editor, "Lesioning method").isEnabled()
+    assert not editor.tabs.isTabVisible(editor.TAB_TITLES.index("RF ablation"))
     assert editor.data()["radiofrequency"] is None
     assert editor.save() is not None
 
 
 def test_decision_support_judges_an_ablation_by_the_radiofrequency_rules(qtbot, editor):
     choose_technique(editor, Technique.RADIOFREQUENCY_ABLATION, Intent.THERAPEUTIC)
-    show_tab(editor, "Radiofrequency")
+    show_tab(editor, "RF ablation")
     choose(find(editor, "Lesioning method"), RfMethod.PULSED)
     findings = {f.rule: f for f in editor.refresh_findings()}
     assert findings["lcd.rfa_thermal"].status.value == "not_met"

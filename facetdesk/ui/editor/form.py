@@ -85,7 +85,7 @@ class ProcedureForm(QTabWidget):
             "Pain & relief": _scroll(self.pain),
             "Outcome": _scroll(self.outcome),
             "Documentation": _scroll(self.documentation),
-            "Radiofrequency": _scroll(self.radiofrequency),
+            "RF ablation": _scroll(self.radiofrequency),
         }
         for title, shown in zip(TABS, TAB_TITLES, strict=True):
             self.addTab(pages[title], self.tr(shown))
@@ -192,7 +192,10 @@ class ProcedureForm(QTabWidget):
         technique = self.technique.value()
         if isinstance(technique, Technique) and technique.on_nerves:
             nerves = derive_nerves(((t["level"], t["side"]) for t in targets), self._catalog)
-        self.radiofrequency.set_applies(technique == Technique.RADIOFREQUENCY_ABLATION)
+        ablation = technique == Technique.RADIOFREQUENCY_ABLATION
+        self.radiofrequency.set_applies(ablation)
+        # Shown for an ablation only: a block's form keeps its tabs, and nothing there is left to fill.
+        self.setTabVisible(TABS.index("RF ablation"), ablation)
         if not targets:
             text = self.tr("No joints selected.")
         else:

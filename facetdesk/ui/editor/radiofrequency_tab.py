@@ -30,7 +30,7 @@ class RadiofrequencyTab(QWidget):
         outer.addStretch()
         self.fields: dict[str, FieldWidget] = {}
         for f in FIELDS:
-            if f.tab == "Radiofrequency" and len(f.path) == 2:
+            if f.tab == "RF ablation" and len(f.path) == 2:
                 self.fields[f.key] = FieldWidget(Lesioning, f)
                 add_field(form, f.label, self.fields[f.key].widget, f.path)
         self.set_applies(False)
