@@ -23,6 +23,10 @@ _COPIED = (
     "needle",
     "physician",
 )
+# An ablation's equipment and settings carry over; what stimulation showed on the day does not.
+_LESIONING_COPIED = (
+    "method", "cannula_gauge", "active_tip_mm", "temperature_c", "seconds_per_lesion", "lesions_per_nerve",
+)  # fmt: skip
 _INDICATION_COPIED = ("pain_duration_months", "conservative_care", "conservative_care_details", "pain_scale",
                       "disability_scale")  # fmt: skip
 
@@ -35,4 +39,6 @@ def start_from(previous: Procedure) -> dict[str, Any]:
     # How it is usually done carries over (draping, monitoring, views, approach, dose unit); never what was
     # discussed, seen or measured on the day.
     data["documentation"] = previous.documentation.usual_part()
+    rf = previous.radiofrequency
+    data["radiofrequency"] = rf.model_dump(include=set(_LESIONING_COPIED)) if rf is not None else None
     return data

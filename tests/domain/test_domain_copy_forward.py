@@ -97,3 +97,21 @@ def test_how_it_is_usually_done_carries_over_but_never_what_was_observed():
         "sterile_drape": True, "approach": "lateral", "radiation_dose_unit": "air_kerma_mgy"
     }  # fmt: skip
     assert [v.value for v in doc["views"]] == ["ap", "lateral"] and len(doc["monitoring"]) == 1
+
+
+def test_a_repeat_ablation_starts_with_the_settings_but_not_what_stimulation_showed():
+    from tests.builders.records import procedure
+
+    previous = procedure(
+        technique="radiofrequency_ablation",
+        intent="therapeutic",
+        radiofrequency={"method": "conventional", "cannula_gauge": 18, "active_tip_mm": 10, "temperature_c": 80,
+                        "seconds_per_lesion": 90, "lesions_per_nerve": 2, "sensory_threshold_v": 0.4,
+                        "motor_test": "no_radicular_response"},
+    )  # fmt: skip
+    rf = start_from(previous)["radiofrequency"]
+    assert rf["temperature_c"] == 80 and rf["cannula_gauge"] == 18 and rf["lesions_per_nerve"] == 2
+    assert "sensory_threshold_v" not in rf and "motor_test" not in rf
+    again = Procedure.model_validate({**start_from(previous), "performed_at": datetime(2025, 1, 2, 9, 0)})
+    assert again.radiofrequency is not None and again.radiofrequency.sensory_threshold_v is None
+    assert start_from(procedure())["radiofrequency"] is None
