@@ -1,0 +1,126 @@
+"""A follow-up visit after a procedure: pain, function, daily activities, analgesics and the patient's impression.
+
+Entered by a nurse or a physician at a later visit (or by phone). What counts as an improvement sustained for
+months is defined once here (sustained_improvement) and used by every rule that asks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from facetdesk.domain.base import LongText, Model, Name, RowId, is_stored, not_in_future
+from facetdesk.domain.enums import DisabilityScale, LabelledEnum
+from facetdesk.domain.months import add_months
+from facetdesk.domain.procedure import Nrs, Procedure
+
+
+class AnalgesicUse(LabelledEnum):
+    """Pain medication since the procedure, as the patient reports it."""
+
+    NONE = "none", "None"
+    LESS = "less", "Less than before the procedure"
+    SAME = "same", "The same as before"
+    MORE = "more", "More than before"
+
+
+class GlobalImpression(LabelledEnum):
+    """The patient's global impression of change since the procedure (seven points, as the PGIC asks it)."""
+
+    VERY_MUCH_IMPROVED = "very_much_improved", "Very much improved"
+    MUCH_IMPROVED = "much_improved", "Much improved"
+    MINIMALLY_IMPROVED = "minimally_improved", "Minimally improved"
+    NO_CHANGE = "no_change", "No change"
+    MINIMALLY_WORSE = "minimally_worse", "Minimally worse"
+    MUCH_WORSE = "much_worse", "Much worse"
+    VERY_MUCH_WORSE = "very_much_worse", "Very much worse"
+
+
+class FollowUp(Model):
+    id: RowId | None = None
+    version: int = Field(default=0, ge=0)
+    procedure_id: RowId
+    seen_on: date
+    recorded_by: Name
+    pain_nrs: Nrs | None = None
+    disability_scale: DisabilityScale | None = None
+    disability_score: float | None = Field(default=None, ge=0, le=100)
+    # Improvement in activities of daily living since before the procedure, on the patient's usual scale.
+    adl_improvement_pct: float | None = Field(default=None, ge=-100, le=100)
+    analgesic_use: AnalgesicUse | None = None
+    global_impression: GlobalImpression | None = None
+    notes: LongText = ""
+
+    @field_validator("seen_on")
+    @classmethod
+    def _past(cls, v: date, info: ValidationInfo) -> date:
+        return v if is_stored(info) else not_in_future(datetime.combine(v, datetime.min.time())).date()
+
+    @field_validator("disability_score")
+    @classmethod
+    def _scale_named(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("disability_scale") is None:
+            raise ValueError("name the disability scale (ODI or NDI) the score is on")
+        return v
+
+    def recorded(self) -> bool:
+        """Whether anything was measured or reported (a visit with only notes measures nothing)."""
+        return any(
+            v is not None
+            for v in (self.pain_nrs, self.disability_score, self.adl_improvement_pct, self.global_impression)
+        )
+
+
+def pain_improvement_pct(procedure: Procedure, visit: FollowUp) -> float | None:
+    """Pain improvement at ``visit`` against the pain before the procedure (the usual pain at evaluation when the
+    day's pre-procedure score is missing); None when either is missing or the baseline is 0."""
+    baseline = procedure.pre_procedure_pain
+    if baseline is None:
+        baseline = procedure.indication.baseline_pain
+    if baseline is None or baseline == 0 or visit.pain_nrs is None:
+        return None
+    return round(100 * (baseline - visit.pain_nrs) / baseline, 1)
+
+
+@dataclass(frozen=True)
+class Sustained:
+    """Whether an improvement of at least ``min_pct`` lasted ``months`` after a procedure, by its follow-ups."""
+
+    met: bool | None  # None: the visits do not reach that far, or measured nothing comparable
+    reason: str
+
+
+def sustained_improvement(procedure: Procedure, visits: list[FollowUp], min_pct: float, months: float) -> Sustained:
+    """At least ``min_pct`` improvement in pain, or in daily activities on the same scale, at every follow-up up to
+    and including the first at ``months`` or later after ``procedure``.
+
+    The one definition of "improvement for N months" after a procedure; a visit with neither pain nor activities
+    recorded does not count either way.
+    """
+    due = add_months(procedure.performed_at.date(), int(months))
+    ordered = sorted((v for v in visits if v.seen_on > procedure.performed_at.date()), key=lambda v: v.seen_on)
+    checked = []
+    for visit in ordered:
+        pain = pain_improvement_pct(procedure, visit)
+        adl = visit.adl_improvement_pct
+        if pain is None and adl is None:
+            continue
+        best = max(x for x in (pain, adl) if x is not None)
+        what = f"{visit.seen_on:%Y-%m-%d}: " + ", ".join(
+            part
+            for part in (
+                f"pain {pain:g}% better" if pain is not None else "",
+                f"daily activities {adl:g}% better" if adl is not None else "",
+            )
+            if part
+        )
+        checked.append(what)
+        if best < min_pct:
+            return Sustained(False, f"below {min_pct:g}% at {what}")
+        if visit.seen_on >= due:
+            return Sustained(True, f"at least {min_pct:g}% through {months:g} months: " + "; ".join(checked))
+    if not checked:
+        return Sustained(None, "no follow-up with pain or daily activities recorded")
+    return Sustained(None, f"follow-ups reach {checked[-1].split(':')[0]}, not yet {months:g} months ({due:%Y-%m-%d})")

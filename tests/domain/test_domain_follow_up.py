@@ -1,0 +1,53 @@
+"""Follow-up visits and the one definition of an improvement sustained for months after a procedure."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from facetdesk.domain.follow_up import FollowUp, pain_improvement_pct, sustained_improvement
+from facetdesk.domain.months import add_months
+from tests.builders.records import WHEN, procedure
+
+DONE = procedure(pre_procedure_pain=8)
+
+
+def visit(months: float, nrs: int | None = None, adl: float | None = None, **fields) -> FollowUp:
+    seen = add_months(WHEN.date(), int(months)) + timedelta(days=round((months % 1) * 30))
+    return FollowUp(procedure_id=1, seen_on=seen, recorded_by="RN Synthetic", pain_nrs=nrs, adl_improvement_pct=adl,
+                    **fields)  # fmt: skip
+
+
+def test_pain_improvement_is_against_the_pain_before_the_procedure():
+    assert pain_improvement_pct(DONE, visit(1, nrs=4)) == 50
+    assert pain_improvement_pct(procedure(indication={"baseline_pain": 5}), visit(1, nrs=1)) == 80
+    assert pain_improvement_pct(procedure(), visit(1, nrs=1)) is None  # no baseline: no percentage invented
+
+
+@pytest.mark.parametrize(
+    "visits, met",
+    [
+        ([visit(1, nrs=2), visit(3, nrs=3), visit(6, nrs=4)], True),  # 75%, 62.5%, 50% through 6 months
+        ([visit(1, nrs=2), visit(3, nrs=5), visit(6, nrs=2)], False),  # dipped below at 3 months
+        ([visit(1, nrs=2), visit(3, nrs=2)], None),  # not yet 6 months of visits
+        ([visit(2, adl=60), visit(6, nrs=6, adl=55)], True),  # daily activities carry it where pain does not
+        ([visit(6, global_impression="much_improved")], None),  # nothing comparable measured
+    ],
+)
+def test_an_improvement_is_sustained_only_when_every_visit_up_to_the_months_shows_it(visits, met):
+    result = sustained_improvement(DONE, visits, 50, 6)
+    assert result.met is met, result.reason
+
+
+def test_the_reason_names_the_visit_that_fell_short():
+    result = sustained_improvement(DONE, [visit(1, nrs=2), visit(4, nrs=6)], 50, 6)
+    assert result.met is False and "below 50%" in result.reason and "25% better" in result.reason
+
+
+def test_a_visit_is_not_in_the_future_and_a_disability_score_names_its_scale():
+    with pytest.raises(ValidationError, match="future"):
+        FollowUp(procedure_id=1, seen_on=date.today() + timedelta(days=2), recorded_by="RN Synthetic")
+    with pytest.raises(ValidationError, match="disability scale"):
+        FollowUp(procedure_id=1, seen_on=date(2025, 1, 1), recorded_by="RN Synthetic", disability_score=30)
