@@ -287,6 +287,28 @@ class PainScoreRow(Base):
     activity: Mapped[str] = mapped_column(ShortText, default="")
 
 
+class FollowUpRow(Base):
+    """A follow-up visit after a procedure (revision 0014; facetdesk.domain.follow_up), one column per field."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # RESTRICT: a procedure is never deleted from under its follow-ups (procedures are not deleted at all).
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="RESTRICT"), index=True)
+    version_id: Mapped[int] = mapped_column(sa.Integer)
+    seen_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_by: Mapped[str] = mapped_column(sa.String(100))
+    pain_nrs: Mapped[int | None] = mapped_column(sa.Integer)
+    disability_scale: Mapped[str | None] = mapped_column(EnumText)
+    disability_score: Mapped[float | None] = mapped_column(sa.Double)
+    adl_improvement_pct: Mapped[float | None] = mapped_column(sa.Double)
+    analgesic_use: Mapped[str | None] = mapped_column(EnumText)
+    global_impression: Mapped[str | None] = mapped_column(EnumText)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    __mapper_args__ = {"version_id_col": version_id}
+
+
 class ComplicationRow(Base):
     __tablename__ = "procedure_complications"
 

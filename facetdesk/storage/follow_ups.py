@@ -1,0 +1,68 @@
+"""Follow-up repository: store and read follow-up visits as domain models, with optimistic concurrency."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from facetdesk.domain.base import STORED
+from facetdesk.domain.follow_up import FollowUp
+from facetdesk.storage.errors import RecordNotFound, StaleRecord
+from facetdesk.storage.tables import FollowUpRow, ProcedureRow, utcnow
+
+# Every field but the row's bookkeeping is a column of the same name.
+_COLUMNS = tuple(name for name in FollowUp.model_fields if name not in ("id", "version"))
+
+
+def _column_value(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _from_row(row: FollowUpRow) -> FollowUp:
+    values = {name: getattr(row, name) for name in _COLUMNS}
+    return FollowUp.model_validate({"id": row.id, "version": row.version_id, **values}, context=STORED)
+
+
+def save_follow_up(session: Session, follow_up: FollowUp) -> FollowUp:
+    """Insert (``id`` None) or update; StaleRecord when another workstation saved it since it was read."""
+    if session.get(ProcedureRow, follow_up.procedure_id) is None:
+        raise RecordNotFound("The procedure is no longer in the database.")
+    if follow_up.id is None:
+        row = FollowUpRow()
+        session.add(row)
+    else:
+        found = session.get(FollowUpRow, follow_up.id)
+        if found is None:
+            raise RecordNotFound("The follow-up is no longer in the database.")
+        if found.procedure_id != follow_up.procedure_id:
+            raise ValueError(f"follow-up {follow_up.id} belongs to another procedure")
+        if found.version_id != follow_up.version:
+            raise StaleRecord()
+        row = found
+    for name in _COLUMNS:
+        setattr(row, name, _column_value(getattr(follow_up, name)))
+    row.updated_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleRecord() from None
+    return follow_up.model_copy(update={"id": row.id, "version": row.version_id})
+
+
+def follow_ups_for_patient(session: Session, patient_id: int) -> list[FollowUp]:
+    """Every follow-up of the patient's procedures, oldest visit first."""
+    rows = session.scalars(
+        sa.select(FollowUpRow)
+        .join(ProcedureRow, ProcedureRow.id == FollowUpRow.procedure_id)
+        .where(ProcedureRow.patient_id == patient_id)
+        .order_by(FollowUpRow.seen_on, FollowUpRow.id)
+    )
+    return [_from_row(row) for row in rows]
+
+
+def get_follow_up(session: Session, follow_up_id: int) -> FollowUp | None:
+    row = session.get(FollowUpRow, follow_up_id)
+    return None if row is None else _from_row(row)
