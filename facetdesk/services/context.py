@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from facetdesk.services.audit import AuditService
     from facetdesk.services.cases import CaseService
     from facetdesk.services.drafts import DraftStore
+    from facetdesk.services.follow_ups import FollowUpService
     from facetdesk.services.notes import NoteService
     from facetdesk.services.outcomes import OutcomesService
     from facetdesk.services.presets import PresetService
@@ -91,6 +92,12 @@ class AppContext:
         from facetdesk.services.drafts import DraftStore, default_drafts_dir
 
         return DraftStore(self._drafts_dir or default_drafts_dir())
+
+    @cached_property
+    def follow_ups(self) -> FollowUpService:
+        from facetdesk.services.follow_ups import FollowUpService
+
+        return FollowUpService(self.database, self.work)
 
     @cached_property
     def presets(self) -> PresetService:

@@ -279,7 +279,7 @@ def test_cli_import_case_known_hostile_files(tmp_path, capsys, body):
     assert_cli_names_each_error(code, err, body)
 
 
-def test_known_bug_cli_export_case_with_an_impossible_id(tmp_path, capsys):
+def test_once_a_bug_cli_export_case_with_an_impossible_id(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'cli' / 'facetdesk.sqlite3'}"
     code = main(["--db", db, "export-case", "99999999999999999999", "-o", str(tmp_path / "case.json")])
     assert code == 1 and "does not exist" in capsys.readouterr().err  # today: OverflowError, a traceback

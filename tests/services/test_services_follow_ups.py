@@ -1,0 +1,54 @@
+"""Recording follow-up visits: by a nurse or a physician, after the procedure, named by who is signed in, audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.services.records import NotFound
+from tests.actors import ADMIN_PHYSICIAN, NURSE
+from tests.builders.records import patient_data, scored_block_data
+
+
+@pytest.fixture
+def procedure(ctx):
+    patient = ctx.records.save_patient(patient_data())
+    return ctx.records.save_procedure(patient.id, scored_block_data())
+
+
+def _visit(procedure, **fields):
+    return {"procedure_id": procedure.id, "seen_on": date(2024, 6, 5), "recorded_by": "typed name", **fields}
+
+
+def test_a_visit_is_recorded_in_the_signed_in_name_and_audited(ctx, procedure):
+    saved = ctx.follow_ups.save(_visit(procedure, pain_nrs=3, adl_improvement_pct=55))
+    assert saved.recorded_by == ADMIN_PHYSICIAN.display_name  # never the typed name
+    patient_id = ctx.records.get_procedure(procedure.id)[0].id
+    assert ctx.follow_ups.of_patient(patient_id) == [saved]
+    (entry,) = ctx.audit.search(entity="follow_up")
+    assert (entry.action, entry.entity_id) == (AuditAction.CREATE, str(saved.id))
+
+
+def test_a_visit_before_the_procedure_or_of_no_procedure_is_refused(ctx, procedure):
+    with pytest.raises(InvalidRecord) as info:
+        ctx.follow_ups.save(_visit(procedure, seen_on=date(2024, 1, 1)))
+    assert info.value.errors[0].path == ("seen_on",) and "before the procedure" in info.value.errors[0].message
+    with pytest.raises(NotFound):
+        ctx.follow_ups.save(_visit(procedure, procedure_id=procedure.id + 99))
+
+
+def test_a_nurse_records_follow_ups_in_her_own_name(ctx, procedure):
+    ctx.work.sign_in(NURSE)
+    saved = ctx.follow_ups.save(_visit(procedure, pain_nrs=2, global_impression="much_improved"))
+    assert saved.recorded_by == NURSE.display_name and saved.pain_nrs == 2
+
+
+def test_an_update_of_a_visit_is_audited_with_the_fields_changed(ctx, procedure):
+    first = ctx.follow_ups.save(_visit(procedure, pain_nrs=5))
+    second = ctx.follow_ups.save(first.model_copy(update={"pain_nrs": 4, "notes": "Better on walks."}))
+    assert second.version == first.version + 1
+    (update,) = ctx.audit.search(entity="follow_up", action=AuditAction.UPDATE)
+    assert {"pain_nrs", "notes"} <= set(update.fields) and "seen_on" not in update.fields
