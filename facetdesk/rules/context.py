@@ -7,6 +7,7 @@ from datetime import datetime
 
 from facetdesk.domain.catalog import Catalog, Threshold
 from facetdesk.domain.finding import SOURCE_SEPARATOR
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules.finding import Finding, Severity, Status
@@ -18,6 +19,8 @@ class RuleCase:
     procedure: Procedure
     priors: tuple[Procedure, ...]
     catalog: Catalog
+    # The patient's follow-up visits (after this procedure and the earlier ones), oldest first.
+    follow_ups: tuple[FollowUp, ...] = ()
     # Filled by the engine while a rule runs, so findings cite the thresholds that rule used.
     _used: list[Threshold] = field(default_factory=list, compare=False, repr=False)
     # The id of the rule running now, set by the registry, so a rule names itself once (in @rule).
@@ -40,6 +43,10 @@ class RuleCase:
     def earlier(self) -> list[Procedure]:
         """Prior procedures performed before this one, oldest first."""
         return sorted((p for p in self.priors if p.performed_at < self.when), key=lambda p: p.performed_at)
+
+    def follow_ups_of(self, procedure: Procedure) -> list[FollowUp]:
+        """The follow-up visits after ``procedure`` (a stored one: a draft has none)."""
+        return [v for v in self.follow_ups if procedure.id is not None and v.procedure_id == procedure.id]
 
     def finding(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from facetdesk.domain.block_response import KEYS as BLOCK_KEYS
 from facetdesk.domain.enums import RfMethod, Technique
+from facetdesk.domain.follow_up import sustained_improvement
 from facetdesk.domain.months import MONTHS_PER_YEAR, add_months
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules.context import RuleCase
@@ -79,8 +80,8 @@ def check_rfa_thermal(case: RuleCase) -> list[Finding]:
     title="Repeat radiofrequency ablation",
     category=CATEGORY,
     checks=(
-        "A repeat ablation at the same levels follows an earlier one whose improvement reached the minimum for the "
-        "minimum number of months; FacetDesk records no follow-up after an ablation yet, so a person checks it."
+        "A repeat ablation at the same levels follows an earlier one whose improvement (pain, or daily activities "
+        "on the same scale, at the follow-up visits) stayed at or above the minimum for the minimum number of months."
     ),
     thresholds=("lcd.rfa.repeat_min_improvement_pct", "lcd.rfa.repeat_min_duration_months"),
 )
@@ -89,20 +90,18 @@ def check_rfa_repeat(case: RuleCase) -> list[Finding]:
     if proc.technique != RF:
         return [not_applicable(case, rid, f"not applicable: {proc.technique.label.lower()}, not an ablation")]
     earlier = _ablations_at(case, proc.levels())
-    pct = case.value("lcd.rfa.repeat_min_improvement_pct")
-    months = case.value("lcd.rfa.repeat_min_duration_months")
     if not earlier:
         return [not_applicable(case, rid, "not applicable (first ablation at these levels)", ("technique",))]
     prior = earlier[-1]
-    return [
-        not_evaluated(
-            case,
-            rid,
-            f"check by hand: a repeat of {describe_prior(prior)} needs at least {pct:g}% improvement for "
-            f"{months:g} months after it; FacetDesk records no follow-up after an ablation yet",
-            ("technique",),
-        )
-    ]
+    pct = case.value("lcd.rfa.repeat_min_improvement_pct")
+    months = case.value("lcd.rfa.repeat_min_duration_months")
+    result = sustained_improvement(prior, case.follow_ups_of(prior), pct, months)
+    message = f"after {describe_prior(prior)}: {result.reason} (at least {pct:g}% for {months:g} months needed)"
+    if result.met:
+        return [met(case, rid, message, ("technique",))]
+    if result.met is False:
+        return [not_met(case, rid, message, ("technique",))]
+    return [not_evaluated(case, rid, f"check by hand: {message}", ("technique",))]
 
 
 @rule(

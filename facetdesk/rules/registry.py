@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules import botox, coverage, coverage_rf, doses, relief, risks  # noqa: F401 (importing them registers their rules)
@@ -31,10 +34,14 @@ def run_rule(r: Rule, case: RuleCase) -> list[Finding]:
 
 
 def evaluate(
-    patient: Patient, procedure: Procedure, priors: list[Procedure] | tuple[Procedure, ...], catalog: Catalog
+    patient: Patient,
+    procedure: Procedure,
+    priors: list[Procedure] | tuple[Procedure, ...],
+    catalog: Catalog,
+    follow_ups: Sequence[FollowUp] = (),
 ) -> list[Finding]:
     """Every rule's findings for this case, most serious first. Pure: no I/O."""
-    case = RuleCase(patient, procedure, tuple(p for p in priors if p.uid != procedure.uid), catalog)
+    case = RuleCase(patient, procedure, tuple(p for p in priors if p.uid != procedure.uid), catalog, tuple(follow_ups))
     findings: list[Finding] = []
     for r in RULES.values():
         try:

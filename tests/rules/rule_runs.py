@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.resources import resources_dir
@@ -26,9 +27,12 @@ def run(
     procedure: Procedure | None = None,
     priors: Iterable[Procedure] = (),
     patient: Patient | None = None,
+    follow_ups: Iterable[FollowUp] = (),
 ) -> list[Finding]:
     """The findings of ``rule_id`` (by default for a screened patient and the smallest complete procedure)."""
-    case = RuleCase(patient or screened_patient(), procedure or default_procedure(), tuple(priors), get_catalog())
+    case = RuleCase(
+        patient or screened_patient(), procedure or default_procedure(), tuple(priors), get_catalog(), tuple(follow_ups)
+    )
     return run_rule(RULES[rule_id], case)
 
 
@@ -37,9 +41,10 @@ def one(
     procedure: Procedure | None = None,
     priors: Iterable[Procedure] = (),
     patient: Patient | None = None,
+    follow_ups: Iterable[FollowUp] = (),
 ) -> Finding:
     """The one finding ``rule_id`` gives for this case."""
-    findings = run(rule_id, procedure, priors, patient)
+    findings = run(rule_id, procedure, priors, patient, follow_ups)
     assert len(findings) == 1, findings
     return findings[0]
 

@@ -107,3 +107,29 @@ def test_an_ablation_is_not_judged_by_the_therapeutic_injection_rules():
         "lcd.repeat_therapeutic", procedure(intent="therapeutic"), [ablation(performed_at=WHEN - timedelta(days=90))]
     )
     assert f.status == Status.NOT_APPLICABLE and "first therapeutic procedure" in f.message
+
+
+def _visits(prior, *pairs):
+    """(months after ``prior``, NRS) follow-up visits of a stored ``prior``."""
+    from facetdesk.domain.follow_up import FollowUp
+
+    return [
+        FollowUp(procedure_id=prior.id, seen_on=add_months(prior.performed_at.date(), m), recorded_by="RN Synthetic",
+                 pain_nrs=nrs)
+        for m, nrs in pairs
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "pairs, status",
+    [
+        (((1, 2), (3, 3), (6, 4)), Status.MET),  # from 8: 75%, 62.5%, 50% through 6 months
+        (((1, 2), (3, 6), (6, 2)), Status.NOT_MET),  # fell below 50% at 3 months
+        (((1, 2), (3, 2)), Status.NOT_EVALUATED),  # visits do not reach 6 months yet
+    ],
+)
+def test_a_repeat_ablation_is_judged_by_the_follow_ups_of_the_earlier_one(pairs, status):
+    assert (value("lcd.rfa.repeat_min_improvement_pct"), value("lcd.rfa.repeat_min_duration_months")) == (50, 6)
+    earlier = ablation(id=7, performed_at=add_months(WHEN, -8), pre_procedure_pain=8)
+    f = one("lcd.rfa_repeat", ablation(), [earlier], follow_ups=_visits(earlier, *pairs))
+    assert f.status == status, f.message
