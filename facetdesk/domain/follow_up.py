@@ -41,7 +41,8 @@ class GlobalImpression(LabelledEnum):
 class FollowUp(Model):
     id: RowId | None = None
     version: int = Field(default=0, ge=0)
-    procedure_id: RowId
+    # The procedure followed up, by its stable identifier (the same in every database and case file).
+    procedure_uid: str = Field(min_length=1, max_length=64)
     seen_on: date
     recorded_by: Name
     pain_nrs: Nrs | None = None

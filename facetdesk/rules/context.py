@@ -45,8 +45,8 @@ class RuleCase:
         return sorted((p for p in self.priors if p.performed_at < self.when), key=lambda p: p.performed_at)
 
     def follow_ups_of(self, procedure: Procedure) -> list[FollowUp]:
-        """The follow-up visits after ``procedure`` (a stored one: a draft has none)."""
-        return [v for v in self.follow_ups if procedure.id is not None and v.procedure_id == procedure.id]
+        """The follow-up visits after ``procedure``."""
+        return [v for v in self.follow_ups if v.procedure_uid == procedure.uid]
 
     def finding(
         self,

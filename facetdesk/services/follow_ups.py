@@ -34,9 +34,9 @@ class FollowUpService:
             raw = {**raw, "recorded_by": actor.display_name}  # who records it is who is signed in, never typed
         visit = validated(FollowUp, raw)  # type: ignore[arg-type]  # anything not a form is refused by name
         with self._db.transaction() as session:
-            found = repo.get_procedure(session, visit.procedure_id)
+            found = repo.procedure_by_uid(session, visit.procedure_uid)
             if found is None:
-                raise NotFound(f"procedure {shown(visit.procedure_id)} does not exist")
+                raise NotFound(f"procedure {shown(visit.procedure_uid)} does not exist")
             procedure = found[1]
             if visit.seen_on < procedure.performed_at.date():
                 raise InvalidRecord(

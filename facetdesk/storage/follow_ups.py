@@ -13,31 +13,38 @@ from facetdesk.domain.follow_up import FollowUp
 from facetdesk.storage.errors import RecordNotFound, StaleRecord
 from facetdesk.storage.tables import FollowUpRow, ProcedureRow, utcnow
 
-# Every field but the row's bookkeeping is a column of the same name.
-_COLUMNS = tuple(name for name in FollowUp.model_fields if name not in ("id", "version"))
+# Every field but the row's bookkeeping and the procedure link is a column of the same name.
+_COLUMNS = tuple(name for name in FollowUp.model_fields if name not in ("id", "version", "procedure_uid"))
 
 
 def _column_value(value: object) -> object:
     return value.value if isinstance(value, Enum) else value
 
 
-def _from_row(row: FollowUpRow) -> FollowUp:
+def _from_row(row: FollowUpRow, procedure_uid: str) -> FollowUp:
     values = {name: getattr(row, name) for name in _COLUMNS}
-    return FollowUp.model_validate({"id": row.id, "version": row.version_id, **values}, context=STORED)
+    bookkeeping = {"id": row.id, "version": row.version_id, "procedure_uid": procedure_uid}
+    return FollowUp.model_validate(bookkeeping | values, context=STORED)
+
+
+def _procedure_id(session: Session, uid: str) -> int:
+    found = session.scalar(sa.select(ProcedureRow.id).where(ProcedureRow.uid == uid))
+    if found is None:
+        raise RecordNotFound("The procedure is no longer in the database.")
+    return found
 
 
 def save_follow_up(session: Session, follow_up: FollowUp) -> FollowUp:
     """Insert (``id`` None) or update; StaleRecord when another workstation saved it since it was read."""
-    if session.get(ProcedureRow, follow_up.procedure_id) is None:
-        raise RecordNotFound("The procedure is no longer in the database.")
+    procedure_id = _procedure_id(session, follow_up.procedure_uid)
     if follow_up.id is None:
-        row = FollowUpRow()
+        row = FollowUpRow(procedure_id=procedure_id)
         session.add(row)
     else:
         found = session.get(FollowUpRow, follow_up.id)
         if found is None:
             raise RecordNotFound("The follow-up is no longer in the database.")
-        if found.procedure_id != follow_up.procedure_id:
+        if found.procedure_id != procedure_id:
             raise ValueError(f"follow-up {follow_up.id} belongs to another procedure")
         if found.version_id != follow_up.version:
             raise StaleRecord()
@@ -54,15 +61,19 @@ def save_follow_up(session: Session, follow_up: FollowUp) -> FollowUp:
 
 def follow_ups_for_patient(session: Session, patient_id: int) -> list[FollowUp]:
     """Every follow-up of the patient's procedures, oldest visit first."""
-    rows = session.scalars(
-        sa.select(FollowUpRow)
+    rows = session.execute(
+        sa.select(FollowUpRow, ProcedureRow.uid)
         .join(ProcedureRow, ProcedureRow.id == FollowUpRow.procedure_id)
         .where(ProcedureRow.patient_id == patient_id)
         .order_by(FollowUpRow.seen_on, FollowUpRow.id)
     )
-    return [_from_row(row) for row in rows]
+    return [_from_row(row, uid) for row, uid in rows]
 
 
 def get_follow_up(session: Session, follow_up_id: int) -> FollowUp | None:
     row = session.get(FollowUpRow, follow_up_id)
-    return None if row is None else _from_row(row)
+    if row is None:
+        return None
+    uid = session.scalar(sa.select(ProcedureRow.uid).where(ProcedureRow.id == row.procedure_id))
+    assert uid is not None  # the foreign key keeps the procedure
+    return _from_row(row, uid)

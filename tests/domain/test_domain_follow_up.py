@@ -16,8 +16,8 @@ DONE = procedure(pre_procedure_pain=8)
 
 def visit(months: float, nrs: int | None = None, adl: float | None = None, **fields) -> FollowUp:
     seen = add_months(WHEN.date(), int(months)) + timedelta(days=round((months % 1) * 30))
-    return FollowUp(procedure_id=1, seen_on=seen, recorded_by="RN Synthetic", pain_nrs=nrs, adl_improvement_pct=adl,
-                    **fields)  # fmt: skip
+    values = {"procedure_uid": "proc-1", "seen_on": seen, "recorded_by": "RN Synthetic", "pain_nrs": nrs}
+    return FollowUp.model_validate(values | {"adl_improvement_pct": adl} | fields)
 
 
 def test_pain_improvement_is_against_the_pain_before_the_procedure():
@@ -48,6 +48,6 @@ def test_the_reason_names_the_visit_that_fell_short():
 
 def test_a_visit_is_not_in_the_future_and_a_disability_score_names_its_scale():
     with pytest.raises(ValidationError, match="future"):
-        FollowUp(procedure_id=1, seen_on=date.today() + timedelta(days=2), recorded_by="RN Synthetic")
+        FollowUp(procedure_uid="proc-1", seen_on=date.today() + timedelta(days=2), recorded_by="RN Synthetic")
     with pytest.raises(ValidationError, match="disability scale"):
-        FollowUp(procedure_id=1, seen_on=date(2025, 1, 1), recorded_by="RN Synthetic", disability_score=30)
+        FollowUp(procedure_uid="proc-1", seen_on=date(2025, 1, 1), recorded_by="RN Synthetic", disability_score=30)

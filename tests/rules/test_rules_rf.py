@@ -114,7 +114,7 @@ def _visits(prior, *pairs):
     from facetdesk.domain.follow_up import FollowUp
 
     return [
-        FollowUp(procedure_id=prior.id, seen_on=add_months(prior.performed_at.date(), m), recorded_by="RN Synthetic",
+        FollowUp(procedure_uid=prior.uid, seen_on=add_months(prior.performed_at.date(), m), recorded_by="RN Synthetic",
                  pain_nrs=nrs)
         for m, nrs in pairs
     ]  # fmt: skip
@@ -130,6 +130,6 @@ def _visits(prior, *pairs):
 )
 def test_a_repeat_ablation_is_judged_by_the_follow_ups_of_the_earlier_one(pairs, status):
     assert (value("lcd.rfa.repeat_min_improvement_pct"), value("lcd.rfa.repeat_min_duration_months")) == (50, 6)
-    earlier = ablation(id=7, performed_at=add_months(WHEN, -8), pre_procedure_pain=8)
+    earlier = ablation(performed_at=add_months(WHEN, -8), pre_procedure_pain=8)
     f = one("lcd.rfa_repeat", ablation(), [earlier], follow_ups=_visits(earlier, *pairs))
     assert f.status == status, f.message

@@ -20,7 +20,7 @@ def procedure(ctx):
 
 
 def _visit(procedure, **fields):
-    return {"procedure_id": procedure.id, "seen_on": date(2024, 6, 5), "recorded_by": "typed name", **fields}
+    return {"procedure_uid": procedure.uid, "seen_on": date(2024, 6, 5), "recorded_by": "typed name", **fields}
 
 
 def test_a_visit_is_recorded_in_the_signed_in_name_and_audited(ctx, procedure):
@@ -37,7 +37,7 @@ def test_a_visit_before_the_procedure_or_of_no_procedure_is_refused(ctx, procedu
         ctx.follow_ups.save(_visit(procedure, seen_on=date(2024, 1, 1)))
     assert info.value.errors[0].path == ("seen_on",) and "before the procedure" in info.value.errors[0].message
     with pytest.raises(NotFound):
-        ctx.follow_ups.save(_visit(procedure, procedure_id=procedure.id + 99))
+        ctx.follow_ups.save(_visit(procedure, procedure_uid="no-such-procedure"))
 
 
 def test_a_nurse_records_follow_ups_in_her_own_name(ctx, procedure):

@@ -346,7 +346,7 @@ def test_save_preset_refuses_each_hostile_field_clearly(ctx, data):
 def test_save_follow_up_refuses_each_hostile_field_clearly(ctx, data):
     procedure = a_procedure(ctx)
     base = {
-        "procedure_id": procedure.id, "seen_on": "2025-06-01", "recorded_by": "RN Synthetic", "pain_nrs": 3,
+        "procedure_uid": procedure.uid, "seen_on": "2025-06-01", "recorded_by": "RN Synthetic", "pain_nrs": 3,
         "disability_scale": "ODI", "disability_score": 30.0, "adl_improvement_pct": 50.0, "analgesic_use": "less",
         "global_impression": "much_improved", "notes": "Synthetic follow-up.",
     }  # fmt: skip
