@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from facetdesk.domain.base import Model, duplicates
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.text import shown
@@ -55,12 +56,15 @@ class SignatureProof(Model):
 
 class CaseFile(Model):
     format: Literal["facetdesk-case"] = CASE_FORMAT
-    format_version: Literal[1] = 1
+    # 2 adds follow-up visits (and radiofrequency ablation); a version 1 file reads as it always did.
+    format_version: Literal[1, 2] = 2
     patient: Patient
     procedure: Procedure
     prior_procedures: list[Procedure] = Field(default_factory=list)
     # Proof of each signature of the procedures above (export-case writes them; import-case checks them).
     signatures: list[SignatureProof] = Field(default_factory=list)
+    # Follow-up visits after the procedures above, oldest first.
+    follow_ups: list[FollowUp] = Field(default_factory=list)
 
     @field_validator("procedure")
     @classmethod
@@ -84,6 +88,18 @@ class CaseFile(Model):
             if main is not None and prior.uid == main.uid:
                 raise ValueError(f"row {i + 1} is the same procedure (uid) as the case's own procedure")
         return v
+
+    @field_validator("follow_ups")
+    @classmethod
+    def _follow_ups_of_the_case(cls, v: list[FollowUp], info: ValidationInfo) -> list[FollowUp]:
+        if v and info.data.get("format_version") == 1:
+            raise ValueError("follow-ups need format_version 2")
+        main, priors = info.data.get("procedure"), info.data.get("prior_procedures") or []
+        uids = {p.uid for p in (main, *priors) if p is not None}
+        for i, visit in enumerate(v):
+            if main is not None and visit.procedure_uid not in uids:
+                raise ValueError(f"row {i + 1} follows up a procedure that is not in the case file")
+        return sorted(v, key=lambda visit: visit.seen_on)
 
 
 def _raise_first(errors: list[FieldError], lead: str = "") -> None:

@@ -45,8 +45,9 @@ class RuleCase:
         return sorted((p for p in self.priors if p.performed_at < self.when), key=lambda p: p.performed_at)
 
     def follow_ups_of(self, procedure: Procedure) -> list[FollowUp]:
-        """The follow-up visits after ``procedure``."""
-        return [v for v in self.follow_ups if v.procedure_uid == procedure.uid]
+        """The follow-up visits after ``procedure`` seen by the time of this case's procedure, oldest first."""
+        today = self.when.date()
+        return [v for v in self.follow_ups if v.procedure_uid == procedure.uid and v.seen_on <= today]
 
     def finding(
         self,

@@ -21,6 +21,7 @@ from facetdesk.storage import repository as repo
 from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import trust as key_store
 from facetdesk.storage.db import Database
+from facetdesk.storage.follow_ups import follow_ups_for_patient, save_follow_up
 from facetdesk.trust import ca as ca_mod
 
 
@@ -44,7 +45,9 @@ class CaseService:
         patient, procedure = self._records.get_procedure(procedure_id)
         assert patient.id is not None
         priors = self._records.prior_procedures(patient.id, procedure)
-        return case_file(patient, procedure, priors)
+        with self._db.read() as session:
+            visits = follow_ups_for_patient(session, patient.id)
+        return case_file(patient, procedure, priors, visits)
 
     def export_case(self, procedure_id: int) -> CaseFile:
         """The case file of a stored procedure, with the proof of every signature in it; the export is recorded."""
@@ -177,6 +180,13 @@ class CaseService:
                     saved_id = saved.id
                 procedure_id = saved_id
             assert procedure_id is not None
+            # The case's follow-up visits that this database does not hold yet (the same visit is not added twice).
+            held = {v.model_dump_json(exclude={"id", "version"}) for v in follow_ups_for_patient(session, patient.id)}
+            visits_added = 0
+            for visit in case.follow_ups:
+                if visit.model_dump_json(exclude={"id", "version"}) not in held:
+                    save_follow_up(session, visit.model_copy(update={"id": None, "version": 0}))
+                    visits_added += 1
             self._work.log(
                 session,
                 AuditAction.IMPORT,
@@ -186,6 +196,7 @@ class CaseService:
                     "patient_created": created,
                     "procedures_added": added,
                     "procedures_present": present,
+                    "follow_ups_added": visits_added,
                     "record_format": RECORD_FORMAT,
                     "records": hashes,
                     "signatures": imported,

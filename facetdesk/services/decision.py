@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.errors import FieldError, field_errors
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import BlockAnaesthetic, block_anaesthetic
@@ -38,7 +40,7 @@ class DraftCheck:
 
 
 def check_case(case: CaseFile, catalog: Catalog) -> list[Finding]:
-    return evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
+    return evaluate(case.patient, case.procedure, case.prior_procedures, catalog, case.follow_ups)
 
 
 def lenient_procedure(data: dict[str, Any]) -> tuple[Procedure | None, list[FieldError]]:
@@ -122,9 +124,15 @@ def _prune(draft: dict, path: tuple) -> bool:
     return False
 
 
-def check_draft(patient: Patient, data: dict[str, Any], priors: list[Procedure], catalog: Catalog) -> DraftCheck:
+def check_draft(
+    patient: Patient,
+    data: dict[str, Any],
+    priors: list[Procedure],
+    catalog: Catalog,
+    follow_ups: Sequence[FollowUp] = (),
+) -> DraftCheck:
     procedure, problems = lenient_procedure(data)
     if procedure is None:
         return DraftCheck([], problems, evaluated=False)
-    findings = evaluate(patient, procedure, priors, catalog)
+    findings = evaluate(patient, procedure, priors, catalog, follow_ups)
     return DraftCheck(findings, problems, evaluated=True, block=block_anaesthetic(procedure, catalog))

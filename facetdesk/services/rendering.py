@@ -59,8 +59,8 @@ def note_content_for_case(
     """
     catalog = catalog or get_catalog()
     if findings is None:
-        findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog)
-    rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog)
+        findings = evaluate(case.patient, case.procedure, case.prior_procedures, catalog, case.follow_ups)
+    rule_case = RuleCase(case.patient, case.procedure, tuple(case.prior_procedures), catalog, tuple(case.follow_ups))
     return build_note_content(
         case,
         clinic=clinic,

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, AuditEntry
+from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.finding import Finding, Severity
 from facetdesk.domain.patient import Patient
@@ -41,6 +42,7 @@ from facetdesk.storage import users as user_store
 from facetdesk.storage.audit import chain_head
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import AlreadySigned, StaleRecord
+from facetdesk.storage.follow_ups import follow_ups_for_patient
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.trust import StoredKey
 from facetdesk.trust import ca as ca_mod
@@ -145,8 +147,9 @@ class SigningService:
         with self._db.read() as session:
             patient_id, patient, procedure = _load(session, procedure_id)
             priors = _priors(session, patient_id, procedure)
+            visits = follow_ups_for_patient(session, patient_id)
         assert patient is not None
-        return _unacknowledged(patient, procedure, priors)
+        return _unacknowledged(case_file(patient, procedure, priors, visits))
 
     def sign_procedure(
         self,
@@ -170,6 +173,7 @@ class SigningService:
         with self._db.read() as session:
             patient_id, patient, procedure = _load(session, procedure_id)
             priors = _priors(session, patient_id, procedure)
+            visits = follow_ups_for_patient(session, patient_id)
             clinic = load_settings(session)
         assert patient is not None
         if procedure.signature is not None:
@@ -177,10 +181,12 @@ class SigningService:
         if procedure.version != version:
             raise StaleRecord()
         opened = self._open(password)
-        procedure = _with_acknowledgements(patient, procedure, priors, acknowledgements, actor.display_name)
+        procedure = _with_acknowledgements(
+            case_file(patient, procedure, priors, visits), acknowledgements, actor.display_name
+        )
         # Rendered and PDF-signed outside the write transaction; the transaction below refuses the
         # signature if the procedure or the patient's identity changed meanwhile, so the PDF is of what is signed.
-        signed_case = case_file(patient, procedure.model_copy(update={"signature": signature}), priors)
+        signed_case = case_file(patient, procedure.model_copy(update={"signature": signature}), priors, visits)
         from facetdesk.services.rendering import render_case_note
 
         note = render_case_note(
@@ -382,24 +388,23 @@ def _repo_overrides(session, procedure_id: int) -> list:
     return [] if found is None else list(found[1].overrides)
 
 
-def _unacknowledged(patient: Patient, procedure: Procedure, priors: list[Procedure]) -> list[Finding]:
+def _unacknowledged(case: CaseFile) -> list[Finding]:
     from facetdesk.domain.catalog import get_catalog
-    from facetdesk.rules import evaluate
+    from facetdesk.services.decision import check_case
 
-    findings = evaluate(patient, procedure, priors, get_catalog())
-    return [f for f in findings if f.needs_acknowledgement and procedure.override_for(f.rule) is None]
+    findings = check_case(case, get_catalog())
+    return [f for f in findings if f.needs_acknowledgement and case.procedure.override_for(f.rule) is None]
 
 
 def _with_acknowledgements(
-    patient: Patient,
-    procedure: Procedure,
-    priors: list[Procedure],
+    case: CaseFile,
     acknowledgements: Mapping[str, str] | None,
     signer: str,
 ) -> Procedure:
     """The procedure with the acknowledgements given at signing; InvalidRecord while any open finding lacks one."""
+    procedure = case.procedure
     given = dict(acknowledgements or {})
-    open_ = _unacknowledged(patient, procedure, priors)
+    open_ = _unacknowledged(case)
     errors: list[FieldError] = []
     overrides = list(procedure.overrides)
     now = datetime.now().replace(microsecond=0)

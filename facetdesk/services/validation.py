@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from facetdesk.domain.case import CaseFile, check_procedure_for_patient
 from facetdesk.domain.errors import InvalidRecord, field_errors
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 
@@ -25,11 +27,18 @@ def validated(model: type[M], data: dict[str, Any] | M) -> M:
         raise InvalidRecord(field_errors(exc)) from None
 
 
-def case_file(patient: Patient, procedure: Procedure, priors: list[Procedure] | tuple[Procedure, ...] = ()) -> CaseFile:
-    """The stored records as one case; records that disagree (stored before a check existed, or edited
-    behind the app) are refused naming the field, never with a raw validation error."""
+def case_file(
+    patient: Patient,
+    procedure: Procedure,
+    priors: list[Procedure] | tuple[Procedure, ...] = (),
+    follow_ups: Sequence[FollowUp] = (),
+) -> CaseFile:
+    """The stored records as one case, with the follow-ups of its procedures; records that disagree (stored before
+    a check existed, or edited behind the app) are refused naming the field, never with a raw validation error."""
+    uids = {procedure.uid, *(p.uid for p in priors)}
+    visits = [v for v in follow_ups if v.procedure_uid in uids]
     try:
-        return CaseFile(patient=patient, procedure=procedure, prior_procedures=list(priors))
+        return CaseFile(patient=patient, procedure=procedure, prior_procedures=list(priors), follow_ups=visits)
     except ValidationError as exc:
         raise InvalidRecord(field_errors(exc)) from None
 

@@ -34,8 +34,23 @@ def test_dump_then_parse_gives_the_same_case(case):
 
 def test_dumped_case_carries_format_tag(raw):
     assert raw["format"] == "facetdesk-case"
-    assert raw["format_version"] == 1
+    assert raw["format_version"] == 2
     assert raw["patient"]["mrn"] == "FD-000123"
+
+
+def test_a_version_1_file_reads_as_it_always_did_and_cannot_hold_follow_ups(raw):
+    old = {k: v for k, v in raw.items() if k != "follow_ups"} | {"format_version": 1}
+    case = parse_case(json.dumps(old))
+    assert case.format_version == 1 and case.follow_ups == []
+    visit = {"procedure_uid": old["procedure"]["uid"], "seen_on": "2026-11-01", "recorded_by": "RN Synthetic"}
+    [error] = _errors(json.dumps(old | {"follow_ups": [visit]}))
+    assert error.path == ("follow_ups",) and "format_version 2" in error.message
+
+
+def test_a_follow_up_must_follow_a_procedure_of_the_case(raw):
+    visit = {"procedure_uid": "elsewhere", "seen_on": "2026-11-01", "recorded_by": "RN Synthetic"}
+    [error] = _errors(json.dumps(raw | {"follow_ups": [visit]}))
+    assert error.path == ("follow_ups",) and "not in the case file" in error.message
 
 
 def test_write_then_read_round_trip(tmp_path, case):
@@ -99,7 +114,7 @@ def test_unknown_top_level_field_is_refused(raw):
     assert error.path == ("attachments",)
 
 
-@pytest.mark.parametrize(("key", "value"), [("format", "other-app-case"), ("format_version", 2)])
+@pytest.mark.parametrize(("key", "value"), [("format", "other-app-case"), ("format_version", 3)])
 def test_wrong_format_tag_is_refused(raw, key, value):
     raw[key] = value
 

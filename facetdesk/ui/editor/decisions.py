@@ -37,7 +37,7 @@ class DecisionSupport(QObject):
         patient = editor.patient
         if patient is None:
             return []
-        result = check_draft(patient, editor.data(), editor.priors, self._catalog)
+        result = check_draft(patient, editor.data(), editor.priors, self._catalog, editor.follow_ups)
         problems = [str(p) for p in result.problems]
         if not result.evaluated:
             # Never an earlier result (another procedure's, another patient's): nothing until this form validates.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QPushButton
 
+    from facetdesk.domain.follow_up import FollowUp
     from facetdesk.domain.patient import Patient
     from facetdesk.domain.preset import Preset
     from facetdesk.domain.procedure import Override, Procedure
@@ -33,6 +34,7 @@ class EditorHost(Protocol):
     messages: EditorMessages
     questions: EditorQuestions
     preset_button: QPushButton
+    follow_ups: list[FollowUp]
 
     @property
     def patient(self) -> Patient | None: ...

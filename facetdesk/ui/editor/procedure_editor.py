@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.errors import InvalidRecord
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Override, Procedure
 from facetdesk.domain.users import NotPermitted, Permission
@@ -64,6 +65,9 @@ class ProcedureEditor(QWidget):
         self.work: WorkSession | None = None
         self.signing: Callable[[], SigningService] = _no_signing
         self.presets_source: Callable[[], list] = list
+        # The patient's follow-up visits (decision support judges repeats by them), read when a record is shown.
+        self.follow_ups_source: Callable[[int], list[FollowUp]] = lambda patient_id: []
+        self.follow_ups: list[FollowUp] = []
         self._overrides: list[Override] = []
         self._priors: list[Procedure] = []
         # Re-check shortly after the last keystroke rather than on every one.
@@ -272,6 +276,7 @@ class ProcedureEditor(QWidget):
             if raw is not None:
                 restore_raw_fields(self.form, raw)
             self._priors = self._records.procedures_of(patient.id) if patient.id is not None else []
+            self.follow_ups = self.follow_ups_source(patient.id) if patient.id is not None else []
             self.export_button.setEnabled(base is not None and base.id is not None)
             self.status.setText("")
             self.form.setCurrentIndex(0)
