@@ -15,6 +15,7 @@ from facetdesk.domain.base import LongText, Model, Name, RowId, is_stored, not_i
 from facetdesk.domain.enums import DisabilityScale, LabelledEnum
 from facetdesk.domain.months import add_months
 from facetdesk.domain.procedure import Nrs, Procedure
+from facetdesk.domain.procedure_form import FormField
 
 
 class AnalgesicUse(LabelledEnum):
@@ -125,3 +126,35 @@ def sustained_improvement(procedure: Procedure, visits: list[FollowUp], min_pct:
     if not checked:
         return Sustained(None, "no follow-up with pain or daily activities recorded")
     return Sustained(None, f"follow-ups reach {checked[-1].split(':')[0]}, not yet {months:g} months ({due:%Y-%m-%d})")
+
+
+# The follow-up form, described once (as the procedure form is): the dialog builds its widgets from it.
+FIELDS: tuple[FormField, ...] = (
+    FormField(("pain_nrs",), "Pain now (NRS)", "Follow-up", "number"),
+    FormField(("disability_scale",), "Disability scale", "Follow-up", "choice"),
+    FormField(("disability_score",), "Disability score", "Follow-up", "number", unit=" %", decimals=0),
+    FormField(("adl_improvement_pct",), "Daily activities, change since before", "Follow-up", "number",
+              "On the patient's usual activities scale: positive when better, negative when worse", unit=" %",
+              decimals=0),
+    FormField(("analgesic_use",), "Pain medication since", "Follow-up", "choice"),
+    FormField(("global_impression",), "Patient's impression of change", "Follow-up", "choice"),
+    FormField(("notes",), "Notes", "Follow-up", "text"),
+)  # fmt: skip
+
+
+def follow_up_summary(procedure: Procedure, visit: FollowUp) -> str:
+    """One line for a visit, as the screen and the note say it; what was not recorded is left out."""
+    parts = []
+    if visit.pain_nrs is not None:
+        better = pain_improvement_pct(procedure, visit)
+        parts.append(f"pain {visit.pain_nrs}/10" + (f" ({better:g}% better)" if better is not None else ""))
+    if visit.disability_score is not None and visit.disability_scale is not None:
+        parts.append(f"{visit.disability_scale.value} {visit.disability_score:g}%")
+    if visit.adl_improvement_pct is not None:
+        parts.append(f"daily activities {visit.adl_improvement_pct:+g}%")
+    if visit.analgesic_use is not None:
+        parts.append(f"pain medication: {visit.analgesic_use.label.lower()}")
+    if visit.global_impression is not None:
+        parts.append(visit.global_impression.label.lower())
+    measured = "; ".join(parts) or "nothing measured"
+    return f"{visit.seen_on:%Y-%m-%d}: {measured} ({visit.recorded_by})"

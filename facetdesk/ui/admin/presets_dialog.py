@@ -29,8 +29,8 @@ from facetdesk.domain.users import NotPermitted
 from facetdesk.storage.errors import StorageError
 from facetdesk.ui.common import style
 from facetdesk.ui.common.error_router import ErrorRouter
+from facetdesk.ui.common.field_widgets import FieldWidget
 from facetdesk.ui.common.widgets import ChoiceCombo, ErrorLabel, OptionalFloatSpin, enum_combo, named
-from facetdesk.ui.editor.field_widgets import FieldWidget
 from facetdesk.ui.editor.medications_panel import MedicationsPanel
 
 # Optional fields of a preset: "not set" leaves the procedure form's value alone when applied.

@@ -1,7 +1,7 @@
 """The editor's Documentation tab: consent and time-out, how it was done, radiation and images, the check after.
 
 Built from the form's description (domain/procedure_form.FIELDS, tab "Documentation"): each field's widget comes
-from its description and the record's type (editor/field_widgets.FieldWidget), in its group, in the described
+from its description and the record's type (common/field_widgets.FieldWidget), in its group, in the described
 order. An item that does not concern the procedure as entered (views without fluoroscopy, off-label toxin without
 toxin) is greyed out, keeping what it holds.
 """
@@ -17,7 +17,7 @@ from facetdesk.domain.documentation import ProcedureDocumentation
 from facetdesk.domain.documentation_items import APPLIES_WORDS, GROUP_TITLES, ITEM_BY_KEY, applies
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.procedure_form import FIELDS
-from facetdesk.ui.editor.field_widgets import FieldWidget
+from facetdesk.ui.common.field_widgets import FieldWidget
 from facetdesk.ui.editor.form_sections import AddField
 
 # Which of the two columns each group sits in.

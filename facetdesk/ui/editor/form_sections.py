@@ -32,6 +32,7 @@ from facetdesk.domain.procedure_form import BY_PATH, FIELDS
 from facetdesk.ui.common import style
 from facetdesk.ui.common.date_fields import OneTabDateTimeEdit
 from facetdesk.ui.common.error_router import ErrorRouter
+from facetdesk.ui.common.field_widgets import FieldWidget
 from facetdesk.ui.common.widgets import (
     ChoiceCombo,
     ErrorLabel,
@@ -39,7 +40,6 @@ from facetdesk.ui.common.widgets import (
     named,
     to_qdatetime,
 )
-from facetdesk.ui.editor.field_widgets import FieldWidget
 
 
 def code_list(catalog: Catalog) -> QListWidget:

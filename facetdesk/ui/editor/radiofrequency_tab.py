@@ -10,7 +10,7 @@ from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.procedure_form import FIELDS
 from facetdesk.domain.radiofrequency import Lesioning
 from facetdesk.ui.common import style
-from facetdesk.ui.editor.field_widgets import FieldWidget
+from facetdesk.ui.common.field_widgets import FieldWidget
 from facetdesk.ui.editor.form_sections import AddField
 
 

@@ -192,6 +192,7 @@ class PatientPage(QWidget):
     new_procedure = Signal()
     start_from_previous = Signal(int)
     save_requested = Signal()  # "Save patient" pressed: the window saves (and may ask about the weight)
+    follow_up_requested = Signal(int)  # "Follow-up…" pressed for the selected procedure
 
     def __init__(self, catalog: Catalog, records: RecordService):
         super().__init__()
@@ -239,6 +240,11 @@ class PatientPage(QWidget):
             "New procedure with the selected one's technique, levels and medications; never its scores, dates or notes",
         )
         self._copy_tip = self.copy_button.toolTip()
+        self.follow_up_button = named(
+            QPushButton(self.tr("Follow-up…")),
+            "Record a follow-up",
+            "Record how the patient is doing after the selected procedure (pain, function, medication)",
+        )
         self.hint = QLabel(self.tr("Save the patient first to record procedures."))
         self.hint.setStyleSheet(f"color: {style.MUTED_COLOR};")
         box = QGroupBox(self.tr("Procedures"))
@@ -247,6 +253,7 @@ class PatientPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.hint, 1)
         row.addWidget(self.open_button)
+        row.addWidget(self.follow_up_button)
         row.addWidget(self.copy_button)
         row.addWidget(self.new_button)
         bl.addLayout(row)
@@ -257,6 +264,7 @@ class PatientPage(QWidget):
         self.new_button.clicked.connect(self.new_procedure)
         self.open_button.clicked.connect(self._open_selected)
         self.copy_button.clicked.connect(self._copy_selected)
+        self.follow_up_button.clicked.connect(self._follow_up_selected)
         self.procedures.doubleClicked.connect(lambda _i: self._open_selected())
         self.refresh_procedures()
 
@@ -318,6 +326,7 @@ class PatientPage(QWidget):
         any_procedures = self.timeline.rowCount() > 0
         self.new_button.setEnabled(pid is not None and self._can_create)
         self.open_button.setEnabled(any_procedures)
+        self.follow_up_button.setEnabled(any_procedures)
         self.copy_button.setEnabled(any_procedures and self._can_create)
         self.hint.setVisible(pid is None)
         if any_procedures:
@@ -338,6 +347,11 @@ class PatientPage(QWidget):
         procedure_id = self._selected_id()
         if procedure_id is not None:
             self.start_from_previous.emit(procedure_id)
+
+    def _follow_up_selected(self) -> None:
+        procedure_id = self._selected_id()
+        if procedure_id is not None:
+            self.follow_up_requested.emit(procedure_id)
 
     def _open_selected(self) -> None:
         procedure_id = self._selected_id()

@@ -17,6 +17,7 @@ from facetdesk.ui.common.access import guarded
 if TYPE_CHECKING:
     from facetdesk.domain.patient import Patient
     from facetdesk.services.context import AppContext
+    from facetdesk.ui.patients.follow_up_dialog import FollowUpDialog
     from facetdesk.ui.patients.patient_list import PatientListPanel
     from facetdesk.ui.patients.patient_page import PatientPage
     from facetdesk.ui.shell.questions import WindowQuestions
@@ -65,6 +66,22 @@ class PatientFlow(QObject):
             return
         self._page.refresh_procedures()
         self._area.show_page(self._page)
+
+    @guarded
+    def record_follow_up(self, procedure_id: int) -> FollowUpDialog:
+        """The follow-up dialog of a procedure: its visits so far, and a new one saved in the signed-in name."""
+        from facetdesk.ui.patients.follow_up_dialog import FollowUpDialog
+
+        patient, procedure = self._ctx.records.get_procedure(procedure_id)
+        assert patient.id is not None
+        earlier = [v for v in self._ctx.follow_ups.of_patient(patient.id) if v.procedure_uid == procedure.uid]
+        dialog = FollowUpDialog(procedure, earlier, self._ctx.follow_ups.save, self._page)
+        dialog.saved.connect(
+            lambda visit: self._status(self.tr("Follow-up of {d} saved").format(d=f"{visit.seen_on:%Y-%m-%d}"))
+        )
+        dialog.open()
+        self.follow_up_dialog = dialog
+        return dialog
 
     @guarded
     def save_patient(self) -> Patient | None:

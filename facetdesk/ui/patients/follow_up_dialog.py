@@ -1,0 +1,78 @@
+"""The follow-up dialog: the visits so far after a procedure, and a new one entered by a nurse or physician."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from facetdesk.domain.follow_up import FIELDS, FollowUp, follow_up_summary
+from facetdesk.domain.procedure import Procedure
+from facetdesk.ui.common import style
+from facetdesk.ui.common.error_router import ErrorRouter
+from facetdesk.ui.common.field_widgets import FieldWidget
+from facetdesk.ui.common.widgets import ErrorLabel, named
+
+
+class FollowUpDialog(QDialog):
+    """``save(data)`` stores a visit (the service: it refuses by field, and names who recorded it)."""
+
+    saved = Signal(object)  # FollowUp
+
+    def __init__(
+        self,
+        procedure: Procedure,
+        earlier: list[FollowUp],
+        save: Callable[[dict[str, Any]], FollowUp],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._procedure, self._save = procedure, save
+        self.setWindowTitle(self.tr("Follow-up"))
+        what = f"{procedure.technique.label} of {procedure.performed_at:%Y-%m-%d} ({', '.join(procedure.levels())})"
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Follow-up after the {what}").format(what=what)))
+        lines = [follow_up_summary(procedure, v) for v in earlier] or [self.tr("No follow-up recorded yet.")]
+        self.history = named(QLabel("\n".join(lines)), "Earlier follow-ups")
+        self.history.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        self.history.setWordWrap(True)
+        layout.addWidget(self.history)
+        self.errors_label = ErrorLabel()
+        self.errors = ErrorRouter(self.errors_label)
+        form = QFormLayout()
+        self.seen_on = named(QLineEdit(), "Date of the visit")
+        self.seen_on.setPlaceholderText(self.tr("YYYY-MM-DD"))
+        form.addRow(self.tr("Date of the visit"), self.errors.field(self.seen_on, ("seen_on",)))
+        self.fields = {f.key: FieldWidget(FollowUp, f) for f in FIELDS}
+        for f in FIELDS:
+            form.addRow(self.tr(f.label), self.errors.field(self.fields[f.key].widget, f.path))
+        layout.addLayout(form)
+        layout.addWidget(self.errors_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        for button in buttons.buttons():
+            button.setAutoDefault(False)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        # Enter confirms a typed number, never the whole visit half-entered: only Save saves.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def data(self) -> dict[str, Any]:
+        values = {key: fw.value() for key, fw in self.fields.items()}
+        return {"procedure_uid": self._procedure.uid, "seen_on": self.seen_on.text().strip() or None, **values}
+
+    def submit(self) -> FollowUp | None:
+        """Save the visit; on a refusal every problem shows beside its field and nothing is saved."""
+        visit = self.errors.saved(lambda: self._save(self.data()))
+        if visit is not None:
+            self.saved.emit(visit)
+            self.accept()
+        return visit
