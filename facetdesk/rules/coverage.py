@@ -7,6 +7,7 @@ from facetdesk.domain.block_response import BlockVerdict, block_response, month_
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, Intent, Sedation, Technique
 from facetdesk.domain.finding import SOURCE_SEPARATOR
+from facetdesk.domain.follow_up import sustained_improvement
 from facetdesk.domain.months import add_months, months_before  # noqa: F401 (re-exported for tests)
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import summarize_relief
@@ -375,7 +376,8 @@ def blocks_found(
     checks=(
         "A repeat therapeutic procedure at overlapping levels follows a prior one (the most recent) whose relief "
         "stayed at or above the minimum for the minimum number of months (30-day months, as the pain diary), "
-        "counted from when that relief began."
+        "counted from when that relief began; or, at its follow-up visits, that improvement in pain or in daily "
+        "activities on the same scale for those months."
     ),
     thresholds=(
         "lcd.repeat_therapeutic.min_relief_pct",
@@ -411,11 +413,32 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
             )
         ]
     prior = same_site[-1]
+    by_diary = _repeat_by_the_diary(case, prior)
+    if by_diary.status is Status.MET:
+        return [by_diary]
+    # The LCD's alternative: the improvement (pain, or daily activities on the same scale) at the follow-ups.
+    visits = case.follow_ups_of(prior)
+    if not visits:
+        return [by_diary]
+    min_pct = case.value("lcd.repeat_therapeutic.min_relief_pct")
+    months = case.value("lcd.repeat_therapeutic.min_duration_months")
+    result = sustained_improvement(prior, visits, min_pct, months)
+    text = f"{describe_prior(prior)}, by its follow-ups: {result.reason}"
+    if result.met:
+        return [met(case, rid, text, ("intent",))]
+    if result.met is False or by_diary.status is Status.NOT_MET:
+        return [not_met(case, rid, f"{by_diary.message}; {text}", ("intent",))]
+    return [by_diary]
+
+
+def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
+    """The repeat rule judged by the earlier procedure's pain diary (the relief over the months after it)."""
+    rid = case.rule_id
     min_pct = case.value("lcd.repeat_therapeutic.min_relief_pct")
     months = case.value("lcd.repeat_therapeutic.min_duration_months")
     missing = _missing_relief_data(prior)
     if missing:
-        return [not_evaluated(case, rid, f"not evaluated: {describe_prior(prior)} has {missing}", ("intent",))]
+        return not_evaluated(case, rid, f"not evaluated: {describe_prior(prior)} has {missing}", ("intent",))
     case.th("time.days_per_month")
     summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,))
     duration = summary.duration(min_pct)
@@ -423,14 +446,12 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
     span = format_minutes(int(month_minutes(months, case.catalog)))
     need = f"at least {min_pct:g}% relief for {months:g} months ({span}) needed"
     if not duration.reached or duration.minutes is None:
-        return [
-            not_met(
-                case,
-                rid,
-                f"{describe_prior(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}",
-                ("intent",),
-            )
-        ]
+        return not_met(
+            case,
+            rid,
+            f"{describe_prior(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}",
+            ("intent",),
+        )
     # One unit for months of relief (time.days_per_month), the pain diary's: its "3 months" point is 90 days.
     # Counted from when relief reached the minimum; relief there within the onset allowance counts from the
     # injection (the block taking effect is no gap in relief), so relief at the diary's 3-month point is 3 months.
@@ -449,8 +470,8 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
         f"lasting {format_minutes(lasted)}{tail}; {need}"
     )
     if lasted >= month_minutes(months, case.catalog):
-        return [met(case, rid, text, ("intent",))]
-    return [not_met(case, rid, text, ("intent",))]
+        return met(case, rid, text, ("intent",))
+    return not_met(case, rid, text, ("intent",))
 
 
 @rule(

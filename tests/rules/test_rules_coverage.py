@@ -843,3 +843,31 @@ def test_sedation_follows_edited_threshold(tmp_path, monkeypatch):
     routine = list(value("lcd.sedation.routine_levels")) + ["moderate"]
     use_threshold(monkeypatch, tmp_path, "lcd.sedation.routine_levels", routine)
     assert_met(one("lcd.sedation", procedure(sedation="moderate")))
+
+
+def _follow_ups(prior, *visits):
+    """(months after ``prior``, NRS or None, daily-activities change % or None) follow-up visits of ``prior``."""
+    from facetdesk.domain.follow_up import FollowUp
+
+    return [
+        FollowUp(procedure_uid=prior.uid, seen_on=add_months(prior.performed_at.date(), m), recorded_by="RN Synthetic",
+                 pain_nrs=nrs, adl_improvement_pct=adl)
+        for m, nrs, adl in visits
+    ]  # fmt: skip
+
+
+def test_a_repeat_therapeutic_block_is_covered_by_daily_activities_at_the_follow_ups():
+    """The LCD's alternative to 50% relief for 3 months: 50% gain in daily activities, on the same scale."""
+    assert (value("lcd.repeat_therapeutic.min_relief_pct"), value("lcd.repeat_therapeutic.min_duration_months")) == (
+        50,
+        3,
+    )
+    prior = procedure(performed_at=days_before(120), intent="therapeutic", pre_procedure_pain=8)
+    current = procedure(intent="therapeutic")
+    assert one("lcd.repeat_therapeutic", current, [prior]).status != Status.MET  # no diary: not shown by it
+    kept = _follow_ups(prior, (1, 6, 60), (3, 7, 55))  # pain barely better, activities 55-60% better
+    f = one("lcd.repeat_therapeutic", current, [prior], follow_ups=kept)
+    assert f.status == Status.MET and "by its follow-ups" in f.message
+    lost = _follow_ups(prior, (1, 6, 60), (2, 7, 20))
+    f = one("lcd.repeat_therapeutic", current, [prior], follow_ups=lost)
+    assert f.status == Status.NOT_MET and "below 50%" in f.message
