@@ -117,6 +117,21 @@ def ablation_screen(window, ctx, patient_id: int, out_dir: Path) -> None:
     window.grab().save(str(out_dir / "editor-radiofrequency.png"))
 
 
+def follow_up_screen(window, ctx, procedure_id: int, out_dir: Path) -> None:
+    """The sample block's follow-up dialog with one visit recorded four weeks after it."""
+    block = ctx.records.get_procedure(procedure_id)[1]
+    ctx.follow_ups.save(
+        {"procedure_uid": block.uid, "seen_on": (block.performed_at + timedelta(days=28)).date(), "recorded_by": "-",
+         "pain_nrs": 4, "disability_scale": "ODI", "disability_score": 30, "adl_improvement_pct": 25,
+         "analgesic_use": "less", "global_impression": "minimally_improved"}
+    )  # fmt: skip
+    dialog = window.patients.record_follow_up(procedure_id)
+    dialog.resize(620, dialog.sizeHint().height())
+    QTest.qWait(200)
+    dialog.grab().save(str(out_dir / "follow-up.png"))
+    dialog.close()
+
+
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,6 +153,7 @@ def shoot(app: QApplication, out_dir: Path) -> None:
             window.grab().save(str(out_dir / f"editor-{name}.png"))
         window.editor.tabs.setCurrentIndex(0)
         ablation_screen(window, ctx, result.patient_id, out_dir)
+        follow_up_screen(window, ctx, result.procedure_id, out_dir)
         window.procedures.open_procedure(result.procedure_id)
         preview = window.note_output.preview_note()
         preview.resize(900, 1000)

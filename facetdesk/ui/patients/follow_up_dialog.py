@@ -41,10 +41,15 @@ class FollowUpDialog(QDialog):
         super().__init__(parent)
         self._procedure, self._save = procedure, save
         self.setWindowTitle(self.tr("Follow-up"))
-        what = f"{procedure.technique.label} of {procedure.performed_at:%Y-%m-%d} ({', '.join(procedure.levels())})"
+        technique = procedure.technique.label.lower()
+        what = f"{technique} of {procedure.performed_at:%Y-%m-%d} ({', '.join(procedure.levels())})"
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Follow-up after the {what}").format(what=what)))
-        lines = [follow_up_summary(procedure, v) for v in earlier] or [self.tr("No follow-up recorded yet.")]
+        lines = (
+            [self.tr("Visits so far:"), *(follow_up_summary(procedure, v) for v in earlier)]
+            if earlier
+            else [self.tr("No follow-up recorded yet.")]
+        )
         self.history = named(QLabel("\n".join(lines)), "Earlier follow-ups")
         self.history.setStyleSheet(f"color: {style.MUTED_COLOR};")
         self.history.setWordWrap(True)
