@@ -35,7 +35,8 @@ class Clinic:
 
 
 def build_clinic(path: Path, patients: int = 3) -> Clinic:
-    """Accounts, settings with a logo, presets, patients, procedures (one signed, with an addendum), an audit trail."""
+    """Accounts, settings with a logo, presets, patients, procedures (one signed, with an addendum and a follow-up),
+    an audit trail."""
     url = f"sqlite:///{path}"
     ctx = build_context(url, drafts_dir=path.parent / "drafts", actor=ADMIN_PHYSICIAN)
     try:
@@ -98,6 +99,12 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
         ctx.signing.add_addendum(
             signed.id, "Addendum: synthetic correction of the follow-up interval.", PASSWORDS["dr.first"]
         )
+        # A follow-up of the signed procedure (follow-ups come after signing), with a text that is not ASCII.
+        ctx.follow_ups.save(
+            {"procedure_uid": signed.uid, "seen_on": "2024-04-02", "recorded_by": "-", "pain_nrs": 3,
+             "disability_scale": "ODI", "disability_score": 22.5, "adl_improvement_pct": 40,
+             "analgesic_use": "less", "global_impression": "much_improved", "notes": "Läuft 2 km ohne Schmerz."}
+        )  # fmt: skip
         if len(procedure_ids) > 1:
             _sign_the_old_way(ctx, procedure_ids[1])
     finally:

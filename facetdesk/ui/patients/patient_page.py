@@ -247,6 +247,7 @@ class PatientPage(QWidget):
         )
         self.hint = QLabel(self.tr("Save the patient first to record procedures."))
         self.hint.setStyleSheet(f"color: {style.MUTED_COLOR};")
+        self.hint.setWordWrap(True)  # it gives way to the buttons on a narrow window
         box = QGroupBox(self.tr("Procedures"))
         bl = QVBoxLayout(box)
         bl.addWidget(self.procedures)
