@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from sample_case import sample_case  # noqa: E402
 
+from facetdesk.domain.enums import BotoxProduct  # noqa: E402
 from facetdesk.services.context import build_context  # noqa: E402
 from facetdesk.ui.shell.main_window import MainWindow  # noqa: E402
 from facetdesk.ui.signing.opening import DatabaseOpening  # noqa: E402
@@ -132,6 +133,22 @@ def follow_up_screen(window, ctx, procedure_id: int, out_dir: Path) -> None:
     dialog.close()
 
 
+def toxin_elsewhere_screen(window, ctx, patient_id: int, out_dir: Path) -> None:
+    """Botox for migraine given by a neurology clinic, entered on the patient page and saved with the patient."""
+    window.patients.open_patient(patient_id)
+    dialog = window.patient_page.form.toxin_elsewhere.open_dialog()
+    dialog.given_on.setText("2026-08-10")
+    dialog.fields["product"].set_value(BotoxProduct.ONABOTULINUMTOXINA)
+    dialog.fields["units"].set_value(155)
+    dialog.fields["indication"].set_value("chronic migraine")
+    dialog.fields["source"].set_value("neurology clinic (letter of 2026-08-14)")
+    dialog.resize(560, dialog.sizeHint().height())
+    QTest.qWait(200)
+    dialog.grab().save(str(out_dir / "toxin-elsewhere.png"))
+    dialog.submit()
+    window.patients.save_patient()
+
+
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,6 +159,7 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         window.resize(1360, 860)
         window.show()
         window.patient_list.refresh()
+        toxin_elsewhere_screen(window, ctx, result.patient_id, out_dir)
         window.patients.open_patient(result.patient_id)
         QTest.qWait(200)
         window.grab().save(str(out_dir / "patient.png"))

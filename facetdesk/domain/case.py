@@ -56,8 +56,9 @@ class SignatureProof(Model):
 
 class CaseFile(Model):
     format: Literal["facetdesk-case"] = CASE_FORMAT
-    # 2 adds follow-up visits (and radiofrequency ablation); a version 1 file reads as it always did.
-    format_version: Literal[1, 2] = 2
+    # 2 adds follow-up visits (and radiofrequency ablation), 3 botulinum toxin given elsewhere (with the patient);
+    # a file of an earlier version reads as it always did.
+    format_version: Literal[1, 2, 3] = 3
     patient: Patient
     procedure: Procedure
     prior_procedures: list[Procedure] = Field(default_factory=list)
@@ -65,6 +66,13 @@ class CaseFile(Model):
     signatures: list[SignatureProof] = Field(default_factory=list)
     # Follow-up visits after the procedures above, oldest first.
     follow_ups: list[FollowUp] = Field(default_factory=list)
+
+    @field_validator("patient")
+    @classmethod
+    def _patient_of_the_version(cls, v: Patient, info: ValidationInfo) -> Patient:
+        if v.toxin_elsewhere and info.data.get("format_version", 3) < 3:
+            raise ValueError("toxin given elsewhere (toxin_elsewhere) needs format_version 3")
+        return v
 
     @field_validator("procedure")
     @classmethod

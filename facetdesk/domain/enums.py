@@ -111,6 +111,16 @@ class BotoxProduct(LabelledEnum):
     ONABOTULINUMTOXINA = "onabotulinumtoxinA", "onabotulinumtoxinA (Botox)"
     ABOBOTULINUMTOXINA = "abobotulinumtoxinA", "abobotulinumtoxinA (Dysport)"
     INCOBOTULINUMTOXINA = "incobotulinumtoxinA", "incobotulinumtoxinA (Xeomin)"
+    # The reference's other botulinum toxins (clinical-facts.md §10): mostly given elsewhere (neurology, cosmetic
+    # clinics); recorded so their doses are counted, never converted. The reference gives them no drug code.
+    RIMABOTULINUMTOXINB = "rimabotulinumtoxinB", "rimabotulinumtoxinB (Myobloc)"
+    DAXIBOTULINUMTOXINA = "daxibotulinumtoxinA", "daxibotulinumtoxinA (Daxxify)"
+    PRABOTULINUMTOXINA = "prabotulinumtoxinA", "prabotulinumtoxinA (Jeuveau)"
+
+    @property
+    def brand(self) -> str:
+        """The proprietary name, as in the label's brackets (Botox): for a narrow column."""
+        return self.label[self.label.index("(") + 1 : -1]
 
 
 class Complication(LabelledEnum):

@@ -21,6 +21,7 @@ from facetdesk.domain.base import (
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
 from facetdesk.domain.text import shown
+from facetdesk.domain.toxin import ToxinElsewhere
 
 _MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$")
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -83,6 +84,8 @@ class Patient(Model):
     inr: float | None = Field(default=None, gt=0, le=INR_INPUT_MAX)
     inr_taken_at: datetime | None = Field(default=None, validate_default=True)
     inr_normal: bool | None = Field(default=None, validate_default=True)
+    # Botulinum toxin given elsewhere, oldest first: counted by every toxin rule with the toxin given here.
+    toxin_elsewhere: list[ToxinElsewhere] = Field(default_factory=list)
 
     @field_validator("sex", "date_of_birth", mode="before")
     @classmethod
@@ -122,6 +125,15 @@ class Patient(Model):
                 raise ValueError(f"{a!r} is listed twice")
             seen.add(a.casefold())
         return cleaned
+
+    @field_validator("toxin_elsewhere")
+    @classmethod
+    def _toxin_after_birth(cls, v: list[ToxinElsewhere], info: ValidationInfo) -> list[ToxinElsewhere]:
+        born = info.data.get("date_of_birth")
+        for i, dose in enumerate(v):
+            if born is not None and dose.given_on < born:
+                raise ValueError(f"row {i + 1}: {dose.given_on:%Y-%m-%d} is before the date of birth")
+        return sorted(v, key=lambda d: d.given_on)
 
     @field_validator("anticoagulants")
     @classmethod

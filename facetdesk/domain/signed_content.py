@@ -89,6 +89,9 @@ _V1_PROCEDURE = (
 _V2_PATIENT_RECORD = (*_V1_PATIENT_RECORD, "renal_impairment", "inr", "inr_taken_at", "inr_normal")
 
 
+Spec = tuple[Any, ...]
+
+
 def _grown(spec: tuple, name: str, *added: Any) -> tuple:
     """``spec`` with ``added`` appended to the field list of its nested model ``name``."""
     return tuple(
@@ -118,11 +121,24 @@ def _later_fields(fmt: int) -> tuple[Any, ...]:
     return (*plain, *((name, tuple(keys)) for name, keys in nested.items()))
 
 
-LATEST_FORMAT = max(3, *(item.signed_from for item in DOCUMENTATION_ITEMS), *(f.signed_from for f in FORM_FIELDS))
+# Patient record fields added after format 4, by the format that first covers them in the record hash.
+_LATER_PATIENT_RECORD: dict[int, Spec] = {
+    5: (("toxin_elsewhere", ("given_on", "product", "units", "indication", "source")),),
+}
+
+
+def _patient_record_spec(fmt: int) -> Spec:
+    return (*_V2_PATIENT_RECORD, *(item for n, spec in _LATER_PATIENT_RECORD.items() if n <= fmt for item in spec))
+
+
+LATEST_FORMAT = max(
+    3,
+    *(item.signed_from for item in DOCUMENTATION_ITEMS),
+    *(f.signed_from for f in FORM_FIELDS),
+    *_LATER_PATIENT_RECORD,
+)
 _V1_SIGNATURE = ("signed_by", "signed_at")
 _V1_ADDENDUM = ("author", "written_at", "text", "signed_by", "signed_at")
-
-Spec = tuple[Any, ...]
 
 
 class UnknownFormat(ValueError):
@@ -215,7 +231,7 @@ _FORMATS: dict[int, _Format] = {
             n,
             (*_V2_PROCEDURE, *_later_fields(n), ("documentation", _documentation_spec(n))),
             _V1_ADDENDUM,
-            _V2_PATIENT_RECORD,
+            _patient_record_spec(n),
         )
         for n in range(3, LATEST_FORMAT + 1)
     },

@@ -153,14 +153,14 @@ def _patient(patient: Patient, procedure: Procedure) -> PatientBlock:
     )
 
 
-def _risk_facts(patient: Patient, catalog: Catalog) -> Fields:
+def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fields:
     anticoagulants = []
     for use in patient.anticoagulants:
         agent = catalog.anticoagulant(use.agent)
         name = agent.name if agent else use.agent
         last = fmt_datetime(use.last_dose_at) if use.last_dose_at else NOT_RECORDED
         anticoagulants.append(f"{name} (last dose {last})")
-    return (
+    facts: Fields = (
         ("Diabetes", yes_no(patient.diabetes)),
         ("Anticoagulants / antiplatelets", "; ".join(anticoagulants) or NONE_RECORDED),
         ("Allergies", "; ".join(patient.allergies) or NONE_RECORDED),
@@ -170,6 +170,17 @@ def _risk_facts(patient: Patient, catalog: Catalog) -> Fields:
         ("Renal impairment", yes_no(patient.renal_impairment)),
         ("INR", inr_text(patient)),
     )
+    elsewhere = _toxin_elsewhere(patient, procedure)
+    return (*facts, ("Botulinum toxin elsewhere", elsewhere)) if elsewhere else facts
+
+
+def _toxin_elsewhere(patient: Patient, procedure: Procedure) -> str:
+    """The latest dose given elsewhere by the procedure's day (the toxin findings count each in their window)."""
+    before = [t for t in patient.toxin_elsewhere if t.given_on <= procedure.performed_at.date()]
+    if not before:
+        return ""
+    more = len(before) - 1
+    return before[-1].summary() + (f"; {more} earlier dose(s) recorded" if more else "")
 
 
 def _diagnoses(codes: list[str], catalog: Catalog, empty: str) -> Table:
@@ -285,7 +296,7 @@ def build_note_content(
         service_date=fmt_date(procedure.performed_at.date()),
         service_time=f"{procedure.performed_at:%H:%M}",
         physician=procedure.physician,
-        risk_facts=_risk_facts(patient, catalog),
+        risk_facts=_risk_facts(patient, procedure, catalog),
         indication=indication_fields(procedure, catalog),
         diagnoses=_diagnoses(procedure.diagnoses, catalog, "No diagnosis recorded"),
         prior_procedures=prior_table,

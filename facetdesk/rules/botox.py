@@ -1,12 +1,17 @@
-"""Botulinum toxin rules: unit cap per window, re-treatment interval, neuromuscular disease, products, off-label."""
+"""Botulinum toxin rules: unit cap per window, re-treatment interval, neuromuscular disease, products, off-label.
+
+Every rule counts the patient's whole exposure (earlier_doses): toxin given here and toxin given elsewhere.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from facetdesk.domain.enums import BotoxProduct
-from facetdesk.domain.procedure import BotoxTreatment, Procedure
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.definition import rule
-from facetdesk.rules.doses import exceeds, months_before, priors_since
+from facetdesk.rules.doses import exceeds, months_before
 from facetdesk.rules.finding import Finding, Severity, Status
 
 _FIELD = ("botulinum_toxin",)
@@ -14,16 +19,42 @@ _ONA = BotoxProduct.ONABOTULINUMTOXINA
 _NONE = "not applicable: no botulinum toxin recorded"
 
 
-def _toxin(procedure: Procedure) -> BotoxTreatment:
-    """The toxin of a procedure the caller chose for having one."""
-    assert procedure.botulinum_toxin is not None
-    return procedure.botulinum_toxin
+@dataclass(frozen=True)
+class ToxinDose:
+    """One earlier dose of botulinum toxin, in its product's own units."""
+
+    day: date
+    product: BotoxProduct
+    units: float
+    # "" for a procedure here; else what the record of toxin given elsewhere says (indication; source).
+    elsewhere: str = ""
+
+    def said(self) -> str:
+        where = f" elsewhere ({self.elsewhere})" if self.elsewhere else ""
+        return f"{self.units:g} U {self.product.label} on {self.day:%Y-%m-%d}{where}"
 
 
-def _window_priors(case: RuleCase) -> list[Procedure]:
-    """Earlier procedures with botulinum toxin inside the botox.window_months calendar window."""
-    start = months_before(case.when, case.value("botox.window_months"))
-    return [p for p in priors_since(case, start) if p.botulinum_toxin is not None]
+def earlier_doses(case: RuleCase) -> list[ToxinDose]:
+    """The patient's botulinum toxin before this session, oldest first: procedures here, and toxin given elsewhere
+    up to this session's day (the one definition of the exposure every toxin rule counts)."""
+    here = [
+        ToxinDose(p.performed_at.date(), p.botulinum_toxin.product, p.botulinum_toxin.total_units)
+        for p in case.earlier()
+        if p.botulinum_toxin is not None
+    ]
+    today = case.when.date()
+    away = [
+        ToxinDose(t.given_on, t.product, t.units, f"{t.indication}; {t.source}")
+        for t in case.patient.toxin_elsewhere
+        if t.given_on <= today
+    ]
+    return sorted(here + away, key=lambda d: d.day)
+
+
+def _window_doses(case: RuleCase) -> list[ToxinDose]:
+    """Earlier doses inside the botox.window_months calendar window."""
+    start = months_before(case.when, case.value("botox.window_months")).date()
+    return [d for d in earlier_doses(case) if d.day >= start]
 
 
 def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
@@ -34,7 +65,10 @@ def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
     "botox.units_window",
     title="Botulinum toxin total in the window",
     category="botox",
-    checks="OnabotulinumtoxinA units this session plus earlier sessions in the window against the cumulative cap.",
+    checks=(
+        "OnabotulinumtoxinA units this session plus earlier doses in the window, here or elsewhere (all indications), "
+        "against the cumulative cap."
+    ),
     thresholds=("botox.max_units_window", "botox.window_months"),
 )
 def check_units_window(case: RuleCase) -> list[Finding]:
@@ -50,16 +84,17 @@ def check_units_window(case: RuleCase) -> list[Finding]:
             "onabotulinumtoxinA; units of other products are not converted"
         )
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_FIELD)]
-    prior = [p for p in _window_priors(case) if _toxin(p).product == _ONA]
-    prior_units = sum(_toxin(p).total_units for p in prior)
+    prior = [d for d in _window_doses(case) if d.product == _ONA]
+    prior_units = sum(d.units for d in prior)
     total = bt.total_units + prior_units
     msg = f"{bt.total_units:g} U onabotulinumtoxinA this session"
     if prior:
-        dates = ", ".join(f"{p.performed_at:%Y-%m-%d}" for p in prior)
-        msg += f" plus {prior_units:g} U earlier ({dates})"
+        msg += f" plus {prior_units:g} U earlier"
     over = exceeds(total, cap)
     relation = "above" if over else "within"
     msg += f" = {total:g} U in {months:g} months, {relation} the {cap:g} U maximum"
+    if prior:
+        msg += f". Earlier: {'; '.join(d.said() for d in prior)}"
     if over:
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field=_FIELD)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
@@ -69,7 +104,7 @@ def check_units_window(case: RuleCase) -> list[Finding]:
     "botox.interval",
     title="Time since the last botulinum toxin",
     category="botox",
-    checks="Time since the most recent earlier botulinum toxin (any product) against the minimum interval.",
+    checks="Time since the last earlier botulinum toxin (any product, here or elsewhere) against the minimum interval.",
     thresholds=("botox.min_interval_weeks",),
 )
 def check_interval(case: RuleCase) -> list[Finding]:
@@ -77,14 +112,13 @@ def check_interval(case: RuleCase) -> list[Finding]:
     if case.procedure.botulinum_toxin is None:
         return _not_applicable(case, rid)
     weeks = case.value("botox.min_interval_weeks")
-    earlier = [p for p in case.earlier() if p.botulinum_toxin is not None]
+    earlier = earlier_doses(case)
     if not earlier:
-        msg = "no earlier botulinum toxin recorded"
+        msg = "no earlier botulinum toxin recorded, here or elsewhere"
         return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
     last = earlier[-1]
-    days = (case.when.date() - last.performed_at.date()).days
-    product = _toxin(last).product.label
-    since = f"{days / 7:.1f} weeks ({days} days) since {product} on {last.performed_at:%Y-%m-%d}"
+    days = (case.when.date() - last.day).days
+    since = f"{days / 7:.1f} weeks ({days} days) since {last.said()}"
     if days < weeks * 7:
         msg = f"{since}: less than the {weeks:g}-week minimum interval"
         return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field=_FIELD)]
@@ -135,12 +169,10 @@ def check_product_units(case: RuleCase) -> list[Finding]:
         "BOTOX prescribing information (S37, S38): Botox units cannot be compared to or converted into units "
         f"of other toxins; window: {case.th('botox.window_months').source}"
     )
-    others = [p for p in _window_priors(case) if _toxin(p).product != bt.product]
+    others = [d for d in _window_doses(case) if d.product != bt.product]
     if others:
-        products = ", ".join(dict.fromkeys(_toxin(p).product.label for p in others))
-        units = ", ".join(
-            f"{_toxin(p).total_units:g} U {_toxin(p).product.value} on {p.performed_at:%Y-%m-%d}" for p in others
-        )
+        products = ", ".join(dict.fromkeys(d.product.label for d in others))
+        units = ", ".join(d.said() for d in others)
         msg = (
             f"this session is {bt.product.label}; earlier {products} in the last {months:g} months ({units}): "
             "those units were NOT added, units of different products cannot be converted"

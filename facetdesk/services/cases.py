@@ -11,6 +11,7 @@ from pathlib import Path
 from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.patient import Patient
 from facetdesk.domain.signed_content import RECORD_FORMAT, patient_record_hash, procedure_record_hash
 from facetdesk.domain.users import Permission
 from facetdesk.services import signature_proofs
@@ -133,6 +134,7 @@ class CaseService:
             created = existing is None
             hashes: dict[str, str] = {}
             imported: list[dict[str, object]] = []
+            doses = list(case.patient.toxin_elsewhere)
             if existing is None:
                 patient = repo.save_patient(session, case.patient.model_copy(update={"id": None}))
                 hashes[f"patient:{patient.id}"] = patient_record_hash(patient)
@@ -157,6 +159,12 @@ class CaseService:
                         ]
                     )
                 patient = existing
+                # Toxin given elsewhere that this database does not hold yet joins the stored patient's list.
+                doses = [t for t in case.patient.toxin_elsewhere if t not in existing.toxin_elsewhere]
+                if doses:
+                    merged = existing.model_copy(update={"toxin_elsewhere": [*existing.toxin_elsewhere, *doses]})
+                    patient = repo.save_patient(session, Patient.model_validate(merged.model_dump()))
+                    hashes[f"patient:{patient.id}"] = patient_record_hash(patient)
             assert patient.id is not None
             added = present = 0
             procedure_id = None
@@ -197,6 +205,7 @@ class CaseService:
                     "procedures_added": added,
                     "procedures_present": present,
                     "follow_ups_added": visits_added,
+                    "toxin_elsewhere_added": len(doses),
                     "record_format": RECORD_FORMAT,
                     "records": hashes,
                     "signatures": imported,

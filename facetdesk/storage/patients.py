@@ -22,6 +22,7 @@ from facetdesk.storage.tables import (
     PatientAllergyRow,
     PatientAnticoagulantRow,
     PatientRow,
+    PatientToxinElsewhereRow,
     ProcedureRow,
     utcnow,
 )
@@ -62,7 +63,11 @@ class PatientSummary:
 
 
 def _load_options() -> tuple:
-    return (selectinload(PatientRow.anticoagulants), selectinload(PatientRow.allergies))
+    return (
+        selectinload(PatientRow.anticoagulants),
+        selectinload(PatientRow.allergies),
+        selectinload(PatientRow.toxin_elsewhere),
+    )
 
 
 def patient_from_row(row: PatientRow) -> Patient:
@@ -86,6 +91,16 @@ def patient_from_row(row: PatientRow) -> Patient:
             "inr": row.inr,
             "inr_taken_at": row.inr_taken_at,
             "inr_normal": row.inr_normal,
+            "toxin_elsewhere": [
+                {
+                    "given_on": t.given_on,
+                    "product": t.product,
+                    "units": t.units,
+                    "indication": t.indication,
+                    "source": t.source,
+                }
+                for t in row.toxin_elsewhere
+            ],
         },
         context=STORED,
     )
@@ -115,6 +130,17 @@ def _fill(row: PatientRow, patient: Patient) -> None:
         for i, a in enumerate(patient.anticoagulants)
     ]
     row.allergies = [PatientAllergyRow(position=i, text=text) for i, text in enumerate(patient.allergies)]
+    row.toxin_elsewhere = [
+        PatientToxinElsewhereRow(
+            position=i,
+            given_on=t.given_on,
+            product=t.product.value,
+            units=t.units,
+            indication=t.indication,
+            source=t.source,
+        )
+        for i, t in enumerate(patient.toxin_elsewhere)
+    ]
 
 
 def _mrn_owner(session: Session, mrn: str) -> int | None:
@@ -142,6 +168,7 @@ def save_patient(session: Session, patient: Patient) -> Patient:
         # Old child rows go first: the new list may reuse their keys.
         row.anticoagulants.clear()
         row.allergies.clear()
+        row.toxin_elsewhere.clear()
         session.flush()
     try:
         # A savepoint keeps the session usable if another workstation took the MRN

@@ -83,6 +83,9 @@ class PatientRow(Base):
         **_children(lambda: PatientAnticoagulantRow.position)
     )
     allergies: Mapped[list[PatientAllergyRow]] = relationship(**_children(lambda: PatientAllergyRow.position))
+    toxin_elsewhere: Mapped[list[PatientToxinElsewhereRow]] = relationship(
+        **_children(lambda: PatientToxinElsewhereRow.position)
+    )
 
     __table_args__ = (
         # Case-insensitive MRN uniqueness: "ab-12" and "AB-12" are the same chart.
@@ -108,6 +111,20 @@ class PatientAllergyRow(Base):
     patient_id: Mapped[int] = mapped_column(_parent_fk("patients.id"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(ShortText)
+
+
+class PatientToxinElsewhereRow(Base):
+    """Revision 0015: botulinum toxin the patient was given elsewhere (facetdesk.domain.toxin)."""
+
+    __tablename__ = "patient_toxin_elsewhere"
+
+    patient_id: Mapped[int] = mapped_column(_parent_fk("patients.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    given_on: Mapped[date] = mapped_column(sa.Date)
+    product: Mapped[str] = mapped_column(EnumText)
+    units: Mapped[float] = mapped_column(sa.Double)
+    indication: Mapped[str] = mapped_column(ShortText)
+    source: Mapped[str] = mapped_column(ShortText)
 
 
 class ProcedureRow(Base):

@@ -30,6 +30,7 @@ from facetdesk.domain.procedure import (
     Procedure,
     Target,
 )
+from facetdesk.domain.toxin import ToxinElsewhere
 
 # A fixed, clearly past procedure time, so no test depends on the clock.
 WHEN = datetime(2024, 3, 14, 9, 30)
@@ -165,7 +166,12 @@ def rich_patient(n: int = 1, **overrides: object) -> Patient:
         "pregnant": False,
         "neuromuscular_disease": None,
         "injection_site_infection": False,
-    }
+        # Long before the procedures the tests build (outside every toxin window), so it changes no verdict.
+        "toxin_elsewhere": [
+            ToxinElsewhere(given_on=date(2023, 6, 1), product=BotoxProduct.ONABOTULINUMTOXINA, units=155,
+                           indication="chronic migraine", source="neurology clinic, letter")
+        ],
+    }  # fmt: skip
     fields.update(overrides)
     return Patient(**fields)
 
@@ -241,7 +247,11 @@ def rich_patient_data(n: int, **overrides: Any) -> dict[str, Any]:
         pregnant=False,
         neuromuscular_disease=None,
         injection_site_infection=False,
-    )
+        toxin_elsewhere=[
+            {"given_on": "2025-01-20", "product": "onabotulinumtoxinA", "units": 155, "indication": "chronic migraine",
+             "source": "neurology clinic, letter"}
+        ],
+    )  # fmt: skip
     data.update(overrides)
     return data
 

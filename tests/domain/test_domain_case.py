@@ -57,7 +57,7 @@ def test_case_file_json_round_trip(make_patient, make_procedure, full_procedure)
     restored = CaseFile.model_validate_json(case.model_dump_json())
     assert restored == case
     assert restored.procedure.nerves() == case.procedure.nerves()
-    assert restored.format == "facetdesk-case" and restored.format_version == 2
+    assert restored.format == "facetdesk-case" and restored.format_version == 3
 
 
 def test_procedure_before_date_of_birth_is_rejected(make_patient, make_procedure):

@@ -34,7 +34,7 @@ def test_dump_then_parse_gives_the_same_case(case):
 
 def test_dumped_case_carries_format_tag(raw):
     assert raw["format"] == "facetdesk-case"
-    assert raw["format_version"] == 2
+    assert raw["format_version"] == 3
     assert raw["patient"]["mrn"] == "FD-000123"
 
 
@@ -45,6 +45,29 @@ def test_a_version_1_file_reads_as_it_always_did_and_cannot_hold_follow_ups(raw)
     visit = {"procedure_uid": old["procedure"]["uid"], "seen_on": "2026-11-01", "recorded_by": "RN Synthetic"}
     [error] = _errors(json.dumps(old | {"follow_ups": [visit]}))
     assert error.path == ("follow_ups",) and "format_version 2" in error.message
+
+
+_DOSE = {"given_on": "2026-08-20", "product": "onabotulinumtoxinA", "units": 155, "indication": "chronic migraine",
+         "source": "neurology clinic"}  # fmt: skip
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_file_reads_without_toxin_elsewhere_and_cannot_hold_it(raw, version):
+    old = {k: v for k, v in raw.items() if k != "follow_ups" or version > 1} | {"format_version": version}
+    case = parse_case(json.dumps(old))
+    assert case.format_version == version and case.patient.toxin_elsewhere == []
+    old["patient"] = old["patient"] | {"toxin_elsewhere": [_DOSE]}
+    [error] = _errors(json.dumps(old))
+    assert error.path == ("patient",) and "format_version 3" in error.message
+
+
+def test_toxin_elsewhere_travels_with_the_patient(raw):
+    raw["patient"]["toxin_elsewhere"] = [_DOSE]
+    case = parse_case(json.dumps(raw))
+    assert [t.summary() for t in case.patient.toxin_elsewhere] == [
+        "155 U onabotulinumtoxinA on 2026-08-20 elsewhere (chronic migraine; neurology clinic)"
+    ]
+    assert parse_case(dump_case(case)) == case
 
 
 def test_a_follow_up_must_follow_a_procedure_of_the_case(raw):
@@ -114,7 +137,7 @@ def test_unknown_top_level_field_is_refused(raw):
     assert error.path == ("attachments",)
 
 
-@pytest.mark.parametrize(("key", "value"), [("format", "other-app-case"), ("format_version", 3)])
+@pytest.mark.parametrize(("key", "value"), [("format", "other-app-case"), ("format_version", 4)])
 def test_wrong_format_tag_is_refused(raw, key, value):
     raw[key] = value
 

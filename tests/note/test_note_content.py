@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import Indication, Target
@@ -125,6 +125,25 @@ def test_renal_function_and_the_inr_are_printed_with_the_risk_facts(case):
     facts = dict(build_note_content(case.model_copy(update={"patient": patient}), generated_at=GENERATED_AT).risk_facts)
     assert facts["Renal impairment"] == "Yes"
     assert facts["INR"] == "1.8 (OUTSIDE the laboratory's normal range), taken 2026-09-30 07:45"
+
+
+def test_toxin_given_elsewhere_is_printed_with_the_risk_facts_up_to_the_procedure_day(case):
+    assert "Botulinum toxin elsewhere" not in dict(build_note_content(case, generated_at=GENERATED_AT).risk_facts)
+    day = case.procedure.performed_at.date()
+    doses = [
+        {"given_on": day.replace(year=day.year - 1), "product": "onabotulinumtoxinA", "units": 155,
+         "indication": "chronic migraine", "source": "neurology clinic"},
+        {"given_on": day.replace(month=day.month - 1), "product": "rimabotulinumtoxinB", "units": 5000,
+         "indication": "cervical dystonia", "source": "per the patient"},
+        {"given_on": day + timedelta(days=1), "product": "onabotulinumtoxinA", "units": 100,
+         "indication": "after the procedure", "source": "neurology clinic"},
+    ]  # fmt: skip
+    patient = case.patient.model_validate({**case.patient.model_dump(), "toxin_elsewhere": doses})
+    facts = dict(build_note_content(case.model_copy(update={"patient": patient}), generated_at=GENERATED_AT).risk_facts)
+    assert facts["Botulinum toxin elsewhere"] == (
+        f"5000 U rimabotulinumtoxinB on {day.replace(month=day.month - 1):%Y-%m-%d} elsewhere "
+        "(cervical dystonia; per the patient); 1 earlier dose(s) recorded"
+    )
 
 
 def _with_exclusions(case, **answers):

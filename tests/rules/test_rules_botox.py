@@ -181,3 +181,64 @@ def test_off_label_is_stated_and_marked_unconfirmed():
 def test_off_label_not_applicable_without_botox():
     f = one("botox.off_label", procedure())
     assert f.status == Status.NOT_APPLICABLE and "not applicable" in f.message
+
+
+# ---- toxin given elsewhere: part of the exposure every toxin rule counts ------------------------
+
+
+def _elsewhere(units: float, product: str = ONA, days: int = 30, indication: str = "chronic migraine"):
+    given_on = (WHEN - timedelta(days=days)).date()
+    return {"given_on": given_on, "product": product, "units": units, "indication": indication,
+            "source": "neurology clinic, letter"}  # fmt: skip
+
+
+def _patient_with(*doses):
+    return screened_patient(toxin_elsewhere=list(doses))
+
+
+def test_toxin_for_migraine_elsewhere_counts_against_the_cap():
+    # The false pass the issue names: 200 U here looks within 400 U until the migraine doses are counted.
+    cap = value("botox.max_units_window")
+    here = _session(cap / 2)
+    alone = one("botox.units_window", here, patient=_patient_with())
+    assert alone.status == MET
+    f = one("botox.units_window", here, patient=_patient_with(_elsewhere(cap / 2 + 5, days=40)))
+    assert (f.status, f.severity) == (NOT_MET, Severity.CRITICAL)
+    assert f"{cap + 5:g} U in" in f.message
+    assert "elsewhere (chronic migraine; neurology clinic, letter)" in f.message
+
+
+def test_toxin_elsewhere_outside_the_window_or_after_the_session_is_not_counted():
+    cap = value("botox.max_units_window")
+    months = value("botox.window_months")
+    outside = _elsewhere(cap, days=(WHEN - months_before(WHEN, months)).days + 1)
+    later = _elsewhere(cap, days=-1)  # recorded as given after this session's day
+    f = one("botox.units_window", _session(cap), patient=_patient_with(outside))
+    assert f.status == MET and "earlier" not in f.message
+    g = one("botox.units_window", _session(cap), patient=_patient_with(later))
+    assert g.status == MET and "earlier" not in g.message
+
+
+def test_units_elsewhere_of_another_product_are_named_never_added():
+    cap = value("botox.max_units_window")
+    patient = _patient_with(_elsewhere(3000, "rimabotulinumtoxinB", days=20, indication="cervical dystonia"))
+    total = one("botox.units_window", _session(cap), patient=patient)
+    assert total.status == MET and "3000" not in total.message
+    kept = one("botox.product_units", _session(cap), patient=patient)
+    assert "Myobloc" in kept.message and "NOT added" in kept.message and "cervical dystonia" in kept.message
+
+
+def test_interval_counts_toxin_elsewhere_as_the_last_dose():
+    weeks = value("botox.min_interval_weeks")
+    old_here = _prior(100, days=weeks * 7 * 2)
+    f = one("botox.interval", _session(100), priors=(old_here,), patient=_patient_with(_elsewhere(50, days=14)))
+    assert f.status == NOT_MET
+    assert "14 days" in f.message and "elsewhere" in f.message
+    # The same day elsewhere is still an earlier dose for this session: 0 days.
+    g = one("botox.interval", _session(100), patient=_patient_with(_elsewhere(50, days=0)))
+    assert g.status == NOT_MET and "(0 days)" in g.message
+
+
+def test_toxin_elsewhere_without_toxin_now_leaves_the_rules_not_applicable():
+    f = one("botox.units_window", procedure(), patient=_patient_with(_elsewhere(400)))
+    assert f.status == Status.NOT_APPLICABLE

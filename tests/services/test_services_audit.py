@@ -175,3 +175,16 @@ def test_search_filters_by_record_user_and_action(ctx, signed, make_patient_data
     assert len(ctx.audit.search(action=AuditAction.CREATE)) == 3
     assert ctx.audit.search(username="nobody-here") == []
     assert len(ctx.audit.search(limit=2)) == 2 and len(ctx.audit.search(limit=2, offset=3)) == 2
+
+
+def test_verify_catches_a_dose_of_toxin_elsewhere_edited_with_raw_sql(ctx, make_patient_data):
+    # The record hash of a patient covers the toxin given elsewhere (record format 5): a quiet edit of the units
+    # that would let a toxin session pass the cap is reported.
+    dose = {"given_on": "2024-01-10", "product": "onabotulinumtoxinA", "units": 155, "indication": "chronic migraine",
+            "source": "neurology clinic"}  # fmt: skip
+    patient = ctx.records.save_patient(make_patient_data(toxin_elsewhere=[dose]))
+    assert ctx.audit.verify().ok
+    _execute(ctx, "update patient_toxin_elsewhere set units = 15")
+    report = ctx.audit.verify()
+    assert not report.ok
+    assert any(f"patient {patient.id}" in p.where for p in report.problems), report.lines()

@@ -179,3 +179,21 @@ def test_failure_midway_through_import_leaves_database_unchanged(other_ctx):
     assert [e.path for e in exc.value.errors] == [("procedure", "uid")]
     assert _snapshot(other_ctx) == before
     assert [s.mrn for s in other_ctx.records.search_patients("")] == ["OWNER-1"]
+
+
+def test_import_adds_toxin_given_elsewhere_to_a_known_patient_once(other_ctx):
+    first = make_case()
+    other_ctx.cases.import_case(first)
+    dose = {"given_on": date(2026, 8, 20), "product": "onabotulinumtoxinA", "units": 155,
+            "indication": "chronic migraine", "source": "neurology clinic, letter"}  # fmt: skip
+    patient = Patient.model_validate({**first.patient.model_dump(), "toxin_elsewhere": [dose]})
+    with_dose = first.model_copy(update={"patient": patient})
+
+    result = other_ctx.cases.import_case(with_dose)
+    other_ctx.cases.import_case(with_dose)  # again: the same dose is not added twice
+
+    stored = other_ctx.records.get_patient(result.patient_id)
+    assert [(t.given_on, t.units, t.indication) for t in stored.toxin_elsewhere] == [
+        (date(2026, 8, 20), 155, "chronic migraine")
+    ]
+    assert other_ctx.audit.verify().ok

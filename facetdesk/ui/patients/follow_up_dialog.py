@@ -5,28 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from facetdesk.domain.follow_up import FIELDS, FollowUp, follow_up_summary
 from facetdesk.domain.procedure import Procedure
 from facetdesk.ui.common import style
-from facetdesk.ui.common.error_router import ErrorRouter
-from facetdesk.ui.common.field_widgets import FieldWidget
-from facetdesk.ui.common.widgets import ErrorLabel, named
+from facetdesk.ui.common.entry_dialog import EntryDialog
+from facetdesk.ui.common.widgets import named
 
 
-class FollowUpDialog(QDialog):
+class FollowUpDialog(EntryDialog):
     """``save(data)`` stores a visit (the service: it refuses by field, and names who recorded it)."""
 
     saved = Signal(object)  # FollowUp
@@ -54,31 +43,13 @@ class FollowUpDialog(QDialog):
         self.history.setStyleSheet(f"color: {style.MUTED_COLOR};")
         self.history.setWordWrap(True)
         layout.addWidget(self.history)
-        self.errors_label = ErrorLabel()
-        self.errors = ErrorRouter(self.errors_label)
         form = QFormLayout()
         self.seen_on = named(QLineEdit(), "Date of the visit")
         self.seen_on.setPlaceholderText(self.tr("YYYY-MM-DD"))
         form.addRow(self.tr("Date of the visit"), self.errors.field(self.seen_on, ("seen_on",)))
-        self.fields = {f.key: FieldWidget(FollowUp, f) for f in FIELDS}
-        for f in FIELDS:
-            form.addRow(self.tr(f.label), self.errors.field(self.fields[f.key].widget, f.path))
+        self.fields = self.add_fields(form, FollowUp, FIELDS)
         layout.addLayout(form)
-        layout.addWidget(self.errors_label)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        for button in buttons.buttons():
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(False)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        # Enter confirms a typed number, never the whole visit half-entered: only Save saves.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            event.accept()
-            return
-        super().keyPressEvent(event)
+        self.add_buttons(layout, QDialogButtonBox.StandardButton.Save)
 
     def data(self) -> dict[str, Any]:
         values = {key: fw.value() for key, fw in self.fields.items()}

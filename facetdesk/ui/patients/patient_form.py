@@ -31,6 +31,7 @@ from facetdesk.ui.common.widgets import (
     named,
     usual_first,
 )
+from facetdesk.ui.patients.toxin_elsewhere import ToxinElsewhereList
 
 # An unchosen entry reads as a question, not as a value that looks recorded.
 CHOOSE = "— choose —"
@@ -98,6 +99,9 @@ class PatientForm(QWidget):
         add_ac.clicked.connect(lambda: self.add_anticoagulant())
         del_ac.clicked.connect(self._remove_anticoagulant)
 
+        self.toxin_elsewhere = ToxinElsewhereList()
+        self.toxin_elsewhere.changed.connect(self.changed)
+
         self.save_button = named(QPushButton(self.tr("Save patient")), "Save patient")
 
         ident = QGroupBox(self.tr("Patient"))
@@ -141,9 +145,18 @@ class PatientForm(QWidget):
         ):
             f2.addRow(self.tr(label), self.errors.field(widget, path))
 
-        self._sections = (ident, risks)
+        toxin = QGroupBox(self.tr("Botulinum toxin given elsewhere"))
+        toxin.setToolTip(self.tr("Counted by every toxin check with the toxin given here"))
+        tl = QVBoxLayout(toxin)
+        tl.addWidget(self.toxin_elsewhere)
+        tl.addWidget(self.errors.register(("toxin_elsewhere",), ErrorLabel()))
+
+        self._sections = (ident, risks, toxin)
+        left = QVBoxLayout()
+        left.addWidget(ident)
+        left.addWidget(toxin)
         top = QHBoxLayout()
-        top.addWidget(ident, 2)
+        top.addLayout(left, 2)
         top.addWidget(risks, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -229,6 +242,7 @@ class PatientForm(QWidget):
         self.inr_taken.set_value(patient.inr_taken_at if patient else None)
         self.inr_normal.set_value(patient.inr_normal if patient else None)
         self.allergies.setText("; ".join(patient.allergies) if patient else "")
+        self.toxin_elsewhere.set_records(patient.toxin_elsewhere if patient else [])
         self.anticoag_table.setRowCount(0)
         for use in patient.anticoagulants if patient else []:
             self.add_anticoagulant(use.agent, use.last_dose_at)
@@ -259,4 +273,5 @@ class PatientForm(QWidget):
             "inr_normal": self.inr_normal.value(),
             "allergies": [a.strip() for a in self.allergies.text().split(";") if a.strip()],
             "anticoagulants": anticoagulants,
+            "toxin_elsewhere": self.toxin_elsewhere.records(),
         }
