@@ -33,6 +33,13 @@ class Technique(LabelledEnum):
     INTRA_ARTICULAR = "intra_articular", "Intra-articular facet injection"
     MEDIAL_BRANCH_BLOCK = "medial_branch_block", "Medial branch block"
     RADIOFREQUENCY_ABLATION = "radiofrequency_ablation", "Radiofrequency ablation"
+    # A visit for paraspinal botulinum toxin alone: no facet joint or nerve is treated.
+    TOXIN_ONLY = "toxin_only", "Botulinum toxin only (no facet joint)"
+
+    @property
+    def treats_joints(self) -> bool:
+        """Treats facet joints or their nerves, so the record names its joints (all but a toxin-only visit)."""
+        return self is not Technique.TOXIN_ONLY
 
     @property
     def on_nerves(self) -> bool:

@@ -369,7 +369,8 @@ class Procedure(Model):
     guidance: Guidance
     contrast: bool = False
     sedation: Sedation = Sedation.NONE
-    targets: list[Target] = Field(min_length=1)
+    # At least one for a facet procedure; none for a toxin-only visit (checked with the toxin below).
+    targets: list[Target] = Field(default_factory=list, validate_default=True)
     medications: list[MedicationAdministration] = Field(default_factory=list)
     botulinum_toxin: BotoxTreatment | None = None
     # Radiofrequency ablation only: how the medial branches were tested and lesioned.
@@ -420,9 +421,22 @@ class Procedure(Model):
             seen.add(code)
         return v
 
+    @field_validator("intent")
+    @classmethod
+    def _toxin_only_is_therapeutic(cls, v: Intent, info: ValidationInfo) -> Intent:
+        if info.data.get("technique") == Technique.TOXIN_ONLY and v != Intent.THERAPEUTIC:
+            raise ValueError("a toxin-only visit is therapeutic: set Intent to therapeutic")
+        return v
+
     @field_validator("targets")
     @classmethod
-    def _unique_targets(cls, v: list[Target]) -> list[Target]:
+    def _unique_targets(cls, v: list[Target], info: ValidationInfo) -> list[Target]:
+        technique = info.data.get("technique")
+        if technique is not None and Technique(technique).treats_joints and not v:
+            raise ValueError("needs at least 1 facet joint (level and side); only a toxin-only visit has none")
+        if technique == Technique.TOXIN_ONLY:
+            if v:
+                raise ValueError("a toxin-only visit treats no facet joint: clear the joints or choose a technique")
         seen: set[Target] = set()
         for t in v:
             if t in seen:
@@ -439,6 +453,13 @@ class Procedure(Model):
         for i, med in enumerate(v):
             if med.catalog_agent().drug_class == "contrast" and info.data.get("contrast") is False:
                 raise ValueError(f"row {i + 1}: a contrast agent is listed but Contrast is set to no")
+        return v
+
+    @field_validator("botulinum_toxin")
+    @classmethod
+    def _toxin_only_visit(cls, v: BotoxTreatment | None, info: ValidationInfo) -> BotoxTreatment | None:
+        if info.data.get("technique") == Technique.TOXIN_ONLY and v is None:
+            raise ValueError("a toxin-only visit needs its botulinum toxin: product, dilution and injection sites")
         return v
 
     @field_validator("radiofrequency")
@@ -517,6 +538,8 @@ class Procedure(Model):
 
     def laterality(self) -> str:
         sides = {t.side for t in self.targets}
+        if not sides:
+            return "no facet joint"
         if len(sides) == 2:
             return "bilateral" if all(len(self.sides_at(lv)) == 2 for lv in self.levels()) else "mixed"
         return next(iter(sides)).label.lower()

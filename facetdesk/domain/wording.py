@@ -102,7 +102,8 @@ def procedure_performed(procedure: Procedure) -> str:
     for level in p.levels():
         sides = p.sides_at(level)
         parts.append(f"{level} {'bilateral' if len(sides) == 2 else sides[0].label.lower()}")
-    what = f"{p.technique.label} ({p.intent.label.lower()}), {'; '.join(parts)}, {GUIDANCE_PHRASE[p.guidance]}"
+    where = f"{'; '.join(parts)}, " if parts else ""
+    what = f"{p.technique.label} ({p.intent.label.lower()}), {where}{GUIDANCE_PHRASE[p.guidance]}"
     if p.botulinum_toxin is not None:
         what += f"; chemodenervation of paraspinal muscles with {p.botulinum_toxin.product.label}"
     return what
@@ -182,7 +183,7 @@ def indication_fields(procedure: Procedure, catalog: Catalog) -> Fields:
         ),
         ("Disability", disability),
     )
-    if catalog.exclusions:
+    if catalog.exclusions and procedure.technique.treats_joints:  # the LCD's: facet joint interventions only
         fields += (("LCD exclusions", exclusions_text(procedure, catalog)),)
     if procedure.mbb_not_possible_reason:
         fields += (("MBB not possible because", procedure.mbb_not_possible_reason),)

@@ -20,6 +20,7 @@ DRAFT_STATUS = "DRAFT — not signed"
 SIGNED_STATUS = "Signed"
 SAME_AS_PRE = "Same as pre-procedure"
 TITLE = "Facet joint procedure note"
+TOXIN_TITLE = "Botulinum toxin procedure note"
 VERIFY = "(verify)"
 
 

@@ -35,6 +35,7 @@ from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's publi
     SAME_AS_PRE,
     SIGNED_STATUS,
     TITLE,
+    TOXIN_TITLE,
     VERIFY,
     AddendumBlock,
     BotoxBlock,
@@ -195,6 +196,14 @@ def _levels_summary(procedure: Procedure) -> str:
     return f"{', '.join(procedure.levels())} ({procedure.laterality()})"
 
 
+def _what_was_treated(procedure: Procedure) -> str:
+    """The levels of a facet procedure; the toxin of a toxin-only visit (it treats no joint)."""
+    bt = procedure.botulinum_toxin
+    if procedure.technique.treats_joints or bt is None:
+        return _levels_summary(procedure)
+    return f"{num(bt.total_units)} U {bt.product.label}"
+
+
 def _prior(procedure: Procedure, priors: list[Procedure], catalog: Catalog) -> tuple[Table, str]:
     """The prior procedures the coverage rules weigh (same region, within the LCD's rolling window), one row each,
     and one line for the rest: a long history stays a line, not pages."""
@@ -202,6 +211,11 @@ def _prior(procedure: Procedure, priors: list[Procedure], catalog: Catalog) -> t
     since = months_before(procedure.performed_at, window)
     regions = set(procedure.regions(catalog))
     earlier = sorted((p for p in priors if p.performed_at < procedure.performed_at), key=lambda p: p.performed_at)
+    if not regions:  # a toxin-only visit: no region to weigh facet procedures in
+        in_record = f"{len(earlier)} earlier procedure(s) in the record" if earlier else ""
+        return Table(("Date", "Technique", "Intent", "Levels"), (), empty="Not applicable: no facet joint treated"), (
+            in_record
+        )
     listed = [p for p in earlier if p.performed_at >= since and regions & set(p.regions(catalog))]
     rows = tuple(
         (fmt_date(p.performed_at.date()), p.technique.label, p.intent.label, _levels_summary(p)) for p in listed
@@ -284,8 +298,8 @@ def build_note_content(
     signature = procedure.signature
     prior_table, prior_summary = _prior(procedure, list(case.prior_procedures), catalog)
     content = NoteContent(
-        title=TITLE,
-        summary=f"{procedure.technique.label} · {_levels_summary(procedure)}",
+        title=TITLE if procedure.technique.treats_joints else TOXIN_TITLE,
+        summary=f"{procedure.technique.label} · {_what_was_treated(procedure)}",
         clinic_name=head.name,
         # The DRAFT watermark goes only with a signature.
         status=SIGNED_STATUS if signature else DRAFT_STATUS,

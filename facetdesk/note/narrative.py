@@ -277,9 +277,12 @@ def _botox(p: Procedure, catalog: Catalog) -> list[str]:
         sites.append(
             f"the {name} at {level} {_sides_phrase(sides)} ({num(units)} U, {round(units / per_ml, 2):g} mL{each})"
         )
+    # A toxin-only visit has no needle-to-joint paragraph: the guidance leads the toxin's sentence instead.
+    lead = "" if p.technique.treats_joints else f"{_GUIDANCE[p.guidance]}, b"
     return [
-        f"Botulinum toxin, {bt.product.label} {num(bt.vial_units)} U reconstituted in {num(bt.diluent_ml)} mL"
-        f" ({num(per_ml)} U/mL), was injected into {join_and(sites)}; total {num(bt.total_units)} U."
+        f"{lead or 'B'}otulinum toxin, {bt.product.label} {num(bt.vial_units)} U reconstituted in "
+        f"{num(bt.diluent_ml)} mL ({num(per_ml)} U/mL), was injected into {join_and(sites)}; "
+        f"total {num(bt.total_units)} U."
     ]
 
 
@@ -307,7 +310,9 @@ def technique_narrative(procedure: Procedure, catalog: Catalog) -> tuple[str, ..
     p = procedure
     paragraphs = [
         _preparation(p) + _skin(p, catalog),
-        _approach(p, catalog) + _contrast(p, catalog) + _target_medications(p, catalog),
+        (_approach(p, catalog) + _contrast(p, catalog) + _target_medications(p, catalog))
+        if p.technique.treats_joints
+        else (_contrast(p, catalog) if p.contrast else []),
         _lesioning(p),
         _botox(p, catalog),
     ]  # complications and blood loss: their own section of the note, printed once

@@ -143,7 +143,8 @@ def _procedure(c: NoteContent) -> list[Flowable]:
     if c.radiation:
         out.append(run_in(c.radiation))
     # A short table is one block: its header never sits alone at the foot of a page.
-    out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
+    if c.targets.rows:  # none on a toxin-only visit: its sites are the toxin's table
+        out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
     out += [para(line, st.SMALL_LINE) for line in c.nerves]
     out += [subheading("Medications"), KeepTogether([data_table(c.medications, st.MEDICATIONS)])]
     b = c.botox

@@ -103,6 +103,7 @@ def _sedation_label(value: str) -> str:
     "lcd.imaging",
     title="Image guidance accepted for coverage",
     category=CATEGORY,
+    facet_only=True,
     checks="The injection is guided by an imaging modality the LCD accepts (CT or fluoroscopy).",
     thresholds=("lcd.imaging.allowed_guidance",),
 )
@@ -128,6 +129,7 @@ def check_imaging(case: RuleCase) -> list[Finding]:
     "lcd.levels",
     title="Levels per session",
     category=CATEGORY,
+    facet_only=True,
     checks="No more joint levels per session than the LCD allows (a level counts once, uni- or bilateral).",
     thresholds=("lcd.levels.max_per_session",),
 )
@@ -145,6 +147,7 @@ def check_levels(case: RuleCase) -> list[Finding]:
     "lcd.regions",
     title="One spinal region per session",
     category=CATEGORY,
+    facet_only=True,
     checks="One spinal region per session (T12-L1 with lumbar levels counts as one lumbar session).",
 )
 def check_regions(case: RuleCase) -> list[Finding]:
@@ -172,6 +175,7 @@ def check_regions(case: RuleCase) -> list[Finding]:
     "lcd.sessions_12m",
     title="Sessions in the last 12 months",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "Diagnostic, therapeutic or radiofrequency sessions per spinal region in the rolling window ending with this "
         "session (included; a session exactly N months earlier falls outside) stay within the LCD limit of their "
@@ -223,6 +227,7 @@ def session_kind(procedure: Procedure) -> str:
     "lcd.confirmatory_block",
     title="Confirmatory block after a positive first block",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "A confirmatory diagnostic block follows a positive earlier diagnostic block that covered every level, "
         "at least the minimum interval earlier."
@@ -287,6 +292,7 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
     "lcd.therapeutic_prerequisite",
     title="Diagnostic blocks before a therapeutic one",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "A therapeutic IA or MBB follows enough positive diagnostic blocks covering every level, "
         "and why the patient is not a radiofrequency candidate is documented."
@@ -373,6 +379,7 @@ def blocks_found(
     "lcd.repeat_therapeutic",
     title="Repeat therapeutic procedure",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "A repeat therapeutic procedure at overlapping levels follows a prior one (the most recent) whose relief "
         "stayed at or above the minimum for the minimum number of months (30-day months, as the pain diary), "
@@ -478,6 +485,7 @@ def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
     "lcd.pain_duration",
     title="Pain duration",
     category=CATEGORY,
+    facet_only=True,
     checks="The pain has lasted at least the minimum number of months.",
     thresholds=("lcd.pain_duration.min_months",),
 )
@@ -498,6 +506,7 @@ def check_pain_duration(case: RuleCase) -> list[Finding]:
     "lcd.conservative_care",
     title="Conservative care documented",
     category=CATEGORY,
+    facet_only=True,
     checks="Failed noninvasive conservative care is documented (a listed treatment or details).",
 )
 def check_conservative_care(case: RuleCase) -> list[Finding]:
@@ -526,6 +535,7 @@ def check_conservative_care(case: RuleCase) -> list[Finding]:
     "lcd.scales",
     title="Pain and disability scales documented",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "Baseline pain and disability scales are named and scored; diagnostic blocks use the same pain scale "
         "as earlier diagnostic blocks at these levels and have post-block pain scores."
@@ -589,6 +599,7 @@ def check_scales(case: RuleCase) -> list[Finding]:
     "lcd.diagnostic_ia",
     title="Why an intra-articular diagnostic block",
     category=CATEGORY,
+    facet_only=True,
     checks="A diagnostic intra-articular injection documents why a medial branch block is not possible.",
 )
 def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
@@ -624,6 +635,7 @@ def check_diagnostic_ia(case: RuleCase) -> list[Finding]:
     "lcd.sedation",
     title="Sedation",
     category=CATEGORY,
+    facet_only=True,
     checks="Sedation is at a level the coverage policies consider routine (otherwise document necessity).",
     thresholds=("lcd.sedation.routine_levels",),
 )
@@ -650,6 +662,7 @@ def check_sedation(case: RuleCase) -> list[Finding]:
     "lcd.exclusions",
     title="LCD exclusions answered",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "Each LCD patient-selection exclusion (resources/lcd_exclusions.json) is answered for this procedure, "
         "and none applies (an exclusion under the LCD's own exception does not)."

@@ -25,6 +25,7 @@ def _ablations_at(case: RuleCase, levels: list[str]) -> list[Procedure]:
     "lcd.rfa_prerequisite",
     title="Diagnostic blocks before radiofrequency ablation",
     category=CATEGORY,
+    facet_only=True,
     checks="An ablation follows enough positive diagnostic medial branch blocks covering every level ablated.",
     thresholds=("lcd.rfa.min_diagnostic_mbbs", *BLOCK_KEYS),
 )
@@ -51,6 +52,7 @@ def check_rfa_prerequisite(case: RuleCase) -> list[Finding]:
     "lcd.rfa_thermal",
     title="Thermal lesioning",
     category=CATEGORY,
+    facet_only=True,
     checks="An ablation is thermal at or above the minimum lesion temperature (pulsed and cooler lesions are not).",
     thresholds=("lcd.rfa.min_temperature_c",),
 )
@@ -79,6 +81,7 @@ def check_rfa_thermal(case: RuleCase) -> list[Finding]:
     "lcd.rfa_repeat",
     title="Repeat radiofrequency ablation",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "A repeat ablation at the same levels follows an earlier one whose improvement (pain, or daily activities "
         "on the same scale, at the follow-up visits) stayed at or above the minimum for the minimum number of months."
@@ -108,6 +111,7 @@ def check_rfa_repeat(case: RuleCase) -> list[Finding]:
     "lcd.block_after_ablation",
     title="Diagnostic block at an ablated level",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "A diagnostic block at a level ablated before comes at least the minimum number of years after the last "
         "ablation (and only when the pain's source is in doubt); no diagnostic block at a successfully ablated level."

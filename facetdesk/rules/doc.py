@@ -97,13 +97,21 @@ def rules_markdown(catalog: Catalog) -> str:
         " reason that is stored and printed.",
         "",
         *_definitions(catalog),
+        "### Toxin-only visits",
+        "",
+        "A visit for paraspinal botulinum toxin alone (technique 'Botulinum toxin only') treats no facet joint:"
+        " the rules marked 'facet procedures only' below (the LCD's and the block-response rules) read 'not"
+        " applicable' for it and do not count it as a facet session; the toxin, dose and patient-risk rules"
+        " apply, and every toxin rule counts its units, and toxin given elsewhere, in the patient's exposure.",
+        "",
     ]
     category = None
     for r in all_rules():
         if r.category != category:
             category = r.category
             lines += [f"## {category.capitalize()}", ""]
-        lines += [f"### {r.title} (`{r.id}`)", "", r.checks, ""]
+        scope = " Facet procedures only (not applicable to a toxin-only visit)." if r.facet_only else ""
+        lines += [f"### {r.title} (`{r.id}`)", "", r.checks + scope, ""]
         if r.thresholds:
             lines += ["| threshold | value | unit | confidence | source |", "|---|---|---|---|---|"]
             for key in r.thresholds:

@@ -82,6 +82,7 @@ _BY_VERDICT = {
     "relief.diagnostic_block",
     title="Diagnostic block result",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "A diagnostic block gave at least the positive-block relief, sustained through its local anaesthetic's "
         "expected duration (allowing for onset): positive, negative or indeterminate (docs/rules.md)."
@@ -107,6 +108,7 @@ def check_diagnostic_block(case: RuleCase) -> list[Finding]:
     "relief.concordance",
     title="Comparative blocks agree",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "Of two positive diagnostic blocks at the same levels with agents of different expected duration, "
         "the longer-acting agent gave the longer relief."
@@ -191,6 +193,7 @@ CANDIDATE, NOT_YET, NOT_A_CANDIDATE = "candidate", "not yet", "not a candidate"
     "relief.rfa_candidate",
     title="Radiofrequency candidacy",
     category=CATEGORY,
+    facet_only=True,
     checks=(
         "Two positive diagnostic medial branch blocks at the same levels, at least the confirmatory interval "
         "apart: a radiofrequency ablation candidate (candidate / not yet / not a candidate)."
@@ -241,6 +244,7 @@ def check_rfa_candidate(case: RuleCase) -> list[Finding]:
     "relief.scores_missing",
     title="Pain scores recorded",
     category=CATEGORY,
+    facet_only=True,
     checks="A pre-injection and at least one post-injection pain score are recorded (required for diagnostic blocks).",
 )
 def check_scores_missing(case: RuleCase) -> list[Finding]:

@@ -136,6 +136,18 @@ def procedure(**overrides: Any) -> Procedure:
     return Procedure.model_validate(procedure_data(**overrides))
 
 
+def toxin_visit_data(units: list[float] | tuple[float, ...] = (40, 40), **overrides: Any) -> dict[str, Any]:
+    """Raw form data for a toxin-only visit: paraspinal onabotulinumtoxinA under ultrasound, no facet joint."""
+    data = procedure_data(technique="toxin_only", intent="therapeutic", guidance="ultrasound", targets=[],
+                          botulinum_toxin=botox(units))  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def toxin_visit(units: list[float] | tuple[float, ...] = (40, 40), **overrides: Any) -> Procedure:
+    return Procedure.model_validate(toxin_visit_data(units, **overrides))
+
+
 def scored_block_data(performed_at: datetime | str = WHEN, **overrides: Any) -> dict[str, Any]:
     """Raw form data for a two-level block with its anaesthetic and a pain score: what a saved visit usually holds."""
     data: dict[str, Any] = {

@@ -196,7 +196,15 @@ class ProcedureForm(QTabWidget):
         self.radiofrequency.set_applies(ablation)
         # Shown for an ablation only: a block's form keeps its tabs, and nothing there is left to fill.
         self.setTabVisible(TABS.index("RF ablation"), ablation)
-        if not targets:
+        if technique == Technique.TOXIN_ONLY:
+            text = self.tr(
+                "A toxin-only visit treats no facet joint: record the injection sites on the Botulinum toxin tab."
+            )
+            if targets:
+                text += " " + self.tr("Clear the {n} joint(s) selected, or choose another technique.").format(
+                    n=len(targets)
+                )
+        elif not targets:
             text = self.tr("No joints selected.")
         else:
             text = self.tr("{n} joint(s) selected.").format(n=len(targets))

@@ -31,7 +31,8 @@ class FollowUpDialog(EntryDialog):
         self._procedure, self._save = procedure, save
         self.setWindowTitle(self.tr("Follow-up"))
         technique = procedure.technique.label.lower()
-        what = f"{technique} of {procedure.performed_at:%Y-%m-%d} ({', '.join(procedure.levels())})"
+        levels = f" ({', '.join(procedure.levels())})" if procedure.levels() else ""
+        what = f"{technique} of {procedure.performed_at:%Y-%m-%d}{levels}"
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Follow-up after the {what}").format(what=what)))
         lines = (

@@ -84,10 +84,10 @@ def timeline_row(
     levels = _levels(procedure.targets)
     return (
         f"{procedure.performed_at:%Y-%m-%d %H:%M}",
-        ", ".join(r.capitalize() for r in _regions(levels, catalog)),
+        ", ".join(r.capitalize() for r in _regions(levels, catalog)) or "—",
         procedure.technique.label,
         procedure.intent.label,
-        f"{', '.join(levels)} {_laterality(procedure.targets, levels)}",
+        f"{', '.join(levels)} {_laterality(procedure.targets, levels)}" if levels else "—",  # a toxin-only visit
         peak,
         lasted,
         procedure.physician,
