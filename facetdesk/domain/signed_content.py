@@ -268,6 +268,23 @@ def patient_record_hash(patient: Patient, fmt: int = RECORD_FORMAT) -> str:
     return sha256_hex(canonical_bytes({"record": "patient", "format": fmt, "patient": pick(patient, spec)}))
 
 
+# A follow-up visit's fields as its record hash covers them (follow-ups were first hashed in format 5).
+_FOLLOW_UP_RECORD: Spec = (
+    "procedure_uid", "seen_on", "recorded_by", "pain_nrs", "disability_scale", "disability_score",
+    "adl_improvement_pct", "analgesic_use", "global_impression", "notes",
+)  # fmt: skip
+
+
+def follow_up_record_hash(visit: Any, fmt: int = RECORD_FORMAT) -> str:
+    """SHA-256 of a follow-up visit's content, kept in the audit entry of each change (formats 5 and later)."""
+    if not isinstance(fmt, int) or fmt < 5:
+        raise UnknownFormat(fmt)
+    _format(fmt)  # a format this FacetDesk does not know is refused, as for every record
+    return sha256_hex(
+        canonical_bytes({"record": "follow_up", "format": fmt, "follow_up": pick(visit, _FOLLOW_UP_RECORD)})
+    )
+
+
 def procedure_record_hash(patient_id: int, procedure: Procedure, fmt: int = RECORD_FORMAT) -> str:
     """SHA-256 of a procedure record's content and its patient link (the format's fields), kept with each change."""
     content = _format(fmt).procedure_content({"patient_id": str(patient_id)}, procedure)

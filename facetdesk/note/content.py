@@ -15,6 +15,7 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.domain.coding import derive_codes
 from facetdesk.domain.finding import Finding
+from facetdesk.domain.follow_up import follow_up_summary
 from facetdesk.domain.months import months_before
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
@@ -106,6 +107,8 @@ class NoteContent:
     follow_up: str
     notes: str
     decision_support: DecisionSupportBlock
+    # The follow-up visits after this procedure recorded by the time the note is made, one line each.
+    follow_up_visits: tuple[str, ...] = ()
     discharge_instructions: tuple[str, ...] = ()
     signature_fields: tuple[str, ...] = field(default=("Physician", "Signature", "Date/time"))
     letterhead: Letterhead = field(default=Letterhead("", (), ""))
@@ -266,7 +269,7 @@ def _warnings(c: NoteContent) -> tuple[str, ...]:
             "Pain response": c.pain.scores,
             "Decision support": c.decision_support,
             "Disposition": c.disposition,
-            "Follow-up": c.follow_up,
+            "Follow-up": (c.follow_up, c.follow_up_visits),
             "Discharge instructions": (c.discharge_instructions, c.patient_instructions),
             "Notes": c.notes,
             "Signature": c.signed,
@@ -325,6 +328,9 @@ def build_note_content(
         complication_details=procedure.complication_details,
         disposition=procedure.disposition.label if procedure.disposition else NOT_RECORDED,
         follow_up=procedure.follow_up or NOT_RECORDED,
+        follow_up_visits=tuple(
+            follow_up_summary(procedure, v) for v in case.follow_ups if v.procedure_uid == procedure.uid
+        ),
         notes=procedure.notes,
         decision_support=decision_support_block(procedure, findings),
         discharge_instructions=tuple(line for line in discharge_instructions if line.strip()),

@@ -219,6 +219,8 @@ def _interpretation(c: NoteContent) -> list[Flowable]:
     for label, lines in (("Block response", d.relief_interpretation), ("Next step (decision support)", d.next_steps)):
         out += [NoteParagraph(f"<b>{label}:</b> {escape(line.text + _ref(line.source))}", st.LINE) for line in lines]
     out.append(labelled("Follow-up", c.follow_up))
+    if c.follow_up_visits:
+        out.append(labelled("Follow-up visits since", "; ".join(c.follow_up_visits)))
     return out
 
 

@@ -646,12 +646,16 @@ def check_sedation(case: RuleCase) -> list[Finding]:
     if sedation.value in routine:
         return [met(case, rid, f"sedation: {sedation.label}", ("sedation",))]
     routine_text = ", ".join(_sedation_label(v) for v in routine)
+    why = "moderate or deep sedation and general anaesthesia are not routinely necessary"
+    if case.procedure.technique == Technique.RADIOFREQUENCY_ABLATION and sedation != Sedation.GENERAL:
+        # CGS denies sedation billed with a pain procedure *other than* RFA; for an ablation it is "rarely
+        # indicated", not denied outright (clinical-facts.md §1, S5). NGS's general-anaesthesia line stands.
+        why = "for a radiofrequency ablation the payers call it rarely indicated (CGS does not deny it outright)"
     return [
         not_met(
             case,
             rid,
-            f"sedation: {sedation.label} (routine: {routine_text}); moderate or deep sedation and general "
-            "anaesthesia are not routinely necessary; document medical necessity",
+            f"sedation: {sedation.label} (routine: {routine_text}); {why}; document medical necessity",
             ("sedation",),
             severity=Severity.CAUTION,
         )

@@ -12,7 +12,12 @@ from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.signed_content import RECORD_FORMAT, patient_record_hash, procedure_record_hash
+from facetdesk.domain.signed_content import (
+    RECORD_FORMAT,
+    follow_up_record_hash,
+    patient_record_hash,
+    procedure_record_hash,
+)
 from facetdesk.domain.users import Permission
 from facetdesk.services import signature_proofs
 from facetdesk.services.records import NotFound, RecordService
@@ -193,7 +198,8 @@ class CaseService:
             visits_added = 0
             for visit in case.follow_ups:
                 if visit.model_dump_json(exclude={"id", "version"}) not in held:
-                    save_follow_up(session, visit.model_copy(update={"id": None, "version": 0}))
+                    saved_visit = save_follow_up(session, visit.model_copy(update={"id": None, "version": 0}))
+                    hashes[f"follow_up:{saved_visit.id}"] = follow_up_record_hash(saved_visit)
                     visits_added += 1
             self._work.log(
                 session,

@@ -9,6 +9,7 @@ from facetdesk.domain.audit import AuditAction
 from facetdesk.domain.base import is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.follow_up import FollowUp
+from facetdesk.domain.signed_content import RECORD_FORMAT, follow_up_record_hash
 from facetdesk.domain.text import shown
 from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.records import NotFound
@@ -32,7 +33,7 @@ class FollowUpService:
         actor = self._work.actor
         if actor is not None and isinstance(raw, dict):
             raw = {**raw, "recorded_by": actor.display_name}  # who records it is who is signed in, never typed
-        visit = validated(FollowUp, raw)  # type: ignore[arg-type]  # anything not a form is refused by name
+        visit = validated(FollowUp, raw)
         with self._db.transaction() as session:
             found = repo.procedure_by_uid(session, visit.procedure_uid)
             if found is None:
@@ -48,7 +49,12 @@ class FollowUpService:
             changed = (
                 () if before is None else [k for k in FollowUp.model_fields if getattr(before, k) != getattr(saved, k)]
             )
-            self._work.log(session, action, "follow_up", saved.id, fields=changed, detail={"procedure": procedure.id})
+            detail = {
+                "procedure": procedure.id,
+                "record_format": RECORD_FORMAT,
+                "record_sha256": follow_up_record_hash(saved),
+            }
+            self._work.log(session, action, "follow_up", saved.id, fields=changed, detail=detail)
             return saved
 
     def of_patient(self, patient_id: int) -> builtins.list[FollowUp]:

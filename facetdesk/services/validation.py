@@ -16,9 +16,9 @@ from facetdesk.domain.procedure import Procedure
 M = TypeVar("M", bound=BaseModel)
 
 
-def validated(model: type[M], data: dict[str, Any] | M) -> M:
+def validated(model: type[M], data: object) -> M:
     """``data`` as a ``model`` (a model given is validated again, as from a form); InvalidRecord names each bad
-    field, never a raw validation error."""
+    field, never a raw validation error (anything that is not a form, such as a list, is refused by name)."""
     if isinstance(data, model):
         data = data.model_dump()
     try:

@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from facetdesk.domain.audit import GENESIS_HASH, AuditAction, AuditEntry, canonical_json, sha256_text, verify_chain
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.signed_content import (
     UnknownFormat,
     addendum_content,
     canonical_bytes,
+    follow_up_record_hash,
     identity,
     patient_record_hash,
     procedure_content,
@@ -24,6 +26,7 @@ from facetdesk.domain.signed_content import (
     sha256_hex,
 )
 from facetdesk.storage.audit import iter_audit
+from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.patients import get_patient
 from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
@@ -198,6 +201,8 @@ class Verifier:
                     newest = part
         for patient_id, patient in iter_patients(session):
             self._check_patient(patient_id, patient)
+        for visit_id, visit in iter_follow_ups(session):
+            self._check_follow_up(visit_id, visit)
         signed_in_log = {int(pid) for (pid, _part) in trail.signs if pid.isdigit()}
         for procedure_id in sorted(signed_in_log - seen):
             report.problems.append(
@@ -432,6 +437,17 @@ class Verifier:
         if procedure_record_hash(stored.patient_id, stored.procedure, fmt) != digest:
             self.report.problems.append(
                 Problem(f"procedure {stored.id}", "was changed outside FacetDesk since its last audited change")
+            )
+
+    def _check_follow_up(self, visit_id: int, visit: FollowUp | None) -> None:
+        recorded = self._trail.records.get(("follow_up", str(visit_id)))
+        self.report.records_checked += 1
+        if recorded is None or recorded[0] < 5:  # recorded before follow-ups carried a record hash
+            self.report.records_unhashed += 1
+            return
+        if visit is None or follow_up_record_hash(visit, recorded[0]) != recorded[1]:
+            self.report.problems.append(
+                Problem(f"follow-up {visit_id}", "was changed outside FacetDesk since its last audited change")
             )
 
     def _check_patient(self, patient_id: int, patient) -> None:

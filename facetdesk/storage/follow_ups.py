@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import Enum
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -77,3 +79,24 @@ def get_follow_up(session: Session, follow_up_id: int) -> FollowUp | None:
     uid = session.scalar(sa.select(ProcedureRow.uid).where(ProcedureRow.id == row.procedure_id))
     assert uid is not None  # the foreign key keeps the procedure
     return _from_row(row, uid)
+
+
+def iter_follow_ups(session: Session, batch: int = 500) -> Iterator[tuple[int, FollowUp | None]]:
+    """Every follow-up by id (for verification); None where the stored row no longer makes a valid record."""
+    after = 0
+    while True:
+        rows = session.execute(
+            sa.select(FollowUpRow, ProcedureRow.uid)
+            .join(ProcedureRow, ProcedureRow.id == FollowUpRow.procedure_id)
+            .where(FollowUpRow.id > after)
+            .order_by(FollowUpRow.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row, uid in rows:
+            try:
+                yield row.id, _from_row(row, uid)
+            except ValidationError:
+                yield row.id, None
+        after = rows[-1][0].id

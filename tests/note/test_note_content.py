@@ -8,7 +8,9 @@ from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import Indication, Target
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.note.content import DRAFT_STATUS, NOT_RECORDED, build_note_content
+from facetdesk.note.render import render_note
 from tests.builders.cases import GENERATED_AT, make_case
+from tests.pdf_pages import pages_text
 
 
 def test_identifiers_and_service(case):
@@ -164,3 +166,24 @@ def test_the_lcd_exclusions_are_printed_in_the_indication(case):
     assert text.startswith("APPLIES: Generalised pain condition")
     assert "facet joint synovial cyst (the LCD's exception)" in text
     assert "Not recorded: Non-facet pathology" in text and "Prior anterior lumbar interbody fusion (ALIF)" in text
+
+
+def test_the_follow_up_visits_of_this_procedure_print_under_the_plan(case):
+    from facetdesk.domain.follow_up import FollowUp
+
+    assert build_note_content(case, generated_at=GENERATED_AT).follow_up_visits == ()
+    later = case.procedure.performed_at.date() + timedelta(days=30)
+    visits = [
+        FollowUp(procedure_uid=case.procedure.uid, seen_on=later, recorded_by="RN Synthetic", pain_nrs=3,
+                 adl_improvement_pct=40),
+        # A visit after the earlier procedure belongs to that procedure's note, not this one.
+        FollowUp(procedure_uid=case.prior_procedures[0].uid, seen_on=later, recorded_by="RN Synthetic", pain_nrs=9),
+    ]  # fmt: skip
+    c = build_note_content(case.model_copy(update={"follow_ups": visits}), generated_at=GENERATED_AT)
+    pre = case.procedure.pre_procedure_pain
+    better = round(100 * (pre - 3) / pre, 1)
+    assert c.follow_up_visits == (
+        f"{later:%Y-%m-%d}: pain 3/10 ({better:g}% better); daily activities +40% (RN Synthetic)",
+    )
+    text = " ".join(pages_text(render_note(c)))
+    assert f"Follow-up visits since: {later:%Y-%m-%d}: pain 3/10" in " ".join(text.split())

@@ -133,3 +133,13 @@ def test_a_repeat_ablation_is_judged_by_the_follow_ups_of_the_earlier_one(pairs,
     earlier = ablation(performed_at=add_months(WHEN, -8), pre_procedure_pain=8)
     f = one("lcd.rfa_repeat", ablation(), [earlier], follow_ups=_visits(earlier, *pairs))
     assert f.status == status, f.message
+
+
+@pytest.mark.parametrize(("sedation", "rf_wording"), [("moderate", True), ("deep", True), ("general", False)])
+def test_sedation_with_an_ablation_is_worded_for_rfa_but_general_anaesthesia_is_not(sedation, rf_wording):
+    # CGS denies sedation billed with a pain procedure other than RFA (S5); NGS's GA line applies to all (S6).
+    f = one("lcd.sedation", ablation(sedation=sedation))
+    assert f.status == Status.NOT_MET and "document medical necessity" in f.message
+    assert ("radiofrequency ablation" in f.message) is rf_wording
+    block = one("lcd.sedation", procedure(sedation=sedation))
+    assert "radiofrequency" not in block.message

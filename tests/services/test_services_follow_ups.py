@@ -52,3 +52,24 @@ def test_an_update_of_a_visit_is_audited_with_the_fields_changed(ctx, procedure)
     assert second.version == first.version + 1
     (update,) = ctx.audit.search(entity="follow_up", action=AuditAction.UPDATE)
     assert {"pain_nrs", "notes"} <= set(update.fields) and "seen_on" not in update.fields
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "update follow_ups set pain_nrs = 1",  # a better outcome written behind the app
+        "update follow_ups set adl_improvement_pct = 80",
+        "update follow_ups set seen_on = '2024-12-01'",  # a visit moved to 'reach' six months
+    ],
+)
+def test_verify_catches_a_follow_up_changed_with_raw_sql(ctx, procedure, sql):
+    # The repeat rules decide from follow-ups: a quiet edit could open the gate for a repeat ablation.
+    import sqlalchemy as sa
+
+    visit = ctx.follow_ups.save(_visit(procedure, pain_nrs=5, adl_improvement_pct=20))
+    before = ctx.audit.verify()
+    assert before.ok and before.records_unhashed == 0, before.lines()
+    with ctx.database.engine.begin() as conn:
+        conn.execute(sa.text(sql))
+    report = ctx.audit.verify()
+    assert [p.where for p in report.problems] == [f"follow-up {visit.id}"], report.lines()
