@@ -18,6 +18,8 @@ MAX_FIELDS = 60
 class AuditAction(str, Enum):
     CREATE = "create"
     UPDATE = "update"
+    # A record removed (an image attached by mistake, while its procedure is unsigned).
+    DELETE = "delete"
     SIGN = "sign"
     ADDENDUM = "addendum"
     EXPORT = "export"

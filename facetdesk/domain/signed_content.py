@@ -285,6 +285,21 @@ def follow_up_record_hash(visit: Any, fmt: int = RECORD_FORMAT) -> str:
     )
 
 
+# An image's record as its hash covers it; its sha256 field binds the original file (images: format 5 and later).
+_IMAGE_RECORD: Spec = (
+    "procedure_uid", "view", "level", "caption", "source_format", "modality", "width", "height", "sha256",
+    "added_by", "added_at",
+)  # fmt: skip
+
+
+def image_record_hash(image: Any, fmt: int = RECORD_FORMAT) -> str:
+    """SHA-256 of an image's record (and, through its sha256, of the original file), kept in its audit entry."""
+    if not isinstance(fmt, int) or fmt < 5:
+        raise UnknownFormat(fmt)
+    _format(fmt)
+    return sha256_hex(canonical_bytes({"record": "image", "format": fmt, "image": pick(image, _IMAGE_RECORD)}))
+
+
 def procedure_record_hash(patient_id: int, procedure: Procedure, fmt: int = RECORD_FORMAT) -> str:
     """SHA-256 of a procedure record's content and its patient link (the format's fields), kept with each change."""
     content = _format(fmt).procedure_content({"patient_id": str(patient_id)}, procedure)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from facetdesk.services.cases import CaseService
     from facetdesk.services.drafts import DraftStore
     from facetdesk.services.follow_ups import FollowUpService
+    from facetdesk.services.images import ImageService
     from facetdesk.services.notes import NoteService
     from facetdesk.services.outcomes import OutcomesService
     from facetdesk.services.presets import PresetService
@@ -98,6 +99,12 @@ class AppContext:
         from facetdesk.services.follow_ups import FollowUpService
 
         return FollowUpService(self.database, self.work)
+
+    @cached_property
+    def images(self) -> ImageService:
+        from facetdesk.services.images import ImageService
+
+        return ImageService(self.database, self.work)
 
     @cached_property
     def presets(self) -> PresetService:

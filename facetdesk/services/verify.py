@@ -4,6 +4,7 @@ last audited change. What it can and cannot prove is said in its report and in d
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from facetdesk.domain.signed_content import (
     canonical_bytes,
     follow_up_record_hash,
     identity,
+    image_record_hash,
     patient_record_hash,
     procedure_content,
     procedure_record_hash,
@@ -27,6 +29,7 @@ from facetdesk.domain.signed_content import (
 )
 from facetdesk.storage.audit import iter_audit
 from facetdesk.storage.follow_ups import iter_follow_ups
+from facetdesk.storage.images import iter_images
 from facetdesk.storage.patients import get_patient
 from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
@@ -142,6 +145,8 @@ def _read_trail(session: Session) -> _Trail:
         for name, digest in (detail.get("records") or {}).items():
             entity, _, entity_id = str(name).partition(":")
             trail.records[(entity, entity_id)] = (int(detail.get("record_format", 1)), digest)
+        if entry.action is AuditAction.DELETE and entry.entity_id is not None:
+            trail.records.pop((entry.entity, entry.entity_id), None)
     return trail
 
 
@@ -203,6 +208,7 @@ class Verifier:
             self._check_patient(patient_id, patient)
         for visit_id, visit in iter_follow_ups(session):
             self._check_follow_up(visit_id, visit)
+        self._check_images(session)
         signed_in_log = {int(pid) for (pid, _part) in trail.signs if pid.isdigit()}
         for procedure_id in sorted(signed_in_log - seen):
             report.problems.append(
@@ -438,6 +444,26 @@ class Verifier:
             self.report.problems.append(
                 Problem(f"procedure {stored.id}", "was changed outside FacetDesk since its last audited change")
             )
+
+    def _check_images(self, session: Session) -> None:
+        """Each image against its audited record, its original file against the record's SHA-256, and no
+        audited image gone without its removal in the trail."""
+        seen: set[str] = set()
+        for image_id, image, original in iter_images(session):
+            seen.add(str(image_id))
+            recorded = self._trail.records.get(("image", str(image_id)))
+            self.report.records_checked += 1
+            if recorded is None:
+                self.report.records_unhashed += 1
+                continue
+            where = f"image {image_id}"
+            if image is None or image_record_hash(image, recorded[0]) != recorded[1]:
+                self.report.problems.append(Problem(where, "its record was changed outside FacetDesk"))
+            elif hashlib.sha256(original).hexdigest() != image.sha256:
+                self.report.problems.append(Problem(where, "its image file differs from the one attached"))
+        for entity, entity_id in self._trail.records:
+            if entity == "image" and entity_id not in seen:
+                self.report.problems.append(Problem(f"image {entity_id}", "was removed outside FacetDesk"))
 
     def _check_follow_up(self, visit_id: int, visit: FollowUp | None) -> None:
         recorded = self._trail.records.get(("follow_up", str(visit_id)))

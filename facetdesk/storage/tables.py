@@ -326,6 +326,28 @@ class FollowUpRow(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
 
+class ProcedureImageRow(Base):
+    """An image saved at a procedure (revision 0016; facetdesk.domain.images): its record, its de-identified PNG
+    rendering and the original file. The two blobs are deferred: a list of images never reads them."""
+
+    __tablename__ = "procedure_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="RESTRICT"), index=True)
+    view: Mapped[str] = mapped_column(EnumText)
+    level: Mapped[str] = mapped_column(sa.String(16))
+    caption: Mapped[str] = mapped_column(ShortText, default="")
+    source_format: Mapped[str] = mapped_column(EnumText)
+    modality: Mapped[str] = mapped_column(sa.String(16), default="")
+    width: Mapped[int] = mapped_column(sa.Integer)
+    height: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    added_by: Mapped[str] = mapped_column(sa.String(100))
+    added_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    png: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    original: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+
 class ComplicationRow(Base):
     __tablename__ = "procedure_complications"
 

@@ -151,6 +151,9 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "NoteService.record_print": lambda pid: ctx.notes.record_print(pid, 1),
         "SigningService.open_findings": ctx.signing.open_findings,
         "FollowUpService.of_patient": ctx.follow_ups.of_patient,
+        "ImageService.of_procedure": ctx.images.of_procedure,
+        "ImageService.rendering": ctx.images.rendering,
+        "ImageService.remove": ctx.images.remove,
     }
 
 
@@ -167,10 +170,14 @@ _PROCEDURE_ID_CALLS = {
     "NoteService.record_print",
     "SigningService.open_findings",
 }
-ID_LOOKUPS = sorted(_PROCEDURE_ID_CALLS | {"RecordService.get_patient", "PresetService.get", "PresetService.delete"})
+_IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.rendering", "ImageService.remove"}
+ID_LOOKUPS = sorted(
+    _PROCEDURE_ID_CALLS | _IMAGE_ID_CALLS | {"RecordService.get_patient", "PresetService.get", "PresetService.delete"}
+)
 # These answer "nothing" (an empty list, None, False) for an id that names no record; the others raise NotFound.
 _EMPTY_FOR_UNKNOWN = {
     "FollowUpService.of_patient",
+    "ImageService.of_procedure",
     "RecordService.list_procedures",
     "RecordService.procedures_of",
     "RecordService.prior_procedures",
@@ -359,6 +366,28 @@ def test_save_follow_up_refuses_each_hostile_field_clearly(ctx, data):
         assert saved in ctx.follow_ups.of_patient(patient_id)
     else:
         assert ctx.follow_ups.save(base).id is not None  # still works
+
+
+@HOSTILE
+@given(data=st.data(), file=st.one_of(st.just(None), hostile_values))
+def test_attach_image_refuses_each_hostile_field_clearly(ctx, data, file):
+    """Either the entry has one hostile field (with a good file), or the file itself is hostile."""
+    from tests.builders.images import picture
+
+    procedure = a_procedure(ctx)
+    base = {"view": "ap", "level": "L4-L5", "caption": "needle at the L4 medial branch"}
+    if file is None:
+        mutation = data.draw(mutations(base, []))
+        content, entry, mutated = picture(), mutation.apply(base), mutation.path
+    else:
+        content, entry, mutated = materialize(file), base, ("file",)
+
+    saved, error = attempt(ctx, ctx.images.attach, procedure.id, content, entry, mutated=mutated)
+
+    if error is None:
+        assert saved in ctx.images.of_procedure(procedure.id)
+    else:
+        assert ctx.images.attach(procedure.id, picture(), base).id is not None  # still works
 
 
 def test_settings_and_preset_lists_read_without_arguments(ctx):
@@ -891,6 +920,10 @@ def test_export_outcomes_with_hostile_range_and_file_name(ctx, tmp_path_factory,
 
 # Entry point -> the test (in this file or in the case-file one) that throws hostile values at it.
 COVERED: dict[str, str] = {
+    "ImageService.attach": "test_attach_image_refuses_each_hostile_field_clearly",
+    "ImageService.of_procedure": "test_lookups_by_hostile_id_say_not_found",
+    "ImageService.rendering": "test_lookups_by_hostile_id_say_not_found",
+    "ImageService.remove": "test_lookups_by_hostile_id_say_not_found",
     "FollowUpService.save": "test_save_follow_up_refuses_each_hostile_field_clearly",
     "FollowUpService.of_patient": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.search_patients": "test_search_patients_with_hostile_text_and_limit",

@@ -18,6 +18,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.UPDATE: "Changed",
     AuditAction.SIGN: "Signed",
     AuditAction.ADDENDUM: "Addendum added",
+    AuditAction.DELETE: "Removed",
     AuditAction.EXPORT: "Exported",
     AuditAction.PRINT: "Printed",
     AuditAction.IMPORT: "Imported",
@@ -42,6 +43,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
 ENTITY_LABELS: dict[str, str] = {
     "patient": "Patient",
     "procedure": "Procedure",
+    "follow_up": "Follow-up",
+    "image": "Image",
     "user": "Account",
     "clinic_settings": "Clinic settings",
     "preset": "Preset",
