@@ -31,18 +31,24 @@ class ImageService:
         """Keep ``data`` (a DICOM, PNG or JPEG file) as an image of the procedure, described by ``entry`` (view,
         level, caption). A file that cannot be read, or an entry with a bad field, is refused and nothing kept."""
         self._work.require(Permission.EDIT_PROCEDURE)
+        raw = dict(entry) if isinstance(entry, dict) else {"entry": entry}
+        # The file and the entry are checked together, so every problem is named at once.
+        errors = _entry_errors(raw)
+        decoded = None
         if not isinstance(data, (bytes, bytearray)):
-            raise InvalidRecord([FieldError(("file",), "must be the bytes of an image file")])
-        try:
-            decoded = decode_image(bytes(data))
-        except ImageRefused as exc:
-            raise InvalidRecord([FieldError(("file",), str(exc))]) from None
+            errors.insert(0, FieldError(("file",), "must be the bytes of an image file"))
+        else:
+            try:
+                decoded = decode_image(bytes(data))
+            except ImageRefused as exc:
+                errors.insert(0, FieldError(("file",), str(exc)))
+        if errors or decoded is None:
+            raise InvalidRecord(errors)
         actor = self._work.actor
         with self._db.transaction() as session:
             found = repo.get_procedure(session, procedure_id) if is_row_id(procedure_id) else None
             if found is None:
                 raise NotFound(f"procedure {shown(procedure_id)} does not exist")
-            raw = dict(entry) if isinstance(entry, dict) else {"entry": entry}
             image = validated(
                 ProcedureImage,
                 {
@@ -99,3 +105,24 @@ class ImageService:
                 )
             store.delete_image(session, image_id)
             self._work.log(session, AuditAction.DELETE, "image", image_id, detail={"procedure": procedure_id})
+
+
+# What the file gives an image record: stand-ins while the entry alone is checked.
+_FROM_FILE = {"source_format": "png", "modality": "", "width": 1, "height": 1, "sha256": "0" * 64}
+
+
+_ENTRY = ("view", "level", "caption")
+
+
+def _entry_errors(raw: dict[str, Any]) -> list[FieldError]:
+    """The problems of what was typed and chosen (view, level, caption), before the file is read."""
+    unknown = [FieldError((str(k),), f"is not part of an image entry (allowed: {', '.join(_ENTRY)})")
+               for k in raw if k not in _ENTRY]  # fmt: skip
+    if unknown:
+        return unknown
+    stand_ins = {**_FROM_FILE, "procedure_uid": "-", "added_by": "-", "added_at": now()}
+    try:
+        validated(ProcedureImage, {**raw, **stand_ins})
+    except InvalidRecord as exc:
+        return [e for e in exc.errors if str(e.path[0]) not in stand_ins] if exc.errors else []
+    return []

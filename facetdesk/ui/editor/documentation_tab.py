@@ -19,6 +19,7 @@ from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.procedure_form import FIELDS
 from facetdesk.ui.common.field_widgets import FieldWidget
 from facetdesk.ui.editor.form_sections import AddField
+from facetdesk.ui.editor.images_panel import ImagesPanel
 
 # Which of the two columns each group sits in.
 _COLUMNS = (("consent", "technique"), ("radiation", "after"))
@@ -27,13 +28,15 @@ _COLUMNS = (("consent", "technique"), ("radiation", "after"))
 class DocumentationTab(QWidget):
     """Consent, time-out and technique documentation; radiation and images; the check after the procedure."""
 
-    def __init__(self, add_field: AddField):
+    def __init__(self, add_field: AddField, images: ImagesPanel):
         super().__init__()
+        self.images = images
         described = [f for f in FIELDS if f.tab == "Documentation" and f.group]
         # The record's own fields (consent, position, needle...) and the documentation items, by name.
         self.fields = {f.key: FieldWidget(Procedure, f) for f in described if len(f.path) == 1}
         self.items = {f.key: FieldWidget(ProcedureDocumentation, f) for f in described if len(f.path) == 2}
         boxes: dict[str, QGroupBox] = {}
+        self._boxes = boxes
         for group, title in GROUP_TITLES.items():
             box = boxes[group] = QGroupBox(self.tr(title))
             form = QFormLayout(box)
@@ -48,12 +51,19 @@ class DocumentationTab(QWidget):
             col = QVBoxLayout()
             for name in column:
                 col.addWidget(boxes[name])
+                if name == "radiation":  # the images themselves, under "Images saved"
+                    col.addWidget(images)
             col.addStretch()
             row.addLayout(col, 1)
         # Two columns fit beside the findings panel only if long choices may shrink (the tooltip shows them whole).
         for combo in self.findChildren(QComboBox):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
+
+    def set_inputs_enabled(self, enabled: bool) -> None:
+        """Every group takes input or none does; the images panel is left to its own rule."""
+        for box in self._boxes.values():
+            box.setEnabled(enabled)
 
     @property
     def needle(self) -> QLineEdit:

@@ -33,6 +33,7 @@ from facetdesk.ui.common.widgets import ErrorLabel, named
 from facetdesk.ui.editor.botox_panel import BotoxPanel
 from facetdesk.ui.editor.documentation_tab import DocumentationTab
 from facetdesk.ui.editor.form_sections import IndicationSection, OutcomeSection, ProcedureSection
+from facetdesk.ui.editor.images_panel import ImagesPanel
 from facetdesk.ui.editor.medications_panel import MedicationsPanel
 from facetdesk.ui.editor.pain_panel import PainPanel
 from facetdesk.ui.editor.radiofrequency_tab import RadiofrequencyTab
@@ -73,7 +74,13 @@ class ProcedureForm(QTabWidget):
         self.pain = PainPanel(catalog)
         self.errors.register(("pre_procedure_pain",), self.pain.pre_error)
         self.errors.register(("pain_scores",), self.pain.rows.error)
-        self.documentation = DocumentationTab(self._field)
+        self.documentation = DocumentationTab(
+            self._field,
+            ImagesPanel(
+                lambda: list(dict.fromkeys(t["level"] for t in self.targets.targets())),
+                [j.level for j in catalog.joints],
+            ),
+        )
         self.radiofrequency = RadiofrequencyTab(self._field)
         # One page per tab of the form's description (domain/procedure_form.TABS), in its order.
         pages: dict[str, QWidget] = {
@@ -254,5 +261,7 @@ class ProcedureForm(QTabWidget):
             page = self.widget(index)
             inner = page.widget() if isinstance(page, QScrollArea) else None
             shown = inner if inner is not None else page
-            if shown is not None:
+            if shown is self.documentation:  # its images panel follows its own rule (images.set_may_attach)
+                self.documentation.set_inputs_enabled(edit_all)
+            elif shown is not None:
                 shown.setEnabled(edit_scores if index == pain_tab else edit_all)

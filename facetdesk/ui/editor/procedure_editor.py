@@ -84,6 +84,8 @@ class ProcedureEditor(QWidget):
         self.status.setStyleSheet(f"color: {style.MUTED_COLOR};")
         self.messages = EditorMessages(self.status, self.error_summary)
         self.form = self.tabs = ProcedureForm(catalog, self.error_summary)
+        # The stored record's images (the window sets images.source, the image service); kept apart from the form.
+        self.images = self.form.documentation.images
         form = self.form
         # The fields other code (and tests) reach directly.
         self.errors, self.section, self.indication, self.outcome = (
@@ -199,9 +201,11 @@ class ProcedureEditor(QWidget):
         if procedure.is_signed:
             self.undo_stack.clear()  # nothing to undo into: the stored record is final
 
-    def set_editable(self, edit_all: bool, edit_scores: bool) -> None:
-        """Which tabs take input: all of them, or only the pain scores (a nurse's diary entry), or none."""
+    def set_editable(self, edit_all: bool, edit_scores: bool, attach_images: bool = False) -> None:
+        """Which tabs take input: all of them, or only the pain scores (a nurse's diary entry), or none; and
+        whether images may be attached (after signing too)."""
         self.form.set_inputs_enabled(edit_all, edit_scores)
+        self.images.set_may_attach(attach_images)
         self.save_button.setEnabled(edit_scores)
         self.preset_button.setEnabled(edit_all)
         self.findings.set_can_acknowledge(edit_all)
@@ -272,6 +276,7 @@ class ProcedureEditor(QWidget):
                 )
             )
             self.form.load(shown, physician_hint)
+            self.images.show_procedure(base.id if base else None, bool(base and base.is_signed))
             self._overrides = list(shown.overrides) if shown else []
             if raw is not None:
                 restore_raw_fields(self.form, raw)
@@ -320,6 +325,7 @@ class ProcedureEditor(QWidget):
                 self.tr("new procedure"), self.tr("procedure of {d}").format(d=f"{saved.performed_at:%Y-%m-%d %H:%M}")
             )
         )
+        self.images.show_procedure(saved.id, saved.is_signed)  # a new procedure can take images now
         self.saved.emit(saved)
         return saved
 

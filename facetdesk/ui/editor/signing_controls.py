@@ -152,7 +152,7 @@ class SigningControls(QObject):
         can_edit = self.may(Permission.EDIT_PROCEDURE)
         # A nurse records the pain diary of a stored procedure; the rest stays as the physician left it.
         can_score = stored and not can_edit and self.may(Permission.RECORD_PAIN_SCORES)
-        editor.set_editable(not self._locked and can_edit, not self._locked and (can_edit or can_score))
+        editor.set_editable(not self._locked and can_edit, not self._locked and (can_edit or can_score), can_edit)
         self._permit(self.sign_button, Permission.SIGN, not self._locked, SIGN_TIP)
         self._permit(self.addendum_button, Permission.ADD_ADDENDUM, self._locked, ADDENDUM_TIP)
         self.addendum_button.setVisible(self._locked)

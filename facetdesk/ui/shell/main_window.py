@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(editor)
         editor.presets_source = ctx.presets.list
         editor.follow_ups_source = ctx.follow_ups.of_patient
+        editor.images.source = ctx.images
         editor.closed.connect(self.patients.show_patient_page)
         editor.saved.connect(self.procedures.procedure_saved)
         editor.stale.connect(self.procedures.procedure_stale)
