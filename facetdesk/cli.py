@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export-case", help="write one stored procedure as a self-contained JSON case file")
     ex.add_argument("procedure_id", type=int, metavar="PROCEDURE_ID")
     ex.add_argument("-o", "--output", required=True, metavar="FILE")
+    ex.add_argument(
+        "--with-image-originals",
+        action="store_true",
+        help="also write each image's original file; a DICOM file's header names the patient (default: the "
+        "de-identified renderings only)",
+    )
     _shared_option(ex)
     im = sub.add_parser("import-case", help="store the patient and procedures of a JSON case file")
     im.add_argument("case_file", metavar="FILE")
@@ -138,7 +144,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     ctx = _context(args)
     try:
-        write_case(ctx.cases.export_case(args.procedure_id), args.output, shared=args.shared)
+        case = ctx.cases.export_case(args.procedure_id, originals=args.with_image_originals)
+        write_case(case, args.output, shared=args.shared)
     except NotFound as exc:
         print(f"facetdesk: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -9,6 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from facetdesk.domain.base import Model, duplicates
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.follow_up import FollowUp
+from facetdesk.domain.images import AttachedImage
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.text import shown
@@ -56,8 +57,8 @@ class SignatureProof(Model):
 
 class CaseFile(Model):
     format: Literal["facetdesk-case"] = CASE_FORMAT
-    # 2 adds follow-up visits (and radiofrequency ablation), 3 botulinum toxin given elsewhere (with the patient);
-    # a file of an earlier version reads as it always did.
+    # 2 adds follow-up visits (and radiofrequency ablation), 3 botulinum toxin given elsewhere (with the patient)
+    # and the procedure's images; a file of an earlier version reads as it always did.
     format_version: Literal[1, 2, 3] = 3
     patient: Patient
     procedure: Procedure
@@ -66,6 +67,8 @@ class CaseFile(Model):
     signatures: list[SignatureProof] = Field(default_factory=list)
     # Follow-up visits after the procedures above, oldest first.
     follow_ups: list[FollowUp] = Field(default_factory=list)
+    # The images saved at the case's procedure, de-identified (their originals only when the export asked).
+    images: list[AttachedImage] = Field(default_factory=list, max_length=100)
 
     @field_validator("patient")
     @classmethod
@@ -108,6 +111,17 @@ class CaseFile(Model):
             if main is not None and visit.procedure_uid not in uids:
                 raise ValueError(f"row {i + 1} follows up a procedure that is not in the case file")
         return sorted(v, key=lambda visit: visit.seen_on)
+
+    @field_validator("images")
+    @classmethod
+    def _images_of_the_procedure(cls, v: list[AttachedImage], info: ValidationInfo) -> list[AttachedImage]:
+        if v and info.data.get("format_version", 3) < 3:
+            raise ValueError("images need format_version 3")
+        main = info.data.get("procedure")
+        for i, image in enumerate(v):
+            if main is not None and image.procedure_uid != main.uid:
+                raise ValueError(f"row {i + 1} is an image of another procedure than the case's")
+        return v
 
 
 def _raise_first(errors: list[FieldError], lead: str = "") -> None:

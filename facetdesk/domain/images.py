@@ -9,9 +9,10 @@ for the chart and leave FacetDesk only when an export asks for them.
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 
-from pydantic import Field, field_validator
+from pydantic import Base64Bytes, Field, field_validator
 
 from facetdesk.domain.base import Model, Name, RowId, ShortText
 from facetdesk.domain.catalog import get_catalog
@@ -68,6 +69,32 @@ class ProcedureImage(Model):
     def label(self) -> str:
         """'AP, L4-L5' (and the caption), as the editor and the note caption it."""
         return f"{self.view.label}, {self.level}" + (f": {self.caption}" if self.caption else "")
+
+
+class AttachedImage(ProcedureImage):
+    """An image as a case file carries it: the record, the de-identified PNG rendering and, only when the export
+    asked for it, the original file (a DICOM file's header names the patient)."""
+
+    png: Base64Bytes = Field(min_length=8, max_length=MAX_IMAGE_BYTES)
+    original: Base64Bytes | None = Field(default=None, max_length=MAX_IMAGE_BYTES)
+
+    @field_validator("png")
+    @classmethod
+    def _a_png(cls, v: bytes) -> bytes:
+        if not v.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError("must be a PNG image (base64)")
+        return v
+
+    @classmethod
+    def of(cls, image: ProcedureImage, png: bytes, original: bytes | None = None) -> AttachedImage:
+        """The record with its pixels (given as bytes; a case file holds them as base64)."""
+        encoded = {"png": base64.b64encode(png).decode()}
+        if original is not None:
+            encoded["original"] = base64.b64encode(original).decode()
+        return cls.model_validate({**image.model_dump(exclude={"id"}), **encoded})
+
+    def record(self) -> ProcedureImage:
+        return ProcedureImage.model_validate(self.model_dump(exclude={"png", "original"}))
 
 
 # The entry form (after a file is chosen), described once: the dialog builds its widgets from it.

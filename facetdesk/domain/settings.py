@@ -25,6 +25,8 @@ class ClinicSettings(Model):
     idle_lock_minutes: int = Field(default=DEFAULT_IDLE_LOCK_MINUTES, ge=1, le=MAX_IDLE_LOCK_MINUTES)
     # The long note: coding notes and the LCD documentation appendix, for payers that want them.
     note_long_form: bool = False
+    # Print the procedure's images, small, on the note (the clinic's choice; de-identified renderings only).
+    note_images: bool = False
 
     @field_validator("logo")
     @classmethod

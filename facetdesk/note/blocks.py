@@ -50,6 +50,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class NoteImage:
+    """An image printed small on the note: its caption ('AP, L4-L5') and its de-identified PNG."""
+
+    caption: str
+    png: bytes
+    width: int
+    height: int
+
+
+# Images printed on a note at most: one row, so the note keeps its two pages; the rest are named, not printed.
+NOTE_IMAGES_MAX = 4
+
+
+@dataclass(frozen=True)
 class Letterhead:
     name: str
     address: tuple[str, ...]

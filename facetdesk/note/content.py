@@ -33,6 +33,7 @@ from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's publi
     NONE_RECORDED,
     NOT_DOCUMENTED,
     NOT_RECORDED,
+    NOTE_IMAGES_MAX,
     SAME_AS_PRE,
     SIGNED_STATUS,
     TITLE,
@@ -43,6 +44,7 @@ from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's publi
     CodingBlock,
     Fields,
     Letterhead,
+    NoteImage,
     PainBlock,
     PatientBlock,
     Table,
@@ -109,6 +111,9 @@ class NoteContent:
     decision_support: DecisionSupportBlock
     # The follow-up visits after this procedure recorded by the time the note is made, one line each.
     follow_up_visits: tuple[str, ...] = ()
+    # The procedure's images, when the clinic prints them (ClinicSettings.note_images), and how many more it has.
+    images: tuple[NoteImage, ...] = ()
+    images_not_printed: int = 0
     discharge_instructions: tuple[str, ...] = ()
     signature_fields: tuple[str, ...] = field(default=("Physician", "Signature", "Date/time"))
     letterhead: Letterhead = field(default=Letterhead("", (), ""))
@@ -197,6 +202,15 @@ def _diagnoses(codes: list[str], catalog: Catalog, empty: str) -> Table:
 
 def _levels_summary(procedure: Procedure) -> str:
     return f"{', '.join(procedure.levels())} ({procedure.laterality()})"
+
+
+def _note_images(case: CaseFile, clinic: ClinicSettings | None) -> tuple[tuple[NoteImage, ...], int]:
+    """The images to print (the clinic's choice), up to NOTE_IMAGES_MAX, and how many are left out."""
+    if clinic is None or not clinic.note_images:
+        return (), 0
+    mine = [i for i in case.images if i.procedure_uid == case.procedure.uid]
+    shown = tuple(NoteImage(i.record().label(), i.png, i.width, i.height) for i in mine[:NOTE_IMAGES_MAX])
+    return shown, len(mine) - len(shown)
 
 
 def _what_was_treated(procedure: Procedure) -> str:
@@ -300,6 +314,7 @@ def build_note_content(
     head = letterhead(clinic)
     signature = procedure.signature
     prior_table, prior_summary = _prior(procedure, list(case.prior_procedures), catalog)
+    printed_images, images_left_out = _note_images(case, clinic)
     content = NoteContent(
         title=TITLE if procedure.technique.treats_joints else TOXIN_TITLE,
         summary=f"{procedure.technique.label} · {_what_was_treated(procedure)}",
@@ -328,6 +343,8 @@ def build_note_content(
         complication_details=procedure.complication_details,
         disposition=procedure.disposition.label if procedure.disposition else NOT_RECORDED,
         follow_up=procedure.follow_up or NOT_RECORDED,
+        images=printed_images,
+        images_not_printed=images_left_out,
         follow_up_visits=tuple(
             follow_up_summary(procedure, v) for v in case.follow_ups if v.procedure_uid == procedure.uid
         ),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Image as RLImage
 from reportlab.platypus import Table as RLTable
 
 from facetdesk.note import styles as st
@@ -142,6 +144,8 @@ def _procedure(c: NoteContent) -> list[Flowable]:
     out += [para(p, st.NARRATIVE) for p in c.narrative]
     if c.radiation:
         out.append(run_in(c.radiation))
+    if c.images:
+        out.append(_images(c))
     # A short table is one block: its header never sits alone at the foot of a page.
     if c.targets.rows:  # none on a toxin-only visit: its sites are the toxin's table
         out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
@@ -210,6 +214,19 @@ def _pain(c: NoteContent) -> list[Flowable]:
 
 def _ref(source: str | None) -> str:
     return f" [{source}]" if source is not None else ""
+
+
+def _images(c: NoteContent) -> Flowable:
+    """The images in one row, each at most 38 mm square, captioned; the count of those not printed after."""
+    side = 38 * mm
+    cells = []
+    for image in c.images:
+        scale = side / max(image.width, image.height)
+        picture = RLImage(io.BytesIO(image.png), width=image.width * scale, height=image.height * scale)
+        cells.append([picture, para(image.caption, st.SMALL_LINE)])
+    row = RLTable([cells], colWidths=[side + 3 * mm] * len(cells), hAlign="LEFT")
+    more = f"{c.images_not_printed} more image(s) in the record, not printed." if c.images_not_printed else ""
+    return KeepTogether([row, *([para(more, st.SMALL_LINE)] if more else [])])
 
 
 def _interpretation(c: NoteContent) -> list[Flowable]:

@@ -11,10 +11,12 @@ from pathlib import Path
 from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord
+from facetdesk.domain.images import AttachedImage
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.signed_content import (
     RECORD_FORMAT,
     follow_up_record_hash,
+    image_record_hash,
     patient_record_hash,
     procedure_record_hash,
 )
@@ -28,6 +30,7 @@ from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import trust as key_store
 from facetdesk.storage.db import Database
 from facetdesk.storage.follow_ups import follow_ups_for_patient, save_follow_up
+from facetdesk.storage.images import add_image, images_of, images_with_pixels
 from facetdesk.trust import ca as ca_mod
 
 
@@ -46,19 +49,27 @@ class CaseService:
         self._work = work
         self._records = records
 
-    def case_for(self, procedure_id: int) -> CaseFile:
-        """The procedure with its patient and earlier procedures (for notes and checks; not audited)."""
+    def case_for(self, procedure_id: int, images: bool = False, originals: bool = False) -> CaseFile:
+        """The procedure with its patient, earlier procedures and follow-ups (for notes and checks; not audited);
+        with ``images``, the procedure's images (de-identified; their original files too with ``originals``)."""
         patient, procedure = self._records.get_procedure(procedure_id)
         assert patient.id is not None
         priors = self._records.prior_procedures(patient.id, procedure)
         with self._db.read() as session:
             visits = follow_ups_for_patient(session, patient.id)
-        return case_file(patient, procedure, priors, visits)
+            pictures = (
+                [AttachedImage.of(*found) for found in images_with_pixels(session, procedure.uid, originals)]
+                if images
+                else []
+            )
+        return case_file(patient, procedure, priors, visits, pictures)
 
-    def export_case(self, procedure_id: int) -> CaseFile:
-        """The case file of a stored procedure, with the proof of every signature in it; the export is recorded."""
+    def export_case(self, procedure_id: int, originals: bool = False) -> CaseFile:
+        """The case file of a stored procedure, with its images and the proof of every signature in it; the export
+        is recorded. The images are de-identified renderings; ``originals`` adds each original file (a DICOM
+        file's header names the patient), and the audit entry says so."""
         self._work.require(Permission.EXPORT)
-        case = self.case_for(procedure_id)
+        case = self.case_for(procedure_id, images=True, originals=bool(originals))
         with self._db.read() as session:
             proofs = [
                 proof
@@ -67,7 +78,15 @@ class CaseService:
                 for proof in signature_proofs.proofs_of(session, proc.id, proc.uid)
             ]
         case = case.model_copy(update={"signatures": proofs})
-        self._record_export(procedure_id, {"format": "case", "prior_procedures": len(case.prior_procedures)})
+        self._record_export(
+            procedure_id,
+            {
+                "format": "case",
+                "prior_procedures": len(case.prior_procedures),
+                "images": len(case.images),
+                "image_originals": bool(originals) and bool(case.images),
+            },
+        )
         return case
 
     def export_fhir(self, procedure_id: int, path: str | Path, now: datetime | None = None) -> Path:
@@ -201,6 +220,13 @@ class CaseService:
                     saved_visit = save_follow_up(session, visit.model_copy(update={"id": None, "version": 0}))
                     hashes[f"follow_up:{saved_visit.id}"] = follow_up_record_hash(saved_visit)
                     visits_added += 1
+            # The case's images this database does not hold yet (the same file, by its SHA-256, is not added twice).
+            held_images = {i.sha256 for i in images_of(session, case.procedure.uid)}
+            for picture in case.images:
+                if picture.sha256 not in held_images:
+                    kept = add_image(session, picture.record(), picture.png, picture.original)
+                    hashes[f"image:{kept.id}"] = image_record_hash(kept)
+                    held_images.add(picture.sha256)
             self._work.log(
                 session,
                 AuditAction.IMPORT,

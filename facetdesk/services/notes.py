@@ -40,16 +40,17 @@ class NoteService:
     def render_procedure_note(self, procedure_id: int) -> RenderedNote:
         """The note to show, export or print: a signed procedure's stored signed PDF (with its signed addenda),
         never a fresh rendering under the signature; an unsigned one rendered now, marked DRAFT."""
-        case = self._cases.case_for(procedure_id)
+        clinic = self._settings.load()
+        case = self._cases.case_for(procedure_id, images=clinic.note_images)
         if case.procedure.is_signed:
             with self._db.read() as session:
                 document = signed_document(session, procedure_id)
             if document is not None:
                 return RenderedNote(document, ())
-            note = render_case_note(case, clinic=self._settings.load())
+            note = render_case_note(case, clinic=clinic)
             warning = "Signed before FacetDesk kept signed PDFs: this is today's rendering of the signed record."
             return RenderedNote(note.pdf, (warning, *note.warnings))
-        return render_case_note(case, clinic=self._settings.load())
+        return render_case_note(case, clinic=clinic)
 
     def render_procedure(self, procedure_id: int) -> bytes:
         return self.render_procedure_note(procedure_id).pdf

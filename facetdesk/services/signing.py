@@ -19,6 +19,7 @@ from facetdesk.domain.audit import AuditAction, AuditEntry
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.finding import Finding, Severity
+from facetdesk.domain.images import AttachedImage
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Addendum, Override, Procedure, Signature
 from facetdesk.domain.signed_content import (
@@ -43,6 +44,7 @@ from facetdesk.storage.audit import chain_head
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import AlreadySigned, StaleRecord
 from facetdesk.storage.follow_ups import follow_ups_for_patient
+from facetdesk.storage.images import images_with_pixels
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.trust import StoredKey
 from facetdesk.trust import ca as ca_mod
@@ -175,6 +177,12 @@ class SigningService:
             priors = _priors(session, patient_id, procedure)
             visits = follow_ups_for_patient(session, patient_id)
             clinic = load_settings(session)
+            # The images the clinic prints on its notes are part of the signed PDF.
+            pictures = (
+                [AttachedImage.of(*found) for found in images_with_pixels(session, procedure.uid)]
+                if clinic.note_images
+                else []
+            )
         assert patient is not None
         if procedure.signature is not None:
             raise AlreadySigned(procedure.signature.signed_by, procedure.signature.signed_at)
@@ -186,7 +194,9 @@ class SigningService:
         )
         # Rendered and PDF-signed outside the write transaction; the transaction below refuses the
         # signature if the procedure or the patient's identity changed meanwhile, so the PDF is of what is signed.
-        signed_case = case_file(patient, procedure.model_copy(update={"signature": signature}), priors, visits)
+        signed_case = case_file(
+            patient, procedure.model_copy(update={"signature": signature}), priors, visits, pictures
+        )
         from facetdesk.services.rendering import render_case_note
 
         note = render_case_note(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from facetdesk.domain.case import CaseFile, check_procedure_for_patient
 from facetdesk.domain.errors import InvalidRecord, field_errors
 from facetdesk.domain.follow_up import FollowUp
+from facetdesk.domain.images import AttachedImage
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 
@@ -32,13 +33,16 @@ def case_file(
     procedure: Procedure,
     priors: list[Procedure] | tuple[Procedure, ...] = (),
     follow_ups: Sequence[FollowUp] = (),
+    images: Sequence[AttachedImage] = (),
 ) -> CaseFile:
     """The stored records as one case, with the follow-ups of its procedures; records that disagree (stored before
     a check existed, or edited behind the app) are refused naming the field, never with a raw validation error."""
     uids = {procedure.uid, *(p.uid for p in priors)}
     visits = [v for v in follow_ups if v.procedure_uid in uids]
     try:
-        return CaseFile(patient=patient, procedure=procedure, prior_procedures=list(priors), follow_ups=visits)
+        return CaseFile(
+            patient=patient, procedure=procedure, prior_procedures=list(priors), follow_ups=visits, images=list(images)
+        )
     except ValidationError as exc:
         raise InvalidRecord(field_errors(exc)) from None
 

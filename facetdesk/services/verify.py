@@ -459,7 +459,7 @@ class Verifier:
             where = f"image {image_id}"
             if image is None or image_record_hash(image, recorded[0]) != recorded[1]:
                 self.report.problems.append(Problem(where, "its record was changed outside FacetDesk"))
-            elif hashlib.sha256(original).hexdigest() != image.sha256:
+            elif original is not None and hashlib.sha256(original).hexdigest() != image.sha256:
                 self.report.problems.append(Problem(where, "its image file differs from the one attached"))
         for entity, entity_id in self._trail.records:
             if entity == "image" and entity_id not in seen:

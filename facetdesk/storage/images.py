@@ -26,7 +26,7 @@ def _from_row(row: ProcedureImageRow, procedure_uid: str) -> ProcedureImage:
     return ProcedureImage.model_validate({"id": row.id, "procedure_uid": procedure_uid, **values}, context=STORED)
 
 
-def add_image(session: Session, image: ProcedureImage, png: bytes, original: bytes) -> ProcedureImage:
+def add_image(session: Session, image: ProcedureImage, png: bytes, original: bytes | None) -> ProcedureImage:
     """Insert a new image of the procedure ``image.procedure_uid``; returns it with its id."""
     procedure_id = session.scalar(sa.select(ProcedureRow.id).where(ProcedureRow.uid == image.procedure_uid))
     if procedure_id is None:
@@ -76,7 +76,7 @@ def delete_image(session: Session, image_id: int) -> None:
     session.execute(sa.delete(ProcedureImageRow).where(ProcedureImageRow.id == image_id))
 
 
-def iter_images(session: Session, batch: int = 200) -> Iterator[tuple[int, ProcedureImage | None, bytes]]:
+def iter_images(session: Session, batch: int = 200) -> Iterator[tuple[int, ProcedureImage | None, bytes | None]]:
     """Every image by id with its original file (for verification); None where the row is no valid record."""
     after = 0
     while True:
@@ -96,3 +96,21 @@ def iter_images(session: Session, batch: int = 200) -> Iterator[tuple[int, Proce
             except ValidationError:
                 yield row.id, None, row.original
         after = rows[-1][0].id
+
+
+def images_with_pixels(
+    session: Session, procedure_uid: str, originals: bool = False
+) -> list[tuple[ProcedureImage, bytes, bytes | None]]:
+    """The procedure's images with their PNG renderings (and originals when asked), in the order added."""
+    query = (
+        sa.select(ProcedureImageRow)
+        .join(ProcedureRow, ProcedureRow.id == ProcedureImageRow.procedure_id)
+        .where(ProcedureRow.uid == procedure_uid)
+        .order_by(ProcedureImageRow.id)
+        .options(undefer(ProcedureImageRow.png))
+    )
+    if originals:
+        query = query.options(undefer(ProcedureImageRow.original))
+    return [
+        (_from_row(row, procedure_uid), row.png, row.original if originals else None) for row in session.scalars(query)
+    ]

@@ -24,6 +24,7 @@ def load_settings(session: Session) -> ClinicSettings:
             "page_size": row.page_size,
             **({} if row.idle_lock_minutes is None else {"idle_lock_minutes": row.idle_lock_minutes}),
             "note_long_form": bool(row.note_long_form),
+            "note_images": bool(row.note_images),
         },
         context=STORED,
     )
@@ -55,5 +56,6 @@ def _fill(row: ClinicSettingsRow, settings: ClinicSettings) -> ClinicSettingsRow
     row.page_size = settings.page_size.value
     row.idle_lock_minutes = settings.idle_lock_minutes
     row.note_long_form = settings.note_long_form
+    row.note_images = settings.note_images
     row.updated_at = utcnow()
     return row

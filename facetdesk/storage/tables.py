@@ -328,7 +328,7 @@ class FollowUpRow(Base):
 
 class ProcedureImageRow(Base):
     """An image saved at a procedure (revision 0016; facetdesk.domain.images): its record, its de-identified PNG
-    rendering and the original file. The two blobs are deferred: a list of images never reads them."""
+    rendering and the original file. The blobs are deferred: a list of images never reads them."""
 
     __tablename__ = "procedure_images"
 
@@ -345,7 +345,8 @@ class ProcedureImageRow(Base):
     added_by: Mapped[str] = mapped_column(sa.String(100))
     added_at: Mapped[datetime] = mapped_column(sa.DateTime)
     png: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    original: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    # NULL: imported from a case file that did not carry the original (its SHA-256 is still in the record).
+    original: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
 
 class ComplicationRow(Base):
@@ -457,6 +458,8 @@ class ClinicSettingsRow(Base):
     idle_lock_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     # The long note form (coding notes, LCD documentation appendix); false for rows stored before 0011.
     note_long_form: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
+    # Revision 0016: print the procedure's images on the note.
+    note_images: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"id = {CLINIC_SETTINGS_ID}", name="single_row"),)

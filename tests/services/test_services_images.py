@@ -89,3 +89,27 @@ def test_verify_catches_an_image_changed_swapped_or_removed_behind_the_app(ctx, 
         conn.execute(sa.text(sql), {"other": picture()} if ":other" in sql else {})
     report = ctx.audit.verify()
     assert [(p.where, p.what) for p in report.problems] == [(f"image {image.id}", expected)], report.lines()
+
+
+def test_a_case_file_carries_the_images_de_identified_and_the_originals_only_when_asked(ctx, other_ctx, procedure):
+    from facetdesk.interop.casefile import dump_case, parse_case
+
+    data = fluoroscopy_dicom()
+    ctx.images.attach(procedure.id, data, AP_L4)
+    plain = dump_case(ctx.cases.export_case(procedure.id))
+    assert HEADER_NAME not in plain  # nothing of the DICOM header, even base64-encoded
+    case = parse_case(plain)
+    assert [(i.view, i.level, i.original) for i in case.images] == [(ImageView.AP, "L4-L5", None)]
+    asked = parse_case(dump_case(ctx.cases.export_case(procedure.id, originals=True)))
+    assert asked.images[0].original == data
+    exports = [e.detail for e in ctx.audit.search(entity="procedure") if e.action is AuditAction.EXPORT]
+    assert [d["image_originals"] for d in exports] == [True, False]  # newest first
+
+    other_ctx.cases.import_case(case)
+    other_ctx.cases.import_case(case)  # the same image is not added twice
+    imported_id = other_ctx.records.search_patients("")[0].id
+    [moved] = other_ctx.records.list_procedures(imported_id)
+    [image] = other_ctx.images.of_procedure(moved.id)
+    assert (image.sha256, image.caption) == (case.images[0].sha256, AP_L4["caption"])
+    assert other_ctx.images.rendering(image.id) == case.images[0].png
+    assert other_ctx.audit.verify().ok

@@ -58,6 +58,12 @@ class ClinicSettingsDialog(QDialog):
             self.tr("For payers that want the full documentation; the usual note is two pages"),
         )
         self.long_form.setChecked(current.note_long_form)
+        self.note_images = named(
+            QCheckBox(self.tr("Print the procedure's images on the note (small, de-identified)")),
+            "Print images on the note",
+            self.tr("Fluoroscopy or CT images attached to the procedure, up to four, as proof of placement"),
+        )
+        self.note_images.setChecked(current.note_images)
         self.logo_preview = QLabel()
         self.choose_logo = named(QPushButton(self.tr("Choose logo…")), "Choose logo")
         self.clear_logo = named(QPushButton(self.tr("No logo")), "Remove logo")
@@ -75,6 +81,7 @@ class ClinicSettingsDialog(QDialog):
         form.addRow(self.tr("Logo (PNG or JPEG)"), self.errors.field(logo_row, ("logo",)))
         form.addRow(self.tr("Page size of notes"), self.errors.field(self.page_size, ("page_size",)))
         form.addRow(self.tr("Note form"), self.errors.field(self.long_form, ("note_long_form",)))
+        form.addRow(self.tr("Images on the note"), self.errors.field(self.note_images, ("note_images",)))
         form.addRow(
             self.tr("Lock the screen after"),
             self.errors.field(self.idle_lock, ("idle_lock_minutes",)),
@@ -116,6 +123,7 @@ class ClinicSettingsDialog(QDialog):
             "page_size": self.page_size.value(),
             "idle_lock_minutes": self.idle_lock.value(),
             "note_long_form": self.long_form.isChecked(),
+            "note_images": self.note_images.isChecked(),
         }
 
     def save(self) -> ClinicSettings | None:

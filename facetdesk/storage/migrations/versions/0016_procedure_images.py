@@ -1,4 +1,5 @@
-"""Images saved at a procedure (facetdesk.domain.images): the record, its PNG rendering and the original file.
+"""Images saved at a procedure (facetdesk.domain.images): the record, its PNG rendering and the original file;
+the clinic's choice to print them on the note (clinic_settings.note_images).
 
 Revision ID: 0016
 Revises: 0015
@@ -36,7 +37,7 @@ def upgrade() -> None:
         sa.Column("added_by", sa.String(length=100), nullable=False),
         sa.Column("added_at", sa.DateTime(), nullable=False),
         sa.Column("png", sa.LargeBinary(), nullable=False),
-        sa.Column("original", sa.LargeBinary(), nullable=False),
+        sa.Column("original", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["procedure_id"],
             ["procedures.id"],
@@ -46,8 +47,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_procedure_images")),
     )
     op.create_index(op.f("ix_procedure_images_procedure_id"), "procedure_images", ["procedure_id"], unique=False)
+    with op.batch_alter_table("clinic_settings") as batch:
+        batch.add_column(sa.Column("note_images", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("clinic_settings") as batch:
+        batch.drop_column("note_images")
     op.drop_index(op.f("ix_procedure_images_procedure_id"), table_name="procedure_images")
     op.drop_table("procedure_images")
