@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from sample_case import sample_case  # noqa: E402
+from sample_images import fluoroscopy_frame  # noqa: E402
 
 from facetdesk.domain.enums import BotoxProduct  # noqa: E402
 from facetdesk.services.context import build_context  # noqa: E402
@@ -163,6 +164,9 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         window.patients.open_patient(result.patient_id)
         QTest.qWait(200)
         window.grab().save(str(out_dir / "patient.png"))
+        for view, caption in (("ap", "needle at the L4 medial branch"), ("lateral", "depth at the transverse process")):
+            ctx.images.attach(result.procedure_id, fluoroscopy_frame(view), {"view": view, "level": "L4-L5",
+                                                                             "caption": caption})  # fmt: skip
         window.procedures.open_procedure(result.procedure_id)
         window.editor.refresh_findings()
         for i, name in enumerate(TABS[:-1]):  # the sample is a block: its Radiofrequency tab is empty

@@ -432,7 +432,8 @@ class Procedure(Model):
     @classmethod
     def _unique_targets(cls, v: list[Target], info: ValidationInfo) -> list[Target]:
         technique = info.data.get("technique")
-        if technique is not None and Technique(technique).treats_joints and not v:
+        # No technique chosen yet: joints are asked for, as nearly every visit has them.
+        if (technique is None or Technique(technique).treats_joints) and not v:
             raise ValueError("needs at least 1 facet joint (level and side); only a toxin-only visit has none")
         if technique == Technique.TOXIN_ONLY:
             if v:

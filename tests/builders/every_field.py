@@ -168,6 +168,11 @@ SPECIAL: dict[str, Callable[[_Build, dict], Any]] = {
 }
 
 
+# Optional by type, yet a minimal record needs them: a facet procedure names at least one joint (only a toxin-only
+# visit has none, and the generated techniques are not that).
+NEEDED_EVEN_IF_OPTIONAL = {"Procedure.targets"}
+
+
 # ---- the generator --------------------------------------------------------------------------------------
 
 _NO_DEFAULT = object()
@@ -194,7 +199,7 @@ def _instance(b: _Build, model: type[BaseModel]) -> BaseModel:
         key = field_key(model, name)
         if key in b.overrides:
             values[name] = b.overrides[key]
-        elif key in b.skip or (b.minimal and not info.is_required()):
+        elif key in b.skip or (b.minimal and not info.is_required() and key not in NEEDED_EVEN_IF_OPTIONAL):
             continue
         elif key in SPECIAL:
             values[name] = SPECIAL[key](b, values)

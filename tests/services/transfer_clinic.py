@@ -35,8 +35,8 @@ class Clinic:
 
 
 def build_clinic(path: Path, patients: int = 3) -> Clinic:
-    """Accounts, settings with a logo, presets, patients, procedures (one signed, with an addendum and a follow-up),
-    an audit trail."""
+    """Accounts, settings with a logo, presets, patients (with toxin given elsewhere), procedures (one signed, with
+    an addendum, a follow-up and an image), an audit trail."""
     url = f"sqlite:///{path}"
     ctx = build_context(url, drafts_dir=path.parent / "drafts", actor=ADMIN_PHYSICIAN)
     try:
@@ -105,6 +105,10 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
              "disability_scale": "ODI", "disability_score": 22.5, "adl_improvement_pct": 40,
              "analgesic_use": "less", "global_impression": "much_improved", "notes": "Läuft 2 km ohne Schmerz."}
         )  # fmt: skip
+        # An image saved from the C-arm after signing: a DICOM file whose original and rendering both move.
+        from tests.builders.images import fluoroscopy_dicom
+
+        ctx.images.attach(signed.id, fluoroscopy_dicom(), {"view": "ap", "level": "L4-L5", "caption": "Nadel L4"})
         if len(procedure_ids) > 1:
             _sign_the_old_way(ctx, procedure_ids[1])
     finally:

@@ -41,7 +41,8 @@ def test_an_image_is_attached_with_its_view_and_level_and_shown(qtbot, window, c
     choose(find(dialog, "Level"), "L4-L5")
     type_into(qtbot, find(dialog, "Caption"), "needle at the L4 medial branch")
     assert dialog.submit() is not None and not dialog.isVisible()
-    assert panel.list.count() == 1 and panel.list.item(0).text() == "AP, L4-L5: needle at the L4 medial branch"
+    assert panel.list.count() == 1 and panel.list.item(0).text() == "AP, L4-L5"
+    assert "AP, L4-L5: needle at the L4 medial branch" in panel.list.item(0).toolTip()
     assert not panel.list.item(0).icon().isNull()
     [stored] = ctx.images.of_procedure(procedure.id)
     assert (stored.view, stored.level, stored.modality) == (ImageView.AP, "L4-L5", "XA")

@@ -108,7 +108,7 @@ class ImagesPanel(QGroupBox):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
-        self.list.setFixedHeight(_THUMB + 56)
+        self.list.setFixedHeight(_THUMB + 44)
         self.list.itemDoubleClicked.connect(lambda item: self.open_viewer(item.data(Qt.ItemDataRole.UserRole)))
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -142,7 +142,8 @@ class ImagesPanel(QGroupBox):
         images = self.source.of_procedure(self._procedure_id) if self.source and self._procedure_id else []
         for image in images:
             png = self.source.rendering(image.id) if self.source and image.id else b""
-            item = QListWidgetItem(QIcon(_pixmap(png)), image.label())
+            # View and level under the thumbnail; the caption and the rest in the tooltip.
+            item = QListWidgetItem(QIcon(_pixmap(png)), f"{image.view.label}, {image.level}")
             item.setData(Qt.ItemDataRole.UserRole, image.id)
             item.setToolTip(
                 f"{image.label()}\n{image.source_format.label}{' ' + image.modality if image.modality else ''}, "
