@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from sample_case import sample_case  # noqa: E402
 from sample_images import fluoroscopy_frame  # noqa: E402
+from sample_pathway import sample_pathway  # noqa: E402
 
 from facetdesk.domain.enums import BotoxProduct  # noqa: E402
 from facetdesk.services.context import build_context  # noqa: E402
@@ -150,6 +151,17 @@ def toxin_elsewhere_screen(window, ctx, patient_id: int, out_dir: Path) -> None:
     window.patients.save_patient()
 
 
+def pathway_screen(window, ctx, out_dir: Path) -> None:
+    """A second synthetic patient's whole pathway: blocks, ablation, follow-ups, repeat ablation, the next gate."""
+    imported = ctx.cases.import_case(sample_pathway())
+    window.patients.open_patient(imported.patient_id)
+    dialog = window.patients.show_pathway(imported.patient_id)
+    dialog.resize(1100, 820)
+    QTest.qWait(400)
+    dialog.grab().save(str(out_dir / "pathway.png"))
+    dialog.close()
+
+
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,6 +188,7 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         window.editor.tabs.setCurrentIndex(0)
         ablation_screen(window, ctx, result.patient_id, out_dir)
         follow_up_screen(window, ctx, result.procedure_id, out_dir)
+        pathway_screen(window, ctx, out_dir)
         window.procedures.open_procedure(result.procedure_id)
         preview = window.note_output.preview_note()
         preview.resize(900, 1000)

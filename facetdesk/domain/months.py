@@ -23,3 +23,13 @@ def add_months(dt: D, n: int) -> D:
 def months_before(dt: D, n: int) -> D:
     """The same day ``n`` calendar months earlier, clamped to the month's last day (31 Mar - 1 = 29 Feb)."""
     return add_months(dt, -n)
+
+
+def months_between(start: date, day: date) -> float:
+    """Calendar months from ``start`` to ``day``, the part month as a fraction of its days (for a chart's axis)."""
+    whole = (day.year - start.year) * MONTHS_PER_YEAR + (day.month - start.month)
+    if day.day < start.day:
+        whole -= 1
+    anchor = add_months(start, whole)
+    following = add_months(start, whole + 1)
+    return whole + (day - anchor).days / max(1, (following - anchor).days)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from facetdesk.services.images import ImageService
     from facetdesk.services.notes import NoteService
     from facetdesk.services.outcomes import OutcomesService
+    from facetdesk.services.pathway import PathwayService
     from facetdesk.services.presets import PresetService
     from facetdesk.services.records import RecordService
     from facetdesk.services.settings import SettingsService
@@ -105,6 +106,12 @@ class AppContext:
         from facetdesk.services.images import ImageService
 
         return ImageService(self.database, self.work)
+
+    @cached_property
+    def pathway(self) -> PathwayService:
+        from facetdesk.services.pathway import PathwayService
+
+        return PathwayService(self.work, self.records, self.follow_ups, self.catalog)
 
     @cached_property
     def presets(self) -> PresetService:

@@ -154,6 +154,7 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "ImageService.of_procedure": ctx.images.of_procedure,
         "ImageService.rendering": ctx.images.rendering,
         "ImageService.remove": ctx.images.remove,
+        "PathwayService.of_patient": ctx.pathway.of_patient,
     }
 
 
@@ -170,7 +171,8 @@ _PROCEDURE_ID_CALLS = {
     "NoteService.record_print",
     "SigningService.open_findings",
 }
-_IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.rendering", "ImageService.remove"}
+_IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.rendering", "ImageService.remove",
+                   "PathwayService.of_patient"}  # fmt: skip
 ID_LOOKUPS = sorted(
     _PROCEDURE_ID_CALLS | _IMAGE_ID_CALLS | {"RecordService.get_patient", "PresetService.get", "PresetService.delete"}
 )
@@ -924,6 +926,7 @@ COVERED: dict[str, str] = {
     "ImageService.of_procedure": "test_lookups_by_hostile_id_say_not_found",
     "ImageService.rendering": "test_lookups_by_hostile_id_say_not_found",
     "ImageService.remove": "test_lookups_by_hostile_id_say_not_found",
+    "PathwayService.of_patient": "test_lookups_by_hostile_id_say_not_found",
     "FollowUpService.save": "test_save_follow_up_refuses_each_hostile_field_clearly",
     "FollowUpService.of_patient": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.search_patients": "test_search_patients_with_hostile_text_and_limit",

@@ -193,6 +193,7 @@ class PatientPage(QWidget):
     start_from_previous = Signal(int)
     save_requested = Signal()  # "Save patient" pressed: the window saves (and may ask about the weight)
     follow_up_requested = Signal(int)  # "Follow-up…" pressed for the selected procedure
+    pathway_requested = Signal(int)  # "Pathway…" pressed: the patient's id
 
     def __init__(self, catalog: Catalog, records: RecordService):
         super().__init__()
@@ -245,6 +246,11 @@ class PatientPage(QWidget):
             "Record a follow-up",
             "Record how the patient is doing after the selected procedure (pain, function, medication)",
         )
+        self.pathway_button = named(
+            QPushButton(self.tr("Pathway…")),
+            "Show the pathway",
+            "Blocks, ablations and follow-ups by region, each step's verdict and the coverage gate for the next",
+        )
         self.hint = QLabel(self.tr("Save the patient first to record procedures."))
         self.hint.setStyleSheet(f"color: {style.MUTED_COLOR};")
         self.hint.setWordWrap(True)  # it gives way to the buttons on a narrow window
@@ -253,6 +259,7 @@ class PatientPage(QWidget):
         bl.addWidget(self.procedures)
         row = QHBoxLayout()
         row.addWidget(self.hint, 1)
+        row.addWidget(self.pathway_button)
         row.addWidget(self.open_button)
         row.addWidget(self.follow_up_button)
         row.addWidget(self.copy_button)
@@ -266,6 +273,9 @@ class PatientPage(QWidget):
         self.open_button.clicked.connect(self._open_selected)
         self.copy_button.clicked.connect(self._copy_selected)
         self.follow_up_button.clicked.connect(self._follow_up_selected)
+        self.pathway_button.clicked.connect(
+            lambda: self.pathway_requested.emit(self.patient_id) if self.patient_id is not None else None
+        )
         self.procedures.doubleClicked.connect(lambda _i: self._open_selected())
         self.refresh_procedures()
 
@@ -328,6 +338,7 @@ class PatientPage(QWidget):
         self.new_button.setEnabled(pid is not None and self._can_create)
         self.open_button.setEnabled(any_procedures)
         self.follow_up_button.setEnabled(any_procedures)
+        self.pathway_button.setEnabled(any_procedures)
         self.copy_button.setEnabled(any_procedures and self._can_create)
         self.hint.setVisible(pid is None)
         if any_procedures:

@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.patient_page.open_procedure.connect(self.procedures.open_procedure)
         self.patient_page.start_from_previous.connect(self.procedures.start_from_previous)
         self.patient_page.follow_up_requested.connect(self.patients.record_follow_up)
+        self.patient_page.pathway_requested.connect(self.patients.show_pathway)
+        self.patients.plan_next = self.procedures.start_planned
         self.session.apply_permissions()
         if ctx.work.actor is None:
             self.session.lock(switching=True)  # nobody signed in: the window opens on the sign-in screen

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from facetdesk.domain.patient import Patient
     from facetdesk.services.context import AppContext
     from facetdesk.ui.patients.follow_up_dialog import FollowUpDialog
+    from facetdesk.ui.patients.pathway_dialog import PathwayDialog
     from facetdesk.ui.patients.patient_list import PatientListPanel
     from facetdesk.ui.patients.patient_page import PatientPage
     from facetdesk.ui.shell.questions import WindowQuestions
@@ -43,6 +44,8 @@ class PatientFlow(QObject):
         self._ctx, self._page, self._list, self._area, self._questions = ctx, page, patient_list, work_area, questions
         self._confirm_discard, self._status = confirm_discard, status
         self.show_not_permitted = show_not_permitted
+        # Set by the window: start a new procedure from a pathway's plan (the procedure flow's start_planned).
+        self.plan_next: Callable[[int, dict, str], None] = lambda patient_id, plan, what: None
 
     @guarded
     def new_patient(self) -> None:
@@ -81,6 +84,18 @@ class PatientFlow(QObject):
         )
         dialog.open()
         self.follow_up_dialog = dialog
+        return dialog
+
+    @guarded
+    def show_pathway(self, patient_id: int) -> PathwayDialog:
+        """The patient's pathway by region; "Plan next step" goes to ``plan_next`` (the procedure flow)."""
+        from facetdesk.ui.patients.pathway_dialog import PathwayDialog
+
+        patient = self._ctx.records.get_patient(patient_id)
+        dialog = PathwayDialog(patient.display_name, self._ctx.pathway.of_patient(patient_id), self._page)
+        dialog.plan_requested.connect(lambda plan, what: self.plan_next(patient_id, plan, what))
+        dialog.open()
+        self.pathway_dialog = dialog
         return dialog
 
     @guarded

@@ -86,6 +86,23 @@ class ProcedureFlow(QObject):
             )
         )
 
+    @guarded
+    def start_planned(self, patient_id: int, plan: dict, what: str) -> None:
+        """A new procedure from the pathway's plan (joints and how it is done, never anything observed)."""
+        self._ctx.work.require(Permission.EDIT_PROCEDURE)
+        if not self._confirm_discard():
+            return
+        patient = self._ctx.records.get_patient(patient_id)
+        data = {**plan, "performed_at": datetime.now().replace(second=0, microsecond=0)}
+        editor = self._editor()
+        editor.load_data(patient, None, data)
+        self._area.show_editor(editor)
+        editor.messages.set_status(
+            self.tr("Planned from the pathway: {what}. Check the plan; enter today's details and scores.").format(
+                what=what
+            )
+        )
+
     def procedure_saved(self, procedure: Procedure) -> None:
         QSettings().setValue("last_physician", procedure.physician)
         self._list.refresh()
