@@ -101,7 +101,7 @@ class CaseService:
         from facetdesk.domain.catalog import get_catalog
         from facetdesk.services.fhir_export import fhir_bundle_for_case, write_fhir_bundle
 
-        case = self.case_for(procedure_id)
+        case = self.case_for(procedure_id, images=True)  # the images go as Media with their de-identified PNGs
         text = fhir_bundle_for_case(case, get_catalog(), stamp)
         written = write_fhir_bundle(text, path)
         kinds = Counter(entry["resource"]["resourceType"] for entry in json.loads(text)["entry"])

@@ -15,6 +15,7 @@ from facetdesk.interop.fhir.administrations import medication_resources, toxin_r
 from facetdesk.interop.fhir.common import NoteProse, Scope, full_url
 from facetdesk.interop.fhir.issues import decision_support_notes, issue_resources, signature_provenance
 from facetdesk.interop.fhir.observations import disability_resource, pain_resources
+from facetdesk.interop.fhir.pathway import follow_up_resources, media_resources, toxin_elsewhere_resources
 from facetdesk.interop.fhir.procedure import prior_procedure_resource, procedure_resource
 from facetdesk.interop.fhir.subjects import (
     condition_resources,
@@ -56,6 +57,9 @@ def build_bundle(
         *filter(None, [disability_resource(scope, procedure)]),
         *issue_resources(scope, procedure, findings),
         *risk_fact_resources(scope, case.patient),
+        *toxin_elsewhere_resources(scope, case),
+        *follow_up_resources(scope, case),
+        *media_resources(scope, case),
         *(prior_procedure_resource(scope, p) for p in sorted(case.prior_procedures, key=lambda p: p.performed_at)),
         *filter(None, [signature_provenance(scope, procedure)]),
     ]
