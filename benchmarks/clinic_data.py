@@ -1,5 +1,9 @@
 """Synthetic clinic-scale database: ten years of a busy clinic (100,000 patients, 500,000 procedures), made up.
 
+Besides the procedures (medications, toxin sites, pain diaries): follow-up visits after about a third of them,
+fluoroscopy images (a small synthetic DICOM frame and its rendering) on a few percent, and toxin given elsewhere
+for a few percent of patients, so the screens and reads are measured with every kind of record in it.
+
 Run: python benchmarks/clinic_data.py [--patients N] [--procedures N] [--path FILE] [--force]
 
 The database is created with facetdesk.storage.db.open_database (so it is migrated exactly as the app's), then
@@ -15,6 +19,7 @@ note PDF (signed_notes), so `facetdesk verify` is not meaningful on this databas
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import random
 import sqlite3
@@ -41,18 +46,21 @@ from facetdesk.storage.tables import (  # noqa: E402
     BotoxSiteRow,
     BotoxTreatmentRow,
     DiagnosisRow,
+    FollowUpRow,
     MedicationRow,
     PainScoreRow,
     PatientAllergyRow,
     PatientAnticoagulantRow,
     PatientRow,
+    PatientToxinElsewhereRow,
+    ProcedureImageRow,
     ProcedureRow,
     TargetRow,
 )
 from facetdesk.storage.textkey import fold  # noqa: E402
 
 # Bump when what the generator writes changes: a database built by an older generator is rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_SEED = 20240607
 BENCH_MRN = "BENCH-200"
 BENCH_PROCEDURES = 200
@@ -229,6 +237,22 @@ def _patient_rows(rng: random.Random, patients: int, bench_index: int) -> list[d
                 "updated_at": created,
             }
         )
+    return rows
+
+
+def _toxin_elsewhere(rng: random.Random, patients: int) -> list[dict]:
+    """Botox for migraine (or another product for spasticity) given elsewhere, for a few patients."""
+    rows = []
+    today = date.today()
+    for pid in range(1, patients + 1):
+        if rng.random() < 0.03:
+            product, units, why = rng.choice(
+                (("onabotulinumtoxinA", 155.0, "chronic migraine"), ("abobotulinumtoxinA", 500.0, "spasticity"))
+            )
+            for pos in range(rng.randint(1, 3)):
+                rows.append({"patient_id": pid, "position": pos, "given_on": today - timedelta(days=90 * (pos + 1)),
+                             "product": product, "units": units, "indication": why,
+                             "source": "neurology clinic, letter"})  # fmt: skip
     return rows
 
 
@@ -457,16 +481,19 @@ def _fill(url: str, patients: int, procedures: int, seed: int, verbose: bool) ->
             anticoagulants, allergies = _patient_children(rng, patients)
             insert(conn, PatientAnticoagulantRow.__table__, anticoagulants)
             insert(conn, PatientAllergyRow.__table__, allergies)
+            insert(conn, PatientToxinElsewhereRow.__table__, _toxin_elsewhere(rng, patients))
         if verbose:
             print(f"  {patients:,} patients in {time.perf_counter() - t0:.1f} s", flush=True)
         maker = _ProcedureMaker(rng)
         schedule = _schedule(rng, patients, procedures, bench_index)
         signed_before = datetime.now() - timedelta(days=30)
         botox_id = 0
+        image = _image_files()
+        today = date.today()
         for first, chunk in _chunks(schedule, CHUNK):
             rows: dict[str, list[dict]] = {
                 "procedures": [], "targets": [], "diagnoses": [], "medications": [], "pain": [], "botox": [],
-                "sites": [],
+                "sites": [], "follow_ups": [], "images": [],
             }  # fmt: skip
             for offset, (performed_at, patient_id) in enumerate(chunk):
                 pid = first + offset + 1
@@ -478,6 +505,14 @@ def _fill(url: str, patients: int, procedures: int, seed: int, verbose: bool) ->
                 ]
                 rows["medications"] += [{"procedure_id": pid, **m} for m in made["medications"]]
                 rows["pain"] += [{"procedure_id": pid, **p} for p in made["pain_scores"]]
+                seen_on = (performed_at + timedelta(days=rng.randint(28, 90))).date()
+                if rng.random() < 0.33 and seen_on <= today:
+                    rows["follow_ups"].append(_follow_up(rng, pid, seen_on, made["row"]["baseline_pain"]))
+                if made["row"]["guidance"] == "fluoroscopy" and rng.random() < 0.04:
+                    level = made["targets"][0][0]
+                    rows["images"].append({"procedure_id": pid, "view": "ap", "level": level, "caption": "",
+                                           "added_by": made["row"]["physician"], "added_at": performed_at,
+                                           **image})  # fmt: skip
                 if made["botox"] is not None:
                     botox_id += 1
                     treatment, sites = made["botox"]
@@ -491,6 +526,8 @@ def _fill(url: str, patients: int, procedures: int, seed: int, verbose: bool) ->
                 insert(conn, PainScoreRow.__table__, rows["pain"])
                 insert(conn, BotoxTreatmentRow.__table__, rows["botox"])
                 insert(conn, BotoxSiteRow.__table__, rows["sites"])
+                insert(conn, FollowUpRow.__table__, rows["follow_ups"])
+                insert(conn, ProcedureImageRow.__table__, rows["images"])
             if verbose:
                 done = first + len(chunk)
                 print(f"  {done:,} procedures ({time.perf_counter() - t0:.1f} s)", flush=True)
@@ -503,6 +540,45 @@ def _fill(url: str, patients: int, procedures: int, seed: int, verbose: bool) ->
     finally:
         raw.close()
     return counts
+
+
+def _follow_up(rng: random.Random, procedure_id: int, seen_on: date, baseline: int) -> dict:
+    pain = rng.randint(0, baseline)
+    return {"procedure_id": procedure_id, "version_id": 1, "seen_on": seen_on, "recorded_by": "RN Bench Synthetic",
+            "pain_nrs": pain, "disability_scale": "ODI", "disability_score": float(rng.randint(5, 60)),
+            "adl_improvement_pct": float(rng.randint(-20, 80)), "analgesic_use": rng.choice(("less", "same")),
+            "global_impression": rng.choice(("much_improved", "minimally_improved", "no_change")), "notes": "",
+            "updated_at": datetime.combine(seen_on, datetime.min.time())}  # fmt: skip
+
+
+def _image_files() -> dict:
+    """One small synthetic fluoroscopy DICOM frame and its rendering, shared by every image row (as a clinic's
+    C-arm frames are alike in size; their content does not matter to a read)."""
+    import hashlib
+
+    import numpy as np
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    from facetdesk.interop.images import decode_image
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.12.1"
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.Modality, ds.PatientName = "XA", "Bench^Synthetic"
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = 96, 96, 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PixelData = np.tile(np.linspace(100, 4000, 96, dtype=np.uint16), (96, 1)).tobytes()
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    original = out.getvalue()
+    decoded = decode_image(original)
+    return {"source_format": "dicom", "modality": decoded.modality, "width": decoded.width,
+            "height": decoded.height, "sha256": hashlib.sha256(original).hexdigest(), "png": decoded.png,
+            "original": original}  # fmt: skip
 
 
 def _check_readable(url: str) -> None:
@@ -521,6 +597,18 @@ def _check_readable(url: str) -> None:
             for procedure_id in [*sample, listed[0].id, listed[-1].id]:
                 assert repo.get_procedure(session, procedure_id) is not None
             assert repo.get_patient(session, 1) is not None
+            # The newer records validate too: a patient's follow-ups, an image, toxin given elsewhere.
+            from facetdesk.storage.follow_ups import follow_ups_for_patient
+            from facetdesk.storage.images import images_of
+
+            follow_ups_for_patient(session, patient.id)
+            image_owner = session.scalar(sa.select(ProcedureImageRow.procedure_id).limit(1))
+            if image_owner is not None:
+                uid = session.scalar(sa.select(ProcedureRow.uid).where(ProcedureRow.id == image_owner))
+                assert images_of(session, uid)
+            toxin_owner = session.scalar(sa.select(PatientToxinElsewhereRow.patient_id).limit(1))
+            if toxin_owner is not None:
+                assert repo.get_patient(session, toxin_owner).toxin_elsewhere
     finally:
         database.close()
 

@@ -78,8 +78,18 @@ class ImageService:
         if not is_row_id(procedure_id):
             return []
         with self._db.read() as session:
-            found = repo.get_procedure(session, procedure_id)
-            return store.images_of(session, found[1].uid) if found is not None else []
+            uid = store.procedure_uid(session, procedure_id)
+            return store.images_of(session, uid) if uid is not None else []
+
+    def renderings(self, procedure_id: int) -> builtins.list[tuple[ProcedureImage, bytes]]:
+        """The procedure's images with their de-identified PNGs, in one read (the editor's thumbnails)."""
+        self._work.require(Permission.VIEW)
+        if not is_row_id(procedure_id):
+            return []
+        with self._db.read() as session:
+            uid = store.procedure_uid(session, procedure_id)
+            found = store.images_with_pixels(session, uid) if uid is not None else []
+        return [(image, png) for image, png, _ in found]
 
     def rendering(self, image_id: int) -> bytes:
         """The de-identified PNG of an image (what the editor shows and the note prints)."""

@@ -38,6 +38,11 @@ def add_image(session: Session, image: ProcedureImage, png: bytes, original: byt
     return image.model_copy(update={"id": row.id})
 
 
+def procedure_uid(session: Session, procedure_id: int) -> str | None:
+    """The uid of a stored procedure (one indexed read; the record itself is not loaded)."""
+    return session.scalar(sa.select(ProcedureRow.uid).where(ProcedureRow.id == procedure_id))
+
+
 def images_of(session: Session, procedure_uid: str) -> list[ProcedureImage]:
     """The procedure's images in the order they were added (no blob is read)."""
     rows = session.scalars(

@@ -152,6 +152,7 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "SigningService.open_findings": ctx.signing.open_findings,
         "FollowUpService.of_patient": ctx.follow_ups.of_patient,
         "ImageService.of_procedure": ctx.images.of_procedure,
+        "ImageService.renderings": ctx.images.renderings,
         "ImageService.rendering": ctx.images.rendering,
         "ImageService.remove": ctx.images.remove,
         "PathwayService.of_patient": ctx.pathway.of_patient,
@@ -171,7 +172,8 @@ _PROCEDURE_ID_CALLS = {
     "NoteService.record_print",
     "SigningService.open_findings",
 }
-_IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.rendering", "ImageService.remove",
+_IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.renderings", "ImageService.rendering",
+                   "ImageService.remove",
                    "PathwayService.of_patient"}  # fmt: skip
 ID_LOOKUPS = sorted(
     _PROCEDURE_ID_CALLS | _IMAGE_ID_CALLS | {"RecordService.get_patient", "PresetService.get", "PresetService.delete"}
@@ -180,6 +182,7 @@ ID_LOOKUPS = sorted(
 _EMPTY_FOR_UNKNOWN = {
     "FollowUpService.of_patient",
     "ImageService.of_procedure",
+    "ImageService.renderings",
     "RecordService.list_procedures",
     "RecordService.procedures_of",
     "RecordService.prior_procedures",
@@ -924,6 +927,7 @@ def test_export_outcomes_with_hostile_range_and_file_name(ctx, tmp_path_factory,
 COVERED: dict[str, str] = {
     "ImageService.attach": "test_attach_image_refuses_each_hostile_field_clearly",
     "ImageService.of_procedure": "test_lookups_by_hostile_id_say_not_found",
+    "ImageService.renderings": "test_lookups_by_hostile_id_say_not_found",
     "ImageService.rendering": "test_lookups_by_hostile_id_say_not_found",
     "ImageService.remove": "test_lookups_by_hostile_id_say_not_found",
     "PathwayService.of_patient": "test_lookups_by_hostile_id_say_not_found",

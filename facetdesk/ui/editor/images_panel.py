@@ -43,7 +43,7 @@ class ImageSource(Protocol):
     """What the panel asks of the image service (services/images.ImageService)."""
 
     def attach(self, procedure_id: int, data: bytes, entry: dict[str, Any]) -> ProcedureImage: ...
-    def of_procedure(self, procedure_id: int) -> list[ProcedureImage]: ...
+    def renderings(self, procedure_id: int) -> list[tuple[ProcedureImage, bytes]]: ...
     def rendering(self, image_id: int) -> bytes: ...
     def remove(self, image_id: int) -> None: ...
 
@@ -139,9 +139,8 @@ class ImagesPanel(QGroupBox):
 
     def refresh(self) -> None:
         self.list.clear()
-        images = self.source.of_procedure(self._procedure_id) if self.source and self._procedure_id else []
-        for image in images:
-            png = self.source.rendering(image.id) if self.source and image.id else b""
+        found = self.source.renderings(self._procedure_id) if self.source and self._procedure_id else []
+        for image, png in found:
             # View and level under the thumbnail; the caption and the rest in the tooltip.
             item = QListWidgetItem(QIcon(_pixmap(png)), f"{image.view.label}, {image.level}")
             item.setData(Qt.ItemDataRole.UserRole, image.id)
