@@ -460,6 +460,26 @@ Clinical columns (both exports):
   cpt_codes, cpt_units, hcpcs_drug_codes, hcpcs_drug_units
                             parallel lists: CODE-MODIFIER... and units, as FacetDesk suggests them
   complications, disposition, signed, signed_at, addenda_count
+  rf_method, rf_cannula_gauge, rf_active_tip_mm, rf_sensory_threshold_v, rf_motor_test,
+  rf_temperature_c, rf_seconds_per_lesion, rf_lesions_per_nerve
+                            a radiofrequency ablation's lesioning (empty for other techniques)
+  follow_up_visits          how many follow-up visits the procedure has (recorded on any day)
+  last_follow_up_months, last_follow_up_pain_nrs, last_follow_up_pain_improvement_pct,
+  last_follow_up_adl_improvement_pct, last_follow_up_impression
+                            the latest visit: months after the procedure, pain, % better than before
+                            the procedure (pain; daily activities), the patient's impression of change
+  improvement_threshold_pct, improvement_for_months
+                            what the LCD's repeat rule asks of this kind of procedure (an ablation:
+                            lcd.rfa.repeat_*; any other: lcd.repeat_therapeutic.*, in thresholds.json)
+  improvement_sustained     yes/no: at least that improvement (pain or daily activities) at every
+                            visit up to the first at that many months; empty: unknown (not followed
+                            that long, or nothing measured)
+  improvement_lasted_months, improvement_ended
+                            months from the procedure to the last visit of the unbroken run at or
+                            above the threshold; ended yes: a later visit was below it (0 months when
+                            the first was); no: still at or above at the last visit (at least that
+                            long); both empty: no visit measured pain or daily activities
+  Months are of time.days_per_month days (thresholds.json). A visit's date and notes are in neither export.
 
 --deidentify writes, instead of the identified columns:
   patient                   a pseudonym (P000001, ...) numbered in an order drawn at random for this
@@ -476,6 +496,10 @@ year: whether the file counts as de-identified for a registry is your privacy of
 
 The export is recorded in the audit log (range, row count, SHA-256 of the file; no patient data).
 The file is written under a temporary name and renamed when complete; a failure leaves no file.
+
+--charts FILE also writes the clinic's figures for the range as a PDF (procedures by type, diagnostic
+block responses, conversion from a positive block to RF, months of relief after RF, complications;
+counts only, no patient), audited as its own export.
 """
 
 
@@ -492,23 +516,29 @@ def _add_outcomes_parser(sub) -> None:
     out.add_argument(
         "--deidentify", action="store_true", help="pseudonyms, ages and shifted dates instead of identifiers"
     )
+    out.add_argument("--charts", metavar="FILE", help="also write the clinic's figures for the range to this PDF")
 
 
 def _cmd_export_outcomes(args: argparse.Namespace) -> int:
     from facetdesk.domain.users import NotPermitted
 
     ctx = _context(args)
+    target = args.output
     try:
         result = ctx.outcomes.export_csv(args.output, args.date_from, args.date_to, deidentify=args.deidentify)
+        print(f"wrote {result.rows} procedure{'' if result.rows == 1 else 's'} to {result.path}")
+        if args.charts:
+            target = args.charts
+            charts = ctx.outcomes.export_charts_pdf(args.charts, args.date_from, args.date_to)
+            print(f"wrote the charts to {charts.path}")
     except InvalidRecord as exc:
         return _report_invalid("export-outcomes", exc, "nothing was written")
     except NotPermitted:
         raise  # a PermissionError, so an OSError: reported by main, not as an unwritable file
     except OSError as exc:
-        return _report_unwritable(args.output, exc)
+        return _report_unwritable(target, exc)
     finally:
         ctx.close()
-    print(f"wrote {result.rows} procedure{'' if result.rows == 1 else 's'} to {result.path}")
     return EXIT_OK
 
 

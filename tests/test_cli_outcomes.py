@@ -14,6 +14,7 @@ from facetdesk.interop.casefile import dump_case
 from facetdesk.interop.outcomes import DEIDENTIFIED_COLUMNS, IDENTIFIED_COLUMNS
 from tests.builders.cases import make_case
 from tests.cli_run import run
+from tests.pdf_pages import pages_text
 
 CASE = make_case()
 PROCEDURES = [*CASE.prior_procedures, CASE.procedure]
@@ -104,3 +105,20 @@ def test_export_outcomes_help_documents_every_column_and_what_deidentify_removes
         assert column in OUTCOMES_DESCRIPTION or column.startswith("relief_positive_block_"), column
     for removed in ("MRN", "family and given name", "date of birth", "physician", "free-text", "90+", "182"):
         assert removed in proc.stdout
+
+
+def test_export_outcomes_with_charts_writes_the_figures_beside_the_csv(db, tmp_path):
+    out, charts = tmp_path / "outcomes.csv", tmp_path / "outcomes-charts.pdf"
+    first, last = _range()
+
+    proc = run(
+        "--db", str(db), "export-outcomes", "--from", first, "--to", last, "-o", str(out), "--charts", str(charts)
+    )
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"wrote the charts to {charts}"
+    text = " ".join(pages_text(charts.read_bytes()))
+    assert f"n = {len(PROCEDURES)} procedures" in text and CASE.patient.family_name not in text
+    with sqlite3.connect(db) as conn:
+        details = [json.loads(d) for (d,) in conn.execute("select detail from audit_log where action = 'export'")]
+    assert [d["format"] for d in details] == ["outcomes-csv", "outcomes-charts-pdf"]

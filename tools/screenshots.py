@@ -1,4 +1,5 @@
-"""Screenshot gallery, light and dark: sign-in, the sample case, lock screen, users, audit trail, registry export.
+"""Screenshot gallery, light and dark: sign-in, the sample case, lock screen, users, audit trail, registry export,
+clinic outcomes.
 
 Run under a real X server for a true window:  xvfb-run -a -s "-screen 0 1600x1100x24" python tools/screenshots.py
 """
@@ -17,7 +18,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+# This checkout's facetdesk, not whichever one the environment has installed (a worktree shares the venv).
+sys.path[:0] = [str(ROOT / "tools"), str(ROOT)]
 
 from sample_case import sample_case  # noqa: E402
 from sample_images import fluoroscopy_frame  # noqa: E402
@@ -162,6 +164,59 @@ def pathway_screen(window, ctx, out_dir: Path) -> None:
     dialog.close()
 
 
+def _outcomes_clinic(ctx) -> None:
+    """A few synthetic patients of the sample's year beside the sample patient: diagnostic blocks (positive,
+    negative, unscored), RFs with follow-ups (relief ended, still relieved), a toxin-only visit, complications."""
+    lidocaine = [{"agent": "lidocaine", "concentration_mg_per_ml": 10, "volume_ml": 0.5}]
+
+    def block(when: str, nrs: int | None, **more) -> dict:
+        scores = [] if nrs is None else [{"minutes_after": 30, "nrs": nrs}, {"minutes_after": 120, "nrs": nrs}]
+        data = {"performed_at": when, "physician": PHYSICIAN["display_name"], "technique": "medial_branch_block",
+                "intent": "diagnostic_first", "guidance": "fluoroscopy", "medications": lidocaine,
+                "targets": [{"level": "L4-L5", "side": "left"}], "pre_procedure_pain": 8,
+                "pain_scores": scores}  # fmt: skip
+        return data | more
+
+    def ablation(when: str) -> dict:
+        return block(when, None, technique="radiofrequency_ablation", intent="therapeutic", medications=[],
+                     radiofrequency={"method": "conventional", "temperature_c": 80})  # fmt: skip
+
+    # (records of one patient: (procedure, [(follow-up day, pain NRS)]))
+    clinic = [
+        [(block("2026-01-12T09:00", 1), []), (block("2026-01-26T09:00", 1, intent="diagnostic_confirmatory"), []),
+         (ablation("2026-02-16T09:00"), [("2026-03-16", 2), ("2026-05-18", 2), ("2026-08-17", 3), ("2026-11-16", 6)])],
+        [(block("2026-02-02T10:00", 1), []),
+         (ablation("2026-03-02T10:00"), [("2026-04-06", 1), ("2026-07-06", 2), ("2026-10-05", 3)])],
+        [(block("2026-03-09T11:00", 7, complications=["vasovagal"]), [])],
+        [(block("2026-05-04T09:00", 1), []), (ablation("2026-06-01T09:00"), [("2026-07-06", 3), ("2026-09-07", 7)])],
+        [(block("2026-08-10T14:00", None, complications=["hematoma"]), [])],
+    ]  # fmt: skip
+    for n, records in enumerate(clinic, start=1):
+        patient = ctx.records.save_patient(
+            {"mrn": f"DEMO-{n:04d}", "family_name": f"Chartsample{n}", "given_name": "Demo", "sex": "female",
+             "date_of_birth": f"19{50 + 5 * n}-03-0{n}"}
+        )  # fmt: skip
+        for data, visits in records:
+            procedure = ctx.records.save_procedure(patient.id, data)
+            for day, nrs in visits:
+                ctx.follow_ups.save(
+                    {"procedure_uid": procedure.uid, "seen_on": day, "recorded_by": "-", "pain_nrs": nrs}
+                )
+
+
+def clinic_outcomes_screen(window, ctx, out_dir: Path) -> None:
+    """File → Clinic outcomes over the sample's year: the sample patient and a few synthetic ones."""
+    _outcomes_clinic(ctx)
+    dialog = window.admin.show_clinic_outcomes()
+    dialog.date_from.setDate(QDate(2026, 1, 1))  # the sample case's year, not today's: a stable picture
+    dialog.date_to.setDate(QDate(2026, 12, 31))
+    dialog.refresh()
+    dialog.resize(1240, 1080)  # every chart without scrolling
+    QTest.qWait(300)
+    dialog.grab().save(str(out_dir / "clinic-outcomes.png"))
+    dialog.close()
+
+
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,6 +271,7 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         QTest.qWait(200)
         outcomes.grab().save(str(out_dir / "outcomes-export.png"))
         outcomes.close()
+        clinic_outcomes_screen(window, ctx, out_dir)
         window.session.lock(switching=True)
         window.session.try_switch(NURSE["username"], DEMO_PASSWORD)
         window.patients.open_patient(result.patient_id)

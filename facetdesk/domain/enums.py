@@ -65,6 +65,11 @@ class Intent(LabelledEnum):
     DIAGNOSTIC_CONFIRMATORY = "diagnostic_confirmatory", "Diagnostic, confirmatory block"
     THERAPEUTIC = "therapeutic", "Therapeutic"
 
+    @property
+    def diagnostic(self) -> bool:
+        """A diagnostic block, first or confirmatory (its response is judged by domain.block_response)."""
+        return self is not Intent.THERAPEUTIC
+
 
 class Guidance(LabelledEnum):
     FLUOROSCOPY = "fluoroscopy", "Fluoroscopy"

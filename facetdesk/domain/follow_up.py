@@ -1,7 +1,8 @@
 """A follow-up visit after a procedure: pain, function, daily activities, analgesics and the patient's impression.
 
 Entered by a nurse or a physician at a later visit (or by phone). What counts as an improvement sustained for
-months is defined once here (sustained_improvement) and used by every rule that asks it.
+months (sustained_improvement) and how long an improvement lasted (relief_span) are defined once here, from the
+same visits, and used by every rule, summary and export that asks them.
 """
 
 from __future__ import annotations
@@ -87,6 +88,39 @@ def pain_improvement_pct(procedure: Procedure, visit: FollowUp) -> float | None:
 
 
 @dataclass(frozen=True)
+class _Measured:
+    """A visit that measured pain or daily activities, with its improvements (the better one decides)."""
+
+    visit: FollowUp
+    pain: float | None
+    adl: float | None
+
+    @property
+    def best(self) -> float:
+        return max(x for x in (self.pain, self.adl) if x is not None)
+
+    def describe(self) -> str:
+        parts = (
+            f"pain {self.pain:g}% better" if self.pain is not None else "",
+            f"daily activities {self.adl:g}% better" if self.adl is not None else "",
+        )
+        return f"{self.visit.seen_on:%Y-%m-%d}: " + ", ".join(part for part in parts if part)
+
+
+def _measured(procedure: Procedure, visits: list[FollowUp]) -> list[_Measured]:
+    """The visits after the day of ``procedure`` that measured pain or daily activities, oldest first; a visit
+    with neither recorded does not count either way."""
+    day = procedure.performed_at.date()
+    ordered = sorted((v for v in visits if v.seen_on > day), key=lambda v: v.seen_on)
+    out = []
+    for visit in ordered:
+        pain, adl = pain_improvement_pct(procedure, visit), visit.adl_improvement_pct
+        if pain is not None or adl is not None:
+            out.append(_Measured(visit, pain, adl))
+    return out
+
+
+@dataclass(frozen=True)
 class Sustained:
     """Whether an improvement of at least ``min_pct`` lasted ``months`` after a procedure, by its follow-ups."""
 
@@ -102,30 +136,61 @@ def sustained_improvement(procedure: Procedure, visits: list[FollowUp], min_pct:
     recorded does not count either way.
     """
     due = add_months(procedure.performed_at.date(), int(months))
-    ordered = sorted((v for v in visits if v.seen_on > procedure.performed_at.date()), key=lambda v: v.seen_on)
     checked = []
-    for visit in ordered:
-        pain = pain_improvement_pct(procedure, visit)
-        adl = visit.adl_improvement_pct
-        if pain is None and adl is None:
-            continue
-        best = max(x for x in (pain, adl) if x is not None)
-        what = f"{visit.seen_on:%Y-%m-%d}: " + ", ".join(
-            part
-            for part in (
-                f"pain {pain:g}% better" if pain is not None else "",
-                f"daily activities {adl:g}% better" if adl is not None else "",
-            )
-            if part
-        )
+    for measured in _measured(procedure, visits):
+        what = measured.describe()
         checked.append(what)
-        if best < min_pct:
+        if measured.best < min_pct:
             return Sustained(False, f"below {min_pct:g}% at {what}")
-        if visit.seen_on >= due:
+        if measured.visit.seen_on >= due:
             return Sustained(True, f"at least {min_pct:g}% through {months:g} months: " + "; ".join(checked))
     if not checked:
         return Sustained(None, "no follow-up with pain or daily activities recorded")
     return Sustained(None, f"follow-ups reach {checked[-1].split(':')[0]}, not yet {months:g} months ({due:%Y-%m-%d})")
+
+
+@dataclass(frozen=True)
+class ReliefSpan:
+    """How long an improvement of at least ``min_pct`` lasted after a procedure, by its follow-ups (relief_span)."""
+
+    days: int | None  # None: no follow-up measured pain or daily activities
+    ended: bool | None  # True: a later visit fell below; False: still at or above at the last visit (at least ``days``)
+    reason: str
+
+    def months(self, days_per_month: float) -> float | None:
+        """``days`` in months of ``days_per_month`` days (time.days_per_month: the one month of relief)."""
+        return None if self.days is None else self.days / days_per_month
+
+
+def relief_span(procedure: Procedure, visits: list[FollowUp], min_pct: float) -> ReliefSpan:
+    """How long relief of at least ``min_pct`` (pain, or daily activities on the same scale) lasted after
+    ``procedure``: the days from the procedure to the last follow-up of the unbroken run of visits at or above
+    ``min_pct`` from the first visit on.
+
+    The one definition of "how long relief lasted" after a procedure, read from the same visits as
+    sustained_improvement (a visit with neither pain nor activities recorded does not count either way):
+
+    - ended: a visit fell below ``min_pct``; the duration runs to the last visit before it that was at or above,
+      0 when the first visit was already below (relief that is not shown at any visit is not counted). Relief
+      ended somewhere between the two visits: the duration is what the visits show, never more.
+    - still at or above at the last visit (censored): the duration is at least the days to that visit; whoever
+      summarises many procedures must treat it as "at least", never as an end (clinic_outcomes counts it until
+      that visit and no further).
+    - no visit measured anything: unknown (``days`` None), never 0.
+    """
+    measured = _measured(procedure, visits)
+    if not measured:
+        return ReliefSpan(None, None, "no follow-up with pain or daily activities recorded")
+    day = procedure.performed_at.date()
+    last_at_or_above = None
+    for m in measured:
+        if m.best < min_pct:
+            days = 0 if last_at_or_above is None else (last_at_or_above.visit.seen_on - day).days
+            return ReliefSpan(days, True, f"below {min_pct:g}% at {m.describe()}")
+        last_at_or_above = m
+    assert last_at_or_above is not None
+    days = (last_at_or_above.visit.seen_on - day).days
+    return ReliefSpan(days, False, f"still at least {min_pct:g}% at the last follow-up, {last_at_or_above.describe()}")
 
 
 # The follow-up form, described once (as the procedure form is): the dialog builds its widgets from it.

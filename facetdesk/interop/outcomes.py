@@ -3,7 +3,12 @@
 ``outcome_row`` turns a stored procedure and its patient into typed values (dates, numbers, tuples
 of codes) under the names in IDENTIFIED_COLUMNS; ``outcomes_csv`` writes them as text. Doses are
 the note's (Procedure.doses_by_agent), relief is summarize_relief against the pre-injection score
-at the thresholds of resources/thresholds.json, codes are derive_codes'.
+at the thresholds of resources/thresholds.json, codes are derive_codes'. An ablation's lesioning is in the
+rf_* columns (empty for every other technique). The follow-up columns come from the procedure's follow-up
+visits: how many, the last one's time and improvements (pain_improvement_pct, the one definition), whether the
+improvement was sustained (sustained_improvement) and how long it lasted (relief_span), at the improvement and
+months the LCD's repeat rule asks of that kind of procedure (an RF's: lcd.rfa.repeat_*; any other's:
+lcd.repeat_therapeutic.*), written beside them; months are of time.days_per_month days.
 
 De-identification (``deidentify``) keeps only DEIDENTIFIED_COLUMNS, an allow-list, so a column
 added to the identified export later stays out of the de-identified one until someone adds it here.
@@ -12,8 +17,9 @@ Removed: the patient's MRN, family and given name and date of birth; the physici
 the procedure's uid (a record number traceable in the clinic's database); every free-text field,
 because any of them may hold a name, a date or a number (findings, notes, complication details,
 follow-up, addenda; the other free texts of the record, such as conservative-care details, coverage
-reasons, needle, contrast spread, blood loss, pain-score activities and override reasons, are in
-neither export). Sex is kept.
+reasons, needle, contrast spread, blood loss, pain-score activities and override reasons, and the follow-up
+visits' notes and who recorded them, are in neither export). Sex is kept. The follow-up columns are counts,
+numbers, choices and months after the procedure (intervals, kept as they are), never a visit's date.
 
 Replaced: the patient by a pseudonym ("P000001", numbered in an order drawn at random for each
 export, never the row id, so it says nothing about the patient or the order of their visits; the
@@ -34,12 +40,14 @@ date-shifted file counts as de-identified for a given registry is the privacy of
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.coding import CodeLine, derive_codes
+from facetdesk.domain.enums import Technique
+from facetdesk.domain.follow_up import FollowUp, pain_improvement_pct, relief_span, sustained_improvement
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import RELIEF_THRESHOLD_KEYS, relief_thresholds, summarize_relief
@@ -57,6 +65,36 @@ RELIEF_COLUMNS = tuple(
     for key in RELIEF_THRESHOLD_KEYS
     for part in ("threshold_pct", "from_min", "lasted_min", "below_at_min")
 )
+
+# An ablation's lesioning, field by field (Lesioning): listed here, not generated, so a field added to the
+# model later stays out of both exports until someone decides it belongs (a test names it).
+RF_COLUMNS = (
+    "rf_method",
+    "rf_cannula_gauge",
+    "rf_active_tip_mm",
+    "rf_sensory_threshold_v",
+    "rf_motor_test",
+    "rf_temperature_c",
+    "rf_seconds_per_lesion",
+    "rf_lesions_per_nerve",
+)
+FOLLOW_UP_COLUMNS = (
+    "follow_up_visits",
+    "last_follow_up_months",
+    "last_follow_up_pain_nrs",
+    "last_follow_up_pain_improvement_pct",
+    "last_follow_up_adl_improvement_pct",
+    "last_follow_up_impression",
+    "improvement_threshold_pct",
+    "improvement_for_months",
+    "improvement_sustained",
+    "improvement_lasted_months",
+    "improvement_ended",
+)
+# The improvement (and for how many months) the LCD's repeat rule asks of each kind of procedure.
+_RF_IMPROVEMENT = ("lcd.rfa.repeat_min_improvement_pct", "lcd.rfa.repeat_min_duration_months")
+_OTHER_IMPROVEMENT = ("lcd.repeat_therapeutic.min_relief_pct", "lcd.repeat_therapeutic.min_duration_months")
+DAYS_PER_MONTH_KEY = "time.days_per_month"
 
 # Direct identifiers: in the identified export only.
 IDENTITY_COLUMNS = ("procedure_uid", "mrn", "family_name", "given_name", "date_of_birth", "physician")
@@ -104,6 +142,8 @@ CLINICAL_COLUMNS = (
     "signed",
     "signed_at",
     "addenda_count",
+    *RF_COLUMNS,
+    *FOLLOW_UP_COLUMNS,
 )
 # Names and free text: in the identified export only.
 FREE_TEXT_COLUMNS = ("signed_by", "complication_details", "findings", "follow_up", "notes", "addenda")
@@ -153,8 +193,52 @@ def _relief(procedure: Procedure, catalog: Catalog) -> dict[str, Any]:
     return out
 
 
-def outcome_row(patient: Patient, procedure: Procedure, catalog: Catalog) -> dict[str, Any]:
-    """The identified row of one procedure, in IDENTIFIED_COLUMNS order, as typed values.
+def _lesioning(procedure: Procedure) -> dict[str, Any]:
+    rf = procedure.radiofrequency
+    values = {} if rf is None else rf.model_dump(mode="json")
+    return {column: values.get(column.removeprefix("rf_")) for column in RF_COLUMNS}
+
+
+def _follow_ups(procedure: Procedure, visits: Sequence[FollowUp], catalog: Catalog) -> dict[str, Any]:
+    """The follow-up columns (see the module docstring): the last visit's empty when there is none."""
+    rf = procedure.technique is Technique.RADIOFREQUENCY_ABLATION
+    pct_key, months_key = _RF_IMPROVEMENT if rf else _OTHER_IMPROVEMENT
+    min_pct = float(catalog.threshold(pct_key).value)
+    months = float(catalog.threshold(months_key).value)
+    days_per_month = float(catalog.threshold(DAYS_PER_MONTH_KEY).value)
+    ordered = sorted(visits, key=lambda v: v.seen_on)
+    span = relief_span(procedure, ordered, min_pct)
+    lasted = span.months(days_per_month)
+    out: dict[str, Any] = {
+        "follow_up_visits": len(ordered),
+        "last_follow_up_months": None,
+        "last_follow_up_pain_nrs": None,
+        "last_follow_up_pain_improvement_pct": None,
+        "last_follow_up_adl_improvement_pct": None,
+        "last_follow_up_impression": None,
+        "improvement_threshold_pct": min_pct,
+        "improvement_for_months": months,
+        "improvement_sustained": sustained_improvement(procedure, ordered, min_pct, months).met,
+        "improvement_lasted_months": None if lasted is None else round(lasted, 1),
+        "improvement_ended": span.ended,
+    }
+    if ordered:
+        last = ordered[-1]
+        impression = last.global_impression
+        out |= {
+            "last_follow_up_months": round((last.seen_on - procedure.performed_at.date()).days / days_per_month, 1),
+            "last_follow_up_pain_nrs": last.pain_nrs,
+            "last_follow_up_pain_improvement_pct": pain_improvement_pct(procedure, last),
+            "last_follow_up_adl_improvement_pct": last.adl_improvement_pct,
+            "last_follow_up_impression": None if impression is None else impression.value,
+        }
+    return out
+
+
+def outcome_row(
+    patient: Patient, procedure: Procedure, catalog: Catalog, follow_ups: Sequence[FollowUp] = ()
+) -> dict[str, Any]:
+    """The identified row of one procedure with its follow-up visits, in IDENTIFIED_COLUMNS order, as typed values.
 
     Values are None (not recorded), bool, int, float, str, date, datetime, or a tuple of these
     (a list in one cell; ``levels`` and ``sides``, the agent and mg columns, the code and unit
@@ -213,6 +297,8 @@ def outcome_row(patient: Patient, procedure: Procedure, catalog: Catalog) -> dic
         "signed": signature is not None,
         "signed_at": None if signature is None else signature.signed_at,
         "addenda_count": len(procedure.addenda),
+        **_lesioning(procedure),
+        **_follow_ups(procedure, follow_ups, catalog),
         "signed_by": None if signature is None else signature.signed_by,
         "complication_details": procedure.complication_details,
         "findings": procedure.findings,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
@@ -50,6 +52,16 @@ class _NumberedCanvas(Canvas):
             )
             super().showPage()
         super().save()
+
+
+def numbered_canvas(generated_at: datetime) -> Callable[..., Canvas]:
+    """doc.build's canvasmaker: "Page x of y" in each page's footer, and ``generated_at`` as the PDF's date."""
+    pdf_date = generated_at.strftime("D:%Y%m%d%H%M%S")
+
+    def make(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        return _NumberedCanvas(*args, pdf_date=pdf_date, **kwargs)
+
+    return make
 
 
 def page_header(c: NoteContent) -> RLTable:
@@ -178,7 +190,8 @@ def _page_decorator(c: NoteContent, header: _LaidOut, footer: _LaidOut, letterhe
     return on_page
 
 
-def _frame(pagesize: tuple[float, float], top: float, frame_id: str) -> Frame:
+def body_frame(pagesize: tuple[float, float], top: float, frame_id: str) -> Frame:
+    """The text's frame on a page: the content width, centred, from ``top`` below the page's top to the footer."""
     width, height = pagesize
     return Frame(
         (width - st.CONTENT_WIDTH) / 2,
@@ -242,21 +255,16 @@ def _render(content: NoteContent, story: list[Flowable], page_size: PageSize | s
         [
             PageTemplate(
                 id="first",
-                frames=[_frame(pagesize, first_top, "first")],
+                frames=[body_frame(pagesize, first_top, "first")],
                 onPage=_page_decorator(content, header, footer, letterhead),
                 autoNextPageTemplate="later",
             ),
             PageTemplate(
                 id="later",
-                frames=[_frame(pagesize, body_top, "later")],
+                frames=[body_frame(pagesize, body_top, "later")],
                 onPage=_page_decorator(content, header, footer),
             ),
         ]
     )
-    pdf_date = content.generated_at.strftime("D:%Y%m%d%H%M%S")
-
-    def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
-        return _NumberedCanvas(*args, pdf_date=pdf_date, **kwargs)
-
-    doc.build(story, canvasmaker=canvasmaker)
+    doc.build(story, canvasmaker=numbered_canvas(content.generated_at))
     return buf.getvalue()

@@ -44,6 +44,13 @@ class FollowUpService:
                     [FieldError(("seen_on",), f"is before the procedure of {procedure.performed_at:%Y-%m-%d}")]
                 )
             before = get_follow_up(session, visit.id) if visit.id is not None else None
+            if visit.id is not None and before is None:
+                raise NotFound(f"follow-up {shown(visit.id)} does not exist")
+            if before is not None and before.procedure_uid != visit.procedure_uid:
+                # A visit stays with the procedure it followed up; moving it would rewrite another's outcome.
+                raise InvalidRecord(
+                    [FieldError(("procedure_uid",), "is not the procedure this follow-up was recorded for")]
+                )
             saved = save_follow_up(session, visit)
             action = AuditAction.CREATE if before is None else AuditAction.UPDATE
             changed = (

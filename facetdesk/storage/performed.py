@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from facetdesk.domain.base import is_row_id
+from facetdesk.domain.enums import Technique
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.storage.patients import patients_by_id
@@ -81,17 +82,25 @@ def patients_performed_between(session: Session, start: datetime, end: datetime 
 
 
 def performed_by_patients(
-    session: Session, patient_ids: Collection[int], start: datetime, end: datetime | None
+    session: Session,
+    patient_ids: Collection[int],
+    start: datetime,
+    end: datetime | None,
+    technique: Technique | None = None,
 ) -> list[tuple[Patient, Procedure]]:
-    """The procedures in [start, end) of these patients (at most MAX_PAGE ids), by patient, oldest first."""
+    """The procedures in [start, end) of these patients (at most MAX_PAGE ids), by patient, oldest first;
+    only those of ``technique`` when it is given."""
     wanted = sorted({i for i in patient_ids if is_row_id(i)})
     if not wanted:
         return []
     if len(wanted) > MAX_PAGE:
         raise ValueError(f"at most {MAX_PAGE} patients per batch")
+    conditions = [ProcedureRow.patient_id.in_(wanted), *_in_range(start, end)]
+    if technique is not None:
+        conditions.append(ProcedureRow.technique == technique.value)
     stmt = (
         sa.select(ProcedureRow)
-        .where(ProcedureRow.patient_id.in_(wanted), *_in_range(start, end))
+        .where(*conditions)
         .order_by(ProcedureRow.patient_id, ProcedureRow.performed_at, ProcedureRow.id)
         .options(*full_load())
     )

@@ -148,6 +148,32 @@ def toxin_visit(units: list[float] | tuple[float, ...] = (40, 40), **overrides: 
     return Procedure.model_validate(toxin_visit_data(units, **overrides))
 
 
+def ablation_data(**overrides: Any) -> dict[str, Any]:
+    """Raw form data for a conventional (thermal) radiofrequency ablation at left L4-L5, at the lowest temperature
+    the LCD covers, at WHEN."""
+    minimum = get_catalog().threshold("lcd.rfa.min_temperature_c").value
+    data = procedure_data(technique="radiofrequency_ablation", intent="therapeutic",
+                          radiofrequency={"method": "conventional", "temperature_c": minimum})  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def judged_block_data(nrs: int | None, **overrides: Any) -> dict[str, Any]:
+    """Raw form data for a first diagnostic lidocaine MBB at left L4-L5: pre-injection pain 10, then ``nrs`` at 30 min
+    and at lidocaine's expected duration, so 10 - ``nrs`` tenths of relief by the one definition of a block response
+    (domain.block_response); ``nrs`` None: no score, so not evaluated."""
+    hours = get_catalog().threshold("relief.expected_duration_hours").value["lidocaine"]
+    data = procedure_data(pre_procedure_pain=10, medications=[med("lidocaine", 10, 0.5)],
+                          pain_scores=[] if nrs is None else scores((30, nrs), (int(hours * 60), nrs)))  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def follow_up_data(procedure_uid: str, seen_on: date | str, **fields: Any) -> dict[str, Any]:
+    """Raw form data for a follow-up visit of the procedure ``procedure_uid``."""
+    return {"procedure_uid": procedure_uid, "seen_on": seen_on, "recorded_by": "RN Synthetic", **fields}
+
+
 def scored_block_data(performed_at: datetime | str = WHEN, **overrides: Any) -> dict[str, Any]:
     """Raw form data for a two-level block with its anaesthetic and a pain score: what a saved visit usually holds."""
     data: dict[str, Any] = {

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from facetdesk.domain.follow_up import FollowUp, pain_improvement_pct, sustained_improvement
+from facetdesk.domain.follow_up import FollowUp, pain_improvement_pct, relief_span, sustained_improvement
 from facetdesk.domain.months import add_months
 from tests.builders.records import WHEN, procedure
 
@@ -44,6 +44,39 @@ def test_an_improvement_is_sustained_only_when_every_visit_up_to_the_months_show
 def test_the_reason_names_the_visit_that_fell_short():
     result = sustained_improvement(DONE, [visit(1, nrs=2), visit(4, nrs=6)], 50, 6)
     assert result.met is False and "below 50%" in result.reason and "25% better" in result.reason
+
+
+def _days(months: float) -> int:
+    return (visit(months).seen_on - WHEN.date()).days
+
+
+@pytest.mark.parametrize(
+    "visits, lasted, ended",
+    [
+        # 75%, 62.5%, then 25%: relief lasted to the 3-month visit, the last one at or above 50%.
+        ([visit(1, nrs=2), visit(3, nrs=3), visit(5, nrs=6)], 3, True),
+        ([visit(1, nrs=2), visit(4, nrs=4)], 4, False),  # still 50% at the last visit: at least 4 months
+        ([visit(1, nrs=6), visit(3, nrs=2)], 0, True),  # below at the first visit: 0, a later rebound is not relief
+        ([visit(2, adl=60), visit(4, global_impression="much_improved"), visit(6, nrs=7, adl=20)], 2, True),
+    ],
+)
+def test_relief_lasts_to_the_last_visit_at_or_above_the_threshold_before_one_below(visits, lasted, ended):
+    span = relief_span(DONE, visits, 50)
+    assert (span.days, span.ended) == (_days(lasted) if lasted else 0, ended), span.reason
+
+
+def test_relief_without_a_measured_visit_is_unknown_never_zero():
+    span = relief_span(DONE, [visit(3, global_impression="much_improved")], 50)
+    assert span.days is None and span.ended is None and span.months(30) is None
+    assert "no follow-up with pain or daily activities" in span.reason
+
+
+def test_relief_span_and_sustained_improvement_read_the_same_visits():
+    """An improvement sustained for 3 months has lasted at least 3 months; one not sustained has ended before."""
+    held = [visit(1, nrs=2), visit(3, nrs=3)]
+    fell = [visit(1, nrs=2), visit(2, nrs=7), visit(3, nrs=2)]
+    assert sustained_improvement(DONE, held, 50, 3).met is True and relief_span(DONE, held, 50).days >= _days(3)
+    assert sustained_improvement(DONE, fell, 50, 3).met is False and relief_span(DONE, fell, 50).days < _days(3)
 
 
 def test_a_visit_is_not_in_the_future_and_a_disability_score_names_its_scale():

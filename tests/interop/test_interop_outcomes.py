@@ -10,21 +10,25 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.procedure import Addendum, Signature
+from facetdesk.domain.radiofrequency import Lesioning
 from facetdesk.interop.outcomes import (
     CLINICAL_COLUMNS,
     DEIDENTIFIED_COLUMNS,
+    FOLLOW_UP_COLUMNS,
     FREE_TEXT_COLUMNS,
     IDENTIFIED_COLUMNS,
     IDENTITY_COLUMNS,
     MAX_SHIFT_DAYS,
+    RF_COLUMNS,
     deidentify,
     draw_shift_days,
     outcome_row,
     pseudonym,
 )
 from facetdesk.interop.outcomes_csv import csv_cell, write_outcomes_csv
-from tests.builders.records import rich_patient, rich_procedure
+from tests.builders.records import ablation_data, follow_up_data, procedure, rich_patient, rich_procedure
 
 CATALOG = get_catalog()
 
@@ -216,3 +220,78 @@ def test_an_impossible_file_name_is_an_os_error_and_leaves_nothing(tmp_path, nam
 def test_a_path_that_is_not_a_path_is_an_os_error(path):
     with pytest.raises(OSError):
         write_outcomes_csv(path, ["a"], iter(()))
+
+
+# ---- radiofrequency and follow-up columns -------------------------------------------------------------
+
+
+def _rf(**overrides):
+    lesioning = {"method": "cooled", "cannula_gauge": 17, "active_tip_mm": 4.0, "sensory_threshold_v": 0.5,
+                 "motor_test": "no_radicular_response", "temperature_c": 60, "seconds_per_lesion": 150,
+                 "lesions_per_nerve": 1}  # fmt: skip
+    return procedure(**ablation_data(pre_procedure_pain=8, radiofrequency=lesioning, **overrides))
+
+
+def _visit(proc, days: int, **fields) -> FollowUp:
+    seen = proc.performed_at.date() + timedelta(days=days)
+    return FollowUp.model_validate(follow_up_data(proc.uid, seen, **fields))
+
+
+def test_rf_columns_name_every_lesioning_field_and_hold_an_ablations_values():
+    assert RF_COLUMNS == tuple(f"rf_{name}" for name in Lesioning.model_fields)  # a new field needs a decision
+    row = outcome_row(rich_patient(), _rf(), CATALOG)
+    assert {c: row[c] for c in RF_COLUMNS} == {
+        "rf_method": "cooled", "rf_cannula_gauge": 17, "rf_active_tip_mm": 4.0, "rf_sensory_threshold_v": 0.5,
+        "rf_motor_test": "no_radicular_response", "rf_temperature_c": 60, "rf_seconds_per_lesion": 150,
+        "rf_lesions_per_nerve": 1,
+    }  # fmt: skip
+    block = outcome_row(rich_patient(), rich_procedure(), CATALOG)
+    assert all(block[c] is None for c in RF_COLUMNS)
+
+
+def test_follow_up_columns_of_an_rf_whose_relief_ended():
+    rf = _rf()
+    days_per_month = CATALOG.threshold("time.days_per_month").value
+    # Pain 8 before: NRS 2 is 75% better, 3 is 62.5%, 6 is 25% (below the RF's 50%).
+    visits = [
+        _visit(rf, 200, pain_nrs=6, adl_improvement_pct=10, global_impression="minimally_improved", notes="Secret"),
+        _visit(rf, 30, pain_nrs=2),
+        _visit(rf, 120, pain_nrs=3, adl_improvement_pct=55),
+    ]
+    row = outcome_row(rich_patient(), rf, CATALOG, visits)
+    assert row["follow_up_visits"] == 3
+    assert row["last_follow_up_months"] == round(200 / days_per_month, 1)
+    assert (row["last_follow_up_pain_nrs"], row["last_follow_up_pain_improvement_pct"]) == (6, 25.0)
+    assert row["last_follow_up_adl_improvement_pct"] == 10
+    assert row["last_follow_up_impression"] == "minimally_improved"
+    assert row["improvement_threshold_pct"] == CATALOG.threshold("lcd.rfa.repeat_min_improvement_pct").value
+    assert row["improvement_for_months"] == CATALOG.threshold("lcd.rfa.repeat_min_duration_months").value
+    assert row["improvement_sustained"] is False  # below 50% at 200 days, the first visit at 6 months or later
+    assert (row["improvement_lasted_months"], row["improvement_ended"]) == (round(120 / days_per_month, 1), True)
+    assert "Secret" not in repr(row)
+
+
+def test_follow_up_columns_without_visits_are_empty_but_the_count_and_thresholds():
+    row = outcome_row(rich_patient(), rich_procedure(), CATALOG)
+    assert row["follow_up_visits"] == 0
+    for column in FOLLOW_UP_COLUMNS:
+        if column not in ("follow_up_visits", "improvement_threshold_pct", "improvement_for_months"):
+            assert row[column] is None, column
+    # Not an ablation: the LCD's repeat rule for other procedures asks its own improvement and months.
+    assert row["improvement_for_months"] == CATALOG.threshold("lcd.repeat_therapeutic.min_duration_months").value
+
+
+def test_a_still_relieved_rf_is_sustained_unknown_before_the_months_and_not_ended():
+    rf = _rf()
+    row = outcome_row(rich_patient(), rf, CATALOG, [_visit(rf, 30, pain_nrs=2), _visit(rf, 60, pain_nrs=1)])
+    assert row["improvement_sustained"] is None and row["improvement_ended"] is False
+    assert csv_cell(row["improvement_sustained"]) == "" and csv_cell(row["improvement_ended"]) == "no"
+
+
+def test_the_deidentified_row_keeps_rf_and_follow_up_columns_as_they_are():
+    rf = _rf()
+    row = outcome_row(rich_patient(), rf, CATALOG, [_visit(rf, 30, pain_nrs=2, notes="Called Testperson")])
+    out = deidentify(row, pseudonym="P000001", procedure_ref="P000001-1", shift_days=12)
+    assert set(RF_COLUMNS) | set(FOLLOW_UP_COLUMNS) <= set(out)
+    for column in RF_COLUMNS + FOLLOW_UP_COLUMNS:
+        assert out[column] == row[column], column

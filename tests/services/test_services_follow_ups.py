@@ -73,3 +73,19 @@ def test_verify_catches_a_follow_up_changed_with_raw_sql(ctx, procedure, sql):
         conn.execute(sa.text(sql))
     report = ctx.audit.verify()
     assert [p.where for p in report.problems] == [f"follow-up {visit.id}"], report.lines()
+
+
+def test_a_visit_cannot_be_moved_to_another_procedure_or_saved_under_an_unknown_id(ctx, procedure):
+    other = ctx.records.save_procedure(
+        ctx.records.get_procedure(procedure.id)[0].id, scored_block_data("2024-04-01T09:00:00")
+    )
+    saved = ctx.follow_ups.save(_visit(procedure, pain_nrs=5))
+    moved = saved.model_copy(update={"procedure_uid": other.uid})
+    with pytest.raises(InvalidRecord) as exc:
+        ctx.follow_ups.save(moved)
+    assert [e.path for e in exc.value.errors] == [("procedure_uid",)]
+    with pytest.raises(NotFound):
+        ctx.follow_ups.save(saved.model_copy(update={"id": 987654}))
+    assert [v.procedure_uid for v in ctx.follow_ups.of_patient(ctx.records.get_procedure(procedure.id)[0].id)] == [
+        procedure.uid
+    ]

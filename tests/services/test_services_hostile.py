@@ -921,6 +921,44 @@ def test_export_outcomes_with_hostile_range_and_file_name(ctx, tmp_path_factory,
     assert [p.name for p in folder.rglob("*") if p.is_file()] == [result.path.name]
 
 
+@settings(HOSTILE, max_examples=examples(30))
+@given(data=st.data(), hostile=st.sampled_from([None, "date_from", "date_to", "name"]))
+def test_clinic_outcomes_and_their_charts_with_hostile_range_and_file_name(ctx, tmp_path_factory, data, hostile):
+    """The figures of a range, and their PDF: the same range rules as the export; a file name the system refuses
+    leaves no file and no audit entry."""
+    if ctx not in _OUTCOME_DATA:
+        a_procedure(ctx)  # 2025-04-02
+        _OUTCOME_DATA.add(ctx)
+    args: dict[str, Any] = {"date_from": data.draw(OUTCOME_FROM), "date_to": data.draw(OUTCOME_TO), "name": "c.pdf"}
+    if hostile == "name":
+        args["name"] = data.draw(st.sampled_from(HOSTILE_FILE_NAMES) | st.text(min_size=1, max_size=12))
+    elif hostile is not None:
+        args[hostile] = materialize(data.draw(ODD_DAYS | hostile_values))
+    mutated = None if hostile in (None, "name") else (hostile,)
+    figures, error = attempt(ctx, ctx.outcomes.clinic_outcomes, args["date_from"], args["date_to"], mutated=mutated)
+    if error is not None:
+        assert mutated is not None, f"a valid range refused: {error}"
+        event("clinic-outcomes: range refused")
+        return
+    if mutated is None:
+        assert figures.procedures >= 1, "the synthetic procedure of 2025-04-02 is in every valid range drawn"
+    folder = tmp_path_factory.mktemp("charts")
+    before = db_rows(ctx)
+    try:
+        result, error = attempt(
+            ctx, ctx.outcomes.export_charts_pdf, folder / args["name"].lstrip("/"), args["date_from"], args["date_to"]
+        )
+    except OSError as exc:  # the file system refused the name: said why, nothing written or recorded
+        assert hostile == "name", f"{exc!r} for a valid file name"
+        event("clinic-outcomes: file name refused")
+        assert db_rows(ctx) == before and not [p for p in folder.rglob("*") if p.is_file()]
+        return
+    assert error is None, error
+    event("clinic-outcomes: charts written")
+    assert result.outcomes == figures
+    assert [p.name for p in folder.rglob("*") if p.is_file()] == [result.path.name]
+
+
 # ---- every entry point is covered ---------------------------------------------------------------------------------
 
 # Entry point -> the test (in this file or in the case-file one) that throws hostile values at it.
@@ -992,6 +1030,8 @@ COVERED: dict[str, str] = {
     "AuditService.search": "test_audit_search_with_hostile_filters",
     "AuditService.verify": "test_audit_search_with_hostile_filters",
     "OutcomesService.export_csv": "test_export_outcomes_with_hostile_range_and_file_name",
+    "OutcomesService.clinic_outcomes": "test_clinic_outcomes_and_their_charts_with_hostile_range_and_file_name",
+    "OutcomesService.export_charts_pdf": "test_clinic_outcomes_and_their_charts_with_hostile_range_and_file_name",
     "transfer.move_to_server": "test_move_to_server_refuses_hostile_addresses_clearly",
     "decision.check_draft": "test_check_draft_reports_problems_and_never_raises",
     "decision.check_case": "test_check_case_on_an_odd_but_valid_case",

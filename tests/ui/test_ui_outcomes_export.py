@@ -116,8 +116,10 @@ def test_export_through_the_file_menu_writes_the_range_de_identified(qtbot, wind
             assert identifier not in text
     assert "Free text" not in text and "Dr. Synthetic Registry" not in text
     result = find(dialog, "Outcomes export result")
-    assert result.isVisible() and result.text() == f"{IN_RANGE} procedures written to {out} (de-identified)"
-    assert window.statusBar().currentMessage() == result.text()
+    written, charts = result.text().splitlines()
+    assert result.isVisible() and written == f"{IN_RANGE} procedures written to {out} (de-identified)"
+    assert charts == f"The charts: {tmp_path / 'registry_charts.pdf'}"  # beside it, checked unless unchecked
+    assert window.statusBar().currentMessage() == written
     assert dialog.isVisible()  # left open: the result stays readable, and the other kind can follow
 
 
@@ -126,6 +128,7 @@ def test_without_de_identify_the_same_range_names_the_patients(qtbot, window, tm
     dialog = _open_dialog(qtbot, window)
     _set_range(dialog, date(2025, 3, 1), date(2025, 3, 31))
     click(qtbot, find(dialog, "De-identify"))
+    find(dialog, "Charts PDF").setChecked(False)  # the CSV alone
     assert "keep it in the clinic" in find(dialog, "What the file holds").text()
     out = tmp_path / "identified.csv"
     suggested = _save_as(monkeypatch, out)
@@ -138,6 +141,7 @@ def test_without_de_identify_the_same_range_names_the_patients(qtbot, window, tm
     assert sorted(r["mrn"] for r in rows) == ["OUT-0001", "OUT-0001", "OUT-0002"]
     assert {r["date_of_birth"] for r in rows} == {"1961-04-17", "1948-11-02"}
     assert find(dialog, "Outcomes export result").text() == f"{IN_RANGE} procedures written to {out}"
+    assert not (tmp_path / "identified_charts.pdf").exists()
 
 
 def test_to_before_from_is_shown_beside_the_to_date_and_nothing_is_written(qtbot, window, tmp_path, monkeypatch):

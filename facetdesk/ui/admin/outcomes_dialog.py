@@ -1,15 +1,15 @@
-"""File → Export outcomes for a registry: a date range and de-identification, handed to the outcomes service."""
+"""File → Export outcomes for a registry: a date range, de-identification and the charts PDF beside the file,
+handed to the outcomes service."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEventLoop, Qt, Signal
+from PySide6.QtCore import QEventLoop, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facetdesk.domain.errors import InvalidRecord
-from facetdesk.domain.users import NotPermitted
-from facetdesk.services.outcomes import OutcomesExport, OutcomesService
-from facetdesk.storage.errors import StorageError
+from facetdesk.services.outcomes import ChartsExport, OutcomesExport, OutcomesService
+from facetdesk.ui.admin.export_attempt import attempt_export
 from facetdesk.ui.common import style
+from facetdesk.ui.common.date_fields import day_edit, day_of
 from facetdesk.ui.common.error_router import ErrorRouter
 from facetdesk.ui.common.widgets import ErrorLabel, named
 
@@ -37,7 +36,17 @@ DEIDENTIFY_HINT = (
     "your privacy officer's call."
 )
 IDENTIFIED_HINT = "The file names each patient (MRN, name, date of birth) and holds free text: keep it in the clinic."
+CHARTS_HINT = (
+    "The clinic's figures for the same days, as File → Clinic outcomes shows them: counts only, no patient. "
+    "Written next to the CSV, named like it with _charts.pdf."
+)
 COLUMNS_HINT = 'Every column is described by facetdesk export-outcomes --help (README: "Sending it on").'
+
+
+def charts_path(csv_path: str | Path) -> Path:
+    """Where the charts of a CSV export go: beside it, "outcomes.csv" -> "outcomes_charts.pdf"."""
+    path = Path(csv_path)
+    return path.with_name(f"{path.stem}_charts.pdf")
 
 
 class OutcomesExportDialog(QDialog):
@@ -52,10 +61,12 @@ class OutcomesExportDialog(QDialog):
         today = today or date.today()
         self.general_error = named(ErrorLabel(), "Outcomes export message")
         self.errors = ErrorRouter(self.general_error)
-        self.date_from = self._date_edit("From date", date(today.year, 1, 1))
-        self.date_to = self._date_edit("To date", today)
+        self.date_from = day_edit("From date", date(today.year, 1, 1))
+        self.date_to = day_edit("To date", today)
         self.deidentify = named(QCheckBox(self.tr("De-identify (for registries outside the clinic)")), "De-identify")
         self.deidentify.setChecked(True)
+        self.charts = named(QCheckBox(self.tr("Also write the charts (PDF) beside it")), "Charts PDF")
+        self.charts.setChecked(True)
         # What the chosen kind of file holds: muted for de-identified, a warning for identified.
         self.kind_hint = named(QLabel(), "What the file holds")
         self.kind_hint.setWordWrap(True)
@@ -78,6 +89,9 @@ class OutcomesExportDialog(QDialog):
         kind_lay.setSpacing(2)
         kind_lay.addWidget(self.errors.field(self.deidentify, ("deidentify",)))
         kind_lay.addWidget(self.kind_hint)
+        kind_lay.addSpacing(style.SPACING)
+        kind_lay.addWidget(self.charts)
+        kind_lay.addWidget(self._muted(self.tr(CHARTS_HINT)))
         buttons = QHBoxLayout()
         buttons.addStretch()
         buttons.addWidget(self.export_button)
@@ -107,14 +121,6 @@ class OutcomesExportDialog(QDialog):
         self.close_button.clicked.connect(self.accept)
         self._show_hint()
 
-    def _date_edit(self, name: str, day: date) -> QDateEdit:
-        edit = named(QDateEdit(), name)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setCalendarPopup(True)
-        edit.setDate(QDate(day.year, day.month, day.day))
-        edit.setMaximumWidth(style.SPIN_MAX_WIDTH)
-        return edit
-
     def _fit(self) -> None:
         # A message or hint that appears needs more height; the layout's minimum size does not count the
         # lines of wrapped labels, so without this they would be squeezed over each other.
@@ -133,13 +139,8 @@ class OutcomesExportDialog(QDialog):
         self.kind_hint.setStyleSheet(f"color: {style.MUTED_COLOR if checked else style.WARNING_COLOR};")
         self._fit()
 
-    @staticmethod
-    def _day(edit: QDateEdit) -> date:
-        d = edit.date()
-        return date(d.year(), d.month(), d.day())
-
     def suggested_name(self) -> str:
-        first, last = self._day(self.date_from), self._day(self.date_to)
+        first, last = day_of(self.date_from), day_of(self.date_to)
         kind = "_deidentified" if self.deidentify.isChecked() else ""
         return f"outcomes_{first.isoformat()}_{last.isoformat()}{kind}.csv"
 
@@ -170,43 +171,42 @@ class OutcomesExportDialog(QDialog):
         # cannot use anyway, at the price of a second database connection and cancellation to get right.
         self._set_busy(True)
         try:
-            result = self._write(path)
+            result, charts = self._write(path)
         finally:
             self._set_busy(False)
         if result is not None:
-            self.result_line.setText(self.summary(result))
+            lines = [self.summary(result)]
+            if charts is not None:
+                lines.append(self.tr("The charts: {path}").format(path=charts.path))
+            self.result_line.setText("\n".join(lines))
             self.result_line.show()
         self._fit()
         if result is not None:
             self.exported.emit(result)
         return result
 
-    def _write(self, path: str) -> OutcomesExport | None:
-        """The service's export; a refusal or a failure is shown where it belongs and gives None."""
-        try:
-            return self._service.export_csv(
-                path, self._day(self.date_from), self._day(self.date_to), deidentify=self.deidentify.isChecked()
-            )
-        except InvalidRecord as exc:
-            self.errors.show(exc.errors)
-        except NotPermitted as exc:  # a PermissionError, so an OSError: not a file problem
-            self.general_error.show_error(self.tr("Nothing was exported: {msg}").format(msg=str(exc)))
-        except OSError as exc:
-            self.general_error.show_error(
-                self.tr("Could not write {path}: {reason}. Nothing was written.").format(
-                    path=path, reason=exc.strerror or str(exc)
-                )
-            )
-        except StorageError as exc:
-            self.general_error.show_error(
-                self.tr("Could not read the database: {reason}. Nothing was written to {path}.").format(
-                    reason=str(exc), path=path
-                )
-            )
-        return None
+    def _write(self, path: str) -> tuple[OutcomesExport | None, ChartsExport | None]:
+        """The service's export, then the charts beside it when asked; a refusal or a failure is shown where it
+        belongs and gives None (a CSV written stays written when its charts fail)."""
+        first, last = day_of(self.date_from), day_of(self.date_to)
+        deidentify = self.deidentify.isChecked()
+        result = attempt_export(
+            lambda: self._service.export_csv(path, first, last, deidentify=deidentify),
+            path,
+            self.errors,
+            self.general_error,
+        )
+        if result is None or not self.charts.isChecked():
+            return result, None
+        pdf = str(charts_path(result.path))
+        charts = attempt_export(
+            lambda: self._service.export_charts_pdf(pdf, first, last), pdf, self.errors, self.general_error
+        )
+        return result, charts
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.date_from, self.date_to, self.deidentify, self.export_button, self.close_button):
+        inputs = (self.date_from, self.date_to, self.deidentify, self.charts)
+        for widget in (*inputs, self.export_button, self.close_button):
             widget.setEnabled(not busy)
         self.export_button.setText(self.tr("Exporting…") if busy else self.tr("Export…"))
         if busy:

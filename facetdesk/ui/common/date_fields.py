@@ -6,7 +6,10 @@ import re
 from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QTime
-from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QWidget
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QLineEdit, QWidget
+
+from facetdesk.ui.common import style
+from facetdesk.ui.common.widgets import named
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _DATE_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
@@ -88,3 +91,18 @@ class OneTabDateTimeEdit(QDateTimeEdit):
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt API)
         return QWidget.focusNextPrevChild(self, next)
+
+
+def day_edit(name: str, day: date) -> QDateEdit:
+    """A whole day picked from a calendar (a report's first or last day), named ``name``, showing ``day``."""
+    edit = named(QDateEdit(), name)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    edit.setDate(QDate(day.year, day.month, day.day))
+    edit.setMaximumWidth(style.SPIN_MAX_WIDTH)
+    return edit
+
+
+def day_of(edit: QDateEdit) -> date:
+    d = edit.date()
+    return date(d.year(), d.month(), d.day())

@@ -1,4 +1,5 @@
-"""The main window's dialogs beside the records: own password, users, audit trail, outcomes, presets, settings."""
+"""The main window's dialogs beside the records: own password, users, audit trail, outcomes export and charts,
+presets, settings."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from facetdesk.ui.common.access import guarded
 if TYPE_CHECKING:  # the dialogs are imported when opened
     from facetdesk.services.context import AppContext
     from facetdesk.ui.admin.audit_viewer import AuditViewer
+    from facetdesk.ui.admin.clinic_outcomes_dialog import ClinicOutcomesDialog
     from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
     from facetdesk.ui.admin.presets_dialog import PresetsDialog
     from facetdesk.ui.admin.settings_dialog import ClinicSettingsDialog
@@ -44,6 +46,7 @@ class AdminDialogs(QObject):
         self.users_dialog: UsersDialog | None = None
         self.audit_viewer: AuditViewer | None = None
         self.outcomes_dialog: OutcomesExportDialog | None = None
+        self.clinic_outcomes_dialog: ClinicOutcomesDialog | None = None
         self.presets_dialog: PresetsDialog | None = None
         self.settings_dialog: ClinicSettingsDialog | None = None
         self._settings_saved = settings_saved
@@ -98,6 +101,18 @@ class AdminDialogs(QObject):
         dialog.exported.connect(lambda result: self._status(dialog.summary(result), 10000))
         dialog.open()
         self.outcomes_dialog = dialog
+        return dialog
+
+    @guarded
+    def show_clinic_outcomes(self) -> ClinicOutcomesDialog:
+        """The clinic's figures over a date range, as charts (File menu and Administration: whoever may view)."""
+        from facetdesk.ui.admin.clinic_outcomes_dialog import ClinicOutcomesDialog
+
+        self._ctx.work.require(Permission.VIEW)
+        dialog = ClinicOutcomesDialog(self._ctx.outcomes, self._parent)
+        # Not modal: the physician may look at a record while the figures stay on screen.
+        dialog.show()
+        self.clinic_outcomes_dialog = dialog
         return dialog
 
     @guarded

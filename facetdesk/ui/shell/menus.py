@@ -54,6 +54,7 @@ class WindowMenus(QObject):
         self.export_outcomes_action = action(
             "Export &outcomes for a registry…", "", admin.show_outcomes_export, "export_outcomes"
         )
+        self.clinic_outcomes_action = action("Cl&inic outcomes…", "", admin.show_clinic_outcomes, "clinic_outcomes")
         self.preview_action = action("Pre&view note…", "Ctrl+Shift+V", note_output.preview_note, "preview_note")
         self.print_action = action("&Print note…", QKeySequence.StandardKey.Print, note_output.print_note, "print_note")
         self.print_both_action = action(
@@ -77,6 +78,7 @@ class WindowMenus(QObject):
             self.admin_menu, "Audit trail of this &record…", "", admin.show_record_audit, "record_audit_trail"
         )
         self.admin_menu.addSeparator()
+        self.admin_menu.addAction(self.clinic_outcomes_action)
         self.admin_menu.addAction(self.settings_action)
         toolbar = window.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")

@@ -28,6 +28,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     "export_pdf": Permission.EXPORT,
     "export_fhir": Permission.EXPORT,
     "export_outcomes": Permission.EXPORT,
+    "clinic_outcomes": Permission.VIEW,
     "print_note": Permission.EXPORT,
     "clinic_settings": Permission.EDIT_SETTINGS,
     "procedure_presets": Permission.EDIT_PRESETS,
