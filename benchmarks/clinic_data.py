@@ -19,7 +19,6 @@ note PDF (signed_notes), so `facetdesk verify` is not meaningful on this databas
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import sqlite3
@@ -552,29 +551,16 @@ def _follow_up(rng: random.Random, procedure_id: int, seen_on: date, baseline: i
 
 
 def _image_files() -> dict:
-    """One small synthetic fluoroscopy DICOM frame and its rendering, shared by every image row (as a clinic's
-    C-arm frames are alike in size; their content does not matter to a read)."""
+    """One small synthetic fluoroscopy DICOM frame (tools/sample_images.py) and its rendering, shared by every image
+    row (a clinic's C-arm frames are alike in size; their content does not matter to a read)."""
     import hashlib
 
-    import numpy as np
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    sys.path.insert(0, str(HERE.parent / "tools"))
+    from sample_images import fluoroscopy_frame
 
     from facetdesk.interop.images import decode_image
 
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.12.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.Modality, ds.PatientName = "XA", "Bench^Synthetic"
-    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = 96, 96, 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-    ds.PixelData = np.tile(np.linspace(100, 4000, 96, dtype=np.uint16), (96, 1)).tobytes()
-    out = io.BytesIO()
-    ds.save_as(out, enforce_file_format=True)
-    original = out.getvalue()
+    original = fluoroscopy_frame("ap", size=96)
     decoded = decode_image(original)
     return {"source_format": "dicom", "modality": decoded.modality, "width": decoded.width,
             "height": decoded.height, "sha256": hashlib.sha256(original).hexdigest(), "png": decoded.png,

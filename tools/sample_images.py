@@ -33,8 +33,9 @@ def _spine(view: str, size: int = 384) -> np.ndarray:
     return np.clip(image + rng.normal(0, 40, image.shape), 0, 4095)
 
 
-def fluoroscopy_frame(view: str = "ap") -> bytes:
-    pixels = _spine(view).astype(np.uint16)
+def fluoroscopy_frame(view: str = "ap", size: int = 384) -> bytes:
+    """An XA DICOM frame of the drawn spine, 12 bits stored; ``size`` pixels square."""
+    pixels = _spine(view, size).astype(np.uint16)
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.12.1"
     meta.MediaStorageSOPInstanceUID = generate_uid()

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from facetdesk.domain.base import STORED, is_row_id
 from facetdesk.domain.follow_up import FollowUp
+from facetdesk.storage import pages
 from facetdesk.storage.errors import RecordNotFound, StaleRecord
 from facetdesk.storage.procedures import MAX_PAGE
 from facetdesk.storage.tables import FollowUpRow, ProcedureRow, utcnow
@@ -104,20 +105,9 @@ def get_follow_up(session: Session, follow_up_id: int) -> FollowUp | None:
 
 def iter_follow_ups(session: Session, batch: int = 500) -> Iterator[tuple[int, FollowUp | None]]:
     """Every follow-up by id (for verification); None where the stored row no longer makes a valid record."""
-    after = 0
-    while True:
-        rows = session.execute(
-            sa.select(FollowUpRow, ProcedureRow.uid)
-            .join(ProcedureRow, ProcedureRow.id == FollowUpRow.procedure_id)
-            .where(FollowUpRow.id > after)
-            .order_by(FollowUpRow.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        for row, uid in rows:
-            try:
-                yield row.id, _from_row(row, uid)
-            except ValidationError:
-                yield row.id, None
-        after = rows[-1][0].id
+    query = sa.select(FollowUpRow, ProcedureRow.uid).join(ProcedureRow, ProcedureRow.id == FollowUpRow.procedure_id)
+    for row, uid in pages.by_id(session, query, FollowUpRow.id, batch):
+        try:
+            yield row.id, _from_row(row, uid)
+        except ValidationError:
+            yield row.id, None

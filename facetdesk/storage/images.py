@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, undefer
 
 from facetdesk.domain.base import STORED
 from facetdesk.domain.images import ProcedureImage
+from facetdesk.storage import pages
 from facetdesk.storage.errors import RecordNotFound
 from facetdesk.storage.tables import ProcedureImageRow, ProcedureRow
 
@@ -83,24 +84,16 @@ def delete_image(session: Session, image_id: int) -> None:
 
 def iter_images(session: Session, batch: int = 200) -> Iterator[tuple[int, ProcedureImage | None, bytes | None]]:
     """Every image by id with its original file (for verification); None where the row is no valid record."""
-    after = 0
-    while True:
-        rows = session.execute(
-            sa.select(ProcedureImageRow, ProcedureRow.uid)
-            .join(ProcedureRow, ProcedureRow.id == ProcedureImageRow.procedure_id)
-            .where(ProcedureImageRow.id > after)
-            .order_by(ProcedureImageRow.id)
-            .limit(batch)
-            .options(undefer(ProcedureImageRow.original))
-        ).all()
-        if not rows:
-            return
-        for row, uid in rows:
-            try:
-                yield row.id, _from_row(row, uid), row.original
-            except ValidationError:
-                yield row.id, None, row.original
-        after = rows[-1][0].id
+    query = (
+        sa.select(ProcedureImageRow, ProcedureRow.uid)
+        .join(ProcedureRow, ProcedureRow.id == ProcedureImageRow.procedure_id)
+        .options(undefer(ProcedureImageRow.original))
+    )
+    for row, uid in pages.by_id(session, query, ProcedureImageRow.id, batch):
+        try:
+            yield row.id, _from_row(row, uid), row.original
+        except ValidationError:
+            yield row.id, None, row.original
 
 
 def images_with_pixels(
