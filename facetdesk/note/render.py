@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -85,16 +84,38 @@ def page_code_text(c: NoteContent, page: int) -> str:
     return f"FACETDESK;DOC={c.document};MRN={c.patient.mrn};UID={c.procedure_uid};PAGE={page}"
 
 
+# The quiet zone around a QR code, in modules (the standard's four).
+_QR_QUIET = 4
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """The dark (True) and light modules of ``text``'s QR code, error correction M (reportlab's encoder)."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(text)
+    qr.version = qr.calculate_version()
+    # One fixed mask pattern: readers decode any of the eight, and trying all eight for the "best" one (as
+    # QRCode.make does) took most of a note's rendering time; zbarimg reads these (tests/note/test_note_page_codes).
+    qr.makeImpl(False, 0)
+    return [[bool(m) for m in row] for row in qr.modules]
+
+
 def _draw_page_code(canv: Canvas, c: NoteContent, x: float, y: float) -> None:
-    """The page's QR code, PAGE_CODE_SIZE square, its lower left corner at (x, y)."""
-    widget = QrCodeWidget(page_code_text(c, canv.getPageNumber()), barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
+    """The page's QR code, PAGE_CODE_SIZE square with its quiet zone, its lower left corner at (x, y); each run of
+    dark modules in a row is one filled rectangle drawn straight on the canvas."""
+    modules = qr_modules(page_code_text(c, canv.getPageNumber()))
     size = st.PAGE_CODE_SIZE
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    # The renderer would otherwise set Helvetica, a font the PDF would reference without embedding.
-    drawing.initialFontName = REGULAR
-    drawing.add(widget)
-    renderPDF.draw(drawing, canv, x, y)
+    box = size / (len(modules) + 2 * _QR_QUIET)
+    canv.saveState()
+    canv.setFillColorRGB(0, 0, 0)
+    for r, row in enumerate(modules):
+        top = y + size - (r + _QR_QUIET + 1) * box
+        col = 0
+        for dark, run in itertools.groupby(row):
+            count = len(list(run))
+            if dark:
+                canv.rect(x + (col + _QR_QUIET) * box, top, count * box, box, stroke=0, fill=1)
+            col += count
+    canv.restoreState()
 
 
 def page_footer(c: NoteContent) -> Paragraph:
