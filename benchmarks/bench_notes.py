@@ -46,6 +46,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from common import Figure, machine, median  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
+from reportlab.graphics import renderPDF  # noqa: E402
+from reportlab.graphics.barcode.qr import QrCodeWidget  # noqa: E402
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
@@ -159,8 +161,9 @@ def _floor_chart(data: ChartData, width: float, height: float) -> Drawing:
     return d
 
 
-def floor_pdf(items: list[tuple], header: list[str], footer: str, watermark: str) -> bytes:
-    """A bare SimpleDocTemplate: sample styles set in the same TTF face, plain tables with a grid."""
+def floor_pdf(items: list[tuple], header: list[str], footer: str, watermark: str, code: str = "") -> bytes:
+    """A bare SimpleDocTemplate: sample styles set in the same TTF face, plain tables with a grid; with ``code``,
+    each page's QR code (``code`` + the page number), as the note has, drawn by reportlab's own QR widget."""
     styles = getSampleStyleSheet()
     normal = styles["Normal"].clone("normal_ttf", fontName=REGULAR, bulletFontName=REGULAR)
     story: list[Flowable] = []
@@ -196,6 +199,12 @@ def floor_pdf(items: list[tuple], header: list[str], footer: str, watermark: str
             canv.drawString(doc.leftMargin, height - 40 - 11 * n, text)
         canv.drawString(doc.leftMargin, 25, footer)
         canv.drawRightString(width - doc.rightMargin, 25, f"Page {doc.page}")
+        if code:
+            size = st.PAGE_CODE_SIZE
+            widget = QrCodeWidget(f"{code}{doc.page}", barLevel="M", barWidth=size, barHeight=size)
+            drawing = Drawing(size, size)
+            drawing.add(widget)
+            renderPDF.draw(drawing, canv, width - doc.rightMargin - size, height - 40 - size)
         canv.restoreState()
 
     buf = io.BytesIO()
@@ -231,8 +240,10 @@ def warm_render(runs: int = RUNS) -> list[Figure]:
     content = note_content(case)
     items = floor_items(content)
     header, footer, watermark = furniture(content)
+    # The page code's text without the page number, which each page adds.
+    code = note_render.page_code_text(content, 0)[:-1]
     note_pdf = render_case_note(case, generated_at=GENERATED_AT).pdf
-    floor = floor_pdf(items, header, footer, watermark)
+    floor = floor_pdf(items, header, footer, watermark, code)
     # The floor must print the note's words: only line wraps and "of N" after the page number may differ.
     note_words, floor_words = _words(note_pdf), _words(floor)
     differing = sum(((note_words - floor_words) + (floor_words - note_words)).values())
@@ -241,7 +252,7 @@ def warm_render(runs: int = RUNS) -> list[Figure]:
         render_case_note(case, generated_at=GENERATED_AT)
 
     def bare() -> None:
-        floor_pdf(items, header, footer, watermark)
+        floor_pdf(items, header, footer, watermark, code)
 
     def layout_only() -> None:
         note_render.render_note(content)
@@ -266,7 +277,7 @@ def warm_render(runs: int = RUNS) -> list[Figure]:
             value=value,
             unit="ms",
             floor=floor_ms,
-            floor_name="bare SimpleDocTemplate, same text/tables/chart, same DejaVu TTF",
+            floor_name="bare SimpleDocTemplate, same text/tables/chart/page QR codes, same DejaVu TTF",
             target=f"≤ {TARGET_RATIO} × floor",
             met=paired <= TARGET_RATIO,
             note=(
@@ -274,8 +285,9 @@ def warm_render(runs: int = RUNS) -> list[Figure]:
                 f"layout+PDF alone (render_note) {layout_ms:.1f} ms, so rules+content ≈ {value - layout_ms:.1f} ms; "
                 f"pages: note {_pages(note_pdf)}, floor {_pages(floor)}; words: note {sum(note_words.values())}, "
                 f"floor {sum(floor_words.values())}, {differing} differ (wraps, 'of N'); floor: "
-                f"{sum(1 for i in items if i[0] == 'p')} paragraphs, {tables} tables, 1 chart, header/footer as "
-                "plain strings, 'Page N' without 'of M'"
+                f"{sum(1 for i in items if i[0] == 'p')} paragraphs, {tables} tables, 1 chart, each page's QR code "
+                "(reportlab's QrCodeWidget, as the note's page codes carry), header/footer as plain strings, "
+                "'Page N' without 'of M'"
             ),
         )
     ]

@@ -92,10 +92,9 @@ def qr_modules(text: str) -> list[list[bool]]:
     """The dark (True) and light modules of ``text``'s QR code, error correction M (reportlab's encoder)."""
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(text)
-    qr.version = qr.calculate_version()
-    # One fixed mask pattern: readers decode any of the eight, and trying all eight for the "best" one (as
-    # QRCode.make does) took most of a note's rendering time; zbarimg reads these (tests/note/test_note_page_codes).
-    qr.makeImpl(False, 0)
+    # The mask pattern the standard's penalty rules choose: with a fixed one, some codes of this size were not
+    # read at 200 dpi (tests/note/test_note_page_codes reads every page with zbarimg).
+    qr.make()
     return [[bool(m) for m in row] for row in qr.modules]
 
 
@@ -104,17 +103,21 @@ def _draw_page_code(canv: Canvas, c: NoteContent, x: float, y: float) -> None:
     dark modules in a row is one filled rectangle drawn straight on the canvas."""
     modules = qr_modules(page_code_text(c, canv.getPageNumber()))
     size = st.PAGE_CODE_SIZE
-    box = size / (len(modules) + 2 * _QR_QUIET)
+    n = len(modules) + 2 * _QR_QUIET
     canv.saveState()
+    # Drawn in module units (whole numbers: the PDF's numbers stay short), as one path of a rectangle per run.
+    canv.translate(x, y)
+    canv.scale(size / n, size / n)
     canv.setFillColorRGB(0, 0, 0)
+    path = canv.beginPath()
     for r, row in enumerate(modules):
-        top = y + size - (r + _QR_QUIET + 1) * box
         col = 0
         for dark, run in itertools.groupby(row):
             count = len(list(run))
             if dark:
-                canv.rect(x + (col + _QR_QUIET) * box, top, count * box, box, stroke=0, fill=1)
+                path.rect(col + _QR_QUIET, n - _QR_QUIET - 1 - r, count, 1)
             col += count
+    canv.drawPath(path, stroke=0, fill=1)
     canv.restoreState()
 
 
