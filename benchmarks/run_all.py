@@ -42,7 +42,9 @@ def write_report(figures: list[Figure], minutes: float) -> None:
     text = f"""# Benchmarks at clinic scale
 
 Measured {datetime.now():%Y-%m-%d %H:%M} on {machine()}, with the synthetic 100,000-patient database
-(500,000 procedures with medications, botulinum toxin sites and pain scores; made-up names), built by
+(500,000 procedures with medications, botulinum toxin sites and pain scores, follow-up visits after a third of
+them, fluoroscopy images on 4% of the fluoroscopy-guided ones, toxin given elsewhere for 3% of the patients;
+made-up names), built by
 `benchmarks/clinic_data.py`. Each figure stands next to its floor: the same work done by the framework alone
 (a bare PySide6 window, a bare reportlab document, a bare indexed SQLite query), measured in the same run.
 The whole run took {minutes:.0f} minutes.
@@ -59,8 +61,9 @@ The whole run took {minutes:.0f} minutes.
   alone takes about 2.5 × the bare window (the "stack" figure in the first row's note), so no window that reads
   the database through them can be up within 1.3 ×. FacetDesk hides that time behind the sign-in: the database
   opens and the main window's modules load on a worker thread while the user types, and from pressing
-  "Sign in" the window takes about 160 ms, half of it the deliberate argon2id password check.
-- **Resident memory** (target: 40 MiB above the bare window; about 55 MiB above it). The data stack alone
+  "Sign in" the window takes a few hundred milliseconds (the row's note), part of it the deliberate argon2id
+  password check. (Issue 20 takes this and memory up again on the real window system.)
+- **Resident memory** (target: 40 MiB above the bare window; about 70 MiB above it in this run). The data stack alone
   adds about 31 MiB (the "stack" figure): SQLAlchemy imports asyncio, ssl (OpenSSL) and importlib.metadata
   even for SQLite, some 14 MiB of the standard library. FacetDesk's own modules, the main window's widgets and
   SQLite's page cache make the rest. Already done: PySide6's import hook is undone at start (it kept the source
@@ -71,7 +74,9 @@ The whole run took {minutes:.0f} minutes.
 Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment (`pip install -e ".[test]"`);
 it builds the database once (kept in `benchmarks/.data/`, not in git), then runs `bench_startup.py`,
 `bench_records.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs alone) and writes
-this file. The entry count is not a timing: it is every click and keystroke the pytest-qt test
+this file. The note's floor draws the same page QR codes as the note, with reportlab's own QR widget (the note
+draws them as one path per code, which is why it beats that floor). The entry count is not a timing: it is
+every click and keystroke the pytest-qt test
 `tests/ui/test_ui_entry_count.py` makes on the real widgets, and that test checks this file publishes it.
 Timings are medians unless the figure says p95; the machine was otherwise idle.
 """
