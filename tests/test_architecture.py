@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -62,3 +63,31 @@ def test_ui_modules_and_classes_stay_small():
                     too_many.append(f"{path.relative_to(ROOT)}::{node.name}: {methods} methods")
     assert not too_long, f"UI modules over {MAX_UI_MODULE_LINES} lines: {too_long}"
     assert not too_many, f"classes over {MAX_CLASS_METHODS} methods: {too_many}"
+
+
+def test_the_app_never_pumps_the_event_loop_by_hand():
+    """PySide6 6.12.0's processEvents() drops a reference to None on every call; a few thousand calls make the
+    interpreter abort at exit ("none_dealloc"). The app repaints or defers instead (pyproject.toml says why)."""
+    calls = []
+    for path in (ROOT / "facetdesk").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "processEvents":
+                calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert calls == [], f"processEvents() called at {calls}"
+
+
+def test_the_installed_pyside6_does_not_drop_references_in_process_events():
+    """pyproject.toml keeps PySide6 below 6.12 because 6.12.0's processEvents() drops a reference to None on every
+    call (pytest-qt calls it all the time); checked in a child process, whose interpreter that leak would abort."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "app = QCoreApplication([])\n"
+        "before = sys.getrefcount(None)\n"
+        "for _ in range(100): QCoreApplication.processEvents()\n"
+        "print(before - sys.getrefcount(None))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "0", f"references to None lost: {out.stdout.strip()}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -211,7 +211,8 @@ class OutcomesExportDialog(QDialog):
         self.export_button.setText(self.tr("Exporting…") if busy else self.tr("Export…"))
         if busy:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            # Paint the disabled buttons and the cursor now: the export keeps the event loop until it is done.
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            # Paint the disabled buttons now: the export keeps the event loop until it is done. repaint(), not
+            # processEvents(): PySide6 6.12.0's processEvents drops a reference to None on every call (pyproject).
+            self.repaint()
         else:
             QApplication.restoreOverrideCursor()
