@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_entry  # noqa: E402
+import bench_memory  # noqa: E402
 import bench_notes  # noqa: E402
 import bench_records  # noqa: E402
 import bench_rules  # noqa: E402
@@ -20,7 +21,7 @@ import bench_startup  # noqa: E402
 from clinic_data import ensure_big_db  # noqa: E402
 from common import BIG_DB, ROOT, Figure, machine  # noqa: E402
 
-MODULES = (bench_startup, bench_records, bench_rules, bench_notes, bench_entry)
+MODULES = (bench_startup, bench_records, bench_memory, bench_rules, bench_notes, bench_entry)
 
 
 def main() -> int:
@@ -73,7 +74,7 @@ The whole run took {minutes:.0f} minutes.
 
 Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment (`pip install -e ".[test]"`);
 it builds the database once (kept in `benchmarks/.data/`, not in git), then runs `bench_startup.py`,
-`bench_records.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs alone) and writes
+`bench_records.py`, `bench_memory.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs alone) and writes
 this file. The note's floor draws the same page QR codes as the note, with reportlab's own QR widget (the note
 draws them as one path per code, which is why it beats that floor). The entry count is not a timing: it is
 every click and keystroke the pytest-qt test

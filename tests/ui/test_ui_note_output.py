@@ -171,3 +171,22 @@ def test_the_long_note_form_is_a_clinic_setting(qtbot, window, ctx):
     qtbot.addWidget(preview)
     text = " ".join(p.extract_text() or "" for p in Reader(__import__("io").BytesIO(preview.pdf)).pages)
     assert "Appendix: LCD documentation" in text
+
+
+def test_a_closed_preview_is_freed_and_a_second_one_replaces_the_first(qtbot, window, ctx, patient):
+    """Each preview held its PDF view (about 8 MiB) until the window closed; now closing frees it."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from tests.builders.records import scored_block_data
+
+    saved = ctx.records.save_procedure(patient.id, scored_block_data())
+    window.patients.open_patient(patient.id)
+    window.procedures.open_procedure(saved.id)
+    first = window.note_output.preview_note()
+    second = window.note_output.preview_note()  # the first, still open, is closed and freed
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(first) and window.note_output.preview is second
+    second.accept()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(second) and window.note_output.preview is None

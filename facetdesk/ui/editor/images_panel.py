@@ -207,6 +207,7 @@ class ImagesPanel(QGroupBox):
         if self.source is None:
             return None
         viewer = QDialog(self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a closed viewer frees its full-size picture
         viewer.setWindowTitle(self.tr("Image"))
         layout = QVBoxLayout(viewer)
         picture = QLabel()

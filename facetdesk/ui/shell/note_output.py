@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from facetdesk.domain.procedure import Procedure
@@ -80,9 +80,18 @@ class NoteOutput(QObject):
         may_export = self._ctx.work.may(Permission.EXPORT)
         for button in (preview.export_button, preview.print_button, preview.print_both_button):
             button.setEnabled(may_export)
+        # A preview closed is a preview freed (its PDF view held about 8 MiB); an older one still open goes too.
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.finished.connect(lambda _result, shown=preview: self._forget(shown))
+        if self.preview is not None:
+            self.preview.close()
         preview.open()
         self.preview = preview
         return preview
+
+    def _forget(self, preview: NotePreview) -> None:
+        if self.preview is preview:
+            self.preview = None
 
     @guarded
     def print_note(self) -> int:

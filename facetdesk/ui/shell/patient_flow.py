@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.patient import unusual_adult_weight
@@ -79,6 +79,7 @@ class PatientFlow(QObject):
         assert patient.id is not None
         earlier = [v for v in self._ctx.follow_ups.of_patient(patient.id) if v.procedure_uid == procedure.uid]
         dialog = FollowUpDialog(procedure, earlier, self._ctx.follow_ups.save, self._page)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(
             lambda visit: self._status(self.tr("Follow-up of {d} saved").format(d=f"{visit.seen_on:%Y-%m-%d}"))
         )
@@ -93,6 +94,7 @@ class PatientFlow(QObject):
 
         patient = self._ctx.records.get_patient(patient_id)
         dialog = PathwayDialog(patient.display_name, self._ctx.pathway.of_patient(patient_id), self._page)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # closed is freed (its charts and tables)
         dialog.plan_requested.connect(lambda plan, what: self.plan_next(patient_id, plan, what))
         dialog.open()
         self.pathway_dialog = dialog
