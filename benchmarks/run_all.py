@@ -74,11 +74,11 @@ The whole run took {minutes:.0f} minutes.
 
 Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment (`pip install -e ".[test]"`);
 it builds the database once (kept in `benchmarks/.data/`, not in git), then runs `bench_startup.py`,
-`bench_records.py`, `bench_memory.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs alone) and writes
-this file. The note's floor draws the same page QR codes as the note, with reportlab's own QR widget (the note
-draws them as one path per code, which is why it beats that floor). The entry count is not a timing: it is
-every click and keystroke the pytest-qt test
-`tests/ui/test_ui_entry_count.py` makes on the real widgets, and that test checks this file publishes it.
+`bench_records.py`, `bench_memory.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs
+alone) and writes this file. The note's floor draws the same page QR codes as the note, with reportlab's own QR
+widget (the note draws them as one path per code, which is why it beats that floor). The entry count is not a
+timing: it is every click and keystroke the pytest-qt test `tests/ui/test_ui_entry_count.py` makes on the real
+widgets, and that test checks this file publishes it.
 Timings are medians unless the figure says p95; the machine was otherwise idle.
 """
     (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
