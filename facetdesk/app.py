@@ -159,7 +159,7 @@ def _sign_out(ctx) -> None:
         pass  # the database went away: nothing more to record
 
 
-def _start_daily_backup(window, ctx) -> None:
+def _start_daily_backup(window, ctx, delay_s: float | None = None) -> None:
     """The daily backup on a worker thread: copying and checking a clinic's database takes seconds.
 
     SQLite's online backup reads one committed state while the app goes on working. The thread is not a
@@ -169,7 +169,7 @@ def _start_daily_backup(window, ctx) -> None:
 
     from PySide6.QtCore import QObject, Signal, Slot
 
-    from facetdesk.services.backups import startup_backup
+    from facetdesk.services.backups import DAILY_BACKUP_DELAY_S, startup_backup
 
     class Reporter(QObject):
         # Emitted on the worker thread; the slot runs on the GUI thread (the reporter lives there).
@@ -191,4 +191,11 @@ def _start_daily_backup(window, ctx) -> None:
         except RuntimeError:
             pass  # the window was closed meanwhile; the backup itself is done
 
-    threading.Thread(target=work, name="facetdesk-daily-backup").start()
+    def start() -> None:
+        threading.Thread(target=work, name="facetdesk-daily-backup").start()
+
+    # Later, not at start: the copy must not compete with the physician's first minute. The timer is a daemon (a
+    # quit before it fires simply skips today's backup until the next start); the backup itself is not.
+    timer = threading.Timer(DAILY_BACKUP_DELAY_S if delay_s is None else delay_s, start)
+    timer.daemon = True
+    timer.start()

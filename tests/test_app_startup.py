@@ -140,8 +140,8 @@ def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(cli
 
 def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
     # The whole start as `facetdesk --db URL` runs it: the sign-in dialog (answered here once the database is
-    # open), the main window (closed once shown), signing out, and the daily backup on its thread, finished
-    # before the process ends.
+    # open), the main window (closed once shown) and signing out. The daily backup waits two minutes after start
+    # (it must not compete with the first minute), so a start and quit this quick writes none and is not held up.
     done = _python(
         _WITH_SIGN_IN_ANSWERED + "def close_main():\n"
         "    tops = QApplication.topLevelWidgets()\n"
@@ -163,8 +163,8 @@ def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "SHOWN Dr. Start Up" in done.stdout
-    backups = list((_isolated_user_dirs / "data" / "FacetDesk" / "backups").glob("*.sqlite3"))
-    assert len(backups) == 1, "the daily backup was not written"
+    backups = list((_isolated_user_dirs / "data" / "FacetDesk" / "backups").glob("*.sqlite3*"))
+    assert backups == [], "the daily backup ran in the first minute"
     ctx = build_context(clinic_url)
     try:
         from tests.actors import ADMIN_PHYSICIAN
@@ -192,3 +192,30 @@ def test_a_file_that_is_no_database_is_explained_and_the_app_ends_without_a_wind
     assert done.returncode == 1, done.stderr[-3000:]
     assert "CRITICAL The database could not be opened." in done.stdout
     assert not_a_database.read_bytes().startswith(b"this is a text file")  # left as it was
+
+
+def test_the_daily_backup_waits_before_it_runs_then_writes_a_compressed_copy(qtbot, clinic_url, _isolated_user_dirs):
+    """The first-start backup of a large database must not compete with the physician's first minute: it starts
+    after a delay (DAILY_BACKUP_DELAY_S; shortened here), on its own thread, and says so in the status bar."""
+    import time
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from facetdesk.app import _start_daily_backup
+    from facetdesk.services.backups import DAILY_BACKUP_DELAY_S
+
+    assert DAILY_BACKUP_DELAY_S >= 60  # not in the first minute
+    ctx = build_context(clinic_url)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    folder = _isolated_user_dirs / "data" / "FacetDesk" / "backups"
+    try:
+        started = time.monotonic()
+        _start_daily_backup(window, ctx, delay_s=0.5)
+        assert not list(folder.glob("*.sqlite3*"))  # nothing at once
+        qtbot.waitUntil(lambda: "Daily backup written" in window.statusBar().currentMessage(), timeout=20000)
+        assert time.monotonic() - started >= 0.5
+        [written] = list(folder.glob("facetdesk-*.sqlite3.gz"))
+        assert written.stat().st_size > 0
+    finally:
+        ctx.close()

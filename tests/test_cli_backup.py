@@ -41,6 +41,13 @@ def run(*args: str, db: Path | str, home: Path):
 
 
 def _patients(db: Path) -> int:
+    """Patients in a database or a backup (a compressed backup is unpacked first, as restore does)."""
+    if db.name.endswith(".gz"):
+        import gzip
+
+        plain = db.with_name(db.name.removesuffix(".gz") + ".unpacked-for-test")
+        plain.write_bytes(gzip.decompress(db.read_bytes()))
+        db = plain
     conn = sqlite3.connect(db)
     try:
         return conn.execute("SELECT count(*) FROM patients").fetchone()[0]
@@ -62,7 +69,8 @@ def test_backup_to_default_folder_and_to_a_chosen_file(tmp_path, db):
     assert proc.returncode == 0, proc.stderr
     written = Path(proc.stdout.strip().removeprefix("wrote backup "))
     assert written.is_file() and written.parent == tmp_path / "data" / "FacetDesk" / "backups"
-    assert written.name.startswith("facetdesk-") and _patients(written) == 1
+    assert written.name.startswith("facetdesk-") and written.name.endswith(".sqlite3.gz")  # compressed by default
+    assert _patients(written) == 1
     if os.name == "posix":
         assert stat.S_IMODE(written.stat().st_mode) == 0o600
         assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700
@@ -91,6 +99,18 @@ def test_restore_needs_yes_without_a_tty_then_restores_and_keeps_the_old_databas
     assert _patients(db) == 1
     kept = list(db.parent.glob("facetdesk.sqlite3.before-restore-*"))
     assert len(kept) == 1 and str(kept[0]) in proc.stdout and _patients(kept[0]) == 0
+
+
+def test_a_compressed_backup_is_written_by_its_name_and_restored(tmp_path, db):
+    packed = tmp_path / "b.sqlite3.gz"
+    assert run("backup", "-o", str(packed), db=db, home=tmp_path).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM patients")
+    conn.commit()
+    conn.close()
+    proc = run("restore", str(packed), "--yes", db=db, home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _patients(db) == 1
 
 
 def test_restore_of_a_foreign_file_exits_1_and_changes_nothing(tmp_path, db):

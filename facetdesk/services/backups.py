@@ -10,13 +10,26 @@ from pathlib import Path
 import platformdirs
 
 from facetdesk.domain.text import shown
-from facetdesk.storage.backup import BackupError, backup_sqlite, is_sqlite_url, restore_sqlite, sqlite_path_for
+from facetdesk.storage.backup import (
+    COMPRESSED_SUFFIX,
+    BackupError,
+    backup_sqlite,
+    is_sqlite_url,
+    restore_sqlite,
+    sqlite_path_for,
+)
 
 # How many automatic backups to keep (newest first). A software retention setting, not a clinical
 # number: two weeks of daily copies, enough to step back past a mistake noticed a few days late.
 DEFAULT_KEEP_BACKUPS = 14
+# And at most this much disk for them all (the newest is always kept): software settings, not clinical numbers.
+# A clinic-scale database (1,000,000 patients) compresses to about a gigabyte; 14 of them would not fit many disks.
+DEFAULT_MAX_BACKUP_BYTES = 10 * 2**30
+# The first daily backup waits this long after start: copying and compressing a large database must not compete
+# with the physician's first minute at the workstation.
+DAILY_BACKUP_DELAY_S = 120
 
-_NAME = re.compile(r"^facetdesk-(\d{8}-\d{6})(?:-\d+)?\.sqlite3$")
+_NAME = re.compile(r"^facetdesk-(\d{8}-\d{6})(?:-\d+)?\.sqlite3(?:\.gz)?$")
 _STAMP = "%Y%m%d-%H%M%S"
 _DAY = timedelta(days=1)
 
@@ -28,31 +41,39 @@ def default_backup_dir() -> Path:
 class BackupService:
     """Backups of the SQLite database at ``url`` into ``backup_dir`` (a folder only its user can read)."""
 
-    def __init__(self, url: str, backup_dir: Path | None = None, keep: int = DEFAULT_KEEP_BACKUPS):
+    def __init__(
+        self,
+        url: str,
+        backup_dir: Path | None = None,
+        keep: int = DEFAULT_KEEP_BACKUPS,
+        max_bytes: int = DEFAULT_MAX_BACKUP_BYTES,
+    ):
         self.url = url
         self.backup_dir = Path(backup_dir) if backup_dir is not None else default_backup_dir()
         self.keep = keep
+        self.max_bytes = max_bytes
 
     @property
     def database_path(self) -> Path:
         return sqlite_path_for(self.url)
 
     def backup_now(self, now: datetime | None = None) -> Path:
-        """Write a new backup named facetdesk-YYYYmmdd-HHMMSS.sqlite3 and return its path."""
+        """Write a new compressed backup named facetdesk-YYYYmmdd-HHMMSS.sqlite3.gz and return its path."""
         source = self.database_path
         self._ensure_dir()
         when = now or datetime.now()
         # %Y is not zero-padded below year 1000 on every platform; the name must sort and parse the same.
         stamp = f"{when.year:04d}{when:%m%d-%H%M%S}"
-        dest = self.backup_dir / f"facetdesk-{stamp}.sqlite3"
+        dest = self.backup_dir / f"facetdesk-{stamp}.sqlite3{COMPRESSED_SUFFIX}"
         n = 1
         while dest.exists():  # two backups within one second keep both
             n += 1
-            dest = self.backup_dir / f"facetdesk-{stamp}-{n}.sqlite3"
+            dest = self.backup_dir / f"facetdesk-{stamp}-{n}.sqlite3{COMPRESSED_SUFFIX}"
         return backup_sqlite(source, dest)
 
     def backup_to(self, dest: Path) -> Path:
-        """Write a backup to a file the user chose; an existing file is never overwritten."""
+        """Write a backup to a file the user chose (compressed when its name ends in .gz); an existing file is
+        never overwritten."""
         try:
             exists = Path(dest).exists()
         except (OSError, ValueError) as exc:
@@ -73,11 +94,19 @@ class BackupService:
         return [p for _, p in sorted(found, key=lambda item: (item[0], _suffix_number(item[1])), reverse=True)]
 
     def prune(self, keep_daily: int | None = None) -> list[Path]:
-        """Delete all but the newest ``keep_daily`` backups (default: the retention setting); returns the deleted."""
+        """Delete all but the newest ``keep_daily`` backups (default: the retention setting), and the older ones
+        beyond ``max_bytes`` in all (the newest is always kept); returns the deleted."""
         keep = self.keep if keep_daily is None else keep_daily
         if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
             raise BackupError(f"The number of backups to keep must be a whole number of at least 1, not {shown(keep)}.")
-        removed = self.list_backups()[keep:]
+        backups = self.list_backups()
+        kept, total = 0, 0
+        for path in backups[:keep]:
+            total += path.stat().st_size
+            if kept and total > self.max_bytes:
+                break
+            kept += 1
+        removed = backups[kept:]
         for path in removed:
             path.unlink(missing_ok=True)
         return removed
@@ -117,7 +146,7 @@ def _taken_at(path: Path) -> datetime | None:
 
 
 def _suffix_number(path: Path) -> int:
-    stem = path.name.removesuffix(".sqlite3")
+    stem = path.name.removesuffix(COMPRESSED_SUFFIX).removesuffix(".sqlite3")
     tail = stem.rsplit("-", 1)[-1]
     return int(tail) if len(tail) < 6 else 1
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
+import shutil
 import sqlite3
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +23,14 @@ from facetdesk.storage.migrate import VERSION_TABLE, check_is_facetdesk
 _FACETDESK_TABLES = frozenset({VERSION_TABLE, "patients", "procedures"})
 _LOCK_TIMEOUT_S = 2.0
 _POSIX = os.name == "posix"
+# A compressed backup's name ends so; gzip's fastest level: a clinic database shrinks several-fold in seconds.
+COMPRESSED_SUFFIX = ".gz"
+_GZIP_LEVEL = 1
+_CHUNK = 1024 * 1024
+
+
+def is_compressed(path: str | os.PathLike[str]) -> bool:
+    return str(path).endswith(COMPRESSED_SUFFIX)
 
 
 class BackupError(StorageError):
@@ -51,9 +62,11 @@ def sqlite_path_for(url: str) -> Path:
 
 
 def backup_sqlite(db_path: str | os.PathLike[str], dest_path: str | os.PathLike[str]) -> Path:
-    """Copy the database at ``db_path`` to ``dest_path`` (replaced if present), readable only by its owner.
+    """Copy the database at ``db_path`` to ``dest_path`` (replaced if present), readable only by its owner;
+    gzip-compressed when ``dest_path`` ends in .gz.
 
-    Uses SQLite's online backup, so the copy is one committed state even while the app writes.
+    Uses SQLite's online backup, so the copy is one committed state even while the app writes; the copy is
+    checked before it is compressed, and the file appears under its name only once it is whole.
     """
     source, dest = Path(db_path), Path(dest_path)
     try:
@@ -73,7 +86,16 @@ def backup_sqlite(db_path: str | os.PathLike[str], dest_path: str | os.PathLike[
             _copy_into(src, tmp)
         finally:
             src.close()
-        os.replace(tmp, dest)
+        if is_compressed(dest):
+            packed = dest.with_name(f".{dest.name}.packing")
+            try:
+                _gzip_private(tmp, packed)
+                os.replace(packed, dest)
+            finally:
+                with contextlib.suppress(OSError):
+                    packed.unlink()
+        else:
+            os.replace(tmp, dest)
     except sqlite3.Error as exc:
         raise BackupError(f"The backup of {source} failed ({exc}); the database was left unchanged.") from exc
     except OSError as exc:
@@ -93,7 +115,21 @@ def restore_sqlite(backup_path: str | os.PathLike[str], db_path: str | os.PathLi
     backup, target = Path(backup_path), Path(db_path)
     if not backup.is_file():
         raise BackupError(f"There is no backup file at {backup}.")
-    _check_facetdesk(backup, f"The file {backup}")
+    if is_compressed(backup):
+        unpacked = target.with_name(f".{target.name}.unpacked")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _gunzip_private(backup, unpacked)
+            return _restore_from(unpacked, target, backup)
+        finally:
+            with contextlib.suppress(OSError):
+                unpacked.unlink()
+    return _restore_from(backup, target, backup)
+
+
+def _restore_from(backup: Path, target: Path, given: Path) -> Path | None:
+    """restore_sqlite of an uncompressed file; ``given`` is the backup as the user named it."""
+    _check_facetdesk(backup, f"The file {given}")
     tmp = target.with_name(f".{target.name}.restoring")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,13 +141,36 @@ def restore_sqlite(backup_path: str | os.PathLike[str], db_path: str | os.PathLi
         kept = _set_aside(target) if target.exists() else None
         os.replace(tmp, target)
     except sqlite3.Error as exc:
-        raise BackupError(f"The restore from {backup} failed ({exc}); the database was left unchanged.") from exc
+        raise BackupError(f"The restore from {given} failed ({exc}); the database was left unchanged.") from exc
     except OSError as exc:
         raise BackupError(f"The restore into {target} failed: {exc.strerror or exc}.") from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
     return kept
+
+
+def _gzip_private(source: Path, dest: Path) -> None:
+    """``source`` gzip-compressed into a new file ``dest`` readable only by its owner."""
+    with contextlib.suppress(FileNotFoundError):
+        dest.unlink()
+    _create_private(dest)
+    with open(source, "rb") as raw, gzip.open(dest, "wb", compresslevel=_GZIP_LEVEL) as packed:
+        shutil.copyfileobj(raw, packed, _CHUNK)
+
+
+def _gunzip_private(source: Path, dest: Path) -> None:
+    """A compressed backup unpacked into a new private file; a damaged or foreign file is refused by name."""
+    with contextlib.suppress(FileNotFoundError):
+        dest.unlink()
+    _create_private(dest)
+    try:
+        with gzip.open(source, "rb") as packed, open(dest, "wb") as raw:
+            shutil.copyfileobj(packed, raw, _CHUNK)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BackupError(
+            f"The file {source} is not a readable compressed backup ({exc}). Nothing was changed."
+        ) from None
 
 
 def _copy_into(src: sqlite3.Connection, tmp: Path) -> None:

@@ -179,7 +179,7 @@ def test_daily_if_due_makes_one_backup_per_day_and_prune_keeps_the_newest(tmp_pa
         assert service.daily_if_due(day + timedelta(days=d)) is not None
 
     names = [p.name for p in service.list_backups()]
-    assert names == [f"facetdesk-202403{d:02d}-080000.sqlite3" for d in (6, 5, 4)]
+    assert names == [f"facetdesk-202403{d:02d}-080000.sqlite3.gz" for d in (6, 5, 4)]
     assert service.prune(1) == [service.backup_dir / n for n in names[1:]]
     assert [p.name for p in service.list_backups()] == names[:1]
     assert DEFAULT_KEEP_BACKUPS == 14
@@ -193,8 +193,8 @@ def test_backup_now_names_files_by_time_and_keeps_both_within_one_second(tmp_pat
 
     first, second = service.backup_now(at), service.backup_now(at)
 
-    assert first.name == "facetdesk-20240506-070809.sqlite3"
-    assert second.name == "facetdesk-20240506-070809-2.sqlite3"
+    assert first.name == "facetdesk-20240506-070809.sqlite3.gz"
+    assert second.name == "facetdesk-20240506-070809-2.sqlite3.gz"
     assert service.list_backups() == [second, first]
     assert first.parent.name == "backups" and "FacetDesk" in str(first.parent)
     if os.name == "posix":
@@ -247,10 +247,58 @@ def test_startup_backup_runs_once_a_day_and_reports(tmp_path):
     assert startup_backup(url, backups, day).startswith("Daily backup written: facetdesk-20261101")
     assert startup_backup(url, backups, day + timedelta(hours=3)) == ""
     assert startup_backup(url, backups, day + timedelta(days=1, minutes=1)).startswith("Daily backup written")
-    assert len(list(backups.glob("facetdesk-*.sqlite3"))) == 2
+    assert len(list(backups.glob("facetdesk-*.sqlite3.gz"))) == 2
 
 
 def test_startup_backup_skips_a_shared_server_database(tmp_path):
     from facetdesk.services.backups import startup_backup
 
     assert startup_backup("postgresql+psycopg://user:secret@db.invalid/facetdesk", tmp_path) == ""
+
+
+
+def test_a_compressed_backup_is_smaller_private_and_restores_exactly(tmp_path):
+    import gzip
+
+    db_path = tmp_path / "data" / "facetdesk.sqlite3"
+    _save_patients(db_path, *range(1, 40))
+    packed = backup_sqlite(db_path, tmp_path / "b.sqlite3.gz")
+    plain = backup_sqlite(db_path, tmp_path / "b.sqlite3")
+    assert packed.stat().st_size * 3 < plain.stat().st_size  # several-fold smaller
+    assert gzip.decompress(packed.read_bytes())[:16] == b"SQLite format 3\x00"
+    if os.name == "posix":
+        assert _mode(packed) == 0o600
+    _save_patients(db_path, 99)  # a change after the backup, undone by the restore
+    kept = restore_sqlite(packed, db_path)
+    assert kept is not None and "TEST-00099" in _mrns(kept)
+    assert _mrns(db_path) == _mrns(plain)
+    assert not list(db_path.parent.glob(".*unpacked*"))  # the unpacked copy is gone
+
+
+@pytest.mark.parametrize("damage", [b"not gzip at all", "truncated"])
+def test_a_damaged_compressed_backup_is_refused_and_nothing_changes(tmp_path, damage):
+    db_path = tmp_path / "data" / "facetdesk.sqlite3"
+    _save_patients(db_path, 1)
+    good = backup_sqlite(db_path, tmp_path / "good.sqlite3.gz")
+    bad = tmp_path / "bad.sqlite3.gz"
+    bad.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2] if damage == "truncated" else damage)
+    before = db_path.read_bytes()
+    with pytest.raises(BackupError, match="not a readable compressed backup|not a FacetDesk database|damaged"):
+        restore_sqlite(bad, db_path)
+    assert db_path.read_bytes() == before
+
+
+def test_retention_keeps_the_newest_within_the_size_cap_and_always_one(tmp_path):
+    db_path = tmp_path / "data" / "facetdesk.sqlite3"
+    _save_patients(db_path, 1)
+    service = BackupService(f"sqlite:///{db_path}", tmp_path / "backups", keep=10)
+    day = datetime(2024, 3, 1, 8, 0, 0)
+    made = [service.backup_now(day + timedelta(days=d)) for d in range(5)]
+    size = made[0].stat().st_size
+    service.max_bytes = int(size * 2.5)  # room for two
+    removed = service.prune()
+    assert [p.name for p in service.list_backups()] == [p.name for p in reversed(made[-2:])]
+    assert sorted(removed) == sorted(made[:3])
+    service.max_bytes = 1  # smaller than any backup: the newest is still kept
+    service.prune()
+    assert service.list_backups() == [made[-1]]
