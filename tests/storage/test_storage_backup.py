@@ -256,7 +256,6 @@ def test_startup_backup_skips_a_shared_server_database(tmp_path):
     assert startup_backup("postgresql+psycopg://user:secret@db.invalid/facetdesk", tmp_path) == ""
 
 
-
 def test_a_compressed_backup_is_smaller_private_and_restores_exactly(tmp_path):
     import gzip
 
