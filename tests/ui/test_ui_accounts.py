@@ -311,8 +311,7 @@ def test_an_administrator_resets_a_forgotten_password(qtbot, ctx, accounts):
 
 def test_change_my_password(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
-    dialog = window.admin.change_password()
-    qtbot.addWidget(dialog)
+    dialog = window.admin.change_password()  # the window owns it, and it is freed when it closes
     assert isinstance(dialog, ChangePasswordDialog)
     type_into(qtbot, find(dialog, "Current password"), "not my password")
     type_into(qtbot, find(dialog, "New password"), "another pass phrase")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from facetdesk.domain.users import NotPermitted, Permission
@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # the dialogs are imported when opened
     from facetdesk.ui.admin.settings_dialog import ClinicSettingsDialog
     from facetdesk.ui.admin.users_dialog import UsersDialog
     from facetdesk.ui.signing.sign_in import ChangePasswordDialog
+
+
+def freed_when_closed(dialog: QWidget) -> None:
+    """A dialog closed is deleted: opened again and again through a clinic day, none lingers hidden in memory."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
 
 class AdminDialogs(QObject):
@@ -56,6 +61,7 @@ class AdminDialogs(QObject):
         from facetdesk.ui.signing.sign_in import ChangePasswordDialog
 
         dialog = ChangePasswordDialog(self._ctx.accounts, self._parent)
+        freed_when_closed(dialog)
         dialog.accepted.connect(lambda: self._status(self.tr("Your password was changed"), 5000))
         dialog.open()
         self.password_dialog = dialog
@@ -67,6 +73,7 @@ class AdminDialogs(QObject):
 
         self._ctx.work.require(Permission.MANAGE_USERS)
         dialog = UsersDialog(self._ctx.accounts, self._parent)
+        freed_when_closed(dialog)
         dialog.open()
         self.users_dialog = dialog
         return dialog
@@ -86,6 +93,7 @@ class AdminDialogs(QObject):
         viewer = AuditViewer(
             self._ctx.audit, names, self._parent, entity=entity, entity_id=entity_id, describe=describe
         )
+        freed_when_closed(viewer)
         # Not modal: the physician can look at the record while reading its trail.
         viewer.show()
         self.audit_viewer = viewer
@@ -98,6 +106,7 @@ class AdminDialogs(QObject):
 
         self._ctx.work.require(Permission.EXPORT)
         dialog = OutcomesExportDialog(self._ctx.outcomes, self._parent)
+        freed_when_closed(dialog)
         dialog.exported.connect(lambda result: self._status(dialog.summary(result), 10000))
         dialog.open()
         self.outcomes_dialog = dialog
@@ -110,6 +119,7 @@ class AdminDialogs(QObject):
 
         self._ctx.work.require(Permission.VIEW)
         dialog = ClinicOutcomesDialog(self._ctx.outcomes, self._parent)
+        freed_when_closed(dialog)
         # Not modal: the physician may look at a record while the figures stay on screen.
         dialog.show()
         self.clinic_outcomes_dialog = dialog
@@ -121,6 +131,7 @@ class AdminDialogs(QObject):
 
         self._ctx.work.require(Permission.EDIT_PRESETS)
         dialog = PresetsDialog(self._ctx.presets, self._ctx.catalog, self._parent)
+        freed_when_closed(dialog)
         dialog.open()
         self.presets_dialog = dialog
         return dialog
@@ -131,6 +142,7 @@ class AdminDialogs(QObject):
 
         self._ctx.work.require(Permission.EDIT_SETTINGS)
         dialog = ClinicSettingsDialog(self._ctx.settings, self._parent)
+        freed_when_closed(dialog)
         dialog.accepted.connect(self._settings_saved)
         dialog.open()
         self.settings_dialog = dialog
