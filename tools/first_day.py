@@ -425,7 +425,19 @@ def run_steps(steps: list[Callable[[], None]]) -> None:
         if state["running"] == i:
             state["running"] = -1
 
-    QTimer.singleShot(1200, lambda: start(0))
+    def when_the_first_screen_is_up() -> None:
+        # The first step works in the first screen: wait for it from the event loop, never in a nested wait (the
+        # sign-in dialog gives way to the first-account dialog only once the database is open, which takes longer
+        # on a slow machine than any fixed delay).
+        for w in QApplication.topLevelWidgets():
+            name = type(w).__name__
+            opened = getattr(getattr(w, "opening", None), "done", False)
+            if w.isVisible() and (name == "FirstAccountDialog" or (name == "SignInDialog" and opened)):
+                QTimer.singleShot(300, lambda: start(0))
+                return
+        QTimer.singleShot(100, when_the_first_screen_is_up)
+
+    QTimer.singleShot(200, when_the_first_screen_is_up)
 
 
 def main() -> int:
