@@ -205,7 +205,6 @@ def test_a_database_that_cannot_be_opened_ends_the_sign_in_with_the_reason(qtbot
 def test_users_dialog_adds_a_nurse_who_can_then_sign_in(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
     dialog = window.admin.show_users()
-    qtbot.addWidget(dialog)
     assert dialog.usernames() == ["dr.synthetic", "rn.synthetic"]
     click(qtbot, find(dialog, "New account"))
     type_into(qtbot, find(dialog, "User name"), "rn.second")
@@ -224,7 +223,6 @@ def test_users_dialog_adds_a_nurse_who_can_then_sign_in(qtbot, ctx, accounts):
 def test_users_dialog_shows_each_physicians_signing_key_fingerprint(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
     dialog = window.admin.show_users()
-    qtbot.addWidget(dialog)
     model = dialog.model
     column = model.HEADERS.index("Signing key")
     texts = {model.user(r).username: model.index(r, column).data() for r in range(model.rowCount())}
@@ -254,7 +252,6 @@ def test_an_administrator_certifies_a_waiting_key_and_exports_the_clinic_certifi
     ctx.accounts.sign_in(ADMIN_PHYSICIAN.username, PASSWORD)  # the administrator's session opens the CA
     window = _window(qtbot, ctx)
     dialog = window.admin.show_users()
-    qtbot.addWidget(dialog)
     asked: list[str] = []
     monkeypatch.setattr(UsersDialog, "ask_certify", lambda self, user, fp: asked.append(fp) or True)
     dialog.select("dr.waiting")
@@ -279,7 +276,6 @@ def test_an_administrator_certifies_a_waiting_key_and_exports_the_clinic_certifi
 def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
     dialog = window.admin.show_users()
-    qtbot.addWidget(dialog)
     # A user name already taken.
     type_into(qtbot, find(dialog, "User name"), "rn.synthetic")
     type_into(qtbot, find(dialog, "Name as printed on signatures"), "Someone Else")
@@ -301,7 +297,6 @@ def test_users_dialog_shows_every_refusal_beside_its_field(qtbot, ctx, accounts)
 def test_an_administrator_resets_a_forgotten_password(qtbot, ctx, accounts):
     window = _window(qtbot, ctx)
     dialog = window.admin.show_users()
-    qtbot.addWidget(dialog)
     dialog.select("rn.synthetic")
     type_into(qtbot, find(dialog, "Password"), "a brand new phrase")
     type_into(qtbot, find(dialog, "Repeat password"), "a brand new phrase")

@@ -44,7 +44,6 @@ def signed(qtbot, window, ctx, tmp_path, monkeypatch):
 
 def _viewer(qtbot, window, **kw) -> AuditViewer:
     viewer = window.admin.show_audit(**kw)
-    qtbot.addWidget(viewer)
     return viewer
 
 

@@ -150,7 +150,6 @@ def test_the_timeout_follows_the_clinic_settings(qtbot, ctx, patient):
     window = _window(qtbot, ctx, idle_ms=None)
     assert window.session.idle.interval_ms == ctx.settings.load().idle_lock_minutes * MS_PER_MINUTE
     dialog = window.admin.edit_settings()
-    qtbot.addWidget(dialog)
     spin = find(dialog, "Lock the screen after minutes without use")
     spin.setValue(3)
     assert dialog.save() is not None

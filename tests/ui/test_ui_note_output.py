@@ -93,7 +93,6 @@ def test_cancelled_print_dialog_prints_nothing(qtbot, window, monkeypatch):
 
 def test_clinic_settings_reach_the_note(qtbot, window, ctx, tmp_path):
     dialog = window.admin.edit_settings()
-    qtbot.addWidget(dialog)
     type_into(qtbot, find(dialog, "Clinic name"), "Riverside Spine & Pain <Clinic>")
     find(dialog, "Clinic address").setPlainText("12 Synthetic Way\nTestville")
     dialog.set_logo(tiny_png())
@@ -112,7 +111,6 @@ def test_clinic_settings_reach_the_note(qtbot, window, ctx, tmp_path):
 
 def test_a_logo_that_is_not_an_image_is_refused_beside_the_logo(qtbot, window, ctx):
     dialog = window.admin.edit_settings()
-    qtbot.addWidget(dialog)
     dialog.set_logo(b"GIF89a not allowed")
     assert dialog.save() is None
     label, _ = dialog.errors.label_for(FieldError(("logo",), ""))
@@ -162,7 +160,6 @@ def test_the_long_note_form_is_a_clinic_setting(qtbot, window, ctx):
     from pypdf import PdfReader as Reader
 
     dialog = window.admin.edit_settings()
-    qtbot.addWidget(dialog)
     box = find(dialog, "Long note form")
     assert not box.isChecked()  # the two-page note unless the clinic asks
     box.setChecked(True)
