@@ -172,6 +172,10 @@ class Patient(Model):
             raise ValueError("cannot be yes when sex is male")
         return v
 
+    def toxin_elsewhere_until(self, day: date) -> list[ToxinElsewhere]:
+        """The toxin given elsewhere up to and including ``day``, oldest first (what a session that day follows)."""
+        return [t for t in self.toxin_elsewhere if t.given_on <= day]
+
     @property
     def display_name(self) -> str:
         return f"{self.family_name}, {self.given_name}"

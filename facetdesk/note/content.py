@@ -185,7 +185,7 @@ def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fie
 
 def _toxin_elsewhere(patient: Patient, procedure: Procedure) -> str:
     """The latest dose given elsewhere by the procedure's day (the toxin findings count each in their window)."""
-    before = [t for t in patient.toxin_elsewhere if t.given_on <= procedure.performed_at.date()]
+    before = patient.toxin_elsewhere_until(procedure.performed_at.date())
     if not before:
         return ""
     more = len(before) - 1

@@ -45,8 +45,7 @@ def earlier_doses(case: RuleCase) -> list[ToxinDose]:
     today = case.when.date()
     away = [
         ToxinDose(t.given_on, t.product, t.units, f"{t.indication}; {t.source}")
-        for t in case.patient.toxin_elsewhere
-        if t.given_on <= today
+        for t in case.patient.toxin_elsewhere_until(today)
     ]
     return sorted(here + away, key=lambda d: d.day)
 

@@ -46,14 +46,14 @@ class ImageService:
             raise InvalidRecord(errors)
         actor = self._work.actor
         with self._db.transaction() as session:
-            found = repo.get_procedure(session, procedure_id) if is_row_id(procedure_id) else None
-            if found is None:
+            uid = store.procedure_uid(session, procedure_id) if is_row_id(procedure_id) else None
+            if uid is None:
                 raise NotFound(f"procedure {shown(procedure_id)} does not exist")
             image = validated(
                 ProcedureImage,
                 {
                     **raw,
-                    "procedure_uid": found[1].uid,
+                    "procedure_uid": uid,
                     "source_format": decoded.source_format,
                     "modality": decoded.modality,
                     "width": decoded.width,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from enum import Enum
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -15,14 +14,10 @@ from facetdesk.domain.follow_up import FollowUp
 from facetdesk.storage import pages
 from facetdesk.storage.errors import RecordNotFound, StaleRecord
 from facetdesk.storage.procedures import MAX_PAGE
-from facetdesk.storage.tables import FollowUpRow, ProcedureRow, utcnow
+from facetdesk.storage.tables import FollowUpRow, ProcedureRow, column_value, utcnow
 
 # Every field but the row's bookkeeping and the procedure link is a column of the same name.
 _COLUMNS = tuple(name for name in FollowUp.model_fields if name not in ("id", "version", "procedure_uid"))
-
-
-def _column_value(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
 
 
 def _from_row(row: FollowUpRow, procedure_uid: str) -> FollowUp:
@@ -54,7 +49,7 @@ def save_follow_up(session: Session, follow_up: FollowUp) -> FollowUp:
             raise StaleRecord()
         row = found
     for name in _COLUMNS:
-        setattr(row, name, _column_value(getattr(follow_up, name)))
+        setattr(row, name, column_value(getattr(follow_up, name)))
     row.updated_at = utcnow()
     try:
         session.flush()

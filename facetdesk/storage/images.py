@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from enum import Enum
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -13,13 +12,9 @@ from facetdesk.domain.base import STORED
 from facetdesk.domain.images import ProcedureImage
 from facetdesk.storage import pages
 from facetdesk.storage.errors import RecordNotFound
-from facetdesk.storage.tables import ProcedureImageRow, ProcedureRow
+from facetdesk.storage.tables import ProcedureImageRow, ProcedureRow, column_value
 
 _RECORD = tuple(name for name in ProcedureImage.model_fields if name not in ("id", "procedure_uid"))
-
-
-def _column_value(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
 
 
 def _from_row(row: ProcedureImageRow, procedure_uid: str) -> ProcedureImage:
@@ -32,7 +27,7 @@ def add_image(session: Session, image: ProcedureImage, png: bytes, original: byt
     procedure_id = session.scalar(sa.select(ProcedureRow.id).where(ProcedureRow.uid == image.procedure_uid))
     if procedure_id is None:
         raise RecordNotFound("The procedure is no longer in the database.")
-    values = {name: _column_value(getattr(image, name)) for name in _RECORD}
+    values = {name: column_value(getattr(image, name)) for name in _RECORD}
     row = ProcedureImageRow(procedure_id=procedure_id, png=png, original=original, **values)
     session.add(row)
     session.flush()

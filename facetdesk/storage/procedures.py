@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -43,6 +42,7 @@ from facetdesk.storage.tables import (
     PresetMedicationRow,
     ProcedureRow,
     TargetRow,
+    column_value,
     utcnow,
 )
 
@@ -182,10 +182,6 @@ _COLUMN_FIELDS = tuple(name for name in Procedure.model_fields if name in _COLUM
 _INDICATION_COLUMNS = tuple(name for name in Indication.model_fields if name in _COLUMNS)
 
 
-def _column_value(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
-
-
 def _documentation(row: ProcedureRow) -> dict:
     """The documentation items from their columns; a list column that is NULL reads as an empty list."""
     doc = ProcedureDocumentation.model_fields
@@ -209,16 +205,16 @@ def _lesioning(row: ProcedureRow) -> dict | None:
 def _fill(row: ProcedureRow, procedure: Procedure) -> None:
     # Every field stored in a column of its own name, the indication's flattened into the procedure's row.
     for key in _COLUMN_FIELDS:
-        setattr(row, key, _column_value(getattr(procedure, key)))
+        setattr(row, key, column_value(getattr(procedure, key)))
     for key in _INDICATION_COLUMNS:
-        setattr(row, key, _column_value(getattr(procedure.indication, key)))
+        setattr(row, key, column_value(getattr(procedure.indication, key)))
     ind = procedure.indication
     row.lcd_exclusions = {e.key: e.answer.value for e in ind.exclusions} or None
     for key, value in procedure.documentation.model_dump(mode="json").items():
         setattr(row, key, None if value == [] else value)  # an empty list is "not documented", as NULL
     rf = procedure.radiofrequency
     for name, column in _RF_COLUMNS.items():
-        setattr(row, column, None if rf is None else _column_value(getattr(rf, name)))
+        setattr(row, column, None if rf is None else column_value(getattr(rf, name)))
     row.updated_at = utcnow()
 
     row.conservative_care = [ConservativeCareRow(position=i, care=c.value) for i, c in enumerate(ind.conservative_care)]

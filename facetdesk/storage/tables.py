@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,11 @@ SearchKey = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 # member to an enum needs no migration (the domain model validates on read and write).
 EnumText = sa.String(32)
 ShortText = sa.String(200)
+
+
+def column_value(value: object) -> object:
+    """A domain value as its column holds it: an enum by its value."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def utcnow() -> datetime:
