@@ -69,6 +69,19 @@ FIELD_LABELS: dict[str, str] = {
     "password": "Password",
     "signing_key": "Signing key",
     "signatures": "Signatures",
+    # The clinic's EHR interface (domain/ehr.EhrInterface).
+    "ehr": "EHR interface",
+    "mrn_system": "MRN identifier system",
+    "procedure_id_system": "Procedure identifier system",
+    "mrn_assigning_authority": "MRN assigning authority (HL7 v2)",
+    "sending_application": "Sending application",
+    "sending_facility": "Sending facility",
+    "receiving_application": "Receiving application",
+    "receiving_facility": "Receiving facility",
+    "outbox_folder": "Outbox folder",
+    "mllp_host": "Interface engine host",
+    "mllp_port": "Interface engine port",
+    "send_on_signing": "Send on signing",
 }
 
 

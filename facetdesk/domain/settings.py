@@ -1,10 +1,11 @@
-"""Clinic settings shared by every workstation: letterhead and page size of printed notes."""
+"""Clinic settings shared by every workstation: letterhead, page size of printed notes, the EHR interface."""
 
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
 from facetdesk.domain.base import Model
+from facetdesk.domain.ehr import EhrInterface
 from facetdesk.domain.enums import PageSize
 
 # Logos are stored in the database; a letterhead logo has no business being megabytes.
@@ -27,6 +28,8 @@ class ClinicSettings(Model):
     note_long_form: bool = False
     # Print the procedure's images, small, on the note (the clinic's choice; de-identified renderings only).
     note_images: bool = False
+    # Identifier systems and where signed notes go to reach the EHR (issue 20): off until the clinic sets it up.
+    ehr: EhrInterface = EhrInterface()
 
     @field_validator("logo")
     @classmethod

@@ -102,7 +102,14 @@ class CaseService:
         from facetdesk.services.fhir_export import fhir_bundle_for_case, write_fhir_bundle
 
         case = self.case_for(procedure_id, images=True)  # the images go as Media with their de-identified PNGs
-        text = fhir_bundle_for_case(case, get_catalog(), stamp)
+        from facetdesk.storage.settings import load_settings
+        from facetdesk.storage.signatures import signed_document
+
+        with self._db.read() as session:
+            systems = load_settings(session).ehr
+            # A signed procedure's note goes too, as a DocumentReference with the signed PDF.
+            pdf = signed_document(session, procedure_id) if case.procedure.signature is not None else None
+        text = fhir_bundle_for_case(case, get_catalog(), stamp, systems=systems, signed_pdf=pdf)
         written = write_fhir_bundle(text, path)
         kinds = Counter(entry["resource"]["resourceType"] for entry in json.loads(text)["entry"])
         self._record_export(
@@ -111,6 +118,7 @@ class CaseService:
                 "format": "fhir-r4",
                 "resources": sum(kinds.values()),
                 "detected_issues": kinds["DetectedIssue"],
+                "documents": kinds["DocumentReference"],
                 "prior_procedures": len(case.prior_procedures),
                 "bundle_sha256": sha256_bytes(text.encode("utf-8")),
             },

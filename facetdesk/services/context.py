@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from facetdesk.services.audit import AuditService
     from facetdesk.services.cases import CaseService
     from facetdesk.services.drafts import DraftStore
+    from facetdesk.services.ehr_outbox import EhrOutboxService
     from facetdesk.services.follow_ups import FollowUpService
     from facetdesk.services.images import ImageService
     from facetdesk.services.notes import NoteService
@@ -57,7 +58,14 @@ class AppContext:
     def signing(self) -> SigningService:
         from facetdesk.services.signing import SigningService
 
-        return SigningService(self.database, self.work, self.anchors)
+        # A signed note goes to the EHR outbox when the clinic sends on signing (Clinic settings → EHR interface).
+        return SigningService(self.database, self.work, self.anchors, after_signing=self.outbox.queue_signed)
+
+    @cached_property
+    def outbox(self) -> EhrOutboxService:
+        from facetdesk.services.ehr_outbox import EhrOutboxService
+
+        return EhrOutboxService(self.database, self.work)
 
     @cached_property
     def anchors(self) -> AnchorStore:

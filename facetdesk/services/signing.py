@@ -8,7 +8,7 @@ the envelope; and the PAdES-signed PDF itself, which preview, export and print s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -42,7 +42,7 @@ from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import users as user_store
 from facetdesk.storage.audit import chain_head
 from facetdesk.storage.db import Database
-from facetdesk.storage.errors import AlreadySigned, StaleRecord
+from facetdesk.storage.errors import AlreadySigned, StaleRecord, StorageError
 from facetdesk.storage.follow_ups import follow_ups_for_patient
 from facetdesk.storage.images import images_with_pixels
 from facetdesk.storage.settings import load_settings
@@ -94,11 +94,21 @@ class _Opened:
 
 
 class SigningService:
-    def __init__(self, database: Database, work: WorkSession, anchors: AnchorStore | None = None):
+    def __init__(
+        self,
+        database: Database,
+        work: WorkSession,
+        anchors: AnchorStore | None = None,
+        after_signing: Callable[[int], object] | None = None,
+    ):
         self._db = database
         self._work = work
         self._keeper = KeyKeeper(work)
         self._anchors = anchors
+        # Called with the procedure's id once a signature or an addendum is stored (the EHR outbox queues it).
+        self._after_signing = after_signing
+        # Why the last signed note could not be queued for the EHR (None: queued, or not sent on signing).
+        self.ehr_problem: str | None = None
 
     # ---- opening the signer's key -----------------------------------------------------------
     def _open(self, password: object) -> _Opened:
@@ -235,6 +245,7 @@ class SigningService:
             content = procedure_content(identity(patient), stored, CURRENT_FORMAT)
             entry = self._seal(session, stored, patient_id, 0, content, pdf, None, moment, opened)
         self._anchor(entry)
+        self._signed(procedure_id)
         return stored
 
     def add_addendum(self, procedure_id: int, text: str, password: str) -> Procedure:
@@ -292,7 +303,19 @@ class SigningService:
             content = addendum_content(stored.uid, position, stored.addenda[position], CURRENT_FORMAT)
             entry = self._seal(session, stored, patient_id, number, content, pdf, previous, moment, opened)
         self._anchor(entry)
+        self._signed(procedure_id)
         return stored
+
+    def _signed(self, procedure_id: int) -> None:
+        """Hand the signed note on (to the EHR outbox). The signature stands whatever happens there: a problem
+        is kept in ``ehr_problem`` for the screen to show, never raised as if signing had failed."""
+        self.ehr_problem = None
+        if self._after_signing is None:
+            return
+        try:
+            self._after_signing(procedure_id)
+        except (StorageError, NotFound, InvalidRecord, OSError, ValueError) as exc:
+            self.ehr_problem = str(exc) or exc.__class__.__name__
 
     def _seal(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ def load_settings(session: Session) -> ClinicSettings:
             **({} if row.idle_lock_minutes is None else {"idle_lock_minutes": row.idle_lock_minutes}),
             "note_long_form": bool(row.note_long_form),
             "note_images": bool(row.note_images),
+            **({} if not row.ehr_interface else {"ehr": json.loads(row.ehr_interface)}),
         },
         context=STORED,
     )
@@ -57,5 +60,6 @@ def _fill(row: ClinicSettingsRow, settings: ClinicSettings) -> ClinicSettingsRow
     row.idle_lock_minutes = settings.idle_lock_minutes
     row.note_long_form = settings.note_long_form
     row.note_images = settings.note_images
+    row.ehr_interface = settings.ehr.model_dump_json()
     row.updated_at = utcnow()
     return row

@@ -355,6 +355,33 @@ class ProcedureImageRow(Base):
     original: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
 
+class EhrMessageRow(Base):
+    """A signed note on its way to the EHR (revision 0017; domain.ehr): one message to one destination, with its
+    exact bytes (a retry resends the same message, control id included). The payload is deferred: the outbox
+    view never reads it."""
+
+    __tablename__ = "ehr_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="RESTRICT"), index=True)
+    part: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[str] = mapped_column(EnumText)
+    destination: Mapped[str] = mapped_column(EnumText)
+    target: Mapped[str] = mapped_column(sa.Text)
+    control_id: Mapped[str] = mapped_column(sa.String(64))
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(EnumText, index=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    ack_code: Mapped[str] = mapped_column(sa.String(8), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+
 class ComplicationRow(Base):
     __tablename__ = "procedure_complications"
 
@@ -466,6 +493,8 @@ class ClinicSettingsRow(Base):
     note_long_form: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
     # Revision 0016: print the procedure's images on the note.
     note_images: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), default=False)
+    # Revision 0017: the EHR interface (domain.ehr.EhrInterface) as JSON; NULL: not set up.
+    ehr_interface: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"id = {CLINIC_SETTINGS_ID}", name="single_row"),)

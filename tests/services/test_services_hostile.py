@@ -156,6 +156,9 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "ImageService.rendering": ctx.images.rendering,
         "ImageService.remove": ctx.images.remove,
         "PathwayService.of_patient": ctx.pathway.of_patient,
+        "EhrOutboxService.queue": ctx.outbox.queue,
+        "EhrOutboxService.queue_signed": ctx.outbox.queue_signed,
+        "EhrOutboxService.retry": ctx.outbox.retry,
     }
 
 
@@ -171,6 +174,9 @@ _PROCEDURE_ID_CALLS = {
     "NoteService.render_handout",
     "NoteService.record_print",
     "SigningService.open_findings",
+    "EhrOutboxService.queue",
+    "EhrOutboxService.queue_signed",
+    "EhrOutboxService.retry",
 }
 _IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.renderings", "ImageService.rendering",
                    "ImageService.remove",
@@ -180,6 +186,7 @@ ID_LOOKUPS = sorted(
 )
 # These answer "nothing" (an empty list, None, False) for an id that names no record; the others raise NotFound.
 _EMPTY_FOR_UNKNOWN = {
+    "EhrOutboxService.queue_signed",  # the clinic does not send on signing: nothing is even looked up
     "FollowUpService.of_patient",
     "ImageService.of_procedure",
     "ImageService.renderings",
@@ -983,6 +990,9 @@ COVERED: dict[str, str] = {
     "SigningService.add_addendum": "test_add_addendum_with_hostile_text",
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
     "SigningService.open_findings": "test_lookups_by_hostile_id_say_not_found",
+    "EhrOutboxService.queue": "test_lookups_by_hostile_id_say_not_found",
+    "EhrOutboxService.queue_signed": "test_lookups_by_hostile_id_say_not_found",
+    "EhrOutboxService.retry": "test_lookups_by_hostile_id_say_not_found",
     "AccountService.certify_key": "test_key_administration_and_signing_password_with_hostile_values",
     "AccountService.key_history": "test_key_administration_and_signing_password_with_hostile_values",
     "AccountService.trust_ca": "test_key_administration_and_signing_password_with_hostile_values",
@@ -1058,6 +1068,10 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "validation.case_file": "takes records the services loaded (validated models); records that disagree are "
     "tested in test_services_refusals.test_records_that_disagree_behind_the_app_are_refused_by_name_not_with_a_crash",
     "AppContext.close": "no arguments; closes the database",
+    "EhrOutboxService.deliver_due": "no arguments; sends what is due (tests/services/test_services_ehr_outbox.py)",
+    "EhrOutboxService.entries": "takes the view's own row limit",
+    "EhrOutboxService.counts": "no arguments",
+    "EhrOutboxService.interface": "no arguments",
     "AccountService.lock": "no arguments; locks the signed-in session",
     "AccountService.sign_out": "no arguments",
     "RecordService.usual_anticoagulants": "no arguments; counts what is stored (test_ui_patient_form)",

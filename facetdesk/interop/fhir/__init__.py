@@ -10,8 +10,11 @@ What goes where, and what is deliberately text only:
 
 - Every id is a UUID derived from the procedure's uid (same procedure, same ids); entries are
   addressed by ``urn:uuid:`` full URLs and refer to each other by them.
-- Identifier systems ``urn:facetdesk:mrn``, ``urn:facetdesk:procedure-uid`` and the rule code system
-  ``urn:facetdesk:decision-support-rule`` are placeholders; a clinic substitutes its EHR's own.
+- The MRN and procedure identifier systems are the clinic's settings (Clinic settings → EHR interface); until
+  it names them, ``urn:facetdesk:mrn`` and ``urn:facetdesk:procedure-uid`` stand in. The rule code system
+  ``urn:facetdesk:decision-support-rule`` is FacetDesk's own.
+- A signed procedure's note goes as a DocumentReference (LOINC 28570-0, resources/interchange.json) with the
+  signed PDF attached, in the bundle and on its own (document.py).
 - Codes only where the reference (clinical-facts.md §7, §8) or the catalog holds them: ICD-10-CM,
   CPT (derive_codes), LOINC 72514-3 for NRS pain scores (resources/codes.json), UCUM units.
   Body sites, routes, drugs (the catalog holds no RxNorm codes), the disability scales (their LOINC

@@ -10,9 +10,11 @@ from fhir.resources.R4B.resource import Resource
 
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.ehr import EhrInterface
 from facetdesk.domain.finding import Finding
 from facetdesk.interop.fhir.administrations import medication_resources, toxin_resources
 from facetdesk.interop.fhir.common import NoteProse, Scope, full_url
+from facetdesk.interop.fhir.document import document_reference
 from facetdesk.interop.fhir.issues import decision_support_notes, issue_resources, signature_provenance
 from facetdesk.interop.fhir.observations import disability_resource, pain_resources
 from facetdesk.interop.fhir.pathway import follow_up_resources, media_resources, toxin_elsewhere_resources
@@ -33,6 +35,8 @@ def build_bundle(
     timestamp: datetime | None = None,
     tz: tzinfo | None = None,
     written: NoteProse | None = None,
+    systems: EhrInterface | None = None,
+    signed_pdf: bytes | None = None,
 ) -> Bundle:
     """The procedure of ``case`` as a FHIR R4B collection Bundle, validated by fhir.resources.
 
@@ -40,10 +44,12 @@ def build_bundle(
     no rules). ``timestamp`` becomes Bundle.timestamp (a naive time is read in ``tz``); None leaves it
     out, so that two exports of one procedure are identical. ``tz`` is the zone the record's
     wall-clock times are read in, None the workstation's (see Scope). ``written``: the note's narrative and
-    instructions, so the EHR gets the paragraphs the printed note has.
+    instructions, so the EHR gets the paragraphs the printed note has. ``systems``: the clinic's identifier
+    systems (None: the placeholders). ``signed_pdf``: the signed note, added as a DocumentReference.
     """
     procedure = case.procedure
-    scope = Scope(procedure.uid, catalog, tz)
+    interface = systems or EhrInterface()
+    scope = Scope(procedure.uid, catalog, tz, mrn_system=interface.mrn_uri, procedure_system=interface.procedure_uri)
     # The Procedure is built first among the parts that name practitioners, so that the performing
     # physician is the first Practitioner of the bundle.
     main = procedure_resource(scope, procedure, decision_support_notes(procedure, findings), written)
@@ -63,6 +69,8 @@ def build_bundle(
         *(prior_procedure_resource(scope, p) for p in sorted(case.prior_procedures, key=lambda p: p.performed_at)),
         *filter(None, [signature_provenance(scope, procedure)]),
     ]
+    if signed_pdf is not None and procedure.signature is not None:
+        parts.append(document_reference(scope, case.patient, procedure, signed_pdf, in_bundle=True))
     resources = [patient_resource(scope, case.patient), *scope.practitioners.values(), *parts]
     data: dict = {
         "id": scope.id("bundle"),

@@ -11,6 +11,7 @@ from typing import Any
 from fhir.resources.R4B.practitioner import Practitioner
 
 from facetdesk.domain.catalog import Catalog
+from facetdesk.domain.ehr import PLACEHOLDER_MRN_SYSTEM, PLACEHOLDER_PROCEDURE_SYSTEM
 from facetdesk.domain.wording import NOT_DOCUMENTED, NOT_RECORDED, num  # noqa: F401 (the FHIR modules' names)
 
 UCUM = "http://unitsofmeasure.org"
@@ -24,10 +25,8 @@ ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-cli
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 
-# Placeholders, not registered identifiers: FacetDesk has no OID or URL of its own for these. A clinic
-# that sends bundles to an EHR replaces them with the systems the EHR knows its MRNs and records by.
-MRN_SYSTEM = "urn:facetdesk:mrn"
-PROCEDURE_UID_SYSTEM = "urn:facetdesk:procedure-uid"
+# The MRN and procedure identifier systems are the clinic's settings (domain.ehr.EhrInterface); until it names
+# them, FacetDesk's own placeholders (not registered identifiers) are used. The rule code system stays FacetDesk's.
 RULE_SYSTEM = "urn:facetdesk:decision-support-rule"
 
 # Every id in a bundle is a name-based UUID (version 5) under this namespace, keyed by the procedure's
@@ -81,6 +80,9 @@ class Scope:
     catalog: Catalog
     tz: tzinfo | None = None
     practitioners: dict[str, Practitioner] = field(default_factory=dict)
+    # Identifier.system of MRNs and of procedure ids (the clinic's settings, else the placeholders).
+    mrn_system: str = PLACEHOLDER_MRN_SYSTEM
+    procedure_system: str = PLACEHOLDER_PROCEDURE_SYSTEM
 
     def id(self, *key: str) -> str:
         return str(uuid.uuid5(ID_NAMESPACE, json.dumps([self.procedure_uid, *key])))

@@ -21,7 +21,6 @@ from facetdesk.interop.fhir.common import (
     CPT,
     NOT_DOCUMENTED,
     NOT_RECORDED,
-    PROCEDURE_UID_SYSTEM,
     NoteProse,
     Scope,
     annotation,
@@ -163,7 +162,7 @@ def procedure_resource(
     ]
     data: dict[str, Any] = {
         "id": scope.id("procedure"),
-        "identifier": [{"system": PROCEDURE_UID_SYSTEM, "value": p.uid}],
+        "identifier": [{"system": scope.procedure_system, "value": p.uid}],
         "status": "completed",
         "code": concept(procedure_performed(p), *(coding(CPT, c) for c in codes)),
         "subject": scope.ref("patient"),
@@ -193,7 +192,7 @@ def prior_procedure_resource(scope: Scope, prior: Procedure) -> FhirProcedure:
     return FhirProcedure.model_validate(
         {
             "id": scope.id("prior", prior.uid),
-            "identifier": [{"system": PROCEDURE_UID_SYSTEM, "value": prior.uid}],
+            "identifier": [{"system": scope.procedure_system, "value": prior.uid}],
             "status": "completed",
             "code": concept(f"{prior.technique.label} ({prior.intent.label.lower()})"),
             "subject": scope.ref("patient"),

@@ -22,7 +22,6 @@ from facetdesk.interop.fhir.common import (
     DATA_ABSENT,
     DIAGNOSIS_ROLE,
     ICD10CM,
-    MRN_SYSTEM,
     UCUM,
     Scope,
     annotation,
@@ -44,7 +43,7 @@ def patient_resource(scope: Scope, patient: Patient) -> FhirPatient:
     return FhirPatient.model_validate(
         {
             "id": scope.id("patient"),
-            "identifier": [{"system": MRN_SYSTEM, "value": patient.mrn}],
+            "identifier": [{"system": scope.mrn_system, "value": patient.mrn}],
             "name": [{"family": patient.family_name, "given": [patient.given_name]}],
             "gender": patient.sex.value,
             "birthDate": patient.date_of_birth,

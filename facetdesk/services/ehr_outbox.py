@@ -1,0 +1,307 @@
+"""The signed note into the EHR: queued at signing as an HL7 v2 MDM message and a FHIR DocumentReference, written
+to the clinic's outbox folder and, when set up, sent over MLLP with its ACK checked and retried.
+
+A message is stored with its exact bytes before any attempt, so nothing is lost when the folder or the interface
+engine is away, and a retry sends the same message (same control id). One workstation at a time sends a message:
+it claims the row first (storage.outbox.claim).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from facetdesk.domain.audit import AuditAction, sha256_bytes
+from facetdesk.domain.base import is_row_id
+from facetdesk.domain.ehr import DeliveryStatus, Destination, EhrInterface, MessageKind, OutboxEntry
+from facetdesk.domain.text import shown
+from facetdesk.domain.users import Permission
+from facetdesk.services.records import NotFound
+from facetdesk.services.session import WorkSession
+from facetdesk.storage import outbox as store
+from facetdesk.storage import repository as repo
+from facetdesk.storage.db import Database
+from facetdesk.storage.settings import load_settings
+from facetdesk.storage.signatures import signed_document
+
+_log = logging.getLogger(__name__)
+
+# Waits before the 2nd, 3rd… attempt after a failure to reach the folder or the interface engine; after the
+# last one the message is "failed" and waits for a person (the outbox view's Retry).
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=4),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# A claim older than this belongs to a workstation that stopped mid-send: the message is due again.
+STALE_CLAIM = timedelta(minutes=10)
+MLLP_TIMEOUT_S = 15.0
+
+Exchange = Callable[[str, int, str], str]
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def __add__(self, other: DeliveryReport) -> DeliveryReport:
+        return DeliveryReport(self.sent + other.sent, self.retrying + other.retrying, self.failed + other.failed)
+
+
+def _default_exchange(host: str, port: int, message: str) -> str:
+    from facetdesk.interop.mllp import exchange
+
+    return exchange(host, port, message, timeout_s=MLLP_TIMEOUT_S)
+
+
+class EhrOutboxService:
+    def __init__(
+        self,
+        database: Database,
+        work: WorkSession,
+        *,
+        exchange: Exchange | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ):
+        self._db = database
+        self._work = work
+        self._exchange = exchange or _default_exchange
+        self._clock = clock
+
+    # ---- queueing --------------------------------------------------------------------------
+    def queue_signed(self, procedure_id: object) -> list[int]:
+        """After a signature or an addendum: queue the signed note when the clinic sends on signing ([] if not)."""
+        self._work.require(Permission.VIEW)
+        with self._db.read() as session:
+            interface = load_settings(session).ehr
+        if not interface.send_on_signing:
+            return []
+        return self.queue(procedure_id)
+
+    def queue(self, procedure_id: object) -> list[int]:
+        """Queue the procedure's signed note, as it stands, to every destination the clinic set up."""
+        self._work.require(Permission.VIEW)
+        if not is_row_id(procedure_id):
+            raise NotFound(f"procedure {shown(procedure_id)} does not exist")
+        assert isinstance(procedure_id, int)
+        from facetdesk.interop.fhir.common import Scope
+        from facetdesk.interop.fhir.document import document_reference
+        from facetdesk.interop.hl7v2 import mdm_message
+
+        now = self._clock().replace(microsecond=0)
+        with self._db.read() as session:
+            interface = load_settings(session).ehr
+            patient, procedure = self._signed(session, procedure_id)
+            pdf = signed_document(session, procedure_id)
+        if pdf is None or procedure.signature is None:
+            raise NotFound(f"procedure {shown(procedure_id)} has no signed note to send")
+        if not interface.outbox_folder and not interface.has_mllp:
+            raise NotFound("no outbox folder or interface engine is set up (Clinic settings → EHR interface)")
+        part = len(procedure.addenda)
+        control = uuid.uuid4().hex[:20]  # MSH-10 holds at most 20 characters
+        mdm = mdm_message(patient, procedure, pdf, interface, control_id=control, now=now).encode("utf-8")
+        from facetdesk.domain.catalog import get_catalog
+
+        scope = Scope(
+            procedure.uid, get_catalog(), mrn_system=interface.mrn_uri, procedure_system=interface.procedure_uri
+        )
+        doc = document_reference(scope, patient, procedure, pdf, in_bundle=False)
+        fhir = (doc.model_dump_json(indent=2) + "\n").encode("utf-8")
+        stem = f"facetdesk-note-{control}"
+        messages: list[store.NewMessage] = []
+        if interface.outbox_folder:
+            for kind, payload, suffix in (
+                (MessageKind.HL7_MDM, mdm, ".hl7"),
+                (MessageKind.FHIR_DOCUMENT, fhir, ".json"),
+            ):
+                messages.append(
+                    store.NewMessage(
+                        procedure_id,
+                        part,
+                        kind,
+                        Destination.FOLDER,
+                        interface.outbox_folder,
+                        control,
+                        stem + suffix,
+                        sha256_bytes(payload),
+                        payload,
+                    )  # fmt: skip
+                )
+        if interface.has_mllp:
+            messages.append(
+                store.NewMessage(
+                    procedure_id,
+                    part,
+                    MessageKind.HL7_MDM,
+                    Destination.MLLP,
+                    f"{interface.mllp_host}:{interface.mllp_port}",
+                    control,
+                    stem + ".hl7",
+                    sha256_bytes(mdm),
+                    mdm,
+                )  # fmt: skip
+            )
+        with self._db.transaction() as session:
+            ids = store.add_messages(session, messages, now)
+            self._work.log(
+                session,
+                AuditAction.EXPORT,
+                "procedure",
+                procedure_id,
+                detail={
+                    "format": "ehr-outbox",
+                    "part": part,
+                    "messages": [f"{m.kind.value}>{m.destination.value}" for m in messages],
+                    "sha256": sorted({m.sha256 for m in messages}),
+                },
+            )
+        return ids
+
+    @staticmethod
+    def _signed(session, procedure_id: int):
+        found = repo.get_procedure(session, procedure_id)
+        if found is None:
+            raise NotFound(f"procedure {shown(procedure_id)} does not exist")
+        patient = repo.get_patient(session, found[0])
+        assert patient is not None
+        return patient, found[1]
+
+    # ---- delivery --------------------------------------------------------------------------
+    def deliver_due(self) -> DeliveryReport:
+        """Try every message whose time has come (blocking: run it off the screen's thread)."""
+        self._work.require(Permission.VIEW)
+        now = self._clock()
+        with self._db.read() as session:
+            due = store.due_ids(session, now, STALE_CLAIM)
+        report = DeliveryReport()
+        for message_id in due:
+            report = report + self._deliver(message_id)
+        return report
+
+    def _deliver(self, message_id: int) -> DeliveryReport:
+        now = self._clock()
+        with self._db.transaction() as session:
+            claimed = store.claim(session, message_id, now, STALE_CLAIM)
+        if claimed is None:
+            return DeliveryReport()  # another workstation has it, or finished it
+        attempts = claimed.attempts + 1
+        try:
+            ack_code = self._send(claimed)
+        except _Refused as refused:
+            self._finish(claimed, DeliveryStatus.FAILED, attempts, error=str(refused), ack=refused.code)
+            return DeliveryReport(failed=1)
+        except (OSError, ValueError) as exc:
+            reason = str(exc) or exc.__class__.__name__
+            if attempts >= MAX_ATTEMPTS:
+                self._finish(
+                    claimed, DeliveryStatus.FAILED, attempts, error=f"gave up after {attempts} attempts: {reason}"
+                )
+                return DeliveryReport(failed=1)
+            retry_at = self._clock() + RETRY_DELAYS[attempts - 1]
+            self._finish(claimed, DeliveryStatus.PENDING, attempts, error=reason, next_at=retry_at)
+            return DeliveryReport(retrying=1)
+        self._finish(claimed, DeliveryStatus.SENT, attempts, ack=ack_code)
+        return DeliveryReport(sent=1)
+
+    def _send(self, claimed: store.Claimed) -> str:
+        if claimed.destination is Destination.FOLDER:
+            from facetdesk.interop.files import write_atomically
+
+            folder = Path(claimed.target)
+            if not folder.is_dir():
+                raise OSError(f"the outbox folder {claimed.target} is not reachable")
+            # Readable by the interface engine's account, which is rarely the physician's.
+            write_atomically(claimed.payload, folder / claimed.file_name, shared=True)
+            return ""
+        from facetdesk.interop.hl7v2 import parse_ack
+
+        host, _, port = claimed.target.rpartition(":")
+        reply = self._exchange(host, int(port), claimed.payload.decode("utf-8"))
+        ack = parse_ack(reply)
+        if ack.control_id != claimed.control_id:
+            raise ValueError(f"the acknowledgement is for message {ack.control_id!r}, not this one")
+        if not ack.accepted:
+            raise _Refused(ack.code, f"refused by the EHR ({ack.code})" + (f": {ack.text}" if ack.text else ""))
+        return ack.code
+
+    def _finish(
+        self,
+        claimed: store.Claimed,
+        status: DeliveryStatus,
+        attempts: int,
+        *,
+        error: str = "",
+        ack: str = "",
+        next_at: datetime | None = None,
+    ) -> None:
+        now = self._clock()
+        with self._db.transaction() as session:
+            store.record_outcome(
+                session,
+                claimed.id,
+                status,
+                attempts=attempts,
+                error=error[:1000],
+                ack_code=ack,
+                next_attempt_at=next_at,
+                sent_at=now if status is DeliveryStatus.SENT else None,
+            )
+            if status is not DeliveryStatus.PENDING:
+                self._work.log(
+                    session,
+                    AuditAction.EXPORT,
+                    "procedure",
+                    claimed.procedure_id,
+                    detail={
+                        "format": claimed.kind.value,
+                        "destination": claimed.destination.value,
+                        "outcome": status.value,
+                        "ack": ack,
+                        "attempts": attempts,
+                        "sha256": sha256_bytes(claimed.payload),
+                    },
+                )
+        if status is DeliveryStatus.FAILED:
+            # The reason names the destination and the receiver's code, never the patient.
+            _log.warning("EHR message %s to %s failed: %s", claimed.id, claimed.destination.value, error)
+
+    # ---- the outbox view -----------------------------------------------------------------
+    def retry(self, message_id: object) -> None:
+        """A failed message back in the queue, due now."""
+        self._work.require(Permission.VIEW)
+        if not is_row_id(message_id):
+            raise NotFound(f"message {shown(message_id)} does not exist")
+        assert isinstance(message_id, int)
+        with self._db.transaction() as session:
+            if not store.requeue(session, message_id, self._clock()):
+                raise NotFound(f"message {shown(message_id)} is not a failed message")
+
+    def entries(self, limit: int = 500) -> list[OutboxEntry]:
+        self._work.require(Permission.VIEW)
+        with self._db.read() as session:
+            return store.list_entries(session, limit)
+
+    def counts(self) -> dict[DeliveryStatus, int]:
+        with self._db.read() as session:
+            return store.count_by_status(session)
+
+    def interface(self) -> EhrInterface:
+        with self._db.read() as session:
+            return load_settings(session).ehr
+
+
+class _Refused(ValueError):
+    """The receiver answered AE/AR (CE/CR): retrying the same message would be refused again."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code

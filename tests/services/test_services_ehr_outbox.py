@@ -1,0 +1,243 @@
+"""The signed note into the EHR: queued at signing, written to the outbox folder as an HL7 MDM message and a FHIR
+DocumentReference, sent over MLLP to a listener on 127.0.0.1 with its ACK checked, retried, and listed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from datetime import datetime, timedelta
+
+import hl7
+import pytest
+import sqlalchemy as sa
+from fhir.resources.R4B.documentreference import DocumentReference
+
+from facetdesk.domain.ehr import DeliveryStatus, Destination, MessageKind
+from facetdesk.domain.errors import InvalidRecord
+from facetdesk.services.ehr_outbox import MAX_ATTEMPTS, EhrOutboxService
+from facetdesk.storage import outbox as store
+from facetdesk.storage.signatures import signed_document
+from tests import signers
+from tests.mllp_listener import free_port, mllp_listener
+
+MRN_SYSTEM = "urn:oid:2.16.840.1.113883.3.999.1"  # synthetic OID arc for the tests
+PROC_SYSTEM = "https://ehr.example.org/facetdesk-procedure"
+
+
+def interface(folder=None, port=None, **more) -> dict:
+    data = {
+        "mrn_system": MRN_SYSTEM,
+        "procedure_id_system": PROC_SYSTEM,
+        "mrn_assigning_authority": "SYNTHCLINIC",
+        "sending_facility": "PAINCLINIC",
+        "receiving_application": "EHR",
+        "send_on_signing": True,
+        "outbox_folder": str(folder) if folder else "",
+        **({"mllp_host": "127.0.0.1", "mllp_port": port} if port else {}),
+    }
+    if not folder:
+        data["send_on_signing"] = False
+    return data | more
+
+
+@pytest.fixture
+def signed_setup(ctx, make_patient_data, make_procedure_data, tmp_path):
+    def make(**ehr):
+        ctx.settings.save({"ehr": ehr})
+        patient = ctx.records.save_patient(make_patient_data())
+        procedure = ctx.records.save_procedure(patient.id, make_procedure_data(notes="As performed."))
+        signed = signers.sign(ctx, procedure.id, procedure.version)
+        return patient, signed
+
+    return make
+
+
+def test_nothing_is_queued_until_the_clinic_turns_it_on(ctx, signed_setup):
+    signed_setup()
+    assert ctx.outbox.entries() == []
+    assert ctx.signing.ehr_problem is None
+
+
+def test_signing_writes_the_mdm_message_and_the_document_reference_to_the_outbox_folder(ctx, signed_setup, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    patient, signed = signed_setup(**interface(outbox))
+    entries = ctx.outbox.entries()
+    assert {(e.kind, e.destination, e.status) for e in entries} == {
+        (MessageKind.HL7_MDM, Destination.FOLDER, DeliveryStatus.PENDING),
+        (MessageKind.FHIR_DOCUMENT, Destination.FOLDER, DeliveryStatus.PENDING),
+    }
+    report = ctx.outbox.deliver_due()
+    assert (report.sent, report.retrying, report.failed) == (2, 0, 0)
+    with ctx.database.read() as session:
+        pdf = signed_document(session, signed.id)
+    (hl7_file,) = outbox.glob("*.hl7")
+    (json_file,) = outbox.glob("*.json")
+    # Read back with python-hl7, not the library that built it.
+    message = hl7.parse(hl7_file.read_bytes().decode("utf-8"))
+    assert str(message.segment("MSH")[9]) == "MDM^T02^MDM_T02"
+    assert str(message.segment("PID")[3]) == f"{patient.mrn}^^^SYNTHCLINIC^MR"
+    assert str(message.segment("PID")[5]) == f"{patient.family_name}^{patient.given_name}"
+    txa = message.segment("TXA")
+    assert (str(txa[2]), str(txa[17])) == ("PN", "LA")
+    obx = message.segment("OBX")
+    assert str(obx[3]) == "28570-0^Procedure note^LN"
+    assert base64.b64decode(str(obx[5]).split("^")[4]) == pdf
+    # The DocumentReference on its own: valid FHIR R4B, the clinic's identifier systems, the signed PDF.
+    raw = json.loads(json_file.read_text(encoding="utf-8"))
+    doc = DocumentReference.model_validate(raw)
+    assert doc.type.coding[0].system == "http://loinc.org" and doc.type.coding[0].code == "28570-0"
+    assert doc.subject.identifier.system == MRN_SYSTEM and doc.subject.identifier.value == patient.mrn
+    assert doc.context.related[0].identifier.system == PROC_SYSTEM
+    attachment = doc.content[0].attachment
+    assert attachment.contentType == "application/pdf"
+    assert base64.b64decode(raw["content"][0]["attachment"]["data"], validate=True) == pdf
+    assert attachment.size == len(pdf) and doc.docStatus == "final"
+    assert {e.status for e in ctx.outbox.entries()} == {DeliveryStatus.SENT}
+
+
+@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler's pdfsig is not installed")
+def test_the_pdf_in_the_message_still_carries_its_signature(ctx, signed_setup, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    signed_setup(**interface(outbox))
+    ctx.outbox.deliver_due()
+    (hl7_file,) = outbox.glob("*.hl7")
+    data = str(hl7.parse(hl7_file.read_bytes().decode("utf-8")).segment("OBX")[5]).split("^")[4]
+    extracted = tmp_path / "from-message.pdf"
+    extracted.write_bytes(base64.b64decode(data))
+    out = subprocess.run(["pdfsig", "-nocert", str(extracted)], capture_output=True, text=True).stdout
+    assert "Signature #1" in out and "Total document signed" in out
+
+
+def test_mdm_round_trips_through_an_mllp_listener_and_its_ack(ctx, signed_setup, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    with mllp_listener() as listener:
+        _, signed = signed_setup(**interface(outbox, listener.port))
+        report = ctx.outbox.deliver_due()
+        assert report.sent == 3 and report.failed == 0
+        (received,) = listener.received
+    with ctx.database.read() as session:
+        pdf = signed_document(session, signed.id)
+    message = hl7.parse(received.replace("\n", "\r"))
+    assert base64.b64decode(str(message.segment("OBX")[5]).split("^")[4]) == pdf
+    (sent,) = [e for e in ctx.outbox.entries() if e.destination is Destination.MLLP]
+    assert (sent.status, sent.ack_code, sent.attempts) == (DeliveryStatus.SENT, "AA", 1)
+    assert str(message.segment("MSH")[10]) == sent.control_id
+    assert sent.target == f"127.0.0.1:{listener.port}"
+
+
+def test_an_ack_refusing_the_message_fails_it_until_a_person_retries(ctx, signed_setup):
+    with mllp_listener() as listener:
+        listener.ack_code, listener.ack_text = "AE", "Unknown patient"
+        # Not sent on signing (no outbox folder): queued by hand, as "Send to EHR" does.
+        _, signed = signed_setup(**interface(None, listener.port))
+        assert ctx.outbox.entries() == []
+        ctx.outbox.queue(signed.id)
+        report = ctx.outbox.deliver_due()
+        assert (report.sent, report.failed) == (0, 1)
+        (entry,) = ctx.outbox.entries()
+        assert entry.status is DeliveryStatus.FAILED and entry.ack_code == "AE"
+        assert "refused by the EHR (AE): Unknown patient" in entry.last_error
+        # Not retried on its own: the EHR would refuse the same message again.
+        assert ctx.outbox.deliver_due().sent == 0 and len(listener.received) == 1
+        listener.ack_code, listener.ack_text = "AA", ""
+        ctx.outbox.retry(entry.id)
+        assert ctx.outbox.deliver_due().sent == 1
+    (entry,) = ctx.outbox.entries()
+    assert entry.status is DeliveryStatus.SENT and entry.attempts == 2
+    # The same message went twice: same control id, same bytes.
+    first, second = listener.received
+    assert first == second
+
+
+def test_an_unreachable_interface_engine_is_retried_later_then_given_up(ctx, signed_setup):
+    port = free_port()
+    _, signed = signed_setup(**interface(None, port))
+    procedure_id = signed.id
+    clock = [datetime(2026, 12, 6, 9, 0)]
+    service = EhrOutboxService(ctx.database, ctx.work, clock=lambda: clock[0])
+    (message_id,) = service.queue(procedure_id)
+    assert service.deliver_due().retrying == 1
+    (entry,) = service.entries()
+    assert entry.status is DeliveryStatus.PENDING and entry.attempts == 1
+    assert "cannot connect" in entry.last_error and entry.next_attempt_at > clock[0]
+    # Not due again before its time.
+    assert service.deliver_due().retrying == 0
+    for _ in range(MAX_ATTEMPTS - 1):
+        clock[0] += timedelta(hours=5)
+        service.deliver_due()
+    (entry,) = service.entries()
+    assert entry.status is DeliveryStatus.FAILED and entry.attempts == MAX_ATTEMPTS
+    assert entry.last_error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
+    # Nothing is lost: retried by hand once the engine is back, the same message goes.
+    with mllp_listener() as listener:
+        with ctx.database.transaction() as session:
+            session.execute(sa.text("UPDATE ehr_messages SET target = :t"), {"t": f"127.0.0.1:{listener.port}"})
+        service.retry(message_id)
+        assert service.deliver_due().sent == 1
+
+
+def test_an_addendum_goes_as_t06_naming_the_note_it_amends(ctx, signed_setup, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    _, signed = signed_setup(**interface(outbox))
+    signers.add_addendum(ctx, signed.id, "Correction: left side only.")
+    ctx.outbox.deliver_due()
+    messages = [hl7.parse(p.read_bytes().decode("utf-8")) for p in outbox.glob("*.hl7")]
+    events = sorted(str(m.segment("MSH")[9]) for m in messages)
+    assert events == ["MDM^T02^MDM_T02", "MDM^T06^MDM_T02"]
+    t06 = next(m for m in messages if str(m.segment("MSH")[9]).startswith("MDM^T06"))
+    assert str(t06.segment("TXA")[12]).startswith(f"{signed.uid}.1^")
+    assert str(t06.segment("TXA")[13]).startswith(f"{signed.uid}.0^")
+    docs = [DocumentReference.model_validate_json(p.read_text(encoding="utf-8")) for p in outbox.glob("*.json")]
+    assert sorted(d.docStatus for d in docs) == ["amended", "final"]
+    amended = next(d for d in docs if d.docStatus == "amended")
+    assert amended.relatesTo[0].code == "replaces"
+
+
+def test_two_workstations_never_send_one_message_twice(ctx, signed_setup, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    signed_setup(**interface(outbox))
+    first_id = ctx.outbox.entries()[-1].id
+    now = datetime.now()
+    with ctx.database.transaction() as session:
+        assert store.claim(session, first_id, now, timedelta(minutes=10)) is not None
+    with ctx.database.transaction() as session:
+        assert store.claim(session, first_id, now, timedelta(minutes=10)) is None
+    # A claim left by a workstation that quit is taken over after STALE_CLAIM.
+    with ctx.database.transaction() as session:
+        assert store.claim(session, first_id, now + timedelta(minutes=11), timedelta(minutes=10)) is not None
+
+
+def test_settings_name_the_field_and_what_is_allowed(ctx):
+    cases = [
+        ({"send_on_signing": True}, "Outbox folder"),
+        ({"mllp_port": 2575}, "Interface engine host"),
+        ({"mrn_system": "my mrns"}, "MRN identifier system"),
+        ({"mrn_assigning_authority": "A|B"}, "HL7 v2 delimiters"),
+        ({"mllp_host": "ehr.example.org", "mllp_port": 70000}, "Interface engine port"),
+    ]
+    for ehr, expected in cases:
+        with pytest.raises(InvalidRecord, match=expected):
+            ctx.settings.save({"ehr": ehr})
+    saved = ctx.settings.save({"ehr": {"mrn_system": MRN_SYSTEM, "mllp_host": "ehr.example.org", "mllp_port": 2575}})
+    assert ctx.settings.load().ehr == saved.ehr and saved.ehr.mllp_port == 2575
+
+
+def test_the_fhir_bundle_of_a_signed_procedure_carries_the_document_and_the_clinic_systems(ctx, signed_setup, tmp_path):
+    _, signed = signed_setup(**interface(None) | {"mrn_system": MRN_SYSTEM})
+    path = ctx.cases.export_fhir(signed.id, tmp_path / "bundle.json")
+    bundle = json.loads(path.read_text(encoding="utf-8"))
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds.count("DocumentReference") == 1
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert patient["identifier"][0]["system"] == MRN_SYSTEM
+    doc = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DocumentReference")
+    assert doc["subject"]["reference"] == f"urn:uuid:{patient['id']}"
+    with ctx.database.read() as session:
+        assert base64.b64decode(doc["content"][0]["attachment"]["data"]) == signed_document(session, signed.id)
