@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from facetdesk import __version__
+from facetdesk import __version__, cli_ehr
 from facetdesk.domain.errors import InvalidRecord
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
@@ -106,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input instead of asking"
     )
     _add_outcomes_parser(sub)
+    cli_ehr.add_parsers(sub)
     _add_move_parser(sub)
     return p
 
@@ -625,6 +626,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "add-user": _cmd_add_user,
         "export-outcomes": _cmd_export_outcomes,
         "move-to-server": _cmd_move_to_server,
+        "outbox": lambda a: cli_ehr.cmd_outbox(a, _context),
+        "document": lambda a: cli_ehr.cmd_document(a, _context),
     }
     from facetdesk.domain.users import NotPermitted
     from facetdesk.storage.backup import BackupError

@@ -157,6 +157,8 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "ImageService.remove": ctx.images.remove,
         "PathwayService.of_patient": ctx.pathway.of_patient,
         "EhrOutboxService.queue": ctx.outbox.queue,
+        # The drawn procedures are unsigned, so nothing is ever written to this path.
+        "CaseService.export_document": lambda pid: ctx.cases.export_document(pid, "/nonexistent/doc.json"),
         "EhrOutboxService.queue_signed": ctx.outbox.queue_signed,
         "EhrOutboxService.retry": ctx.outbox.retry,
     }
@@ -177,6 +179,7 @@ _PROCEDURE_ID_CALLS = {
     "EhrOutboxService.queue",
     "EhrOutboxService.queue_signed",
     "EhrOutboxService.retry",
+    "CaseService.export_document",
 }
 _IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.renderings", "ImageService.rendering",
                    "ImageService.remove",
@@ -991,6 +994,7 @@ COVERED: dict[str, str] = {
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
     "SigningService.open_findings": "test_lookups_by_hostile_id_say_not_found",
     "EhrOutboxService.queue": "test_lookups_by_hostile_id_say_not_found",
+    "CaseService.export_document": "test_lookups_by_hostile_id_say_not_found",
     "EhrOutboxService.queue_signed": "test_lookups_by_hostile_id_say_not_found",
     "EhrOutboxService.retry": "test_lookups_by_hostile_id_say_not_found",
     "AccountService.certify_key": "test_key_administration_and_signing_password_with_hostile_values",

@@ -1,4 +1,5 @@
-"""Clinic settings: letterhead (name, address, phone, logo), the page size of printed notes, the idle lock."""
+"""Clinic settings: letterhead (name, address, phone, logo), the page size of printed notes, the idle lock, and
+the EHR interface (its own page)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from facetdesk.domain.enums import PageSize
 from facetdesk.domain.settings import MAX_IDLE_LOCK_MINUTES, ClinicSettings
+from facetdesk.ui.admin.ehr_settings import EhrInterfacePage
 from facetdesk.ui.common import style
 from facetdesk.ui.common.error_router import ErrorRouter
 from facetdesk.ui.common.widgets import ErrorLabel, enum_combo, named
@@ -89,14 +92,23 @@ class ClinicSettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.ehr_page = EhrInterfacePage(current.ehr, self.errors)
+        notes_page = QWidget()
+        notes_page.setLayout(form)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(notes_page, self.tr("Notes and letterhead"))
+        self.tabs.addTab(self.ehr_page, self.tr("EHR interface"))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("These settings are shared by every workstation on this database.")))
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         self.choose_logo.clicked.connect(self._pick_logo)
         self.clear_logo.clicked.connect(lambda: self.set_logo(None))
         self._show_logo()
+
+    def _ehr_refused(self) -> bool:
+        return any(not label.isHidden() and label.text() for label in self.ehr_page.findChildren(ErrorLabel))
 
     def _pick_logo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose logo"), "", self.tr("Images (*.png *.jpg *.jpeg)"))
@@ -124,11 +136,14 @@ class ClinicSettingsDialog(QDialog):
             "idle_lock_minutes": self.idle_lock.value(),
             "note_long_form": self.long_form.isChecked(),
             "note_images": self.note_images.isChecked(),
+            "ehr": self.ehr_page.data(),
         }
 
     def save(self) -> ClinicSettings | None:
         saved = self.errors.saved(lambda: self._service.save(self.data()))
         if saved is None:
+            # Show the page holding the first refused field.
+            self.tabs.setCurrentWidget(self.ehr_page if self._ehr_refused() else self.tabs.widget(0))
             return None
         self.accept()
         return saved

@@ -110,8 +110,19 @@ class SigningControls(QObject):
             return None
         self._procedure_changed(signed)
         editor.messages.set_status(self.tr("Signed"))
+        self._say_ehr_problem()
         self.stored.emit(signed)
         return signed
+
+    def _say_ehr_problem(self) -> None:
+        """The signature stands; if the note could not be queued for the EHR, the physician is told why."""
+        problem = getattr(self._editor.signing(), "ehr_problem", None)
+        if problem:
+            self._editor.messages.show_error(
+                self.tr("Signed, but not queued for the EHR: {msg}. Use File → Send note to the EHR.").format(
+                    msg=problem
+                )
+            )
 
     def add_addendum(self) -> Procedure | None:
         """Append an addendum, written and signed by the signed-in physician."""
@@ -136,6 +147,7 @@ class SigningControls(QObject):
             return None
         self._procedure_changed(updated)
         editor.messages.set_status(self.tr("Addendum added"))
+        self._say_ehr_problem()
         return updated
 
     def _procedure_changed(self, procedure: Procedure) -> None:

@@ -1,5 +1,5 @@
 """The main window's dialogs beside the records: own password, users, audit trail, outcomes export and charts,
-presets, settings."""
+presets, settings, the EHR outbox."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ if TYPE_CHECKING:  # the dialogs are imported when opened
     from facetdesk.services.context import AppContext
     from facetdesk.ui.admin.audit_viewer import AuditViewer
     from facetdesk.ui.admin.clinic_outcomes_dialog import ClinicOutcomesDialog
+    from facetdesk.ui.admin.outbox_dialog import OutboxDialog
     from facetdesk.ui.admin.outcomes_dialog import OutcomesExportDialog
     from facetdesk.ui.admin.presets_dialog import PresetsDialog
     from facetdesk.ui.admin.settings_dialog import ClinicSettingsDialog
     from facetdesk.ui.admin.users_dialog import UsersDialog
+    from facetdesk.ui.shell.outbox_runner import OutboxRunner
     from facetdesk.ui.signing.sign_in import ChangePasswordDialog
 
 
@@ -54,7 +56,10 @@ class AdminDialogs(QObject):
         self.clinic_outcomes_dialog: ClinicOutcomesDialog | None = None
         self.presets_dialog: PresetsDialog | None = None
         self.settings_dialog: ClinicSettingsDialog | None = None
+        self.outbox_dialog: OutboxDialog | None = None
         self._settings_saved = settings_saved
+        # The window's OutboxRunner (set once the window made it): the outbox dialog's "Send now".
+        self.outbox_runner: OutboxRunner | None = None
 
     @guarded
     def change_password(self) -> ChangePasswordDialog:
@@ -134,6 +139,19 @@ class AdminDialogs(QObject):
         freed_when_closed(dialog)
         dialog.open()
         self.presets_dialog = dialog
+        return dialog
+
+    @guarded
+    def show_outbox(self) -> OutboxDialog:
+        """The EHR outbox: what is pending, sent and failed (whoever may view; Retry for a failed message)."""
+        from facetdesk.ui.admin.outbox_dialog import OutboxDialog
+
+        self._ctx.work.require(Permission.VIEW)
+        assert self.outbox_runner is not None
+        dialog = OutboxDialog(self._ctx.outbox, self.outbox_runner, self._parent)
+        freed_when_closed(dialog)
+        dialog.show()
+        self.outbox_dialog = dialog
         return dialog
 
     @guarded

@@ -23,6 +23,7 @@ from facetdesk.ui.shell.admin_dialogs import AdminDialogs
 from facetdesk.ui.shell.draft_recovery import DraftRecovery
 from facetdesk.ui.shell.menus import WindowMenus
 from facetdesk.ui.shell.note_output import NoteOutput
+from facetdesk.ui.shell.outbox_runner import OutboxRunner
 from facetdesk.ui.shell.patient_flow import PatientFlow
 from facetdesk.ui.shell.procedure_flow import ProcedureFlow
 from facetdesk.ui.shell.questions import WindowQuestions
@@ -78,6 +79,11 @@ class MainWindow(QMainWindow):
             ctx, self, self.questions, self.patients, self.work_area, editor=lambda: self.editor,
             autosave=lambda: self.autosave, confirm_discard=self.confirm_discard, show_not_permitted=refused,
         )  # fmt: skip
+        # Signed notes on their way to the EHR: sent off this thread, every minute and after each signature.
+        self.outbox_runner = OutboxRunner(ctx, self)
+        self.outbox_runner.finished.connect(self._outbox_round)
+        self.admin.outbox_runner = self.outbox_runner
+        self.note_output.kick_outbox = self.outbox_runner.kick
         self.session = SessionController(ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms)
         self.menus = WindowMenus(
             self, self.undo_group, patients=self.patients, procedures=self.procedures, note_output=self.note_output,
@@ -107,6 +113,17 @@ class MainWindow(QMainWindow):
 
     def _status(self, message: str, ms: int = 0) -> None:
         self.statusBar().showMessage(message, ms)
+
+    def _outbox_round(self, report: object) -> None:
+        """Say what the outbox's last round did, when it did something (a quiet minute says nothing)."""
+        from facetdesk.services.ehr_outbox import DeliveryReport
+
+        if not isinstance(report, DeliveryReport):
+            self._status(self.tr("EHR outbox not sent: {e}").format(e=report), 10000)
+        elif report.failed:
+            self._status(self.tr("EHR: {n} message(s) failed; see File → EHR outbox").format(n=report.failed), 0)
+        elif report.sent:
+            self._status(self.tr("EHR: {n} message(s) sent").format(n=report.sent), 8000)
 
     # ---- the procedure editor, built on first use --------------------------------
     @property
@@ -139,6 +156,7 @@ class MainWindow(QMainWindow):
         editor.images.source = ctx.images
         editor.closed.connect(self.patients.show_patient_page)
         editor.saved.connect(self.procedures.procedure_saved)
+        editor.saved.connect(lambda procedure: self.outbox_runner.kick() if procedure.is_signed else None)
         editor.stale.connect(self.procedures.procedure_stale)
         editor.export_requested.connect(lambda: self.note_output.export_pdf())
         editor.audit_requested.connect(lambda: self.admin.show_record_audit())

@@ -51,6 +51,8 @@ class WindowMenus(QObject):
         self.export_fhir_action = action(
             "Export &FHIR bundle for the EHR…", "Ctrl+Shift+E", note_output.export_fhir, "export_fhir"
         )
+        self.send_to_ehr_action = action("Send note to the EH&R", "", note_output.send_to_ehr, "send_to_ehr")
+        self.outbox_action = action("EHR o&utbox…", "", admin.show_outbox, "ehr_outbox")
         self.export_outcomes_action = action(
             "Export &outcomes for a registry…", "", admin.show_outcomes_export, "export_outcomes"
         )

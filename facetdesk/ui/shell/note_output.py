@@ -43,6 +43,8 @@ class NoteOutput(QObject):
         self._ctx, self._parent, self._open_editor, self._status = ctx, parent, open_editor, status
         self.show_not_permitted = show_not_permitted
         self.preview: NotePreview | None = None
+        # Starts a delivery round of the EHR outbox (the window's OutboxRunner.kick).
+        self.kick_outbox: Callable[[], None] = lambda: None
 
     def _saved_procedure_for_note(self) -> tuple[ProcedureEditor, Procedure] | None:
         """The open editor and its procedure, saved first if it has changes; None (with a message) when there is
@@ -135,6 +137,26 @@ class NoteOutput(QObject):
             path, self._ctx.cases.export_fhir, self.tr("Export FHIR bundle"), ".fhir.json",
             self.tr("FHIR JSON (*.json)"), self.tr("FHIR bundle"),
         )  # fmt: skip
+
+    @guarded
+    def send_to_ehr(self) -> list[int]:
+        """Queue the open, signed procedure's note for the EHR now (as signing does when the clinic turns it on)."""
+        self._ctx.work.require(Permission.EXPORT)
+        editor = self._open_editor()
+        procedure = editor.procedure if editor is not None else None
+        if editor is None or procedure is None or procedure.id is None or not procedure.is_signed:
+            self._status(self.tr("Open a signed procedure to send its note to the EHR"), 6000)
+            return []
+        try:
+            queued = self._ctx.outbox.queue(procedure.id)
+        except (LookupError, StorageError, ValueError) as exc:
+            editor.messages.show_error(self.tr("Not sent to the EHR: {e}").format(e=exc))
+            return []
+        self.kick_outbox()
+        self._status(
+            self.tr("Note queued for the EHR ({n} message(s)); see File → EHR outbox").format(n=len(queued)), 8000
+        )
+        return queued
 
     @guarded
     def export_pdf(self, path: str | None = None) -> Path | None:
