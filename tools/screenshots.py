@@ -1,5 +1,5 @@
 """Screenshot gallery, light and dark: sign-in, the sample case, lock screen, users, audit trail, registry export,
-clinic outcomes.
+clinic outcomes, the EHR interface settings and outbox.
 
 Run under a real X server for a true window:  xvfb-run -a -s "-screen 0 1600x1100x24" python tools/screenshots.py
 """
@@ -217,6 +217,44 @@ def clinic_outcomes_screen(window, ctx, out_dir: Path) -> None:
     dialog.close()
 
 
+def ehr_screens(window, ctx, folder: Path, out_dir: Path) -> None:
+    """Clinic settings' EHR interface page, then the outbox after one round: the folder's copies sent, the
+    interface engine's refusal failed (a stand-in engine on 127.0.0.1 answering AE)."""
+    from tests.mllp_listener import mllp_listener
+
+    folder.mkdir(exist_ok=True)
+    with mllp_listener() as engine:
+        engine.ack_code, engine.ack_text = "AE", "Unknown patient identifier in PID-3"
+        ctx.settings.save(
+            ctx.settings.load().model_dump()
+            | {
+                "ehr": {
+                    "mrn_system": "urn:oid:2.16.840.1.113883.3.999.1",
+                    "procedure_id_system": "https://ehr.example.org/fhir/facetdesk-procedure",
+                    "mrn_assigning_authority": "RIVERSIDE",
+                    "sending_facility": "RIVERSIDE-PAIN",
+                    "receiving_application": "EPIC-BRIDGE",
+                    "outbox_folder": str(folder),
+                    "mllp_host": "127.0.0.1",
+                    "mllp_port": engine.port,
+                    "send_on_signing": True,
+                }
+            }
+        )
+        settings = window.admin.edit_settings()
+        settings.tabs.setCurrentWidget(settings.ehr_page)
+        shoot_dialog(settings, out_dir / "settings-ehr.png")
+        window.note_output.send_to_ehr()
+        for _ in range(100):
+            QTest.qWait(100)
+            if not window.outbox_runner.running:
+                break
+        outbox = window.admin.show_outbox()
+        QTest.qWait(200)
+        outbox.grab().save(str(out_dir / "ehr-outbox.png"))
+        outbox.close()
+
+
 def shoot(app: QApplication, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -285,6 +323,7 @@ def shoot(app: QApplication, out_dir: Path) -> None:
         window.procedures.open_procedure(result.procedure_id)
         window.editor.tabs.setCurrentIndex(0)
         sign_screens(window, ctx, out_dir)
+        ehr_screens(window, ctx, Path(tmp) / "outbox", out_dir)
         window.editor.has_unsaved_changes = lambda: False  # nothing was edited; close without asking
         window.close()
         ctx.close()

@@ -49,6 +49,7 @@ class EhrInterfacePage(QWidget):
             self.fields[name] = edit
             form.addRow(self.tr(label), errors.field(edit, ("ehr", name)))
         self.fields["mrn_system"].setPlaceholderText(self.tr("not set: {p} is sent").format(p=PLACEHOLDER_MRN_SYSTEM))
+        self.fields["sending_application"].setPlaceholderText("FacetDesk")
         self.fields["procedure_id_system"].setPlaceholderText(
             self.tr("not set: {p} is sent").format(p=PLACEHOLDER_PROCEDURE_SYSTEM)
         )
