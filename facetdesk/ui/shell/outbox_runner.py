@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from facetdesk.services.ehr_outbox import DeliveryReport
 
 INTERVAL_MS = 60_000
+_log = logging.getLogger(__name__)
 
 
 class OutboxRunner(QObject):
@@ -55,6 +57,10 @@ class OutboxRunner(QObject):
             report: object = deliver()
         except (StorageError, NotPermitted, OSError) as exc:
             report = exc
+        except Exception as exc:  # noqa: BLE001 (a worker thread must always report back)
+            # The class only: a database error's text can quote the values of the row it was writing.
+            _log.error("EHR outbox round failed: %s", exc.__class__.__name__)
+            report = RuntimeError(f"unexpected {exc.__class__.__name__}")
         try:
             self._done.emit(report)
         except RuntimeError:
