@@ -573,3 +573,19 @@ def test_waiting_past_the_lock_limit_for_a_colleagues_row_is_a_clear_error(
         assert holder.join().error is None
     finally:
         impatient.close()
+
+
+def test_a_lookup_runs_outside_a_transaction_and_refuses_to_write(db, make_patient):
+    with db.transaction() as s:
+        save_patient(s, make_patient(1))
+    with db.lookup() as s:
+        # Autocommit: no BEGIN, no ROLLBACK; each statement is its own snapshot.
+        assert s.scalar(sa.text("SELECT count(*) FROM patients")) == 1
+        assert s.connection().connection.dbapi_connection.autocommit
+    for write in (sa.text("DELETE FROM patients"), sa.select(PatientRow.id).with_for_update()):
+        with pytest.raises(RuntimeError, match="read-only"), db.lookup() as s:
+            s.execute(write)
+    with pytest.raises(RuntimeError, match="read-only"), db.lookup() as s:
+        s.add(PatientRow(mrn="X"))
+        s.flush()
+    assert _count_patients(db) == 1
