@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_entry  # noqa: E402
 import bench_memory  # noqa: E402
+import bench_network  # noqa: E402
 import bench_notes  # noqa: E402
 import bench_records  # noqa: E402
 import bench_rules  # noqa: E402
@@ -21,7 +22,7 @@ import bench_startup  # noqa: E402
 from clinic_data import ensure_big_db  # noqa: E402
 from common import BIG_DB, ROOT, Figure, machine  # noqa: E402
 
-MODULES = (bench_startup, bench_records, bench_memory, bench_rules, bench_notes, bench_entry)
+MODULES = (bench_startup, bench_records, bench_network, bench_memory, bench_rules, bench_notes, bench_entry)
 
 
 def main() -> int:
@@ -38,8 +39,44 @@ def main() -> int:
     return 0 if all(f.met is not False for f in figures) else 1
 
 
+def _network_section(figures: list[Figure]) -> str:
+    ran = any(f.name.startswith("PostgreSQL ") for f in figures)
+    measured = (
+        'The rows that begin with "PostgreSQL" above measure it'
+        if ran
+        else f"Not measured in this run: `{bench_network.PG_URL_ENV}` was not set"
+    )
+    return f"""## A shared PostgreSQL server over a network
+
+On a clinic's server every statement, BEGIN, COMMIT/ROLLBACK and connection check waits one network round trip.
+{measured}: `benchmarks/bench_network.py` copies the 100,000-patient clinic into a
+PostgreSQL database once (`benchmarks/pg_data.py`) and reaches it through `benchmarks/latency_proxy.py`, a proxy
+in a process of its own that holds each direction back by half of 0, 1 or 5 ms, so each round trip costs that
+much. It types the same names and MRNs as the search row above, keystroke by keystroke, through the service the
+patient list calls, and opens the BENCH-200 patient as the window does (the patient, the usual anticoagulants,
+the first timeline page). Round trips are counted twice: by FacetDesk (`facetdesk/storage/roundtrips.py`) and at
+the wire by the proxy (how often the client sent after hearing from the server); the two agree. Each row's floor
+is a bare `SELECT 1` through the same proxy: it costs a little more than the delay (about 6.5 ms at 5 ms: the
+proxy's timers wake on whole milliseconds), so the figures are slightly pessimistic. The p95 of 30 opens moves
+with the machine's load (the app, the proxy and the server share its two cores): 36 to 52 ms at 5 ms in three
+runs.
+
+Before issue 20 a keystroke cost 7 round trips (connection check, BEGIN, four queries, ROLLBACK) and opening a
+patient 17 (7 for the patient, 4 for the usual anticoagulants, 6 for the timeline page): at 5 ms, search p95
+62.6 ms and open p95 152.4 ms (this benchmark on the code before, same machine, load average 1.3). Now a
+keystroke is 1 round trip (the page and its procedure counts in one statement, outside a transaction) and an
+open 3 (the patient with its lists in one statement, the anticoagulants, the timeline page with its targets and
+pain scores in one statement); a connection is checked before every save, and before a read only after it sat
+unused 10 s. `tests/services/test_services_round_trips.py` holds these counts on SQLite and PostgreSQL.
+
+Reproduce: `FACETDESK_BENCH_PG_URL=postgresql+psycopg://USER:PASSWORD@HOST:PORT/postgres python
+benchmarks/bench_network.py` (the role needs CREATEDB; `run_all.py` runs it when the variable is set).
+"""
+
+
 def write_report(figures: list[Figure], minutes: float) -> None:
     rows = "\n".join(f.row() for f in figures)
+    network = _network_section(figures)
     text = f"""# Benchmarks at clinic scale
 
 Measured {datetime.now():%Y-%m-%d %H:%M} on {machine()}, with the synthetic 100,000-patient database
@@ -72,11 +109,13 @@ The whole run took {minutes:.0f} minutes.
   use. Going lower means a storage layer without SQLAlchemy, which the project chose for PostgreSQL and
   migrations.
 
+{network}
 Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment (`pip install -e ".[test]"`);
 it builds the database once (kept in `benchmarks/.data/`, not in git), then runs `bench_startup.py`,
-`bench_records.py`, `bench_memory.py`, `bench_rules.py`, `bench_notes.py` and `bench_entry.py` (each also runs
-alone) and writes this file. The note's floor draws the same page QR codes as the note, with reportlab's own QR
-widget (the note draws them as one path per code, which is why it beats that floor). The entry count is not a
+`bench_records.py`, `bench_network.py` (when `FACETDESK_BENCH_PG_URL` is set), `bench_memory.py`, `bench_rules.py`,
+`bench_notes.py` and `bench_entry.py` (each also runs alone) and writes this file. The note's floor draws the same
+page QR codes as the note, with reportlab's own QR widget (the note draws them as one path per code, which is why it
+beats that floor). The entry count is not a
 timing: it is every click and keystroke the pytest-qt test `tests/ui/test_ui_entry_count.py` makes on the real
 widgets, and that test checks this file publishes it.
 Timings are medians unless the figure says p95; the machine was otherwise idle.

@@ -47,12 +47,12 @@ class RecordService:
         if not isinstance(text, str):
             raise InvalidRecord([FieldError(("search",), "must be text (a name or an MRN)")])
         _check_patient_cursor(after)
-        with self._db.read() as session:
+        with self._db.lookup() as session:  # one statement per page: one round trip
             return repo.search_patients(session, text.strip(), limit, after)
 
     def get_patient(self, patient_id: int) -> Patient:
         self._work.require(Permission.VIEW)
-        with self._db.read() as session:
+        with self._db.lookup() as session:  # the patient and its lists in one statement
             patient = repo.get_patient(session, patient_id)
         if patient is None:
             raise NotFound(f"patient {shown(patient_id)} does not exist")
@@ -84,7 +84,7 @@ class RecordService:
     def usual_anticoagulants(self) -> list[str]:
         """The anticoagulant keys this clinic records most, most frequent first (for the order of choices)."""
         self._work.require(Permission.VIEW)
-        with self._db.read() as session:
+        with self._db.lookup() as session:
             counts = repo.anticoagulant_counts(session)
         return [agent for agent, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -109,7 +109,7 @@ class RecordService:
         _check_procedure_cursor(before)
         if limit is not None and not (is_row_id(limit) and limit <= repo.MAX_PAGE):
             raise InvalidRecord([FieldError(("limit",), f"must be a whole number from 1 to {repo.MAX_PAGE}")])
-        with self._db.read() as session:
+        with self._db.lookup() as session:  # a page in one statement
             return repo.list_procedures(session, patient_id, before, limit)
 
     def get_procedure(self, procedure_id: int) -> tuple[Patient, Procedure]:

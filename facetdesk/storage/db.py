@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import platformdirs
@@ -36,6 +38,14 @@ _SERVER_GONE_STATES = ("08", "57P01", "57P02", "57P03")
 _LOCK_TIMEOUT_STATE, _STATEMENT_TIMEOUT_STATE = "55P03", "57014"
 # Set on an error whose connection the watchdog cut: the server did not answer in time.
 _CUT_AFTER = "facetdesk_cut_after_s"
+# A pooled server connection is checked (one round trip) before a write, and before a read only when it sat
+# unused this long: one used a moment ago is almost surely alive, and a check per keystroke would double
+# what a search costs on a network (see _install_server_hooks).
+IDLE_CHECK_S = 10.0
+# Set while a transaction() takes its connection: a save always gets a checked one.
+_WRITING: ContextVar[bool] = ContextVar("facetdesk_writing", default=False)
+# Marks lookup() connections, whose statements must only read (see _install_server_hooks).
+_LOOKUP_OPTION = "facetdesk_lookup"
 
 
 def default_database_url() -> str:
@@ -72,6 +82,11 @@ class Database:
             if is_sqlite
             else engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         )
+        # No transaction for lookups on a server: each statement is its own snapshot and one round trip, where
+        # a transaction adds BEGIN and ROLLBACK. SQLite is in the process: its snapshot costs nothing.
+        self._looker = (
+            engine if is_sqlite else engine.execution_options(isolation_level="AUTOCOMMIT", **{_LOOKUP_OPTION: True})
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -80,8 +95,12 @@ class Database:
         Raises DatabaseUnavailable when the database server cannot be reached or the connection
         drops; nothing of the transaction was committed then (unless it dropped during COMMIT itself).
         """
-        with self._server_errors(), Session(self._writer, expire_on_commit=False) as session, session.begin():
-            yield session
+        writing = _WRITING.set(True)
+        try:
+            with self._server_errors(), Session(self._writer, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            _WRITING.reset(writing)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -94,10 +113,26 @@ class Database:
                 session.rollback()
 
     @contextmanager
+    def lookup(self) -> Iterator[Session]:
+        """A read-only session for reads that each take one statement: a screen's data in one round trip.
+
+        On PostgreSQL there is no transaction around them (each statement sees its own snapshot), so what must
+        agree (a patient and its allergies) has to come from one statement (storage.folded); several
+        statements that must agree belong in read(). Statements that write are refused, as in read().
+        """
+        with self._server_errors(), Session(self._looker) as session:
+            event.listen(session, "before_flush", _refuse_flush)
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
     def _server_errors(self) -> Iterator[None]:
         # A lost server connection is something the user can act on (wait, call IT, try again),
         # not a bug: it becomes DatabaseUnavailable. The pool has already dropped the dead
-        # connection, and pre-ping replaces stale ones, so the next use case reconnects by itself.
+        # connection, and the checkout check replaces stale ones (_install_server_hooks), so the next use case
+        # reconnects by itself.
         try:
             yield
         except sa_exc.DBAPIError as exc:
@@ -143,6 +178,12 @@ class Database:
 
 def _refuse_flush(session: Session, flush_context: object, instances: object) -> None:
     raise RuntimeError("Database.read() sessions are read-only; use Database.transaction() to write")
+
+
+def _reads_only(statement: str) -> bool:
+    head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    shouted = statement.upper()
+    return head in ("SELECT", "WITH", "SHOW", "(SELECT") and "FOR UPDATE" not in shouted and "FOR SHARE" not in shouted
 
 
 def open_database(url: str) -> Database:
@@ -208,6 +249,11 @@ def _create_engine(url: sa.URL, where: str) -> tuple[Engine, ServerTimeouts | No
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         if "application_name" not in url.query:
             connect_args["application_name"] = "FacetDesk"  # so an administrator sees who is connected
+        if url.drivername == _PG_DRIVER:
+            # psycopg prepares a statement run five times: that costs one more round trip (and a DEALLOCATE when
+            # its cache turns over), and a prepared search soon gets PostgreSQL's generic plan, which cannot
+            # know how many patients a typed prefix matches (measured: 36 ms instead of 2 ms per keystroke).
+            connect_args["prepare_threshold"] = None
         for key, value in {**KEEPALIVES, "tcp_user_timeout": TCP_USER_TIMEOUT_MS}.items():
             if key not in url.query:
                 connect_args[key] = value
@@ -216,9 +262,9 @@ def _create_engine(url: sa.URL, where: str) -> tuple[Engine, ServerTimeouts | No
                                                           timeouts.options()]))  # fmt: skip
         url = url.difference_update_query(["options"])
     try:
-        # pre_ping: a connection the server dropped while idle (restart, timeout, network blip)
-        # is replaced at checkout instead of failing the user's next save.
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args), timeouts
+        # No pool_pre_ping (a round trip at every checkout): the server hooks check a connection before a save,
+        # and before a read after it sat idle (IDLE_CHECK_S).
+        return sa.create_engine(url, connect_args=connect_args), timeouts
     except (ImportError, sa_exc.NoSuchModuleError) as exc:
         raise DatabaseError(
             f"{where} cannot be opened: this FacetDesk has no driver for {url.drivername} ({exc})."
@@ -385,7 +431,7 @@ def _install_server_hooks(engine: Engine, timeouts: ServerTimeouts | None) -> No
     def _disarm(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         watchdog.disarm(conn.connection.dbapi_connection)
 
-    # The pool's pre-ping waits on the server too (before any event): a cut ping counts as a dead connection,
+    # The connection check at checkout waits on the server too (before any event): a cut ping counts as a dead one,
     # and the pool then tries a new one (connect_timeout).
     ping = engine.dialect.do_ping
 
@@ -398,6 +444,37 @@ def _install_server_hooks(engine: Engine, timeouts: ServerTimeouts | None) -> No
             watchdog.was_cut(dbapi_connection)
 
     engine.dialect.do_ping = _guarded_ping  # type: ignore[method-assign]
+
+    # A connection the server dropped while idle (restart, timeout, network blip) is replaced at checkout
+    # instead of failing the user's next save: checked before every write, and before a read once it sat in
+    # the pool IDLE_CHECK_S. A read on a connection dropped in the last seconds fails as DatabaseUnavailable
+    # ("try again"), and the pool has replaced it by then.
+    @event.listens_for(engine.pool, "checkout")
+    def _check(dbapi_connection, record, proxy):  # type: ignore[no-untyped-def]
+        idle_since = record.info.get("facetdesk_idle_since")
+        if idle_since is None or not (_WRITING.get() or time.monotonic() - idle_since >= IDLE_CHECK_S):
+            return  # new (just connected), or used a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except sa_exc.DBAPIError:
+            alive = False
+        except Exception as exc:  # the driver's own error, before SQLAlchemy wraps it
+            if not isinstance(exc, engine.dialect.loaded_dbapi.Error):
+                raise
+            alive = False
+        if not alive:
+            raise sa_exc.DisconnectionError()  # the pool drops it and connects anew
+
+    @event.listens_for(engine.pool, "checkin")
+    def _idle(dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["facetdesk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _only_reads(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        # A lookup runs outside any transaction, so PostgreSQL's read-only transaction cannot refuse a write.
+        if conn.get_execution_options().get(_LOOKUP_OPTION) and not _reads_only(statement):
+            raise RuntimeError("Database.lookup() sessions are read-only; use Database.transaction() to write")
+        return statement, parameters
 
     # COMMIT and ROLLBACK wait on the server too; the connection is disarmed when it goes back to the pool.
     def _arm_ending(conn: sa.Connection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -18,6 +19,7 @@ from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.text import storable_text
 from facetdesk.storage.errors import DuplicateMrn, RecordNotFound, StaleRecord
+from facetdesk.storage.folded import PART, stacked
 from facetdesk.storage.tables import (
     PatientAllergyRow,
     PatientAnticoagulantRow,
@@ -70,40 +72,31 @@ def _load_options() -> tuple:
     )
 
 
-def patient_from_row(row: PatientRow) -> Patient:
+# The patient's own columns, as the domain model names them (version: the row's version_id).
+_PATIENT_FIELDS = (
+    "id", "mrn", "family_name", "given_name", "date_of_birth", "sex", "weight_kg", "diabetes", "pregnant",
+    "neuromuscular_disease", "injection_site_infection", "renal_impairment", "inr", "inr_taken_at", "inr_normal",
+)  # fmt: skip
+_TOXIN_FIELDS = ("given_on", "product", "units", "indication", "source")
+
+
+def _patient(row: Any, anticoagulants: list[Any], allergies: list[str], toxins: list[Any]) -> Patient:
+    """The domain patient from its row and its children's rows (ORM objects or result rows alike)."""
+    fields = {name: getattr(row, name) for name in _PATIENT_FIELDS}
     return Patient.model_validate(
         {
-            "id": row.id,
+            **fields,
             "version": row.version_id,
-            "mrn": row.mrn,
-            "family_name": row.family_name,
-            "given_name": row.given_name,
-            "date_of_birth": row.date_of_birth,
-            "sex": row.sex,
-            "weight_kg": row.weight_kg,
-            "diabetes": row.diabetes,
-            "anticoagulants": [{"agent": a.agent, "last_dose_at": a.last_dose_at} for a in row.anticoagulants],
-            "allergies": [a.text for a in row.allergies],
-            "pregnant": row.pregnant,
-            "neuromuscular_disease": row.neuromuscular_disease,
-            "injection_site_infection": row.injection_site_infection,
-            "renal_impairment": row.renal_impairment,
-            "inr": row.inr,
-            "inr_taken_at": row.inr_taken_at,
-            "inr_normal": row.inr_normal,
-            "toxin_elsewhere": [
-                {
-                    "given_on": t.given_on,
-                    "product": t.product,
-                    "units": t.units,
-                    "indication": t.indication,
-                    "source": t.source,
-                }
-                for t in row.toxin_elsewhere
-            ],
+            "anticoagulants": [{"agent": a.agent, "last_dose_at": a.last_dose_at} for a in anticoagulants],
+            "allergies": allergies,
+            "toxin_elsewhere": [{name: getattr(t, name) for name in _TOXIN_FIELDS} for t in toxins],
         },
         context=STORED,
     )
+
+
+def patient_from_row(row: PatientRow) -> Patient:
+    return _patient(row, row.anticoagulants, [a.text for a in row.allergies], row.toxin_elsewhere)
 
 
 def _fill(row: PatientRow, patient: Patient) -> None:
@@ -211,10 +204,29 @@ def anticoagulant_counts(session: Session) -> dict[str, int]:
 
 
 def get_patient(session: Session, patient_id: int) -> Patient | None:
+    """The patient and its anticoagulants, allergies and toxin given elsewhere, read in one statement."""
     if not is_row_id(patient_id):  # no row has it, and a huge number cannot even be bound to the query
         return None
-    row = session.scalar(sa.select(PatientRow).where(PatientRow.id == patient_id).options(*_load_options()))
-    return None if row is None else patient_from_row(row)
+    patients, anticoagulants, allergies = PatientRow, PatientAnticoagulantRow, PatientAllergyRow
+    toxins = PatientToxinElsewhereRow
+    statement = stacked(
+        sa.select(patients.version_id, *(getattr(patients, name) for name in _PATIENT_FIELDS)).where(
+            patients.id == patient_id
+        ),
+        sa.select(anticoagulants.position, anticoagulants.agent, anticoagulants.last_dose_at).where(
+            anticoagulants.patient_id == patient_id
+        ),
+        sa.select(allergies.position, allergies.text).where(allergies.patient_id == patient_id),
+        sa.select(toxins.position, *(getattr(toxins, name) for name in _TOXIN_FIELDS)).where(
+            toxins.patient_id == patient_id
+        ),
+    ).order_by(sa.literal_column(PART), sa.literal_column("position"))
+    parts: tuple[list[sa.Row], ...] = ([], [], [], [])
+    for row in _core(session).execute(statement):
+        parts[row.part].append(row)
+    if not parts[0]:
+        return None
+    return _patient(parts[0][0], parts[1], [a.text for a in parts[2]], parts[3])
 
 
 def patients_by_id(session: Session, patient_ids: Collection[int]) -> dict[int, Patient]:
@@ -243,7 +255,7 @@ class _Branches:
 
     ``in_order``: conditions that each hold a range on family_key, so the name index yields their matches
     already in list order. ``scattered``: the MRN and given-name prefixes, whose matches lie all over the
-    list and need either a sort or a walk along the name index (_scattered_page).
+    list and need either a sort or a walk along the name index (_scattered_condition).
     """
 
     in_order: tuple[sa.ColumnElement[bool], ...]
@@ -273,7 +285,7 @@ def _branches(text: str) -> _Branches | None:
 
 
 def _search_condition(text: str) -> sa.ColumnElement[bool] | None:
-    """The whole search as one condition (None: everyone); _matching_rows reads it branch by branch."""
+    """The whole search as one condition (None: everyone); _matching_page reads it branch by branch."""
     branches = _branches(text)
     if branches is None:
         return None
@@ -311,9 +323,7 @@ def _after(cursor: PatientCursor) -> sa.ColumnElement[bool]:
     )
 
 
-def _page(
-    session: Session, condition: sa.ColumnElement[bool] | None, after: PatientCursor | None, limit: int
-) -> list[sa.Row]:
+def _page_query(condition: sa.ColumnElement[bool] | None, after: PatientCursor | None, limit: int) -> sa.Select:
     stmt = sa.select(
         PatientRow.id,
         PatientRow.mrn,
@@ -327,41 +337,39 @@ def _page(
         stmt = stmt.where(condition)
     if after is not None:
         stmt = stmt.where(_after(after))
-    return list(_core(session).execute(stmt.order_by(*_LIST_ORDER).limit(limit)).all())
+    return stmt.order_by(*_LIST_ORDER).limit(limit)
 
 
-def _scattered_page(
-    session: Session,
-    column: sa.ColumnElement[str],
-    query: str,
-    walk_from: int,
-    after: PatientCursor | None,
-    limit: int,
-) -> list[sa.Row]:
+def _scattered_condition(
+    session: Session, column: sa.ColumnElement[str], query: str, walk_from: int
+) -> sa.ColumnElement[bool]:
     if session.get_bind().dialect.name == "sqlite":
         # SQLite keeps no statistics to tell a prefix matching a tenth of the clinic (read along the name
         # index: a page of matches turns up quickly) from one matching a few patients (read through the
-        # key's own index and sorted); counting up to ``walk_from`` tells them apart cheaply.
+        # key's own index and sorted); counting up to ``walk_from`` tells them apart cheaply (in the process:
+        # no round trip).
         matches = _core(session).scalar(
             sa.select(sa.func.count()).select_from(
                 sa.select(sa.literal(1)).where(starts_with(column, query)).limit(walk_from).subquery()
             )
         )
         if (matches or 0) >= walk_from:
-            return _page(session, starts_with(_unindexed(column), query), after, limit)
+            return starts_with(_unindexed(column), query)
     # PostgreSQL estimates a prefix's matches from its own statistics and chooses the plan itself.
-    return _page(session, starts_with(column, query), after, limit)
+    return starts_with(column, query)
 
 
-def _matching_rows(session: Session, text: str, after: PatientCursor | None, limit: int) -> list[sa.Row]:
+def _matching_page(session: Session, text: str, after: PatientCursor | None, limit: int) -> sa.Select:
+    """The page's rows in list order, as one query: each kind of branch reads at most ``limit`` rows in list
+    order through its own index, and their union gives the page (a row found twice is one row)."""
     branches = _branches(text)
     if branches is None:
-        return _page(session, None, after, limit)
-    # One query per kind of branch, each reading at most ``limit`` rows in list order; merged here.
-    found = {r.id: r for r in _page(session, sa.or_(*branches.in_order), after, limit)}
-    for column, query, walk_from in branches.scattered:
-        found.update((r.id, r) for r in _scattered_page(session, column, query, walk_from, after, limit))
-    return sorted(found.values(), key=lambda r: (r.family_key, r.given_key, r.id))[:limit]
+        return _page_query(None, after, limit)
+    conditions = [sa.or_(*branches.in_order)]
+    conditions += [_scattered_condition(session, *scattered) for scattered in branches.scattered]
+    reads = [sa.select(_page_query(c, after, limit).subquery()) for c in conditions]
+    hits = sa.union(*reads).subquery("hits") if len(reads) > 1 else reads[0].subquery("hits")
+    return sa.select(hits).order_by(hits.c.family_key, hits.c.given_key, hits.c.id).limit(limit)
 
 
 def search_patients(
@@ -373,24 +381,30 @@ def search_patients(
     alphabetically. Each condition is a range on an indexed key column, and at most
     ``limit`` rows are read per condition, so the search stays fast on a clinic-sized database.
     ``after`` (the ``cursor`` of the last summary of the previous page) asks for the next page.
+    The page and its procedure counts come in one statement: one round trip to a server.
     """
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise InvalidRecord([FieldError(("limit",), f"must be a whole number from 1 to {MAX_SEARCH_LIMIT}")])
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
     if not storable_text(text):
         return []  # stored names and MRNs are valid UTF-8, so text that is not (a lone surrogate) matches none
-    rows = _matching_rows(session, text, after, limit)
-    if not rows:
-        return []
-    # Counts in a second, keyed query: only for the rows shown, via the (patient_id, performed_at) index.
-    stats = {
-        patient_id: (count, last)
-        for patient_id, count, last in _core(session).execute(
-            sa.select(ProcedureRow.patient_id, sa.func.count(), sa.func.max(ProcedureRow.performed_at))
-            .where(ProcedureRow.patient_id.in_([r.id for r in rows]))
-            .group_by(ProcedureRow.patient_id)
+    page = _matching_page(session, text, after, limit).cte("page")
+    # Counts only for the rows shown, via the (patient_id, performed_at) index.
+    stats = (
+        sa.select(
+            ProcedureRow.patient_id,
+            sa.func.count().label("procedure_count"),
+            sa.func.max(ProcedureRow.performed_at).label("last_procedure_at"),
         )
-    }
+        .where(ProcedureRow.patient_id.in_(sa.select(page.c.id)))
+        .group_by(ProcedureRow.patient_id)
+        .subquery("stats")
+    )
+    rows = _core(session).execute(
+        sa.select(page, stats.c.procedure_count, stats.c.last_procedure_at)
+        .select_from(page.outerjoin(stats, stats.c.patient_id == page.c.id))
+        .order_by(page.c.family_key, page.c.given_key, page.c.id)
+    )
     return [
         PatientSummary(
             id=r.id,
@@ -398,8 +412,8 @@ def search_patients(
             family_name=r.family_name,
             given_name=r.given_name,
             date_of_birth=r.date_of_birth,
-            procedure_count=stats.get(r.id, (0, None))[0],
-            last_procedure_at=stats.get(r.id, (0, None))[1],
+            procedure_count=r.procedure_count or 0,
+            last_procedure_at=r.last_procedure_at,
             cursor=PatientCursor(r.family_key, r.given_key, r.id),
         )
         for r in rows

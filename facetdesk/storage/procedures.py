@@ -26,6 +26,7 @@ from facetdesk.storage.errors import (
     RecordNotFound,
     StaleRecord,
 )
+from facetdesk.storage.folded import stacked
 from facetdesk.storage.medication_rows import medication_dicts, medication_rows
 from facetdesk.storage.tables import (
     AddendumRow,
@@ -468,8 +469,8 @@ def list_procedures(
     """The patient's procedures, newest first, reading only what the list and the timeline show.
 
     ``limit`` rows at most (None: all); ``before`` (the ``cursor`` of the last summary of the previous
-    page) asks for the next, older page. Three indexed queries per page, whatever its length: the
-    procedures through (patient_id, performed_at), then their targets and pain scores by primary key.
+    page) asks for the next, older page. One statement per page, whatever its length: the procedures
+    through (patient_id, performed_at), and their targets and pain scores by primary key.
     No Procedure is built, so a page costs no validation of whole records.
     """
     if not is_row_id(patient_id):
@@ -494,24 +495,33 @@ def list_procedures(
     stmt = stmt.order_by(ProcedureRow.performed_at.desc(), ProcedureRow.id.desc())
     if limit is not None:
         stmt = stmt.limit(max(1, min(limit, MAX_PAGE)))
+    page = stmt.cte("page")
+    on_page = sa.select(page.c.id)
+    # One statement (one round trip, one snapshot): the page, its targets and its pain scores, by primary key.
     # Columns, not entities: on the session's connection, without the ORM's result machinery.
-    connection = session.connection()
-    rows = connection.execute(stmt).all()
-    if not rows:
+    found = session.connection().execute(
+        stacked(
+            sa.select(page),
+            sa.select(TargetRow.procedure_id, TargetRow.level, TargetRow.side).where(
+                TargetRow.procedure_id.in_(on_page)
+            ),
+            sa.select(PainScoreRow.procedure_id, PainScoreRow.minutes_after, PainScoreRow.nrs).where(
+                PainScoreRow.procedure_id.in_(on_page)
+            ),
+        )
+    )
+    parts: tuple[list[sa.Row], ...] = ([], [], [])
+    for row in found:
+        parts[row.part].append(row)
+    if not parts[0]:
         return []
-    ids = [r.id for r in rows]
+    rows = sorted(parts[0], key=lambda r: (r.performed_at, r.id), reverse=True)
     targets: dict[int, list[_Target]] = {}
-    for procedure_id, level, side in connection.execute(
-        sa.select(TargetRow.procedure_id, TargetRow.level, TargetRow.side).where(TargetRow.procedure_id.in_(ids))
-    ):
-        targets.setdefault(procedure_id, []).append(_Target(level, side))
+    for t in sorted(parts[1], key=lambda t: (t.procedure_id, t.level, t.side)):
+        targets.setdefault(t.procedure_id, []).append(_Target(t.level, t.side))
     scores: dict[int, list[tuple[int, int]]] = {}
-    for procedure_id, minutes_after, nrs in connection.execute(
-        sa.select(PainScoreRow.procedure_id, PainScoreRow.minutes_after, PainScoreRow.nrs)
-        .where(PainScoreRow.procedure_id.in_(ids))
-        .order_by(PainScoreRow.procedure_id, PainScoreRow.minutes_after)
-    ):
-        scores.setdefault(procedure_id, []).append((minutes_after, nrs))
+    for p in sorted(parts[2], key=lambda p: (p.procedure_id, p.minutes_after)):
+        scores.setdefault(p.procedure_id, []).append((p.minutes_after, p.nrs))
     summaries = []
     in_spine_order = _target_order(_spine_order())
     for r in rows:

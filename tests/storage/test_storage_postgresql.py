@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from facetdesk.domain.procedure import Procedure
+from facetdesk.storage import db as db_module
 from facetdesk.storage.db import Database, open_database
 from facetdesk.storage.errors import DatabaseError, DatabaseUnavailable, RecordLocked, StaleRecord
 from facetdesk.storage.migrate import alembic_config
@@ -456,9 +457,37 @@ def test_connection_lost_mid_transaction_is_a_clear_error_and_the_next_one_works
 def test_connection_dropped_while_idle_is_replaced_without_an_error(pg_server, database_url, db, make_patient):
     assert _count_patients(db) == 0  # a pooled connection now exists
     assert pg_server.terminate_backends(_database_name(database_url)) == 1
-    with db.transaction() as s:  # pre-ping notices the dead connection and opens a new one
+    with db.transaction() as s:  # checked before every save: the dead connection is noticed and replaced
         save_patient(s, make_patient(1))
     assert _count_patients(db) == 1
+
+
+def test_a_read_after_a_pause_gets_a_live_connection(pg_server, database_url, db, make_patient, monkeypatch):
+    with db.transaction() as s:
+        saved = save_patient(s, make_patient(1))
+    assert pg_server.terminate_backends(_database_name(database_url)) == 1
+    # As if the connection had sat unused in the pool for IDLE_CHECK_S: a read checks it first.
+    monkeypatch.setattr(db_module, "IDLE_CHECK_S", 0.0)
+    with db.lookup() as s:
+        assert get_patient(s, saved.id) == saved
+    assert pg_server.terminate_backends(_database_name(database_url)) == 1
+    with db.read() as s:
+        assert get_patient(s, saved.id) == saved
+
+
+def test_a_read_right_after_a_drop_says_try_again_and_the_next_one_reconnects(
+    pg_server, database_url, db, make_patient
+):
+    # A connection used a moment ago is not checked (a round trip per keystroke): one the server dropped
+    # in the meantime fails that read as something the user can act on, and is replaced for the next.
+    with db.transaction() as s:
+        saved = save_patient(s, make_patient(1))
+    assert pg_server.terminate_backends(_database_name(database_url)) == 1
+    with pytest.raises(DatabaseUnavailable) as info, db.lookup() as s:
+        get_patient(s, saved.id)
+    assert str(info.value).endswith("Your unsaved work is kept; try again.")
+    with db.lookup() as s:
+        assert get_patient(s, saved.id) == saved
 
 
 def test_server_refusing_connections_then_back(pg_server, database_url, db, make_patient):
@@ -468,11 +497,16 @@ def test_server_refusing_connections_then_back(pg_server, database_url, db, make
     pg_server.allow_connections(name, False)
     try:
         pg_server.terminate_backends(name)  # as a stopped server: the connections go, new ones are refused
+        # The pooled connection, used a moment ago, is not checked before a read: the read fails on it.
+        with pytest.raises(DatabaseUnavailable) as info, db.read() as s:
+            get_patient(s, saved.id)
+        assert str(info.value).endswith("Your unsaved work is kept; try again.")
+        # Then every new connection is refused, and the user is told why.
         with pytest.raises(DatabaseUnavailable, match="not currently accepting connections") as info:
             with db.read() as s:
                 get_patient(s, saved.id)
         assert str(info.value).endswith("Your unsaved work is kept; try again.")
-        with pytest.raises(DatabaseUnavailable), db.transaction() as s:
+        with pytest.raises(DatabaseUnavailable, match="not currently accepting connections"), db.transaction() as s:
             save_patient(s, make_patient(2))
     finally:
         pg_server.allow_connections(name, True)
@@ -539,3 +573,19 @@ def test_waiting_past_the_lock_limit_for_a_colleagues_row_is_a_clear_error(
         assert holder.join().error is None
     finally:
         impatient.close()
+
+
+def test_a_lookup_runs_outside_a_transaction_and_refuses_to_write(db, make_patient):
+    with db.transaction() as s:
+        save_patient(s, make_patient(1))
+    with db.lookup() as s:
+        # Autocommit: no BEGIN, no ROLLBACK; each statement is its own snapshot.
+        assert s.scalar(sa.text("SELECT count(*) FROM patients")) == 1
+        assert s.connection().connection.dbapi_connection.autocommit
+    for write in (sa.text("DELETE FROM patients"), sa.select(PatientRow.id).with_for_update()):
+        with pytest.raises(RuntimeError, match="read-only"), db.lookup() as s:
+            s.execute(write)
+    with pytest.raises(RuntimeError, match="read-only"), db.lookup() as s:
+        s.add(PatientRow(mrn="X"))
+        s.flush()
+    assert _count_patients(db) == 1
