@@ -15,4 +15,9 @@ def check_password_rules(password: str) -> str | None:
         return f"use at most {MAX_PASSWORD_LENGTH} characters"
     if password.strip() == "":
         return "use characters other than spaces"
+    try:
+        # Hashed as UTF-8: a lone surrogate (pasted from a broken source) cannot be, nor typed again.
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return "use only characters that can be typed; this one holds an invalid character"
     return None

@@ -69,6 +69,10 @@ def test_weak_passwords_and_taken_names_are_refused_by_field(ctx, accounts):
     with pytest.raises(InvalidRecord) as info:
         ctx.accounts.create_user({"username": "rn.two", "display_name": "RN Two", "role": "nurse"}, "short")
     assert info.value.errors[0].path == ("password",) and "at least 8 characters" in str(info.value)
+    # A lone surrogate (pasted from a broken source) cannot be hashed as UTF-8: refused by name, not a crash.
+    with pytest.raises(InvalidRecord) as info:
+        ctx.accounts.create_user({"username": "rn.two", "display_name": "RN Two", "role": "nurse"}, "secret\ud800ab")
+    assert info.value.errors[0].path == ("password",) and "invalid character" in str(info.value)
     with pytest.raises(InvalidRecord) as info:
         ctx.accounts.create_user({"username": "RN.ONE", "display_name": "RN Again", "role": "nurse"}, PASSWORD)
     assert info.value.errors[0].path == ("username",) and "taken" in str(info.value)
