@@ -201,7 +201,7 @@ def floor_pdf(items: list[tuple], header: list[str], footer: str, watermark: str
         canv.drawRightString(width - doc.rightMargin, 25, f"Page {doc.page}")
         if code:
             size = st.PAGE_CODE_SIZE
-            widget = QrCodeWidget(f"{code}{doc.page}", barLevel="M", barWidth=size, barHeight=size)
+            widget = QrCodeWidget(f"{code}{doc.page}", barLevel="L", barWidth=size, barHeight=size)
             drawing = Drawing(size, size)
             drawing.add(widget)
             renderPDF.draw(drawing, canv, width - doc.rightMargin - size, height - 40 - size)

@@ -36,10 +36,11 @@ def decoded_pages(pdf: bytes, tmp_path, dpi: int = 200) -> list[str]:
     return out
 
 
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
 @pytest.mark.parametrize("long", [False, True], ids=["two-page note", "long note"])
-def test_every_page_of_the_note_carries_its_code(tmp_path, long):
+def test_every_page_of_the_note_carries_its_code(tmp_path, long, page_size):
     case = mbb_botox_case(notes=LONG_NOTES) if long else mbb_botox_case()
-    pdf = render_case_note(case, clinic=clinic()).pdf
+    pdf = render_case_note(case, clinic=clinic(page_size=page_size)).pdf
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     assert pages >= (4 if long else 2)
     uid = case.procedure.uid
