@@ -29,7 +29,7 @@ def _self_test(tmp_path: Path, *args: str, **env_changes: str) -> subprocess.Com
     scratch = tmp_path / "scratch"
     scratch.mkdir(exist_ok=True)
     env = dict(os.environ) | {"TMPDIR": str(scratch)} | env_changes  # user folders: tests/conftest.py's
-    env.pop("QT_QPA_PLATFORM")  # the self-test chooses offscreen itself
+    env.pop("QT_QPA_PLATFORM", None)  # the self-test chooses offscreen itself
     return subprocess.run(
         [sys.executable, "-m", "facetdesk", "self-test", *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT,
