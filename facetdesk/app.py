@@ -10,6 +10,7 @@ first used; and the daily backup runs on a thread of its own.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facetdesk.window_check import LINUX_LIBS_HINT, window_problem
@@ -82,14 +83,18 @@ def _restore_plain_import() -> None:
         builtins.__import__ = plain
 
 
-def start_opening(db_url: str | None) -> DatabaseOpening:
-    """The database's opening (and migration, if it is older), to run behind the sign-in dialog."""
+def start_opening(
+    db_url: str | None, drafts_dir: Path | None = None, anchor_file: Path | None = None
+) -> DatabaseOpening:
+    """The database's opening (and migration, if it is older), to run behind the sign-in dialog.
+
+    ``drafts_dir`` and ``anchor_file``: instead of the user data folder's (the self-test keeps them apart)."""
     from facetdesk.ui.signing.opening import DatabaseOpening
 
     def open_it() -> AppContext:
         from facetdesk.services.context import build_context
 
-        return build_context(db_url)
+        return build_context(db_url, drafts_dir=drafts_dir, anchor_file=anchor_file)
 
     def prepare_main_window() -> None:
         import facetdesk.ui.shell.main_window  # noqa: F401 (imported ahead, not used here)
@@ -113,8 +118,9 @@ def _explain_opening_failure(opening: DatabaseOpening) -> int:
     return 1
 
 
-def show_main_window(ctx: AppContext) -> MainWindow:
-    """The main window for the signed-in user, shown; the daily backup starts once it is up."""
+def show_main_window(ctx: AppContext, daily_backup: bool = True) -> MainWindow:
+    """The main window for the signed-in user, shown; the daily backup starts once it is up (unless told not to:
+    the self-test's database is not the user's)."""
     from PySide6.QtCore import QTimer
 
     from facetdesk.ui.shell.main_window import MainWindow
@@ -122,7 +128,8 @@ def show_main_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
     _show_refusals_in(window)
     window.show()
-    QTimer.singleShot(0, lambda: _start_daily_backup(window, ctx))
+    if daily_backup:
+        QTimer.singleShot(0, lambda: _start_daily_backup(window, ctx))
     return window
 
 

@@ -37,10 +37,14 @@ if TYPE_CHECKING:
 class AppContext:
     """The open database, who is working (``work``) and the services, all sharing them."""
 
-    def __init__(self, database: Database, work: WorkSession, drafts_dir: Path | None = None):
+    def __init__(
+        self, database: Database, work: WorkSession, drafts_dir: Path | None = None, anchor_file: Path | None = None
+    ):
+        """``drafts_dir``, ``anchor_file``: instead of the user data folder's (tests, the self-test)."""
         self.database = database
         self.work = work
         self._drafts_dir = drafts_dir
+        self._anchor_file = anchor_file
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -71,7 +75,7 @@ class AppContext:
     def anchors(self) -> AnchorStore:
         from facetdesk.services.anchors import AnchorStore, default_anchor_file
 
-        return AnchorStore(default_anchor_file(), self.database.url)
+        return AnchorStore(self._anchor_file or default_anchor_file(), self.database.url)
 
     @cached_property
     def cases(self) -> CaseService:
@@ -143,7 +147,12 @@ class AppContext:
         self.database.close()
 
 
-def build_context(db_url: str | None = None, drafts_dir: Path | None = None, actor: Actor | None = None) -> AppContext:
+def build_context(
+    db_url: str | None = None,
+    drafts_dir: Path | None = None,
+    actor: Actor | None = None,
+    anchor_file: Path | None = None,
+) -> AppContext:
     """Open the database and wire the services. ``actor``: who acts (None until someone signs in)."""
     database = open_database(resolve_database_url(db_url))
-    return AppContext(database, WorkSession(actor), drafts_dir)
+    return AppContext(database, WorkSession(actor), drafts_dir, anchor_file)

@@ -1105,6 +1105,12 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "KeyKeeper.open_ca": "inside sign-in, with a password that just signed in",
     "KeyKeeper.open_key": "inside SigningService (password fuzzed there)",
     "KeyKeeper.reset": "inside AccountService.update_user, with a checked password",
+    "self_test.seed_record": "the installed app's self-test: its own synthetic record, no outside input "
+    "(tests/test_self_test.py)",
+    "self_test.synthetic_dicom": "no arguments; the self-test's image",
+    "self_test.sign_and_verify": "the self-test's own record, from seed_record (tests/test_self_test.py)",
+    "self_test.fhir_bundle_check": "the self-test's own record, from seed_record (tests/test_self_test.py)",
+    "self_test.postgresql_driver_check": "no arguments; connects to nothing",
     "KeyKeeper.rewrap": "inside AccountService.change_own_password, with checked passwords",
     "KeyKeeper.share_ca": "inside account transactions, with a checked password",
     "keys.not_certified": "builds an error message",
