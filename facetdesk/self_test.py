@@ -103,6 +103,8 @@ def _run(folder: Path, screenshot: Path | None, out: Callable[[str], None], step
             out(f"ok  {line}")
         step("exporting the FHIR bundle")
         out(f"ok  {checks.fhir_bundle_check(ctx, record)}")
+        step("sending the signed note to an EHR outbox folder")
+        out(f"ok  {checks.ehr_outbox_check(ctx, record, folder / 'ehr-outbox')}")
         step("loading the PostgreSQL driver")
         out(f"ok  {checks.postgresql_driver_check()}")
     finally:

@@ -14,6 +14,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from facetdesk.services.context import AppContext
 
@@ -128,6 +129,34 @@ def fhir_bundle_check(ctx: AppContext, record: SeededRecord) -> str:
     if bundle.get("resourceType") != "Bundle" or not bundle.get("entry"):
         raise SelfTestFailed("the FHIR export did not produce a bundle with entries")
     return f"FHIR R4 bundle: {len(bundle['entry'])} resources"
+
+
+def ehr_outbox_check(ctx: AppContext, record: SeededRecord, folder: Path) -> str:
+    """The signed note queued for the EHR and written to an outbox folder as an HL7 MDM message and a FHIR
+    DocumentReference, both read back (hl7apy, python-hl7 and fhir.resources from the bundle)."""
+    import hl7
+    from fhir.resources.R4B.documentreference import DocumentReference
+
+    folder.mkdir()
+    settings = ctx.settings.load().model_dump()
+    settings["ehr"] = {
+        "mrn_system": "urn:oid:2.16.840.1.113883.3.999.1",
+        "procedure_id_system": "https://ehr.example.org/facetdesk-procedure",
+        "mrn_assigning_authority": "SELFTEST",
+        "outbox_folder": str(folder),
+    }
+    ctx.settings.save(settings)
+    ctx.outbox.queue(record.procedure_id)
+    report = ctx.outbox.deliver_due()
+    if report.sent != 2:
+        raise SelfTestFailed(f"the EHR outbox sent {report.sent} of 2 messages: {ctx.outbox.entries()[0].last_error}")
+    (message_file,) = folder.glob("*.hl7")
+    (document_file,) = folder.glob("*.json")
+    message = hl7.parse(message_file.read_bytes().decode("utf-8"))
+    if str(message.segment("MSH")[9]) != "MDM^T02^MDM_T02":
+        raise SelfTestFailed("the outbox's HL7 message is not an MDM^T02")
+    DocumentReference.model_validate_json(document_file.read_bytes())
+    return "EHR outbox: the signed note written as an HL7 v2 MDM^T02 and a FHIR DocumentReference, both read back"
 
 
 def postgresql_driver_check() -> str:

@@ -1111,6 +1111,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "self_test.sign_and_verify": "the self-test's own record, from seed_record (tests/test_self_test.py)",
     "self_test.fhir_bundle_check": "the self-test's own record, from seed_record (tests/test_self_test.py)",
     "self_test.postgresql_driver_check": "no arguments; connects to nothing",
+    "self_test.ehr_outbox_check": "the self-test's own record and temporary folder (tests/test_self_test.py)",
     "KeyKeeper.rewrap": "inside AccountService.change_own_password, with checked passwords",
     "KeyKeeper.share_ca": "inside account transactions, with a checked password",
     "keys.not_certified": "builds an error message",
