@@ -81,6 +81,7 @@ class Xvfb:
         while self.display.pending_events():
             self.display.next_event()
         self._mapped: dict[int, tuple] = {}
+        self.unmapped: set[int] = set()
 
     def _events(self, deadline: float):
         while True:
@@ -102,6 +103,8 @@ class Xvfb:
             if kind == "MapNotify" and not event.override:
                 geometry = event.window.get_geometry()
                 self._mapped[event.window.id] = (at, geometry)
+            elif kind == "UnmapNotify":
+                self.unmapped.add(event.window.id)
             elif kind == "DamageNotify":
                 area = event.area
                 for window_id, (mapped_at, geometry) in list(self._mapped.items()):
