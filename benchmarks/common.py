@@ -35,12 +35,14 @@ class Figure:
     note: str = ""
     # 0 for a count (actions), 1 for timings and sizes.
     decimals: int = 1
+    # Where it was measured: the Qt platform (offscreen in-process, xcb on Xvfb from outside) or no window at all.
+    platform: str = "—"
 
     def row(self) -> str:
         floor = "—" if self.floor is None else f"{self.floor:.{self.decimals}f} {self.unit} ({self.floor_name})"
         verdict = {True: "met", False: "NOT met", None: "—"}[self.met]
-        value = f"{self.value:.{self.decimals}f} {self.unit}"
-        return f"| {self.name} | {value} | {floor} | {self.target} | {verdict} | {self.note} |"
+        value = "not measured" if self.value != self.value else f"{self.value:.{self.decimals}f} {self.unit}"
+        return f"| {self.name} | {self.platform} | {value} | {floor} | {self.target} | {verdict} | {self.note} |"
 
 
 def timings_ms(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from facetdesk import __version__, cli_ehr
-from facetdesk.domain.errors import InvalidRecord
+from facetdesk import __version__
+
+if TYPE_CHECKING:
+    from facetdesk.domain.errors import InvalidRecord
+
+# The commands import what they use (the domain's errors, json, the EHR commands) when they run: the desktop
+# app, started through here, paints its first window before any of it is needed.
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from facetdesk import cli_ehr
+
     p = argparse.ArgumentParser(
         prog="facetdesk", description="Facet joint procedure documentation and decision support."
     )
@@ -170,6 +177,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from facetdesk.domain.errors import InvalidRecord
     from facetdesk.interop.casefile import read_case
 
     try:
@@ -211,6 +219,8 @@ def _positive_int(text: str) -> int:
 
 
 def _cmd_note(args: argparse.Namespace) -> int:
+    from facetdesk.domain.errors import InvalidRecord
+
     if args.batch:
         return _cmd_note_batch(args)
     if len(args.case_files) > 1 or args.jobs is not None:
@@ -269,7 +279,10 @@ def _cmd_note_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    import json
+
     from facetdesk.domain.catalog import get_catalog
+    from facetdesk.domain.errors import InvalidRecord
     from facetdesk.interop.casefile import read_case
     from facetdesk.services.decision import check_case
 
@@ -292,6 +305,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_fhir(args: argparse.Namespace) -> int:
     from facetdesk.domain.catalog import get_catalog
+    from facetdesk.domain.errors import InvalidRecord
     from facetdesk.interop.casefile import read_case
     from facetdesk.services.fhir_export import fhir_bundle_for_case, write_fhir_bundle
 
@@ -316,6 +330,8 @@ def _finding_json(finding, case) -> dict:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
     from facetdesk.interop.casefile import case_schema
 
     print(json.dumps(case_schema(), indent=2))
@@ -391,6 +407,8 @@ def _cmd_export_ca(args: argparse.Namespace) -> int:
 
 
 def _cmd_trust_ca(args: argparse.Namespace) -> int:
+    from facetdesk.domain.errors import InvalidRecord
+
     try:
         pem = Path(args.certificate).read_bytes()
     except OSError as exc:
@@ -409,6 +427,8 @@ def _cmd_trust_ca(args: argparse.Namespace) -> int:
 
 def _cmd_add_user(args: argparse.Namespace) -> int:
     import getpass
+
+    from facetdesk.domain.errors import InvalidRecord
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -532,6 +552,7 @@ def _add_outcomes_parser(sub) -> None:
 
 
 def _cmd_export_outcomes(args: argparse.Namespace) -> int:
+    from facetdesk.domain.errors import InvalidRecord
     from facetdesk.domain.users import NotPermitted
 
     ctx = _context(args)
@@ -615,7 +636,27 @@ def _cmd_move_to_server(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _gui_db(argv: Sequence[str]) -> tuple[bool, str | None]:
+    """(True, the --db given or None) for the plain desktop start, ``facetdesk [--db DB]``; (False, None) else.
+
+    That start is the common one, and building the parser for every command costs its first window 6 ms.
+    Anything else (a command, --help, --version, a mistake) goes through the full parser.
+    """
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-"):
+        return True, argv[1]
+    return False, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    gui, db = _gui_db(sys.argv[1:] if argv is None else argv)
+    if gui:
+        from facetdesk.app import run_gui
+
+        return run_gui(db)
+    from facetdesk import cli_ehr
+
     args = _parser().parse_args(argv)
     command = args.command or "gui"
     if command == "gui":

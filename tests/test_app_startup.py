@@ -103,14 +103,16 @@ _WITH_SIGN_IN_ANSWERED = (
 
 
 def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(clinic_url):
-    # The first screen comes from Qt alone; SQLAlchemy, pydantic, the services and then the main window's
-    # modules (without the editor, notes or charts) load behind it while the user types, and "Sign in" is
-    # enabled once the database is open.
+    # The first screen comes from Qt alone, without even the domain's errors, the input widgets or the
+    # first-account dialog; SQLAlchemy, pydantic, the services and then the main window's modules (without the
+    # editor, notes or charts) load behind it while the user types, and "Sign in" is enabled once the database
+    # is open.
     done = _python(
         _WITH_SIGN_IN_ANSWERED
         + "def report_loaded():\n"
         + "".join(f"    {ln}\n" for ln in _LOADED.splitlines())
-        + "LATER = ('sqlalchemy', 'pydantic', 'facetdesk.services.accounts', 'facetdesk.ui.shell.main_window')\n"
+        + "LATER = ('sqlalchemy', 'pydantic', 'facetdesk.services.accounts', 'facetdesk.ui.shell.main_window',\n"
+        "    'facetdesk.domain.errors', 'facetdesk.ui.common.widgets', 'facetdesk.ui.signing.accounts_dialogs')\n"
         "seen = {}\n"
         "def answer(dialog):\n"
         "    if 'painted' not in seen:\n"

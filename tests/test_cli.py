@@ -311,3 +311,27 @@ def test_changed_threshold_shows_in_check_and_note(case_file, tmp_path):
     assert env_run("note", str(case_file), "-o", str(out)).returncode == 0
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
     assert "threshold 55%" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "db"), [([], None), (["--db", "clinic.sqlite3"], "clinic.sqlite3")], ids=["no arguments", "--db FILE"]
+)
+def test_a_plain_start_opens_the_desktop_app_on_the_database_given(monkeypatch, argv, db):
+    # Taken before the command parser is built (it costs the first window time), with the same outcome.
+    from facetdesk import app, cli
+
+    started = []
+    monkeypatch.setattr(app, "run_gui", lambda db_url: started.append(db_url) or 0)
+    assert cli.main(argv) == 0
+    assert started == [db]
+
+
+@pytest.mark.parametrize("argv", [["--db"], ["--db", "--version"], ["--db", "a", "b"]])
+def test_a_start_the_short_way_does_not_understand_is_refused_by_the_full_parser(monkeypatch, capsys, argv):
+    from facetdesk import app, cli
+
+    monkeypatch.setattr(app, "run_gui", lambda db_url: pytest.fail(f"the app started on {db_url!r}"))
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == 2
+    assert "usage: facetdesk" in capsys.readouterr().err

@@ -148,7 +148,7 @@ def findings_text(editor) -> str:
 
 # ---- the steps ------------------------------------------------------------------------------------------------
 def first_account() -> None:
-    from facetdesk.ui.signing.sign_in import FirstAccountDialog
+    from facetdesk.ui.signing.accounts_dialogs import FirstAccountDialog
 
     dialog = top(FirstAccountDialog)
     check(

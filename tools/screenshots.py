@@ -28,8 +28,9 @@ from sample_pathway import sample_pathway  # noqa: E402
 from facetdesk.domain.enums import BotoxProduct  # noqa: E402
 from facetdesk.services.context import build_context  # noqa: E402
 from facetdesk.ui.shell.main_window import MainWindow  # noqa: E402
+from facetdesk.ui.signing.accounts_dialogs import FirstAccountDialog  # noqa: E402
 from facetdesk.ui.signing.opening import DatabaseOpening  # noqa: E402
-from facetdesk.ui.signing.sign_in import FirstAccountDialog, SignInDialog  # noqa: E402
+from facetdesk.ui.signing.sign_in import SignInDialog  # noqa: E402
 
 TABS = [
     "procedure", "indication", "targets", "medications", "botox", "pain", "outcome", "documentation", "radiofrequency",

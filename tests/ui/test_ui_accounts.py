@@ -25,8 +25,9 @@ from facetdesk.interop.casefile import read_case
 from facetdesk.services.context import build_context
 from facetdesk.storage.errors import DatabaseError
 from facetdesk.ui.shell.main_window import MainWindow
+from facetdesk.ui.signing.accounts_dialogs import ChangePasswordDialog, FirstAccountDialog
 from facetdesk.ui.signing.opening import DatabaseOpening
-from facetdesk.ui.signing.sign_in import ChangePasswordDialog, FirstAccountDialog, SignInDialog, sign_in_at_start
+from facetdesk.ui.signing.sign_in import SignInDialog, sign_in_at_start
 from tests.actors import ADMIN_PHYSICIAN, NURSE, PASSWORD, PHYSICIAN
 from tests.ui.helpers import choose, click, find, open_window, set_spin, type_into
 

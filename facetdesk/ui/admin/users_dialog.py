@@ -31,7 +31,8 @@ from facetdesk.ui.common import style
 from facetdesk.ui.common.error_router import ErrorRouter
 from facetdesk.ui.common.rows_model import RowsTableModel
 from facetdesk.ui.common.widgets import ChoiceCombo, ErrorLabel, named
-from facetdesk.ui.signing.sign_in import USERNAME_TIP, password_field, with_password_problem
+from facetdesk.ui.signing.accounts_dialogs import USERNAME_TIP, with_password_problem
+from facetdesk.ui.signing.fields import password_field
 
 LOGIN_ROLES = (Role.PHYSICIAN, Role.NURSE)
 

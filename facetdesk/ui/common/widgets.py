@@ -2,63 +2,27 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
-    QLabel,
     QSpinBox,
     QToolTip,
     QWidget,
 )
 
 from facetdesk.ui.common import style
+from facetdesk.ui.common.labels import ErrorLabel, named, rich  # noqa: F401 (imported from here by most widgets)
 
 NOT_RECORDED = "not recorded"
 T = TypeVar("T")
-W = TypeVar("W", bound=QWidget)
-
-
-def rich(text: str, line_breaks: bool = False) -> str:
-    """Text shown as typed in a rich-text label: &, < and > escaped (and newlines kept, if asked)."""
-    out = html.escape(text, quote=False)
-    return out.replace("\n", "<br>") if line_breaks else out
-
-
-def named(widget: W, name: str, tip: str | None = None) -> W:
-    """Give a widget the accessible name screen readers (and tests) find it by."""
-    widget.setAccessibleName(name)
-    widget.setObjectName(name)
-    if tip:
-        widget.setToolTip(tip)
-    return widget
-
-
-class ErrorLabel(QLabel):
-    """Red text shown beside a field when its value is rejected; hidden otherwise."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setStyleSheet(f"color: {style.ERROR_COLOR};")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
-
-    def clear_error(self) -> None:
-        self.setText("")
-        self.hide()
 
 
 class ChoiceCombo(QComboBox):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the dialogs are imported when opened
     from facetdesk.ui.admin.settings_dialog import ClinicSettingsDialog
     from facetdesk.ui.admin.users_dialog import UsersDialog
     from facetdesk.ui.shell.outbox_runner import OutboxRunner
-    from facetdesk.ui.signing.sign_in import ChangePasswordDialog
+    from facetdesk.ui.signing.accounts_dialogs import ChangePasswordDialog
 
 
 def freed_when_closed(dialog: QWidget) -> None:
@@ -63,7 +63,7 @@ class AdminDialogs(QObject):
 
     @guarded
     def change_password(self) -> ChangePasswordDialog:
-        from facetdesk.ui.signing.sign_in import ChangePasswordDialog
+        from facetdesk.ui.signing.accounts_dialogs import ChangePasswordDialog
 
         dialog = ChangePasswordDialog(self._ctx.accounts, self._parent)
         freed_when_closed(dialog)
