@@ -154,8 +154,9 @@ extra (`pip install -e ".[test,bench]"`; the X11 figures also need the `Xvfb` bi
 listed as not measured without it); it builds the database once (kept in `benchmarks/.data/`, not in git),
 then runs `bench_startup.py`, `bench_startup_x11.py`,
 `bench_records.py`, `bench_network.py` (when `FACETDESK_BENCH_PG_URL` is set), `bench_memory.py`, `bench_rules.py`,
-`bench_notes.py` and `bench_entry.py` (each also runs alone) and writes this file. The note's floor draws the same page QR codes as the note, with reportlab's own QR
-widget (the note draws them as one path per code, which is why it beats that floor). The entry count is not a
+`bench_notes.py` and `bench_entry.py` (each also runs alone) and writes this file. The note's floor draws the same
+page QR codes as the note, with reportlab's own QR widget (the note draws them as one path per code, which is why
+it beats that floor). The entry count is not a
 timing: it is every click and keystroke the pytest-qt test `tests/ui/test_ui_entry_count.py` makes on the real
 widgets, and that test checks this file publishes it.
 Timings are medians unless the figure says p95; the load average when the run began was {load:.1f} on
