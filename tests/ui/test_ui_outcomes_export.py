@@ -191,10 +191,12 @@ def test_the_export_is_not_run_when_the_save_dialog_is_cancelled(qtbot, window, 
     assert not find(dialog, "Outcomes export result").isVisible()
 
 
-def test_the_action_sits_in_the_file_menu_after_the_fhir_export(window):
+def test_the_action_sits_in_the_file_menu_after_the_ehr_actions(window):
     file_menu = window.menuBar().actions()[0].menu()
     names = [a.objectName() for a in file_menu.actions()]
-    assert names.index("export_outcomes") == names.index("export_fhir") + 1
+    # What leaves for the EHR together (bundle, signed note, its outbox), then the registry export.
+    start = names.index("export_fhir")
+    assert names[start : start + 4] == ["export_fhir", "send_to_ehr", "ehr_outbox", "export_outcomes"]
 
 
 def test_every_control_of_the_dialog_is_named(qtbot, window):
