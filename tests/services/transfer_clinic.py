@@ -44,8 +44,18 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
         ctx.accounts.create_first_account(first, PASSWORDS["dr.first"])
         nurse = {"username": "rn.second", "display_name": "RN Second", "role": "nurse", "is_admin": False}
         ctx.accounts.create_user(nurse, PASSWORDS["rn.second"])
+        # Signed notes go to the EHR: the settings' interface and the outbox's messages move too.
+        outbox = path.with_name("ehr-outbox")
+        outbox.mkdir(exist_ok=True)
         ctx.settings.save(
             {
+                "ehr": {
+                    "mrn_system": "urn:oid:2.16.840.1.113883.3.999.1",
+                    "procedure_id_system": "https://ehr.example.org/procedures",
+                    "mrn_assigning_authority": "SYNTH",
+                    "outbox_folder": str(outbox),
+                    "send_on_signing": True,
+                },
                 "clinic_name": "Synthetic Spine Clinic – Süd",
                 "address": "1 Example Road\nTestville",
                 "phone": "+1 555 0100",
@@ -109,6 +119,7 @@ def build_clinic(path: Path, patients: int = 3) -> Clinic:
         from tests.builders.images import fluoroscopy_dicom
 
         ctx.images.attach(signed.id, fluoroscopy_dicom(), {"view": "ap", "level": "L4-L5", "caption": "Nadel L4"})
+        ctx.outbox.deliver_due()  # the note's messages sent, the addendum's too: rows with an outcome
         if len(procedure_ids) > 1:
             _sign_the_old_way(ctx, procedure_ids[1])
     finally:
