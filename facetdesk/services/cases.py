@@ -131,9 +131,7 @@ class CaseService:
         For an EHR's document endpoint or an interface engine's folder; the outbox writes the same on signing.
         """
         self._work.require(Permission.EXPORT)
-        from facetdesk.domain.catalog import get_catalog
-        from facetdesk.interop.fhir.common import Scope
-        from facetdesk.interop.fhir.document import document_reference
+        from facetdesk.interop.fhir.document import standalone_document_json
         from facetdesk.interop.files import write_atomically
         from facetdesk.storage.settings import load_settings
         from facetdesk.storage.signatures import signed_document
@@ -144,12 +142,9 @@ class CaseService:
             pdf = signed_document(session, procedure_id) if procedure.signature is not None else None
         if pdf is None:
             raise NotFound(f"procedure {procedure_id} is not signed: only a signed note goes to the EHR")
-        scope = Scope(procedure.uid, get_catalog(), mrn_system=systems.mrn_uri, procedure_system=systems.procedure_uri)
-        text = document_reference(scope, patient, procedure, pdf, in_bundle=False).model_dump_json(indent=2) + "\n"
-        written = write_atomically(text.encode("utf-8"), path)
-        self._record_export(
-            procedure_id, {"format": "fhir-documentreference", "document_sha256": sha256_bytes(text.encode("utf-8"))}
-        )
+        data = standalone_document_json(patient, procedure, pdf, systems)
+        written = write_atomically(data, path)
+        self._record_export(procedure_id, {"format": "fhir-documentreference", "document_sha256": sha256_bytes(data)})
         return written
 
     def _record_export(self, procedure_id: int, detail: dict) -> None:

@@ -93,8 +93,7 @@ class EhrOutboxService:
         if not is_row_id(procedure_id):
             raise NotFound(f"procedure {shown(procedure_id)} does not exist")
         assert isinstance(procedure_id, int)
-        from facetdesk.interop.fhir.common import Scope
-        from facetdesk.interop.fhir.document import document_reference
+        from facetdesk.interop.fhir.document import standalone_document_json
         from facetdesk.interop.hl7v2 import mdm_message
 
         now = self._clock().replace(microsecond=0)
@@ -109,13 +108,7 @@ class EhrOutboxService:
         part = len(procedure.addenda)
         control = uuid.uuid4().hex[:20]  # MSH-10 holds at most 20 characters
         mdm = mdm_message(patient, procedure, pdf, interface, control_id=control, now=now).encode("utf-8")
-        from facetdesk.domain.catalog import get_catalog
-
-        scope = Scope(
-            procedure.uid, get_catalog(), mrn_system=interface.mrn_uri, procedure_system=interface.procedure_uri
-        )
-        doc = document_reference(scope, patient, procedure, pdf, in_bundle=False)
-        fhir = (doc.model_dump_json(indent=2) + "\n").encode("utf-8")
+        fhir = standalone_document_json(patient, procedure, pdf, interface)
         stem = f"facetdesk-note-{control}"
         messages: list[store.NewMessage] = []
         if interface.outbox_folder:

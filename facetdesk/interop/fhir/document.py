@@ -12,6 +12,8 @@ from typing import Any
 
 from fhir.resources.R4B.documentreference import DocumentReference
 
+from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.ehr import EhrInterface
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.interop.document_codes import document_codes
@@ -86,3 +88,10 @@ def document_reference(
             {"code": "replaces", "target": {"identifier": {"system": _URI_SYSTEM, "value": f"urn:uuid:{earlier}"}}}
         ]
     return DocumentReference.model_validate(data)
+
+
+def standalone_document_json(patient: Patient, procedure: Procedure, pdf: bytes, systems: EhrInterface) -> bytes:
+    """The signed note's DocumentReference on its own, as UTF-8 JSON: the outbox's file and `facetdesk document`."""
+    scope = Scope(procedure.uid, get_catalog(), mrn_system=systems.mrn_uri, procedure_system=systems.procedure_uri)
+    doc = document_reference(scope, patient, procedure, pdf, in_bundle=False)
+    return (doc.model_dump_json(indent=2) + "\n").encode("utf-8")

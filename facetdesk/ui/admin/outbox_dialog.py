@@ -132,11 +132,12 @@ class OutboxDialog(QDialog):
         try:
             entries = self._outbox.entries()
             interface = self._outbox.interface()
+            # Over every message, not only the newest ones listed.
+            counts = self._outbox.counts()
         except (StorageError, NotPermitted) as exc:
             self.error.show_error(self.tr("Cannot read the outbox: {msg}").format(msg=exc))
             return
         self.model.set_entries(entries)
-        counts = {s: sum(1 for e in entries if e.status is s) for s in DeliveryStatus}
         self.summary.setText(
             self.tr("{p} pending · {s} sent · {f} failed").format(
                 p=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
