@@ -10,7 +10,9 @@ run, is benchmarks/x11_floor.py: a bare PySide6 dialog of the sign-in dialog's s
 the user name and password and Enter with XTEST (Enter again every 50 ms until the dialog closes: "Sign in"
 waits for the database), and once nothing has been drawn for a second, reads VmRSS from
 /proc: FacetDesk's main window with the patient list's first page, against the floor's bare 1280 x 820
-QMainWindow shown after the same Enter. The database is bench_startup's copy of the 100,000-patient one.
+QMainWindow shown after the same Enter. A third kind, also alternating, is the same floor with pydantic and
+SQLAlchemy's ORM imported before its window (the data stack floor, reported in the memory row's note). The
+database is bench_startup's copy of the 100,000-patient one.
 """
 
 from __future__ import annotations
@@ -62,11 +64,14 @@ def run(db_path: Path, runs: int = RUNS) -> list[Figure]:
         # sign-in dialog's size, which the floor's dialog takes.
         size = _start(x, app, env, work / "warm-app")["size"]
         floor = [sys.executable, str(FLOOR), str(size[0]), str(size[1])]
+        stack = [*floor, "--data-stack"]
         _start(x, floor, env, work / "warm-floor")
-        samples: dict[str, list[dict]] = {"app": [], "floor": []}
+        _start(x, stack, env, work / "warm-stack")
+        samples: dict[str, list[dict]] = {"app": [], "floor": [], "stack": []}
+        kinds = (("app", app), ("floor", floor), ("stack", stack))
         for i in range(runs):
-            order = (("app", app), ("floor", floor)) if i % 2 == 0 else (("floor", floor), ("app", app))
-            for kind, command in order:
+            # Each kind first, second and third in turn, so none always follows the same one.
+            for kind, command in kinds[i % 3 :] + kinds[: i % 3]:
                 samples[kind].append(_start(x, command, env, work / f"{kind}-{i}"))
 
     def values(kind: str, key: str) -> list[float]:
@@ -81,7 +86,7 @@ def run(db_path: Path, runs: int = RUNS) -> list[Figure]:
     painted, floor_painted = med("app", "painted"), med("floor", "painted")
     ratios = [a / f for a, f in zip(values("app", "painted"), values("floor", "painted"), strict=True)]
     note = f"median of {runs} fresh processes each, alternating, {PLATFORM}"
-    main_rss, floor_rss = med("app", "main_rss"), med("floor", "main_rss")
+    main_rss, floor_rss, stack_rss = med("app", "main_rss"), med("floor", "main_rss"), med("stack", "main_rss")
     return [
         Figure(
             "start-up to the first screen, the sign-in dialog, first painted, as seen by the X server",
@@ -107,7 +112,10 @@ def run(db_path: Path, runs: int = RUNS) -> list[Figure]:
             f"VmRSS read from /proc once nothing was drawn for 1 s, {note}; range {spread('app', 'main_rss', 'MiB')} "
             f"(floor {spread('floor', 'main_rss', 'MiB')}); at the sign-in dialog's first paint "
             f"{med('app', 'dialog_rss'):.1f} MiB (floor's dialog {med('floor', 'dialog_rss'):.1f} MiB); signed in by "
-            "typing with XTEST",
+            f"typing with XTEST; the data stack floor (the bare window after importing pydantic and SQLAlchemy's ORM "
+            f"and opening a SQLite database, benchmarks/x11_floor.py --data-stack) holds {stack_rss:.1f} MiB, "
+            f"{stack_rss - floor_rss:.1f} MiB above the bare window (range {spread('stack', 'main_rss', 'MiB')}), "
+            f"so FacetDesk's own share is {main_rss - stack_rss:.1f} MiB",
             platform=PLATFORM,
         ),
     ]

@@ -137,16 +137,22 @@ desktop paints faster, on both sides.
   from pressing "Sign in" the window takes a few hundred milliseconds (the row's note), part of it the
   deliberate argon2id password check.
 - **Resident memory with the main window** (target: 40 MiB above the bare window; offscreen and on xcb about
-  70 MiB above it in this run). Measured step by step on xcb (issue 20): the data stack adds about 30 MiB
-  (SQLAlchemy 21 MiB, of which asyncio, ssl with OpenSSL and importlib.metadata that it imports even for
-  SQLite; its ORM 6 MiB; pydantic 3 MiB), FacetDesk's domain, storage and services about 8 MiB, the account
-  service at sign-in about 12 MiB (argon2, and cryptography's Rust/OpenSSL library, 8 MiB resident, which an
-  administrator's sign-in needs to open the clinic's certificate authority), the main window's modules and
-  widgets about 20 MiB (mostly Qt's own code pages and heap: Python objects created for it are under 3 MiB,
-  tracemalloc), the sign-in dialog 4 MiB. Already done: PySide6's import hook is undone at start (it kept
-  the source of every module imported after Qt: 18 MiB), and the editor, notes, charts, reportlab and Alembic
-  load on first use. Going lower means a storage layer without SQLAlchemy, which the project chose for
-  PostgreSQL and migrations, or signing keys opened later than at sign-in (a second password prompt).
+  70 MiB above it in this run). The target cannot be met by any window that reads FacetDesk's database through
+  the stack the project is built on: the xcb memory row's note gives the data stack floor from the same run, the
+  bare window after importing pydantic (fixed by the customer) and SQLAlchemy's ORM (named by the developers'
+  guide for storage) and opening a SQLite database, with PySide6's import hook undone as FacetDesk does. That
+  floor alone is about 33 MiB above the bare window (SQLAlchemy imports asyncio, ssl with OpenSSL and
+  importlib.metadata even for SQLite), which leaves about 7 MiB for everything FacetDesk adds; its own share
+  above that floor is about 40 MiB: its domain, storage and services about 8 MiB, argon2 and cryptography's
+  Rust/OpenSSL library at sign-in about 9 MiB (an administrator's sign-in opens the clinic's certificate
+  authority, and every physician's first signature loads it), the main window's modules and widgets with the
+  patient list's first page about 20 MiB (mostly Qt's own code pages and heap; Python objects created for them
+  are under 5 MiB, tracemalloc). Already done: PySide6's import hook is undone at start (it kept the source of
+  every module imported after Qt: 18 MiB), and the editor, notes, charts, reportlab and Alembic load on first
+  use. Deferring cryptography further would only move its 9 MiB to the first signature of the day; glibc's
+  malloc_trim and Python's -OO and -X no_debug_ranges were measured and each gives back under 1.5 MiB. Meeting
+  the target as written needs a storage layer without SQLAlchemy or models without pydantic; the decision asked
+  for (issue 20) is whether the target should be FacetDesk's share above the data stack floor instead.
 
 {network}
 Reproduce: `python benchmarks/run_all.py` from the project folder in the test environment with the benchmark
