@@ -121,8 +121,10 @@ def show_main_window(ctx: AppContext, daily_backup: bool = True) -> MainWindow:
     the self-test's database is not the user's)."""
     from PySide6.QtCore import QTimer
 
+    from facetdesk.ui.common.app_icon import ensure_application_icon
     from facetdesk.ui.shell.main_window import MainWindow
 
+    ensure_application_icon()  # set after the sign-in dialog's first paint; not yet on a start without it
     window = MainWindow(ctx)
     _show_refusals_in(window)
     window.show()

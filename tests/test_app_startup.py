@@ -124,10 +124,12 @@ def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(cli
         "        enabled = dialog.sign_in_button.isEnabled()\n"
         "        print('AT PAINT ' + ','.join(data) + ' ENABLED ' + str(enabled), flush=True)\n"
         "        print('STATUS ' + dialog.opening_note.text(), flush=True)\n"
+        "        print('ICON AT SHOW ' + str(QApplication.windowIcon().isNull()), flush=True)\n"
         "    if not (dialog.sign_in_button.isEnabled() and dialog.opening.done):\n"
         "        QTimer.singleShot(5, lambda: answer(dialog))\n"
         "        return\n"
         "    print('OPENED ' + str(dialog.opening_note.isVisible()), flush=True)\n"
+        "    print('ICON LATER ' + str(len(QApplication.windowIcon().availableSizes())), flush=True)\n"
         "    report_loaded()\n"
         "    print('MAIN ' + str('facetdesk.ui.shell.main_window' in sys.modules), flush=True)\n"
         "    dialog.reject()\n"
@@ -138,6 +140,8 @@ def test_the_sign_in_dialog_is_painted_before_the_database_layer_is_imported(cli
     assert "STATUS Opening the clinic's database…" in done.stdout
     assert "OPENED False" in done.stdout  # the status line goes once the database is open
     assert "MAIN True" in done.stdout  # loaded behind the dialog too, so signing in does not wait for it
+    # The window icon's images are decoded after the first paint, not before it, and then every window has them.
+    assert "ICON AT SHOW True" in done.stdout and "ICON LATER 6" in done.stdout, done.stdout
 
 
 def test_the_app_starts_signs_in_and_quits(clinic_url, _isolated_user_dirs):

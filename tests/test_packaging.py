@@ -6,12 +6,16 @@ from __future__ import annotations
 import ast
 import plistlib
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from facetdesk.storage.migrate import MIGRATIONS_DIR
 from facetdesk.window_check import LINUX_LIBS_HINT
+from tests.pg import under_ci
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGING = REPO / "packaging"
@@ -87,3 +91,43 @@ def test_build_output_is_ignored_by_git_and_not_collected_by_pytest():
     assert "/build/" in ignored and "/dist/" in ignored
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert 'testpaths = ["tests"]' in pyproject
+
+
+def test_every_installer_names_an_icon_that_exists_in_the_sizes_it_takes():
+    from PIL import Image
+
+    from facetdesk.ui.common.app_icon import ICON_SIZES
+
+    icons = REPO / "resources" / "icons"
+    for size in ICON_SIZES:  # the window icon's files, and the .deb's hicolor theme folders
+        with Image.open(icons / f"facetdesk-{size}.png") as png:
+            assert png.size == (size, size) and png.mode == "RGBA"
+    with Image.open(icons / "facetdesk.ico") as ico:  # the Windows executables, shortcut and Settings > Apps
+        assert {(s, s) for s in ICON_SIZES} <= set(ico.info["sizes"])
+    with Image.open(icons / "facetdesk.icns") as icns:  # FacetDesk.app
+        assert icns.format == "ICNS" and max(icns.info["sizes"])[0] >= 512
+    spec = (PACKAGING / "facetdesk.spec").read_text(encoding="utf-8")
+    assert '"win32": str(ROOT / "resources" / "icons" / "facetdesk.ico")' in spec
+    assert '"darwin": str(ROOT / "resources" / "icons" / "facetdesk.icns")' in spec
+    root = ET.parse(PACKAGING / "windows" / "facetdesk.wxs").getroot()
+    declared = {i.get("Id"): i.get("SourceFile") for i in root.iter(f"{WXS}Icon")}
+    assert (REPO / declared["facetdesk.ico"].replace("\\", "/")).is_file()
+    assert next(root.iter(f"{WXS}Shortcut")).get("Icon") == "facetdesk.ico"
+    assert {p.get("Id"): p.get("Value") for p in root.iter(f"{WXS}Property")}["ARPPRODUCTICON"] == "facetdesk.ico"
+    desktop = (PACKAGING / "linux" / "facetdesk.desktop").read_text(encoding="utf-8").splitlines()
+    assert "Icon=facetdesk" in desktop
+    script = (PACKAGING / "build-linux").read_text(encoding="utf-8")
+    assert f"for size in {' '.join(map(str, ICON_SIZES))}; do" in script
+    assert '"$root/usr/share/icons/hicolor/${size}x${size}/apps/facetdesk.png"' in script
+
+
+def test_the_menu_entry_passes_freedesktops_own_validator():
+    if shutil.which("desktop-file-validate") is None:
+        if under_ci():
+            pytest.fail("desktop-file-validate (Debian: desktop-file-utils) is needed under CI")
+        pytest.skip("desktop-file-validate not installed (Debian: desktop-file-utils)")
+    checked = subprocess.run(
+        ["desktop-file-validate", str(PACKAGING / "linux" / "facetdesk.desktop")], capture_output=True, text=True
+    )
+    # Errors fail it (exit status); hints and warnings (a menu entry that would show twice) fail this test too.
+    assert checked.returncode == 0 and checked.stdout.strip() == "", checked.stdout + checked.stderr

@@ -80,7 +80,11 @@ def window_shown(window: MainWindow, screenshot: Path | None) -> str:
         raise RuntimeError("the main window did not paint")
     if screenshot is not None and not picture.save(str(screenshot), "PNG"):
         raise RuntimeError(f"the screenshot could not be written to {screenshot}")
-    return f"main window shown ({picture.width()}×{picture.height()}, platform {_platform()})"
+    icon = window.windowIcon()
+    if icon.isNull():
+        raise RuntimeError("the main window has no icon (resources/icons missing from the bundle?)")
+    sizes = len(icon.availableSizes())
+    return f"main window shown ({picture.width()}×{picture.height()}, platform {_platform()}, icon in {sizes} sizes)"
 
 
 def open_in_editor(window: MainWindow, patient_id: int, procedure_id: int) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facetdesk.ui.common.app_icon import ensure_application_icon
 from facetdesk.ui.common.labels import ErrorLabel, named
 from facetdesk.ui.signing.fields import LAST_USERNAME_KEY, muted, password_field, remember_username
 
@@ -89,8 +90,9 @@ class SignInDialog(QDialog):
         super().paintEvent(event)
         if not self.opening.started:
             # After this paint has reached the screen: the worker's imports would otherwise share the
-            # interpreter with the painting of the first screen.
+            # interpreter with the painting of the first screen, and so would decoding the window icon.
             QTimer.singleShot(0, self.opening.start)
+            QTimer.singleShot(0, ensure_application_icon)
 
     @Slot()
     def _opened(self) -> None:
