@@ -70,13 +70,17 @@ def seed_record(ctx: AppContext) -> SeededRecord:
     return SeededRecord(password, patient.id, procedure.id, FAMILY_NAME)
 
 
-def synthetic_dicom() -> bytes:
-    """A small one-frame XA DICOM file (a bright bar on a gradient), read back by the app as a C-arm's would be."""
+def synthetic_dicom(
+    size: tuple[int, int] = (64, 96), photometric: str = "MONOCHROME2", header: dict[str, str] | None = None
+) -> bytes:
+    """A one-frame XA DICOM file (a bright bar, the needle, on a gradient; 12 bits stored), read back by the app as
+    a C-arm's would be. ``header``: further DICOM attributes by keyword (the tests put a synthetic identity there,
+    to see that none of it leaves FacetDesk); the self-test's own image has none."""
     import numpy as np
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
-    rows, cols = 64, 96
+    rows, cols = size
     pixels = np.tile(np.linspace(200, 3000, cols, dtype=np.uint16), (rows, 1))
     pixels[:, cols // 2 - 2 : cols // 2 + 2] = 4000
     meta = FileMetaDataset()
@@ -88,9 +92,11 @@ def synthetic_dicom() -> bytes:
     ds.SOPClassUID = meta.MediaStorageSOPClassUID
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.Modality = "XA"
+    for keyword, value in (header or {}).items():
+        setattr(ds, keyword, value)
     ds.Rows, ds.Columns = rows, cols
     ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.PhotometricInterpretation = photometric
     ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
     ds.PixelRepresentation = 0
     ds.PixelData = pixels.tobytes()

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 from PIL import Image
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+from facetdesk.services.self_test import synthetic_dicom
 
 # Synthetic identity in the header, so a leak is visible in any output that carries it.
 HEADER_NAME = "Headerleak^Synthetic"
@@ -19,33 +18,15 @@ HEADER_INSTITUTION = "Synthetic Leak Hospital"
 
 
 def fluoroscopy_dicom(photometric: str = "MONOCHROME2", size: tuple[int, int] = (96, 128)) -> bytes:
-    """A one-frame XA image: a bright vertical bar (the needle) on a gradient, 12 bits stored."""
-    rows, cols = size
-    pixels = np.tile(np.linspace(200, 3000, cols, dtype=np.uint16), (rows, 1))
-    pixels[:, cols // 2 - 2 : cols // 2 + 2] = 4000
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.12.1"  # X-Ray Angiographic Image Storage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = "XA"
-    ds.PatientName = HEADER_NAME
-    ds.PatientID = HEADER_ID
-    ds.PatientBirthDate = "19580702"
-    ds.InstitutionName = HEADER_INSTITUTION
-    ds.StudyDate = "20261005"
-    ds.Rows, ds.Columns = rows, cols
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = photometric
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
-    ds.PixelRepresentation = 0
-    ds.PixelData = pixels.tobytes()
-    out = io.BytesIO()
-    ds.save_as(out, enforce_file_format=True)
-    return out.getvalue()
+    """A one-frame XA image (the self-test's own, services/self_test.py) with a synthetic identity in its header."""
+    header = {
+        "PatientName": HEADER_NAME,
+        "PatientID": HEADER_ID,
+        "PatientBirthDate": "19580702",
+        "InstitutionName": HEADER_INSTITUTION,
+        "StudyDate": "20261005",
+    }
+    return synthetic_dicom(size, photometric, header)
 
 
 def picture(fmt: str = "PNG", size: tuple[int, int] = (80, 60)) -> bytes:

@@ -1107,7 +1107,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "KeyKeeper.reset": "inside AccountService.update_user, with a checked password",
     "self_test.seed_record": "the installed app's self-test: its own synthetic record, no outside input "
     "(tests/test_self_test.py)",
-    "self_test.synthetic_dicom": "no arguments; the self-test's image",
+    "self_test.synthetic_dicom": "synthetic pixels and the caller's own header; the self-test's and the tests' image",
     "self_test.sign_and_verify": "the self-test's own record, from seed_record (tests/test_self_test.py)",
     "self_test.fhir_bundle_check": "the self-test's own record, from seed_record (tests/test_self_test.py)",
     "self_test.postgresql_driver_check": "no arguments; connects to nothing",
