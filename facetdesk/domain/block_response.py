@@ -69,6 +69,11 @@ class BlockResponse:
             return None
         return self.lasted_until - self.began_at
 
+    @property
+    def seen_to_end(self) -> bool:
+        """Whether a score shows relief falling below the threshold; if not, the duration is only a lower bound."""
+        return self.ended_before is not None
+
     def describe_duration(self) -> str:
         if self.began_at is None or self.duration_minutes is None:
             return f"relief never reached {self.threshold_pct:g}%"

@@ -111,7 +111,8 @@ def check_diagnostic_block(case: RuleCase) -> list[Finding]:
     facet_only=True,
     checks=(
         "Of two positive diagnostic blocks at the same levels with agents of different expected duration, "
-        "the longer-acting agent gave the longer relief."
+        "the longer-acting agent gave the longer relief; undetermined while the relief that would decide it was "
+        "still at or above the threshold at its last score (a duration known only as 'at least')."
     ),
     thresholds=_RELIEF_KEYS,
 )
@@ -176,7 +177,18 @@ def check_concordance(case: RuleCase) -> list[Finding]:
         f"{sp.performed_at:%Y-%m-%d}): {short.describe_duration()}"
     )
     assert long_.duration_minutes is not None and short.duration_minutes is not None
-    if long_.duration_minutes > short.duration_minutes:
+    longer = long_.duration_minutes > short.duration_minutes
+    # A relief still at or above the threshold at its last score lasted at least that long, maybe much longer:
+    # it can show the other block ended sooner only when its lower bound already outlasts the other's end.
+    open_ended = short if longer else long_
+    if not open_ended.seen_to_end:
+        msg = (
+            f"undetermined: the {open_ended.agent_name} relief was still >={open_ended.threshold_pct:g}% at its last "
+            f"score, so whether the longer-acting {long_.agent_name} gave the longer relief cannot be told; "
+            f"record a score after relief wears off; {detail}"
+        )
+        return [finding(Severity.CAUTION, Status.NOT_EVALUATED, msg, "undetermined")]
+    if longer:
         return [finding(Severity.INFO, Status.MET, f"concordant comparative blocks: {detail}", "concordant")]
     msg = (
         f"discordant comparative blocks: the longer-acting {long_.agent_name} did not give the longer relief; {detail}"
