@@ -8,9 +8,14 @@ import pytest
 
 from facetdesk.domain.block_response import BlockVerdict, block_response
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.timefmt import format_minutes
+from facetdesk.interop.fhir.common import Scope
+from facetdesk.interop.fhir.procedure import outcome_text
+from facetdesk.interop.outcomes import outcome_row
+from facetdesk.note.procedure_sections import pain_block
 from facetdesk.rules import coverage  # noqa: F401  (registers the coverage rules)
 from facetdesk.rules.finding import Status
-from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, procedure, scores
+from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, procedure, scores, screened_patient
 from tests.rules.rule_runs import one, value
 
 
@@ -77,3 +82,31 @@ def test_every_rule_gives_the_blocks_verdict(name):
     else:
         assert f.verdict in ("not concordant", "undetermined") and "concordant comparative" not in f.message
         assert (f.verdict == "not concordant") is (verdict is BlockVerdict.NEGATIVE)
+
+
+def test_the_note_and_the_exports_print_the_duration_the_block_was_judged_on():
+    """Relief that dips while the anaesthetic takes effect (before the onset allowance) and then holds: the block
+    is positive with relief from the later score, and the note, the FHIR outcome and the registry row say so too,
+    not 'lasted 0 min' from the first score."""
+    early, dip = onset() // 3, 2 * onset() // 3
+    pairs = [(early, 1), (dip, 6), (onset() + 15, 1), (_w("lidocaine"), 1), (_w("lidocaine") + 60, 7)]
+    block = _block(pairs, WHEN)
+    catalog = get_catalog()
+    response = block_response(block, catalog)
+    assert response.verdict is BlockVerdict.POSITIVE
+    assert (response.began_at, response.lasted_until) == (onset() + 15, _w("lidocaine"))
+    threshold = value("relief.positive_block_pct")
+    lasted = format_minutes(_w("lidocaine") - onset() - 15)
+    printed = f"Relief ≥{threshold:g}%: from {format_minutes(onset() + 15)}, lasted {lasted}"
+
+    assert any(line.startswith(printed) for line in pain_block(block, catalog).durations)
+    assert printed in outcome_text(block, Scope(procedure_uid="synthetic", catalog=catalog))
+    row = outcome_row(screened_patient(), block, catalog)
+    assert (row["relief_positive_block_from_min"], row["relief_positive_block_lasted_min"]) == (
+        response.began_at,
+        response.duration_minutes,
+    )
+
+
+def onset() -> int:
+    return int(value("relief.onset_allowance_minutes"))
