@@ -380,8 +380,8 @@ def _sources(matches: list[AgentMatch]) -> tuple[str, bool]:
     checks=(
         "Each recorded allergy against the agents given, by ingredient, US brand name and class (amide or ester "
         "local anaesthetic, corticosteroid, iodinated contrast, botulinum toxin: any toxin product matches every "
-        "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy that "
-        "names nothing known, are shown for the physician to check."
+        "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy (or an "
+        "item of a list typed as one allergy) that names nothing known, are shown for the physician to check."
     ),
 )
 def check_allergy(case: RuleCase) -> list[Finding]:
@@ -427,9 +427,11 @@ def check_allergy(case: RuleCase) -> list[Finding]:
                 f"{mine.name if mine else 'of another agent'}: no class match{note}"
             )
             statements.append((msg, [m]))
-    unmatched = [r.allergy for r in results if not r.recognised]
+    # A whole allergy that names nothing, or an item of a list whose other items were recognised.
+    unmatched = [f"'{r.allergy}'" for r in results if not r.recognised]
+    unmatched += [f"'{item}' (in '{r.allergy}')" for r in results for item in r.unnamed]
     if unmatched:
-        listed = ", ".join(f"'{a}'" for a in unmatched)
+        listed = ", ".join(unmatched)
         msg = (
             f"not matched — check by hand: {listed} name{'s' if len(unmatched) == 1 else ''} no ingredient, brand "
             f"or drug class FacetDesk knows; check against the agents given ({given_text})"

@@ -299,6 +299,36 @@ def test_unmatched_entries_are_named_beside_matched_ones():
     assert findings[1].message.startswith(f"{NOT_MATCHED}: 'latex'") and "Marcaine" not in findings[1].message
 
 
+@pytest.mark.parametrize(
+    ("allergy", "unnamed"),
+    [
+        ("Marcaine; Solu-Medrol", "Solu-Medrol"),
+        ("Solu-Medrol, Marcaine", "Solu-Medrol"),
+        ("Marcaine and latex", "latex"),
+        ("Marcaine\nsulfa", "sulfa"),
+        ("Sensorcaine / shellfish", "shellfish"),
+    ],
+)
+def test_an_unrecognised_item_beside_a_recognised_one_in_one_entry_is_for_a_person_to_check(allergy, unnamed):
+    """A list typed as one allergy: the brand it names matches, and the item naming nothing known (here a
+    methylprednisolone product the names do not hold, with a corticosteroid given) is not silently dropped."""
+    findings = _allergy([allergy], _procedure("bupivacaine", "triamcinolone_acetonide"))
+    assert [(f.status, f.severity) for f in findings] == [
+        (Status.NOT_MET, Severity.CRITICAL),
+        (Status.NOT_EVALUATED, Severity.CAUTION),
+    ], findings
+    assert "bupivacaine by brand" in findings[0].message
+    assert findings[1].message.startswith(f"{NOT_MATCHED}: '{unnamed}' (in '{allergy}')"), findings[1].message
+
+
+@pytest.mark.parametrize(
+    "allergy", ["betamethasone sodium phosphate / acetate", "Marcaine, Kenalog", "Xylocaine and Marcaine", "Kenalog-40"]
+)
+def test_a_list_whose_every_item_names_something_known_leaves_nothing_to_check(allergy):
+    findings = _allergy([allergy], _procedure("lidocaine", "bupivacaine", "triamcinolone_acetonide"))
+    assert not any(f.message.startswith(NOT_MATCHED) for f in findings), findings
+
+
 def test_no_allergies_recorded_is_met_as_before():
     f = _one([], _procedure("lidocaine"))
     assert (f.status, f.severity, f.message) == (Status.MET, Severity.INFO, "no allergies recorded")
