@@ -151,6 +151,8 @@ class AllergyNames(BaseModel):
 
     classes: tuple[AllergyClass, ...] = ()
     agents: tuple[AllergyAgent, ...] = ()
+    # Record wordings that state the patient has no known allergy ("NKDA"): matched as a whole entry, never a part.
+    none_known: tuple[str, ...] = ()
     # normalised words of a name -> what it names; and the same names written as one word.
     _index: dict[tuple[str, ...], Named] = PrivateAttr(default_factory=dict)
     _compact: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
@@ -178,6 +180,11 @@ class AllergyNames(BaseModel):
                     break
         if not problems:
             problems += self._build_index()
+        for text in self.none_known:
+            if not words(text):
+                problems.append(f"none_known wording {text!r} has no letters or digits")
+            elif self.names(text):
+                problems.append(f"none_known wording {text!r} names a drug or class")
         if problems:
             raise ValueError("resources/allergy_names.json: " + "; ".join(problems))
         return self
@@ -221,6 +228,12 @@ class AllergyNames(BaseModel):
 
     def agent(self, key: str) -> AllergyAgent | None:
         return next((a for a in self.agents if a.key == key), None)
+
+    def says_none_known(self, allergy: str) -> bool:
+        """Whether the whole entry states no known allergy ("NKDA", "N.K.D.A.", "none"), in a wording of
+        ``none_known`` (compared as one run of letters, so dots and spaces do not matter)."""
+        text = "".join(words(allergy))
+        return bool(text) and any("".join(words(w)) == text for w in self.none_known)
 
     def drug_class_of(self, cls: AllergyClass) -> str | None:
         return next((c.drug_class for c in self._chain(cls) if c.drug_class), None)

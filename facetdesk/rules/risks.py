@@ -381,15 +381,19 @@ def _sources(matches: list[AgentMatch]) -> tuple[str, bool]:
         "Each recorded allergy against the agents given, by ingredient, US brand name and class (amide or ester "
         "local anaesthetic, corticosteroid, iodinated contrast, botulinum toxin: any toxin product matches every "
         "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy (or an "
-        "item of a list typed as one allergy) that names nothing known, are shown for the physician to check."
+        "item of a list typed as one allergy) that names nothing known, are shown for the physician to check. "
+        "'NKDA' or 'none' (resources/allergy_names.json none_known) is no known allergy; beside an allergy, a "
+        "contradiction to check."
     ),
 )
 def check_allergy(case: RuleCase) -> list[Finding]:
     rid, field = "risk.allergy", ("patient", "allergies")
-    allergies = case.patient.allergies
-    if not allergies:
-        return [case.finding(rid, Severity.INFO, Status.MET, "no allergies recorded", field, source=_ALLERGY_SOURCE)]
     names = case.catalog.allergy_names
+    none_known = [a for a in case.patient.allergies if names.says_none_known(a)]
+    allergies = [a for a in case.patient.allergies if a not in none_known]
+    if not allergies:
+        msg = f"no known allergies ({'; '.join(none_known)})" if none_known else "no allergies recorded"
+        return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=_ALLERGY_SOURCE)]
     given = _given(case)
     given_text = ", ".join(g.name for g in given) or "no agents recorded"
     results = [names.match(allergy, given) for allergy in allergies]
@@ -435,6 +439,14 @@ def check_allergy(case: RuleCase) -> list[Finding]:
         msg = (
             f"not matched — check by hand: {listed} name{'s' if len(unmatched) == 1 else ''} no ingredient, brand "
             f"or drug class FacetDesk knows; check against the agents given ({given_text})"
+        )
+        findings.append(case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=_ALLERGY_SOURCE))
+    if none_known:
+        # "NKDA" beside a recorded allergy: the record contradicts itself, so neither may be trusted unchecked.
+        said = ", ".join(f"'{a}'" for a in none_known)
+        msg = (
+            f"check by hand: {said} is recorded beside allergies ({'; '.join(allergies)}); confirm the patient's "
+            "allergies and correct the record"
         )
         findings.append(case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=_ALLERGY_SOURCE))
     if findings:

@@ -329,6 +329,36 @@ def test_a_list_whose_every_item_names_something_known_leaves_nothing_to_check(a
     assert not any(f.message.startswith(NOT_MATCHED) for f in findings), findings
 
 
+@pytest.mark.parametrize("said", ["NKDA", "nkda", "N.K.D.A.", "None", "No known drug allergies", "NKA", " nil "])
+def test_no_known_allergies_written_out_is_none_known_not_an_unmatched_allergy(said):
+    f = _one([said], _procedure("lidocaine"))
+    assert (f.status, f.severity) == (Status.MET, Severity.INFO), f.message
+    assert f.message.startswith("no known allergies") and NOT_MATCHED not in f.message
+
+
+def test_free_text_that_only_resembles_none_known_is_still_for_a_person_to_check():
+    for text in ("none to lidocaine?", "NKDA except sulfa", "nonsteroidal"):
+        findings = _allergy([text], _procedure("bupivacaine"))
+        assert all(f.status is not Status.MET or "no known allergies" not in f.message for f in findings), findings
+    f = _allergy(["NKDA except sulfa"], _procedure("bupivacaine"))
+    assert any(x.message.startswith(NOT_MATCHED) for x in f), f
+
+
+def test_none_known_beside_a_recorded_allergy_is_a_contradiction_to_check():
+    findings = _allergy(["NKDA", "Marcaine"], _procedure("bupivacaine"))
+    assert [(f.status, f.severity) for f in findings] == [
+        (Status.NOT_MET, Severity.CRITICAL),
+        (Status.NOT_EVALUATED, Severity.CAUTION),
+    ], findings
+    assert "bupivacaine by brand (Marcaine)" in findings[0].message
+    assert findings[1].message.startswith("check by hand: 'NKDA' is recorded beside allergies (Marcaine)")
+    # ... and beside an allergy that names nothing known: both are shown, never all clear.
+    findings = _allergy(["none", "latex"], _procedure("bupivacaine"))
+    assert {f.status for f in findings} == {Status.NOT_EVALUATED}, findings
+    assert any("'latex'" in f.message for f in findings)
+    assert any("'none' is recorded beside" in f.message for f in findings)
+
+
 def test_no_allergies_recorded_is_met_as_before():
     f = _one([], _procedure("lidocaine"))
     assert (f.status, f.severity, f.message) == (Status.MET, Severity.INFO, "no allergies recorded")
