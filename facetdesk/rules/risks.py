@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from facetdesk.domain.allergy import AgentMatch, AllergyAgent, AllergyClass, GivenAgent, Named
+from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
 from facetdesk.domain.patient import AnticoagulantUse, Patient
 from facetdesk.domain.timefmt import fmt_datetime
@@ -462,7 +463,8 @@ def check_allergy(case: RuleCase) -> list[Finding]:
 # (a green check for a held anticoagulant included: the physician confirms the last dose every time).
 _PATIENT_RISK = {
     "risk.anticoagulant": lambda p: bool(p.anticoagulants),
-    "risk.allergy": lambda p: bool(p.allergies),
+    # "NKDA" alone is no allergy to pin.
+    "risk.allergy": lambda p: any(not get_catalog().allergy_names.says_none_known(a) for a in p.allergies),
     "risk.diabetes_steroid": lambda p: p.diabetes is True,
     "risk.pregnancy": lambda p: p.pregnant is True,
     "risk.infection_site": lambda p: p.injection_site_infection is True,

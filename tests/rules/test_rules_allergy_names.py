@@ -14,6 +14,7 @@ from facetdesk.domain.allergy import words
 from facetdesk.domain.catalog import get_catalog, load_catalog
 from facetdesk.resources import resources_dir
 from facetdesk.rules.finding import Severity, Status
+from facetdesk.rules.risks import concerns_present_risk
 from tests.builders.records import BOTOX, LIDOCAINE, med, procedure, screened_patient
 from tests.rules.rule_runs import run
 
@@ -334,6 +335,13 @@ def test_no_known_allergies_written_out_is_none_known_not_an_unmatched_allergy(s
     f = _one([said], _procedure("lidocaine"))
     assert (f.status, f.severity) == (Status.MET, Severity.INFO), f.message
     assert f.message.startswith("no known allergies") and NOT_MATCHED not in f.message
+
+
+def test_none_known_alone_is_not_pinned_as_a_risk_the_patient_has():
+    for allergies, pinned in ((["NKDA"], False), (["NKDA", "latex"], True), (["Marcaine"], True)):
+        patient = screened_patient(allergies=allergies)
+        findings = run("risk.allergy", patient=patient, procedure=_procedure("lidocaine"))
+        assert any(concerns_present_risk(f, patient) for f in findings) is pinned, allergies
 
 
 def test_free_text_that_only_resembles_none_known_is_still_for_a_person_to_check():
