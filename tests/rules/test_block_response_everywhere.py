@@ -15,7 +15,7 @@ from facetdesk.interop.outcomes import outcome_row
 from facetdesk.note.procedure_sections import pain_block
 from facetdesk.rules import coverage  # noqa: F401  (registers the coverage rules)
 from facetdesk.rules.finding import Status
-from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, procedure, scores, screened_patient
+from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, left, procedure, scores, screened_patient
 from tests.rules.rule_runs import one, value
 
 
@@ -110,3 +110,30 @@ def test_the_note_and_the_exports_print_the_duration_the_block_was_judged_on():
 
 def onset() -> int:
     return int(value("relief.onset_allowance_minutes"))
+
+
+def test_a_first_block_at_more_levels_counts_for_each_rule_alike():
+    """First block at L4-L5 and L5-S1, confirmatory at L4-L5 only, both positive: the confirmatory rule, the RFA
+    prerequisite and RFA candidacy all count the first block as an earlier block at L4-L5."""
+    pairs = [(15, 1), (_w("bupivacaine"), 1)]
+    first = procedure(
+        performed_at=WHEN - timedelta(days=30), pre_procedure_pain=8, pain_scores=scores(*pairs),
+        medications=[BUPIVACAINE], targets=left("L4-L5", "L5-S1"),
+    )  # fmt: skip
+    second = procedure(
+        performed_at=WHEN, intent="diagnostic_confirmatory", pre_procedure_pain=8, pain_scores=scores(*pairs),
+        medications=[BUPIVACAINE], targets=left("L4-L5"),
+    )  # fmt: skip
+    assert one("lcd.confirmatory_block", procedure=second, priors=[first]).status == Status.MET
+    rfa = procedure(
+        performed_at=WHEN + timedelta(days=30), technique="radiofrequency_ablation", intent="therapeutic",
+        radiofrequency={"method": "conventional"}, targets=left("L4-L5"),
+    )  # fmt: skip
+    assert one("lcd.rfa_prerequisite", procedure=rfa, priors=[first, second]).status == Status.MET
+    f = one("relief.rfa_candidate", procedure=second, priors=[first])
+    assert f.verdict == "candidate", f.message
+    # The other way round, the later block's extra level was never blocked before: neither rule counts it.
+    wider = second.model_copy(update={"targets": first.targets})
+    narrow = first.model_copy(update={"targets": second.targets})
+    assert one("lcd.confirmatory_block", procedure=wider, priors=[narrow]).status == Status.NOT_MET
+    assert one("relief.rfa_candidate", procedure=wider, priors=[narrow]).verdict == "not yet"
