@@ -7,7 +7,9 @@ brackets separate words), and a final plural "s" dropped from words longer than 
 "ss", "us" or "is" (anaesthetics = anaesthetic, toxins = toxin). A name matches when its words occur as consecutive
 whole words of the allergy ("Marcaine®", "bupivacaine (Marcaine)"), or when the allergy writes a several-word name as
 one word ("DepoMedrol"). Where names overlap, the longest wins: "ester local anaesthetic" names the ester class, not
-the local anaesthetic class above it. An allergy that names nothing known is unmatched, for a person to check.
+the local anaesthetic class above it. An allergy that names nothing known is unmatched, for a person to check; so is
+each item of a list typed as one allergy ("Marcaine; Solu-Medrol", items split at ; , / + & "and" and line breaks)
+whose words no known name covers, so a recognised item never hides an unrecognised one beside it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ HOW_ORDER: tuple[How, ...] = ("ingredient", "brand", "class", "same_class", "oth
 MATCHED: frozenset[How] = frozenset(("ingredient", "brand", "class"))
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+# Where one recorded allergy lists several: each item must name something known or be shown for a person to check.
+_ITEM_SEPARATOR = re.compile(r"[;,/+&\n\r]+|\s+and\s+", re.IGNORECASE)
 
 
 def _singular(word: str) -> str:
@@ -124,11 +128,13 @@ class AgentMatch:
 
 @dataclass(frozen=True)
 class AllergyResult:
-    """What one recorded allergy names and, per agent given, the strongest way it meets that agent."""
+    """What one recorded allergy names and, per agent given, the strongest way it meets that agent; ``unnamed``:
+    the items of a recognised list that name nothing known (see the module docstring)."""
 
     allergy: str
     named: tuple[Named, ...]
     matches: tuple[AgentMatch, ...]
+    unnamed: tuple[str, ...] = ()
 
     @property
     def recognised(self) -> bool:
@@ -145,6 +151,8 @@ class AllergyNames(BaseModel):
 
     classes: tuple[AllergyClass, ...] = ()
     agents: tuple[AllergyAgent, ...] = ()
+    # Record wordings that state the patient has no known allergy ("NKDA"): matched as a whole entry, never a part.
+    none_known: tuple[str, ...] = ()
     # normalised words of a name -> what it names; and the same names written as one word.
     _index: dict[tuple[str, ...], Named] = PrivateAttr(default_factory=dict)
     _compact: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
@@ -172,6 +180,11 @@ class AllergyNames(BaseModel):
                     break
         if not problems:
             problems += self._build_index()
+        for text in self.none_known:
+            if not words(text):
+                problems.append(f"none_known wording {text!r} has no letters or digits")
+            elif self.names(text):
+                problems.append(f"none_known wording {text!r} names a drug or class")
         if problems:
             raise ValueError("resources/allergy_names.json: " + "; ".join(problems))
         return self
@@ -216,6 +229,12 @@ class AllergyNames(BaseModel):
     def agent(self, key: str) -> AllergyAgent | None:
         return next((a for a in self.agents if a.key == key), None)
 
+    def says_none_known(self, allergy: str) -> bool:
+        """Whether the whole entry states no known allergy ("NKDA", "N.K.D.A.", "none"), in a wording of
+        ``none_known`` (compared as one run of letters, so dots and spaces do not matter)."""
+        text = "".join(words(allergy))
+        return bool(text) and any("".join(words(w)) == text for w in self.none_known)
+
     def drug_class_of(self, cls: AllergyClass) -> str | None:
         return next((c.drug_class for c in self._chain(cls) if c.drug_class), None)
 
@@ -247,7 +266,14 @@ class AllergyNames(BaseModel):
 
     def names(self, allergy: str) -> tuple[Named, ...]:
         """What the allergy names; where names overlap, only the longest (see the module docstring)."""
-        text = words(allergy)
+        out: list[Named] = []
+        for _, _, named in self._spans(words(allergy)):
+            if named not in out:
+                out.append(named)
+        return tuple(out)
+
+    def _spans(self, text: tuple[str, ...]) -> list[tuple[int, int, Named]]:
+        """Where in ``text`` (its words) each known name occurs, overlapped ones dropped, in order."""
         spans: list[tuple[int, int, Named]] = []
         for i in range(len(text)):
             compact = self._compact.get(text[i])
@@ -257,10 +283,24 @@ class AllergyNames(BaseModel):
                 if text[i : i + len(key)] == key:
                     spans.append((i, i + len(key), named))
         kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0] for o in spans)]
-        out: list[Named] = []
-        for _, _, named in sorted(kept, key=lambda s: (s[0], s[1])):
-            if named not in out:
-                out.append(named)
+        return sorted(kept, key=lambda s: (s[0], s[1]))
+
+    def _unnamed_items(self, allergy: str, own_keys: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+        """The items of a listed allergy none of whose words a known name (or an unlisted agent's key) covers."""
+        items = [(raw.strip(), words(raw)) for raw in _ITEM_SEPARATOR.split(allergy)]
+        items = [(raw, ws) for raw, ws in items if ws]
+        if len(items) < 2:
+            return ()
+        text = tuple(w for _, ws in items for w in ws)
+        covered = {i for start, end, _ in self._spans(text) for i in range(start, end)}
+        for own in own_keys:
+            covered |= {i + k for i in range(len(text)) if text[i : i + len(own)] == own for k in range(len(own))}
+        out: list[str] = []
+        start = 0
+        for raw, ws in items:
+            if not covered & set(range(start, start + len(ws))):
+                out.append(raw)
+            start += len(ws)
         return tuple(out)
 
     def _relation(self, named: Named, given: GivenAgent) -> AgentMatch | None:
@@ -289,18 +329,22 @@ class AllergyNames(BaseModel):
         text = words(allergy)
         unlisted: list[Named] = []
         matches: list[AgentMatch] = []
+        own_keys: list[tuple[str, ...]] = []
         for agent in given:
             found = [m for n in named if (m := self._relation(n, agent)) is not None]
             if agent.key is not None and self.agent(agent.key) is None:
                 # An agent without an entry (older resources/) is still matched by its own key as ingredient.
                 own = words(agent.key.replace("_", " "))
+                own_keys.append(own)
                 if own and any(text[i : i + len(own)] == own for i in range(len(text))):
                     cls = AllergyClass(key=agent.key, name=agent.name, source="drugs.json", confidence="S")
                     unlisted.append(Named("ingredient", agent.name, cls))
                     found.append(AgentMatch(agent, "ingredient", unlisted[-1]))
             if found:
                 matches.append(min(found, key=lambda m: HOW_ORDER.index(m.how)))
-        return AllergyResult(allergy, (*named, *unlisted), tuple(matches))
+        all_named = (*named, *unlisted)
+        unnamed = self._unnamed_items(allergy, own_keys) if all_named else ()
+        return AllergyResult(allergy, all_named, tuple(matches), unnamed)
 
 
 def _what(named: Named) -> str:

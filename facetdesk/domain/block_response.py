@@ -15,7 +15,9 @@ duration"). Let T be relief.positive_block_pct, W the expected duration of the b
   below T at the first score after W);
 - not evaluated: no agent with an expected duration, no pre-injection score (or 0), or no score up to W.
 
-Durations are counted from when relief began (the first score at or above T), not from the injection.
+Durations are counted from when relief began (the first score at or above T; a dip below T before O restarts the
+run), not from the injection. The note, the FHIR and registry exports and the screens print the same run
+(domain.relief.procedure_relief, with O).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from enum import Enum
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.procedure import PainScore, Procedure
-from facetdesk.domain.relief import relief_pct, targeted_anaesthetics
+from facetdesk.domain.relief import relief_pct, summarize_relief, targeted_anaesthetics
 from facetdesk.domain.timefmt import format_minutes
 
 THRESHOLD_KEY = "relief.positive_block_pct"
@@ -68,6 +70,11 @@ class BlockResponse:
         if self.began_at is None or self.lasted_until is None:
             return None
         return self.lasted_until - self.began_at
+
+    @property
+    def seen_to_end(self) -> bool:
+        """Whether a score shows relief falling below the threshold; if not, the duration is only a lower bound."""
+        return self.ended_before is not None
 
     def describe_duration(self) -> str:
         if self.began_at is None or self.duration_minutes is None:
@@ -145,9 +152,16 @@ def block_response(procedure: Procedure, catalog: Catalog) -> BlockResponse:
         return relief_pct(baseline, s.nrs)
 
     peak = max(in_window, key=lambda s: (rel(s), -s.minutes_after))
-    run = _run(scores, threshold, rel, onset)
-    numbers = {"peak_pct": rel(peak), "peak_at": peak.minutes_after, **run}
-    began = run["began_at"]
+    # The run at the threshold as the note and the exports print it (domain.relief, with the onset allowance).
+    run = summarize_relief(baseline, scores, (threshold,), onset).durations[0]
+    began = run.reached_at
+    numbers = {
+        "peak_pct": rel(peak),
+        "peak_at": peak.minutes_after,
+        "began_at": began,
+        "lasted_until": run.lasted_until,
+        "ended_before": run.ended_before,
+    }
     if rel(peak) < threshold:
         late = [s for s in scores if s.minutes_after > window and rel(s) >= threshold]
         why = (
@@ -185,25 +199,6 @@ def block_response(procedure: Procedure, catalog: Catalog) -> BlockResponse:
         )
         return result(BlockVerdict.INDETERMINATE, why, **numbers)
     return result(BlockVerdict.POSITIVE, "", **numbers)
-
-
-def _run(scores: list[PainScore], threshold: float, rel, onset: float) -> dict[str, int | None]:
-    """The run of scores at or above the threshold; a dip while the block takes effect (before ``onset``)
-    restarts it rather than ending it."""
-    began = lasted = ended = None
-    for s in scores:
-        at_or_above = rel(s) >= threshold
-        if began is None:
-            if at_or_above:
-                began = lasted = s.minutes_after
-        elif at_or_above:
-            lasted = s.minutes_after
-        elif s.minutes_after < onset:
-            began = lasted = None
-        else:
-            ended = s.minutes_after
-            break
-    return {"began_at": began, "lasted_until": lasted, "ended_before": ended}
 
 
 def blocks_apart_enough(first: Procedure, second: Procedure, catalog: Catalog) -> bool:

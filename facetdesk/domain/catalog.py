@@ -208,7 +208,11 @@ def load_catalog(directory: Path) -> Catalog:
         diary_timepoints=tuple(
             sorted({int(t["minutes"]): str(t["label"]) for t in diary.get("timepoints", [])}.items())
         ),
-        allergy_names=AllergyNames(classes=allergy.get("classes", ()), agents=allergy.get("agents", ())),
+        allergy_names=AllergyNames(
+            classes=allergy.get("classes", ()),
+            agents=allergy.get("agents", ()),
+            none_known=allergy.get("none_known", ()),
+        ),
         exclusions=tuple(Exclusion(**e) for e in excl.get("exclusions", ())),
     )
 

@@ -59,7 +59,9 @@ def relief_pct(baseline: int, nrs: int) -> float:
     return round((baseline - nrs) / baseline * 100, 1)
 
 
-def _duration(points: tuple[ReliefPoint, ...], threshold: float) -> ReliefDuration:
+def _duration(points: tuple[ReliefPoint, ...], threshold: float, onset_minutes: float) -> ReliefDuration:
+    """The run of points at or above ``threshold``; a dip before ``onset_minutes`` (the anaesthetic still taking
+    effect) restarts the run rather than ending it, as the block-response definition reads it."""
     reached_at = lasted_until = ended_before = None
     for p in points:
         at_or_above = p.relief_pct is not None and p.relief_pct >= threshold
@@ -68,16 +70,21 @@ def _duration(points: tuple[ReliefPoint, ...], threshold: float) -> ReliefDurati
                 reached_at = lasted_until = p.minutes_after
         elif at_or_above:
             lasted_until = p.minutes_after
+        elif p.minutes_after < onset_minutes:
+            reached_at = lasted_until = None
         else:
             ended_before = p.minutes_after
             break
     return ReliefDuration(threshold, reached_at, lasted_until, ended_before)
 
 
-def summarize_relief(baseline: int | None, scores: list[PainScore], thresholds_pct: tuple[float, ...]) -> ReliefSummary:
+def summarize_relief(
+    baseline: int | None, scores: list[PainScore], thresholds_pct: tuple[float, ...], onset_minutes: float = 0.0
+) -> ReliefSummary:
     """Summarise post-procedure scores against the pre-injection baseline.
 
-    The thresholds (e.g. 50% and 80%) come from resources/thresholds.json, not from here.
+    The thresholds (e.g. 50% and 80%) and the onset allowance come from resources/thresholds.json, not from here;
+    ``procedure_relief`` reads them. With no onset allowance a dip in relief at any time ends its run.
     """
     ordered = sorted(scores, key=lambda s: s.minutes_after)
     reason = None
@@ -103,17 +110,31 @@ def summarize_relief(baseline: int | None, scores: list[PainScore], thresholds_p
         points=points,
         peak_pct=peak.relief_pct if peak else None,
         peak_at=peak.minutes_after if peak else None,
-        durations=tuple(_duration(points, t) for t in thresholds_pct),
+        durations=tuple(_duration(points, t, onset_minutes) for t in thresholds_pct),
         reason_not_computed=reason,
     )
 
 
 RELIEF_THRESHOLD_KEYS = ("relief.meaningful_pct", "relief.positive_block_pct")
+ONSET_KEY = "relief.onset_allowance_minutes"
 
 
 def relief_thresholds(catalog) -> tuple[float, ...]:
     """The relief thresholds in force (meaningful, positive block), from resources/thresholds.json."""
     return tuple(catalog.threshold(k).value for k in RELIEF_THRESHOLD_KEYS)
+
+
+def onset_allowance(catalog) -> float:
+    """Minutes after the injection during which relief may still dip while the anaesthetic takes effect."""
+    return float(catalog.threshold(ONSET_KEY).value)
+
+
+def procedure_relief(procedure, catalog, thresholds_pct: tuple[float, ...] | None = None) -> ReliefSummary:
+    """The procedure's relief as the note, the exports and the screens show it: at the thresholds in force (or
+    ``thresholds_pct``), with the onset allowance the block-response definition uses, so the durations printed
+    are the ones the rules judged."""
+    thresholds = relief_thresholds(catalog) if thresholds_pct is None else thresholds_pct
+    return summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds, onset_allowance(catalog))
 
 
 EXPECTED_DURATION_KEY = "relief.expected_duration_hours"

@@ -2,7 +2,7 @@
 
 ``outcome_row`` turns a stored procedure and its patient into typed values (dates, numbers, tuples
 of codes) under the names in IDENTIFIED_COLUMNS; ``outcomes_csv`` writes them as text. Doses are
-the note's (Procedure.doses_by_agent), relief is summarize_relief against the pre-injection score
+the note's (Procedure.doses_by_agent), relief is procedure_relief (the note's) against the pre-injection score
 at the thresholds of resources/thresholds.json, codes are derive_codes'. An ablation's lesioning is in the
 rf_* columns (empty for every other technique). The follow-up columns come from the procedure's follow-up
 visits: how many, the last one's time and improvements (pain_improvement_pct, the one definition), whether the
@@ -50,7 +50,7 @@ from facetdesk.domain.enums import Technique
 from facetdesk.domain.follow_up import FollowUp, pain_improvement_pct, relief_span, sustained_improvement
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
-from facetdesk.domain.relief import RELIEF_THRESHOLD_KEYS, relief_thresholds, summarize_relief
+from facetdesk.domain.relief import RELIEF_THRESHOLD_KEYS, procedure_relief, relief_thresholds
 
 # A shift of up to about half a year either way: seasons and weekdays are lost, intervals kept.
 MAX_SHIFT_DAYS = 182
@@ -179,7 +179,7 @@ def _doses(procedure: Procedure, catalog: Catalog, drug_class: str) -> tuple[tup
 
 def _relief(procedure: Procedure, catalog: Catalog) -> dict[str, Any]:
     thresholds = relief_thresholds(catalog)
-    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds)
+    summary = procedure_relief(procedure, catalog, thresholds)
     out: dict[str, Any] = {"peak_relief_pct": summary.peak_pct, "peak_relief_min": summary.peak_at}
     for key, threshold in zip(RELIEF_THRESHOLD_KEYS, thresholds, strict=True):
         prefix = _RELIEF_PREFIX[key]

@@ -6,7 +6,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.coding import CodeLine, CodingSummary
 from facetdesk.domain.enums import Technique
 from facetdesk.domain.procedure import BotoxTreatment, Procedure
-from facetdesk.domain.relief import summarize_relief
+from facetdesk.domain.relief import procedure_relief
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.domain.wording import (
@@ -149,7 +149,7 @@ def pain_block(procedure: Procedure, catalog: Catalog) -> PainBlock:
     thresholds = sorted(
         (catalog.threshold(k).value for k in ("relief.positive_block_pct", "relief.meaningful_pct")), reverse=True
     )
-    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, tuple(thresholds))
+    summary = procedure_relief(procedure, catalog, tuple(thresholds))
     scale = procedure.indication.pain_scale.value
     rows = tuple(
         (

@@ -447,7 +447,8 @@ def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
     if missing:
         return not_evaluated(case, rid, f"not evaluated: {describe_prior(prior)} has {missing}", ("intent",))
     case.th("time.days_per_month")
-    summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,))
+    onset = case.value("relief.onset_allowance_minutes")
+    summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,), onset)
     duration = summary.duration(min_pct)
     assert duration is not None
     span = format_minutes(int(month_minutes(months, case.catalog)))
@@ -462,7 +463,6 @@ def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
     # One unit for months of relief (time.days_per_month), the pain diary's: its "3 months" point is 90 days.
     # Counted from when relief reached the minimum; relief there within the onset allowance counts from the
     # injection (the block taking effect is no gap in relief), so relief at the diary's 3-month point is 3 months.
-    onset = case.value("relief.onset_allowance_minutes")
     began = duration.reached_at or 0
     start = 0 if began <= onset else began
     assert duration.lasted_until is not None

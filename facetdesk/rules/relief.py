@@ -10,6 +10,7 @@ from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.wording import latest_named
 from facetdesk.rules.context import RuleCase
+from facetdesk.rules.coverage import covers
 from facetdesk.rules.definition import rule
 from facetdesk.rules.finding import Finding, Severity, Status
 
@@ -36,13 +37,13 @@ def _is_diagnostic(procedure: Procedure) -> bool:
 
 
 def _earlier_diagnostic_same_levels(case: RuleCase, mbb_only: bool = False) -> list[Procedure]:
-    levels = set(case.procedure.levels())
+    """Earlier diagnostic blocks that covered every level of this one (rules.coverage.covers, as the LCD rules count
+    them: a first block at L4-L5 and L5-S1 is an earlier block at L4-L5), oldest first."""
+    levels = case.procedure.levels()
     return [
         p
         for p in case.earlier()
-        if _is_diagnostic(p)
-        and set(p.levels()) == levels
-        and (not mbb_only or p.technique == Technique.MEDIAL_BRANCH_BLOCK)
+        if _is_diagnostic(p) and covers(p, levels) and (not mbb_only or p.technique == Technique.MEDIAL_BRANCH_BLOCK)
     ]
 
 
@@ -110,8 +111,10 @@ def check_diagnostic_block(case: RuleCase) -> list[Finding]:
     category=CATEGORY,
     facet_only=True,
     checks=(
-        "Of two positive diagnostic blocks at the same levels with agents of different expected duration, "
-        "the longer-acting agent gave the longer relief."
+        "Of two positive diagnostic blocks at the same levels (the earlier one covered every level of the later) "
+        "with agents of different expected duration, "
+        "the longer-acting agent gave the longer relief; undetermined while the relief that would decide it was "
+        "still at or above the threshold at its last score (a duration known only as 'at least')."
     ),
     thresholds=_RELIEF_KEYS,
 )
@@ -176,7 +179,18 @@ def check_concordance(case: RuleCase) -> list[Finding]:
         f"{sp.performed_at:%Y-%m-%d}): {short.describe_duration()}"
     )
     assert long_.duration_minutes is not None and short.duration_minutes is not None
-    if long_.duration_minutes > short.duration_minutes:
+    longer = long_.duration_minutes > short.duration_minutes
+    # A relief still at or above the threshold at its last score lasted at least that long, maybe much longer:
+    # it can show the other block ended sooner only when its lower bound already outlasts the other's end.
+    open_ended = short if longer else long_
+    if not open_ended.seen_to_end:
+        msg = (
+            f"undetermined: the {open_ended.agent_name} relief was still >={open_ended.threshold_pct:g}% at its last "
+            f"score, so whether the longer-acting {long_.agent_name} gave the longer relief cannot be told; "
+            f"record a score after relief wears off; {detail}"
+        )
+        return [finding(Severity.CAUTION, Status.NOT_EVALUATED, msg, "undetermined")]
+    if longer:
         return [finding(Severity.INFO, Status.MET, f"concordant comparative blocks: {detail}", "concordant")]
     msg = (
         f"discordant comparative blocks: the longer-acting {long_.agent_name} did not give the longer relief; {detail}"
@@ -195,8 +209,9 @@ CANDIDATE, NOT_YET, NOT_A_CANDIDATE = "candidate", "not yet", "not a candidate"
     category=CATEGORY,
     facet_only=True,
     checks=(
-        "Two positive diagnostic medial branch blocks at the same levels, at least the confirmatory interval "
-        "apart: a radiofrequency ablation candidate (candidate / not yet / not a candidate)."
+        "Two positive diagnostic medial branch blocks at the same levels (the earlier one covered every level of the "
+        "later), at least the confirmatory interval apart: a radiofrequency ablation candidate (candidate / not yet / "
+        "not a candidate)."
     ),
     thresholds=(*_RELIEF_KEYS, "lcd.confirmatory.min_interval_days"),
 )

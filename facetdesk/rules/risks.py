@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from facetdesk.domain.allergy import AgentMatch, AllergyAgent, AllergyClass, GivenAgent, Named
+from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Sex
 from facetdesk.domain.patient import AnticoagulantUse, Patient
 from facetdesk.domain.timefmt import fmt_datetime
@@ -380,16 +381,20 @@ def _sources(matches: list[AgentMatch]) -> tuple[str, bool]:
     checks=(
         "Each recorded allergy against the agents given, by ingredient, US brand name and class (amide or ester "
         "local anaesthetic, corticosteroid, iodinated contrast, botulinum toxin: any toxin product matches every "
-        "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy that "
-        "names nothing known, are shown for the physician to check."
+        "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy (or an "
+        "item of a list typed as one allergy) that names nothing known, are shown for the physician to check. "
+        "'NKDA' or 'none' (resources/allergy_names.json none_known) is no known allergy; beside an allergy, a "
+        "contradiction to check."
     ),
 )
 def check_allergy(case: RuleCase) -> list[Finding]:
     rid, field = "risk.allergy", ("patient", "allergies")
-    allergies = case.patient.allergies
-    if not allergies:
-        return [case.finding(rid, Severity.INFO, Status.MET, "no allergies recorded", field, source=_ALLERGY_SOURCE)]
     names = case.catalog.allergy_names
+    none_known = [a for a in case.patient.allergies if names.says_none_known(a)]
+    allergies = [a for a in case.patient.allergies if a not in none_known]
+    if not allergies:
+        msg = f"no known allergies ({'; '.join(none_known)})" if none_known else "no allergies recorded"
+        return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=_ALLERGY_SOURCE)]
     given = _given(case)
     given_text = ", ".join(g.name for g in given) or "no agents recorded"
     results = [names.match(allergy, given) for allergy in allergies]
@@ -427,12 +432,22 @@ def check_allergy(case: RuleCase) -> list[Finding]:
                 f"{mine.name if mine else 'of another agent'}: no class match{note}"
             )
             statements.append((msg, [m]))
-    unmatched = [r.allergy for r in results if not r.recognised]
+    # A whole allergy that names nothing, or an item of a list whose other items were recognised.
+    unmatched = [f"'{r.allergy}'" for r in results if not r.recognised]
+    unmatched += [f"'{item}' (in '{r.allergy}')" for r in results for item in r.unnamed]
     if unmatched:
-        listed = ", ".join(f"'{a}'" for a in unmatched)
+        listed = ", ".join(unmatched)
         msg = (
             f"not matched — check by hand: {listed} name{'s' if len(unmatched) == 1 else ''} no ingredient, brand "
             f"or drug class FacetDesk knows; check against the agents given ({given_text})"
+        )
+        findings.append(case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=_ALLERGY_SOURCE))
+    if none_known:
+        # "NKDA" beside a recorded allergy: the record contradicts itself, so neither may be trusted unchecked.
+        said = ", ".join(f"'{a}'" for a in none_known)
+        msg = (
+            f"check by hand: {said} is recorded beside allergies ({'; '.join(allergies)}); confirm the patient's "
+            "allergies and correct the record"
         )
         findings.append(case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=_ALLERGY_SOURCE))
     if findings:
@@ -448,7 +463,8 @@ def check_allergy(case: RuleCase) -> list[Finding]:
 # (a green check for a held anticoagulant included: the physician confirms the last dose every time).
 _PATIENT_RISK = {
     "risk.anticoagulant": lambda p: bool(p.anticoagulants),
-    "risk.allergy": lambda p: bool(p.allergies),
+    # "NKDA" alone is no allergy to pin.
+    "risk.allergy": lambda p: any(not get_catalog().allergy_names.says_none_known(a) for a in p.allergies),
     "risk.diabetes_steroid": lambda p: p.diabetes is True,
     "risk.pregnancy": lambda p: p.pregnant is True,
     "risk.infection_site": lambda p: p.injection_site_infection is True,

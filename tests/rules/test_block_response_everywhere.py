@@ -8,9 +8,14 @@ import pytest
 
 from facetdesk.domain.block_response import BlockVerdict, block_response
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.timefmt import format_minutes
+from facetdesk.interop.fhir.common import Scope
+from facetdesk.interop.fhir.procedure import outcome_text
+from facetdesk.interop.outcomes import outcome_row
+from facetdesk.note.procedure_sections import pain_block
 from facetdesk.rules import coverage  # noqa: F401  (registers the coverage rules)
 from facetdesk.rules.finding import Status
-from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, procedure, scores
+from tests.builders.records import BUPIVACAINE, LIDOCAINE, WHEN, left, procedure, scores, screened_patient
 from tests.rules.rule_runs import one, value
 
 
@@ -69,7 +74,66 @@ def test_every_rule_gives_the_blocks_verdict(name):
     # As one of a comparative pair: concordance is judged only between two positive blocks.
     f = one("relief.concordance", procedure=second, priors=[first])
     if positive:
-        assert f.verdict in ("concordant", "discordant"), f.message
+        # Compared, not turned away: concordant or discordant, or undetermined only because a relief was still on
+        # at its last score (its duration is a lower bound), never because a block was not positive.
+        assert f.verdict in ("concordant", "discordant", "undetermined"), f.message
+        assert " block was " not in f.message, f.message
+        assert (f.verdict == "undetermined") is ("at its last score" in f.message), f.message
     else:
         assert f.verdict in ("not concordant", "undetermined") and "concordant comparative" not in f.message
         assert (f.verdict == "not concordant") is (verdict is BlockVerdict.NEGATIVE)
+
+
+def test_the_note_and_the_exports_print_the_duration_the_block_was_judged_on():
+    """Relief that dips while the anaesthetic takes effect (before the onset allowance) and then holds: the block
+    is positive with relief from the later score, and the note, the FHIR outcome and the registry row say so too,
+    not 'lasted 0 min' from the first score."""
+    early, dip = onset() // 3, 2 * onset() // 3
+    pairs = [(early, 1), (dip, 6), (onset() + 15, 1), (_w("lidocaine"), 1), (_w("lidocaine") + 60, 7)]
+    block = _block(pairs, WHEN)
+    catalog = get_catalog()
+    response = block_response(block, catalog)
+    assert response.verdict is BlockVerdict.POSITIVE
+    assert (response.began_at, response.lasted_until) == (onset() + 15, _w("lidocaine"))
+    threshold = value("relief.positive_block_pct")
+    lasted = format_minutes(_w("lidocaine") - onset() - 15)
+    printed = f"Relief ≥{threshold:g}%: from {format_minutes(onset() + 15)}, lasted {lasted}"
+
+    assert any(line.startswith(printed) for line in pain_block(block, catalog).durations)
+    assert printed in outcome_text(block, Scope(procedure_uid="synthetic", catalog=catalog))
+    row = outcome_row(screened_patient(), block, catalog)
+    assert (row["relief_positive_block_from_min"], row["relief_positive_block_lasted_min"]) == (
+        response.began_at,
+        response.duration_minutes,
+    )
+
+
+def onset() -> int:
+    return int(value("relief.onset_allowance_minutes"))
+
+
+def test_a_first_block_at_more_levels_counts_for_each_rule_alike():
+    """First block at L4-L5 and L5-S1, confirmatory at L4-L5 only, both positive: the confirmatory rule, the RFA
+    prerequisite and RFA candidacy all count the first block as an earlier block at L4-L5."""
+    pairs = [(15, 1), (_w("bupivacaine"), 1)]
+    first = procedure(
+        performed_at=WHEN - timedelta(days=30), pre_procedure_pain=8, pain_scores=scores(*pairs),
+        medications=[BUPIVACAINE], targets=left("L4-L5", "L5-S1"),
+    )  # fmt: skip
+    second = procedure(
+        performed_at=WHEN, intent="diagnostic_confirmatory", pre_procedure_pain=8, pain_scores=scores(*pairs),
+        medications=[BUPIVACAINE], targets=left("L4-L5"),
+    )  # fmt: skip
+    assert one("lcd.confirmatory_block", procedure=second, priors=[first]).status == Status.MET
+    rfa = procedure(
+        performed_at=WHEN + timedelta(days=30), technique="radiofrequency_ablation", intent="therapeutic",
+        radiofrequency={"method": "conventional"}, targets=left("L4-L5"),
+    )  # fmt: skip
+    assert one("lcd.rfa_prerequisite", procedure=rfa, priors=[first, second]).status == Status.MET
+    f = one("relief.rfa_candidate", procedure=second, priors=[first])
+    assert f.verdict == "candidate", f.message
+    # The other way round, the later block's extra level was never blocked before: neither rule counts it.
+    wider = second.model_copy(update={"targets": first.targets})
+    narrow = first.model_copy(update={"targets": second.targets})
+    assert one("lcd.confirmatory_block", procedure=wider, priors=[narrow]).status == Status.NOT_MET
+    assert one("relief.rfa_candidate", procedure=wider, priors=[narrow]).verdict == "not yet"

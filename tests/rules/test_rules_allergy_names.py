@@ -14,6 +14,7 @@ from facetdesk.domain.allergy import words
 from facetdesk.domain.catalog import get_catalog, load_catalog
 from facetdesk.resources import resources_dir
 from facetdesk.rules.finding import Severity, Status
+from facetdesk.rules.risks import concerns_present_risk
 from tests.builders.records import BOTOX, LIDOCAINE, med, procedure, screened_patient
 from tests.rules.rule_runs import run
 
@@ -297,6 +298,73 @@ def test_unmatched_entries_are_named_beside_matched_ones():
     ]
     assert "bupivacaine by brand (Marcaine)" in findings[0].message
     assert findings[1].message.startswith(f"{NOT_MATCHED}: 'latex'") and "Marcaine" not in findings[1].message
+
+
+@pytest.mark.parametrize(
+    ("allergy", "unnamed"),
+    [
+        ("Marcaine; Solu-Medrol", "Solu-Medrol"),
+        ("Solu-Medrol, Marcaine", "Solu-Medrol"),
+        ("Marcaine and latex", "latex"),
+        ("Marcaine\nsulfa", "sulfa"),
+        ("Sensorcaine / shellfish", "shellfish"),
+    ],
+)
+def test_an_unrecognised_item_beside_a_recognised_one_in_one_entry_is_for_a_person_to_check(allergy, unnamed):
+    """A list typed as one allergy: the brand it names matches, and the item naming nothing known (here a
+    methylprednisolone product the names do not hold, with a corticosteroid given) is not silently dropped."""
+    findings = _allergy([allergy], _procedure("bupivacaine", "triamcinolone_acetonide"))
+    assert [(f.status, f.severity) for f in findings] == [
+        (Status.NOT_MET, Severity.CRITICAL),
+        (Status.NOT_EVALUATED, Severity.CAUTION),
+    ], findings
+    assert "bupivacaine by brand" in findings[0].message
+    assert findings[1].message.startswith(f"{NOT_MATCHED}: '{unnamed}' (in '{allergy}')"), findings[1].message
+
+
+@pytest.mark.parametrize(
+    "allergy", ["betamethasone sodium phosphate / acetate", "Marcaine, Kenalog", "Xylocaine and Marcaine", "Kenalog-40"]
+)
+def test_a_list_whose_every_item_names_something_known_leaves_nothing_to_check(allergy):
+    findings = _allergy([allergy], _procedure("lidocaine", "bupivacaine", "triamcinolone_acetonide"))
+    assert not any(f.message.startswith(NOT_MATCHED) for f in findings), findings
+
+
+@pytest.mark.parametrize("said", ["NKDA", "nkda", "N.K.D.A.", "None", "No known drug allergies", "NKA", " nil "])
+def test_no_known_allergies_written_out_is_none_known_not_an_unmatched_allergy(said):
+    f = _one([said], _procedure("lidocaine"))
+    assert (f.status, f.severity) == (Status.MET, Severity.INFO), f.message
+    assert f.message.startswith("no known allergies") and NOT_MATCHED not in f.message
+
+
+def test_none_known_alone_is_not_pinned_as_a_risk_the_patient_has():
+    for allergies, pinned in ((["NKDA"], False), (["NKDA", "latex"], True), (["Marcaine"], True)):
+        patient = screened_patient(allergies=allergies)
+        findings = run("risk.allergy", patient=patient, procedure=_procedure("lidocaine"))
+        assert any(concerns_present_risk(f, patient) for f in findings) is pinned, allergies
+
+
+def test_free_text_that_only_resembles_none_known_is_still_for_a_person_to_check():
+    for text in ("none to lidocaine?", "NKDA except sulfa", "nonsteroidal"):
+        findings = _allergy([text], _procedure("bupivacaine"))
+        assert all(f.status is not Status.MET or "no known allergies" not in f.message for f in findings), findings
+    f = _allergy(["NKDA except sulfa"], _procedure("bupivacaine"))
+    assert any(x.message.startswith(NOT_MATCHED) for x in f), f
+
+
+def test_none_known_beside_a_recorded_allergy_is_a_contradiction_to_check():
+    findings = _allergy(["NKDA", "Marcaine"], _procedure("bupivacaine"))
+    assert [(f.status, f.severity) for f in findings] == [
+        (Status.NOT_MET, Severity.CRITICAL),
+        (Status.NOT_EVALUATED, Severity.CAUTION),
+    ], findings
+    assert "bupivacaine by brand (Marcaine)" in findings[0].message
+    assert findings[1].message.startswith("check by hand: 'NKDA' is recorded beside allergies (Marcaine)")
+    # ... and beside an allergy that names nothing known: both are shown, never all clear.
+    findings = _allergy(["none", "latex"], _procedure("bupivacaine"))
+    assert {f.status for f in findings} == {Status.NOT_EVALUATED}, findings
+    assert any("'latex'" in f.message for f in findings)
+    assert any("'none' is recorded beside" in f.message for f in findings)
 
 
 def test_no_allergies_recorded_is_met_as_before():

@@ -301,6 +301,26 @@ def test_a_negative_block_is_never_concordant():
     assert f"{EARLIER:%Y-%m-%d} lidocaine block was negative" in f.message and "concordant comparative" not in f.message
 
 
+def test_relief_still_on_at_the_last_score_does_not_decide_concordance():
+    """A duration known only as 'at least' (no score after relief wore off) cannot make a pair discordant or
+    concordant: bupivacaine still >=80% at its last score, 2 h 45 min in, is no shorter than lidocaine's 3 h 45 min."""
+    lido = lido_block(240, 300)
+    bupi_open = block([(15, good()), (window("bupivacaine"), good())], meds=(BUPIVACAINE,))
+    f = one("relief.concordance", procedure=bupi_open, priors=[lido])
+    assert (f.status, f.verdict) == (Status.NOT_EVALUATED, "undetermined"), f.message
+    assert "discordant" not in f.message and "still >=" in f.message
+
+    # The other way round: lidocaine still on at its last score, 1 h 45 min in, may have outlasted bupivacaine.
+    lido_open = block([(15, good()), (window("lidocaine"), good())], meds=(LIDOCAINE,), performed_at=EARLIER)
+    f = one("relief.concordance", procedure=bupi_block(240, 300), priors=[lido_open])
+    assert (f.status, f.verdict) == (Status.NOT_EVALUATED, "undetermined"), f.message
+    assert "concordant comparative" not in f.message
+
+    # Open-ended relief that already outlasts the other block's end still decides: concordant.
+    f = one("relief.concordance", procedure=block([(15, good()), (360, good())], meds=(BUPIVACAINE,)), priors=[lido])
+    assert (f.status, f.verdict) == (Status.MET, "concordant"), f.message
+
+
 def test_concordance_not_applicable_to_therapeutic():
     f = one("relief.concordance", procedure=bupi_block(360, 480, intent="therapeutic"), priors=[lido_block(120, 240)])
     assert "not applicable" in f.message

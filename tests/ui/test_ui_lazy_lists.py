@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from facetdesk.domain.enums import Side, Technique
 from facetdesk.domain.procedure import PainScore, Procedure, Signature, Target
-from facetdesk.domain.relief import relief_thresholds, summarize_relief
+from facetdesk.domain.relief import procedure_relief, relief_thresholds
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.storage import procedures as procedures_module
 from facetdesk.storage import repository as repo
@@ -217,7 +217,7 @@ def test_a_patient_without_procedures_and_no_patient_show_an_empty_timeline(page
 def _row_from_the_whole_record(procedure: Procedure, catalog) -> tuple[str, ...]:
     """The timeline row as it was computed from a whole Procedure, before the timeline read summaries."""
     thresholds = relief_thresholds(catalog)
-    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds)
+    summary = procedure_relief(procedure, catalog)
     peak = f"{summary.peak_pct:g}%" if summary.peak_pct is not None else "—"
     meaningful = summary.duration(thresholds[0])
     if meaningful is None or not meaningful.reached:

@@ -9,7 +9,7 @@ from fhir.resources.R4B.procedure import Procedure as FhirProcedure
 from facetdesk.domain.coding import CodeLine, derive_codes
 from facetdesk.domain.enums import Side
 from facetdesk.domain.procedure import Procedure
-from facetdesk.domain.relief import relief_thresholds, summarize_relief
+from facetdesk.domain.relief import procedure_relief, relief_thresholds
 from facetdesk.domain.wording import (
     indication_fields,
     peak_relief_text,
@@ -44,7 +44,7 @@ def code_label(line: CodeLine) -> str:
 def outcome_text(procedure: Procedure, scope: Scope) -> str:
     """Peak relief and how long it lasted (there is no LOINC code for % relief: it stays text)."""
     thresholds = tuple(sorted(relief_thresholds(scope.catalog), reverse=True))
-    summary = summarize_relief(procedure.pre_procedure_pain, procedure.pain_scores, thresholds)
+    summary = procedure_relief(procedure, scope.catalog, thresholds)
     if summary.reason_not_computed:
         return peak_relief_text(summary)
     lines = [

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.procedure import PainScore
-from facetdesk.domain.relief import relief_pct, relief_thresholds, summarize_relief
+from facetdesk.domain.relief import onset_allowance, relief_pct, relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.domain.wording import relief_summary_text
 from facetdesk.ui.common import style
@@ -251,6 +251,7 @@ class PainPanel(QWidget):
     def __init__(self, catalog: Catalog):
         super().__init__()
         self._thresholds = relief_thresholds(catalog)
+        self._onset = onset_allowance(catalog)
         self._loading = False
         self.pre_pain = named(
             _spin(0, 10),
@@ -363,7 +364,7 @@ class PainPanel(QWidget):
                 continue
         scores = list(unique.values())
         if scores:
-            self.summary.setText(relief_summary_text(summarize_relief(baseline, scores, self._thresholds)))
+            self.summary.setText(relief_summary_text(summarize_relief(baseline, scores, self._thresholds, self._onset)))
         else:
             self.summary.setText("")
         self.chart.set_scores(baseline, [(s.minutes_after, s.nrs) for s in scores])

@@ -23,7 +23,7 @@ from facetdesk.domain.enums import Side
 from facetdesk.domain.errors import FieldError
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import PainScore
-from facetdesk.domain.relief import relief_thresholds, summarize_relief
+from facetdesk.domain.relief import onset_allowance, relief_thresholds, summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.services.records import RecordService
 from facetdesk.ui.common import style
@@ -74,7 +74,7 @@ def timeline_row(
     """
     thresholds = thresholds or relief_thresholds(catalog)
     scores = [PainScore.model_construct(minutes_after=m, nrs=n, activity="") for m, n in procedure.pain_scores]
-    summary = summarize_relief(procedure.pre_procedure_pain, scores, thresholds)
+    summary = summarize_relief(procedure.pre_procedure_pain, scores, thresholds, onset_allowance(catalog))
     peak = f"{summary.peak_pct:g}%" if summary.peak_pct is not None else "—"
     meaningful = summary.duration(thresholds[0])
     if meaningful is None or not meaningful.reached:
