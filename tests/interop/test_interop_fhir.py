@@ -508,3 +508,13 @@ def test_the_inr_and_renal_function_are_exported_as_observations(sample):
 
 def test_the_lcd_exclusions_are_in_the_procedure_note(bundle):
     assert "LCD exclusions: None applies (all 4 answered no)" in all_text(bundle)
+
+
+def test_no_known_allergies_is_exported_as_a_statement_not_as_an_allergy_to_a_substance_named_nkda():
+    case = make_case()
+    case.patient.allergies = ["NKDA", "latex"]
+    bundle = export(case)
+    allergies = of_type(bundle, "AllergyIntolerance")
+    assert [a.code.text for a in allergies] == ["latex"]  # the real one stays an allergy
+    stated = [o for o in of_type(bundle, "Observation") if o.code.text == "Allergies"]
+    assert [o.valueString for o in stated] == ["No known allergies (recorded as 'NKDA')"]

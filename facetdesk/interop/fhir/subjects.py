@@ -150,6 +150,23 @@ def risk_fact_resources(scope: Scope, patient: Patient) -> list[Resource]:
             )
         )
     for i, allergy in enumerate(patient.allergies):
+        if scope.catalog.allergy_names.says_none_known(allergy):
+            # "NKDA" is a statement that there is none, not an allergy: as an AllergyIntolerance it would be an
+            # active allergy to a substance named "NKDA" in the receiving EHR. Text-coded like the risk facts
+            # above (the clinical reference gives no code for "no known allergy").
+            out.append(
+                Observation.model_validate(
+                    {
+                        "id": scope.id("allergy", str(i)),
+                        "status": "final",
+                        "code": concept("Allergies"),
+                        "subject": subject,
+                        "encounter": encounter,
+                        "valueString": f"No known allergies (recorded as {allergy!r})",
+                    }
+                )
+            )
+            continue
         out.append(
             AllergyIntolerance.model_validate(
                 {
