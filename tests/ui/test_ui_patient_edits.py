@@ -90,3 +90,27 @@ def test_a_procedure_is_not_started_beside_unsaved_patient_details(
     assert editing is answer
     # Discarded: the page shows what is stored (what decision support judges), not the text typed.
     assert window.patient_page.form.allergies.text() == ("" if answer else "iodinated contrast")
+
+
+def test_the_lock_screen_says_unsaved_patient_details_are_not_kept_for_someone_else(
+    qtbot, window, ctx, two_patients, accounts
+):
+    """A procedure's edits are kept as a draft when someone else signs in; a patient's details have none."""
+    from tests.actors import PASSWORD
+
+    former, _ = two_patients
+    window.patients.open_patient(former.id)
+    screen = window.session.lock_screen
+    window.session.lock()
+    assert not screen.draft_note.isVisibleTo(screen)  # nothing unsaved, nothing said
+    type_into(qtbot, find(screen, "Your password"), PASSWORD)
+    click(qtbot, find(screen, "Unlock"))
+
+    type_into(qtbot, find(window.patient_page, "Allergies"), "latex")
+    window.session.lock()
+
+    assert screen.draft_note.isVisibleTo(screen)
+    assert "patient's details" in screen.draft_note.text() and "lost" in screen.draft_note.text()
+    type_into(qtbot, find(screen, "Your password"), PASSWORD)
+    click(qtbot, find(screen, "Unlock"))
+    assert window.patient_page.form.allergies.text() == "latex"  # the same user finds them as left

@@ -218,6 +218,9 @@ class MainWindow(QMainWindow):
     def has_unsaved_edits(self) -> bool:
         return self._editor is not None and self._editing() and self._editor.has_unsaved_changes()
 
+    def has_unsaved_patient_details(self) -> bool:
+        return self.work_area.on_show(self.patient_page) and self.patient_page.has_unsaved_changes()
+
     def keep_draft_now(self) -> bool:
         self.autosave.autosave_now()
         return self.autosave.has_current_draft()

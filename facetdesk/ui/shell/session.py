@@ -43,6 +43,10 @@ class Workspace(Protocol):
 
     def has_unsaved_edits(self) -> bool: ...
 
+    def has_unsaved_patient_details(self) -> bool:
+        """The patient's details on show were edited and not saved (no draft keeps them)."""
+        ...
+
     def keep_draft_now(self) -> bool:
         """Write the open edits to their draft now; whether a draft holds them."""
         ...
@@ -158,6 +162,7 @@ class SessionController(QObject):
         """Cover the window: patient data hidden, every action off, until a password is entered."""
         actor = self._ctx.work.actor
         unsaved = self._workspace.has_unsaved_edits()
+        details = self._workspace.has_unsaved_patient_details()
         if not self._locked:
             self._locked = True
             self.idle.disarm()
@@ -175,7 +180,7 @@ class SessionController(QObject):
             self._window.menuBar().setEnabled(False)
             self._window.statusBar().clearMessage()  # it may name the patient just saved
             self._central.setCurrentWidget(self.lock_screen)
-        self.lock_screen.show_for(actor, unsaved, switching)
+        self.lock_screen.show_for(actor, unsaved, switching, unsaved_details=details)
 
     def try_unlock(self, password: str) -> bool:
         """The signed-in user's password: the window comes back as it was."""
