@@ -23,7 +23,7 @@ from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.rules import Finding
 from facetdesk.services.records import RecordService
 from facetdesk.services.session import WorkSession
-from facetdesk.storage.errors import StaleRecord, StorageError
+from facetdesk.storage.errors import RecordLocked, StaleRecord, StorageError
 from facetdesk.ui.common import style
 from facetdesk.ui.common.widgets import ErrorLabel, named, rich
 from facetdesk.ui.editor.decisions import DecisionSupport
@@ -47,7 +47,7 @@ class ProcedureEditor(QWidget):
     closed = Signal()
     loaded = Signal()  # another procedure (or a blank one) now fills the form
     discarded = Signal()  # the user threw the unsaved edits away
-    stale = Signal()  # a save was refused: another workstation changed the procedure since it was opened
+    stale = Signal()  # a save or signature refused: another workstation changed or signed the procedure meanwhile
     export_requested = Signal()  # "Export PDF note…" pressed: the window exports (and audits) it
     audit_requested = Signal()  # "Audit trail…" pressed: the window shows this record's history
 
@@ -194,6 +194,12 @@ class ProcedureEditor(QWidget):
         """Apply the signed-in user's role to the form again (after another user signed in)."""
         self.signing_controls.show_signature(self._procedure)
 
+    def offer_reload(self) -> None:
+        """Another workstation changed or signed the procedure on show: the window offers the stored version
+        (a form still showing an editable draft of a signed record would contradict its own error line)."""
+        if not self.locked:  # signed here: the stored version is the one on show
+            self.stale.emit()
+
     def stored_as(self, procedure: Procedure) -> None:
         """The record was stored again behind the form (signed, an addendum added): show that version."""
         self.error_summary.clear_error()
@@ -308,9 +314,9 @@ class ProcedureEditor(QWidget):
                 + "\n".join(f"• {e}" for e in exc.errors)
             )
             return None
-        except StaleRecord as exc:
+        except (StaleRecord, RecordLocked) as exc:
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
-            self.stale.emit()  # the window offers to reload it
+            self.offer_reload()
             return None
         except (StorageError, NotPermitted) as exc:  # e.g. signed meanwhile: the message says what to do
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
