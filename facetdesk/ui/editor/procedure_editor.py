@@ -140,6 +140,7 @@ class ProcedureEditor(QWidget):
         self.findings.focus_requested.connect(self.decisions.show_field)
         self.findings.acknowledge_requested.connect(self.decisions.acknowledge)
         controls.stored.connect(self.saved)
+        controls.stale.connect(self.stale)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.closed)
         self.export_button.clicked.connect(self.export_requested)
@@ -193,12 +194,6 @@ class ProcedureEditor(QWidget):
     def refresh_access(self) -> None:
         """Apply the signed-in user's role to the form again (after another user signed in)."""
         self.signing_controls.show_signature(self._procedure)
-
-    def offer_reload(self) -> None:
-        """Another workstation changed or signed the procedure on show: the window offers the stored version
-        (a form still showing an editable draft of a signed record would contradict its own error line)."""
-        if not self.locked:  # signed here: the stored version is the one on show
-            self.stale.emit()
 
     def stored_as(self, procedure: Procedure) -> None:
         """The record was stored again behind the form (signed, an addendum added): show that version."""
@@ -316,7 +311,8 @@ class ProcedureEditor(QWidget):
             return None
         except (StaleRecord, RecordLocked) as exc:
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
-            self.offer_reload()
+            if not self.locked:  # signed here: the stored version is the one on show; else the window offers it
+                self.stale.emit()
             return None
         except (StorageError, NotPermitted) as exc:  # e.g. signed meanwhile: the message says what to do
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))

@@ -32,6 +32,9 @@ class SigningControls(QObject):
     """Signing, addenda and access for ``editor``; ``stored`` tells what was stored by signing or an addendum."""
 
     stored = Signal(object)  # Procedure: signed, or an addendum added
+    # A signature refused because another workstation changed or signed the procedure: the window offers the
+    # stored version (an editable draft left on screen would contradict "already signed").
+    stale = Signal()
 
     def __init__(self, editor: EditorHost, parent: QObject):
         super().__init__(parent)
@@ -108,7 +111,7 @@ class SigningControls(QObject):
         except (StorageError, InvalidRecord, NotPermitted) as exc:
             editor.messages.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
             if isinstance(exc, (StaleRecord, RecordLocked)):  # changed or signed on another workstation
-                editor.offer_reload()
+                self.stale.emit()
             return None
         self._procedure_changed(signed)
         editor.messages.set_status(self.tr("Signed"))

@@ -84,7 +84,11 @@ class MainWindow(QMainWindow):
         self.outbox_runner.finished.connect(self._outbox_round)
         self.admin.outbox_runner = self.outbox_runner
         self.note_output.kick_outbox = self.outbox_runner.kick
-        self.session = SessionController(ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms)
+        page = self.patient_page
+        self.session = SessionController(
+            ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms,
+            unsaved_details=lambda: self.work_area.on_show(page) and page.has_unsaved_changes(),
+        )  # fmt: skip
         self.menus = WindowMenus(
             self, self.undo_group, patients=self.patients, procedures=self.procedures, note_output=self.note_output,
             admin=self.admin, session=self.session, save_current=self.save_current, focus_search=self.focus_search,
@@ -217,9 +221,6 @@ class MainWindow(QMainWindow):
 
     def has_unsaved_edits(self) -> bool:
         return self._editor is not None and self._editing() and self._editor.has_unsaved_changes()
-
-    def has_unsaved_patient_details(self) -> bool:
-        return self.work_area.on_show(self.patient_page) and self.patient_page.has_unsaved_changes()
 
     def keep_draft_now(self) -> bool:
         self.autosave.autosave_now()
