@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from reportlab.platypus import Image as RLImage
 from reportlab.platypus import Table as RLTable
@@ -171,23 +172,49 @@ def _after(c: NoteContent) -> list[Flowable]:
     return [heading("Complications and post-procedure check"), run_in(fields)]
 
 
+def _widest_word(texts: list[str], style: ParagraphStyle) -> float:
+    return max((stringWidth(word, style.fontName, style.fontSize) for t in texts for word in t.split()), default=0.0)
+
+
 def _pain_table(c: NoteContent) -> list[Flowable]:
-    """The scores across the page: one column per time point, NRS and relief below it."""
+    """The scores across the page: one column per time point, NRS and relief below it.
+
+    A column is never narrower than its longest word ("87.5%", "Before", "min"): a long diary goes on in a second
+    band of columns below the first rather than breaking a score or a relief across lines, where "87.5%" would
+    read as "87", ".5" and "%".
+    """
     p = c.pain
     if not p.scores.rows:
         return [para(p.scores.empty, st.LINE)]
-    times = [row[0] for row in p.scores.rows]
-    rows = [
-        [para("Time", st.CELL_HEAD), para("Before", st.CELL_HEAD), *(para(t, st.CELL_HEAD) for t in times)],
-        [para(p.scale, st.CELL_HEAD), para(p.baseline, st.CELL), *(para(row[1], st.CELL) for row in p.scores.rows)],
-        [para("Relief", st.CELL_HEAD), para("", st.CELL), *(para(row[2], st.CELL) for row in p.scores.rows)],
-    ]
-    first = 22.0
-    rest = (st.CONTENT_WIDTH / mm - first) / (len(times) + 1)
-    table = RLTable(rows, colWidths=[first * mm] + [rest * mm] * (len(times) + 1), hAlign="LEFT")
-    table.setStyle(st.grid_table_style())
-    activities = [f"{row[0]}: {row[3]}" for row in p.scores.rows if row[3]]
-    out: list[Flowable] = [table]
+    scores = p.scores.rows
+    padding = 8 + 2  # the grid's left and right padding, and a point each side for the font's rounding
+    heads, cells = [t for row in scores for t in (row[0],)], [t for row in scores for t in row[1:3]]
+    column = max(_widest_word(heads, st.CELL_HEAD), _widest_word(cells, st.CELL)) + padding
+    first = 22.0 * mm
+    before = max(_widest_word(["Before"], st.CELL_HEAD), _widest_word([p.baseline], st.CELL)) + padding
+    fit = max(1, int((st.CONTENT_WIDTH - first - before) // column))
+    bands = -(-len(scores) // fit)
+    per_band = -(-len(scores) // bands)  # as even as the bands can be
+    out: list[Flowable] = []
+    for start in range(0, len(scores), per_band):
+        band = scores[start : start + per_band]
+        lead = [[para("Time", st.CELL_HEAD)], [para(p.scale, st.CELL_HEAD)], [para("Relief", st.CELL_HEAD)]]
+        if start == 0:  # the score before the injection, once: every relief is measured against it
+            lead = [lead[0] + [para("Before", st.CELL_HEAD)], lead[1] + [para(p.baseline, st.CELL)],
+                    lead[2] + [para("", st.CELL)]]  # fmt: skip
+        rows = [
+            [*lead[0], *(para(row[0], st.CELL_HEAD) for row in band)],
+            [*lead[1], *(para(row[1], st.CELL) for row in band)],
+            [*lead[2], *(para(row[2], st.CELL) for row in band)],
+        ]
+        # Every band's time columns as wide as the first band's, and under them.
+        width = (st.CONTENT_WIDTH - first - before) / per_band
+        lead_widths = [first, before] if start == 0 else [first + before]
+        table = RLTable(rows, colWidths=lead_widths + [width] * len(band), hAlign="LEFT")
+        table.setStyle(st.grid_table_style())
+        out += [Spacer(1, 1.5 * mm)] if start > 0 else []
+        out.append(table)
+    activities = [f"{row[0]}: {row[3]}" for row in scores if row[3]]
     if activities:
         out.append(labelled("Provoking activity", "; ".join(activities), st.SMALL_LINE))
     return out

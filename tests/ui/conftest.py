@@ -20,7 +20,7 @@ def _no_modal_discard_dialog(monkeypatch):
     """Closing a window with unsaved edits would block on a dialog; tests answer 'discard'."""
     from facetdesk.ui.shell.questions import WindowQuestions
 
-    monkeypatch.setattr(WindowQuestions, "ask_discard", lambda self: True)
+    monkeypatch.setattr(WindowQuestions, "ask_discard", lambda self, what="procedure": True)
     # A draft left by another test must never block a test on the restore question.
     monkeypatch.setattr(WindowQuestions, "ask_restore", lambda self, draft: False)
     # A save refused as stale would block on the reload question: keep the edits on screen (its default).

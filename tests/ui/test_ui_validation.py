@@ -150,7 +150,7 @@ def _err(*path):
 def test_unsaved_edits_are_not_dropped_when_the_user_cancels(qtbot, window, ctx, patient, monkeypatch):
     ed = _new_procedure(qtbot, window, patient)
     assert ed.has_unsaved_changes()
-    monkeypatch.setattr(WindowQuestions, "ask_discard", lambda self: False)
+    monkeypatch.setattr(WindowQuestions, "ask_discard", lambda self, what="procedure": False)
     click(qtbot, find(ed, "Back to patient"))
     assert window.stack.currentWidget() is ed
     assert find(ed, "L4-L5 left").isChecked()

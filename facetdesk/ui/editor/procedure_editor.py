@@ -23,7 +23,7 @@ from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.rules import Finding
 from facetdesk.services.records import RecordService
 from facetdesk.services.session import WorkSession
-from facetdesk.storage.errors import StaleRecord, StorageError
+from facetdesk.storage.errors import RecordLocked, StaleRecord, StorageError
 from facetdesk.ui.common import style
 from facetdesk.ui.common.widgets import ErrorLabel, named, rich
 from facetdesk.ui.editor.decisions import DecisionSupport
@@ -47,7 +47,7 @@ class ProcedureEditor(QWidget):
     closed = Signal()
     loaded = Signal()  # another procedure (or a blank one) now fills the form
     discarded = Signal()  # the user threw the unsaved edits away
-    stale = Signal()  # a save was refused: another workstation changed the procedure since it was opened
+    stale = Signal()  # a save or signature refused: another workstation changed or signed the procedure meanwhile
     export_requested = Signal()  # "Export PDF note…" pressed: the window exports (and audits) it
     audit_requested = Signal()  # "Audit trail…" pressed: the window shows this record's history
 
@@ -140,6 +140,7 @@ class ProcedureEditor(QWidget):
         self.findings.focus_requested.connect(self.decisions.show_field)
         self.findings.acknowledge_requested.connect(self.decisions.acknowledge)
         controls.stored.connect(self.saved)
+        controls.stale.connect(self.stale)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.closed)
         self.export_button.clicked.connect(self.export_requested)
@@ -308,9 +309,10 @@ class ProcedureEditor(QWidget):
                 + "\n".join(f"• {e}" for e in exc.errors)
             )
             return None
-        except StaleRecord as exc:
+        except (StaleRecord, RecordLocked) as exc:
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))
-            self.stale.emit()  # the window offers to reload it
+            if not self.locked:  # signed here: the stored version is the one on show; else the window offers it
+                self.stale.emit()
             return None
         except (StorageError, NotPermitted) as exc:  # e.g. signed meanwhile: the message says what to do
             self.error_summary.show_error(self.tr("Not saved: {msg}").format(msg=str(exc)))

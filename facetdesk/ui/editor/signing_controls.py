@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.procedure import Addendum, Procedure
 from facetdesk.domain.users import NotPermitted, Permission
-from facetdesk.storage.errors import StorageError
+from facetdesk.storage.errors import RecordLocked, StaleRecord, StorageError
 from facetdesk.ui.common import style
 from facetdesk.ui.common.access import why_not
 from facetdesk.ui.common.widgets import named, rich
@@ -32,6 +32,9 @@ class SigningControls(QObject):
     """Signing, addenda and access for ``editor``; ``stored`` tells what was stored by signing or an addendum."""
 
     stored = Signal(object)  # Procedure: signed, or an addendum added
+    # A signature refused because another workstation changed or signed the procedure: the window offers the
+    # stored version (an editable draft left on screen would contradict "already signed").
+    stale = Signal()
 
     def __init__(self, editor: EditorHost, parent: QObject):
         super().__init__(parent)
@@ -107,6 +110,8 @@ class SigningControls(QObject):
             signed = editor.signing().sign_procedure(procedure.id, procedure.version, password, acknowledgements)
         except (StorageError, InvalidRecord, NotPermitted) as exc:
             editor.messages.show_error(self.tr("Not signed: {msg}").format(msg=str(exc)))
+            if isinstance(exc, (StaleRecord, RecordLocked)):  # changed or signed on another workstation
+                self.stale.emit()
             return None
         self._procedure_changed(signed)
         editor.messages.set_status(self.tr("Signed"))

@@ -50,6 +50,9 @@ class PatientForm(QWidget):
         self._usual: list[str] = []
         # The stored version this form was loaded from: a save over a newer one is refused (StaleRecord).
         self._version = 0
+        # The patient as loaded (None: a new one) and the form's values then: edits since are unsaved.
+        self._shown: Patient | None = None
+        self._loaded: dict = {}
         self.general_error = ErrorLabel()
         self.errors = ErrorRouter(self.general_error)
 
@@ -166,6 +169,7 @@ class PatientForm(QWidget):
         row.addStretch()
         row.addWidget(self.save_button)
         layout.addLayout(row)
+        self._loaded = self.data()  # an empty form has nothing unsaved
 
     def set_editable(self, editable: bool, reason: str = "") -> None:
         """Read only for a role that may not change patient details; ``reason`` says so on the Save button."""
@@ -223,8 +227,17 @@ class PatientForm(QWidget):
     def clear(self) -> None:
         self.load(None)
 
+    def has_unsaved_changes(self) -> bool:
+        """Anything typed or chosen since the patient was loaded, saved or the form cleared."""
+        return self.data() != self._loaded
+
+    def discard_changes(self) -> None:
+        """Back to the patient as loaded (an empty form for a new one)."""
+        self.load(self._shown)
+
     def load(self, patient: Patient | None) -> None:
         self.errors.clear()
+        self._shown = patient
         self._patient_id = patient.id if patient else None
         self._version = patient.version if patient else 0
         self.mrn.setText(patient.mrn if patient else "")
@@ -246,6 +259,7 @@ class PatientForm(QWidget):
         self.anticoag_table.setRowCount(0)
         for use in patient.anticoagulants if patient else []:
             self.add_anticoagulant(use.agent, use.last_dose_at)
+        self._loaded = self.data()
 
     def data(self) -> dict:
         anticoagulants = []

@@ -98,12 +98,14 @@ class PatientListPanel(QWidget):
         else:
             self.count_label.setText(self.tr("{n} patients shown; scroll for more, or type more to narrow").format(n=n))
 
-    def select_patient(self, patient_id: int) -> None:
-        """Select the patient's row if it has been read (the list never reads ahead to find one)."""
+    def select_patient(self, patient_id: int | None) -> None:
+        """Select the patient's row if it has been read (the list never reads ahead to find one); else no row, so
+        the list never marks another patient than the one on show."""
         for row in range(self.model.rowCount()):
-            if self.model.summary(row).id == patient_id:
+            if patient_id is not None and self.model.summary(row).id == patient_id:
                 self.table.selectRow(row)
                 return
+        self.table.clearSelection()
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -302,6 +302,14 @@ class PatientPage(QWidget):
         self.form.clear()
         self.refresh_procedures()
 
+    def has_unsaved_changes(self) -> bool:
+        """The patient's details were edited and not saved."""
+        return self.form.has_unsaved_changes()
+
+    def discard_changes(self) -> None:
+        """The details as stored again: the user chose to drop the edits."""
+        self.form.discard_changes()
+
     def form_data(self) -> dict:
         """The patient as entered, for the services to validate and save."""
         return self.form.data()

@@ -84,7 +84,11 @@ class MainWindow(QMainWindow):
         self.outbox_runner.finished.connect(self._outbox_round)
         self.admin.outbox_runner = self.outbox_runner
         self.note_output.kick_outbox = self.outbox_runner.kick
-        self.session = SessionController(ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms)
+        page = self.patient_page
+        self.session = SessionController(
+            ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms,
+            unsaved_details=lambda: self.work_area.on_show(page) and page.has_unsaved_changes(),
+        )  # fmt: skip
         self.menus = WindowMenus(
             self, self.undo_group, patients=self.patients, procedures=self.procedures, note_output=self.note_output,
             admin=self.admin, session=self.session, save_current=self.save_current, focus_search=self.focus_search,
@@ -182,10 +186,18 @@ class MainWindow(QMainWindow):
         return None
 
     def confirm_discard(self) -> bool:
-        """May the open procedure's unsaved edits be left? Asks only when there are some."""
-        if not self._editing() or not self.editor.has_unsaved_changes():
+        """May the unsaved edits on show (the procedure's, or the patient's details) be left? Asks only when there
+        are some; the patient's details dropped are put back as stored, so none stays on screen unsaved beside
+        what comes next (decision support judges the stored patient)."""
+        if self._editing():
+            return not self.editor.has_unsaved_changes() or self.questions.ask_discard()
+        page = self.patient_page
+        if not self.work_area.on_show(page) or not page.has_unsaved_changes():
             return True
-        return self.questions.ask_discard()
+        if not self.questions.ask_discard("patient"):
+            return False
+        page.discard_changes()
+        return True
 
     def _page_changed(self, _index: int) -> None:
         # Leaving the editor happens only after the user saved or agreed to discard.

@@ -58,6 +58,8 @@ class PatientFlow(QObject):
     @guarded
     def open_patient(self, patient_id: int) -> None:
         if not self._confirm_discard():
+            # The list marks the patient still on show, not the one clicked and not opened.
+            self._list.select_patient(self._page.patient_id)
             return
         records = self._ctx.records
         self._page.show_patient(records.get_patient(patient_id), records.usual_anticoagulants())

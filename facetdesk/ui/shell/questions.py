@@ -21,16 +21,22 @@ class WindowQuestions(QObject):
         super().__init__(parent)
         self._parent, self._records = parent, records
 
-    def ask_discard(self) -> bool:
-        """Drop the open procedure's unsaved edits?"""
-        return self.discard_box().exec() == QMessageBox.StandardButton.Discard
+    def ask_discard(self, what: str = "procedure") -> bool:
+        """Drop the unsaved edits of the open procedure (``what`` "procedure") or of the patient's details
+        ("patient")?"""
+        return self.discard_box(what).exec() == QMessageBox.StandardButton.Discard
 
-    def discard_box(self) -> QMessageBox:
+    def discard_box(self, what: str = "procedure") -> QMessageBox:
         """The question before unsaved edits are dropped; Enter keeps them (Cancel is the default, never Discard)."""
+        text = (
+            self.tr("The patient's details have unsaved changes. Discard them?")
+            if what == "patient"
+            else self.tr("The open procedure has unsaved changes. Discard them?")
+        )
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Unsaved changes"),
-            self.tr("The open procedure has unsaved changes. Discard them?"),
+            text,
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self._parent,
         )

@@ -7,6 +7,7 @@ stack it covers with the lock screen, the work area it shows again, and the wind
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import shiboken6
@@ -79,12 +80,16 @@ class SessionController(QObject):
         work_area: QWidget,
         workspace: Workspace,
         idle_ms: int | None,
+        unsaved_details: Callable[[], bool] = lambda: False,
     ):
-        """``idle_ms``: lock after this long without input (tests); by default the clinic's setting."""
+        """``idle_ms``: lock after this long without input (tests); by default the clinic's setting;
+        ``unsaved_details``: whether the patient's details on show were edited and not saved (no draft keeps them,
+        so the lock screen says so)."""
         super().__init__(window)
         self._ctx, self._window, self._central, self._work_area, self._workspace = (
             ctx, window, central, work_area, workspace
         )  # fmt: skip
+        self._unsaved_details = unsaved_details
         self.lock_screen = LockScreen()
         central.addWidget(self.lock_screen)
         self.lock_screen.unlock_requested.connect(self.try_unlock)
@@ -158,6 +163,7 @@ class SessionController(QObject):
         """Cover the window: patient data hidden, every action off, until a password is entered."""
         actor = self._ctx.work.actor
         unsaved = self._workspace.has_unsaved_edits()
+        details = self._unsaved_details()
         if not self._locked:
             self._locked = True
             self.idle.disarm()
@@ -175,7 +181,7 @@ class SessionController(QObject):
             self._window.menuBar().setEnabled(False)
             self._window.statusBar().clearMessage()  # it may name the patient just saved
             self._central.setCurrentWidget(self.lock_screen)
-        self.lock_screen.show_for(actor, unsaved, switching)
+        self.lock_screen.show_for(actor, unsaved, switching, unsaved_details=details)
 
     def try_unlock(self, password: str) -> bool:
         """The signed-in user's password: the window comes back as it was."""

@@ -171,8 +171,11 @@ class LockScreen(QWidget):
             field.clear()
         self.error.clear_error()
 
-    def show_for(self, actor: Actor | None, unsaved: bool, switching: bool = False) -> None:
-        """Reset the fields for ``actor`` (None: nobody is signed in, only "someone else" applies)."""
+    def show_for(
+        self, actor: Actor | None, unsaved: bool, switching: bool = False, unsaved_details: bool = False
+    ) -> None:
+        """Reset the fields for ``actor`` (None: nobody is signed in, only "someone else" applies); ``unsaved``:
+        the open procedure's edits, kept as a draft; ``unsaved_details``: the patient's, which no draft keeps."""
         self.clear_fields()
         now = f"{datetime.now():%H:%M}"
         if actor is None:
@@ -186,13 +189,24 @@ class LockScreen(QWidget):
             self.own_box.setTitle(self.tr("Continue as {name}").format(name=actor.display_name))
         self.own_box.setVisible(actor is not None)
         self.other_box.setTitle(self.tr("Sign in as someone else") if actor is not None else self.tr("Sign in"))
-        self.draft_note.setText(
-            self.tr(
-                "The open procedure has unsaved changes. They are kept as a draft: "
-                "if someone else signs in, it is closed and offered again to {name}."
-            ).format(name=actor.display_name if actor else "")
-        )
-        self.draft_note.setVisible(unsaved and actor is not None)
+        name = actor.display_name if actor else ""
+        notes: list[str] = []
+        if unsaved:
+            notes.append(
+                self.tr(
+                    "The open procedure has unsaved changes. They are kept as a draft: "
+                    "if someone else signs in, it is closed and offered again to {name}."
+                ).format(name=name)
+            )
+        if unsaved_details:
+            notes.append(
+                self.tr(
+                    "The patient's details on screen have unsaved changes. No draft keeps them: "
+                    "if someone else signs in, they are lost. {name} can unlock and save them."
+                ).format(name=name)
+            )
+        self.draft_note.setText("\n".join(notes))
+        self.draft_note.setVisible(bool(notes) and actor is not None)
         target = self.other_name if switching or actor is None else self.password
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
