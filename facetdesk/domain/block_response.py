@@ -27,7 +27,7 @@ from enum import Enum
 
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.procedure import PainScore, Procedure
-from facetdesk.domain.relief import relief_pct, summarize_relief, targeted_anaesthetics
+from facetdesk.domain.relief import ReliefDuration, relief_pct, summarize_relief, targeted_anaesthetics
 from facetdesk.domain.timefmt import format_minutes
 
 THRESHOLD_KEY = "relief.positive_block_pct"
@@ -79,11 +79,8 @@ class BlockResponse:
     def describe_duration(self) -> str:
         if self.began_at is None or self.duration_minutes is None:
             return f"relief never reached {self.threshold_pct:g}%"
-        at_least = "at least " if self.ended_before is None else ""
-        return (
-            f"relief >={self.threshold_pct:g}% from {format_minutes(self.began_at)}, "
-            f"lasted {at_least}{format_minutes(self.duration_minutes)}"
-        )
+        run = ReliefDuration(self.threshold_pct, self.began_at, self.lasted_until, self.ended_before)
+        return f"relief >={self.threshold_pct:g}% {run.run_text()}"
 
     def summary(self) -> str:
         """One readable sentence with the numbers, for findings and the note."""

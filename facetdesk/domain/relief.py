@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facetdesk.domain.procedure import PainScore
+from facetdesk.domain.timefmt import format_minutes
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,34 @@ class ReliefDuration:
         if self.reached_at is None or self.lasted_until is None:
             return None
         return self.lasted_until - self.reached_at
+
+    @property
+    def one_score(self) -> bool:
+        """Only one score of the run is at or above the threshold: its length is unknown, not zero (relief may
+        have held until just before the next score)."""
+        return self.reached_at is not None and self.lasted_until == self.reached_at
+
+    def run_text(self) -> str:
+        """'from 15 min, lasted 45 min', 'from 15 min, lasted at least 2 h' (still at the last score), or 'at
+        30 min only' (one score; below at the next): how every output says how long relief lasted."""
+        if self.reached_at is None or self.minutes is None:
+            return "not reached"
+        if self.one_score:
+            last = " (the last score)" if self.ended_before is None else ""
+            return f"at {format_minutes(self.reached_at)} only{last}"
+        at_least = "at least " if self.ended_before is None else ""
+        return f"from {format_minutes(self.reached_at)}, lasted {at_least}{format_minutes(self.minutes)}"
+
+    def short_text(self) -> str:
+        """For a table cell: '45 min', '2 h+' (still at the last score), '<30 min' (one score, below 30 min
+        later), 'last score' (one score, the last), 'not reached'."""
+        if self.reached_at is None or self.minutes is None:
+            return "not reached"
+        if self.one_score:
+            if self.ended_before is None:
+                return "last score"
+            return f"<{format_minutes(self.ended_before - self.reached_at)}"
+        return format_minutes(self.minutes) + ("+" if self.ended_before is None else "")
 
 
 @dataclass(frozen=True)

@@ -232,16 +232,12 @@ def relief_duration_text(d: ReliefDuration) -> str:
 
     How long relief lasted is counted from when it began (domain.relief.ReliefDuration.minutes).
     """
-    head = f"Relief ≥{num(d.threshold_pct)}%"
+    head = f"Relief ≥{num(d.threshold_pct)}%: {d.run_text()}"
     if d.reached_at is None or d.minutes is None:
-        return f"{head}: not reached"
+        return head
     if d.ended_before is not None:
-        return (
-            f"{head}: from {format_minutes(d.reached_at)}, lasted {format_minutes(d.minutes)} "
-            f"(below at {format_minutes(d.ended_before)})"
-        )
-    lasted = format_minutes(d.minutes)
-    return f"{head}: from {format_minutes(d.reached_at)}, lasted at least {lasted} (still at last score)"
+        return f"{head} (below at {format_minutes(d.ended_before)})"
+    return head if d.one_score else f"{head} (still at last score)"
 
 
 def inr_text(patient: Patient) -> str:

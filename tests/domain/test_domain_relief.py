@@ -145,3 +145,23 @@ def test_relief_properties(baseline, pairs):
     d50, d80 = s.duration(50.0), s.duration(80.0)
     if d80.reached:
         assert d50.reached and d50.reached_at <= d80.reached_at
+
+
+def test_a_run_of_one_score_is_said_as_seen_once_never_as_lasting_zero_minutes():
+    from facetdesk.domain.wording import relief_duration_text
+
+    # 50% relief at 30 min only (7 of 10 at 1 h): how long it held between the two scores is unknown, not 0 min.
+    once = summarize_relief(10, scores((30, 5), (60, 7)), (50.0,)).duration(50.0)
+    assert once is not None and once.one_score
+    assert relief_duration_text(once) == "Relief ≥50%: at 30 min only (below at 1 h)"
+    assert once.short_text() == "<30 min"
+    last = summarize_relief(10, scores((30, 8), (60, 5)), (50.0,)).duration(50.0)
+    assert last is not None and relief_duration_text(last) == "Relief ≥50%: at 1 h only (the last score)"
+    assert last.short_text() == "last score"
+    # A run of two scores or more keeps its length, and 'at least' when it reaches the last score.
+    run = summarize_relief(10, scores((30, 5), (90, 4), (120, 8)), (50.0,)).duration(50.0)
+    assert run is not None and relief_duration_text(run) == "Relief ≥50%: from 30 min, lasted 1 h (below at 2 h)"
+    assert run.short_text() == "1 h"
+    still = summarize_relief(10, scores((30, 5), (90, 4)), (50.0,)).duration(50.0)
+    assert still is not None and still.short_text() == "1 h+"
+    assert relief_duration_text(still) == "Relief ≥50%: from 30 min, lasted at least 1 h (still at last score)"

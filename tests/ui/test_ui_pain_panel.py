@@ -79,7 +79,8 @@ def test_scores_hold_only_the_rows_given_an_nrs_and_relief_updates_live(qtbot, p
     assert _relief_text(panel, 30) == ""
     set_spin(qtbot, find(panel, "Pre-injection pain (NRS)"), 10)
     assert _relief_text(panel, 15) == "80% relief"
-    assert panel.summary.text().startswith("Peak relief: 80% at 15 min. Relief ≥80%: from 15 min")
+    # One score at 80% (15 min), 60% at 1 h: seen once, not "lasted 0 min".
+    assert panel.summary.text().startswith("Peak relief: 80% at 15 min. Relief ≥80%: at 15 min only (below at 1 h)")
 
 
 def test_the_chart_plots_the_baseline_and_the_scores(qtbot, panel):

@@ -24,7 +24,6 @@ from facetdesk.domain.errors import FieldError
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import PainScore
 from facetdesk.domain.relief import onset_allowance, relief_thresholds, summarize_relief
-from facetdesk.domain.timefmt import format_minutes
 from facetdesk.services.records import RecordService
 from facetdesk.ui.common import style
 from facetdesk.ui.common.paged_model import PagedRowsModel
@@ -80,7 +79,7 @@ def timeline_row(
     if meaningful is None or not meaningful.reached:
         lasted = "—" if summary.peak_pct is None else "not reached"
     else:
-        lasted = format_minutes(meaningful.minutes or 0) + ("+" if meaningful.ended_before is None else "")
+        lasted = meaningful.short_text()
     levels = _levels(procedure.targets)
     return (
         f"{procedure.performed_at:%Y-%m-%d %H:%M}",
