@@ -1093,6 +1093,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "KeyView.fingerprint": "a result value",
     "KeyView.status": "a result value",
     "Verifier.run": "no arguments; AuditService.verify builds it",
+    "verify.signed_record_problem": "reached through NoteService.render_procedure_note (test_services_tampering)",
     "AnchorStore.anchor": "no arguments",
     "AnchorStore.remember": "called by SigningService with the entry it just wrote",
     "anchors.database_key": "takes the open database's own URL",
