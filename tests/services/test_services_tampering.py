@@ -16,6 +16,7 @@ from facetdesk.services.context import AppContext
 from facetdesk.services.verify import Verifier, VerifyReport
 from facetdesk.storage.tables import Base
 from tests import signers
+from tests.actors import ADMIN_PHYSICIAN
 from tests.builders.images import picture
 from tests.builders.records import ablation_data, patient_data, rich_patient, rich_procedure
 
@@ -307,3 +308,63 @@ def test_a_signature_typed_into_the_database_is_not_shown_as_one(ctx, clinic):
     assert any("carries no signature FacetDesk made" in w for w in note.warnings), note.warnings
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(note.pdf)).pages)
     assert "Dr. Forged Synthetic" not in text
+
+
+OTHER_PHYSICIAN = ADMIN_PHYSICIAN.model_copy(update={"username": "dr.second", "display_name": "Dr. Second Synthetic"})
+
+
+@pytest.fixture
+def two_signed(ctx, clinic) -> dict[str, int]:
+    """The clinic with its second procedure signed too, by another physician with a key of their own."""
+    ctx.work.sign_in(OTHER_PHYSICIAN)
+    signers.enrol(ctx, OTHER_PHYSICIAN)
+    signers.sign(ctx, clinic["unsigned"])
+    ctx.work.sign_in(ADMIN_PHYSICIAN)
+    assert ctx.audit.verify().ok
+    return clinic
+
+
+def test_another_physicians_valid_signature_copied_onto_a_record_is_forged(ctx, two_signed):
+    signatures = Base.metadata.tables["signatures"]
+    copied = ("key_id", "signer_certificate", "content_format", "content", "envelope", "signature", "pdf", "signed_at")
+    with tampered(ctx) as conn:
+        theirs = conn.execute(
+            sa.select(*(signatures.c[n] for n in copied)).where(
+                signatures.c.procedure_id == two_signed["unsigned"], signatures.c.part == 0
+            )
+        ).one()
+        conn.execute(
+            signatures.update()
+            .where(signatures.c.procedure_id == two_signed["procedure"], signatures.c.part == 0)
+            .values(dict(theirs._mapping))
+        )
+        report = verified(conn)
+    assert any(
+        p.kind == "FORGED" and p.where.startswith(f"procedure {two_signed['procedure']}") for p in report.problems
+    ), report.lines()
+
+
+def test_two_signed_records_swapping_ids_are_named(ctx, two_signed):
+    a, b = two_signed["procedure"], two_signed["unsigned"]
+    children = [t for t in Base.metadata.tables.values() if "procedure_id" in t.c]
+    procedures = Base.metadata.tables["procedures"]
+    with tampered(ctx) as conn:
+        for table in [*children, procedures]:
+            column = table.c.procedure_id if table is not procedures else table.c.id
+            for old, new in ((a, -1), (b, a), (-1, b)):
+                conn.execute(table.update().where(column == old).values({column.name: new}))
+        report = verified(conn)
+    named = {p.where.split(" (")[0] for p in report.problems}
+    assert {f"procedure {a}", f"procedure {b}"} <= named, report.lines()
+
+
+def test_a_tail_cut_off_the_audit_trail_with_a_signature_in_it_is_named(ctx, two_signed):
+    audit = Base.metadata.tables["audit_log"]
+    with tampered(ctx) as conn:
+        newest_sign = conn.execute(sa.select(sa.func.max(audit.c.id)).where(audit.c.action == "sign")).scalar_one()
+        conn.execute(audit.delete().where(audit.c.id >= newest_sign))
+        report = verified(conn)
+    assert any(
+        p.where.startswith(f"procedure {two_signed['unsigned']}") and "not in the audit log" in p.what
+        for p in report.problems
+    ), report.lines()
