@@ -20,7 +20,7 @@ from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage import repository as repo
-from facetdesk.storage.audit import search_audit
+from facetdesk.storage.audit import changed_since
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import DuplicateMrn, RecordLocked, StaleRecord
 
@@ -69,7 +69,7 @@ class RecordService:
                     # Locked first: no procedure of this patient is saved between the check below and the save.
                     before = repo.lock_patient(session, patient.id)
                     if before is not None and before.version != patient.version:
-                        raise StaleRecord("patient", _changed_since(session, "patient", patient.id, patient.version,
+                        raise StaleRecord("patient", changed_since(session, "patient", patient.id, patient.version,
                                                                     before.version))  # fmt: skip
                     # A new date of birth must not leave an existing procedure before birth.
                     earliest = repo.earliest_procedure_time(session, patient.id)
@@ -165,7 +165,7 @@ class RecordService:
             if before is not None and before.version != procedure.version:
                 assert procedure.id is not None
                 raise StaleRecord(
-                    "procedure", _changed_since(session, "procedure", procedure.id, procedure.version, before.version)
+                    "procedure", changed_since(session, "procedure", procedure.id, procedure.version, before.version)
                 )
             if not may_edit:
                 self._only_pain_scores(before, procedure)
@@ -194,28 +194,6 @@ class RecordService:
             self._work.log(
                 session, AuditAction.UPDATE, entity, entity_id, fields=_changes(before, after), detail=detail
             )
-
-
-# A bound on what a refusal reads of the trail: the saves it names, and the entries it looks through for them
-# (exports and prints of the record are entries too).
-_MAX_NAMED_SAVES = 20
-_SCANNED_ENTRIES = 200
-
-
-def _changed_since(session, entity: str, entity_id: int, read: int, stored: int) -> list[str]:
-    """What the saves after version ``read`` changed, from their audit entries (one per version moved on), so a
-    refused save can say what to look at again; empty when the trail cannot tell."""
-    if not 0 <= read < stored or stored - read > _MAX_NAMED_SAVES:
-        return []
-    entries = search_audit(session, entity=entity, entity_id=str(entity_id), limit=_SCANNED_ENTRIES)
-    saves = [e for e in entries if e.action in (AuditAction.UPDATE, AuditAction.IMPORT)][: stored - read]
-    names: list[str] = []
-    for entry in saves:
-        for path in entry.fields or (("case file import",) if entry.action is AuditAction.IMPORT else ()):
-            name = path.split(".")[0].replace("_", " ")
-            if name not in names:
-                names.append(name)
-    return names
 
 
 def _check_patient_cursor(cursor: object) -> None:
