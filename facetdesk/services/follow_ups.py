@@ -49,8 +49,9 @@ class FollowUpService:
             if visit.id is not None and before is None:
                 raise NotFound(f"follow-up {shown(visit.id)} does not exist")
             if visit.id is not None and before is not None and before.version != visit.version:
-                changed = changed_since(session, "follow_up", visit.id, visit.version, before.version)
-                raise StaleRecord("follow-up visit", changed)
+                raise StaleRecord(
+                    "follow-up visit", changed_since(session, "follow_up", visit.id, visit.version, before.version)
+                )
             if before is not None and before.procedure_uid != visit.procedure_uid:
                 # A visit stays with the procedure it followed up; moving it would rewrite another's outcome.
                 raise InvalidRecord(
