@@ -29,9 +29,10 @@ from facetdesk.domain.signed_content import (
     procedure_record_hash,
     sha256_hex,
 )
-from facetdesk.storage.audit import iter_audit
+from facetdesk.storage.audit import EHR_QUEUED, iter_audit
 from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.images import iter_images
+from facetdesk.storage.outbox import iter_payloads
 from facetdesk.storage.patients import get_patient
 from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids, signatures_of
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
@@ -134,6 +135,7 @@ class _Trail:
     hashes: dict[str, int] = field(default_factory=dict)  # entry hash -> position in the chain
     signs: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (procedure id, part) -> detail
     imported: set[tuple[str, int]] = field(default_factory=set)  # the signs above that an import recorded
+    queued: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # procedure id -> EHR payload hashes
     records: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (entity, id) -> (format, hash)
     # Per entity, the lowest id whose creation the trail hashed: ids only grow, so every record of that entity
     # with a higher id was created while FacetDesk kept record hashes and must have one.
@@ -157,6 +159,8 @@ def _read_trail(session: Session) -> _Trail:
             if part is None:  # written before cryptographic signatures
                 part = 0 if entry.action is AuditAction.SIGN else int(detail.get("position", -1)) + 1
             trail.signs[(entry.entity_id, int(part))] = detail
+        elif entry.action is AuditAction.EXPORT and detail.get("format") == EHR_QUEUED and entry.entity_id:
+            trail.queued[entry.entity_id].update(str(h) for h in detail.get("sha256") or ())
         elif entry.action is AuditAction.LEGACY_SIGNATURES:
             trail.legacy = detail
         elif entry.action is AuditAction.IMPORT:
@@ -246,6 +250,7 @@ class Verifier:
             self._check_follow_up(visit_id, visit)
         self._check_images(session)
         self._check_removed()
+        self._check_outbox(session)
         signed_in_log = {int(pid) for (pid, _part) in trail.signs if pid.isdigit()}
         for procedure_id in sorted(signed_in_log - seen):
             report.problems.append(
@@ -541,6 +546,14 @@ class Verifier:
                 self.report.problems.append(Problem(where, "its record was changed outside FacetDesk"))
             elif original is not None and hashlib.sha256(original).hexdigest() != image.sha256:
                 self.report.problems.append(Problem(where, "its image file differs from the one attached"))
+
+    def _check_outbox(self, session: Session) -> None:
+        """Each message on its way to the EHR is the one FacetDesk queued (its SHA-256 is in the queuing entry)."""
+        for message_id, procedure_id, payload in iter_payloads(session):
+            if hashlib.sha256(payload).hexdigest() not in self._trail.queued.get(str(procedure_id), ()):
+                self.report.problems.append(
+                    Problem(f"EHR message {message_id}", "its content is not what FacetDesk queued for the EHR")
+                )
 
     def _check_follow_up(self, visit_id: int, visit: FollowUp | None) -> None:
         # Follow-ups recorded before format 5 carry no record hash of their own.

@@ -133,3 +133,22 @@ def changed_since(session: Session, entity: str, entity_id: int, read: int, stor
             if name not in names and name not in _BOOKKEEPING:
                 names.append(name)
     return names
+
+
+# The audit detail's "format" of the entry that queues a signed note's messages for the EHR (services.ehr_outbox).
+EHR_QUEUED = "ehr-outbox"
+
+
+def queued_payload_hashes(session: Session, procedure_id: int) -> set[str]:
+    """The SHA-256 of every message FacetDesk queued for the EHR for this procedure, as its audit entries say."""
+    q = sa.select(AuditRow).where(
+        AuditRow.entity == "procedure",
+        AuditRow.entity_id == str(procedure_id),
+        AuditRow.action == AuditAction.EXPORT.value,
+    )
+    out: set[str] = set()
+    for row in session.scalars(q):
+        detail = _entry(row).detail
+        if detail.get("format") == EHR_QUEUED:
+            out.update(str(h) for h in detail.get("sha256") or ())
+    return out
