@@ -136,6 +136,7 @@ class _Trail:
     signs: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (procedure id, part) -> detail
     imported: set[tuple[str, int]] = field(default_factory=set)  # the signs above that an import recorded
     queued: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # procedure id -> EHR payload hashes
+    renderings: dict[str, str] = field(default_factory=dict)  # image id -> its de-identified rendering's SHA-256
     records: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (entity, id) -> (format, hash)
     # Per entity, the lowest id whose creation the trail hashed: ids only grow, so every record of that entity
     # with a higher id was created while FacetDesk kept record hashes and must have one.
@@ -180,6 +181,10 @@ def _read_trail(session: Session) -> _Trail:
             trail.records[(entity, entity_id)] = (int(detail.get("record_format", 1)), digest)
             if entry.action is AuditAction.IMPORT and entity in _ALWAYS_NEW_ON_IMPORT:
                 trail.created_hashed(entity, entity_id)
+        if entry.entity == "image" and "png_sha256" in detail and entry.entity_id is not None:
+            trail.renderings[entry.entity_id] = str(detail["png_sha256"])
+        for name, digest in (detail.get("renderings") or {}).items():
+            trail.renderings[str(name).partition(":")[2]] = str(digest)
         if entry.action is AuditAction.DELETE and entry.entity_id is not None:
             trail.records.pop((entry.entity, entry.entity_id), None)
     return trail
@@ -537,15 +542,19 @@ class Verifier:
 
     def _check_images(self, session: Session) -> None:
         """Each image against its audited record, and its original file against the record's SHA-256."""
-        for image_id, image, original in iter_images(session):
+        for image_id, image, original, png in iter_images(session):
             recorded = self._recorded("image", image_id)
             if recorded is None:
                 continue
             where = f"image {image_id}"
+            rendering = self._trail.renderings.get(str(image_id))
             if image is None or image_record_hash(image, recorded[0]) != recorded[1]:
                 self.report.problems.append(Problem(where, "its record was changed outside FacetDesk"))
             elif original is not None and hashlib.sha256(original).hexdigest() != image.sha256:
                 self.report.problems.append(Problem(where, "its image file differs from the one attached"))
+            elif rendering is not None and hashlib.sha256(png).hexdigest() != rendering:
+                # Images attached before the rendering's hash was kept have none to compare with.
+                self.report.problems.append(Problem(where, "the picture shown and printed differs from the one made"))
 
     def _check_outbox(self, session: Session) -> None:
         """Each message on its way to the EHR is the one FacetDesk queued (its SHA-256 is in the queuing entry)."""
