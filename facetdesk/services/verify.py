@@ -34,7 +34,7 @@ from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.images import iter_images
 from facetdesk.storage.outbox import iter_payloads
 from facetdesk.storage.patients import get_patient
-from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids, signatures_of
+from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids, signed_content
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
 from facetdesk.storage.trust import StoredKey, all_keys, clinic_cas
 from facetdesk.trust import ca as ca_mod
@@ -592,8 +592,8 @@ def signed_record_problem(session: Session, procedure_id: int, procedure: Proced
     """
     if procedure.signature is None:
         return None
-    parts = [p for p in signatures_of(session, procedure_id) if p.part == 0]
-    if not parts:
+    signed_part = signed_content(session, procedure_id)
+    if signed_part is None:
         if procedure_id in legacy_signed_ids(session):
             return None
         return (
@@ -601,12 +601,10 @@ def signed_record_problem(session: Session, procedure_id: int, procedure: Proced
             "changed outside FacetDesk): it is shown as an unsigned draft. Ask your administrator to run "
             "'facetdesk verify'."
         )
-    main = parts[0]
+    fmt, content = signed_part
     try:
-        signed = json.loads(main.content)
-        same = canonical_bytes(procedure_content(signed["patient"], procedure, main.content_format)) == (
-            main.content.encode("utf-8")
-        )
+        signed = json.loads(content)
+        same = canonical_bytes(procedure_content(signed["patient"], procedure, fmt)) == content.encode("utf-8")
     except (ValueError, KeyError, TypeError, UnknownFormat):
         same = False
     if same:
