@@ -348,6 +348,8 @@ def test_two_signed_records_swapping_ids_are_named(ctx, two_signed):
     children = [t for t in Base.metadata.tables.values() if "procedure_id" in t.c]
     procedures = Base.metadata.tables["procedures"]
     with tampered(ctx) as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("the server's foreign keys refuse the swap's middle step (SQLite's shell does not check)")
         for table in [*children, procedures]:
             column = table.c.procedure_id if table is not procedures else table.c.id
             for old, new in ((a, -1), (b, a), (-1, b)):
