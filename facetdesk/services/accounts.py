@@ -19,7 +19,7 @@ from facetdesk.services.validation import validated
 from facetdesk.storage import trust as key_store
 from facetdesk.storage import users as store
 from facetdesk.storage.db import Database
-from facetdesk.storage.errors import DuplicateUsername
+from facetdesk.storage.errors import DuplicateUsername, StaleRecord
 from facetdesk.trust import ca as ca_mod
 from facetdesk.trust.keys import short_fingerprint
 
@@ -181,19 +181,30 @@ class AccountService:
             self._keys.enrol(session, saved, password)
             return saved
 
-    def update_user(self, data: dict[str, Any] | User, new_password: str | None = None) -> User:
-        """Change name, role, administrator and active flags (and the password, if given)."""
+    def update_user(
+        self, data: dict[str, Any] | User, new_password: str | None = None, based_on: User | None = None
+    ) -> User:
+        """Change name, role, administrator and active flags (and the password, if given).
+
+        ``based_on``: the account as the editor loaded it. When another administrator changed it since, the save
+        is refused (StaleRecord naming what changed): the form holds every flag, so saving it would silently undo
+        theirs (an account deactivated meanwhile would be active again)."""
         self._work.require(Permission.MANAGE_USERS)
         user = parse_user(data)
         if user.id is None:
             raise InvalidRecord([FieldError(("id",), "choose a stored account to change")])
+        if based_on is not None and not isinstance(based_on, User):
+            raise InvalidRecord([FieldError(("based_on",), "must be the account as it was loaded")])
         digest = None if new_password is None else self._hasher.hash(_check_password(new_password))
         with self._db.transaction() as session:
-            before = store.get_user(session, user.id)
+            before = store.get_user(session, user.id, lock=True)
             if before is None:
                 raise InvalidRecord([FieldError(("id",), "this account no longer exists")])
             if before.username != user.username:
                 raise InvalidRecord([FieldError(("username",), "a user name cannot be changed; add a new account")])
+            if based_on is not None and before != based_on:
+                changed = changed_fields(based_on.model_dump(mode="json"), before.model_dump(mode="json"))
+                raise StaleRecord("account", [name.replace("_", " ") for name in changed])
             self._keep_an_administrator(session, before, user)
             saved = store.update_user(session, user, digest)
             fields = changed_fields(before.model_dump(mode="json"), saved.model_dump(mode="json"))

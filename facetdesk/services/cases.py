@@ -19,6 +19,7 @@ from facetdesk.domain.signed_content import (
     image_record_hash,
     patient_record_hash,
     procedure_record_hash,
+    sha256_hex,
 )
 from facetdesk.domain.users import Permission
 from facetdesk.services import signature_proofs
@@ -252,10 +253,12 @@ class CaseService:
                     visits_added += 1
             # The case's images this database does not hold yet (the same file, by its SHA-256, is not added twice).
             held_images = {i.sha256 for i in images_of(session, case.procedure.uid)}
+            renderings: dict[str, str] = {}  # the de-identified renderings' SHA-256, checked by verify
             for picture in case.images:
                 if picture.sha256 not in held_images:
                     kept = add_image(session, picture.record(), picture.png, picture.original)
                     hashes[f"image:{kept.id}"] = image_record_hash(kept)
+                    renderings[f"image:{kept.id}"] = sha256_hex(picture.png)
                     held_images.add(picture.sha256)
             self._work.log(
                 session,
@@ -270,6 +273,7 @@ class CaseService:
                     "toxin_elsewhere_added": len(doses),
                     "record_format": RECORD_FORMAT,
                     "records": hashes,
+                    "renderings": renderings,
                     "signatures": imported,
                 },
             )

@@ -24,6 +24,7 @@ from facetdesk.services.records import NotFound
 from facetdesk.services.session import WorkSession
 from facetdesk.storage import outbox as store
 from facetdesk.storage import repository as repo
+from facetdesk.storage.audit import EHR_QUEUED, queued_payload_hashes
 from facetdesk.storage.db import Database
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.signatures import signed_document
@@ -42,6 +43,10 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claim older than this belongs to a workstation that stopped mid-send: the message is due again.
 STALE_CLAIM = timedelta(minutes=10)
+NOT_AS_QUEUED = (
+    "not sent: its content is not what FacetDesk queued (changed in the database outside FacetDesk); "
+    "ask your administrator to run 'facetdesk verify'"
+)
 MLLP_TIMEOUT_S = 15.0
 
 Exchange = Callable[[str, int, str], str]
@@ -151,7 +156,7 @@ class EhrOutboxService:
                 "procedure",
                 procedure_id,
                 detail={
-                    "format": "ehr-outbox",
+                    "format": EHR_QUEUED,
                     "part": part,
                     "messages": [f"{m.kind.value}>{m.destination.value}" for m in messages],
                     "sha256": sorted({m.sha256 for m in messages}),
@@ -184,9 +189,14 @@ class EhrOutboxService:
         now = self._clock()
         with self._db.transaction() as session:
             claimed = store.claim(session, message_id, now, STALE_CLAIM)
+            queued = set() if claimed is None else queued_payload_hashes(session, claimed.procedure_id)
         if claimed is None:
             return DeliveryReport()  # another workstation has it, or finished it
         attempts = claimed.attempts + 1
+        if sha256_bytes(claimed.payload) not in queued:
+            # Bytes FacetDesk did not queue (changed in the database) never leave as the signed note.
+            self._finish(claimed, DeliveryStatus.FAILED, attempts, error=NOT_AS_QUEUED)
+            return DeliveryReport(failed=1)
         try:
             ack_code = self._send(claimed)
         except _Refused as refused:

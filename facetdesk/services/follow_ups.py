@@ -16,7 +16,9 @@ from facetdesk.services.records import NotFound
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import validated
 from facetdesk.storage import repository as repo
+from facetdesk.storage.audit import changed_since
 from facetdesk.storage.db import Database
+from facetdesk.storage.errors import StaleRecord
 from facetdesk.storage.follow_ups import follow_ups_for_patient, get_follow_up, save_follow_up
 
 
@@ -46,6 +48,10 @@ class FollowUpService:
             before = get_follow_up(session, visit.id) if visit.id is not None else None
             if visit.id is not None and before is None:
                 raise NotFound(f"follow-up {shown(visit.id)} does not exist")
+            if visit.id is not None and before is not None and before.version != visit.version:
+                raise StaleRecord(
+                    "follow-up visit", changed_since(session, "follow_up", visit.id, visit.version, before.version)
+                )
             if before is not None and before.procedure_uid != visit.procedure_uid:
                 # A visit stays with the procedure it followed up; moving it would rewrite another's outcome.
                 raise InvalidRecord(

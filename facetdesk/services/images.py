@@ -68,6 +68,9 @@ class ImageService:
                 "procedure": procedure_id,
                 "record_format": RECORD_FORMAT,
                 "record_sha256": image_record_hash(saved),
+                # The de-identified rendering shown and printed: not in the record hash (its format predates this),
+                # so its own hash is kept beside it for verify.
+                "png_sha256": hashlib.sha256(decoded.png).hexdigest(),
             }
             self._work.log(session, AuditAction.CREATE, "image", saved.id, detail=detail)
             return saved

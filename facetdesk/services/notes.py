@@ -20,6 +20,7 @@ from facetdesk.services.rendering import (
 )
 from facetdesk.services.session import WorkSession
 from facetdesk.services.settings import SettingsService
+from facetdesk.services.verify import signed_record_problem
 from facetdesk.storage import repository as repo
 from facetdesk.storage.db import Database
 from facetdesk.storage.signatures import signed_document
@@ -44,9 +45,15 @@ class NoteService:
         case = self._cases.case_for(procedure_id, images=clinic.note_images)
         if case.procedure.is_signed:
             with self._db.read() as session:
+                problem = signed_record_problem(session, procedure_id, case.procedure)
                 document = signed_document(session, procedure_id)
+            if problem is not None and document is None:
+                # A signature FacetDesk never made: never print "signed by" on it.
+                unsigned = case.model_copy(update={"procedure": case.procedure.model_copy(update={"signature": None})})
+                note = render_case_note(unsigned, clinic=clinic)
+                return RenderedNote(note.pdf, (problem, *note.warnings))
             if document is not None:
-                return RenderedNote(document, ())
+                return RenderedNote(document, () if problem is None else (problem,))
             note = render_case_note(case, clinic=clinic)
             warning = "Signed before FacetDesk kept signed PDFs: this is today's rendering of the signed record."
             return RenderedNote(note.pdf, (warning, *note.warnings))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from facetdesk.domain.audit import AuditAction
+from facetdesk.domain.audit import AuditAction, changed_fields
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import validated
 from facetdesk.storage.db import Database
+from facetdesk.storage.errors import StaleRecord
 from facetdesk.storage.presets import (
     DuplicatePresetName,
     delete_preset,
@@ -41,12 +42,16 @@ class PresetService:
         with self._db.read() as session:
             return get_preset(session, preset_id)
 
-    def save(self, data: dict[str, Any] | Preset) -> Preset:
+    def save(self, data: dict[str, Any] | Preset, based_on: Preset | None = None) -> Preset:
         """Validate and store (insert when ``id`` is None); a name already taken is an error on ('name',).
 
+        ``based_on``: the preset as the editor loaded it; when another workstation saved it differently since, the
+        save is refused (StaleRecord naming what changed) rather than silently putting their doses back.
         Raises InvalidRecord, or RecordNotFound when the preset was deleted meanwhile.
         """
         self._work.require(Permission.EDIT_PRESETS)
+        if based_on is not None and not isinstance(based_on, Preset):
+            raise InvalidRecord([FieldError(("based_on",), "must be the preset as it was loaded")])
         try:
             preset = parse_preset(data)
         except InvalidRecord as exc:
@@ -57,6 +62,13 @@ class PresetService:
             raise
         try:
             with self._db.transaction() as session:
+                if based_on is not None and preset.id is not None:
+                    stored = get_preset(session, preset.id, lock=True)
+                    if stored is not None and stored != based_on:
+                        changed = changed_fields(based_on.model_dump(mode="json"), stored.model_dump(mode="json"))
+                        raise StaleRecord(
+                            "preset", list(dict.fromkeys(c.split(".")[0].replace("_", " ") for c in changed))
+                        )
                 saved = save_preset(session, preset)
                 self._work.log(session, AuditAction.PRESET_SAVE, "preset", saved.id)
                 return saved

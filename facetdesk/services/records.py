@@ -20,6 +20,7 @@ from facetdesk.domain.users import NotPermitted, Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import parse_patient, parse_procedure
 from facetdesk.storage import repository as repo
+from facetdesk.storage.audit import changed_since
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import DuplicateMrn, RecordLocked, StaleRecord
 
@@ -68,7 +69,8 @@ class RecordService:
                     # Locked first: no procedure of this patient is saved between the check below and the save.
                     before = repo.lock_patient(session, patient.id)
                     if before is not None and before.version != patient.version:
-                        raise StaleRecord("patient")
+                        raise StaleRecord("patient", changed_since(session, "patient", patient.id, patient.version,
+                                                                    before.version))  # fmt: skip
                     # A new date of birth must not leave an existing procedure before birth.
                     earliest = repo.earliest_procedure_time(session, patient.id)
                     if earliest is not None and earliest.date() < patient.date_of_birth:
@@ -161,7 +163,10 @@ class RecordService:
             if before is not None and before.signature is not None:
                 raise RecordLocked(before.signature.signed_by, before.signature.signed_at)
             if before is not None and before.version != procedure.version:
-                raise StaleRecord()
+                assert procedure.id is not None
+                raise StaleRecord(
+                    "procedure", changed_since(session, "procedure", procedure.id, procedure.version, before.version)
+                )
             if not may_edit:
                 self._only_pain_scores(before, procedure)
             saved = repo.save_procedure(session, patient_id, procedure)

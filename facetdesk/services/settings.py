@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
+from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import validated
 from facetdesk.storage.db import Database
+from facetdesk.storage.errors import StaleRecord
 from facetdesk.storage.settings import load_settings, save_settings
 
 
@@ -28,16 +30,33 @@ class SettingsService:
         with self._db.read() as session:
             return load_settings(session)
 
-    def save(self, data: dict[str, Any] | ClinicSettings) -> ClinicSettings:
-        """Validate and store the settings, replacing any saved before."""
+    def save(self, data: dict[str, Any] | ClinicSettings, based_on: ClinicSettings | None = None) -> ClinicSettings:
+        """Validate and store the settings, replacing any saved before.
+
+        ``based_on``: the settings as the editor loaded them. When another workstation saved different ones since,
+        the save is refused (StaleRecord naming what it changed): one page holds every setting, so saving it
+        whole would silently put back what the other workstation changed."""
         self._work.require(Permission.EDIT_SETTINGS)
         settings = parse_settings(data)
+        if based_on is not None and not isinstance(based_on, ClinicSettings):
+            raise InvalidRecord([FieldError(("based_on",), "must be the clinic settings as they were loaded")])
         with self._db.transaction() as session:
-            before = load_settings(session)
+            before = load_settings(session, lock=True)
+            if based_on is not None and before != based_on:
+                changed = changed_fields(_loggable(based_on), _loggable(before))
+                raise StaleRecord("set of clinic settings", [_label(name) for name in changed])
             saved = save_settings(session, settings)
             fields = changed_fields(_loggable(before), _loggable(saved))
             self._work.log(session, AuditAction.SETTINGS_UPDATE, "clinic_settings", 1, fields=fields)
             return saved
+
+
+def _label(path: str) -> str:
+    """A changed setting as the settings page names it: "ehr.mllp_host" -> "EHR interface: mllp host"."""
+    head, _, rest = path.partition(".")
+    if head == "ehr":
+        return f"EHR interface: {rest.replace('_', ' ')}" if rest else "EHR interface"
+    return path.replace("_", " ")
 
 
 def _loggable(settings: ClinicSettings) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from facetdesk.domain.audit import AuditAction, AuditEntry
+from facetdesk.domain.base import is_row_id
 from facetdesk.domain.case import CaseFile
 from facetdesk.domain.errors import FieldError, InvalidRecord, field_errors
 from facetdesk.domain.finding import Finding, Severity
@@ -37,6 +38,7 @@ from facetdesk.services.keys import KeyKeeper, not_certified, wrong_password
 from facetdesk.services.records import NotFound, record_hash
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import case_file, validated
+from facetdesk.services.verify import signed_record_problem
 from facetdesk.storage import repository as repo
 from facetdesk.storage import signatures as sigstore
 from facetdesk.storage import users as user_store
@@ -153,6 +155,16 @@ class SigningService:
         return _Opened(key, private, None, issuer, pdf_certificate)
 
     # ---- signing ---------------------------------------------------------------------------
+    def signature_problem(self, procedure_id: int) -> str | None:
+        """What the signed record's reader must be told when it is not what was signed (services.verify's
+        signed_record_problem), or None: nothing to say, or the procedure is not signed or not stored."""
+        self._work.require(Permission.VIEW)
+        if not is_row_id(procedure_id):
+            return None
+        with self._db.read() as session:
+            found = repo.get_procedure(session, procedure_id)
+            return None if found is None else signed_record_problem(session, procedure_id, found[1])
+
     def open_findings(self, procedure_id: int) -> list[Finding]:
         """The warning and critical findings that still need an acknowledgement: what signing asks about."""
         self._work.require(Permission.VIEW)

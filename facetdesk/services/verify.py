@@ -8,13 +8,15 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from facetdesk.domain.audit import GENESIS_HASH, AuditAction, AuditEntry, canonical_json, sha256_text, verify_chain
 from facetdesk.domain.follow_up import FollowUp
+from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.signed_content import (
     UnknownFormat,
     addendum_content,
@@ -27,11 +29,12 @@ from facetdesk.domain.signed_content import (
     procedure_record_hash,
     sha256_hex,
 )
-from facetdesk.storage.audit import iter_audit
+from facetdesk.storage.audit import EHR_QUEUED, iter_audit
 from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.images import iter_images
+from facetdesk.storage.outbox import iter_payloads
 from facetdesk.storage.patients import get_patient
-from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids
+from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids, signed_content
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
 from facetdesk.storage.trust import StoredKey, all_keys, clinic_cas
 from facetdesk.trust import ca as ca_mod
@@ -106,8 +109,22 @@ class VerifyReport:
         return out
 
 
+def _signed_moment(envelope: dict[str, Any]) -> datetime | None:
+    """The moment the envelope says it was signed (UTC), or None when it says none that can be read."""
+    try:
+        return datetime.strptime(str(envelope.get("signed_at")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
 def _unhashed(count: int) -> str:
     return f"; {count} last changed before FacetDesk kept record hashes." if count else "."
+
+
+# What an import's record hashes name that it always created (a patient or procedure may have been there already).
+_ALWAYS_NEW_ON_IMPORT = ("follow_up", "image")
+# The records verify compares with the trail; FacetDesk never deletes one but an image (audited as DELETE).
+_RECORDS = {"patient": "patient", "procedure": "procedure", "follow_up": "follow-up", "image": "image"}
 
 
 @dataclass
@@ -117,8 +134,19 @@ class _Trail:
     entries: list[AuditEntry] = field(default_factory=list)
     hashes: dict[str, int] = field(default_factory=dict)  # entry hash -> position in the chain
     signs: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (procedure id, part) -> detail
+    imported: set[tuple[str, int]] = field(default_factory=set)  # the signs above that an import recorded
+    queued: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # procedure id -> EHR payload hashes
+    renderings: dict[str, str] = field(default_factory=dict)  # image id -> its de-identified rendering's SHA-256
     records: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (entity, id) -> (format, hash)
+    # Per entity, the lowest id whose creation the trail hashed: ids only grow, so every record of that entity
+    # with a higher id was created while FacetDesk kept record hashes and must have one.
+    first_hashed: dict[str, int] = field(default_factory=dict)
     legacy: dict[str, Any] | None = None
+
+    def created_hashed(self, entity: str, entity_id: str) -> None:
+        if entity_id.isdigit():
+            number = int(entity_id)
+            self.first_hashed[entity] = min(number, self.first_hashed.get(entity, number))
 
 
 def _read_trail(session: Session) -> _Trail:
@@ -132,19 +160,31 @@ def _read_trail(session: Session) -> _Trail:
             if part is None:  # written before cryptographic signatures
                 part = 0 if entry.action is AuditAction.SIGN else int(detail.get("position", -1)) + 1
             trail.signs[(entry.entity_id, int(part))] = detail
+        elif entry.action is AuditAction.EXPORT and detail.get("format") == EHR_QUEUED and entry.entity_id:
+            trail.queued[entry.entity_id].update(str(h) for h in detail.get("sha256") or ())
         elif entry.action is AuditAction.LEGACY_SIGNATURES:
             trail.legacy = detail
         elif entry.action is AuditAction.IMPORT:
             for imported in detail.get("signatures") or ():
-                trail.signs[(str(imported.get("procedure")), int(imported.get("part", -1)))] = imported
+                key = (str(imported.get("procedure")), int(imported.get("part", -1)))
+                trail.signs[key] = imported
+                trail.imported.add(key)
         if "record_sha256" in detail and entry.entity_id is not None:
             trail.records[(entry.entity, entry.entity_id)] = (
                 int(detail.get("record_format", 1)),
                 detail["record_sha256"],
             )
+            if entry.action is AuditAction.CREATE:
+                trail.created_hashed(entry.entity, entry.entity_id)
         for name, digest in (detail.get("records") or {}).items():
             entity, _, entity_id = str(name).partition(":")
             trail.records[(entity, entity_id)] = (int(detail.get("record_format", 1)), digest)
+            if entry.action is AuditAction.IMPORT and entity in _ALWAYS_NEW_ON_IMPORT:
+                trail.created_hashed(entity, entity_id)
+        if entry.entity == "image" and "png_sha256" in detail and entry.entity_id is not None:
+            trail.renderings[entry.entity_id] = str(detail["png_sha256"])
+        for name, digest in (detail.get("renderings") or {}).items():
+            trail.renderings[str(name).partition(":")[2]] = str(digest)
         if entry.action is AuditAction.DELETE and entry.entity_id is not None:
             trail.records.pop((entry.entity, entry.entity_id), None)
     return trail
@@ -163,6 +203,9 @@ class Verifier:
         session, report = self._session, self.report
         trail = _read_trail(session)
         self._trail = trail
+        self._seen: set[tuple[str, str]] = set()
+        self._certificates: dict[tuple[int, int], Any] = {}  # (procedure id, part) -> the signer's certificate
+        self._moments: dict[tuple[int, int], datetime] = {}  # (procedure id, part) -> the signed moment (UTC)
         report.audit_entries = len(trail.entries)
         if trail.entries:
             last = trail.entries[-1]
@@ -202,13 +245,17 @@ class Verifier:
             parts = sorted(by_procedure.get(stored.id, []), key=lambda s: s.part)
             self._check_signed(stored, parts)
             for part in parts:
-                if newest is None or part.signed_at > newest.signed_at:
+                if (part.procedure_id, part.part) in self._moments and (
+                    newest is None or self._moment(part) > self._moment(newest)
+                ):
                     newest = part
         for patient_id, patient in iter_patients(session):
             self._check_patient(patient_id, patient)
         for visit_id, visit in iter_follow_ups(session):
             self._check_follow_up(visit_id, visit)
         self._check_images(session)
+        self._check_removed()
+        self._check_outbox(session)
         signed_in_log = {int(pid) for (pid, _part) in trail.signs if pid.isdigit()}
         for procedure_id in sorted(signed_in_log - seen):
             report.problems.append(
@@ -218,9 +265,12 @@ class Verifier:
             report.newest_signature = (
                 f"procedure {newest.procedure_id}"
                 + (f" addendum {newest.part}" if newest.part else "")
-                + f" at {newest.signed_at.replace(tzinfo=timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+                + f" at {self._moment(newest):%Y-%m-%d %H:%M:%S} UTC"
             )
         return report
+
+    def _moment(self, part: StoredSignature) -> datetime:
+        return self._moments[(part.procedure_id, part.part)]
 
     # ---- keys and legacy list --------------------------------------------------------------
     def _check_keys(self) -> None:
@@ -344,6 +394,24 @@ class Verifier:
             problems.append(Problem(where, f"{label}: the stored signed content differs from the one signed"))
         if sha256_hex(part.pdf) != envelope.get("pdf_sha256"):
             problems.append(Problem(where, f"{label}: the stored signed PDF differs from the one signed"))
+        moment = _signed_moment(envelope)
+        if moment is None or not ca_mod.valid_at(self._certificates[(part.procedure_id, part.part)], moment):
+            # The time that counts is the one signed, not the row's copy of it (a plain column anyone can edit).
+            problems.append(Problem(where, f"{label} was made outside its certificate's validity", "FORGED"))
+            return None
+        self._moments[(part.procedure_id, part.part)] = moment
+        key = (str(part.procedure_id), part.part)
+        if part.signed_elsewhere != (key in self._trail.imported):
+            # "Signed elsewhere" spares a signature the audit-head check below: only an import may say so.
+            problems.append(
+                Problem(
+                    where,
+                    f"{label} is stored as "
+                    + ("imported from another database" if part.signed_elsewhere else "made here")
+                    + ", but the audit log records it otherwise",
+                    "FORGED",
+                )
+            )
         head = envelope.get("audit_head")
         # A signature imported from another database covers that database's trail, not this one.
         if not part.signed_elsewhere and head != GENESIS_HASH and head not in self._trail.hashes:
@@ -384,9 +452,7 @@ class Verifier:
         if part.key_id is not None and public != self._keys[part.key_id].public_key:
             problems.append(Problem(where, f"{label}: the key's certificate is for another key", "FORGED"))
             return None
-        if not ca_mod.valid_at(certificate, part.signed_at.replace(tzinfo=timezone.utc)):
-            problems.append(Problem(where, f"{label} was made outside its certificate's validity", "FORGED"))
-            return None
+        self._certificates[(part.procedure_id, part.part)] = certificate
         return public
 
     def _check_procedure_content(self, where: str, stored: StoredProcedure, main: StoredSignature) -> None:
@@ -400,7 +466,10 @@ class Verifier:
         if recomputed != main.content.encode("utf-8"):
             self.report.problems.append(Problem(where, "its content differs from what was signed"))
             return
-        patient = get_patient(self._session, stored.patient_id)
+        try:
+            patient = get_patient(self._session, stored.patient_id)
+        except ValidationError:
+            patient = None  # its rows are no valid record: _check_patient names that
         if patient is not None and identity(patient) != signed["patient"]:
             self.report.notes.append(
                 f"{where}: the patient's identity was changed after signing; the signed note shows it as signed."
@@ -430,11 +499,37 @@ class Verifier:
             )
 
     # ---- records against their last audited change -----------------------------------------
-    def _check_record(self, entity: str, stored: StoredProcedure) -> None:
-        recorded = self._trail.records.get((entity, str(stored.id)))
+    def _recorded(self, entity: str, entity_id: int, min_format: int = 1) -> tuple[int, str] | None:
+        """The record's last audited (format, hash), or None when there is nothing to compare it with: it predates
+        record hashes (counted), or no audited change ever made it (a problem: added behind FacetDesk's back)."""
+        key = str(entity_id)
+        self._seen.add((entity, key))
         self.report.records_checked += 1
-        if recorded is None:
+        recorded = self._trail.records.get((entity, key))
+        if recorded is not None and recorded[0] >= min_format:
+            return recorded
+        first = self._trail.first_hashed.get(entity)
+        if first is not None and entity_id > first:
+            self.report.problems.append(
+                Problem(
+                    f"{_RECORDS[entity]} {entity_id}",
+                    "no audited change made it: it was added outside FacetDesk, or the audit trail's newest "
+                    "entries were removed",
+                )
+            )
+        else:
             self.report.records_unhashed += 1
+        return None
+
+    def _check_removed(self) -> None:
+        """Every record the trail hashed is still there: FacetDesk deletes none but an image, and audits that."""
+        for entity, entity_id in sorted(self._trail.records):
+            if entity in _RECORDS and (entity, entity_id) not in self._seen:
+                self.report.problems.append(Problem(f"{_RECORDS[entity]} {entity_id}", "was removed outside FacetDesk"))
+
+    def _check_record(self, entity: str, stored: StoredProcedure) -> None:
+        recorded = self._recorded(entity, stored.id)
+        if recorded is None:
             return
         if stored.procedure is None:
             self.report.problems.append(Problem(f"procedure {stored.id}", stored.problem or "cannot be read"))
@@ -446,30 +541,33 @@ class Verifier:
             )
 
     def _check_images(self, session: Session) -> None:
-        """Each image against its audited record, its original file against the record's SHA-256, and no
-        audited image gone without its removal in the trail."""
-        seen: set[str] = set()
-        for image_id, image, original in iter_images(session):
-            seen.add(str(image_id))
-            recorded = self._trail.records.get(("image", str(image_id)))
-            self.report.records_checked += 1
+        """Each image against its audited record, and its original file against the record's SHA-256."""
+        for image_id, image, original, png in iter_images(session):
+            recorded = self._recorded("image", image_id)
             if recorded is None:
-                self.report.records_unhashed += 1
                 continue
             where = f"image {image_id}"
+            rendering = self._trail.renderings.get(str(image_id))
             if image is None or image_record_hash(image, recorded[0]) != recorded[1]:
                 self.report.problems.append(Problem(where, "its record was changed outside FacetDesk"))
             elif original is not None and hashlib.sha256(original).hexdigest() != image.sha256:
                 self.report.problems.append(Problem(where, "its image file differs from the one attached"))
-        for entity, entity_id in self._trail.records:
-            if entity == "image" and entity_id not in seen:
-                self.report.problems.append(Problem(f"image {entity_id}", "was removed outside FacetDesk"))
+            elif rendering is not None and hashlib.sha256(png).hexdigest() != rendering:
+                # Images attached before the rendering's hash was kept have none to compare with.
+                self.report.problems.append(Problem(where, "the picture shown and printed differs from the one made"))
+
+    def _check_outbox(self, session: Session) -> None:
+        """Each message on its way to the EHR is the one FacetDesk queued (its SHA-256 is in the queuing entry)."""
+        for message_id, procedure_id, payload in iter_payloads(session):
+            if hashlib.sha256(payload).hexdigest() not in self._trail.queued.get(str(procedure_id), ()):
+                self.report.problems.append(
+                    Problem(f"EHR message {message_id}", "its content is not what FacetDesk queued for the EHR")
+                )
 
     def _check_follow_up(self, visit_id: int, visit: FollowUp | None) -> None:
-        recorded = self._trail.records.get(("follow_up", str(visit_id)))
-        self.report.records_checked += 1
-        if recorded is None or recorded[0] < 5:  # recorded before follow-ups carried a record hash
-            self.report.records_unhashed += 1
+        # Follow-ups recorded before format 5 carry no record hash of their own.
+        recorded = self._recorded("follow_up", visit_id, min_format=5)
+        if recorded is None:
             return
         if visit is None or follow_up_record_hash(visit, recorded[0]) != recorded[1]:
             self.report.problems.append(
@@ -477,12 +575,41 @@ class Verifier:
             )
 
     def _check_patient(self, patient_id: int, patient) -> None:
-        recorded = self._trail.records.get(("patient", str(patient_id)))
-        self.report.records_checked += 1
+        recorded = self._recorded("patient", patient_id)
         if recorded is None:
-            self.report.records_unhashed += 1
             return
         if patient is None or patient_record_hash(patient, recorded[0]) != recorded[1]:
             self.report.problems.append(
                 Problem(f"patient {patient_id}", "was changed outside FacetDesk since its last audited change")
             )
+
+
+def signed_record_problem(session: Session, procedure_id: int, procedure: Procedure) -> str | None:
+    """What a reader of a signed procedure must be told when its stored record is not what was signed, or None.
+
+    A cheap check of one record for the screens (no cryptography, no trail: `facetdesk verify` does that): the
+    record is marked signed with no signature FacetDesk made, or its fields no longer give the signed content.
+    """
+    if procedure.signature is None:
+        return None
+    signed_part = signed_content(session, procedure_id)
+    if signed_part is None:
+        if procedure_id in legacy_signed_ids(session):
+            return None
+        return (
+            f"Marked signed by {procedure.signature.signed_by}, but it carries no signature FacetDesk made (it was "
+            "changed outside FacetDesk): it is shown as an unsigned draft. Ask your administrator to run "
+            "'facetdesk verify'."
+        )
+    fmt, content = signed_part
+    try:
+        signed = json.loads(content)
+        same = canonical_bytes(procedure_content(signed["patient"], procedure, fmt)) == content.encode("utf-8")
+    except (ValueError, KeyError, TypeError, UnknownFormat):
+        same = False
+    if same:
+        return None
+    return (
+        "This record was changed outside FacetDesk after it was signed: the note shown is the one signed, and the "
+        "record's fields no longer match it. Ask your administrator to run 'facetdesk verify'."
+    )

@@ -109,3 +109,46 @@ def search_audit(
         q = q.where(AuditRow.entity_id == entity_id)
     rows = session.scalars(q.order_by(AuditRow.id.desc()).limit(limit).offset(offset))
     return [_entry(r) for r in rows]
+
+
+# A bound on what a refusal reads of the trail: the saves it names, and the entries it looks through for them
+# (exports and prints of the record are entries too).
+_MAX_NAMED_SAVES = 20
+_SCANNED_ENTRIES = 200
+# Changed with every save, so no news to the user (some entries list them).
+_BOOKKEEPING = ("version", "id", "updated at")
+
+
+def changed_since(session: Session, entity: str, entity_id: int, read: int, stored: int) -> list[str]:
+    """What the saves after version ``read`` changed, from their audit entries (one per version moved on), so a
+    refused save can say what to look at again; empty when the trail cannot tell."""
+    if not 0 <= read < stored or stored - read > _MAX_NAMED_SAVES:
+        return []
+    entries = search_audit(session, entity=entity, entity_id=str(entity_id), limit=_SCANNED_ENTRIES)
+    saves = [e for e in entries if e.action in (AuditAction.UPDATE, AuditAction.IMPORT)][: stored - read]
+    names: list[str] = []
+    for entry in saves:
+        for path in entry.fields or (("case file import",) if entry.action is AuditAction.IMPORT else ()):
+            name = path.split(".")[0].replace("_", " ")
+            if name not in names and name not in _BOOKKEEPING:
+                names.append(name)
+    return names
+
+
+# The audit detail's "format" of the entry that queues a signed note's messages for the EHR (services.ehr_outbox).
+EHR_QUEUED = "ehr-outbox"
+
+
+def queued_payload_hashes(session: Session, procedure_id: int) -> set[str]:
+    """The SHA-256 of every message FacetDesk queued for the EHR for this procedure, as its audit entries say."""
+    q = sa.select(AuditRow).where(
+        AuditRow.entity == "procedure",
+        AuditRow.entity_id == str(procedure_id),
+        AuditRow.action == AuditAction.EXPORT.value,
+    )
+    out: set[str] = set()
+    for row in session.scalars(q):
+        detail = _entry(row).detail
+        if detail.get("format") == EHR_QUEUED:
+            out.update(str(h) for h in detail.get("sha256") or ())
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 
@@ -70,10 +71,13 @@ class DuplicateProcedure(StorageError):
 class StaleRecord(StorageError):
     """Saved over a version another workstation changed since this one read it: refused, nothing saved."""
 
-    def __init__(self, record: str = "procedure") -> None:
+    def __init__(self, record: str = "procedure", changed: Sequence[str] = ()) -> None:
         self.record = record
+        # What the other workstation changed, when known (named so the user knows what to look at again).
+        self.changed = tuple(changed)
+        what = f" ({', '.join(self.changed)})" if self.changed else ""
         super().__init__(
-            f"This {record} was changed on another workstation since you opened it; "
+            f"This {record} was changed on another workstation since you opened it{what}; "
             "reopen it to see the changes. Nothing was saved."
         )
 

@@ -46,7 +46,7 @@ def save_follow_up(session: Session, follow_up: FollowUp) -> FollowUp:
         if found.procedure_id != procedure_id:
             raise ValueError(f"follow-up {follow_up.id} belongs to another procedure")
         if found.version_id != follow_up.version:
-            raise StaleRecord()
+            raise StaleRecord("follow-up visit")
         row = found
     for name in _COLUMNS:
         setattr(row, name, column_value(getattr(follow_up, name)))
@@ -54,7 +54,7 @@ def save_follow_up(session: Session, follow_up: FollowUp) -> FollowUp:
     try:
         session.flush()
     except StaleDataError:
-        raise StaleRecord() from None
+        raise StaleRecord("follow-up visit") from None
     return follow_up.model_copy(update={"id": row.id, "version": row.version_id})
 
 

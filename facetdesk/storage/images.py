@@ -77,18 +77,20 @@ def delete_image(session: Session, image_id: int) -> None:
     session.execute(sa.delete(ProcedureImageRow).where(ProcedureImageRow.id == image_id))
 
 
-def iter_images(session: Session, batch: int = 200) -> Iterator[tuple[int, ProcedureImage | None, bytes | None]]:
-    """Every image by id with its original file (for verification); None where the row is no valid record."""
+def iter_images(session: Session, batch: int = 50) -> Iterator[tuple[int, ProcedureImage | None, bytes | None, bytes]]:
+    """Every image by id with its original file and its rendering (for verification); None where the row is no
+    valid record."""
     query = (
         sa.select(ProcedureImageRow, ProcedureRow.uid)
         .join(ProcedureRow, ProcedureRow.id == ProcedureImageRow.procedure_id)
-        .options(undefer(ProcedureImageRow.original))
+        .options(undefer(ProcedureImageRow.original), undefer(ProcedureImageRow.png))
     )
     for row, uid in pages.by_id(session, query, ProcedureImageRow.id, batch):
         try:
-            yield row.id, _from_row(row, uid), row.original
+            image: ProcedureImage | None = _from_row(row, uid)
         except ValidationError:
-            yield row.id, None, row.original
+            image = None
+        yield row.id, image, row.original, row.png
 
 
 def images_with_pixels(

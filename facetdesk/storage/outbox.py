@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from facetdesk.domain.ehr import DeliveryStatus, Destination, MessageKind, OutboxEntry
+from facetdesk.storage import pages
 from facetdesk.storage.tables import EhrMessageRow, PatientRow, ProcedureRow
 
 
@@ -189,3 +191,10 @@ def count_by_status(session: Session) -> dict[DeliveryStatus, int]:
     for status, n in rows:
         counts[DeliveryStatus(status)] = n
     return counts
+
+
+def iter_payloads(session: Session, batch: int = 100) -> Iterator[tuple[int, int, bytes]]:
+    """Every message's id, procedure id and exact bytes, by id (for verification)."""
+    query = sa.select(EhrMessageRow).options(undefer(EhrMessageRow.payload))
+    for (row,) in pages.by_id(session, query, EhrMessageRow.id, batch):
+        yield row.id, row.procedure_id, row.payload

@@ -51,10 +51,12 @@ def list_presets(session: Session) -> list[Preset]:
     return [preset_from_row(r) for r in session.scalars(_select().order_by(PresetRow.name_key))]
 
 
-def get_preset(session: Session, preset_id: int) -> Preset | None:
+def get_preset(session: Session, preset_id: int, *, lock: bool = False) -> Preset | None:
+    """The preset, or None; ``lock``: its row stays locked until the transaction ends (on a server)."""
     if not is_row_id(preset_id):  # no row has it, and a huge number cannot even be bound to the query
         return None
-    row = session.scalar(_select().where(PresetRow.id == preset_id))
+    query = _select().where(PresetRow.id == preset_id)
+    row = session.scalar(query.with_for_update() if lock else query)
     return None if row is None else preset_from_row(row)
 
 

@@ -116,6 +116,16 @@ def _target_order(order: dict[str, int]) -> Callable[[_Target | TargetRow], tupl
     return lambda target: (order.get(target.level, 10_000), target.side)
 
 
+def _exclusions(stored: object) -> object:
+    """The answered exclusions as the model takes them; a column that is no {key: answer} map (written outside
+    FacetDesk) goes to validation as it is, so the record is refused as invalid rather than crashing the reader."""
+    if stored is None:
+        return []
+    if isinstance(stored, dict):
+        return [{"key": k, "answer": v} for k, v in stored.items()]
+    return stored
+
+
 def procedure_from_row(row: ProcedureRow) -> Procedure:
     # Validated on the way out too, as a stored record (STORED): a time ahead of this workstation's
     # clock or a strength since removed from the catalog must not make a chart unreadable.
@@ -128,7 +138,7 @@ def procedure_from_row(row: ProcedureRow) -> Procedure:
             "indication": {
                 **{key: getattr(row, key) for key in _INDICATION_COLUMNS},
                 "conservative_care": [c.care for c in row.conservative_care],
-                "exclusions": [{"key": k, "answer": v} for k, v in (row.lcd_exclusions or {}).items()],
+                "exclusions": _exclusions(row.lcd_exclusions),
             },
             "diagnoses": [d.code for d in row.diagnoses],
             "targets": [{"level": t.level, "side": t.side} for t in row.targets],

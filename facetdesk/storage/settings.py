@@ -12,9 +12,10 @@ from facetdesk.domain.settings import ClinicSettings
 from facetdesk.storage.tables import CLINIC_SETTINGS_ID, ClinicSettingsRow, utcnow
 
 
-def load_settings(session: Session) -> ClinicSettings:
-    """The stored settings, or the defaults when none have been saved yet."""
-    row = session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID)
+def load_settings(session: Session, *, lock: bool = False) -> ClinicSettings:
+    """The stored settings, or the defaults when none have been saved yet; ``lock``: the row is locked until the
+    transaction ends (on a server), so what a save compared is what it replaces."""
+    row = session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID, with_for_update=lock or None)
     if row is None:
         return ClinicSettings()
     return ClinicSettings.model_validate(

@@ -72,6 +72,16 @@ def signatures_of(session: Session, procedure_id: int) -> list[StoredSignature]:
     return [_signature(r) for r in rows]
 
 
+def signed_content(session: Session, procedure_id: int) -> tuple[int, str] | None:
+    """The format and signed content of the procedure's own signature (part 0), without its PDF; None if none."""
+    found = session.execute(
+        sa.select(SignatureRow.content_format, SignatureRow.content).where(
+            SignatureRow.procedure_id == procedure_id, SignatureRow.part == 0
+        )
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
 def signed_document(session: Session, procedure_id: int) -> bytes | None:
     """The signed PDF as it stands: the latest part's (the note and every addendum), or a legacy signed note."""
     pdf = session.scalar(

@@ -40,8 +40,9 @@ def user_with_hash(session: Session, username: str) -> tuple[User, str] | None:
     return None if row is None else (_user(row), row.password_hash)
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    row = session.get(UserRow, user_id)
+def get_user(session: Session, user_id: int, *, lock: bool = False) -> User | None:
+    """The account, or None; ``lock``: its row stays locked until the transaction ends (on a server)."""
+    row = session.get(UserRow, user_id, with_for_update=lock or None)
     return None if row is None else _user(row)
 
 

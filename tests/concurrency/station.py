@@ -36,6 +36,7 @@ class Station:
         self.patient: Any = None
         self.procedure: Any = None
         self.patient_id: int | None = None
+        self.settings: Any = None
 
     # ---- commands -----------------------------------------------------------------------------------
     def sign_in(self, role: str) -> dict:
@@ -93,6 +94,18 @@ class Station:
             signers.add_addendum(self.ctx, saved.id, f"Synthetic addendum {n}.")
             done += 1
         return {"signed": done}
+
+    def load_settings(self) -> dict:
+        self.settings = self.ctx.settings.load()
+        return {"phone": self.settings.phone}
+
+    def save_settings(self, **fields: Any) -> dict:
+        """Save the settings page as loaded with ``fields`` changed (an EHR field as ehr_<name>)."""
+        ehr = {k[len("ehr_") :]: v for k, v in fields.items() if k.startswith("ehr_")}
+        plain = {k: v for k, v in fields.items() if not k.startswith("ehr_")}
+        edited = self.settings.model_copy(update={**plain, "ehr": self.settings.ehr.model_copy(update=ehr)})
+        self.settings = self.ctx.settings.save(edited, based_on=self.settings)
+        return {}
 
     def verify(self) -> dict:
         report = self.ctx.audit.verify()

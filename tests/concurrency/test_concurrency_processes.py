@@ -340,3 +340,16 @@ def test_a_workstation_frozen_before_commit_never_blocks_colleagues_for_long(ctx
     assert ctx.audit.verify().ok
     outcome = "refused as busy, then saved" if not first["ok"] else "saved"
     report(capsys, f"frozen workstation: colleague {outcome}; first answer after {first['seconds']} s (lock limit 2 s)")
+
+
+def test_the_settings_page_saved_on_two_workstations_refuses_the_second_naming_what_changed(ctx, stations):
+    ctx.settings.save({"clinic_name": "Synthetic Pain Clinic", "phone": "555-0100"})
+    front_desk, admin_office = stations(), stations()
+    assert front_desk.ask("load_settings")["ok"] and admin_office.ask("load_settings")["ok"]
+    first = admin_office.ask("save_settings", ehr_mllp_host="ehr.example.org", ehr_mllp_port=2575)
+    assert first["ok"], first
+    second = front_desk.ask("save_settings", phone="555-0199")
+    assert not second["ok"] and second["error"] == "StaleRecord", second
+    assert "EHR interface: mllp host" in second["message"] and "Nothing was saved" in second["message"]
+    stored = ctx.settings.load()
+    assert (stored.phone, stored.ehr.mllp_host, stored.ehr.mllp_port) == ("555-0100", "ehr.example.org", 2575)

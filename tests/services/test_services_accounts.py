@@ -129,3 +129,25 @@ def test_the_command_line_never_signs(ctx, make_patient_data, make_procedure_dat
     ctx.work.sign_in(COMMAND_LINE)
     with pytest.raises(NotPermitted, match="may not sign"):
         signers.sign(ctx, procedure.id, procedure.version)
+
+
+def test_an_account_deactivated_on_another_workstation_is_not_reactivated_by_a_stale_form(ctx, accounts):
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import StaleRecord
+
+    _, nurse = accounts
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        mine = next(u for u in ctx.accounts.list_users() if u.id == nurse.id)  # both open the users dialog
+        theirs = next(u for u in other.accounts.list_users() if u.id == nurse.id)
+        other.accounts.update_user(theirs.model_copy(update={"active": False}), based_on=theirs)
+        with pytest.raises(StaleRecord) as info:
+            ctx.accounts.update_user(mine.model_copy(update={"display_name": "RN Synthetic Renamed"}), based_on=mine)
+    finally:
+        other.close()
+    assert "account" in str(info.value) and "(active)" in str(info.value) and "Nothing was saved" in str(info.value)
+    stored = next(u for u in ctx.accounts.list_users() if u.id == nurse.id)
+    assert (stored.active, stored.display_name) == (False, "RN Synthetic One")
+    with pytest.raises(InvalidRecord) as bad:
+        ctx.accounts.update_user(stored, based_on={"active": True})  # type: ignore[arg-type]
+    assert bad.value.errors[0].path == ("based_on",)

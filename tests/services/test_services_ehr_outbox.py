@@ -241,3 +241,22 @@ def test_the_fhir_bundle_of_a_signed_procedure_carries_the_document_and_the_clin
     assert doc["subject"]["reference"] == f"urn:uuid:{patient['id']}"
     with ctx.database.read() as session:
         assert base64.b64decode(doc["content"][0]["attachment"]["data"]) == signed_document(session, signed.id)
+
+
+def test_a_queued_message_changed_in_the_database_is_never_sent_and_verify_names_it(ctx, signed_setup, tmp_path):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    signed_setup(**interface(outbox))
+    assert ctx.audit.verify().ok
+    hl7_id = next(e.id for e in ctx.outbox.entries() if e.kind is MessageKind.HL7_MDM)
+    with ctx.database.transaction() as session:  # the same length, other words: as a forger would keep it parseable
+        payload = session.scalar(sa.text("select payload from ehr_messages where id = :id"), {"id": hl7_id})
+        forged = bytes(payload).replace(b"MDM", b"MDX", 1)
+        session.execute(sa.text("update ehr_messages set payload = :p where id = :id"), {"p": forged, "id": hl7_id})
+    report = ctx.outbox.deliver_due()
+    assert (report.sent, report.failed) == (1, 1)  # the untouched FHIR document goes; the changed message does not
+    assert list(outbox.glob("*.hl7")) == []
+    entry = next(e for e in ctx.outbox.entries() if e.id == hl7_id)
+    assert entry.status is DeliveryStatus.FAILED and "not what FacetDesk queued" in entry.last_error
+    problems = ctx.audit.verify().problems
+    assert [p.where for p in problems] == [f"EHR message {hl7_id}"]

@@ -89,3 +89,22 @@ def test_a_visit_cannot_be_moved_to_another_procedure_or_saved_under_an_unknown_
     assert [v.procedure_uid for v in ctx.follow_ups.of_patient(ctx.records.get_procedure(procedure.id)[0].id)] == [
         procedure.uid
     ]
+
+
+def test_a_visit_saved_over_another_workstations_change_is_refused_as_a_visit_naming_it(ctx, procedure):
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import StaleRecord
+
+    saved = ctx.follow_ups.save(_visit(procedure, pain_nrs=3))
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        other.follow_ups.save(saved.model_copy(update={"pain_nrs": 5}))
+    finally:
+        other.close()
+    with pytest.raises(StaleRecord) as info:
+        ctx.follow_ups.save(saved.model_copy(update={"notes": "Doing well."}))
+    assert str(info.value).startswith(
+        "This follow-up visit was changed on another workstation"
+    ) and "(pain nrs)" in str(info.value)
+    (stored,) = ctx.follow_ups.of_patient(ctx.records.get_procedure(procedure.id)[0].id)
+    assert (stored.pain_nrs, stored.notes) == (5, "")

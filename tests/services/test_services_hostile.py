@@ -150,6 +150,7 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "NoteService.render_handout": ctx.notes.render_handout,
         "NoteService.record_print": lambda pid: ctx.notes.record_print(pid, 1),
         "SigningService.open_findings": ctx.signing.open_findings,
+        "SigningService.signature_problem": ctx.signing.signature_problem,
         "FollowUpService.of_patient": ctx.follow_ups.of_patient,
         "ImageService.of_procedure": ctx.images.of_procedure,
         "ImageService.renderings": ctx.images.renderings,
@@ -176,6 +177,7 @@ _PROCEDURE_ID_CALLS = {
     "NoteService.render_handout",
     "NoteService.record_print",
     "SigningService.open_findings",
+    "SigningService.signature_problem",
     "EhrOutboxService.queue",
     "EhrOutboxService.queue_signed",
     "EhrOutboxService.retry",
@@ -198,6 +200,7 @@ _EMPTY_FOR_UNKNOWN = {
     "RecordService.prior_procedures",
     "PresetService.get",
     "PresetService.delete",
+    "SigningService.signature_problem",  # None: nothing to tell about a record that is not there
 }
 # Ids the storage layer can bind today: whole numbers of 64 bits (0 and negatives are simply not found).
 
@@ -993,6 +996,7 @@ COVERED: dict[str, str] = {
     "SigningService.add_addendum": "test_add_addendum_with_hostile_text",
     "CaseService.case_for": "test_lookups_by_hostile_id_say_not_found",
     "SigningService.open_findings": "test_lookups_by_hostile_id_say_not_found",
+    "SigningService.signature_problem": "test_lookups_by_hostile_id_say_not_found",
     "EhrOutboxService.queue": "test_lookups_by_hostile_id_say_not_found",
     "CaseService.export_document": "test_lookups_by_hostile_id_say_not_found",
     "EhrOutboxService.queue_signed": "test_lookups_by_hostile_id_say_not_found",
@@ -1093,6 +1097,7 @@ NOT_ENTRY_POINTS: dict[str, str] = {
     "KeyView.fingerprint": "a result value",
     "KeyView.status": "a result value",
     "Verifier.run": "no arguments; AuditService.verify builds it",
+    "verify.signed_record_problem": "reached through NoteService.render_procedure_note (test_services_tampering)",
     "AnchorStore.anchor": "no arguments",
     "AnchorStore.remember": "called by SigningService with the entry it just wrote",
     "anchors.database_key": "takes the open database's own URL",

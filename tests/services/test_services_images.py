@@ -113,3 +113,7 @@ def test_a_case_file_carries_the_images_de_identified_and_the_originals_only_whe
     assert (image.sha256, image.caption) == (case.images[0].sha256, AP_L4["caption"])
     assert other_ctx.images.rendering(image.id) == case.images[0].png
     assert other_ctx.audit.verify().ok
+    # The picture shown and printed, swapped in the database, is named (imported renderings are hashed too).
+    with other_ctx.database.transaction() as session:
+        session.execute(sa.text("update procedure_images set png = :p"), {"p": picture()})
+    assert [p.where for p in other_ctx.audit.verify().problems] == [f"image {image.id}"]

@@ -269,3 +269,26 @@ def test_applying_a_preset_fills_the_usual_items_and_keeps_what_the_physician_ob
     assert doc.aspiration.value == "negative" and doc.tolerance.value == "well"  # the day's, kept
     assert [v.value for v in doc.views] == ["ap", "oblique"] and doc.sterile_drape is True  # the clinic's usual
     assert doc.fluoroscopy_seconds is None and doc.risks_discussed is None  # never filled by a preset
+
+
+def test_a_preset_saved_over_another_workstations_change_is_refused_naming_it(ctx, service):
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import StaleRecord
+    from tests.actors import ADMIN_PHYSICIAN
+
+    mine = service.save(preset_data(name="Thoracic IA"))
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        theirs = other.presets.get(mine.id)
+        medications = [m.model_copy(update={"volume_ml": 0.3}) for m in theirs.medications]
+        other.presets.save(theirs.model_copy(update={"medications": medications}), based_on=theirs)
+    finally:
+        other.close()
+    with pytest.raises(StaleRecord) as info:
+        service.save(mine.model_copy(update={"sedation": Sedation.MINIMAL}), based_on=mine)
+    assert "(medications)" in str(info.value) and "Nothing was saved" in str(info.value)
+    stored = service.get(mine.id)
+    assert stored.sedation is None and [m.volume_ml for m in stored.medications] == [0.3, 0.3]
+    # The page reopened saves; and one that saves twice in a row is not stale against itself.
+    again = service.save(stored.model_copy(update={"sedation": Sedation.MINIMAL}), based_on=stored)
+    assert service.save(again.model_copy(update={"sedation": None}), based_on=again).sedation is None

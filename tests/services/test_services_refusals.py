@@ -83,3 +83,22 @@ def test_records_that_disagree_behind_the_app_are_refused_by_name_not_with_a_cra
         ctx.cases.export_case(procedure.id)
     with pytest.raises(InvalidRecord, match="date of birth"):
         signers.sign(ctx, procedure.id, procedure.version)
+
+
+def test_a_stale_save_names_what_the_other_workstation_changed(ctx, second, stored):
+    patient, procedure = stored
+    ours, theirs = ctx.records.get_patient(patient.id), second.records.get_patient(patient.id)
+    second.records.save_patient(theirs.model_copy(update={"allergies": ["latex"]}))
+    second.records.save_patient(
+        second.records.get_patient(patient.id).model_copy(update={"weight_kg": 71.5, "diabetes": True})
+    )
+    with pytest.raises(StaleRecord) as info:
+        ctx.records.save_patient(ours.model_copy(update={"given_name": "Renamed"}))
+    message = str(info.value)
+    assert all(name in message for name in ("allergies", "weight kg", "diabetes")) and "given name" not in message
+
+    _, mine = ctx.records.get_procedure(procedure.id)
+    second.records.save_procedure(patient.id, procedure.model_copy(update={"notes": "Colleague's note."}))
+    with pytest.raises(StaleRecord) as info:
+        ctx.records.save_procedure(patient.id, mine.model_copy(update={"sedation": mine.sedation}))
+    assert "(notes)" in str(info.value) and "Nothing was saved" in str(info.value)

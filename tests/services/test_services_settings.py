@@ -75,3 +75,36 @@ def test_second_save_replaces_first(service, ctx):
     assert service.load() == second
     assert (second.logo, second.page_size) == (None, PageSize.LETTER)
     assert _rows(ctx) == 1
+
+
+def test_a_settings_page_saved_over_another_workstations_change_is_refused_naming_it(ctx, make_database_url):
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import StaleRecord
+    from tests.actors import ADMIN_PHYSICIAN
+
+    ctx.settings.save({"clinic_name": "Synthetic Pain Clinic", "phone": "555-0100"})
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        mine = ctx.settings.load()  # both workstations open the settings page
+        theirs = other.settings.load()
+        other.settings.save(
+            theirs.model_copy(
+                update={"ehr": theirs.ehr.model_copy(update={"mllp_host": "ehr.example.org", "mllp_port": 2575})}
+            ),
+            based_on=theirs,
+        )
+        with pytest.raises(StaleRecord) as info:
+            ctx.settings.save(mine.model_copy(update={"phone": "555-0199"}), based_on=mine)
+    finally:
+        other.close()
+    assert "EHR interface: mllp host" in str(info.value) and "Nothing was saved" in str(info.value)
+    stored = ctx.settings.load()
+    assert (stored.phone, stored.ehr.mllp_host) == ("555-0100", "ehr.example.org")
+    # Reopened, the page saves.
+    assert ctx.settings.save(stored.model_copy(update={"phone": "555-0199"}), based_on=stored).phone == "555-0199"
+
+
+def test_based_on_must_be_settings(ctx):
+    with pytest.raises(InvalidRecord) as info:
+        ctx.settings.save({}, based_on={"clinic_name": "x"})  # type: ignore[arg-type]
+    assert info.value.errors[0].path == ("based_on",)

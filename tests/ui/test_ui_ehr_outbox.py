@@ -113,3 +113,20 @@ def test_send_note_to_the_ehr_queues_a_note_signed_before_sending_was_on(qtbot, 
     assert len(queued) == 2
     assert {e.status for e in ctx.outbox.entries()} == {DeliveryStatus.SENT}
     assert len(list(tmp_path.glob("facetdesk-note-*.hl7"))) == 1
+
+
+def test_the_settings_page_saved_after_another_workstation_changed_the_ehr_page_says_so(qtbot, window, ctx):
+    from facetdesk.services.context import build_context
+    from tests.actors import ADMIN_PHYSICIAN
+
+    dialog = window.admin.edit_settings()
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        other.settings.save({"ehr": {"mrn_system": MRN_SYSTEM, "mllp_host": "ehr.example.org", "mllp_port": 2575}})
+    finally:
+        other.close()
+    type_into(qtbot, find(dialog, "Clinic phone"), "555-0199")
+    assert dialog.save() is None
+    assert "changed on another workstation" in dialog.general_error.text()
+    assert "EHR interface: mllp host" in dialog.general_error.text()
+    assert (ctx.settings.load().ehr.mllp_host, ctx.settings.load().phone) == ("ehr.example.org", "")

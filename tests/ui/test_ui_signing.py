@@ -148,3 +148,23 @@ def test_cancelling_the_acknowledgements_signs_nothing(qtbot, window, ctx, patie
     assert ed.signing_controls.sign() is None
     assert asked and all(f.needs_acknowledgement for f in asked[0])
     assert not ctx.records.get_procedure(ed.procedure.id)[1].is_signed
+
+
+def test_a_signed_procedure_changed_behind_facetdesk_says_so_in_its_banner(qtbot, window, ctx, patient, answers):
+    import sqlalchemy as sa
+
+    ed = start_procedure(qtbot, window, patient.id, datetime(2026, 9, 1, 10, 0), physician="Dr. Signer")
+    ed.signing_controls.sign()
+    procedure_id = ed.procedure.id
+    with ctx.database.transaction() as session:  # as someone with the database file and sqlite3 would
+        session.execute(
+            sa.text("update procedures set notes = 'Edited behind the app.' where id = :id"), {"id": procedure_id}
+        )
+
+    other = MainWindow(ctx)
+    qtbot.addWidget(other)
+    other.show()
+    other.procedures.open_procedure(procedure_id)
+
+    banner = other.editor.signature_banner.text()
+    assert banner.startswith(f"Signed by {SIGNER} on") and "changed outside FacetDesk after it was signed" in banner

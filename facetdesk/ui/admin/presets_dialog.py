@@ -246,7 +246,7 @@ class PresetsDialog(QDialog):
 
     def save(self) -> Preset | None:
         """Validate and store the form; on failure show each error beside its field and save nothing."""
-        saved = self.errors.saved(lambda: self._service.save(self.data()))
+        saved = self.errors.saved(lambda: self._service.save(self.data(), based_on=self._current))
         if saved is None:
             return None
         self.refresh(select_id=saved.id)

@@ -37,6 +37,8 @@ class ClinicSettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Clinic settings"))
         self._service = settings_service
         current: ClinicSettings = settings_service.load()
+        # What this page was filled from: a save refuses to overwrite another workstation's change made since.
+        self._loaded = current
         self._logo: bytes | None = current.logo
         self.general_error = ErrorLabel()
         self.errors = ErrorRouter(self.general_error)
@@ -140,7 +142,7 @@ class ClinicSettingsDialog(QDialog):
         }
 
     def save(self) -> ClinicSettings | None:
-        saved = self.errors.saved(lambda: self._service.save(self.data()))
+        saved = self.errors.saved(lambda: self._service.save(self.data(), based_on=self._loaded))
         if saved is None:
             # Show the page holding the first refused field.
             self.tabs.setCurrentWidget(self.ehr_page if self._ehr_refused() else self.tabs.widget(0))

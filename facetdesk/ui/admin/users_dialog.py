@@ -326,7 +326,7 @@ class UsersDialog(QDialog):
             if self._editing is None:
                 saved = self._accounts.create_user(self.data(), password)
             else:
-                saved = self._accounts.update_user(self.data(), password or None)
+                saved = self._accounts.update_user(self.data(), password or None, based_on=self._editing)
         except InvalidRecord as exc:
             self.errors.show(
                 with_password_problem(exc.errors, password) if password or not self._editing else exc.errors

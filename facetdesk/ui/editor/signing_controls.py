@@ -175,11 +175,11 @@ class SigningControls(QObject):
         self.addendum_button.setVisible(self._locked)
         self.audit_button.setVisible(stored and editor.work is not None and self.may(Permission.VIEW_AUDIT))
         if signature is not None:
-            self.signature_banner.setText(
-                self.tr("Signed by {name} on {when} — locked").format(
-                    name=signature.signed_by, when=f"{signature.signed_at:%Y-%m-%d %H:%M}"
-                )
+            text = self.tr("Signed by {name} on {when} — locked").format(
+                name=signature.signed_by, when=f"{signature.signed_at:%Y-%m-%d %H:%M}"
             )
+            problem = self._signature_problem(procedure)
+            self.signature_banner.setText(text if problem is None else f"{text}\n⚠ {problem}")
         elif procedure is not None and not can_edit:
             actor = self._actor()
             who = f"{actor.display_name} ({actor.role.label.lower()})" if actor else self.tr("This account")
@@ -194,6 +194,15 @@ class SigningControls(QObject):
         addenda = procedure.addenda if procedure else []
         self.addenda_view.setText("<br>".join(self._addendum_html(n, a) for n, a in enumerate(addenda, start=1)))
         self.addenda_view.setVisible(bool(addenda))
+
+    def _signature_problem(self, procedure: Procedure | None) -> str | None:
+        """Whether the stored record is still what was signed (the service checks); None when it is or cannot say."""
+        if procedure is None or procedure.id is None:
+            return None
+        try:
+            return self._editor.signing().signature_problem(procedure.id)
+        except (RuntimeError, StorageError, NotPermitted):
+            return None  # no service (a bare editor) or no database now: the banner says what the record says
 
     def _permit(self, button: QPushButton, permission: Permission, applies: bool, tip: str) -> None:
         """Enable ``button`` when it applies and the role allows it; the tooltip says why it is disabled."""
