@@ -253,6 +253,14 @@ def procedure_content(
     return _format(fmt).procedure_content(patient_identity, procedure)
 
 
+def gives_signed_content(procedure: Procedure, content: str, fmt: int) -> bool:
+    """Whether ``procedure`` still gives ``content``, the main part's signed content in format ``fmt`` (with the
+    patient's identity as it was signed). ValueError, KeyError, TypeError or UnknownFormat: the content cannot be
+    read, so nothing can be said."""
+    signed = json.loads(content)
+    return canonical_bytes(procedure_content(signed["patient"], procedure, fmt)) == content.encode("utf-8")
+
+
 def addendum_content(procedure_uid: str, position: int, addendum: Addendum, fmt: int = CURRENT_FORMAT) -> dict:
     """The signed content of one addendum, bound to its procedure and its place (0 = first addendum)."""
     return _format(fmt).addendum_content(procedure_uid, position, addendum)

@@ -22,7 +22,7 @@ from facetdesk.domain.signed_content import (
     UnknownFormat,
     addendum_content,
     canonical_bytes,
-    procedure_content,
+    gives_signed_content,
     sha256_hex,
 )
 from facetdesk.storage import signatures as sigstore
@@ -153,13 +153,13 @@ def certificate_valid(certificate: ca_mod.x509.Certificate, envelope: dict) -> b
 def _check_content(where: tuple, name: str, procedure: Procedure, number: int, proof: SignatureProof) -> None:
     try:
         if number == 0:
-            signed = json.loads(proof.content)
-            expected = procedure_content(signed["patient"], procedure, proof.content_format)
+            same = gives_signed_content(procedure, proof.content, proof.content_format)
         else:
             expected = addendum_content(procedure.uid, number - 1, procedure.addenda[number - 1], proof.content_format)
+            same = canonical_bytes(expected) == proof.content.encode("utf-8")
     except (ValueError, KeyError, TypeError, UnknownFormat) as exc:
         raise _refused(where, f"{name}: its signed content cannot be checked ({exc})") from None
-    if canonical_bytes(expected) != proof.content.encode("utf-8"):
+    if not same:
         raise _refused(where, f"{name}: the procedure in the file differs from what was signed")
 
 

@@ -22,10 +22,10 @@ from facetdesk.domain.signed_content import (
     addendum_content,
     canonical_bytes,
     follow_up_record_hash,
+    gives_signed_content,
     identity,
     image_record_hash,
     patient_record_hash,
-    procedure_content,
     procedure_record_hash,
     sha256_hex,
 )
@@ -458,14 +458,14 @@ class Verifier:
     def _check_procedure_content(self, where: str, stored: StoredProcedure, main: StoredSignature) -> None:
         assert stored.procedure is not None
         try:
-            signed = json.loads(main.content)
-            recomputed = canonical_bytes(procedure_content(signed["patient"], stored.procedure, main.content_format))
+            same = gives_signed_content(stored.procedure, main.content, main.content_format)
         except (ValueError, KeyError, TypeError, UnknownFormat) as exc:
             self.report.problems.append(Problem(where, f"its signed content cannot be checked ({exc})"))
             return
-        if recomputed != main.content.encode("utf-8"):
+        if not same:
             self.report.problems.append(Problem(where, "its content differs from what was signed"))
             return
+        signed = json.loads(main.content)
         try:
             patient = get_patient(self._session, stored.patient_id)
         except ValidationError:
@@ -603,8 +603,7 @@ def signed_record_problem(session: Session, procedure_id: int, procedure: Proced
         )
     fmt, content = signed_part
     try:
-        signed = json.loads(content)
-        same = canonical_bytes(procedure_content(signed["patient"], procedure, fmt)) == content.encode("utf-8")
+        same = gives_signed_content(procedure, content, fmt)
     except (ValueError, KeyError, TypeError, UnknownFormat):
         same = False
     if same:
