@@ -78,16 +78,22 @@ def test_the_app_never_pumps_the_event_loop_by_hand():
 
 def test_the_installed_pyside6_does_not_drop_references_in_process_events():
     """pyproject.toml keeps PySide6 below 6.12 because 6.12.0's processEvents() drops a reference to None on every
-    call (pytest-qt calls it all the time); checked in a child process, whose interpreter that leak would abort."""
+    call (pytest-qt calls it all the time); checked in a child process, whose interpreter that leak would abort.
+
+    The first calls may settle start-up work that lets go of a reference or two once (seen on a fresh CI machine),
+    so they run before the count; the defect loses one per call, so 2,000 calls tell the two apart."""
+    calls = 2000
     code = (
         "import sys\n"
         "from PySide6.QtCore import QCoreApplication\n"
         "app = QCoreApplication([])\n"
+        "for _ in range(20): QCoreApplication.processEvents()\n"
         "before = sys.getrefcount(None)\n"
-        "for _ in range(100): QCoreApplication.processEvents()\n"
+        f"for _ in range({calls}): QCoreApplication.processEvents()\n"
         "print(before - sys.getrefcount(None))\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr[-500:]
-    assert out.stdout.strip() == "0", f"references to None lost: {out.stdout.strip()}"
+    lost = int(out.stdout.strip())
+    assert lost < calls // 100, f"references to None lost: {lost} in {calls} calls"
