@@ -23,6 +23,7 @@ FIELD_LABELS: dict[str, str] = {
     "weight_kg": "Weight (kg)",
     "diabetes": "Diabetes",
     "anticoagulants": "Anticoagulants",
+    "takes_anticoagulants": "Takes an anticoagulant, antiplatelet or NSAID",
     "agent": "Agent",
     "last_dose_at": "Last dose",
     "allergies": "Allergies",

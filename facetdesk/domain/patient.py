@@ -72,6 +72,10 @@ class Patient(Model):
     # None means "not recorded": rules report not_evaluated instead of assuming "no".
     diabetes: bool | None = None
     anticoagulants: list[AnticoagulantUse] = Field(default_factory=list)
+    # Whether the patient takes any agent of the anticoagulant catalog (anticoagulant, antiplatelet, NSAID): an
+    # empty list alone cannot tell "takes none" from "not asked". None: not asked; listing an agent answers yes.
+    takes_anticoagulants: bool | None = Field(default=None, validate_default=True)
+    # Empty: not recorded. A patient without allergies has an entry that says so ("NKDA", allergy_names.json).
     allergies: list[ShortText] = Field(default_factory=list)
     pregnant: bool | None = None
     neuromuscular_disease: bool | None = None
@@ -141,6 +145,15 @@ class Patient(Model):
         dup = duplicates(a.agent for a in v)
         if dup:
             raise ValueError(f"{', '.join(dup)} listed more than once")
+        return v
+
+    @field_validator("takes_anticoagulants")
+    @classmethod
+    def _takes_listed(cls, v: bool | None, info: ValidationInfo) -> bool | None:
+        if info.data.get("anticoagulants"):
+            if v is False:
+                raise ValueError("is No, but agents are listed under Anticoagulants: choose Yes or remove them")
+            return True
         return v
 
     @field_validator("inr_taken_at")

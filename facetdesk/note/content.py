@@ -30,7 +30,6 @@ from facetdesk.domain.wording import (
 )
 from facetdesk.note.blocks import (  # noqa: F401 (re-exported: the note's public names)
     DRAFT_STATUS,
-    NONE_RECORDED,
     NOT_DOCUMENTED,
     NOT_RECORDED,
     NOTE_IMAGES_MAX,
@@ -162,6 +161,13 @@ def _patient(patient: Patient, procedure: Procedure) -> PatientBlock:
     )
 
 
+def _no_agent_listed(patient: Patient) -> str:
+    """The anticoagulant answer when no agent is listed: asked and none, not asked, or yes without the agent."""
+    if patient.takes_anticoagulants is None:
+        return NOT_RECORDED
+    return "Yes, agent not recorded" if patient.takes_anticoagulants else "None (asked)"
+
+
 def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fields:
     anticoagulants = []
     for use in patient.anticoagulants:
@@ -171,8 +177,9 @@ def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fie
         anticoagulants.append(f"{name} (last dose {last})")
     facts: Fields = (
         ("Diabetes", yes_no(patient.diabetes)),
-        ("Anticoagulants / antiplatelets", "; ".join(anticoagulants) or NONE_RECORDED),
-        ("Allergies", "; ".join(patient.allergies) or NONE_RECORDED),
+        ("Anticoagulants / antiplatelets", "; ".join(anticoagulants) or _no_agent_listed(patient)),
+        # Empty is not asked, not "none": a patient without allergies has "NKDA" (or the like) recorded.
+        ("Allergies", "; ".join(patient.allergies) or NOT_RECORDED),
         ("Pregnant", yes_no(patient.pregnant)),
         ("Neuromuscular disease", yes_no(patient.neuromuscular_disease)),
         ("Infection at injection site", yes_no(patient.injection_site_infection)),

@@ -27,6 +27,8 @@ _BOTOX_CONTRAINDICATION_SOURCE = (
     "BOTOX prescribing information (S38) and monograph (S36): infection at the proposed injection site "
     "is a contraindication"
 )
+# What the anticoagulant catalog lists (resources/anticoagulants.json), as the question asks it.
+_AGENTS = "anticoagulant, antiplatelet or NSAID"
 _ALLERGY_SOURCE = "Recorded allergies matched by ingredient, brand and class (resources/allergy_names.json)"
 
 
@@ -58,7 +60,11 @@ def _corticosteroids(case: RuleCase) -> list[str]:
     "risk.anticoagulant",
     title="Blood thinners",
     category=CATEGORY,
-    checks="Each anticoagulant or antiplatelet was held the ASRA 2018 time for the procedure's bleeding-risk class.",
+    checks=(
+        "Each anticoagulant, antiplatelet or NSAID was held the ASRA 2018 time for the procedure's bleeding-risk "
+        "class. With none listed, all clear only when the patient is recorded as taking none; not asked is not "
+        "evaluated."
+    ),
     thresholds=("risk.bleeding_class", "risk.anticoagulant_hold_hours"),
 )
 def check_anticoagulant(case: RuleCase) -> list[Finding]:
@@ -67,7 +73,7 @@ def check_anticoagulant(case: RuleCase) -> list[Finding]:
     classes: dict[str, str] = case.value("risk.bleeding_class")
     table: dict[str, dict] = case.value("risk.anticoagulant_hold_hours")
     if not uses:
-        return [case.finding(rid, Severity.INFO, Status.MET, "no anticoagulant or antiplatelet recorded", field)]
+        return [_no_agent_listed(case, rid)]
 
     regions = case.procedure.regions(case.catalog)
     unknown = [r for r in regions if classes.get(r) not in _CLASS_ORDER]
@@ -95,6 +101,21 @@ def check_anticoagulant(case: RuleCase) -> list[Finding]:
         finding = case.finding(rid, severity, status, msg, where)
         findings.append(_unconfirmed(finding) if unconfirmed else finding)
     return findings
+
+
+def _no_agent_listed(case: RuleCase, rid: str) -> Finding:
+    """No agent listed: all clear only when the patient was asked and takes none; an empty list is not an answer."""
+    takes, field = case.patient.takes_anticoagulants, ("patient", "takes_anticoagulants")
+    if takes is False:
+        return case.finding(rid, Severity.INFO, Status.MET, f"patient takes no {_AGENTS} (asked)", field)
+    if takes:
+        msg = f"not evaluated: recorded as taking an {_AGENTS}, but no agent is listed: add it and its last dose"
+    else:
+        msg = (
+            f"not evaluated: whether the patient takes an {_AGENTS} is not recorded: ask before the procedure "
+            "and record the agent and its last dose, or No"
+        )
+    return case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field)
 
 
 def _hold_finding(
@@ -384,7 +405,7 @@ def _sources(matches: list[AgentMatch]) -> tuple[str, bool]:
         "one); an ester allergy does not match an amide. Another agent of the same class, and an allergy (or an "
         "item of a list typed as one allergy) that names nothing known, are shown for the physician to check. "
         "'NKDA' or 'none' (resources/allergy_names.json none_known) is no known allergy; beside an allergy, a "
-        "contradiction to check."
+        "contradiction to check. No entry at all is not evaluated: the patient may not have been asked."
     ),
 )
 def check_allergy(case: RuleCase) -> list[Finding]:
@@ -392,9 +413,13 @@ def check_allergy(case: RuleCase) -> list[Finding]:
     names = case.catalog.allergy_names
     none_known = [a for a in case.patient.allergies if names.says_none_known(a)]
     allergies = [a for a in case.patient.allergies if a not in none_known]
-    if not allergies:
-        msg = f"no known allergies ({'; '.join(none_known)})" if none_known else "no allergies recorded"
+    if not allergies and none_known:
+        msg = f"no known allergies ({'; '.join(none_known)})"
         return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=_ALLERGY_SOURCE)]
+    if not allergies:
+        # An empty list is not an answer: the patient may not have been asked.
+        msg = "not evaluated: no allergies recorded: ask the patient and record each allergy, or NKDA if none"
+        return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=_ALLERGY_SOURCE)]
     given = _given(case)
     given_text = ", ".join(g.name for g in given) or "no agents recorded"
     results = [names.match(allergy, given) for allergy in allergies]

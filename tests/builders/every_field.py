@@ -128,6 +128,8 @@ SPECIAL: dict[str, Callable[[_Build, dict], Any]] = {
     "Patient.mrn": lambda b, v: f"EVERY-FIELD-{b.variant}".ljust(32 if b.longest else 0, "9"),
     # Not male: the record is also pregnant (Patient._pregnancy_needs_sex).
     "Patient.sex": lambda b, v: b.pick([s for s in Sex if s not in (Sex.UNKNOWN, Sex.MALE)], "Patient.sex"),
+    # Agents are listed, so the patient takes one (Patient._takes_listed): No would contradict the list.
+    "Patient.takes_anticoagulants": lambda b, v: True if v.get("anticoagulants") else b.pick([False, True], "takes"),
     "AnticoagulantUse.agent": lambda b, v: b.pick([a.key for a in b.catalog.anticoagulants], "AnticoagulantUse.agent"),
     "Target.level": lambda b, v: b.joint().level,
     # A local anaesthetic is valid whether or not contrast was used (a contrast agent needs contrast=True).

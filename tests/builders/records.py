@@ -67,8 +67,12 @@ def patient(n: int = 1, **overrides: Any) -> Patient:
 
 
 def screened_patient(**overrides: Any) -> Patient:
-    """A patient whose weight is recorded and whose risk questions were all answered "no"."""
-    return patient(**(SCREENED | overrides))
+    """A patient whose weight is recorded and whose risk questions were all answered "no": no known allergies,
+    and no blood thinner taken unless ``anticoagulants`` lists one (listing one answers yes)."""
+    answered = {"allergies": ["NKDA"]}
+    if not overrides.get("anticoagulants"):
+        answered["takes_anticoagulants"] = False
+    return patient(**(SCREENED | answered | overrides))
 
 
 def bilateral(*levels: str) -> list[dict[str, str]]:

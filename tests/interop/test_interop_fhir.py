@@ -518,3 +518,14 @@ def test_no_known_allergies_is_exported_as_a_statement_not_as_an_allergy_to_a_su
     assert [a.code.text for a in allergies] == ["latex"]  # the real one stays an allergy
     stated = [o for o in of_type(bundle, "Observation") if o.code.text == "Allergies"]
     assert [o.valueString for o in stated] == ["No known allergies (recorded as 'NKDA')"]
+
+
+@pytest.mark.parametrize(("takes", "answered"), [(False, False), (None, None)])
+def test_whether_the_patient_takes_a_blood_thinner_is_exported_when_none_is_listed(sample, takes, answered):
+    """No agent listed: "takes none" (asked) is a false observation; never asked is absent with its reason."""
+    patient = sample.patient.model_copy(update={"anticoagulants": [], "takes_anticoagulants": takes})
+    exported = export(sample.model_copy(update={"patient": patient}))
+    assert of_type(exported, "MedicationStatement") == []
+    asked = {o.code.text: o for o in of_type(exported, "Observation")}["Takes an anticoagulant, antiplatelet or NSAID"]
+    assert asked.valueBoolean is answered
+    assert (asked.dataAbsentReason is None) == (takes is not None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import Indication, Target
 from facetdesk.domain.settings import ClinicSettings
@@ -127,6 +129,18 @@ def test_renal_function_and_the_inr_are_printed_with_the_risk_facts(case):
     facts = dict(build_note_content(case.model_copy(update={"patient": patient}), generated_at=GENERATED_AT).risk_facts)
     assert facts["Renal impairment"] == "Yes"
     assert facts["INR"] == "1.8 (OUTSIDE the laboratory's normal range), taken 2026-09-30 07:45"
+
+
+@pytest.mark.parametrize(
+    ("takes", "printed"), [(None, NOT_RECORDED), (False, "None (asked)"), (True, "Yes, agent not recorded")]
+)
+def test_an_empty_blood_thinner_or_allergy_list_is_printed_as_what_was_answered(case, takes, printed):
+    """The chart must not read "none" where nobody asked: empty allergies are "not recorded", and with no agent
+    listed the blood-thinner line prints the answer to the question."""
+    patient = case.patient.model_copy(update={"anticoagulants": [], "takes_anticoagulants": takes, "allergies": []})
+    facts = dict(build_note_content(case.model_copy(update={"patient": patient}), generated_at=GENERATED_AT).risk_facts)
+    assert facts["Anticoagulants / antiplatelets"] == printed
+    assert facts["Allergies"] == NOT_RECORDED
 
 
 def test_toxin_given_elsewhere_is_printed_with_the_risk_facts_up_to_the_procedure_day(case):

@@ -367,9 +367,10 @@ def test_none_known_beside_a_recorded_allergy_is_a_contradiction_to_check():
     assert any("'none' is recorded beside" in f.message for f in findings)
 
 
-def test_no_allergies_recorded_is_met_as_before():
+def test_no_allergies_recorded_asks_rather_than_clears():
     f = _one([], _procedure("lidocaine"))
-    assert (f.status, f.severity, f.message) == (Status.MET, Severity.INFO, "no allergies recorded")
+    assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
+    assert f.message.startswith("not evaluated: no allergies recorded")
 
 
 # ---- a clinic's edited copy ----------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.rules.context import RuleCase
@@ -38,11 +39,34 @@ def hold(agent: str, risk: str) -> object:
 # ---- risk.anticoagulant -----------------------------------------------------------
 
 
-def test_no_anticoagulant_is_met():
-    f = one("risk.anticoagulant", patient=screened_patient(anticoagulants=[]))
+def test_no_blood_thinner_taken_is_met_only_when_asked():
+    f = one("risk.anticoagulant", patient=screened_patient(anticoagulants=[], takes_anticoagulants=False))
     assert (f.status, f.severity) == (Status.MET, Severity.INFO)
-    assert "no anticoagulant or antiplatelet recorded" in f.message
-    assert f.field == ("patient", "anticoagulants")
+    assert "takes no anticoagulant, antiplatelet or NSAID (asked)" in f.message
+    assert f.field == ("patient", "takes_anticoagulants")
+
+
+def test_an_empty_blood_thinner_list_not_asked_is_not_all_clear():
+    """An empty list may be a patient nobody asked: the rule says so and asks, never "no anticoagulant"."""
+    f = one("risk.anticoagulant", patient=screened_patient(anticoagulants=[], takes_anticoagulants=None))
+    assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
+    assert "is not recorded" in f.message and "ask before the procedure" in f.message
+    assert f.field == ("patient", "takes_anticoagulants")
+
+
+def test_taking_a_blood_thinner_without_the_agent_is_not_evaluated():
+    f = one("risk.anticoagulant", patient=screened_patient(anticoagulants=[], takes_anticoagulants=True))
+    assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
+    assert "no agent is listed" in f.message
+
+
+def test_an_agent_listed_answers_yes_and_no_beside_it_is_refused():
+    listed = [{"agent": "apixaban", "last_dose_at": datetime(2026, 1, 1, 8, 0)}]
+    assert screened_patient(anticoagulants=listed).takes_anticoagulants is True
+    with pytest.raises(ValidationError) as err:
+        screened_patient(anticoagulants=listed, takes_anticoagulants=False)
+    assert err.value.errors()[0]["loc"] == ("takes_anticoagulants",)
+    assert "agents are listed" in str(err.value)
 
 
 def test_lumbar_procedure_is_low_risk_class():
@@ -314,10 +338,17 @@ def test_edited_ionising_list_changes_finding(tmp_path, monkeypatch):
 # ---- risk.allergy -----------------------------------------------------------------
 
 
-def test_no_allergies_is_met():
-    f = one("risk.allergy", patient=screened_patient(allergies=[]))
+def test_no_known_allergies_recorded_is_met():
+    f = one("risk.allergy", patient=screened_patient(allergies=["NKDA"]))
     assert (f.status, f.severity) == (Status.MET, Severity.INFO)
-    assert "no allergies recorded" in f.message
+    assert "no known allergies (NKDA)" in f.message
+
+
+def test_no_allergy_entry_is_not_all_clear():
+    """Nothing typed is not "no allergies": the patient may not have been asked."""
+    f = one("risk.allergy", patient=screened_patient(allergies=[]))
+    assert (f.status, f.severity) == (Status.NOT_EVALUATED, Severity.CAUTION)
+    assert "no allergies recorded" in f.message and "NKDA if none" in f.message
 
 
 @pytest.mark.parametrize(

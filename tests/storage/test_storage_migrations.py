@@ -14,9 +14,11 @@ from alembic.script import ScriptDirectory
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.storage.db import open_database
 from facetdesk.storage.migrate import alembic_config
+from facetdesk.storage.patients import get_patient
 from facetdesk.storage.repository import get_procedure, save_procedure, sign_procedure
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.tables import Base
+from facetdesk.storage.textkey import fold
 from tests.storage.rev_0002 import REV_0001_ROWS, REV_0002_ROWS
 
 
@@ -245,3 +247,28 @@ def test_a_procedure_signed_before_0007_is_listed_as_legacy_and_a_later_forgery_
     assert not report.ok
     assert any(line.startswith("FORGED: legacy signatures") for line in lines), lines
     assert any(line.startswith("FORGED: procedure 1") for line in lines), lines
+
+
+def test_0018_reads_an_empty_blood_thinner_list_as_not_asked_and_a_listed_agent_as_yes(tmp_path):
+    """Before 0018 an empty list could mean "takes none" or "never asked": it must come back as not asked, so the
+    rule asks instead of clearing; a patient with an agent listed has answered yes."""
+    path = tmp_path / "old.sqlite3"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "0017")
+    with sqlite3.connect(path) as conn:
+        for pid, mrn, family in ((1, "MIG-1", "Listed"), (2, "MIG-2", "Empty")):
+            conn.execute(
+                "insert into patients (id, mrn, family_name, given_name, mrn_key, family_key, given_key, "
+                "date_of_birth, sex, version_id, created_at, updated_at) values (?, ?, ?, 'Alex', ?, ?, 'alex', "
+                "'1970-01-01', 'female', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+                (pid, mrn, family, fold(mrn), fold(family)),
+            )
+        conn.execute(
+            "insert into patient_anticoagulants (patient_id, position, agent, last_dose_at) "
+            "values (1, 0, 'apixaban', '2026-01-01 08:00:00')"
+        )
+    with open_database(f"sqlite:///{path}") as database:
+        with database.read() as s:
+            listed, empty = get_patient(s, 1), get_patient(s, 2)
+    assert listed is not None and empty is not None
+    assert (listed.takes_anticoagulants, [a.agent for a in listed.anticoagulants]) == (True, ["apixaban"])
+    assert (empty.takes_anticoagulants, empty.anticoagulants) == (None, [])

@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 import pytest
 from pydantic import ValidationError
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 
 from facetdesk.domain.base import STORED
 from facetdesk.domain.catalog import get_catalog
+from facetdesk.domain.enums import Sex
 from facetdesk.domain.errors import FieldError
 from facetdesk.domain.patient import Patient
 from facetdesk.ui.patients.patient_form import PatientForm
@@ -94,6 +95,37 @@ def test_a_new_patient_has_no_inr_and_no_renal_answer_until_one_is_entered(qtbot
     form.inr_normal.set_value(True)
     read = form.data()
     assert (read["inr"], read["inr_taken_at"], read["inr_normal"]) == (1.1, datetime(2026, 12, 1, 8, 15), True)
+
+
+def test_blood_thinners_start_not_asked_and_adding_an_agent_answers_yes(qtbot):
+    """An empty list is not "takes none": the question starts unanswered, No is chosen, an added agent is Yes."""
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.clear()
+    asked = find(form, "Takes anticoagulant, antiplatelet or NSAID")
+    assert form.data()["takes_anticoagulants"] is None and asked.currentText() == "not recorded"
+    assert "NKDA" in form.allergies.placeholderText() and form.data()["allergies"] == []
+    qtbot.mouseClick(find(form, "Add anticoagulant"), Qt.MouseButton.LeftButton)
+    assert form.data()["takes_anticoagulants"] is True and asked.currentText() == "Yes"
+
+
+def test_no_blood_thinner_beside_a_listed_agent_is_refused_beside_the_question(qtbot, ctx):
+    form = PatientForm(get_catalog())
+    qtbot.addWidget(form)
+    form.load(None)
+    form.mrn.setText("AC-NO-1")
+    form.family_name.setText("Synthetic")
+    form.given_name.setText("Ada")
+    form.date_of_birth.set_value(date(1960, 5, 1))
+    form.sex.set_value(Sex.FEMALE)
+    form.add_anticoagulant("apixaban", datetime(2026, 1, 1, 8, 0))
+    form.takes_anticoagulants.set_value(False)
+    assert form.errors.saved(lambda: ctx.records.save_patient(form.data())) is None
+    label, _ = form.errors.label_for(FieldError(("takes_anticoagulants",), ""))
+    assert "is No, but agents are listed under Anticoagulants" in label.text()
+    form.takes_anticoagulants.set_value(True)
+    saved = form.errors.saved(lambda: ctx.records.save_patient(form.data()))
+    assert saved is not None and saved.takes_anticoagulants is True
 
 
 def test_an_inr_without_its_time_is_refused_beside_the_time(qtbot, ctx):

@@ -36,6 +36,8 @@ RISK_FACTS = (
     ("neuromuscular_disease", "Neuromuscular disease"),
     ("injection_site_infection", "Infection at injection site"),
     ("renal_impairment", "Renal impairment"),
+    # Asked apart from the agents listed (each a MedicationStatement): No is the answer "takes none".
+    ("takes_anticoagulants", "Takes an anticoagulant, antiplatelet or NSAID"),
 )
 
 

@@ -79,7 +79,13 @@ class PatientForm(QWidget):
         self.inr_taken = named(DateTimeField(), "INR taken", "When the blood for this INR was taken")
         self.inr_normal = named(YesNoUnknown(), "INR normal", "Within the laboratory's normal range?")
         self.allergies = named(QLineEdit(), "Allergies", "Separate several allergies with semicolons")
-        self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex"))
+        # Empty reads as not asked (decision support says so); "NKDA" records that there are none.
+        self.allergies.setPlaceholderText(self.tr("e.g. iodinated contrast; latex — or NKDA if none"))
+        self.takes_anticoagulants = named(
+            YesNoUnknown(),
+            "Takes anticoagulant, antiplatelet or NSAID",
+            "Asked of the patient: No is recorded as none taken; not recorded is not asked",
+        )
 
         self.anticoag_table = named(QTableWidget(0, 2), "Anticoagulants")
         # "Agent": the row is labelled Anticoagulants, and the last dose needs the width more than a long header.
@@ -99,7 +105,7 @@ class PatientForm(QWidget):
         self.anticoag_table.setMaximumHeight(110)
         add_ac = named(QPushButton(self.tr("Add medication")), "Add anticoagulant")
         del_ac = named(QPushButton(self.tr("Remove")), "Remove anticoagulant")
-        add_ac.clicked.connect(lambda: self.add_anticoagulant())
+        add_ac.clicked.connect(self._add_anticoagulant_taken)
         del_ac.clicked.connect(self._remove_anticoagulant)
 
         self.toxin_elsewhere = ToxinElsewhereList()
@@ -127,6 +133,7 @@ class PatientForm(QWidget):
             ("Infection at injection site", self.infection, ("injection_site_infection",)),
             ("Renal impairment", self.renal, ("renal_impairment",)),
             ("Allergies", self.allergies, ("allergies",)),
+            ("Takes blood thinner / NSAID", self.takes_anticoagulants, ("takes_anticoagulants",)),
         ):
             f2.addRow(self.tr(label), self.errors.field(widget, path))
         ac_box = QWidget()
@@ -193,6 +200,11 @@ class PatientForm(QWidget):
         self.anticoag_table.setCellWidget(row, 1, when)
         return row
 
+    def _add_anticoagulant_taken(self) -> None:
+        """A row added by the user answers the question too: the patient takes one."""
+        self.add_anticoagulant()
+        self.takes_anticoagulants.set_value(True)
+
     def set_usual_agents(self, keys: list[str]) -> None:
         """Agents this clinic records most come first in new rows' lists."""
         self._usual = list(keys)
@@ -255,6 +267,7 @@ class PatientForm(QWidget):
         self.inr_taken.set_value(patient.inr_taken_at if patient else None)
         self.inr_normal.set_value(patient.inr_normal if patient else None)
         self.allergies.setText("; ".join(patient.allergies) if patient else "")
+        self.takes_anticoagulants.set_value(patient.takes_anticoagulants if patient else None)
         self.toxin_elsewhere.set_records(patient.toxin_elsewhere if patient else [])
         self.anticoag_table.setRowCount(0)
         for use in patient.anticoagulants if patient else []:
@@ -287,5 +300,6 @@ class PatientForm(QWidget):
             "inr_normal": self.inr_normal.value(),
             "allergies": [a.strip() for a in self.allergies.text().split(";") if a.strip()],
             "anticoagulants": anticoagulants,
+            "takes_anticoagulants": self.takes_anticoagulants.value(),
             "toxin_elsewhere": self.toxin_elsewhere.records(),
         }
