@@ -66,7 +66,8 @@ def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
     category="botox",
     checks=(
         "OnabotulinumtoxinA units this session plus earlier doses in the window, here or elsewhere (all indications), "
-        "against the cumulative cap."
+        "against the cumulative cap. Another product given in the window is not converted: unless the cap is "
+        "already passed, the total is left for the physician to check."
     ),
     thresholds=("botox.max_units_window", "botox.window_months"),
 )
@@ -83,7 +84,10 @@ def check_units_window(case: RuleCase) -> list[Finding]:
             "onabotulinumtoxinA; units of other products are not converted"
         )
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_FIELD)]
-    prior = [d for d in _window_doses(case) if d.product == _ONA]
+    in_window = _window_doses(case)
+    prior = [d for d in in_window if d.product == _ONA]
+    # Another product's units are not onabotulinumtoxinA units: they cannot be added, nor left out unsaid.
+    others = [d for d in in_window if d.product != _ONA]
     prior_units = sum(d.units for d in prior)
     total = bt.total_units + prior_units
     msg = f"{bt.total_units:g} U onabotulinumtoxinA this session"
@@ -91,11 +95,19 @@ def check_units_window(case: RuleCase) -> list[Finding]:
         msg += f" plus {prior_units:g} U earlier"
     over = exceeds(total, cap)
     relation = "above" if over else "within"
-    msg += f" = {total:g} U in {months:g} months, {relation} the {cap:g} U maximum"
+    counted = " counting onabotulinumtoxinA only" if others else ""
+    msg += f" = {total:g} U in {months:g} months{counted}, {relation} the {cap:g} U maximum"
     if prior:
         msg += f". Earlier: {'; '.join(d.said() for d in prior)}"
+    if others:
+        msg += (
+            f". Also in the window: {'; '.join(d.said() for d in others)}: units of other products are not "
+            "converted, so check the total exposure by hand"
+        )
     if over:
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field=_FIELD)]
+    if others:
+        return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, f"not evaluated: {msg}", field=_FIELD)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
 
 

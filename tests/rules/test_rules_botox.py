@@ -47,13 +47,31 @@ def test_units_window_edge_is_the_same_day_n_months_earlier(days, counted):
     assert f.status == (NOT_MET if counted else MET)
 
 
-def test_units_window_ignores_other_products_and_later_sessions():
+def test_units_window_ignores_later_sessions():
     cap = value("botox.max_units_window")
-    other = _prior(cap * 2, product=ABO, days=10)
     later = _session(cap, performed_at=WHEN + timedelta(days=2))
-    f = one("botox.units_window", _session(cap), priors=(other, later))
+    f = one("botox.units_window", _session(cap), priors=(later,))
     assert f.status == MET
     assert "earlier" not in f.message
+
+
+def test_units_window_with_another_product_in_the_window_is_not_called_within():
+    """Dysport given 10 days ago is not Botox units: the total is not "within" the cap, it is for a person to
+    check; the message says what was counted and names the other product's dose."""
+    cap = value("botox.max_units_window")
+    other = _prior(cap * 2, product=ABO, days=10)
+    f = one("botox.units_window", _session(cap / 2), priors=(other,))
+    assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
+    assert "counting onabotulinumtoxinA only" in f.message and "Dysport" in f.message
+    assert "check the total exposure by hand" in f.message
+
+
+def test_units_window_over_the_cap_stays_above_beside_another_product():
+    cap = value("botox.max_units_window")
+    other = _prior(100, product=ABO, days=10)
+    f = one("botox.units_window", _session(cap + 1), priors=(other,))
+    assert (f.status, f.severity) == (NOT_MET, Severity.CRITICAL)
+    assert "above the" in f.message and "Dysport" in f.message
 
 
 def test_units_window_other_product_this_session_is_not_evaluated():
@@ -223,7 +241,9 @@ def test_units_elsewhere_of_another_product_are_named_never_added():
     cap = value("botox.max_units_window")
     patient = _patient_with(_elsewhere(3000, "rimabotulinumtoxinB", days=20, indication="cervical dystonia"))
     total = one("botox.units_window", _session(cap), patient=patient)
-    assert total.status == MET and "3000" not in total.message
+    # Named, never added: the onabotulinumtoxinA total stands alone and is left for a person to weigh.
+    assert total.status == NOT_EVAL and f"= {cap:g} U in" in total.message and f"{cap + 3000:g}" not in total.message
+    assert "3000 U rimabotulinumtoxinB (Myobloc)" in total.message and "cervical dystonia" in total.message
     kept = one("botox.product_units", _session(cap), patient=patient)
     assert "Myobloc" in kept.message and "NOT added" in kept.message and "cervical dystonia" in kept.message
 
