@@ -24,6 +24,7 @@ def sample_case() -> CaseFile:
         diabetes=True,
         anticoagulants=[AnticoagulantUse(agent="aspirin_secondary", last_dose_at=datetime(2026, 10, 4, 8, 0))],
         allergies=["latex"],
+        had_toxin_elsewhere=False,
         pregnant=False,
         neuromuscular_disease=False,
         injection_site_infection=False,

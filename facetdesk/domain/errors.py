@@ -35,6 +35,7 @@ FIELD_LABELS: dict[str, str] = {
     "inr_taken_at": "INR taken",
     "inr_normal": "INR within the laboratory's normal range",
     "toxin_elsewhere": "Botulinum toxin given elsewhere",
+    "had_toxin_elsewhere": "Has had botulinum toxin elsewhere",
     "given_on": "Date given",
     "source": "Given by / source",
     "key": "Exclusion",

@@ -90,6 +90,9 @@ class Patient(Model):
     inr_normal: bool | None = Field(default=None, validate_default=True)
     # Botulinum toxin given elsewhere, oldest first: counted by every toxin rule with the toxin given here.
     toxin_elsewhere: list[ToxinElsewhere] = Field(default_factory=list)
+    # Whether the patient has had botulinum toxin elsewhere, asked apart from the doses listed (as for blood
+    # thinners): None is not asked; listing a dose answers yes.
+    had_toxin_elsewhere: bool | None = Field(default=None, validate_default=True)
 
     @field_validator("sex", "date_of_birth", mode="before")
     @classmethod
@@ -150,11 +153,12 @@ class Patient(Model):
     @field_validator("takes_anticoagulants")
     @classmethod
     def _takes_listed(cls, v: bool | None, info: ValidationInfo) -> bool | None:
-        if info.data.get("anticoagulants"):
-            if v is False:
-                raise ValueError("is No, but agents are listed under Anticoagulants: choose Yes or remove them")
-            return True
-        return v
+        return _answered_by_list(v, info.data.get("anticoagulants"), "agents are listed under Anticoagulants")
+
+    @field_validator("had_toxin_elsewhere")
+    @classmethod
+    def _had_listed(cls, v: bool | None, info: ValidationInfo) -> bool | None:
+        return _answered_by_list(v, info.data.get("toxin_elsewhere"), "doses are listed under toxin given elsewhere")
 
     @field_validator("inr_taken_at")
     @classmethod
@@ -195,6 +199,15 @@ class Patient(Model):
 
     def age_on(self, day: date) -> int:
         return age_on(self.date_of_birth, day)
+
+
+def _answered_by_list(answer: bool | None, listed: object, what: str) -> bool | None:
+    """A yes/no question asked apart from its list: an entry in the list answers yes, and No beside one is refused."""
+    if listed:
+        if answer is False:
+            raise ValueError(f"is No, but {what}: choose Yes or remove them")
+        return True
+    return answer
 
 
 def age_on(born: date, day: date) -> int:

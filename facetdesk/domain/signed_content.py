@@ -124,8 +124,9 @@ def _later_fields(fmt: int) -> tuple[Any, ...]:
 # Patient record fields added after format 4, by the format that first covers them in the record hash.
 _LATER_PATIENT_RECORD: dict[int, Spec] = {
     5: (("toxin_elsewhere", ("given_on", "product", "units", "indication", "source")),),
-    # Whether the patient takes an anticoagulant, antiplatelet or NSAID, asked apart from the agents listed.
-    6: ("takes_anticoagulants",),
+    # Whether the patient takes an anticoagulant, antiplatelet or NSAID, and has had botulinum toxin elsewhere,
+    # each asked apart from its list.
+    6: ("takes_anticoagulants", "had_toxin_elsewhere"),
 }
 
 

@@ -191,10 +191,13 @@ def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fie
 
 
 def _toxin_elsewhere(patient: Patient, procedure: Procedure) -> str:
-    """The latest dose given elsewhere by the procedure's day (the toxin findings count each in their window)."""
+    """The latest dose given elsewhere by the procedure's day (the toxin findings count each in their window); with
+    none, the answer to the question when toxin is given today (the reader must know whether it was asked)."""
     before = patient.toxin_elsewhere_until(procedure.performed_at.date())
     if not before:
-        return ""
+        if procedure.botulinum_toxin is None or patient.had_toxin_elsewhere:
+            return ""
+        return NOT_RECORDED if patient.had_toxin_elsewhere is None else "None (asked)"
     more = len(before) - 1
     return before[-1].summary() + (f"; {more} earlier dose(s) recorded" if more else "")
 

@@ -56,6 +56,20 @@ def _window_doses(case: RuleCase) -> list[ToxinDose]:
     return [d for d in earlier_doses(case) if d.day >= start]
 
 
+def _elsewhere_not_asked(case: RuleCase) -> bool:
+    """Whether toxin given elsewhere was never asked about: an empty list is then not "none elsewhere"."""
+    return case.patient.had_toxin_elsewhere is None
+
+
+def _counted_here_only(case: RuleCase, msg: str) -> Finding:
+    """A toxin total or interval that looks fine from this clinic's doses alone, with elsewhere never asked."""
+    msg = (
+        f"not evaluated: {msg}, counting toxin given here only: whether the patient has had botulinum toxin "
+        "elsewhere (any indication) is not recorded: ask, and record the doses or No"
+    )
+    return case.finding(case.rule_id, Severity.CAUTION, Status.NOT_EVALUATED, msg, ("patient", "had_toxin_elsewhere"))
+
+
 def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
     return [case.finding(rule_id, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD)]
 
@@ -67,7 +81,8 @@ def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
     checks=(
         "OnabotulinumtoxinA units this session plus earlier doses in the window, here or elsewhere (all indications), "
         "against the cumulative cap. Another product given in the window is not converted: unless the cap is "
-        "already passed, the total is left for the physician to check."
+        "already passed, the total is left for the physician to check; so is a total when toxin elsewhere was "
+        "never asked about."
     ),
     thresholds=("botox.max_units_window", "botox.window_months"),
 )
@@ -108,6 +123,8 @@ def check_units_window(case: RuleCase) -> list[Finding]:
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field=_FIELD)]
     if others:
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, f"not evaluated: {msg}", field=_FIELD)]
+    if _elsewhere_not_asked(case):
+        return [_counted_here_only(case, msg)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
 
 
@@ -115,7 +132,10 @@ def check_units_window(case: RuleCase) -> list[Finding]:
     "botox.interval",
     title="Time since the last botulinum toxin",
     category="botox",
-    checks="Time since the last earlier botulinum toxin (any product, here or elsewhere) against the minimum interval.",
+    checks=(
+        "Time since the last earlier botulinum toxin (any product, here or elsewhere) against the minimum interval; "
+        "not evaluated unless too short when toxin elsewhere was never asked about."
+    ),
     thresholds=("botox.min_interval_weeks",),
 )
 def check_interval(case: RuleCase) -> list[Finding]:
@@ -125,15 +145,17 @@ def check_interval(case: RuleCase) -> list[Finding]:
     weeks = case.value("botox.min_interval_weeks")
     earlier = earlier_doses(case)
     if not earlier:
-        msg = "no earlier botulinum toxin recorded, here or elsewhere"
-        return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
-    last = earlier[-1]
-    days = (case.when.date() - last.day).days
-    since = f"{days / 7:.1f} weeks ({days} days) since {last.said()}"
-    if days < weeks * 7:
-        msg = f"{since}: less than the {weeks:g}-week minimum interval"
-        return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field=_FIELD)]
-    msg = f"{since}: at least the {weeks:g}-week minimum interval"
+        msg = "no earlier botulinum toxin here" + ("" if _elsewhere_not_asked(case) else "; none elsewhere (asked)")
+    else:
+        last = earlier[-1]
+        days = (case.when.date() - last.day).days
+        since = f"{days / 7:.1f} weeks ({days} days) since {last.said()}"
+        if days < weeks * 7:
+            msg = f"{since}: less than the {weeks:g}-week minimum interval"
+            return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field=_FIELD)]
+        msg = f"{since}: at least the {weeks:g}-week minimum interval"
+    if _elsewhere_not_asked(case):
+        return [_counted_here_only(case, msg)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
 
 

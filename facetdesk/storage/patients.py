@@ -76,7 +76,7 @@ def _load_options() -> tuple:
 _PATIENT_FIELDS = (
     "id", "mrn", "family_name", "given_name", "date_of_birth", "sex", "weight_kg", "diabetes", "pregnant",
     "neuromuscular_disease", "injection_site_infection", "renal_impairment", "inr", "inr_taken_at", "inr_normal",
-    "takes_anticoagulants",
+    "takes_anticoagulants", "had_toxin_elsewhere",
 )  # fmt: skip
 _TOXIN_FIELDS = ("given_on", "product", "units", "indication", "source")
 
@@ -119,6 +119,7 @@ def _fill(row: PatientRow, patient: Patient) -> None:
     row.inr_taken_at = patient.inr_taken_at
     row.inr_normal = patient.inr_normal
     row.takes_anticoagulants = patient.takes_anticoagulants
+    row.had_toxin_elsewhere = patient.had_toxin_elsewhere
     row.updated_at = utcnow()
     row.anticoagulants = [
         PatientAnticoagulantRow(position=i, agent=a.agent, last_dose_at=a.last_dose_at)

@@ -82,8 +82,10 @@ class PatientRow(Base):
     inr: Mapped[float | None] = mapped_column(sa.Double)
     inr_taken_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     inr_normal: Mapped[bool | None] = mapped_column(sa.Boolean)
-    # Revision 0018: whether the patient takes an anticoagulant, antiplatelet or NSAID; NULL: not asked.
+    # Revision 0018: whether the patient takes an anticoagulant, antiplatelet or NSAID, and has had botulinum toxin
+    # elsewhere; NULL: not asked.
     takes_anticoagulants: Mapped[bool | None] = mapped_column(sa.Boolean)
+    had_toxin_elsewhere: Mapped[bool | None] = mapped_column(sa.Boolean)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 

@@ -170,6 +170,7 @@ def mbb_botox_case(**overrides) -> CaseFile:
         diabetes=True,
         allergies=["NKDA"],
         takes_anticoagulants=False,
+        had_toxin_elsewhere=False,
         pregnant=False,
         neuromuscular_disease=False,
         injection_site_infection=False,

@@ -130,6 +130,7 @@ SPECIAL: dict[str, Callable[[_Build, dict], Any]] = {
     "Patient.sex": lambda b, v: b.pick([s for s in Sex if s not in (Sex.UNKNOWN, Sex.MALE)], "Patient.sex"),
     # Agents are listed, so the patient takes one (Patient._takes_listed): No would contradict the list.
     "Patient.takes_anticoagulants": lambda b, v: True if v.get("anticoagulants") else b.pick([False, True], "takes"),
+    "Patient.had_toxin_elsewhere": lambda b, v: True if v.get("toxin_elsewhere") else b.pick([False, True], "had"),
     "AnticoagulantUse.agent": lambda b, v: b.pick([a.key for a in b.catalog.anticoagulants], "AnticoagulantUse.agent"),
     "Target.level": lambda b, v: b.joint().level,
     # A local anaesthetic is valid whether or not contrast was used (a contrast agent needs contrast=True).

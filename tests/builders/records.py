@@ -67,11 +67,13 @@ def patient(n: int = 1, **overrides: Any) -> Patient:
 
 
 def screened_patient(**overrides: Any) -> Patient:
-    """A patient whose weight is recorded and whose risk questions were all answered "no": no known allergies,
-    and no blood thinner taken unless ``anticoagulants`` lists one (listing one answers yes)."""
-    answered = {"allergies": ["NKDA"]}
-    if not overrides.get("anticoagulants"):
-        answered["takes_anticoagulants"] = False
+    """A patient whose weight is recorded and whose risk questions were all answered "no": no known allergies, no
+    blood thinner taken and no toxin elsewhere unless ``anticoagulants`` or ``toxin_elsewhere`` lists one (listing
+    one answers yes)."""
+    answered: dict[str, Any] = {"allergies": ["NKDA"]}
+    for listed, question in (("anticoagulants", "takes_anticoagulants"), ("toxin_elsewhere", "had_toxin_elsewhere")):
+        if not overrides.get(listed):
+            answered[question] = False
     return patient(**(SCREENED | answered | overrides))
 
 

@@ -144,7 +144,14 @@ def test_an_empty_blood_thinner_or_allergy_list_is_printed_as_what_was_answered(
 
 
 def test_toxin_given_elsewhere_is_printed_with_the_risk_facts_up_to_the_procedure_day(case):
-    assert "Botulinum toxin elsewhere" not in dict(build_note_content(case, generated_at=GENERATED_AT).risk_facts)
+    # Toxin given today and none listed elsewhere: the line says whether anyone asked.
+    assert case.procedure.botulinum_toxin is not None and case.patient.had_toxin_elsewhere is None
+    facts = dict(build_note_content(case, generated_at=GENERATED_AT).risk_facts)
+    assert facts["Botulinum toxin elsewhere"] == NOT_RECORDED
+    asked = case.model_copy(update={"patient": case.patient.model_copy(update={"had_toxin_elsewhere": False})})
+    assert dict(build_note_content(asked, generated_at=GENERATED_AT).risk_facts)["Botulinum toxin elsewhere"] == (
+        "None (asked)"
+    )
     day = case.procedure.performed_at.date()
     doses = [
         {"given_on": day.replace(year=day.year - 1), "product": "onabotulinumtoxinA", "units": 155,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from facetdesk.rules.doses import months_before
 from facetdesk.rules.finding import Severity, Status
@@ -262,3 +263,34 @@ def test_interval_counts_toxin_elsewhere_as_the_last_dose():
 def test_toxin_elsewhere_without_toxin_now_leaves_the_rules_not_applicable():
     f = one("botox.units_window", procedure(), patient=_patient_with(_elsewhere(400)))
     assert f.status == Status.NOT_APPLICABLE
+
+
+# ---- toxin elsewhere never asked: an empty list is not "none elsewhere" ----------------------------
+
+
+def test_a_total_within_the_cap_from_toxin_here_only_is_not_evaluated_when_elsewhere_was_never_asked():
+    cap = value("botox.max_units_window")
+    f = one("botox.units_window", _session(cap / 2), patient=screened_patient(had_toxin_elsewhere=None))
+    assert (f.status, f.severity) == (NOT_EVAL, Severity.CAUTION)
+    assert "counting toxin given here only" in f.message and "record the doses or No" in f.message
+    assert f.field == ("patient", "had_toxin_elsewhere")
+    asked = one("botox.units_window", _session(cap / 2), patient=screened_patient(had_toxin_elsewhere=False))
+    assert asked.status == MET
+
+
+def test_an_interval_is_not_evaluated_when_elsewhere_was_never_asked_but_too_short_stays_not_met():
+    weeks = value("botox.min_interval_weeks")
+    unasked = screened_patient(had_toxin_elsewhere=None)
+    first = one("botox.interval", _session(100), patient=unasked)
+    assert first.status == NOT_EVAL and "no earlier botulinum toxin here" in first.message
+    assert one("botox.interval", _session(100), patient=screened_patient()).message.endswith("none elsewhere (asked)")
+    recent = _prior(100, days=weeks * 7 - 7)
+    assert one("botox.interval", _session(100), priors=(recent,), patient=unasked).status == NOT_MET
+
+
+def test_a_dose_listed_elsewhere_answers_yes_and_no_beside_it_is_refused():
+    assert _patient_with(_elsewhere(50)).had_toxin_elsewhere is True
+    with pytest.raises(ValidationError) as err:
+        screened_patient(toxin_elsewhere=[_elsewhere(50)], had_toxin_elsewhere=False)
+    assert err.value.errors()[0]["loc"] == ("had_toxin_elsewhere",)
+    assert "doses are listed under toxin given elsewhere" in str(err.value)

@@ -249,9 +249,9 @@ def test_a_procedure_signed_before_0007_is_listed_as_legacy_and_a_later_forgery_
     assert any(line.startswith("FORGED: procedure 1") for line in lines), lines
 
 
-def test_0018_reads_an_empty_blood_thinner_list_as_not_asked_and_a_listed_agent_as_yes(tmp_path):
-    """Before 0018 an empty list could mean "takes none" or "never asked": it must come back as not asked, so the
-    rule asks instead of clearing; a patient with an agent listed has answered yes."""
+def test_0018_reads_an_empty_list_as_not_asked_and_a_listed_entry_as_yes(tmp_path):
+    """Before 0018 an empty blood-thinner or toxin-elsewhere list could mean "none" or "never asked": it must come
+    back as not asked, so the rules ask instead of clearing; a patient with an entry listed has answered yes."""
     path = tmp_path / "old.sqlite3"
     command.upgrade(alembic_config(f"sqlite:///{path}"), "0017")
     with sqlite3.connect(path) as conn:
@@ -266,9 +266,15 @@ def test_0018_reads_an_empty_blood_thinner_list_as_not_asked_and_a_listed_agent_
             "insert into patient_anticoagulants (patient_id, position, agent, last_dose_at) "
             "values (1, 0, 'apixaban', '2026-01-01 08:00:00')"
         )
+        conn.execute(
+            "insert into patient_toxin_elsewhere (patient_id, position, given_on, product, units, indication, "
+            "source) values (1, 0, '2025-12-01', 'onabotulinumtoxinA', 155, 'chronic migraine', 'neurology')"
+        )
     with open_database(f"sqlite:///{path}") as database:
         with database.read() as s:
             listed, empty = get_patient(s, 1), get_patient(s, 2)
     assert listed is not None and empty is not None
     assert (listed.takes_anticoagulants, [a.agent for a in listed.anticoagulants]) == (True, ["apixaban"])
+    assert (listed.had_toxin_elsewhere, [t.units for t in listed.toxin_elsewhere]) == (True, [155])
     assert (empty.takes_anticoagulants, empty.anticoagulants) == (None, [])
+    assert (empty.had_toxin_elsewhere, empty.toxin_elsewhere) == (None, [])

@@ -32,8 +32,11 @@ def test_a_dose_elsewhere_is_saved_with_the_patient_and_counted_in_the_editor(qt
     dialog = _add_dialog(qtbot, window, patient)
     assert find(dialog, "Units").value_or_none() is None  # nothing starts as if given
     assert find(dialog, "Product").value() is None
+    asked = find(window.patient_page, "Had botulinum toxin elsewhere")
+    assert asked.value() is None and asked.currentText() == "not recorded"  # an empty list is not "none"
     _fill(qtbot, dialog)
     assert dialog.submit() is not None and not dialog.isVisible()
+    assert asked.value() is True  # the dose added answers the question
     table = find(window.patient_page, "Botulinum toxin given elsewhere")
     assert table.rowCount() == 1 and table.item(0, 3).text() == "chronic migraine"
     assert ctx.records.get_patient(patient.id).toxin_elsewhere == []  # not saved until Save patient
@@ -42,6 +45,7 @@ def test_a_dose_elsewhere_is_saved_with_the_patient_and_counted_in_the_editor(qt
     assert [(t.given_on, t.product, t.units, t.indication) for t in stored] == [
         (date(2026, 8, 20), BotoxProduct.ONABOTULINUMTOXINA, 155, "chronic migraine")
     ]
+    assert ctx.records.get_patient(patient.id).had_toxin_elsewhere is True
     # 300 U here, six weeks later: within 400 U alone, above it with the migraine dose.
     saved = ctx.records.save_procedure(
         patient.id, procedure_data(performed_at="2026-10-01T09:00:00", botulinum_toxin=botox([150, 150]))

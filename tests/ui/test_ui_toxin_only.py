@@ -8,6 +8,7 @@ from datetime import datetime
 from facetdesk.domain.enums import BotoxProduct, Guidance, Intent, Side, Technique
 from facetdesk.domain.errors import FieldError
 from facetdesk.rules import Status
+from tests.builders.records import patient_data
 from tests.ui.helpers import (
     choose,
     choose_technique,
@@ -42,7 +43,9 @@ def _toxin_visit(qtbot, window, patient):
     return ed
 
 
-def test_a_toxin_only_visit_is_recorded_without_a_joint(qtbot, ctx, patient):
+def test_a_toxin_only_visit_is_recorded_without_a_joint(qtbot, ctx):
+    # Asked about toxin elsewhere (none), so the toxin total is judged, not left to check by hand.
+    patient = ctx.records.save_patient(patient_data(had_toxin_elsewhere=False))
     window = open_window(qtbot, ctx)
     ed = _toxin_visit(qtbot, window, patient)
     assert "treats no facet joint" in ed.targets.summary.text()

@@ -36,8 +36,9 @@ RISK_FACTS = (
     ("neuromuscular_disease", "Neuromuscular disease"),
     ("injection_site_infection", "Infection at injection site"),
     ("renal_impairment", "Renal impairment"),
-    # Asked apart from the agents listed (each a MedicationStatement): No is the answer "takes none".
+    # Asked apart from the entries listed (each a MedicationStatement): No is the answer "none".
     ("takes_anticoagulants", "Takes an anticoagulant, antiplatelet or NSAID"),
+    ("had_toxin_elsewhere", "Has had botulinum toxin elsewhere"),
 )
 
 

@@ -110,6 +110,12 @@ class PatientForm(QWidget):
 
         self.toxin_elsewhere = ToxinElsewhereList()
         self.toxin_elsewhere.changed.connect(self.changed)
+        self.had_toxin_elsewhere = named(
+            YesNoUnknown(),
+            "Had botulinum toxin elsewhere",
+            "Asked of the patient (any indication): No is recorded as none; not recorded is not asked",
+        )
+        self.toxin_elsewhere.added.connect(lambda: self.had_toxin_elsewhere.set_value(True))
 
         self.save_button = named(QPushButton(self.tr("Save patient")), "Save patient")
 
@@ -158,6 +164,11 @@ class PatientForm(QWidget):
         toxin = QGroupBox(self.tr("Botulinum toxin given elsewhere"))
         toxin.setToolTip(self.tr("Counted by every toxin check with the toxin given here"))
         tl = QVBoxLayout(toxin)
+        asked = QFormLayout()
+        asked.addRow(
+            self.tr("Had toxin elsewhere"), self.errors.field(self.had_toxin_elsewhere, ("had_toxin_elsewhere",))
+        )
+        tl.addLayout(asked)
         tl.addWidget(self.toxin_elsewhere)
         tl.addWidget(self.errors.register(("toxin_elsewhere",), ErrorLabel()))
 
@@ -269,6 +280,7 @@ class PatientForm(QWidget):
         self.allergies.setText("; ".join(patient.allergies) if patient else "")
         self.takes_anticoagulants.set_value(patient.takes_anticoagulants if patient else None)
         self.toxin_elsewhere.set_records(patient.toxin_elsewhere if patient else [])
+        self.had_toxin_elsewhere.set_value(patient.had_toxin_elsewhere if patient else None)
         self.anticoag_table.setRowCount(0)
         for use in patient.anticoagulants if patient else []:
             self.add_anticoagulant(use.agent, use.last_dose_at)
@@ -302,4 +314,5 @@ class PatientForm(QWidget):
             "anticoagulants": anticoagulants,
             "takes_anticoagulants": self.takes_anticoagulants.value(),
             "toxin_elsewhere": self.toxin_elsewhere.records(),
+            "had_toxin_elsewhere": self.had_toxin_elsewhere.value(),
         }

@@ -71,6 +71,8 @@ class ToxinElsewhereList(QWidget):
     """The doses given elsewhere, oldest first, with Add… and Remove; ``records()`` goes into the patient's data."""
 
     changed = Signal()
+    # A dose added by the user (not one loaded): it answers "had toxin elsewhere?" yes.
+    added = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +129,7 @@ class ToxinElsewhereList(QWidget):
             return
         self.set_records([*self._records, entry])
         self.changed.emit()
+        self.added.emit()
 
     def _show(self) -> None:
         self.table.setRowCount(0)
