@@ -27,6 +27,9 @@ PATIENT: dict[str, object] = {
     "given_name": "Synthetic",
     "date_of_birth": date(1970, 1, 1),
     "sex": "female",
+    # Screened as at a real visit: an empty list would read as "not asked" and lengthen the note with questions.
+    "allergies": ["NKDA"],
+    "takes_anticoagulants": False,
 }
 PROCEDURE: dict[str, object] = {
     "performed_at": datetime(2024, 1, 1, 9, 0),
