@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from facetdesk.domain.catalog import Agent
 from facetdesk.domain.enums import Intent, MedicationSite, Sex, Technique
@@ -17,6 +17,7 @@ from facetdesk.rules.finding import Finding, Severity, Status
 _MEDS = ("medications",)
 
 _LA = "dose.local_anesthetic.max"
+_LA_24H = "dose.local_anesthetic.max_24h"
 _EQUIV = "dose.steroid.equivalent_mg"
 # The reference agent of the equivalence table: its entry is the methylprednisolone dose.
 _MPE_REFERENCE = "methylprednisolone_acetate"
@@ -138,6 +139,48 @@ def check_local_anesthetic(case: RuleCase) -> list[Finding]:
     if over:
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field=_MEDS)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_MEDS)]
+
+
+@rule(
+    "dose.local_anesthetic_24h",
+    title="Local anaesthetic in 24 hours",
+    category="doses",
+    checks="Each local anaesthetic with a 24-hour maximum (bupivacaine): this session plus earlier sessions in the "
+    "24 hours before it, against that maximum.",
+    thresholds=(_LA_24H,),
+)
+def check_local_anesthetic_24h(case: RuleCase) -> list[Finding]:
+    rid = case.rule_id
+    proc = case.procedure
+    table = case.value(_LA_24H)
+    hours, limits = table["window_hours"], table["agents"]
+    given = {m.agent for m in _of_class(case, proc, "local_anesthetic")}
+    capped = sorted(given & set(limits))
+    if not capped:
+        why = "no local anaesthetic recorded" if not given else "no local anaesthetic given has a 24-hour maximum"
+        return _not_applicable(case, rid, why)
+    # Sessions that started within the window before this one (the window ends with this session).
+    since = case.when - timedelta(hours=hours)
+    earlier = [p for p in case.earlier() if p.performed_at > since]
+    findings: list[Finding] = []
+    for key in capped:
+        ms = [m for m in proc.medications if m.agent == key]
+        name, max_mg = _agent(case, ms[0]).name, float(limits[key]["max_mg"])
+        here = sum(m.total_dose_mg(proc) for m in ms)
+        before = [(p, sum(m.total_dose_mg(p) for m in p.medications if m.agent == key)) for p in earlier]
+        before = [(p, mg) for p, mg in before if mg > 0]
+        total = here + sum(mg for _, mg in before)
+        msg = f"{name} {here:g} mg this session"
+        if before:
+            said = "; ".join(f"{mg:g} mg at {p.performed_at:%Y-%m-%d %H:%M}" for p, mg in before)
+            msg += f" plus {total - here:g} mg earlier ({said})"
+        over = exceeds(total, max_mg)
+        msg += f" = {total:g} mg in {hours:g} hours, {'above' if over else 'within'} the {max_mg:g} mg maximum"
+        if over:
+            findings.append(case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field=_MEDS))
+        else:
+            findings.append(case.finding(rid, Severity.INFO, Status.MET, msg, field=_MEDS))
+    return findings
 
 
 # ---- corticosteroids ---------------------------------------------------------------------------

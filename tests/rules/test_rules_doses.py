@@ -547,3 +547,50 @@ def test_medial_branch_follows_an_edited_threshold(monkeypatch, tmp_path):
     assert one("volume.medial_branch", procedure(**args)).status == MET
     use_threshold(monkeypatch, tmp_path, MB_MAX, 0.25)
     assert one("volume.medial_branch", procedure(**args)).status == NOT_MET
+
+
+# ---- dose.local_anesthetic_24h ------------------------------------------------------------------
+
+LA_24H = "dose.local_anesthetic.max_24h"
+
+
+def _bupivacaine_session(mg: float, hours_before: float = 0):
+    """A session with ``mg`` of bupivacaine 0.5% (5 mg/mL), ``hours_before`` this case's session."""
+    return procedure(performed_at=WHEN - timedelta(hours=hours_before), medications=[med("bupivacaine", 5.0, mg / 5)])
+
+
+def test_bupivacaine_over_several_sessions_in_24_hours_is_added_against_its_daily_maximum():
+    """Each session under the 175 mg single dose, three in one day: 450 mg, above the 400 mg in 24 h (S30)."""
+    cap = value(LA_24H)["agents"]["bupivacaine"]["max_mg"]
+    priors = (_bupivacaine_session(150, hours_before=20), _bupivacaine_session(150, hours_before=6))
+    f = one("dose.local_anesthetic_24h", _bupivacaine_session(150), priors=priors)
+    assert (f.status, f.severity) == (NOT_MET, Severity.CRITICAL)
+    assert "bupivacaine 150 mg this session plus 300 mg earlier" in f.message
+    assert f"= 450 mg in 24 hours, above the {cap:g} mg maximum" in f.message
+    assert (WHEN - timedelta(hours=6)).strftime("%Y-%m-%d %H:%M") in f.message
+    assert "S30" in f.source
+
+
+@pytest.mark.parametrize(("hours_before", "counted"), [(23.9, True), (24, False), (30, False)])
+def test_only_sessions_inside_the_24_hours_count(hours_before, counted):
+    f = one("dose.local_anesthetic_24h", _bupivacaine_session(150), priors=(_bupivacaine_session(300, hours_before),))
+    assert f.status == (NOT_MET if counted else MET)
+    assert ("earlier" in f.message) == counted
+
+
+def test_a_later_session_the_same_day_is_not_counted_before_it_happens():
+    later = procedure(performed_at=WHEN + timedelta(hours=3), medications=[med("bupivacaine", 5.0, 60)])
+    f = one("dose.local_anesthetic_24h", _bupivacaine_session(150), priors=(later,))
+    assert f.status == MET and "150 mg in 24 hours, within" in f.message
+
+
+def test_an_agent_without_a_24_hour_maximum_is_not_applicable_and_says_why():
+    f = one("dose.local_anesthetic_24h", procedure(medications=[med("lidocaine", 20, 2)]))
+    assert f.status == Status.NOT_APPLICABLE and "no local anaesthetic given has a 24-hour maximum" in f.message
+
+
+def test_the_24_hour_maximum_follows_an_edited_threshold(monkeypatch, tmp_path):
+    table = value(LA_24H)
+    use_threshold(monkeypatch, tmp_path, LA_24H, {**table, "agents": {"bupivacaine": {"max_mg": 100}}})
+    f = one("dose.local_anesthetic_24h", _bupivacaine_session(150))
+    assert f.status == NOT_MET and "above the 100 mg maximum" in f.message
