@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 D = TypeVar("D", bound=date)
@@ -23,6 +23,18 @@ def add_months(dt: D, n: int) -> D:
 def months_before(dt: D, n: int) -> D:
     """The same day ``n`` calendar months earlier, clamped to the month's last day (31 Mar - 1 = 29 Feb)."""
     return add_months(dt, -n)
+
+
+def in_rolling_window(then: date, day: date, months: int) -> bool:
+    """Whether ``then`` falls in the rolling window of ``months`` calendar months ending with ``day``: after the same
+    calendar day ``months`` earlier, up to and including ``day`` (12 months up to 2026-03-14 run from 2025-03-15).
+
+    The one definition of "in the last N months" for every rule (LCD sessions, cumulative steroid, toxin units), by
+    calendar day: a session at 16:00 exactly a year before one at 08:00 is a year before it either way. Datetimes
+    are compared by their dates."""
+    then_day = then.date() if isinstance(then, datetime) else then
+    end = day.date() if isinstance(day, datetime) else day
+    return months_before(end, months) < then_day <= end
 
 
 def months_between(start: date, day: date) -> float:

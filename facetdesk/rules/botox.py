@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from facetdesk.domain.enums import BotoxProduct
+from facetdesk.domain.months import in_rolling_window
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.definition import rule
-from facetdesk.rules.doses import exceeds, months_before
+from facetdesk.rules.doses import exceeds
 from facetdesk.rules.finding import Finding, Severity, Status
 
 _FIELD = ("botulinum_toxin",)
@@ -52,8 +53,8 @@ def earlier_doses(case: RuleCase) -> list[ToxinDose]:
 
 def _window_doses(case: RuleCase) -> list[ToxinDose]:
     """Earlier doses inside the botox.window_months calendar window."""
-    start = months_before(case.when, case.value("botox.window_months")).date()
-    return [d for d in earlier_doses(case) if d.day >= start]
+    months = case.value("botox.window_months")
+    return [d for d in earlier_doses(case) if in_rolling_window(d.day, case.when, months)]
 
 
 def _elsewhere_not_asked(case: RuleCase) -> bool:

@@ -8,7 +8,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, Intent, Sedation, Technique
 from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.follow_up import sustained_improvement
-from facetdesk.domain.months import add_months, months_before  # noqa: F401 (re-exported for tests)
+from facetdesk.domain.months import add_months, in_rolling_window, months_before  # noqa: F401 (re-exported for tests)
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.timefmt import format_minutes
@@ -196,8 +196,7 @@ def check_sessions_12m(case: RuleCase) -> list[Finding]:
         "therapeutic": case.value("lcd.sessions.therapeutic_max"),
         "radiofrequency": case.value("lcd.sessions.radiofrequency_max"),
     }
-    start = months_before(case.when, int(window))
-    in_window = [p for p in case.earlier() if p.performed_at > start]
+    in_window = [p for p in case.earlier() if in_rolling_window(p.performed_at, case.when, int(window))]
     kind = session_kind(case.procedure)
     limit = limits[kind]
     findings = []

@@ -46,8 +46,11 @@ def _definitions(catalog: Catalog) -> list[str]:
         "",
         "A month of relief is `time.days_per_month` days, the pain diary's own unit (its '3 months' point is"
         " 90 days after the injection); relief that reached the minimum within the onset allowance counts from the"
-        " injection, later relief from when it began. Rolling windows ('sessions per 12 months', 'toxin per 3"
-        " months') count calendar months back from the procedure's date.",
+        " injection, later relief from when it began. Rolling windows ('sessions per 12 months', 'steroid per 12"
+        " and 36 months', 'toxin per 3 months') count calendar months back from the procedure's date, by calendar"
+        " day, the same for every rule (`domain/months.py` in_rolling_window): 12 months up to 2026-03-14 run from"
+        " 2025-03-15, so a session on 2025-03-14, at any hour, is outside. The 24-hour local anaesthetic window"
+        " counts sessions that began less than 24 hours before this one.",
         "",
         "| threshold | value | unit | confidence | source |",
         "|---|---|---|---|---|",

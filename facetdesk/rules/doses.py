@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from facetdesk.domain.catalog import Agent
 from facetdesk.domain.enums import Intent, MedicationSite, Sex, Technique
-from facetdesk.domain.months import months_before
+from facetdesk.domain.months import in_rolling_window, months_before  # noqa: F401 (re-exported for tests)
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
 from facetdesk.rules.context import RuleCase
 from facetdesk.rules.definition import rule
@@ -28,9 +28,9 @@ def exceeds(value: float, limit: float) -> bool:
     return value > limit and not math.isclose(value, limit)
 
 
-def priors_since(case: RuleCase, start: datetime) -> list[Procedure]:
-    """Earlier procedures performed at or after ``start`` (and before this one), oldest first."""
-    return [p for p in case.earlier() if p.performed_at >= start]
+def priors_in_window(case: RuleCase, months: int) -> list[Procedure]:
+    """Earlier procedures in the rolling window of ``months`` ending with this one (domain.months), oldest first."""
+    return [p for p in case.earlier() if in_rolling_window(p.performed_at, case.when, months)]
 
 
 def _pct(fraction: float) -> str:
@@ -280,7 +280,7 @@ def check_steroid_cumulative(case: RuleCase) -> list[Finding]:
 
     def window(months: int) -> tuple[float, int, list[str]]:
         total, sessions, unknown = this.total, 1, list(this.unknown)
-        for prior in priors_since(case, months_before(case.when, months)):
+        for prior in priors_in_window(case, months):
             m = _mpe(case, prior)
             if m.given:
                 total += m.total

@@ -40,7 +40,9 @@ def test_units_window_boundary(extra, status):
     assert f.field == ("botulinum_toxin",)
 
 
-@pytest.mark.parametrize(("days", "counted"), [(0, True), (1, False)])
+# One window edge for every rule (domain.months.in_rolling_window): the same calendar day N months earlier is
+# outside, the day after it inside, whatever the time of day.
+@pytest.mark.parametrize(("days", "counted"), [(-1, True), (0, False), (1, False)])
 def test_units_window_edge_is_the_same_day_n_months_earlier(days, counted):
     cap = value("botox.max_units_window")
     prior = _prior(cap, days=days, months=value("botox.window_months"))
@@ -166,7 +168,7 @@ def test_product_units_names_both_products_and_does_not_add():
     assert "S37" in f.source and "S38" in f.source
 
 
-@pytest.mark.parametrize(("days", "mixed"), [(0, True), (1, False)])
+@pytest.mark.parametrize(("days", "mixed"), [(-1, True), (0, False), (1, False)])
 def test_product_units_window_edge(days, mixed):
     prior = _prior(300, product=ABO, days=days, months=value("botox.window_months"))
     f = one("botox.product_units", _session(100), priors=(prior,))

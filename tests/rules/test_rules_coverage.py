@@ -320,11 +320,16 @@ def test_sessions_prior_counts_if_any_target_in_region():
     assert_not_met(one("lcd.sessions_12m", procedure(), priors))
 
 
-@pytest.mark.parametrize(("offset_min", "counted"), [(0, False), (1, True), (-1, False)])
-def test_sessions_window_boundary(offset_min, counted):
+# One window edge for every rule (domain.months.in_rolling_window): the same calendar day N months earlier is
+# outside, the day after it inside, whatever the time of day.
+@pytest.mark.parametrize(
+    ("after_edge", "counted"),
+    [(timedelta(days=1), True), (timedelta(0), False), (timedelta(hours=6), False), (timedelta(days=-1), False)],
+)
+def test_sessions_window_boundary(after_edge, counted):
     limit = value("lcd.sessions.diagnostic_max")
     window = value("lcd.sessions.window_months")
-    edge = months_before(WHEN, window) + timedelta(minutes=offset_min)
+    edge = months_before(WHEN, window) + after_edge
     priors = priors_of("diagnostic_first", limit - 1) + [procedure(performed_at=edge, intent="diagnostic_first")]
     f = one("lcd.sessions_12m", procedure(), priors)
     if counted:

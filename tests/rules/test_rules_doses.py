@@ -263,7 +263,9 @@ def test_steroid_cumulative_three_year_cap_for_everyone(sex, extra_mg, status):
     assert f"against {three_max:g} mg MPE" in f.message
 
 
-@pytest.mark.parametrize(("days_before", "counted"), [(0, True), (1, False)])
+# One window edge for every rule (domain.months.in_rolling_window): the same calendar day N months earlier is
+# outside, the day after it inside, whatever the time of day.
+@pytest.mark.parametrize(("days_before", "counted"), [(-1, True), (0, False), (1, False)])
 def test_steroid_cumulative_year_window_edge(days_before, counted):
     months = value("dose.steroid.year_window_months")
     year_max = value("dose.steroid.year_max_mpe")
@@ -272,7 +274,7 @@ def test_steroid_cumulative_year_window_edge(days_before, counted):
     assert f.status == (NOT_MET if counted else MET)
 
 
-@pytest.mark.parametrize(("days_before", "counted"), [(0, True), (1, False)])
+@pytest.mark.parametrize(("days_before", "counted"), [(-1, True), (0, False), (1, False)])
 def test_steroid_cumulative_three_year_window_edge(days_before, counted):
     months = value("dose.steroid.three_year_window_months")
     prior = _prior(months=months, days_before=days_before, mg=value("dose.steroid.three_year_max_mpe"))
