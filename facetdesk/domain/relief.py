@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facetdesk.domain.procedure import PainScore
-from facetdesk.domain.timefmt import format_minutes
+from facetdesk.domain.timefmt import format_minutes, format_minutes_at_most
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class ReliefDuration:
         if self.one_score:
             if self.ended_before is None:
                 return "last score"
-            return f"<{format_minutes(self.ended_before - self.reached_at)}"
+            return f"<{format_minutes_at_most(self.ended_before - self.reached_at)}"
         return format_minutes(self.minutes) + ("+" if self.ended_before is None else "")
 
 

@@ -155,6 +155,10 @@ def test_a_run_of_one_score_is_said_as_seen_once_never_as_lasting_zero_minutes()
     assert once is not None and once.one_score
     assert relief_duration_text(once) == "Relief ≥50%: at 30 min only (below at 1 h)"
     assert once.short_text() == "<30 min"
+    # Next score two weeks later: said in days, never "335 h 30 min".
+    gap = summarize_relief(10, scores((30, 5), (14 * 1440, 7)), (50.0,)).duration(50.0)
+    assert gap is not None and gap.short_text() == "<14 d"
+    assert relief_duration_text(gap) == "Relief ≥50%: at 30 min only (below at 2 wk)"
     last = summarize_relief(10, scores((30, 8), (60, 5)), (50.0,)).duration(50.0)
     assert last is not None and relief_duration_text(last) == "Relief ≥50%: at 1 h only (the last score)"
     assert last.short_text() == "last score"
