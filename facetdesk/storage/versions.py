@@ -66,7 +66,5 @@ def record_versions(session: Session, patient_id: int) -> RecordVersions | None:
     ).all()
     if not rows:
         return None
-    procedures = tuple(
-        ProcedureVersion(id=r[1], version=r[2], performed_at=r[3]) for r in rows if r[1] is not None
-    )
+    procedures = tuple(ProcedureVersion(id=r[1], version=r[2], performed_at=r[3]) for r in rows if r[1] is not None)
     return RecordVersions(patient=rows[0][0], procedures=procedures)

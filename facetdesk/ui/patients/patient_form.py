@@ -236,6 +236,11 @@ class PatientForm(QWidget):
     def patient_id(self) -> int | None:
         return self._patient_id
 
+    @property
+    def version(self) -> int:
+        """The stored version the form was loaded from (0: a new patient)."""
+        return self._version
+
     def clear(self) -> None:
         self.load(None)
 

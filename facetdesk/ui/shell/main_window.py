@@ -20,6 +20,7 @@ from facetdesk.ui.editor.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patients.patient_list import PatientListPanel
 from facetdesk.ui.patients.patient_page import PatientPage
 from facetdesk.ui.shell.admin_dialogs import AdminDialogs
+from facetdesk.ui.shell.catch_up import CatchUp
 from facetdesk.ui.shell.draft_recovery import DraftRecovery
 from facetdesk.ui.shell.menus import WindowMenus
 from facetdesk.ui.shell.note_output import NoteOutput
@@ -88,6 +89,11 @@ class MainWindow(QMainWindow):
         self.session = SessionController(
             ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms,
             unsaved_details=lambda: self.work_area.on_show(page) and page.has_unsaved_changes(),
+        )  # fmt: skip
+        # The open patient and procedure kept as stored when another workstation changes them.
+        self.catch_up = CatchUp(
+            ctx, self, page, editor=lambda: self._editor if self._editing() else None,
+            paused=lambda: self.session.is_locked, status=self._status,
         )  # fmt: skip
         self.menus = WindowMenus(
             self, self.undo_group, patients=self.patients, procedures=self.procedures, note_output=self.note_output,
