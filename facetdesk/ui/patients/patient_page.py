@@ -144,6 +144,12 @@ class PatientPage(QWidget):
         self.form.load(patient)
         self.refresh_procedures()
 
+    def show_unsaved(self, patient: Patient | None, values: dict, usual_anticoagulants: list[str]) -> None:
+        """Unsaved details given back to their author, over the patient as stored now (None: a new patient)."""
+        self.form.set_usual_agents(usual_anticoagulants)
+        self.form.restore(patient, values)
+        self.refresh_procedures()
+
     def forget(self) -> None:
         """Nobody's record on show (another user signed in)."""
         self.form.clear()
