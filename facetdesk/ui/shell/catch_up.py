@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # short enough that a colleague's signature shows before the next decision, long enough to cost the server
 # nothing (one indexed statement per workstation every 15 s).
 CHECK_MS = 15_000
+# Said beside unsaved typing over a record changed elsewhere; the save is refused and offers a reload.
+CHANGED = "Changed on another workstation. Your typing is kept; saving will offer to reload."
 
 
 class CatchUp(QObject):
@@ -92,9 +94,7 @@ class CatchUp(QObject):
                 page.reload_details(records.get_patient(patient_id))
                 updated = True
             elif self._tell(("patient", patient_id, versions.patient)):
-                page.show_error(
-                    self.tr("Changed on another workstation. Saving will offer to reload it; nothing is lost now.")
-                )
+                page.show_error(self.tr(CHANGED))
         if page.timeline_out_of_date(versions):
             page.refresh_procedures(keep_place=True)
             updated = True
@@ -141,10 +141,10 @@ class CatchUp(QObject):
             )
         if fresh.signature is not None:
             return self.tr(
-                "Signed on another workstation by {name}. Your unsaved changes here cannot go into it: "
-                "copy what you need, then reload."
+                "Signed on another workstation by {name}. Your unsaved changes cannot be saved into it: "
+                "copy what you need."
             ).format(name=fresh.signature.signed_by)
-        return self.tr("Changed on another workstation. Saving will offer to reload it; nothing is lost now.")
+        return self.tr(CHANGED)
 
     def _tell(self, what: tuple) -> bool:
         """True the first time ``what`` is to be said."""
