@@ -114,6 +114,20 @@ class RecordService:
         with self._db.lookup() as session:  # a page in one statement
             return repo.list_procedures(session, patient_id, before, limit)
 
+    def versions_of(self, patient_id: int) -> repo.RecordVersions:
+        """The stored versions of the patient and of each of its procedures, in one statement.
+
+        A screen compares them with the versions it shows, every few seconds, to catch up with another
+        workstation's saves, signatures and addenda: cheap enough to ask often, and nothing to reload when
+        nothing changed.
+        """
+        self._work.require(Permission.VIEW)
+        with self._db.lookup() as session:  # one statement
+            versions = repo.record_versions(session, patient_id)
+        if versions is None:
+            raise NotFound(f"patient {shown(patient_id)} does not exist")
+        return versions
+
     def get_procedure(self, procedure_id: int) -> tuple[Patient, Procedure]:
         self._work.require(Permission.VIEW)
         with self._db.read() as session:

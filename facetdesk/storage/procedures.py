@@ -77,6 +77,8 @@ class ProcedureSummary:
     pain_scores: tuple[tuple[int, int], ...] = ()
     signed_by: str | None = None
     signed_at: datetime | None = None
+    # The row version read (storage/versions.py compares it with the stored one).
+    version: int = 0
 
     @property
     def cursor(self) -> ProcedureCursor:
@@ -495,6 +497,7 @@ def list_procedures(
         ProcedureRow.pre_procedure_pain,
         ProcedureRow.signed_by,
         ProcedureRow.signed_at,
+        ProcedureRow.version_id,
     ).where(ProcedureRow.patient_id == patient_id)
     if before is not None:
         # Keyset pagination: older than the cursor; the plain range lets the index start there.
@@ -550,6 +553,7 @@ def list_procedures(
                 pain_scores=tuple(scores.get(r.id, ())),
                 signed_by=r.signed_by,
                 signed_at=r.signed_at,
+                version=r.version_id,
             )
         )
     return summaries

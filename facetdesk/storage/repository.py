@@ -34,6 +34,7 @@ from facetdesk.storage.procedures import (
     usual_medication_agents,
 )
 from facetdesk.storage.settings import load_settings, save_settings
+from facetdesk.storage.versions import ProcedureVersion, RecordVersions, record_versions
 
 __all__ = [
     "MAX_PAGE",
@@ -43,6 +44,8 @@ __all__ = [
     "ProcedureCursor",
     "add_addendum",
     "ProcedureSummary",
+    "ProcedureVersion",
+    "RecordVersions",
     "find_patient_by_mrn",
     "get_patient",
     "anticoagulant_counts",
@@ -57,6 +60,7 @@ __all__ = [
     "performed_by_patients",
     "procedure_by_uid",
     "procedures_for_patient",
+    "record_versions",
     "save_patient",
     "save_procedure",
     "usual_medication_agents",

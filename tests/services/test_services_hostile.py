@@ -140,6 +140,7 @@ def _id_calls(ctx) -> dict[str, Callable[[Any], Any]]:
         "PresetService.get": ctx.presets.get,
         "PresetService.delete": ctx.presets.delete,
         "RecordService.list_procedures": ctx.records.list_procedures,
+        "RecordService.versions_of": ctx.records.versions_of,
         "RecordService.procedures_of": ctx.records.procedures_of,
         "RecordService.get_procedure": ctx.records.get_procedure,
         "RecordService.prior_procedures": lambda pid: ctx.records.prior_procedures(pid, procedure),
@@ -187,7 +188,9 @@ _IMAGE_ID_CALLS = {"ImageService.of_procedure", "ImageService.renderings", "Imag
                    "ImageService.remove",
                    "PathwayService.of_patient"}  # fmt: skip
 ID_LOOKUPS = sorted(
-    _PROCEDURE_ID_CALLS | _IMAGE_ID_CALLS | {"RecordService.get_patient", "PresetService.get", "PresetService.delete"}
+    _PROCEDURE_ID_CALLS
+    | _IMAGE_ID_CALLS
+    | {"RecordService.get_patient", "RecordService.versions_of", "PresetService.get", "PresetService.delete"}
 )
 # These answer "nothing" (an empty list, None, False) for an id that names no record; the others raise NotFound.
 _EMPTY_FOR_UNKNOWN = {
@@ -988,6 +991,7 @@ COVERED: dict[str, str] = {
     "RecordService.get_patient": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.save_patient": "test_save_patient_refuses_each_hostile_field_clearly",
     "RecordService.list_procedures": "test_lookups_by_hostile_id_say_not_found",
+    "RecordService.versions_of": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.get_procedure": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.procedures_of": "test_lookups_by_hostile_id_say_not_found",
     "RecordService.prior_procedures": "test_lookups_by_hostile_id_say_not_found",

@@ -25,6 +25,9 @@ def _no_modal_discard_dialog(monkeypatch):
     monkeypatch.setattr(WindowQuestions, "ask_restore", lambda self, draft: False)
     # A save refused as stale would block on the reload question: keep the edits on screen (its default).
     monkeypatch.setattr(WindowQuestions, "ask_reload", lambda self, what: False)
+    # Patient details kept for another user are offered back, and asked about at quitting: restore, and quit.
+    monkeypatch.setattr(WindowQuestions, "ask_restore_details", lambda self, name: True)
+    monkeypatch.setattr(WindowQuestions, "ask_quit_with_kept", lambda self, authors: True)
     # An unusual adult weight asks before saving: tests that are not about it answer "save as entered".
     monkeypatch.setattr(WindowQuestions, "confirm_weight", lambda self, why: True)
 

@@ -92,10 +92,11 @@ def test_a_procedure_is_not_started_beside_unsaved_patient_details(
     assert window.patient_page.form.allergies.text() == ("" if answer else "iodinated contrast")
 
 
-def test_the_lock_screen_says_unsaved_patient_details_are_not_kept_for_someone_else(
+def test_the_lock_screen_says_unsaved_patient_details_are_put_aside_for_their_author(
     qtbot, window, ctx, two_patients, accounts
 ):
-    """A procedure's edits are kept as a draft when someone else signs in; a patient's details have none."""
+    """A procedure's edits are kept as a draft when someone else signs in; a patient's details are kept in memory
+    for their author (tests/ui/test_ui_kept_details.py)."""
     from tests.actors import PASSWORD
 
     former, _ = two_patients
@@ -110,7 +111,7 @@ def test_the_lock_screen_says_unsaved_patient_details_are_not_kept_for_someone_e
     window.session.lock()
 
     assert screen.draft_note.isVisibleTo(screen)
-    assert "patient's details" in screen.draft_note.text() and "lost" in screen.draft_note.text()
+    assert "patient's details" in screen.draft_note.text() and "put aside for" in screen.draft_note.text()
     type_into(qtbot, find(screen, "Your password"), PASSWORD)
     click(qtbot, find(screen, "Unlock"))
     assert window.patient_page.form.allergies.text() == "latex"  # the same user finds them as left

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facetdesk.domain.base import STORED
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import Sex
 from facetdesk.domain.patient import INR_INPUT_MAX, Patient
+from facetdesk.domain.toxin import ToxinElsewhere
 from facetdesk.ui.common.date_fields import DateTimeField
 from facetdesk.ui.common.error_router import ErrorRouter
 from facetdesk.ui.common.widgets import (
@@ -247,6 +249,11 @@ class PatientForm(QWidget):
     def patient_id(self) -> int | None:
         return self._patient_id
 
+    @property
+    def version(self) -> int:
+        """The stored version the form was loaded from (0: a new patient)."""
+        return self._version
+
     def clear(self) -> None:
         self.load(None)
 
@@ -263,28 +270,45 @@ class PatientForm(QWidget):
         self._shown = patient
         self._patient_id = patient.id if patient else None
         self._version = patient.version if patient else 0
-        self.mrn.setText(patient.mrn if patient else "")
-        self.family_name.setText(patient.family_name if patient else "")
-        self.given_name.setText(patient.given_name if patient else "")
-        self.date_of_birth.set_value(patient.date_of_birth if patient else None)
-        self.sex.set_value(patient.sex if patient else None)
-        self.weight.set_value_or_none(patient.weight_kg if patient else None)
-        self.diabetes.set_value(patient.diabetes if patient else None)
-        self.pregnant.set_value(patient.pregnant if patient else None)
-        self.neuromuscular.set_value(patient.neuromuscular_disease if patient else None)
-        self.infection.set_value(patient.injection_site_infection if patient else None)
-        self.renal.set_value(patient.renal_impairment if patient else None)
-        self.inr.set_value_or_none(patient.inr if patient else None)
-        self.inr_taken.set_value(patient.inr_taken_at if patient else None)
-        self.inr_normal.set_value(patient.inr_normal if patient else None)
-        self.allergies.setText("; ".join(patient.allergies) if patient else "")
-        self.takes_anticoagulants.set_value(patient.takes_anticoagulants if patient else None)
-        self.toxin_elsewhere.set_records(patient.toxin_elsewhere if patient else [])
-        self.had_toxin_elsewhere.set_value(patient.had_toxin_elsewhere if patient else None)
-        self.anticoag_table.setRowCount(0)
-        for use in patient.anticoagulants if patient else []:
-            self.add_anticoagulant(use.agent, use.last_dose_at)
+        self._fill(patient.model_dump() if patient else {})
         self._loaded = self.data()
+
+    def restore(self, patient: Patient | None, values: dict) -> None:
+        """Unsaved values (as ``data`` gave them) put back over ``patient`` as stored now (None: a new one).
+
+        They stay unsaved, and based on the version they were typed over: a save over a change made since is
+        refused as stale, naming what changed, and offers a reload, as for any edit.
+        """
+        self.load(patient)
+        self._fill(values)
+        self._version = values.get("version") or 0
+
+    def _fill(self, values: dict) -> None:
+        """Every field from ``values`` (keys as ``data``); a missing key leaves its field empty."""
+        self.mrn.setText(values.get("mrn") or "")
+        self.family_name.setText(values.get("family_name") or "")
+        self.given_name.setText(values.get("given_name") or "")
+        self.date_of_birth.set_value(values.get("date_of_birth"))
+        self.sex.set_value(values.get("sex"))
+        self.weight.set_value_or_none(values.get("weight_kg"))
+        self.diabetes.set_value(values.get("diabetes"))
+        self.pregnant.set_value(values.get("pregnant"))
+        self.neuromuscular.set_value(values.get("neuromuscular_disease"))
+        self.infection.set_value(values.get("injection_site_infection"))
+        self.renal.set_value(values.get("renal_impairment"))
+        self.inr.set_value_or_none(values.get("inr"))
+        self.inr_taken.set_value(values.get("inr_taken_at"))
+        self.inr_normal.set_value(values.get("inr_normal"))
+        self.allergies.setText("; ".join(values.get("allergies") or []))
+        self.takes_anticoagulants.set_value(values.get("takes_anticoagulants"))
+        # Entries the form itself accepted (each validated when added): read back as they were.
+        self.toxin_elsewhere.set_records(
+            [ToxinElsewhere.model_validate(t, context=STORED) for t in values.get("toxin_elsewhere") or []]
+        )
+        self.had_toxin_elsewhere.set_value(values.get("had_toxin_elsewhere"))
+        self.anticoag_table.setRowCount(0)
+        for use in values.get("anticoagulants") or []:
+            self.add_anticoagulant(use.get("agent"), use.get("last_dose_at"))
 
     def data(self) -> dict:
         anticoagulants = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -12,178 +12,26 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from facetdesk.domain.catalog import Catalog
-from facetdesk.domain.enums import Side
 from facetdesk.domain.errors import FieldError
 from facetdesk.domain.patient import Patient
-from facetdesk.domain.procedure import PainScore
-from facetdesk.domain.relief import onset_allowance, relief_thresholds, summarize_relief
+from facetdesk.domain.relief import relief_thresholds
 from facetdesk.services.records import RecordService
 from facetdesk.ui.common import style
-from facetdesk.ui.common.paged_model import PagedRowsModel
 from facetdesk.ui.common.widgets import named
 from facetdesk.ui.patients.patient_form import PatientForm
 
+# The timeline's parts, here too for the code that imports them from the page.
+from facetdesk.ui.patients.timeline import TIMELINE_PAGE_SIZE, TimelineModel, TimelineTable, timeline_row
+
 if TYPE_CHECKING:
-    from facetdesk.storage.repository import ProcedureSummary
+    from facetdesk.storage.repository import ProcedureSummary, RecordVersions
 
-# Procedures read per page of the timeline, newest first; older ones as it is scrolled.
-TIMELINE_PAGE_SIZE = 50
-
-
-def _levels(targets: tuple[tuple[str, Side], ...]) -> list[str]:
-    out: list[str] = []
-    for level, _side in targets:
-        if level not in out:
-            out.append(level)
-    return out
-
-
-def _laterality(targets: tuple[tuple[str, Side], ...], levels: list[str]) -> str:
-    # As Procedure.laterality: both sides at every level is bilateral, both sides elsewhere mixed.
-    sides = {side for _level, side in targets}
-    if len(sides) == 2:
-        both = all({side for lv, side in targets if lv == level} == sides for level in levels)
-        return "bilateral" if both else "mixed"
-    return next(iter(sides)).label.lower() if sides else ""
-
-
-def _regions(levels: list[str], catalog: Catalog) -> list[str]:
-    out: list[str] = []
-    for level in levels:
-        joint = catalog.joint(level)
-        if joint is not None and joint.region not in out:
-            out.append(joint.region)
-    return out
-
-
-def timeline_row(
-    procedure: ProcedureSummary, catalog: Catalog, thresholds: tuple[float, ...] | None = None
-) -> tuple[str, ...]:
-    """One line of the patient's timeline: when, where, what, and how much relief it gave for how long.
-
-    Computed from the summary the list query reads (targets, pain scores, signature), not from a
-    whole Procedure, so a page of the timeline costs no record validation.
-    """
-    thresholds = thresholds or relief_thresholds(catalog)
-    scores = [PainScore.model_construct(minutes_after=m, nrs=n, activity="") for m, n in procedure.pain_scores]
-    summary = summarize_relief(procedure.pre_procedure_pain, scores, thresholds, onset_allowance(catalog))
-    peak = f"{summary.peak_pct:g}%" if summary.peak_pct is not None else "—"
-    meaningful = summary.duration(thresholds[0])
-    if meaningful is None or not meaningful.reached:
-        lasted = "—" if summary.peak_pct is None else "not reached"
-    else:
-        lasted = meaningful.short_text()
-    levels = _levels(procedure.targets)
-    return (
-        f"{procedure.performed_at:%Y-%m-%d %H:%M}",
-        ", ".join(r.capitalize() for r in _regions(levels, catalog)) or "—",
-        procedure.technique.label,
-        procedure.intent.label,
-        f"{', '.join(levels)} {_laterality(procedure.targets, levels)}" if levels else "—",  # a toxin-only visit
-        peak,
-        lasted,
-        procedure.physician,
-        f"Signed {procedure.signed_at:%Y-%m-%d}" if procedure.signed_at is not None else "Draft",
-    )
-
-
-class TimelineModel(PagedRowsModel):
-    """The patient's procedures (ProcedureSummary rows), newest first, read a page at a time.
-
-    A row's texts are worked out when the view first shows it, then kept: a page of 50 costs the rows
-    on screen, not all fifty.
-    """
-
-    def __init__(self, headers: list[str], catalog: Catalog, parent=None):
-        super().__init__(TIMELINE_PAGE_SIZE, parent)
-        self._headers = headers
-        self.HEADERS = tuple(headers)
-        self._catalog = catalog
-        self._thresholds = relief_thresholds(catalog)
-        self._cells: dict[int, tuple[str, ...]] = {}
-
-    def load(self, read) -> None:
-        self._cells = {}
-        super().load(read)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 (Qt API)
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cells(index.row())[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return self._rows[index.row()].id
-        return None
-
-    def cells(self, row: int) -> tuple[str, ...]:
-        summary: ProcedureSummary = self._rows[row]
-        cells = self._cells.get(summary.id)
-        if cells is None:
-            cells = self._cells[summary.id] = timeline_row(summary, self._catalog, self._thresholds)
-        return cells
-
-    def procedure_id(self, row: int) -> int:
-        return self.row_at(row).id
-
-
-class TimelineTable(QTableView):
-    """The timeline's view, with the row and cell accessors of a QTableWidget for the code that reads it."""
-
-    def rowCount(self) -> int:  # noqa: N802 (QTableWidget's name)
-        return self.model().rowCount()
-
-    def columnCount(self) -> int:  # noqa: N802
-        return self.model().columnCount()
-
-    def currentRow(self) -> int:  # noqa: N802
-        index = self.currentIndex()
-        return index.row() if index.isValid() else -1
-
-    # Columns that give way, in this order, when the table is narrower than its contents (they elide: the
-    # date, region, relief figures and status stay whole, so a row's state is never off screen).
-    YIELDING = (7, 2, 3, 4)
-    MIN_YIELD = 40
-
-    def fit_columns(self) -> None:
-        """Size columns to their contents, then narrow the yielding ones until all fit the view's width."""
-        self.resizeColumnsToContents()
-        header = self.horizontalHeader()
-        excess = header.length() - self.viewport().width()
-        for column in self.YIELDING:
-            if excess <= 0:
-                break
-            width = header.sectionSize(column)
-            cut = min(excess, max(0, width - self.MIN_YIELD))
-            header.resizeSection(column, width - cut)
-            excess -= cut
-        if excess < 0:  # room to spare: the physician's name gets it
-            header.resizeSection(self.YIELDING[0], header.sectionSize(self.YIELDING[0]) - excess)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
-        if self.model() is not None:
-            self.fit_columns()
-
-    def item(self, row: int, column: int) -> QTableWidgetItem | None:
-        """A detached copy of the cell (its text, and the procedure id as UserRole), or None outside the rows."""
-        index = self.model().index(row, column)
-        if not index.isValid():
-            return None
-        item = QTableWidgetItem(str(index.data()))
-        item.setData(Qt.ItemDataRole.UserRole, index.data(Qt.ItemDataRole.UserRole))
-        return item
+__all__ = ["TIMELINE_PAGE_SIZE", "PatientPage", "TimelineModel", "TimelineTable", "timeline_row"]
 
 
 class PatientPage(QWidget):
@@ -296,6 +144,12 @@ class PatientPage(QWidget):
         self.form.load(patient)
         self.refresh_procedures()
 
+    def show_unsaved(self, patient: Patient | None, values: dict, usual_anticoagulants: list[str]) -> None:
+        """Unsaved details given back to their author, over the patient as stored now (None: a new patient)."""
+        self.form.set_usual_agents(usual_anticoagulants)
+        self.form.restore(patient, values)
+        self.refresh_procedures()
+
     def forget(self) -> None:
         """Nobody's record on show (another user signed in)."""
         self.form.clear()
@@ -325,11 +179,28 @@ class PatientPage(QWidget):
     def show_error(self, message: str) -> None:
         self.form.general_error.show_error(message)
 
-    def refresh_procedures(self) -> None:
+    @property
+    def patient_version(self) -> int:
+        """The stored version of the patient details on show (0: a new patient)."""
+        return self.form.version
+
+    def reload_details(self, patient: Patient) -> None:
+        """The patient's details as stored now (the form had no unsaved changes); the timeline stays as it is."""
+        self.form.load(patient)
+
+    def timeline_out_of_date(self, versions: RecordVersions) -> bool:
+        """Whether the timeline's rows differ from the stored ``versions`` of the patient's procedures."""
+        return self.timeline.out_of_date(versions)
+
+    def refresh_procedures(self, keep_place: bool = False) -> None:
         """The patient's timeline, newest first, with each procedure's peak relief and its duration.
 
-        Only the first page is read now; older procedures are read as the timeline is scrolled.
+        Only the first page is read now; older procedures are read as the timeline is scrolled. ``keep_place``
+        (the same patient's timeline read again): as many rows as were read, the same procedure selected and
+        the same scroll position, so an update from elsewhere does not move what the user was looking at.
         """
+        selected, rows_read = (self._selected_id(), self.timeline.rowCount()) if keep_place else (None, 0)
+        scrolled = self.procedures.verticalScrollBar().value()
         pid = self.form.patient_id
         if pid is None:
             self.timeline.load(None)
@@ -340,6 +211,8 @@ class PatientPage(QWidget):
                 return records.list_procedures(pid, before=None if last is None else last.cursor, limit=limit)
 
             self.timeline.load(read)
+            while self.timeline.rowCount() < rows_read and self.timeline.canFetchMore():
+                self.timeline.fetchMore()
         self.procedures.fit_columns()
         any_procedures = self.timeline.rowCount() > 0
         self.new_button.setEnabled(pid is not None and self._can_create)
@@ -349,7 +222,9 @@ class PatientPage(QWidget):
         self.copy_button.setEnabled(any_procedures and self._can_create)
         self.hint.setVisible(pid is None)
         if any_procedures:
-            self.procedures.selectRow(0)
+            self.procedures.selectRow(self.timeline.row_of(selected) or 0)
+        if keep_place:
+            self.procedures.verticalScrollBar().setValue(scrolled)
 
     def set_permissions(self, can_create: bool, create_reason: str = "") -> None:
         """Whether the signed-in user may start procedures (New, Start from selected); why not as the tooltip."""

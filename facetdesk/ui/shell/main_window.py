@@ -20,7 +20,9 @@ from facetdesk.ui.editor.autosave import DEFAULT_INTERVAL_MS, AutosaveController
 from facetdesk.ui.patients.patient_list import PatientListPanel
 from facetdesk.ui.patients.patient_page import PatientPage
 from facetdesk.ui.shell.admin_dialogs import AdminDialogs
+from facetdesk.ui.shell.catch_up import CatchUp
 from facetdesk.ui.shell.draft_recovery import DraftRecovery
+from facetdesk.ui.shell.kept_details import DetailsKeeper
 from facetdesk.ui.shell.menus import WindowMenus
 from facetdesk.ui.shell.note_output import NoteOutput
 from facetdesk.ui.shell.outbox_runner import OutboxRunner
@@ -85,9 +87,15 @@ class MainWindow(QMainWindow):
         self.admin.outbox_runner = self.outbox_runner
         self.note_output.kick_outbox = self.outbox_runner.kick
         page = self.patient_page
+        # Unsaved patient details of a user someone else signed in over: kept for them, in memory.
+        self.kept_details = DetailsKeeper(ctx, page, self.work_area, self.questions)
         self.session = SessionController(
-            ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms,
-            unsaved_details=lambda: self.work_area.on_show(page) and page.has_unsaved_changes(),
+            ctx, self, self.central, self.splitter, workspace=self, idle_ms=idle_ms, details=self.kept_details
+        )
+        # The open patient and procedure kept as stored when another workstation changes them.
+        self.catch_up = CatchUp(
+            ctx, self, page, editor=lambda: self._editor if self._editing() else None,
+            paused=lambda: self.session.is_locked, status=self._status,
         )  # fmt: skip
         self.menus = WindowMenus(
             self, self.undo_group, patients=self.patients, procedures=self.procedures, note_output=self.note_output,
@@ -277,6 +285,15 @@ class MainWindow(QMainWindow):
             self.session.idle.disarm()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        # Patient details kept in memory for users someone else signed in over (and, while locked, the absent
+        # user's on the page) go with the app: asked first, naming whose, never the patient.
+        actor = self._ctx.work.actor
+        kept = self.kept_details.kept_for_others(actor)
+        if self.session.is_locked and actor is not None and self.kept_details.unsaved():
+            kept.append(actor.display_name)
+        if kept and not self.questions.ask_quit_with_kept(kept):
+            event.ignore()
+            return
         if self.session.is_locked:
             # Nobody here can answer for the absent user: their edits stay in the draft, offered at the next start.
             if self._autosave is not None:

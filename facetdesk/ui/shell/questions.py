@@ -67,6 +67,38 @@ class WindowQuestions(QObject):
         box.exec()
         return box.clickedButton() is reload_button
 
+    def ask_restore_details(self, patient_name: str) -> bool:
+        """Put back the patient details this user left unsaved when someone else signed in? Enter restores."""
+        box = self.restore_details_box(patient_name)
+        box.exec()
+        return box.clickedButton() is not box.button(QMessageBox.StandardButton.Discard)
+
+    def restore_details_box(self, patient_name: str) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Unsaved changes"),
+            self.tr("You had unsaved changes to {name}.").format(name=patient_name),
+            QMessageBox.StandardButton.Discard,
+            self._parent,
+        )
+        restore = box.addButton(self.tr("Restore"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(restore)
+        box.setEscapeButton(restore)  # closing the question loses nothing
+        return box
+
+    def ask_quit_with_kept(self, authors: list[str]) -> bool:
+        """Quit although unsaved patient details are kept for other users (they are lost)? The default is No."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Unsaved changes kept"),
+            self.tr("Unsaved patient details kept for {who} will be lost. Quit anyway?").format(who=", ".join(authors)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self._parent,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
     def confirm_weight(self, why: str) -> bool:
         """Save an unusual weight? The default is No."""
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Check the weight"), why + "\n" + self.tr(

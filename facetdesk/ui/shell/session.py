@@ -7,7 +7,6 @@ stack it covers with the lock screen, the work area it shows again, and the wind
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 import shiboken6
@@ -71,6 +70,20 @@ class Workspace(Protocol):
     def refresh_undo(self) -> None: ...
 
 
+class UnsavedDetails(Protocol):
+    """The patient details left unsaved on the page: kept for their author when someone else signs in."""
+
+    def unsaved(self) -> bool: ...
+
+    def keep_for(self, author: Actor) -> bool:
+        """Keep the unsaved details on show for ``author`` (the window then starts afresh)."""
+        ...
+
+    def offer_back(self, actor: Actor) -> bool:
+        """Offer ``actor`` the details kept for them; True when they were put back."""
+        ...
+
+
 class SessionController(QObject):
     def __init__(
         self,
@@ -80,16 +93,16 @@ class SessionController(QObject):
         work_area: QWidget,
         workspace: Workspace,
         idle_ms: int | None,
-        unsaved_details: Callable[[], bool] = lambda: False,
+        details: UnsavedDetails,
     ):
         """``idle_ms``: lock after this long without input (tests); by default the clinic's setting;
-        ``unsaved_details``: whether the patient's details on show were edited and not saved (no draft keeps them,
-        so the lock screen says so)."""
+        ``details``: the patient's details on show, edited and not saved (kept in memory for their author when
+        someone else signs in)."""
         super().__init__(window)
         self._ctx, self._window, self._central, self._work_area, self._workspace = (
             ctx, window, central, work_area, workspace
         )  # fmt: skip
-        self._unsaved_details = unsaved_details
+        self._details = details
         self.lock_screen = LockScreen()
         central.addWidget(self.lock_screen)
         self.lock_screen.unlock_requested.connect(self.try_unlock)
@@ -163,7 +176,7 @@ class SessionController(QObject):
         """Cover the window: patient data hidden, every action off, until a password is entered."""
         actor = self._ctx.work.actor
         unsaved = self._workspace.has_unsaved_edits()
-        details = self._unsaved_details()
+        details = self._details.unsaved()
         if not self._locked:
             self._locked = True
             self.idle.disarm()
@@ -195,7 +208,8 @@ class SessionController(QObject):
         return True
 
     def try_switch(self, username: str, password: str) -> bool:
-        """Someone else signs in: the previous user's unsaved edits stay in their draft, the window starts afresh."""
+        """Someone else signs in: the previous user's unsaved edits are kept for them (the procedure's in its
+        draft, the patient details in memory), the window starts afresh, and what this user left is offered."""
         previous = self._ctx.work.actor
         if previous is not None and username.strip().lower() == previous.username:
             return self.try_unlock(password)
@@ -214,8 +228,12 @@ class SessionController(QObject):
             self.lock_screen.other_password.clear()
             self.lock_screen.show_error(str(exc))
             return False
+        if previous is not None:
+            self._details.keep_for(previous)  # neither seen nor saved by the next user, nor lost
         self._start_afresh(previous, unsaved)
         self._unlock_screen(reopen_dialogs=False)
+        if self._details.offer_back(actor):
+            return True
         if not self._offer_parked(actor) and actor.username not in self._offered_to:
             # Their first sign-in in this window: the drafts a crash left for them (and only them) are offered now.
             self._offered_to.add(actor.username)

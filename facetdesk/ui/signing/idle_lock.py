@@ -120,7 +120,7 @@ class LockScreen(QWidget):
         self.switch_button = named(
             QPushButton(self.tr("Sign in as this user")),
             "Sign in as another user",
-            self.tr("The open procedure and patient are closed; unsaved changes are kept as a draft"),
+            self.tr("The open procedure and patient are closed; unsaved changes are kept for their author"),
         )
         self.other_box = QGroupBox(self.tr("Someone else"))
         other = QFormLayout(self.other_box)
@@ -175,7 +175,7 @@ class LockScreen(QWidget):
         self, actor: Actor | None, unsaved: bool, switching: bool = False, unsaved_details: bool = False
     ) -> None:
         """Reset the fields for ``actor`` (None: nobody is signed in, only "someone else" applies); ``unsaved``:
-        the open procedure's edits, kept as a draft; ``unsaved_details``: the patient's, which no draft keeps."""
+        the open procedure's edits, kept as a draft; ``unsaved_details``: the patient's, kept in memory."""
         self.clear_fields()
         now = f"{datetime.now():%H:%M}"
         if actor is None:
@@ -201,8 +201,8 @@ class LockScreen(QWidget):
         if unsaved_details:
             notes.append(
                 self.tr(
-                    "The patient's details on screen have unsaved changes. No draft keeps them: "
-                    "if someone else signs in, they are lost. {name} can unlock and save them."
+                    "The patient's details have unsaved changes. If someone else signs in, they are put "
+                    "aside for {name} and offered back at their next sign-in (until FacetDesk is closed)."
                 ).format(name=name)
             )
         self.draft_note.setText("\n".join(notes))
