@@ -22,7 +22,10 @@ class Listener:
 
 
 @contextmanager
-def mllp_listener(events: tuple[str, ...] = ("MDM^T02^MDM_T02", "MDM^T06^MDM_T02")) -> Iterator[Listener]:
+def mllp_listener(
+    events: tuple[str, ...] = ("MDM^T02^MDM_T02", "MDM^T06^MDM_T02"), port: int = 0
+) -> Iterator[Listener]:
+    """``port``: 0 for any free one, or a given one (an engine coming back where it was)."""
     state = Listener(port=0)
 
     class Reply(AbstractHandler):
@@ -38,7 +41,7 @@ def mllp_listener(events: tuple[str, ...] = ("MDM^T02^MDM_T02", "MDM^T06^MDM_T02
                 ack.msa.msa_3 = state.ack_text
             return ack.to_mllp()
 
-    server = MLLPServer("127.0.0.1", 0, {event: (Reply,) for event in events})
+    server = MLLPServer("127.0.0.1", port, {event: (Reply,) for event in events})
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

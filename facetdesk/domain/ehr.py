@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
+from facetdesk.domain.audit import canonical_json, sha256_text
 from facetdesk.domain.base import Model
 
 # Placeholders used while a clinic has not named its EHR's systems: not registered identifiers.
@@ -140,3 +144,66 @@ class OutboxEntry(Model):
     ack_code: str = ""
     patient: str = ""  # "Family, Given (MRN)", for the view
     performed_at: datetime | None = None
+
+
+# Where a queued message goes is audited from this version of the queueing entry on (its "routes"): entries
+# written before it hash the payloads only, and their messages are checked for content, not for destination.
+ROUTE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class MessageRoute:
+    """Where one queued message goes and what it is labelled, as its queueing audit entry hashes it."""
+
+    procedure_id: int
+    part: int
+    kind: str
+    destination: str
+    target: str  # the folder, or "host:port" of the interface engine
+    control_id: str
+    file_name: str
+    sha256: str  # of the payload, as stored beside it
+
+    def digest(self) -> str:
+        return sha256_text(canonical_json({"route_format": ROUTE_FORMAT, **asdict(self)}))
+
+
+class MessageCheck(str, Enum):
+    AS_QUEUED = "as queued"
+    # Queued before destinations were audited: its content is checked, where it goes cannot be.
+    LEGACY = "legacy"
+    CONTENT_CHANGED = "content changed"
+    ROUTE_CHANGED = "route changed"
+    # No queueing entry names this message id: added, or renumbered, outside FacetDesk.
+    NOT_QUEUED = "not queued"
+
+
+@dataclass
+class QueuedMessages:
+    """What the queueing audit entries of one procedure say about its EHR messages."""
+
+    payloads: set[str] = field(default_factory=set)
+    legacy_payloads: set[str] = field(default_factory=set)
+    routes: dict[int, str] = field(default_factory=dict)  # message id -> MessageRoute.digest()
+
+    def add(self, detail: Mapping[str, Any]) -> None:
+        """Take in one queueing entry's detail (services.ehr_outbox writes it)."""
+        hashes = {str(h) for h in detail.get("sha256") or ()}
+        self.payloads |= hashes
+        routes = detail.get("routes")
+        if not isinstance(routes, dict):
+            self.legacy_payloads |= hashes
+            return
+        for message_id, digest in routes.items():
+            if str(message_id).isdigit():
+                self.routes[int(message_id)] = str(digest)
+
+    def check(self, message_id: int, route: MessageRoute, payload_sha256: str) -> MessageCheck:
+        """Whether the stored message is the one FacetDesk queued, going where it was queued to."""
+        if payload_sha256 not in self.payloads:
+            return MessageCheck.CONTENT_CHANGED
+        recorded = self.routes.get(message_id)
+        if recorded is not None:
+            return MessageCheck.AS_QUEUED if recorded == route.digest() else MessageCheck.ROUTE_CHANGED
+        # Bytes queued only by entries that record routes, under an id none of them names: a copy made outside.
+        return MessageCheck.LEGACY if payload_sha256 in self.legacy_payloads else MessageCheck.NOT_QUEUED

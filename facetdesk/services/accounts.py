@@ -15,7 +15,7 @@ from facetdesk.domain.text import storable_text
 from facetdesk.domain.users import Actor, Permission, Role, User
 from facetdesk.services.keys import KeyKeeper
 from facetdesk.services.session import WorkSession
-from facetdesk.services.validation import validated
+from facetdesk.services.validation import WHOLE_WITHOUT_BASIS, validated, with_changes
 from facetdesk.storage import trust as key_store
 from facetdesk.storage import users as store
 from facetdesk.storage.db import Database
@@ -188,18 +188,25 @@ class AccountService:
 
         ``based_on``: the account as the editor loaded it. When another administrator changed it since, the save
         is refused (StaleRecord naming what changed): the form holds every flag, so saving it would silently undo
-        theirs (an account deactivated meanwhile would be active again)."""
+        theirs (an account deactivated meanwhile would be active again). Without it, ``data`` is a dict naming the
+        account's id and only the fields to change, applied to the account as stored under its row's lock; a whole
+        account without ``based_on`` is refused."""
         self._work.require(Permission.MANAGE_USERS)
-        user = parse_user(data)
-        if user.id is None:
-            raise InvalidRecord([FieldError(("id",), "choose a stored account to change")])
         if based_on is not None and not isinstance(based_on, User):
             raise InvalidRecord([FieldError(("based_on",), "must be the account as it was loaded")])
+        if based_on is None and isinstance(data, User):
+            raise InvalidRecord([FieldError(("based_on",), WHOLE_WITHOUT_BASIS)])
+        user = parse_user(data) if based_on is not None else None
+        user_id = user.id if user is not None else _changes_id(data)
+        if user_id is None:
+            raise InvalidRecord([FieldError(("id",), "choose a stored account to change")])
         digest = None if new_password is None else self._hasher.hash(_check_password(new_password))
         with self._db.transaction() as session:
-            before = store.get_user(session, user.id, lock=True)
+            before = store.get_user(session, user_id, lock=True)
             if before is None:
                 raise InvalidRecord([FieldError(("id",), "this account no longer exists")])
+            if user is None:
+                user = validated(User, with_changes(before, data))
             if before.username != user.username:
                 raise InvalidRecord([FieldError(("username",), "a user name cannot be changed; add a new account")])
             if based_on is not None and before != based_on:
@@ -323,6 +330,16 @@ def _is_ca(certificate) -> bool:
         return bool(certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return False
+
+
+def _changes_id(data: dict[str, Any] | User) -> int:
+    """The id of the account a dict of changes names (anything but a dict is refused by name)."""
+    user_id = _as_dict(data).get("id")
+    if user_id is None:
+        raise InvalidRecord([FieldError(("id",), "choose a stored account to change")])
+    _check_user_id(user_id)
+    assert isinstance(user_id, int)
+    return user_id
 
 
 def _check_user_id(user_id: object) -> None:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from facetdesk.domain.audit import AuditAction, sha256_bytes
 from facetdesk.domain.base import is_row_id
-from facetdesk.domain.ehr import DeliveryStatus, Destination, EhrInterface, MessageKind, OutboxEntry
+from facetdesk.domain.ehr import DeliveryStatus, Destination, EhrInterface, MessageCheck, MessageKind, OutboxEntry
 from facetdesk.domain.text import shown
 from facetdesk.domain.users import Permission
 from facetdesk.services.records import NotFound
 from facetdesk.services.session import WorkSession
 from facetdesk.storage import outbox as store
 from facetdesk.storage import repository as repo
-from facetdesk.storage.audit import EHR_QUEUED, queued_payload_hashes
+from facetdesk.storage.audit import EHR_QUEUED, queued_messages
 from facetdesk.storage.db import Database
 from facetdesk.storage.settings import load_settings
 from facetdesk.storage.signatures import signed_document
@@ -46,6 +46,14 @@ STALE_CLAIM = timedelta(minutes=10)
 NOT_AS_QUEUED = (
     "not sent: its content is not what FacetDesk queued (changed in the database outside FacetDesk); "
     "ask your administrator to run 'facetdesk verify'"
+)
+NOT_WHERE_QUEUED = (
+    "not sent: its destination (folder, file name, or interface engine host and port) is not the one FacetDesk "
+    "queued it to (changed in the database outside FacetDesk); ask your administrator to run 'facetdesk verify'"
+)
+LEGACY_ELSEWHERE = (
+    "not sent: it was queued before FacetDesk recorded where each message goes, and its destination is no longer "
+    "the one in Clinic settings → EHR interface; send the note again from FacetDesk"
 )
 MLLP_TIMEOUT_S = 15.0
 
@@ -160,6 +168,9 @@ class EhrOutboxService:
                     "part": part,
                     "messages": [f"{m.kind.value}>{m.destination.value}" for m in messages],
                     "sha256": sorted({m.sha256 for m in messages}),
+                    # Where each message goes (its folder or host and port, file name, kind, control id), hashed
+                    # by message id: verify and the sender refuse one sent elsewhere than queued.
+                    "routes": {str(i): m.route.digest() for i, m in zip(ids, messages, strict=True)},
                 },
             )
         return ids
@@ -189,13 +200,18 @@ class EhrOutboxService:
         now = self._clock()
         with self._db.transaction() as session:
             claimed = store.claim(session, message_id, now, STALE_CLAIM)
-            queued = set() if claimed is None else queued_payload_hashes(session, claimed.procedure_id)
-        if claimed is None:
-            return DeliveryReport()  # another workstation has it, or finished it
+            if claimed is None:
+                return DeliveryReport()  # another workstation has it, or finished it
+            check = queued_messages(session, claimed.procedure_id).check(
+                claimed.id, claimed.route, sha256_bytes(claimed.payload)
+            )
+            interface = load_settings(session).ehr
         attempts = claimed.attempts + 1
-        if sha256_bytes(claimed.payload) not in queued:
-            # Bytes FacetDesk did not queue (changed in the database) never leave as the signed note.
-            self._finish(claimed, DeliveryStatus.FAILED, attempts, error=NOT_AS_QUEUED)
+        refusal = _refusal(check, claimed, interface)
+        if refusal is not None:
+            # Bytes FacetDesk did not queue, or a destination it did not queue them to (changed in the database),
+            # never leave as the signed note.
+            self._finish(claimed, DeliveryStatus.FAILED, attempts, error=refusal)
             return DeliveryReport(failed=1)
         try:
             ack_code = self._send(claimed)
@@ -300,6 +316,26 @@ class EhrOutboxService:
     def interface(self) -> EhrInterface:
         with self._db.read() as session:
             return load_settings(session).ehr
+
+
+def _refusal(check: MessageCheck, claimed: store.Claimed, interface: EhrInterface) -> str | None:
+    """Why the claimed message must not be sent, or None."""
+    if check is MessageCheck.CONTENT_CHANGED:
+        return NOT_AS_QUEUED
+    if check in (MessageCheck.ROUTE_CHANGED, MessageCheck.NOT_QUEUED):
+        return NOT_WHERE_QUEUED
+    if check is MessageCheck.LEGACY and not _still_configured(claimed, interface):
+        # Its destination was never audited: it goes only where the clinic's settings still send notes.
+        return LEGACY_ELSEWHERE
+    return None
+
+
+def _still_configured(claimed: store.Claimed, interface: EhrInterface) -> bool:
+    if claimed.destination is Destination.FOLDER:
+        name = claimed.file_name
+        plain_name = name == Path(name).name and "\\" not in name and name not in ("", ".", "..")
+        return bool(interface.outbox_folder) and claimed.target == interface.outbox_folder and plain_name
+    return interface.has_mllp and claimed.target == f"{interface.mllp_host}:{interface.mllp_port}"
 
 
 class _Refused(ValueError):

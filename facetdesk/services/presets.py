@@ -6,13 +6,14 @@ import builtins
 from typing import Any
 
 from facetdesk.domain.audit import AuditAction, changed_fields
+from facetdesk.domain.base import is_row_id
 from facetdesk.domain.errors import FieldError, InvalidRecord
 from facetdesk.domain.preset import Preset
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
-from facetdesk.services.validation import validated
+from facetdesk.services.validation import WHOLE_WITHOUT_BASIS, validated, with_changes
 from facetdesk.storage.db import Database
-from facetdesk.storage.errors import StaleRecord
+from facetdesk.storage.errors import RecordNotFound, StaleRecord
 from facetdesk.storage.presets import (
     DuplicatePresetName,
     delete_preset,
@@ -46,23 +47,23 @@ class PresetService:
         """Validate and store (insert when ``id`` is None); a name already taken is an error on ('name',).
 
         ``based_on``: the preset as the editor loaded it; when another workstation saved it differently since, the
-        save is refused (StaleRecord naming what changed) rather than silently putting their doses back.
+        save is refused (StaleRecord naming what changed) rather than silently putting their doses back. Without
+        it, a stored preset is changed only by a dict naming its id and the fields to change, applied to the
+        preset as stored under its row's lock; a whole stored preset without ``based_on`` is refused.
         Raises InvalidRecord, or RecordNotFound when the preset was deleted meanwhile.
         """
         self._work.require(Permission.EDIT_PRESETS)
         if based_on is not None and not isinstance(based_on, Preset):
             raise InvalidRecord([FieldError(("based_on",), "must be the preset as it was loaded")])
-        try:
-            preset = parse_preset(data)
-        except InvalidRecord as exc:
-            # Name the taken name with the other problems, so one round of fixes is enough.
-            taken = self._name_taken(data)
-            if taken is not None and not any(e.path == ("name",) for e in exc.errors):
-                raise InvalidRecord([FieldError(("name",), taken), *exc.errors]) from None
-            raise
+        if based_on is None and isinstance(data, Preset) and data.id is not None:
+            raise InvalidRecord([FieldError(("based_on",), WHOLE_WITHOUT_BASIS)])
+        changes = based_on is None and isinstance(data, dict) and data.get("id") is not None
+        preset = None if changes else self._parsed(data)
         try:
             with self._db.transaction() as session:
-                if based_on is not None and preset.id is not None:
+                if preset is None:
+                    preset = self._changed(session, data)
+                elif based_on is not None and preset.id is not None:
                     stored = get_preset(session, preset.id, lock=True)
                     if stored is not None and stored != based_on:
                         changed = changed_fields(based_on.model_dump(mode="json"), stored.model_dump(mode="json"))
@@ -74,6 +75,27 @@ class PresetService:
                 return saved
         except DuplicatePresetName as exc:
             raise InvalidRecord([FieldError(("name",), str(exc))]) from None
+
+    def _parsed(self, data: dict[str, Any] | Preset) -> Preset:
+        try:
+            return parse_preset(data)
+        except InvalidRecord as exc:
+            # Name the taken name with the other problems, so one round of fixes is enough.
+            taken = self._name_taken(data)
+            if taken is not None and not any(e.path == ("name",) for e in exc.errors):
+                raise InvalidRecord([FieldError(("name",), taken), *exc.errors]) from None
+            raise
+
+    @staticmethod
+    def _changed(session, changes: Any) -> Preset:
+        """The stored preset, locked, with the fields ``changes`` names changed."""
+        preset_id = changes["id"]
+        if not is_row_id(preset_id):
+            raise InvalidRecord([FieldError(("id",), "must be the id of a stored preset")])
+        stored = get_preset(session, preset_id, lock=True)
+        if stored is None:
+            raise RecordNotFound("This preset is no longer in the database (deleted on another workstation?).")
+        return validated(Preset, with_changes(stored, changes))
 
     def _name_taken(self, data: dict[str, Any] | Preset) -> str | None:
         raw = data if isinstance(data, dict) else data.model_dump() if isinstance(data, Preset) else {}

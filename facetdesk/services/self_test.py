@@ -69,7 +69,7 @@ def seed_record(ctx: AppContext) -> SeededRecord:
     procedure = ctx.records.save_procedure(patient.id, PROCEDURE)
     assert procedure.id is not None
     ctx.images.attach(procedure.id, synthetic_dicom(), IMAGE_ENTRY)
-    ctx.settings.save(ctx.settings.load().model_copy(update={"note_images": True}))
+    ctx.settings.save({"note_images": True})  # only this setting: applied to the settings as stored
     return SeededRecord(password, patient.id, procedure.id, FAMILY_NAME)
 
 
@@ -147,14 +147,13 @@ def ehr_outbox_check(ctx: AppContext, record: SeededRecord, folder: Path) -> str
     from fhir.resources.R4B.documentreference import DocumentReference
 
     folder.mkdir()
-    settings = ctx.settings.load().model_dump()
-    settings["ehr"] = {
+    ehr = {
         "mrn_system": "urn:oid:2.16.840.1.113883.3.999.1",
         "procedure_id_system": "https://ehr.example.org/facetdesk-procedure",
         "mrn_assigning_authority": "SELFTEST",
         "outbox_folder": str(folder),
     }
-    ctx.settings.save(settings)
+    ctx.settings.save({"ehr": ehr})  # only these settings: applied to the settings as stored
     ctx.outbox.queue(record.procedure_id)
     report = ctx.outbox.deliver_due()
     if report.sent != 2:

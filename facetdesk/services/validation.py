@@ -16,6 +16,13 @@ from facetdesk.domain.procedure import Procedure
 
 M = TypeVar("M", bound=BaseModel)
 
+# Why a whole record (settings, account, preset: no row version) needs what it was based on: written as it was
+# read, it would undo a change made since.
+WHOLE_WITHOUT_BASIS = (
+    "give the record as it was loaded, or only the fields to change (a dict): a whole record read earlier would "
+    "undo a change made meanwhile on another workstation"
+)
+
 
 def validated(model: type[M], data: object) -> M:
     """``data`` as a ``model`` (a model given is validated again, as from a form); InvalidRecord names each bad
@@ -26,6 +33,22 @@ def validated(model: type[M], data: object) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidRecord(field_errors(exc)) from None
+
+
+def with_changes(stored: BaseModel, changes: object) -> object:
+    """The stored record with the fields ``changes`` names set to the values given (a sub-record given as a dict
+    changes only the fields it names): a save that names what it changes, applied to the record as it stands.
+    What is not a dict is returned as it is, for validation to refuse by name."""
+    if not isinstance(changes, dict):
+        return changes
+    merged = stored.model_dump()
+    for key, value in changes.items():
+        current = getattr(stored, key, None) if isinstance(key, str) and key in type(stored).model_fields else None
+        if isinstance(value, dict) and isinstance(current, BaseModel):
+            merged[key] = {**current.model_dump(), **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def case_file(

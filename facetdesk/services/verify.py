@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from facetdesk.domain.audit import GENESIS_HASH, AuditAction, AuditEntry, canonical_json, sha256_text, verify_chain
+from facetdesk.domain.ehr import MessageCheck, QueuedMessages
 from facetdesk.domain.follow_up import FollowUp
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.signed_content import (
@@ -32,7 +33,7 @@ from facetdesk.domain.signed_content import (
 from facetdesk.storage.audit import EHR_QUEUED, iter_audit
 from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.images import iter_images
-from facetdesk.storage.outbox import iter_payloads
+from facetdesk.storage.outbox import iter_messages
 from facetdesk.storage.patients import get_patient
 from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids, signed_content
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
@@ -127,6 +128,14 @@ _ALWAYS_NEW_ON_IMPORT = ("follow_up", "image")
 _RECORDS = {"patient": "patient", "procedure": "procedure", "follow_up": "follow-up", "image": "image"}
 
 
+_OUTBOX_PROBLEMS = {
+    MessageCheck.CONTENT_CHANGED: "its content is not what FacetDesk queued for the EHR",
+    MessageCheck.ROUTE_CHANGED: "its destination (folder, file name, or interface engine host and port) or its "
+    "labels are not what FacetDesk queued it with",
+    MessageCheck.NOT_QUEUED: "no audited queueing made this message: it was added or renumbered outside FacetDesk",
+}
+
+
 @dataclass
 class _Trail:
     """What the audit trail says, gathered in one pass."""
@@ -135,7 +144,8 @@ class _Trail:
     hashes: dict[str, int] = field(default_factory=dict)  # entry hash -> position in the chain
     signs: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (procedure id, part) -> detail
     imported: set[tuple[str, int]] = field(default_factory=set)  # the signs above that an import recorded
-    queued: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # procedure id -> EHR payload hashes
+    # Procedure id -> what its EHR queueing entries say (payload hashes, and each message's route since routes).
+    queued: dict[str, QueuedMessages] = field(default_factory=lambda: defaultdict(QueuedMessages))
     renderings: dict[str, str] = field(default_factory=dict)  # image id -> its de-identified rendering's SHA-256
     records: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (entity, id) -> (format, hash)
     # Per entity, the lowest id whose creation the trail hashed: ids only grow, so every record of that entity
@@ -161,7 +171,7 @@ def _read_trail(session: Session) -> _Trail:
                 part = 0 if entry.action is AuditAction.SIGN else int(detail.get("position", -1)) + 1
             trail.signs[(entry.entity_id, int(part))] = detail
         elif entry.action is AuditAction.EXPORT and detail.get("format") == EHR_QUEUED and entry.entity_id:
-            trail.queued[entry.entity_id].update(str(h) for h in detail.get("sha256") or ())
+            trail.queued[entry.entity_id].add(detail)
         elif entry.action is AuditAction.LEGACY_SIGNATURES:
             trail.legacy = detail
         elif entry.action is AuditAction.IMPORT:
@@ -557,12 +567,21 @@ class Verifier:
                 self.report.problems.append(Problem(where, "the picture shown and printed differs from the one made"))
 
     def _check_outbox(self, session: Session) -> None:
-        """Each message on its way to the EHR is the one FacetDesk queued (its SHA-256 is in the queuing entry)."""
-        for message_id, procedure_id, payload in iter_payloads(session):
-            if hashlib.sha256(payload).hexdigest() not in self._trail.queued.get(str(procedure_id), ()):
-                self.report.problems.append(
-                    Problem(f"EHR message {message_id}", "its content is not what FacetDesk queued for the EHR")
-                )
+        """Each message on its way to the EHR is the one FacetDesk queued (its SHA-256 is in the queuing entry),
+        going where it was queued to (its route's hash too, for messages queued since routes were recorded)."""
+        legacy = 0
+        for message_id, route, payload in iter_messages(session):
+            queued = self._trail.queued.get(str(route.procedure_id), QueuedMessages())
+            check = queued.check(message_id, route, hashlib.sha256(payload).hexdigest())
+            if check is MessageCheck.LEGACY:
+                legacy += 1
+            elif check is not MessageCheck.AS_QUEUED:
+                self.report.problems.append(Problem(f"EHR message {message_id}", _OUTBOX_PROBLEMS[check]))
+        if legacy:
+            self.report.notes.append(
+                f"EHR outbox: {legacy} message(s) queued before FacetDesk recorded where each goes: their content "
+                "is checked, their destination is not (the sender sends them only where the clinic settings say)."
+            )
 
     def _check_follow_up(self, visit_id: int, visit: FollowUp | None) -> None:
         # Follow-ups recorded before format 5 carry no record hash of their own.

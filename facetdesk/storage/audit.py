@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from facetdesk.domain.audit import GENESIS_HASH, AuditAction, AuditEntry, canonical_json
+from facetdesk.domain.ehr import QueuedMessages
 from facetdesk.storage.tables import AuditRow
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises appends to the chain.
@@ -139,16 +140,16 @@ def changed_since(session: Session, entity: str, entity_id: int, read: int, stor
 EHR_QUEUED = "ehr-outbox"
 
 
-def queued_payload_hashes(session: Session, procedure_id: int) -> set[str]:
-    """The SHA-256 of every message FacetDesk queued for the EHR for this procedure, as its audit entries say."""
+def queued_messages(session: Session, procedure_id: int) -> QueuedMessages:
+    """What the audit entries that queued this procedure's messages for the EHR say: their SHA-256 and routes."""
     q = sa.select(AuditRow).where(
         AuditRow.entity == "procedure",
         AuditRow.entity_id == str(procedure_id),
         AuditRow.action == AuditAction.EXPORT.value,
     )
-    out: set[str] = set()
+    out = QueuedMessages()
     for row in session.scalars(q):
         detail = _entry(row).detail
         if detail.get("format") == EHR_QUEUED:
-            out.update(str(h) for h in detail.get("sha256") or ())
+            out.add(detail)
     return out

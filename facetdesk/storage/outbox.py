@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
-from facetdesk.domain.ehr import DeliveryStatus, Destination, MessageKind, OutboxEntry
+from facetdesk.domain.ehr import DeliveryStatus, Destination, MessageKind, MessageRoute, OutboxEntry
 from facetdesk.storage import pages
 from facetdesk.storage.tables import EhrMessageRow, PatientRow, ProcedureRow
 
@@ -26,6 +26,23 @@ class NewMessage:
     sha256: str
     payload: bytes
 
+    @property
+    def route(self) -> MessageRoute:
+        return _route(self)
+
+
+def _route(m: NewMessage | Claimed | EhrMessageRow) -> MessageRoute:
+    return MessageRoute(
+        procedure_id=m.procedure_id,
+        part=m.part,
+        kind=m.kind if isinstance(m.kind, str) else m.kind.value,
+        destination=m.destination if isinstance(m.destination, str) else m.destination.value,
+        target=m.target,
+        control_id=m.control_id,
+        file_name=m.file_name,
+        sha256=m.sha256,
+    )
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -40,6 +57,12 @@ class Claimed:
     file_name: str
     attempts: int
     payload: bytes
+    part: int
+    sha256: str
+
+    @property
+    def route(self) -> MessageRoute:
+        return _route(self)
 
 
 def add_messages(session: Session, messages: list[NewMessage], now: datetime) -> list[int]:
@@ -106,6 +129,8 @@ def claim(session: Session, message_id: int, now: datetime, stale_after: timedel
         row.file_name,
         row.attempts,
         row.payload,
+        row.part,
+        row.sha256,
     )
 
 
@@ -193,8 +218,8 @@ def count_by_status(session: Session) -> dict[DeliveryStatus, int]:
     return counts
 
 
-def iter_payloads(session: Session, batch: int = 100) -> Iterator[tuple[int, int, bytes]]:
-    """Every message's id, procedure id and exact bytes, by id (for verification)."""
+def iter_messages(session: Session, batch: int = 100) -> Iterator[tuple[int, MessageRoute, bytes]]:
+    """Every message's id, route and exact bytes, by id (for verification)."""
     query = sa.select(EhrMessageRow).options(undefer(EhrMessageRow.payload))
     for (row,) in pages.by_id(session, query, EhrMessageRow.id, batch):
-        yield row.id, row.procedure_id, row.payload
+        yield row.id, _route(row), row.payload

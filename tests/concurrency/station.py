@@ -107,6 +107,30 @@ class Station:
         self.settings = self.ctx.settings.save(edited, based_on=self.settings)
         return {}
 
+    def save_settings_changes(self, frozen: bool = False, **fields: Any) -> dict:
+        """Change only ``fields`` (an EHR field as ehr_<name>) with no form loaded, as the command line and the
+        self-test save. ``frozen``: stop this process inside the save, after it read the settings under the row's
+        lock and before it writes (the test resumes it)."""
+        from facetdesk.services import settings as module
+
+        changes: dict[str, Any] = {k: v for k, v in fields.items() if not k.startswith("ehr_")}
+        ehr = {k[len("ehr_") :]: v for k, v in fields.items() if k.startswith("ehr_")}
+        if ehr:
+            changes["ehr"] = ehr
+        real = module.save_settings
+
+        def stopping(session: Any, settings: Any) -> Any:
+            print(json.dumps({"ok": True, "frozen": True}), flush=True)
+            os.kill(os.getpid(), signal.SIGSTOP)
+            return real(session, settings)
+
+        module.save_settings = stopping if frozen else real  # type: ignore[assignment]
+        try:
+            self.ctx.settings.save(changes)
+        finally:
+            module.save_settings = real  # type: ignore[assignment]
+        return {}
+
     def verify(self) -> dict:
         report = self.ctx.audit.verify()
         return {"verified": report.ok, "lines": report.lines() if not report.ok else [], "snapshot": report.snapshot}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from facetdesk.services.context import build_context
@@ -353,3 +354,36 @@ def test_the_settings_page_saved_on_two_workstations_refuses_the_second_naming_w
     assert "EHR interface: mllp host" in second["message"] and "Nothing was saved" in second["message"]
     stored = ctx.settings.load()
     assert (stored.phone, stored.ehr.mllp_host, stored.ehr.mllp_port) == ("555-0100", "ehr.example.org", 2575)
+
+
+def _someone_waits_for_a_row_lock(ctx) -> bool:
+    """Whether a session of this database waits for a lock (polled: the server says when, not a timer)."""
+    query = sa.text(
+        "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        with ctx.database.engine.connect() as conn:
+            if conn.execute(query).scalar_one():
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_settings_changed_without_a_form_by_two_processes_at_once_lose_neither_change(ctx, stations, capsys):
+    ctx.settings.save({"clinic_name": "Synthetic Pain Clinic", "phone": "555-0100"})
+    script, colleague = stations(), stations()
+    script.send("save_settings_changes", frozen=True, phone="555-0199")
+    assert script.read().get("frozen")  # it read the settings under the row's lock and stopped before writing
+    try:
+        colleague.send("save_settings_changes", ehr_mllp_host="ehr.example.org", ehr_mllp_port=2575)
+        assert _someone_waits_for_a_row_lock(ctx), "the colleague's save did not wait for the settings row"
+    finally:
+        os.kill(script.proc.pid, signal.SIGCONT)
+    first, second = script.read(), colleague.read()
+    assert first["ok"] and second["ok"], (first, second)
+    stored = ctx.settings.load()
+    assert (stored.clinic_name, stored.phone) == ("Synthetic Pain Clinic", "555-0199")
+    assert (stored.ehr.mllp_host, stored.ehr.mllp_port) == ("ehr.example.org", 2575)
+    assert ctx.audit.verify().ok
+    report(capsys, f"settings changed by two processes at once: both kept; the second waited {second['seconds']} s")

@@ -57,12 +57,12 @@ def test_sign_in_checks_the_password_and_records_failures(ctx, accounts):
 
 def test_inactive_accounts_cannot_sign_in_and_the_last_admin_stays(ctx, accounts):
     first, nurse = accounts
-    ctx.accounts.update_user(nurse.model_copy(update={"active": False}))
+    ctx.accounts.update_user(nurse.model_copy(update={"active": False}), based_on=nurse)
     with pytest.raises(SignInFailed):
         ctx.accounts.sign_in("rn.one", "nurse password 1")
     ctx.accounts.sign_in("dr.admin", PASSWORD)
     with pytest.raises(InvalidRecord, match="last active administrator"):
-        ctx.accounts.update_user(first.model_copy(update={"is_admin": False}))
+        ctx.accounts.update_user(first.model_copy(update={"is_admin": False}), based_on=first)
 
 
 def test_weak_passwords_and_taken_names_are_refused_by_field(ctx, accounts):
@@ -151,3 +151,24 @@ def test_an_account_deactivated_on_another_workstation_is_not_reactivated_by_a_s
     with pytest.raises(InvalidRecord) as bad:
         ctx.accounts.update_user(stored, based_on={"active": True})  # type: ignore[arg-type]
     assert bad.value.errors[0].path == ("based_on",)
+
+
+def test_an_account_changed_without_a_form_changes_only_what_it_names(ctx, accounts):
+    from facetdesk.services.context import build_context
+
+    _, nurse = accounts
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        read_earlier = next(u for u in ctx.accounts.list_users() if u.id == nurse.id)
+        other.accounts.update_user({"id": nurse.id, "active": False})  # another workstation, meanwhile
+        # A whole account read earlier would reactivate it: refused, naming what it needs.
+        with pytest.raises(InvalidRecord) as info:
+            ctx.accounts.update_user(read_earlier.model_copy(update={"display_name": "RN Synthetic Renamed"}))
+        assert [e.path for e in info.value.errors] == [("based_on",)]
+        renamed = ctx.accounts.update_user({"id": nurse.id, "display_name": "RN Synthetic Renamed"})
+    finally:
+        other.close()
+    assert (renamed.active, renamed.display_name, renamed.role) == (False, "RN Synthetic Renamed", nurse.role)
+    with pytest.raises(InvalidRecord) as info:
+        ctx.accounts.update_user({"display_name": "No id"})
+    assert [e.path for e in info.value.errors] == [("id",)]

@@ -174,11 +174,10 @@ def test_an_unreachable_interface_engine_is_retried_later_then_given_up(ctx, sig
     assert entry.status is DeliveryStatus.FAILED and entry.attempts == MAX_ATTEMPTS
     assert entry.last_error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
     # Nothing is lost: retried by hand once the engine is back, the same message goes.
-    with mllp_listener() as listener:
-        with ctx.database.transaction() as session:
-            session.execute(sa.text("UPDATE ehr_messages SET target = :t"), {"t": f"127.0.0.1:{listener.port}"})
+    with mllp_listener(port=port) as listener:
         service.retry(message_id)
         assert service.deliver_due().sent == 1
+        assert len(listener.received) == 1
 
 
 def test_an_addendum_goes_as_t06_naming_the_note_it_amends(ctx, signed_setup, tmp_path):
@@ -260,3 +259,100 @@ def test_a_queued_message_changed_in_the_database_is_never_sent_and_verify_names
     assert entry.status is DeliveryStatus.FAILED and "not what FacetDesk queued" in entry.last_error
     problems = ctx.audit.verify().problems
     assert [p.where for p in problems] == [f"EHR message {hl7_id}"]
+
+
+def _set(ctx, message_id: int, **columns) -> None:
+    """A change typed into the database outside FacetDesk."""
+    with ctx.database.transaction() as session:
+        assignments = ", ".join(f"{name} = :{name}" for name in columns)
+        session.execute(sa.text(f"update ehr_messages set {assignments} where id = :id"), {**columns, "id": message_id})
+
+
+def test_a_message_redirected_in_the_database_is_never_sent_and_verify_names_it(ctx, signed_setup, tmp_path):
+    outbox, elsewhere = tmp_path / "outbox", tmp_path / "elsewhere"
+    outbox.mkdir()
+    elsewhere.mkdir()
+    with mllp_listener() as engine, mllp_listener() as intruder:
+        signed_setup(**interface(outbox, engine.port))
+        assert ctx.audit.verify().ok
+        by_kind = {(e.kind, e.destination): e.id for e in ctx.outbox.entries()}
+        hl7_file = by_kind[MessageKind.HL7_MDM, Destination.FOLDER]
+        json_file = by_kind[MessageKind.FHIR_DOCUMENT, Destination.FOLDER]
+        mllp = by_kind[MessageKind.HL7_MDM, Destination.MLLP]
+        _set(ctx, hl7_file, target=str(elsewhere))
+        _set(ctx, json_file, file_name="../elsewhere/stolen.json")  # out of the folder by its file name
+        _set(ctx, mllp, target=f"127.0.0.1:{intruder.port}")
+        report = ctx.outbox.deliver_due()
+        assert (report.sent, report.failed) == (0, 3)
+        assert intruder.received == [] and engine.received == []
+    assert list(elsewhere.iterdir()) == [] and list(outbox.iterdir()) == []
+    for entry in ctx.outbox.entries():
+        assert entry.status is DeliveryStatus.FAILED
+        assert "destination" in entry.last_error and "not the one FacetDesk queued it to" in entry.last_error
+    problems = ctx.audit.verify().problems
+    assert sorted(p.where for p in problems) == sorted(f"EHR message {i}" for i in (hl7_file, json_file, mllp))
+    assert all("destination" in p.what for p in problems)
+
+
+def test_a_copy_of_a_message_added_with_another_destination_is_never_sent(ctx, signed_setup, tmp_path):
+    with mllp_listener() as engine, mllp_listener() as intruder:
+        _, signed = signed_setup(**interface(None, engine.port))
+        (queued,) = ctx.outbox.queue(signed.id)
+        columns = "procedure_id, part, kind, destination, control_id, file_name, status, attempts, last_error, "
+        columns += "ack_code, created_at, next_attempt_at, sha256, payload"
+        copy = f"insert into ehr_messages ({columns}, target) select {columns}, :t from ehr_messages where id = :id"
+        with ctx.database.transaction() as session:
+            session.execute(
+                sa.text(copy),
+                {"t": f"127.0.0.1:{intruder.port}", "id": queued},
+            )
+        report = ctx.outbox.deliver_due()
+        assert (report.sent, report.failed) == (1, 1)
+        assert intruder.received == [] and len(engine.received) == 1
+    (copy,) = [e for e in ctx.outbox.entries() if e.id != queued]
+    assert copy.status is DeliveryStatus.FAILED
+    problems = ctx.audit.verify().problems
+    assert [p.where for p in problems] == [f"EHR message {copy.id}"]
+    assert "added or renumbered outside FacetDesk" in problems[0].what
+
+
+def _queued_before_routes(ctx, procedure_id: int, folder, file_name: str) -> int:
+    """A message as FacetDesk queued it before it recorded each message's destination: rows, and an audit entry
+    with the payloads' SHA-256 only."""
+    from facetdesk.domain.audit import AuditAction, sha256_bytes
+    from facetdesk.storage.audit import EHR_QUEUED
+
+    payload = b"MSH|^~\\&|FacetDesk|SYNTHETIC||EHR|20240101||MDM^T02^MDM_T02|legacy\r"
+    message = store.NewMessage(
+        procedure_id, 0, MessageKind.HL7_MDM, Destination.FOLDER, str(folder), "legacy", file_name,
+        sha256_bytes(payload), payload,
+    )  # fmt: skip
+    with ctx.database.transaction() as session:
+        (message_id,) = store.add_messages(session, [message], datetime.now())
+        detail = {"format": EHR_QUEUED, "part": 0, "messages": ["hl7-mdm>folder"], "sha256": [message.sha256]}
+        ctx.work.log(session, AuditAction.EXPORT, "procedure", procedure_id, detail=detail)
+    return message_id
+
+
+def test_messages_queued_before_destinations_were_audited_verify_and_go_only_where_the_settings_say(
+    ctx, signed_setup, tmp_path
+):
+    outbox, elsewhere = tmp_path / "outbox", tmp_path / "elsewhere"
+    outbox.mkdir()
+    elsewhere.mkdir()
+    _, signed = signed_setup(**interface(outbox, send_on_signing=False))
+    to_outbox = _queued_before_routes(ctx, signed.id, outbox, "facetdesk-note-legacy.hl7")
+    to_elsewhere = _queued_before_routes(ctx, signed.id, elsewhere, "facetdesk-note-legacy.hl7")
+    out_by_name = _queued_before_routes(ctx, signed.id, outbox, "../elsewhere/facetdesk-note-legacy.hl7")
+    verified = ctx.audit.verify()
+    assert verified.ok, verified.lines()
+    assert any("3 message(s) queued before FacetDesk recorded where each goes" in line for line in verified.lines())
+    report = ctx.outbox.deliver_due()
+    assert (report.sent, report.failed) == (1, 2)
+    assert [p.name for p in outbox.iterdir()] == ["facetdesk-note-legacy.hl7"]
+    assert list(elsewhere.iterdir()) == []
+    status = {e.id: e for e in ctx.outbox.entries()}
+    assert status[to_outbox].status is DeliveryStatus.SENT
+    for refused in (to_elsewhere, out_by_name):
+        assert status[refused].status is DeliveryStatus.FAILED
+        assert "no longer the one in Clinic settings" in status[refused].last_error

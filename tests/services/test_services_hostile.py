@@ -40,6 +40,7 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.errors import InvalidRecord
 from facetdesk.domain.patient import Patient
+from facetdesk.domain.settings import ClinicSettings
 from facetdesk.services.accounts import SignInFailed, parse_user
 from facetdesk.services.backups import BackupService
 from facetdesk.services.decision import check_case, check_draft, lenient_procedure
@@ -48,7 +49,7 @@ from facetdesk.services.fhir_export import fhir_bundle_for_case
 from facetdesk.services.presets import parse_preset
 from facetdesk.services.records import NotFound
 from facetdesk.services.settings import parse_settings
-from facetdesk.services.validation import parse_patient, parse_procedure, validated
+from facetdesk.services.validation import parse_patient, parse_procedure, validated, with_changes
 from facetdesk.storage.errors import StorageError
 from tests import signers
 from tests.actors import ADMIN_PHYSICIAN, NURSE
@@ -423,6 +424,11 @@ PARSERS: dict[str, tuple[Callable[[Any], Any], dict[str, Any]]] = {
     "validation.parse_procedure": (parse_procedure, rich_procedure_data()),
     "settings.parse_settings": (parse_settings, SETTINGS_PAYLOAD),
     "validation.validated": (lambda data: validated(Patient, data), rich_patient_data(3)),
+    # A save naming only the settings it changes, applied to the settings as stored.
+    "validation.with_changes": (
+        lambda data: validated(ClinicSettings, with_changes(ClinicSettings(), data)),
+        SETTINGS_PAYLOAD,
+    ),
     "presets.parse_preset": (parse_preset, preset_payload(1)),
     "accounts.parse_user": (
         parse_user,
@@ -1063,6 +1069,7 @@ COVERED: dict[str, str] = {
     "validation.parse_patient": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.parse_procedure": "test_parsers_refuse_each_hostile_field_clearly",
     "validation.validated": "test_parsers_refuse_each_hostile_field_clearly",
+    "validation.with_changes": "test_parsers_refuse_each_hostile_field_clearly",
     "settings.parse_settings": "test_parsers_refuse_each_hostile_field_clearly",
     "presets.parse_preset": "test_parsers_refuse_each_hostile_field_clearly",
     "accounts.parse_user": "test_parsers_refuse_each_hostile_field_clearly",

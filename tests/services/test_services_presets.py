@@ -52,7 +52,7 @@ def test_save_dict_get_update_delete(service):
     assert saved.id is not None and saved.name == "Thoracic IA, methylprednisolone"
     assert saved.guidance == Guidance.CT and saved.sedation is None and saved.region == "thoracic"
     assert service.get(saved.id) == saved
-    updated = service.save(saved.model_copy(update={"sedation": Sedation.MINIMAL}))
+    updated = service.save(saved.model_copy(update={"sedation": Sedation.MINIMAL}), based_on=saved)
     assert service.get(saved.id) == updated and updated.sedation == Sedation.MINIMAL
     assert len(service.list()) == 3
     assert service.delete(saved.id) is True
@@ -191,7 +191,7 @@ def test_a_preset_keeps_its_toxin_preparation_and_refuses_one_half_filled(servic
     saved = service.save(preset_data(name="MBB with Botox", botox=TOXIN))
     assert service.get(saved.id).botox.model_dump() == {"product": BotoxProduct.ONABOTULINUMTOXINA,
                                                          "vial_units": 100, "diluent_ml": 2}  # fmt: skip
-    cleared = service.save(saved.model_copy(update={"botox": None}))
+    cleared = service.save(saved.model_copy(update={"botox": None}), based_on=saved)
     assert service.get(cleared.id).botox is None
     with pytest.raises(InvalidRecord) as exc:
         service.save(preset_data(name="Half toxin", botox={**TOXIN, "vial_units": None, "diluent_ml": 0}))
@@ -242,7 +242,7 @@ def test_a_preset_keeps_the_clinics_usual_documentation_items(service):
     again = service.get(saved.id).documentation
     assert again.model_dump(mode="json", exclude_defaults=True) == USUAL_DOCUMENTATION
     # Nothing set: the preset holds no documentation (and leaves the form's alone).
-    cleared = service.save(saved.model_copy(update={"documentation": None}))
+    cleared = service.save(saved.model_copy(update={"documentation": None}), based_on=saved)
     assert service.get(cleared.id).documentation is None
 
 
@@ -292,3 +292,28 @@ def test_a_preset_saved_over_another_workstations_change_is_refused_naming_it(ct
     # The page reopened saves; and one that saves twice in a row is not stale against itself.
     again = service.save(stored.model_copy(update={"sedation": Sedation.MINIMAL}), based_on=stored)
     assert service.save(again.model_copy(update={"sedation": None}), based_on=again).sedation is None
+
+
+def test_a_preset_changed_without_a_form_changes_only_what_it_names(ctx, service):
+    from facetdesk.services.context import build_context
+    from facetdesk.storage.errors import RecordNotFound
+    from tests.actors import ADMIN_PHYSICIAN
+
+    saved = service.save(preset_data(name="Thoracic IA"))
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        read_earlier = service.get(saved.id)
+        medications = [m.model_dump() | {"volume_ml": 0.3} for m in saved.medications]
+        other.presets.save({"id": saved.id, "medications": medications})  # another workstation, meanwhile
+        # The whole preset read earlier would put the old doses back: refused, naming what it needs.
+        with pytest.raises(InvalidRecord) as info:
+            service.save(read_earlier.model_copy(update={"sedation": Sedation.MINIMAL}))
+        assert [e.path for e in info.value.errors] == [("based_on",)]
+        changed = service.save({"id": saved.id, "sedation": Sedation.MINIMAL})
+    finally:
+        other.close()
+    assert changed.sedation is Sedation.MINIMAL and [m.volume_ml for m in changed.medications] == [0.3, 0.3]
+    assert service.get(saved.id) == changed
+    service.delete(saved.id)
+    with pytest.raises(RecordNotFound):
+        service.save({"id": saved.id, "sedation": None})

@@ -69,12 +69,38 @@ def test_bad_page_size_named(service):
     assert info.value.errors[0].path == ("page_size",)
 
 
-def test_second_save_replaces_first(service, ctx):
-    service.save(ClinicSettings(clinic_name="First", logo=PNG, page_size=PageSize.A4))
+def test_a_page_replaces_the_settings_and_a_save_naming_some_keeps_the_others(service, ctx):
+    service.save(ClinicSettings(clinic_name="First", logo=PNG, page_size=PageSize.A4), based_on=service.load())
     second = service.save({"clinic_name": "Second"})
     assert service.load() == second
-    assert (second.logo, second.page_size) == (None, PageSize.LETTER)
+    assert (second.clinic_name, second.logo, second.page_size) == ("Second", PNG, PageSize.A4)
     assert _rows(ctx) == 1
+
+
+def test_whole_settings_without_what_they_were_based_on_are_refused(service):
+    read_earlier = service.load()
+    service.save({"phone": "555-0100"})  # another workstation, meanwhile
+    with pytest.raises(InvalidRecord) as info:
+        service.save(read_earlier.model_copy(update={"clinic_name": "Synthetic Spine Clinic"}))
+    assert [e.path for e in info.value.errors] == [("based_on",)]
+    assert "undo a change made meanwhile on another workstation" in str(info.value)
+    assert service.load().phone == "555-0100" and service.load().clinic_name == ""
+
+
+def test_a_save_naming_some_settings_keeps_a_change_another_workstation_made_since(ctx):
+    from facetdesk.services.context import build_context
+    from tests.actors import ADMIN_PHYSICIAN
+
+    other = build_context(ctx.database.url, actor=ADMIN_PHYSICIAN)
+    try:
+        assert ctx.settings.load() == other.settings.load()  # both read the settings
+        other.settings.save({"ehr": {"mllp_host": "ehr.example.org", "mllp_port": 2575}})
+        ctx.settings.save({"ehr": {"outbox_folder": "/srv/synthetic-outbox"}, "phone": "555-0199"})
+    finally:
+        other.close()
+    stored = ctx.settings.load()
+    assert (stored.phone, stored.ehr.outbox_folder) == ("555-0199", "/srv/synthetic-outbox")
+    assert (stored.ehr.mllp_host, stored.ehr.mllp_port) == ("ehr.example.org", 2575)
 
 
 def test_a_settings_page_saved_over_another_workstations_change_is_refused_naming_it(ctx, make_database_url):

@@ -54,8 +54,8 @@ NOT_CLINICAL = {
     "signing_keys": "keys: a changed key fails its certificate's check (test_cli_forgery)",
     "legacy_signed_procedures": "its list's hash is in the audit log (test_cli_forgery)",
     "signed_notes": "PDFs of signatures made before cryptographic signatures (legacy)",
-    "ehr_messages": "the outbox: each payload is checked against the entry that queued it (test_services_ehr_outbox); "
-    "the other columns are delivery state",
+    "ehr_messages": "the outbox: walked below (test_a_changed_column_of_a_queued_ehr_message_is_named), but for "
+    "its delivery state (OUTBOX_DELIVERY)",
     "alembic_version": "the schema's revision",
 }
 # Columns that are bookkeeping, not content, with the reason a change to them is not a change of the record.
@@ -223,6 +223,49 @@ def test_a_changed_column_of_a_clinical_record_is_named(ctx, clinic, table_name,
                 update(row, _changed(column, row[-1]))
         report = verified(conn)
     assert not report.ok, f"{table_name}.{column_name} changed behind FacetDesk's back, and verify says all is well"
+
+
+# The outbox's columns that record a message's delivery, not the message: each attempt changes them.
+OUTBOX_DELIVERY = {
+    "status": "pending, sending, sent or failed: moved on by every attempt",
+    "attempts": "a count of attempts",
+    "last_error": "the last attempt's reason",
+    "ack_code": "the receiver's answer to the last attempt",
+    "created_at": "when it was queued: the audit entry that queued it keeps its own moment",
+    "next_attempt_at": "when the next attempt is due",
+    "claimed_at": "when a workstation took it to send",
+    "sent_at": "when it was delivered",
+}
+OUTBOX = Base.metadata.tables["ehr_messages"]
+
+
+def test_the_outbox_walk_names_only_columns_the_schema_has():
+    assert set(OUTBOX_DELIVERY) <= set(OUTBOX.c.keys())
+    assert {"destination", "target", "file_name", "payload"} <= set(OUTBOX.c.keys()) - set(OUTBOX_DELIVERY)
+
+
+@pytest.fixture
+def queued(ctx: AppContext, clinic, tmp_path) -> dict[str, int]:
+    """The clinic with its signed note queued for an outbox folder and an interface engine (nothing sent)."""
+    ehr = {"outbox_folder": str(tmp_path), "mllp_host": "127.0.0.1", "mllp_port": 2575}
+    ctx.settings.save({"ehr": ehr})
+    assert len(ctx.outbox.queue(clinic["procedure"])) == 3
+    assert ctx.audit.verify().ok
+    return clinic
+
+
+@pytest.mark.parametrize("column_name", [c for c in OUTBOX.c.keys() if c not in OUTBOX_DELIVERY])
+def test_a_changed_column_of_a_queued_ehr_message_is_named(ctx, queued, column_name):
+    column = OUTBOX.c[column_name]
+    with tampered(ctx) as conn:
+        rows = conn.execute(sa.select(OUTBOX.c.id, column).order_by(OUTBOX.c.id.desc())).all()
+        for message_id, value in rows:
+            # Another procedure that exists, so a server's foreign key lets the change through.
+            changed = queued["unsigned"] if column_name == "procedure_id" else _changed(column, value)
+            conn.execute(OUTBOX.update().where(OUTBOX.c.id == message_id).values({column_name: changed}))
+        report = verified(conn)
+    named = [p for p in report.problems if p.where.startswith("EHR message")]
+    assert len(named) == len(rows), f"ehr_messages.{column_name} changed, and verify says: {report.lines()}"
 
 
 REMOVALS = {
