@@ -9,7 +9,7 @@ from facetdesk.domain.enums import ExclusionAnswer, Guidance, Intent, Sedation, 
 from facetdesk.domain.finding import SOURCE_SEPARATOR
 from facetdesk.domain.follow_up import sustained_improvement
 from facetdesk.domain.months import add_months, in_rolling_window, months_before  # noqa: F401 (re-exported for tests)
-from facetdesk.domain.procedure import Procedure
+from facetdesk.domain.procedure import PainScore, Procedure
 from facetdesk.domain.relief import summarize_relief
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.rules.context import RuleCase
@@ -69,16 +69,16 @@ def levels_text(procedure: Procedure) -> str:
     return ", ".join(procedure.levels())
 
 
-def _missing_relief_data(prior: Procedure) -> str | None:
-    """What keeps a prior block's relief from being computed, or None when it can be."""
+def _missing_relief_data(prior: Procedure, scores: list[PainScore]) -> str | None:
+    """What keeps a prior block's relief (from ``scores``, its diary) from being computed, or None when it can be."""
     missing = []
     if prior.pre_procedure_pain is None:
         missing.append("no pre-injection pain score")
-    if not prior.pain_scores:
+    if not scores:
         missing.append("no post-injection pain scores")
     if missing:
         return " and ".join(missing)
-    summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, ())
+    summary = summarize_relief(prior.pre_procedure_pain, scores, ())
     if summary.peak_pct is None:
         return summary.reason_not_computed or "relief could not be computed"
     return None
@@ -442,12 +442,20 @@ def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
     rid = case.rule_id
     min_pct = case.value("lcd.repeat_therapeutic.min_relief_pct")
     months = case.value("lcd.repeat_therapeutic.min_duration_months")
-    missing = _missing_relief_data(prior)
+    # Only the diary as it stood at this procedure: a later score was not known when the repeat was decided, and
+    # relief after the repeat may be the repeat's own.
+    since = int((case.when - prior.performed_at).total_seconds() // 60)
+    scores = [s for s in prior.pain_scores if s.minutes_after <= since]
+    later = len(prior.pain_scores) - len(scores)
+    left_out = (
+        f" ({later} diary score(s) dated after this procedure left out: not known when it was decided)" if later else ""
+    )
+    missing = _missing_relief_data(prior, scores)
     if missing:
-        return not_evaluated(case, rid, f"not evaluated: {describe_prior(prior)} has {missing}", ("intent",))
+        return not_evaluated(case, rid, f"not evaluated: {describe_prior(prior)} has {missing}{left_out}", ("intent",))
     case.th("time.days_per_month")
     onset = case.value("relief.onset_allowance_minutes")
-    summary = summarize_relief(prior.pre_procedure_pain, prior.pain_scores, (min_pct,), onset)
+    summary = summarize_relief(prior.pre_procedure_pain, scores, (min_pct,), onset)
     duration = summary.duration(min_pct)
     assert duration is not None
     span = format_minutes(int(month_minutes(months, case.catalog)))
@@ -456,7 +464,7 @@ def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
         return not_met(
             case,
             rid,
-            f"{describe_prior(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}",
+            f"{describe_prior(prior)} never reached {min_pct:g}% relief (peak {summary.peak_pct:g}%); {need}{left_out}",
             ("intent",),
         )
     # One unit for months of relief (time.days_per_month), the pain diary's: its "3 months" point is 90 days.
@@ -473,7 +481,7 @@ def _repeat_by_the_diary(case: RuleCase, prior: Procedure) -> Finding:
     )
     text = (
         f"{describe_prior(prior)}: at least {min_pct:g}% relief from {format_minutes(began)}, "
-        f"lasting {format_minutes(lasted)}{tail}; {need}"
+        f"lasting {format_minutes(lasted)}{tail}; {need}{left_out}"
     )
     if lasted >= month_minutes(months, case.catalog):
         return met(case, rid, text, ("intent",))

@@ -637,7 +637,8 @@ def test_relief_at_the_diarys_3_month_point_supports_a_repeat():
     assert value("lcd.repeat_therapeutic.min_duration_months") == 3, "the diary point below is the 3-month one"
     min_pct = value("lcd.repeat_therapeutic.min_relief_pct")
     nrs = nrs_for_relief(min_pct)
-    for at in (datetime(2023, 11, 30, 10, 0), datetime(2024, 1, 31, 10, 0), PRIOR_AT):  # month lengths differ
+    # Month lengths differ; each prior is more than 3 months before WHEN, so its 3-month score predates the repeat.
+    for at in (datetime(2023, 11, 30, 10, 0), datetime(2023, 10, 31, 10, 0), PRIOR_AT):
         diary_scores = [{"minutes_after": m, "nrs": nrs} for m in (15, 30, 60, 43200, three_months)]
         assert_met(one("lcd.repeat_therapeutic", therapeutic(), [prior_therapeutic(pain_scores=diary_scores, at=at)]))
         short = [*diary_scores[:-1], {"minutes_after": three_months - 1, "nrs": nrs}]
