@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from facetdesk.domain.block_response import KEYS as BLOCK_KEYS
-from facetdesk.domain.block_response import BlockVerdict, block_response, month_minutes
+from facetdesk.domain.block_response import BlockVerdict, block_response, blocks_apart_enough, month_minutes
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.enums import ExclusionAnswer, Guidance, Intent, Sedation, Technique
 from facetdesk.domain.finding import SOURCE_SEPARATOR
@@ -293,10 +293,11 @@ def check_confirmatory_block(case: RuleCase) -> list[Finding]:
     category=CATEGORY,
     facet_only=True,
     checks=(
-        "A therapeutic IA or MBB follows enough positive diagnostic blocks covering every level, "
-        "and why the patient is not a radiofrequency candidate is documented."
+        "A therapeutic IA or MBB follows enough positive diagnostic blocks covering every level, each at least the "
+        "confirmatory interval after the one before it that counted, and why the patient is not a radiofrequency "
+        "candidate is documented."
     ),
-    thresholds=("lcd.therapeutic.min_diagnostic_blocks", *BLOCK_KEYS),
+    thresholds=("lcd.therapeutic.min_diagnostic_blocks", *BLOCK_KEYS, "lcd.confirmatory.min_interval_days"),
 )
 def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     rid = case.rule_id
@@ -317,10 +318,11 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     for key in BLOCK_KEYS:
         case.th(key)
     threshold = case.value("relief.positive_block_pct")
-    positive, negative, unevaluable = diagnostic_blocks(case, proc.levels(), mbb_only=False)
+    found = diagnostic_blocks(case, proc.levels(), mbb_only=False)
+    positive, _, unevaluable, _ = found
     reason_ok = bool(proc.rfa_not_candidate_reason.strip())
     blocks_ok = len(positive) >= needed
-    parts = blocks_found("diagnostic block(s)", proc, needed, threshold, (positive, negative, unevaluable))
+    parts = blocks_found("diagnostic block(s)", proc, needed, threshold, found)
     parts.append(
         "reason the patient is not a radiofrequency candidate: " + ("documented" if reason_ok else "not documented")
     )
@@ -337,10 +339,18 @@ def check_therapeutic_prerequisite(case: RuleCase) -> list[Finding]:
     return [not_met(case, rid, message, ("intent",))]
 
 
-def diagnostic_blocks(case: RuleCase, levels: list[str], mbb_only: bool) -> tuple[list[str], list[str], list[str]]:
+def diagnostic_blocks(
+    case: RuleCase, levels: list[str], mbb_only: bool
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """The earlier diagnostic blocks covering every one of ``levels`` (MBBs only when ``mbb_only``), by the one
-    definition of a block response: (positive, negative, not evaluable), each block described for the message."""
-    positive, negative, unevaluable = [], [], []
+    definition of a block response: (positive, negative, not evaluable, too close), each described for the message.
+
+    A positive block counts only when it came at least lcd.confirmatory.min_interval_days after the last one counted
+    (the LCD's second block is at least 2 weeks after the first; relief.rfa_candidate pairs blocks the same way);
+    one sooner is listed as too close."""
+    min_days = case.value("lcd.confirmatory.min_interval_days")
+    positive, negative, unevaluable, too_close = [], [], [], []
+    last_counted: Procedure | None = None
     for prior in case.earlier():
         if prior.intent not in DIAGNOSTIC or not covers(prior, levels):
             continue
@@ -349,24 +359,39 @@ def diagnostic_blocks(case: RuleCase, levels: list[str], mbb_only: bool) -> tupl
         block = block_response(prior, case.catalog)
         label = f"{prior.performed_at:%Y-%m-%d}" + (f" {block.peak_pct:g}%" if block.peak_pct is not None else "")
         if block.positive:
-            positive.append(label)
+            if last_counted is None or blocks_apart_enough(last_counted, prior, case.catalog):
+                positive.append(label)
+                last_counted = prior
+            else:
+                days = (prior.performed_at.date() - last_counted.performed_at.date()).days
+                too_close.append(
+                    f"{label} (only {days} day(s) after the positive block of {last_counted.performed_at:%Y-%m-%d}; "
+                    f"at least {min_days:g} days apart, or a documented exception)"
+                )
         elif block.verdict is BlockVerdict.NEGATIVE:
             negative.append(label)
         else:
             unevaluable.append(f"{describe_prior(prior)} ({block.verdict.value}: {block.reason})")
-    return positive, negative, unevaluable
+    return positive, negative, unevaluable, too_close
 
 
 def blocks_found(
-    what: str, proc: Procedure, needed: float, threshold: float, found: tuple[list[str], list[str], list[str]]
+    what: str,
+    proc: Procedure,
+    needed: float,
+    threshold: float,
+    found: tuple[list[str], list[str], list[str], list[str]],
 ) -> list[str]:
-    """The parts of a message on the blocks found before ``proc`` (diagnostic_blocks' positive, negative, unclear)."""
-    positive, negative, unevaluable = found
+    """The parts of a message on the blocks found before ``proc`` (diagnostic_blocks' positive, negative, unclear,
+    too close)."""
+    positive, negative, unevaluable, too_close = found
     parts = [
         f"{len(positive)} positive {what} at {levels_text(proc)} "
         f"(at least {needed:g} with {threshold:g}% relief or more needed)"
         + (f": {', '.join(positive)}" if positive else "")
     ]
+    if too_close:
+        parts.append(f"positive but too close to an earlier one to count: {'; '.join(too_close)}")
     if negative:
         parts.append(f"negative: {', '.join(negative)}")
     if unevaluable:

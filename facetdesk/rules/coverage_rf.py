@@ -26,8 +26,11 @@ def _ablations_at(case: RuleCase, levels: list[str]) -> list[Procedure]:
     title="Diagnostic blocks before radiofrequency ablation",
     category=CATEGORY,
     facet_only=True,
-    checks="An ablation follows enough positive diagnostic medial branch blocks covering every level ablated.",
-    thresholds=("lcd.rfa.min_diagnostic_mbbs", *BLOCK_KEYS),
+    checks=(
+        "An ablation follows enough positive diagnostic medial branch blocks covering every level ablated, each at "
+        "least the confirmatory interval after the one before it that counted."
+    ),
+    thresholds=("lcd.rfa.min_diagnostic_mbbs", *BLOCK_KEYS, "lcd.confirmatory.min_interval_days"),
 )
 def check_rfa_prerequisite(case: RuleCase) -> list[Finding]:
     rid, proc = case.rule_id, case.procedure
@@ -37,8 +40,8 @@ def check_rfa_prerequisite(case: RuleCase) -> list[Finding]:
     for key in BLOCK_KEYS:
         case.th(key)
     threshold = case.value("relief.positive_block_pct")
-    positive, negative, unevaluable = diagnostic_blocks(case, proc.levels(), mbb_only=True)
-    found = (positive, negative, unevaluable)
+    found = diagnostic_blocks(case, proc.levels(), mbb_only=True)
+    positive, _, unevaluable, _ = found
     parts = blocks_found("diagnostic medial branch block(s)", proc, needed, threshold, found)
     message = "; ".join(parts)
     if len(positive) >= needed:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from facetdesk.rules import coverage  # noqa: F401  (registers the rules)
+import pytest
+
+from facetdesk.rules import coverage, coverage_rf  # noqa: F401  (registers the rules)
 from facetdesk.rules.finding import Status
-from tests.builders.records import WHEN, left, procedure
+from tests.builders.records import WHEN, ablation_data, left, med, procedure
 from tests.rules.rule_runs import one, value
 
 DAY_MIN = 24 * 60
+
+
+def ablation(**overrides):
+    from facetdesk.domain.procedure import Procedure
+
+    return Procedure.model_validate(ablation_data(**overrides))
 
 
 # ---- lcd.repeat_therapeutic: the earlier procedure's diary as it stood at this one ---------------------------
@@ -37,3 +45,39 @@ def test_a_repeat_is_not_supported_by_diary_scores_recorded_after_it():
     f = one("lcd.repeat_therapeutic", repeat, [prior])
     assert f.status == Status.NOT_MET, f.message
     assert "after this procedure" in f.message
+
+
+# ---- lcd.rfa_prerequisite / lcd.therapeutic_prerequisite: the second block at least 2 weeks after the first -----
+def _positive_mbb(days_before: int, intent: str) -> object:
+    hours = value("relief.expected_duration_hours")["lidocaine"]
+    return procedure(
+        performed_at=WHEN - timedelta(days=days_before),
+        intent=intent,
+        targets=left("L4-L5"),
+        medications=[med("lidocaine", 10, 0.5)],
+        pre_procedure_pain=10,
+        pain_scores=[{"minutes_after": 30, "nrs": 1}, {"minutes_after": int(hours * 60), "nrs": 1}],
+    )
+
+
+def _blocks_days_apart(apart: int) -> list:
+    return [_positive_mbb(30 + apart, "diagnostic_first"), _positive_mbb(30, "diagnostic_confirmatory")]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "current"),
+    [
+        ("lcd.rfa_prerequisite", lambda: ablation()),
+        ("lcd.therapeutic_prerequisite", lambda: procedure(intent="therapeutic", rfa_not_candidate_reason="declines")),
+    ],
+)
+def test_two_positive_blocks_count_as_two_only_two_weeks_apart(rule_id, current):
+    """An ablation after positive blocks 10 days apart was 'met', while relief.rfa_candidate at the second block
+    said 'not yet' for the same pair: the LCD's second block comes at least 2 weeks after the first."""
+    min_days = int(value("lcd.confirmatory.min_interval_days"))
+    assert value("lcd.rfa.min_diagnostic_mbbs") == value("lcd.therapeutic.min_diagnostic_blocks") == 2
+    close = one(rule_id, current(), _blocks_days_apart(min_days - 1))
+    assert close.status == Status.NOT_MET, close.message
+    assert "1 positive" in close.message and "too close" in close.message
+    apart = one(rule_id, current(), _blocks_days_apart(min_days))
+    assert apart.status == Status.MET, apart.message
