@@ -105,6 +105,13 @@ def check_rfa_repeat(case: RuleCase) -> list[Finding]:
     message = f"after {describe_prior(prior)}: {result.reason} (at least {pct:g}% for {months:g} months needed)"
     if result.met:
         return [met(case, rid, message, ("technique",))]
+    # The improvement is counted as sustained_improvement counts it, in calendar months: before they have passed
+    # since the earlier ablation it cannot have lasted them, whatever the follow-ups will show.
+    due = add_months(prior.performed_at.date(), int(months))
+    if case.when.date() < due:
+        days = (case.when.date() - prior.performed_at.date()).days
+        soon = f"only {days} day(s) after {describe_prior(prior)}, before {months:g} months ({due:%Y-%m-%d})"
+        return [not_met(case, rid, f"{soon}: at least {pct:g}% for {months:g} months cannot be shown", ("technique",))]
     if result.met is False:
         return [not_met(case, rid, message, ("technique",))]
     return [not_evaluated(case, rid, f"check by hand: {message}", ("technique",))]

@@ -4,7 +4,7 @@ and the next step planned from the pathway."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.enums import Intent, Technique
@@ -65,9 +65,17 @@ def test_the_next_step_after_an_ablation_is_a_repeat_with_its_gates_and_a_plan()
     nxt = lumbar.next_step
     assert nxt is not None and nxt.what.startswith("Repeat radiofrequency ablation at L4-L5")
     rules = {g.rule: g for g in nxt.gates}
-    # The repeat has no follow-up yet: whether it gave 50% for 6 months is unknown, so the gate is checked by hand.
-    assert rules["lcd.rfa_repeat"].status == Status.NOT_EVALUATED and nxt.verdict == "check by hand"
+    # Today is less than 6 months after the last ablation: 50% for 6 months cannot have been shown yet.
+    assert rules["lcd.rfa_repeat"].status == Status.NOT_MET and nxt.verdict == "not met"
+    assert "cannot be shown" in rules["lcd.rfa_repeat"].message
     assert rules["lcd.sessions_12m"].status == Status.MET  # the first ablation is 12 months back by then
+    # Six months after it, with no follow-up yet, whether it gave 50% for 6 months is unknown: checked by hand.
+    months = int(get_catalog().threshold("lcd.rfa.repeat_min_duration_months").value)
+    later = datetime.combine(add_months(procedures[-1].performed_at.date(), months), procedures[-1].performed_at.time())
+    [lumbar_later] = pathways(patient, procedures, visits, get_catalog(), later)
+    later_rules = {g.rule: g for g in lumbar_later.next_step.gates}
+    assert later_rules["lcd.rfa_repeat"].status == Status.NOT_EVALUATED
+    assert lumbar_later.next_step.verdict == "check by hand"
     # A month after the repeat, both ablations are inside 12 months: a third is over the LCD's limit.
     soon = procedures[-1].performed_at + timedelta(days=30)
     [early] = pathways(patient, procedures, visits, get_catalog(), soon)
