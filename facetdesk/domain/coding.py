@@ -47,8 +47,9 @@ def derive_codes(procedure: Procedure, catalog: Catalog) -> CodingSummary:
     notes: list[str] = []
     if procedure.technique == Technique.RADIOFREQUENCY_ABLATION:
         _ablation_lines(procedure, catalog, procedure_lines, notes)
-    else:
+    elif procedure.technique.treats_joints:
         _facet_lines(procedure, catalog, procedure_lines, notes)
+    # A toxin-only visit injects no facet joint: no facet code, and no note about one.
     if procedure.botulinum_toxin is not None:
         _chemodenervation_lines(procedure.botulinum_toxin, catalog, procedure_lines, notes)
         _toxin_lines(procedure.botulinum_toxin, catalog, drug_lines, notes)

@@ -228,3 +228,15 @@ def test_coding_module_writes_no_code_number():
     body = "\n".join(line.split("#")[0] for line in body.splitlines())
     assert not re.search(r"\b(6\d{4}|0\d{3}T|J\d{4})\b", body)
     assert not re.search(r"\"(50|RT|LT|JW|JZ)\"", body)
+
+
+def test_a_toxin_only_visit_gets_no_facet_injection_code_or_note():
+    """A toxin-only visit under ultrasound was told to choose a Category III ultrasound facet injection code
+    (0213T-0218T), and under fluoroscopy it would be told the facet codes need guidance: it injects no facet joint."""
+    from tests.builders.records import toxin_visit
+
+    catalog = get_catalog()
+    for guidance in ("ultrasound", "fluoroscopy", "none"):
+        s = derive_codes(toxin_visit(guidance=guidance), catalog)
+        assert [c.code for c in s.procedure_codes] == ["64646"], s.procedure_codes
+        assert not any("facet" in n or "0213T" in n for n in s.notes), s.notes
