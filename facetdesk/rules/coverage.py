@@ -22,22 +22,24 @@ LCD = "CMS LCD L38773 v32 (S1)"
 
 DIAGNOSTIC = (Intent.DIAGNOSTIC_FIRST, Intent.DIAGNOSTIC_CONFIRMATORY)
 
-# LCD L38773: T12-L1 injected together with L1-L2 (or other lumbar levels) is billed as one
-# lumbar session (64490 + 64494), so the thoracolumbar joint then belongs to the lumbar region.
+# LCD L38773 (clinical-facts.md §1, §9; S1, S4): T12-L1 injected together with L1-L2 is one lumbar session
+# (64490 + 64494), so the thoracolumbar joint then belongs to the lumbar region. The reference says so for L1-L2
+# only; with another lumbar level and no L1-L2 (T12-L1 + L4-L5) the session spans two regions, as its coding does.
 THORACOLUMBAR_JOINT = "T12-L1"
+JUNCTION_PARTNER = "L1-L2"
 LUMBAR = "lumbar"
 
 
 # ---- shared helpers -----------------------------------------------------------
 def session_regions(procedure: Procedure, catalog: Catalog) -> list[str]:
-    """Spinal regions of a session, with T12-L1 counted as lumbar when lumbar levels are injected too."""
+    """Spinal regions of a session, with T12-L1 counted as lumbar when L1-L2 is injected too."""
     regions: list[str] = []
     levels = procedure.levels()
-    has_lumbar = any((j := catalog.joint(lv)) is not None and j.region == LUMBAR for lv in levels)
+    junction = JUNCTION_PARTNER in levels
     for level in levels:
         joint = catalog.joint(level)
         assert joint is not None  # targets are validated against the catalog
-        region = LUMBAR if level == THORACOLUMBAR_JOINT and has_lumbar else joint.region
+        region = LUMBAR if level == THORACOLUMBAR_JOINT and junction else joint.region
         if region not in regions:
             regions.append(region)
     return regions
@@ -148,7 +150,7 @@ def check_levels(case: RuleCase) -> list[Finding]:
     title="One spinal region per session",
     category=CATEGORY,
     facet_only=True,
-    checks="One spinal region per session (T12-L1 with lumbar levels counts as one lumbar session).",
+    checks="One spinal region per session (T12-L1 with L1-L2 counts as one lumbar session).",
 )
 def check_regions(case: RuleCase) -> list[Finding]:
     rid = case.rule_id
@@ -157,7 +159,7 @@ def check_regions(case: RuleCase) -> list[Finding]:
     if len(regions) <= 1:
         note = ""
         if THORACOLUMBAR_JOINT in case.procedure.levels() and regions == [LUMBAR]:
-            note = f" ({THORACOLUMBAR_JOINT} with lumbar levels counts as a lumbar session)"
+            note = f" ({THORACOLUMBAR_JOINT} with {JUNCTION_PARTNER} counts as a lumbar session)"
         return [met(case, rid, f"one spinal region: {regions[0]}{note}", ("targets",), source=source)]
     return [
         not_met(

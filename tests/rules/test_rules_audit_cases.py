@@ -95,3 +95,18 @@ def test_a_repeat_ablation_before_the_months_of_improvement_have_passed_is_not_m
     assert "cannot be shown" in f.message
     long_enough = ablation(performed_at=add_months(WHEN, -months))
     assert one("lcd.rfa_repeat", ablation(), [long_enough]).status == Status.NOT_EVALUATED
+
+
+# ---- lcd.regions: T12-L1 is lumbar only with L1-L2, as the reference says --------------------------------------
+def test_t12_l1_with_a_lumbar_level_other_than_l1_l2_is_two_regions():
+    """T12-L1 with L4-L5 was 'one spinal region: lumbar' while the coding, for the same session, suggested two
+    primary codes from both families (64490 + 64493). The reference makes T12-L1 lumbar only with L1-L2."""
+    from facetdesk.domain.catalog import get_catalog
+    from facetdesk.rules.coverage import session_regions
+
+    skip = procedure(targets=left("T12-L1", "L4-L5"))
+    assert session_regions(skip, get_catalog()) == ["thoracic", "lumbar"]
+    assert one("lcd.regions", skip).status == Status.NOT_MET
+    junction = procedure(targets=left("T12-L1", "L1-L2"))
+    assert session_regions(junction, get_catalog()) == ["lumbar"]
+    assert one("lcd.regions", junction).status == Status.MET
