@@ -297,6 +297,8 @@ def check_steroid_cumulative(case: RuleCase) -> list[Finding]:
 
     female = case.patient.sex == Sex.FEMALE
     year_over = female and exceeds(year_total, year_max)
+    # Sex not recorded: the cap for postmenopausal women may apply, so a total above it is not cleared.
+    year_unjudged = case.patient.sex == Sex.UNKNOWN and exceeds(year_total, year_max)
     three_over = exceeds(three_total, three_max)
 
     year_text = f"{_mg(year_total)} mg MPE in the last {year_months:g} months ({year_sessions} session(s) with steroid)"
@@ -318,6 +320,9 @@ def check_steroid_cumulative(case: RuleCase) -> list[Finding]:
         msg += f" ({', '.join(unknown)} not converted: no equivalent in {_EQUIV})"
     if year_over or three_over:
         return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field=_MEDS)]
+    if year_unjudged:
+        msg = f"not evaluated: {msg}; above the 12-month cap, which applies if the patient is a postmenopausal woman"
+        return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=("patient", "sex"))]
     if unknown:
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, f"not evaluated: {msg}", field=_MEDS)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_MEDS)]
@@ -424,6 +429,9 @@ def check_volume_intra_articular(case: RuleCase) -> list[Finding]:
         msg = "not evaluated: no injectate volumes are recorded"
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_MEDS)]
     total, contrast, note = _injectate(case, proc)
+    if total == 0:
+        msg = "not evaluated: no injectate at the targets is recorded (skin infiltration does not reach the joint)"
+        return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_MEDS)]
     joints = len(proc.targets)
     per_joint = total / joints
     head = f"{total:g} mL injected"
@@ -480,6 +488,12 @@ def check_volume_medial_branch(case: RuleCase) -> list[Finding]:
     total, contrast, note = _injectate(case, proc)
     # The consensus lists the MBB limit and the contrast volume separately (S8 Table 11): contrast is not counted.
     anaesthetic = total - contrast
+    if anaesthetic <= 0:
+        msg = (
+            "not evaluated: no injectate other than contrast is recorded at the targets "
+            "(skin infiltration does not reach the nerve)"
+        )
+        return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field=_MEDS)]
     nerves = len(proc.nerves(case.catalog))
     per_nerve = anaesthetic / nerves
     msg = f"{anaesthetic:g} mL injectate at the targets"

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from facetdesk.domain.months import add_months
-from facetdesk.rules import coverage, coverage_rf  # noqa: F401  (registers the rules)
+from facetdesk.rules import coverage, coverage_rf, doses  # noqa: F401  (registers the rules)
 from facetdesk.rules.finding import Severity, Status
-from tests.builders.records import WHEN, ablation_data, left, med, procedure
+from tests.builders.records import WHEN, ablation_data, left, med, procedure, screened_patient
 from tests.rules.rule_runs import one, value
 
 DAY_MIN = 24 * 60
@@ -110,3 +110,38 @@ def test_t12_l1_with_a_lumbar_level_other_than_l1_l2_is_two_regions():
     junction = procedure(targets=left("T12-L1", "L1-L2"))
     assert session_regions(junction, get_catalog()) == ["lumbar"]
     assert one("lcd.regions", junction).status == Status.MET
+
+
+# ---- dose.steroid_cumulative: sex not recorded ------------------------------------------------------------------
+def test_the_12_month_steroid_cap_is_not_passed_silently_when_sex_is_not_recorded():
+    """240 mg MPE in 12 months for a patient whose sex is not recorded read 'met': the 200 mg cap for
+    postmenopausal women may apply, so the data cannot clear it."""
+    year_max = value("dose.steroid.year_max_mpe")
+    this = procedure(medications=[med("methylprednisolone_acetate", 80, 0.5)])  # 40 mg
+    prior = procedure(performed_at=WHEN - timedelta(days=30), medications=[med("methylprednisolone_acetate", 80, 2.5)])
+    assert 40 + 200 > year_max
+    unknown = one("dose.steroid_cumulative", this, (prior,), patient=screened_patient(sex="unknown"))
+    assert unknown.status == Status.NOT_EVALUATED and unknown.severity == Severity.CAUTION, unknown.message
+    assert "sex not recorded" in unknown.message
+    male = one("dose.steroid_cumulative", this, (prior,), patient=screened_patient(sex="male"))
+    assert male.status == Status.MET
+    under = procedure(performed_at=WHEN - timedelta(days=30), medications=[med("methylprednisolone_acetate", 80, 1)])
+    assert one("dose.steroid_cumulative", this, (under,), patient=screened_patient(sex="unknown")).status == Status.MET
+
+
+# ---- volume.intra_articular / volume.medial_branch: nothing recorded at the targets -----------------------------
+@pytest.mark.parametrize(
+    ("rule_id", "technique", "at_targets"),
+    [
+        ("volume.medial_branch", "medial_branch_block", []),
+        ("volume.medial_branch", "medial_branch_block", [med("iohexol", 240, 0.3)]),
+        ("volume.intra_articular", "intra_articular", []),
+    ],
+)
+def test_no_injectate_at_the_targets_is_not_a_volume_within_the_maximum(rule_id, technique, at_targets):
+    """Skin infiltration alone gave '0 mL per nerve, within the 0.5 mL maximum' (met): the volume at the targets
+    was never recorded."""
+    skin = med("lidocaine", 10, 3, site="skin")
+    proc = procedure(technique=technique, medications=[skin, *at_targets])
+    f = one(rule_id, proc)
+    assert f.status == Status.NOT_EVALUATED, f.message
