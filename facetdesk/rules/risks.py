@@ -76,6 +76,18 @@ def check_anticoagulant(case: RuleCase) -> list[Finding]:
         return [_no_agent_listed(case, rid)]
 
     regions = case.procedure.regions(case.catalog)
+    if not regions:
+        # The reference's ASRA classes are for facet procedures; it classes no paraspinal muscle injection.
+        names = ", ".join(
+            (drug.name if (drug := case.catalog.anticoagulant(u.agent)) else u.agent)
+            + (f" (last taken {fmt_datetime(u.last_dose_at)})" if u.last_dose_at else "")
+            for u in uses
+        )
+        msg = (
+            f"not evaluated: {names}: this visit treats no facet joint, and the ASRA 2018 bleeding-risk classes "
+            "in the reference are for facet procedures; judge the hold for the injection by hand"
+        )
+        return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field)]
     unknown = [r for r in regions if classes.get(r) not in _CLASS_ORDER]
     if unknown:
         msg = f"not evaluated: no ASRA bleeding-risk class for the {'/'.join(unknown)} region in risk.bleeding_class"

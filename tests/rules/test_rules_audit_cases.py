@@ -145,3 +145,16 @@ def test_no_injectate_at_the_targets_is_not_a_volume_within_the_maximum(rule_id,
     proc = procedure(technique=technique, medications=[skin, *at_targets])
     f = one(rule_id, proc)
     assert f.status == Status.NOT_EVALUATED, f.message
+
+
+# ---- risk.anticoagulant: a toxin-only visit has no facet bleeding-risk class -----------------------------------
+def test_blood_thinners_at_a_toxin_only_visit_are_left_to_the_physician_not_a_crash():
+    """A toxin-only visit of a patient on apixaban gave 'could not be evaluated (ValueError)': the ASRA classes of
+    the reference are for facet procedures, and this visit injects no facet joint."""
+    from facetdesk.rules import risks  # noqa: F401  (registers the rule)
+    from tests.builders.records import toxin_visit
+
+    patient = screened_patient(anticoagulants=[{"agent": "apixaban", "last_dose_at": WHEN - timedelta(hours=12)}])
+    f = one("risk.anticoagulant", toxin_visit(), patient=patient)
+    assert f.status == Status.NOT_EVALUATED and f.severity == Severity.CAUTION, f.message
+    assert "apixaban" in f.message and "no facet joint" in f.message
