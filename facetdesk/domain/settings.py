@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from pydantic import Field, field_validator
 
 from facetdesk.domain.base import Model
@@ -43,3 +46,39 @@ class ClinicSettings(Model):
         if not (v.startswith(_PNG) or v.startswith(_JPEG)):
             raise ValueError("the logo must be a PNG or JPEG image")
         return v
+
+
+def settings_digests(settings: ClinicSettings) -> dict[str, str]:
+    """SHA-256 of each setting, by its dotted path ("ehr.outbox_folder"): what the audit trail keeps of a save, so
+    `facetdesk verify` and the EHR sender can tell a setting changed in the database from one FacetDesk saved, and
+    name it. Per path, so a setting added by a later version is not checked until it is first saved."""
+    flat = _flat(loggable_settings(settings))
+    return {path: hashlib.sha256(_canonical(value)).hexdigest() for path, value in flat.items()}
+
+
+def changed_settings(settings: ClinicSettings, audited: dict[str, str]) -> list[str]:
+    """The settings whose stored value is not the one last saved through FacetDesk (``audited``: its digests)."""
+    now = settings_digests(settings)
+    return sorted(path for path, digest in audited.items() if now.get(path) != digest)
+
+
+def loggable_settings(settings: ClinicSettings) -> dict:
+    """The settings as plain JSON values, the logo as its SHA-256 (what the audit trail may compare and keep)."""
+    data = settings.model_dump(mode="json", exclude={"logo"})
+    # The logo as its SHA-256: bytes have no JSON form, and the trail keeps hashes, not images.
+    data["logo"] = None if settings.logo is None else hashlib.sha256(settings.logo).hexdigest()
+    return data
+
+
+def _flat(data: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

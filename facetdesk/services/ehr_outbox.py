@@ -22,6 +22,7 @@ from facetdesk.domain.text import shown
 from facetdesk.domain.users import Permission
 from facetdesk.services.records import NotFound
 from facetdesk.services.session import WorkSession
+from facetdesk.services.settings import SettingsChangedOutside, settings_changed_outside
 from facetdesk.storage import outbox as store
 from facetdesk.storage import repository as repo
 from facetdesk.storage.audit import EHR_QUEUED, queued_messages
@@ -54,6 +55,11 @@ NOT_WHERE_QUEUED = (
 LEGACY_ELSEWHERE = (
     "not sent: it was queued before FacetDesk recorded where each message goes, and its destination is no longer "
     "the one in Clinic settings → EHR interface; send the note again from FacetDesk"
+)
+# The EHR interface settings were edited in the database: a note queued or sent by them could go anywhere.
+SETTINGS_CHANGED = (
+    "not sent: the EHR interface settings were changed outside FacetDesk ({changed}); an administrator must check "
+    "them in Clinic settings → EHR interface and save them, and run 'facetdesk verify'"
 )
 MLLP_TIMEOUT_S = 15.0
 
@@ -112,8 +118,12 @@ class EhrOutboxService:
         now = self._clock().replace(microsecond=0)
         with self._db.read() as session:
             interface = load_settings(session).ehr
+            changed = _ehr_changed_outside(session)
             patient, procedure = self._signed(session, procedure_id)
             pdf = signed_document(session, procedure_id)
+        if changed:
+            # Queued now, the note would be pinned to wherever the edited settings point.
+            raise SettingsChangedOutside(SETTINGS_CHANGED.format(changed=", ".join(changed)))
         if pdf is None or procedure.signature is None:
             raise NotFound(f"procedure {shown(procedure_id)} has no signed note to send")
         if not interface.outbox_folder and not interface.has_mllp:
@@ -206,8 +216,9 @@ class EhrOutboxService:
                 claimed.id, claimed.route, sha256_bytes(claimed.payload)
             )
             interface = load_settings(session).ehr
+            changed = _ehr_changed_outside(session)
         attempts = claimed.attempts + 1
-        refusal = _refusal(check, claimed, interface)
+        refusal = _refusal(check, claimed, interface, changed)
         if refusal is not None:
             # Bytes FacetDesk did not queue, or a destination it did not queue them to (changed in the database),
             # never leave as the signed note.
@@ -318,12 +329,20 @@ class EhrOutboxService:
             return load_settings(session).ehr
 
 
-def _refusal(check: MessageCheck, claimed: store.Claimed, interface: EhrInterface) -> str | None:
-    """Why the claimed message must not be sent, or None."""
+def _ehr_changed_outside(session) -> list[str]:
+    """The EHR interface settings changed in the database since their last save through FacetDesk."""
+    return [name for name in settings_changed_outside(session) or () if name.startswith("EHR interface")]
+
+
+def _refusal(check: MessageCheck, claimed: store.Claimed, interface: EhrInterface, changed: list[str]) -> str | None:
+    """Why the claimed message must not be sent, or None (``changed``: EHR settings edited outside FacetDesk)."""
     if check is MessageCheck.CONTENT_CHANGED:
         return NOT_AS_QUEUED
     if check in (MessageCheck.ROUTE_CHANGED, MessageCheck.NOT_QUEUED):
         return NOT_WHERE_QUEUED
+    if check is MessageCheck.LEGACY and changed:
+        # Its only guard is the settings' destination, and that was edited outside FacetDesk.
+        return SETTINGS_CHANGED.format(changed=", ".join(changed))
     if check is MessageCheck.LEGACY and not _still_configured(claimed, interface):
         # Its destination was never audited: it goes only where the clinic's settings still send notes.
         return LEGACY_ELSEWHERE

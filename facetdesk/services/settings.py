@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from facetdesk.domain.audit import AuditAction, changed_fields, sha256_bytes
+from sqlalchemy.orm import Session
+
+from facetdesk.domain.audit import AuditAction, changed_fields
 from facetdesk.domain.errors import FieldError, InvalidRecord
-from facetdesk.domain.settings import ClinicSettings
+from facetdesk.domain.settings import ClinicSettings, changed_settings, loggable_settings, settings_digests
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import WHOLE_WITHOUT_BASIS, validated, with_changes
+from facetdesk.storage.audit import audited_settings
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import StaleRecord
-from facetdesk.storage.settings import load_settings, save_settings
+from facetdesk.storage.settings import load_settings, save_settings, settings_saved
 
 
 def parse_settings(data: dict[str, Any] | ClinicSettings) -> ClinicSettings:
@@ -50,14 +53,30 @@ class SettingsService:
         with self._db.transaction() as session:
             before = load_settings(session, lock=True)
             if based_on is not None and before != based_on:
-                changed = changed_fields(_loggable(based_on), _loggable(before))
+                changed = changed_fields(loggable_settings(based_on), loggable_settings(before))
                 raise StaleRecord("set of clinic settings", [_label(name) for name in changed])
             if settings is None:
                 settings = validated(ClinicSettings, with_changes(before, data))
             saved = save_settings(session, settings)
-            fields = changed_fields(_loggable(before), _loggable(saved))
-            self._work.log(session, AuditAction.SETTINGS_UPDATE, "clinic_settings", 1, fields=fields)
+            fields = changed_fields(loggable_settings(before), loggable_settings(saved))
+            # Each setting's digest: verify and the EHR sender tell a value changed in the database from a save.
+            detail = {"settings_sha256": settings_digests(saved)}
+            self._work.log(session, AuditAction.SETTINGS_UPDATE, "clinic_settings", 1, fields=fields, detail=detail)
             return saved
+
+
+class SettingsChangedOutside(ValueError):
+    """Settings that matter here were changed in the database, not saved through FacetDesk."""
+
+
+def settings_changed_outside(session: Session) -> list[str] | None:
+    """The settings (as the settings page names them) whose stored value is not the one last saved through
+    FacetDesk; None when that cannot be told (no save recorded their digests: never saved, or saved by an older
+    FacetDesk)."""
+    audited = audited_settings(session)
+    if audited is None:
+        return None if settings_saved(session) else []
+    return [_label(path) for path in changed_settings(load_settings(session), audited)]
 
 
 def _label(path: str) -> str:
@@ -66,10 +85,3 @@ def _label(path: str) -> str:
     if head == "ehr":
         return f"EHR interface: {rest.replace('_', ' ')}" if rest else "EHR interface"
     return path.replace("_", " ")
-
-
-def _loggable(settings: ClinicSettings) -> dict[str, Any]:
-    # The logo is compared by identity, not dumped: field names are all the audit keeps.
-    data = settings.model_dump(mode="json", exclude={"logo"})
-    data["logo"] = None if settings.logo is None else sha256_bytes(settings.logo)
-    return data

@@ -30,6 +30,7 @@ from facetdesk.domain.signed_content import (
     procedure_record_hash,
     sha256_hex,
 )
+from facetdesk.services.settings import settings_changed_outside
 from facetdesk.storage.audit import EHR_QUEUED, iter_audit
 from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.images import iter_images
@@ -266,6 +267,7 @@ class Verifier:
         self._check_images(session)
         self._check_removed()
         self._check_outbox(session)
+        self._check_settings(session)
         signed_in_log = {int(pid) for (pid, _part) in trail.signs if pid.isdigit()}
         for procedure_id in sorted(signed_in_log - seen):
             report.problems.append(
@@ -581,6 +583,27 @@ class Verifier:
             self.report.notes.append(
                 f"EHR outbox: {legacy} message(s) queued before FacetDesk recorded where each goes: their content "
                 "is checked, their destination is not (the sender sends them only where the clinic settings say)."
+            )
+
+    def _check_settings(self, session: Session) -> None:
+        """The clinic settings are as last saved through FacetDesk (their digests are in that save's entry): a
+        database edit of, say, the EHR outbox folder would send every later note elsewhere."""
+        try:
+            changed = settings_changed_outside(session)
+        except (ValidationError, ValueError, TypeError) as exc:
+            self.report.problems.append(Problem("clinic settings", f"cannot be read ({exc.__class__.__name__})"))
+            return
+        if changed is None:
+            self.report.notes.append(
+                "Clinic settings: last saved before FacetDesk recorded each setting's hash; they are checked from "
+                "their next save."
+            )
+        elif changed:
+            self.report.problems.append(
+                Problem(
+                    "clinic settings",
+                    f"changed outside FacetDesk since their last audited save: {', '.join(changed)}",
+                )
             )
 
     def _check_follow_up(self, visit_id: int, visit: FollowUp | None) -> None:

@@ -136,6 +136,24 @@ def changed_since(session: Session, entity: str, entity_id: int, read: int, stor
     return names
 
 
+def audited_settings(session: Session) -> dict[str, str] | None:
+    """The digests of each setting as last saved through FacetDesk (domain.settings.settings_digests), or None when
+    the newest settings save predates them or there is none."""
+    q = (
+        sa.select(AuditRow)
+        .where(
+            AuditRow.entity == "clinic_settings",
+            AuditRow.entity_id == "1",
+            AuditRow.action == AuditAction.SETTINGS_UPDATE.value,
+        )
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    )
+    row = session.scalars(q).first()
+    digests = _entry(row).detail.get("settings_sha256") if row is not None else None
+    return {str(k): str(v) for k, v in digests.items()} if isinstance(digests, dict) else None
+
+
 # The audit detail's "format" of the entry that queues a signed note's messages for the EHR (services.ehr_outbox).
 EHR_QUEUED = "ehr-outbox"
 

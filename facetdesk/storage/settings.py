@@ -34,6 +34,11 @@ def load_settings(session: Session, *, lock: bool = False) -> ClinicSettings:
     )
 
 
+def settings_saved(session: Session) -> bool:
+    """Whether the clinic settings row exists (saved at least once; else the defaults apply)."""
+    return session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID) is not None
+
+
 def save_settings(session: Session, settings: ClinicSettings) -> ClinicSettings:
     """Insert or replace the single settings row; returns the settings as stored."""
     row = session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID)

@@ -356,3 +356,73 @@ def test_messages_queued_before_destinations_were_audited_verify_and_go_only_whe
     for refused in (to_elsewhere, out_by_name):
         assert status[refused].status is DeliveryStatus.FAILED
         assert "no longer the one in Clinic settings" in status[refused].last_error
+
+
+def _edit_settings_in_the_database(ctx, **ehr) -> None:
+    """The EHR interface settings changed by SQL, outside FacetDesk (as an intruder with database access would)."""
+    with ctx.database.transaction() as session:
+        stored = json.loads(session.scalar(sa.text("select ehr_interface from clinic_settings")))
+        session.execute(sa.text("update clinic_settings set ehr_interface = :e"), {"e": json.dumps(stored | ehr)})
+
+
+def test_ehr_settings_redirected_in_the_database_send_nothing_until_an_administrator_saves_them(
+    ctx, signed_setup, make_procedure_data, tmp_path
+):
+    """A notes folder changed by SQL would have every later note queued to it, audited as if FacetDesk chose it:
+    queueing is refused naming the setting, verify names it, and a save through FacetDesk puts things right."""
+    outbox, elsewhere = tmp_path / "outbox", tmp_path / "elsewhere"
+    outbox.mkdir()
+    elsewhere.mkdir()
+    patient, first = signed_setup(**interface(outbox))
+    assert ctx.audit.verify().ok
+    _edit_settings_in_the_database(ctx, outbox_folder=str(elsewhere))
+    problems = ctx.audit.verify().problems
+    assert [(p.where, p.what) for p in problems] == [
+        ("clinic settings", "changed outside FacetDesk since their last audited save: EHR interface: outbox folder")
+    ]
+    procedure = ctx.records.save_procedure(patient.id, make_procedure_data(notes="Second note."))
+    signers.sign(ctx, procedure.id, procedure.version)  # signing itself succeeds; the note is not queued
+    assert ctx.signing.ehr_problem is not None and "changed outside FacetDesk" in ctx.signing.ehr_problem
+    assert "EHR interface: outbox folder" in ctx.signing.ehr_problem
+    with pytest.raises(ValueError, match="EHR interface settings were changed outside FacetDesk"):
+        ctx.outbox.queue(first.id)
+    ctx.outbox.deliver_due()
+    assert list(elsewhere.iterdir()) == []
+    # The administrator looks, puts the folder back and saves: notes flow again and verify is clean.
+    ctx.settings.save({"ehr": {"outbox_folder": str(outbox)}})
+    assert ctx.audit.verify().ok
+    assert ctx.outbox.queue(procedure.id)
+
+
+def test_a_setting_outside_the_ehr_interface_changed_in_the_database_is_named_but_does_not_stop_notes(
+    ctx, signed_setup, tmp_path
+):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    _, signed = signed_setup(**interface(outbox, send_on_signing=False))
+    with ctx.database.transaction() as session:
+        session.execute(sa.text("update clinic_settings set clinic_name = 'Somewhere Else'"))
+    assert [p.what for p in ctx.audit.verify().problems] == [
+        "changed outside FacetDesk since their last audited save: clinic name"
+    ]
+    assert ctx.outbox.queue(signed.id)
+
+
+def test_settings_last_saved_before_their_hashes_were_kept_are_noted_not_flagged(ctx, signed_setup, tmp_path):
+    """A database whose settings an older FacetDesk saved (its audit entry names the fields, no digests): verify
+    says they are checked from their next save, and notes still go where the settings say."""
+    from facetdesk.domain.audit import AuditAction
+    from facetdesk.storage.settings import load_settings, save_settings
+
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    _, signed = signed_setup(**interface(outbox, send_on_signing=False))
+    with ctx.database.transaction() as session:
+        save_settings(session, load_settings(session).model_copy(update={"clinic_name": "Older Save"}))
+        ctx.work.log(session, AuditAction.SETTINGS_UPDATE, "clinic_settings", 1, fields=["clinic_name"])
+    verified = ctx.audit.verify()
+    assert verified.ok, verified.lines()
+    assert any("checked from their next save" in line for line in verified.lines())
+    assert ctx.outbox.queue(signed.id)
+    ctx.settings.save({"clinic_name": "Newer Save"})
+    assert not any("checked from their next save" in line for line in ctx.audit.verify().lines())
