@@ -7,14 +7,14 @@ same visits, and used by every rule, summary and export that asks them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from facetdesk.domain.base import LongText, Model, Name, RowId, is_stored, not_in_future
 from facetdesk.domain.enums import DisabilityScale, LabelledEnum
-from facetdesk.domain.months import add_months
 from facetdesk.domain.procedure import Nrs, Procedure
 from facetdesk.domain.procedure_form import FormField
 
@@ -128,14 +128,22 @@ class Sustained:
     reason: str
 
 
-def sustained_improvement(procedure: Procedure, visits: list[FollowUp], min_pct: float, months: float) -> Sustained:
+def improvement_due(procedure: Procedure, months: float, days_per_month: float) -> date:
+    """The day ``months`` months of relief after ``procedure`` have passed (a month: ``days_per_month`` days)."""
+    return procedure.performed_at.date() + timedelta(days=math.ceil(months * days_per_month))
+
+
+def sustained_improvement(
+    procedure: Procedure, visits: list[FollowUp], min_pct: float, months: float, days_per_month: float
+) -> Sustained:
     """At least ``min_pct`` improvement in pain, or in daily activities on the same scale, at every follow-up up to
     and including the first at ``months`` or later after ``procedure``.
 
     The one definition of "improvement for N months" after a procedure; a visit with neither pain nor activities
-    recorded does not count either way.
+    recorded does not count either way. A month is ``days_per_month`` days (time.days_per_month), as in the pain
+    diary and relief_span, so the diary and the follow-ups agree on when 3 months have passed.
     """
-    due = add_months(procedure.performed_at.date(), int(months))
+    due = improvement_due(procedure, months, days_per_month)
     checked = []
     for measured in _measured(procedure, visits):
         what = measured.describe()

@@ -218,7 +218,7 @@ def _follow_ups(procedure: Procedure, visits: Sequence[FollowUp], catalog: Catal
         "last_follow_up_impression": None,
         "improvement_threshold_pct": min_pct,
         "improvement_for_months": months,
-        "improvement_sustained": sustained_improvement(procedure, ordered, min_pct, months).met,
+        "improvement_sustained": sustained_improvement(procedure, ordered, min_pct, months, days_per_month).met,
         "improvement_lasted_months": None if lasted is None else round(lasted, 1),
         "improvement_ended": span.ended,
     }

@@ -455,7 +455,7 @@ def check_repeat_therapeutic(case: RuleCase) -> list[Finding]:
         return [by_diary]
     min_pct = case.value("lcd.repeat_therapeutic.min_relief_pct")
     months = case.value("lcd.repeat_therapeutic.min_duration_months")
-    result = sustained_improvement(prior, visits, min_pct, months)
+    result = sustained_improvement(prior, visits, min_pct, months, case.value("time.days_per_month"))
     text = f"{describe_prior(prior)}, by its follow-ups: {result.reason}"
     if result.met:
         return [met(case, rid, text, ("intent",))]

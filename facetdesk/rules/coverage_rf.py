@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from facetdesk.domain.block_response import KEYS as BLOCK_KEYS
 from facetdesk.domain.enums import RfMethod, Technique
-from facetdesk.domain.follow_up import sustained_improvement
+from facetdesk.domain.follow_up import improvement_due, sustained_improvement
 from facetdesk.domain.months import MONTHS_PER_YEAR, add_months
 from facetdesk.domain.procedure import Procedure
 from facetdesk.rules.context import RuleCase
@@ -89,7 +89,7 @@ def check_rfa_thermal(case: RuleCase) -> list[Finding]:
         "A repeat ablation at the same levels follows an earlier one whose improvement (pain, or daily activities "
         "on the same scale, at the follow-up visits) stayed at or above the minimum for the minimum number of months."
     ),
-    thresholds=("lcd.rfa.repeat_min_improvement_pct", "lcd.rfa.repeat_min_duration_months"),
+    thresholds=("lcd.rfa.repeat_min_improvement_pct", "lcd.rfa.repeat_min_duration_months", "time.days_per_month"),
 )
 def check_rfa_repeat(case: RuleCase) -> list[Finding]:
     rid, proc = case.rule_id, case.procedure
@@ -101,13 +101,13 @@ def check_rfa_repeat(case: RuleCase) -> list[Finding]:
     prior = earlier[-1]
     pct = case.value("lcd.rfa.repeat_min_improvement_pct")
     months = case.value("lcd.rfa.repeat_min_duration_months")
-    result = sustained_improvement(prior, case.follow_ups_of(prior), pct, months)
+    result = sustained_improvement(prior, case.follow_ups_of(prior), pct, months, case.value("time.days_per_month"))
     message = f"after {describe_prior(prior)}: {result.reason} (at least {pct:g}% for {months:g} months needed)"
     if result.met:
         return [met(case, rid, message, ("technique",))]
-    # The improvement is counted as sustained_improvement counts it, in calendar months: before they have passed
-    # since the earlier ablation it cannot have lasted them, whatever the follow-ups will show.
-    due = add_months(prior.performed_at.date(), int(months))
+    # The improvement is counted as sustained_improvement counts it: before the months have passed since the
+    # earlier ablation it cannot have lasted them, whatever the follow-ups will show.
+    due = improvement_due(prior, months, case.value("time.days_per_month"))
     if case.when.date() < due:
         days = (case.when.date() - prior.performed_at.date()).days
         soon = f"only {days} day(s) after {describe_prior(prior)}, before {months:g} months ({due:%Y-%m-%d})"

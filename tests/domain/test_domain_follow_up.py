@@ -7,11 +7,14 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
+from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.follow_up import FollowUp, pain_improvement_pct, relief_span, sustained_improvement
 from facetdesk.domain.months import add_months
 from tests.builders.records import WHEN, procedure
 
 DONE = procedure(pre_procedure_pain=8)
+# time.days_per_month: the one month of relief, the pain diary's (its 3-month point is 90 days).
+DAYS = get_catalog().threshold("time.days_per_month").value
 
 
 def visit(months: float, nrs: int | None = None, adl: float | None = None, **fields) -> FollowUp:
@@ -37,12 +40,12 @@ def test_pain_improvement_is_against_the_pain_before_the_procedure():
     ],
 )
 def test_an_improvement_is_sustained_only_when_every_visit_up_to_the_months_shows_it(visits, met):
-    result = sustained_improvement(DONE, visits, 50, 6)
+    result = sustained_improvement(DONE, visits, 50, 6, DAYS)
     assert result.met is met, result.reason
 
 
 def test_the_reason_names_the_visit_that_fell_short():
-    result = sustained_improvement(DONE, [visit(1, nrs=2), visit(4, nrs=6)], 50, 6)
+    result = sustained_improvement(DONE, [visit(1, nrs=2), visit(4, nrs=6)], 50, 6, DAYS)
     assert result.met is False and "below 50%" in result.reason and "25% better" in result.reason
 
 
@@ -75,8 +78,8 @@ def test_relief_span_and_sustained_improvement_read_the_same_visits():
     """An improvement sustained for 3 months has lasted at least 3 months; one not sustained has ended before."""
     held = [visit(1, nrs=2), visit(3, nrs=3)]
     fell = [visit(1, nrs=2), visit(2, nrs=7), visit(3, nrs=2)]
-    assert sustained_improvement(DONE, held, 50, 3).met is True and relief_span(DONE, held, 50).days >= _days(3)
-    assert sustained_improvement(DONE, fell, 50, 3).met is False and relief_span(DONE, fell, 50).days < _days(3)
+    assert sustained_improvement(DONE, held, 50, 3, DAYS).met is True and relief_span(DONE, held, 50).days >= _days(3)
+    assert sustained_improvement(DONE, fell, 50, 3, DAYS).met is False and relief_span(DONE, fell, 50).days < _days(3)
 
 
 def test_a_visit_is_not_in_the_future_and_a_disability_score_names_its_scale():
@@ -84,3 +87,19 @@ def test_a_visit_is_not_in_the_future_and_a_disability_score_names_its_scale():
         FollowUp(procedure_uid="proc-1", seen_on=date.today() + timedelta(days=2), recorded_by="RN Synthetic")
     with pytest.raises(ValidationError, match="disability scale"):
         FollowUp(procedure_uid="proc-1", seen_on=date(2025, 1, 1), recorded_by="RN Synthetic", disability_score=30)
+
+
+def test_three_months_after_a_procedure_are_the_diarys_90_days_not_calendar_months():
+    """31 January + 3 calendar months is 30 April, 89 days: the diary's 3-month point (90 days) is 1 May. The
+    follow-ups and the diary must agree on when 3 months have passed."""
+    from datetime import datetime
+
+    done = procedure(performed_at=datetime(2025, 1, 31, 9, 0), pre_procedure_pain=8)
+
+    def seen(day: date) -> FollowUp:
+        return FollowUp(procedure_uid="proc-1", seen_on=day, recorded_by="RN Synthetic", pain_nrs=2)
+
+    assert DAYS == 30
+    early = sustained_improvement(done, [seen(date(2025, 4, 30))], 50, 3, DAYS)
+    assert early.met is None and "not yet 3 months (2025-05-01)" in early.reason
+    assert sustained_improvement(done, [seen(date(2025, 5, 1))], 50, 3, DAYS).met is True

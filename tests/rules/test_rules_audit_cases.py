@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from facetdesk.domain.months import add_months
 from facetdesk.rules import coverage, coverage_rf, doses  # noqa: F401  (registers the rules)
 from facetdesk.rules.finding import Severity, Status
 from tests.builders.records import WHEN, ablation_data, left, med, procedure, screened_patient
@@ -88,12 +87,13 @@ def test_two_positive_blocks_count_as_two_only_two_weeks_apart(rule_id, current)
 def test_a_repeat_ablation_before_the_months_of_improvement_have_passed_is_not_met():
     """A repeat ablation 5 months after the last one, with no follow-up yet, read 'check by hand': 6 months of
     improvement cannot have been shown 5 months after the ablation."""
-    months = int(value("lcd.rfa.repeat_min_duration_months"))
-    too_soon = ablation(performed_at=add_months(WHEN, -months) + timedelta(days=1))
+    # Months of relief are time.days_per_month days, as in the diary and the follow-ups (domain.follow_up).
+    days = int(value("lcd.rfa.repeat_min_duration_months") * value("time.days_per_month"))
+    too_soon = ablation(performed_at=WHEN - timedelta(days=days - 1))
     f = one("lcd.rfa_repeat", ablation(), [too_soon])
     assert f.status == Status.NOT_MET and f.severity == Severity.WARNING, f.message
     assert "cannot be shown" in f.message
-    long_enough = ablation(performed_at=add_months(WHEN, -months))
+    long_enough = ablation(performed_at=WHEN - timedelta(days=days))
     assert one("lcd.rfa_repeat", ablation(), [long_enough]).status == Status.NOT_EVALUATED
 
 
