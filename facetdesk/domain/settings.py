@@ -70,6 +70,14 @@ def loggable_settings(settings: ClinicSettings) -> dict:
     return data
 
 
+def setting_label(path: str) -> str:
+    """A setting as the settings page names it: "ehr.mllp_host" -> "EHR interface: mllp host"."""
+    head, _, rest = path.partition(".")
+    if head == "ehr":
+        return f"EHR interface: {rest.replace('_', ' ')}" if rest else "EHR interface"
+    return path.replace("_", " ")
+
+
 def _flat(data: dict, prefix: str = "") -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in data.items():

@@ -22,12 +22,12 @@ from facetdesk.domain.text import shown
 from facetdesk.domain.users import Permission
 from facetdesk.services.records import NotFound
 from facetdesk.services.session import WorkSession
-from facetdesk.services.settings import SettingsChangedOutside, settings_changed_outside
+from facetdesk.services.settings import SettingsChangedOutside
 from facetdesk.storage import outbox as store
 from facetdesk.storage import repository as repo
 from facetdesk.storage.audit import EHR_QUEUED, queued_messages
 from facetdesk.storage.db import Database
-from facetdesk.storage.settings import load_settings
+from facetdesk.storage.settings import load_settings, settings_changed_outside
 from facetdesk.storage.signatures import signed_document
 
 _log = logging.getLogger(__name__)

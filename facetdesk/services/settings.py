@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from facetdesk.domain.audit import AuditAction, changed_fields
 from facetdesk.domain.errors import FieldError, InvalidRecord
-from facetdesk.domain.settings import ClinicSettings, changed_settings, loggable_settings, settings_digests
+from facetdesk.domain.settings import ClinicSettings, loggable_settings, setting_label, settings_digests
 from facetdesk.domain.users import Permission
 from facetdesk.services.session import WorkSession
 from facetdesk.services.validation import WHOLE_WITHOUT_BASIS, validated, with_changes
-from facetdesk.storage.audit import audited_settings
 from facetdesk.storage.db import Database
 from facetdesk.storage.errors import StaleRecord
-from facetdesk.storage.settings import load_settings, save_settings, settings_saved
+from facetdesk.storage.settings import load_settings, save_settings
 
 
 def parse_settings(data: dict[str, Any] | ClinicSettings) -> ClinicSettings:
@@ -54,7 +51,7 @@ class SettingsService:
             before = load_settings(session, lock=True)
             if based_on is not None and before != based_on:
                 changed = changed_fields(loggable_settings(based_on), loggable_settings(before))
-                raise StaleRecord("set of clinic settings", [_label(name) for name in changed])
+                raise StaleRecord("set of clinic settings", [setting_label(name) for name in changed])
             if settings is None:
                 settings = validated(ClinicSettings, with_changes(before, data))
             saved = save_settings(session, settings)
@@ -67,21 +64,3 @@ class SettingsService:
 
 class SettingsChangedOutside(ValueError):
     """Settings that matter here were changed in the database, not saved through FacetDesk."""
-
-
-def settings_changed_outside(session: Session) -> list[str] | None:
-    """The settings (as the settings page names them) whose stored value is not the one last saved through
-    FacetDesk; None when that cannot be told (no save recorded their digests: never saved, or saved by an older
-    FacetDesk)."""
-    audited = audited_settings(session)
-    if audited is None:
-        return None if settings_saved(session) else []
-    return [_label(path) for path in changed_settings(load_settings(session), audited)]
-
-
-def _label(path: str) -> str:
-    """A changed setting as the settings page names it: "ehr.mllp_host" -> "EHR interface: mllp host"."""
-    head, _, rest = path.partition(".")
-    if head == "ehr":
-        return f"EHR interface: {rest.replace('_', ' ')}" if rest else "EHR interface"
-    return path.replace("_", " ")

@@ -30,12 +30,12 @@ from facetdesk.domain.signed_content import (
     procedure_record_hash,
     sha256_hex,
 )
-from facetdesk.services.settings import settings_changed_outside
 from facetdesk.storage.audit import EHR_QUEUED, iter_audit
 from facetdesk.storage.follow_ups import iter_follow_ups
 from facetdesk.storage.images import iter_images
 from facetdesk.storage.outbox import iter_messages
 from facetdesk.storage.patients import get_patient
+from facetdesk.storage.settings import settings_changed_outside
 from facetdesk.storage.signatures import StoredSignature, iter_signatures, legacy_signed_ids, signed_content
 from facetdesk.storage.signed_notes import StoredProcedure, iter_patients, iter_procedures
 from facetdesk.storage.trust import StoredKey, all_keys, clinic_cas

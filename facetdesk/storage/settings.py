@@ -8,7 +8,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from facetdesk.domain.base import STORED
-from facetdesk.domain.settings import ClinicSettings
+from facetdesk.domain.settings import ClinicSettings, changed_settings, setting_label
+from facetdesk.storage.audit import audited_settings
 from facetdesk.storage.tables import CLINIC_SETTINGS_ID, ClinicSettingsRow, utcnow
 
 
@@ -34,9 +35,13 @@ def load_settings(session: Session, *, lock: bool = False) -> ClinicSettings:
     )
 
 
-def settings_saved(session: Session) -> bool:
-    """Whether the clinic settings row exists (saved at least once; else the defaults apply)."""
-    return session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID) is not None
+def settings_changed_outside(session: Session) -> list[str] | None:
+    """The settings (as the settings page names them) whose stored value is not the one last saved through
+    FacetDesk; None when that cannot be told (no save recorded their digests: saved by an older FacetDesk)."""
+    audited = audited_settings(session)
+    if audited is None:
+        return None if session.get(ClinicSettingsRow, CLINIC_SETTINGS_ID) is not None else []
+    return [setting_label(path) for path in changed_settings(load_settings(session), audited)]
 
 
 def save_settings(session: Session, settings: ClinicSettings) -> ClinicSettings:
