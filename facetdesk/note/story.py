@@ -151,7 +151,9 @@ def _procedure(c: NoteContent) -> list[Flowable]:
     if c.targets.rows:  # none on a toxin-only visit: its sites are the toxin's table
         out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
     out += [para(line, st.SMALL_LINE) for line in c.nerves]
-    out += [subheading("Medications"), KeepTogether([data_table(c.medications, st.MEDICATIONS)])]
+    # The heading inside the table's KeepTogether: reportlab's keepWithNext never binds a KeepTogether to the
+    # heading before it, which was then left alone at the foot of a page.
+    out.append(KeepTogether([subheading("Medications"), data_table(c.medications, st.MEDICATIONS)]))
     b = c.botox
     if b is not None:
         line = labelled("Botulinum toxin", f"{b.product}; {b.dilution}; total {b.total_units}")

@@ -151,3 +151,28 @@ def _history(base, count: int) -> list:
         })
         for n in range(1, count + 1)
     ]  # fmt: skip
+
+
+_PER_NERVE = VolumeBasis.PER_NERVE
+_MORE_MEDICATIONS = [
+    MedicationAdministration(agent="lidocaine", concentration_mg_per_ml=20, volume_ml=0.5, volume_basis=_PER_NERVE),
+    MedicationAdministration(agent="triamcinolone_acetonide", concentration_mg_per_ml=40, volume_ml=0.25,
+                             volume_basis=_PER_NERVE),
+    MedicationAdministration(agent="dexamethasone_sodium_phosphate", concentration_mg_per_ml=4, volume_ml=1),
+    MedicationAdministration(agent="ropivacaine", concentration_mg_per_ml=2, volume_ml=0.5, volume_basis=_PER_NERVE),
+    MedicationAdministration(agent="methylprednisolone_acetate", concentration_mg_per_ml=40, volume_ml=1),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+@pytest.mark.parametrize("extra", range(len(_MORE_MEDICATIONS) + 1))
+def test_the_medications_heading_stands_on_the_page_of_its_table(extra, page_size):
+    """However many drugs push the table down, 'Medications' is never left alone at the foot of a page: the heading
+    and the table it names print on one page (a heading's keepWithNext does not hold a KeepTogether to it)."""
+    case = sample_case()
+    case = _with(case, medications=[*case.procedure.medications, *_MORE_MEDICATIONS[:extra]])
+    for clinic_settings in (None, clinic(page_size=page_size)):
+        pdf = render_case_note(case, clinic=clinic_settings, page_size=page_size).pdf
+        pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+        holding = [i for i, page in enumerate(pages) if "Agent Strength Volume" in page]
+        assert len(holding) == 1 and "Medications Agent Strength Volume" in pages[holding[0]], (extra, pages)
