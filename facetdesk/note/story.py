@@ -187,7 +187,7 @@ def _pain_table(c: NoteContent) -> list[Flowable]:
     """
     p = c.pain
     if not p.scores.rows:
-        return [para(p.scores.empty, st.LINE)]
+        return [para(p.scores.empty, st.LINE)] if p.scores.empty else []
     scores = p.scores.rows
     padding = 8 + 2  # the grid's left and right padding, and a point each side for the font's rounding
     heads, cells = [t for row in scores for t in (row[0],)], [t for row in scores for t in row[1:3]]
