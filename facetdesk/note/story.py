@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 from reportlab.platypus import Image as RLImage
 from reportlab.platypus import Table as RLTable
 
@@ -27,8 +27,27 @@ def labelled(label: str, text: str, style: ParagraphStyle = st.LINE) -> Paragrap
     return NoteParagraph(f"<b>{escape(label)}:</b> {escape(text)}", style)
 
 
-def heading(text: str) -> Paragraph:
-    return NoteParagraph(escape(text), st.HEADING)
+def heading(text: str, style: ParagraphStyle = st.HEADING) -> Paragraph:
+    return NoteParagraph(escape(text), style)
+
+
+# How many lines of free text a heading needs under it on its page (no heading over a lone line), and how
+# many lines a paragraph may have and still move whole to the next page with its heading.
+_RUN_ON_LINES = 3
+_KEPT_WHOLE_LINES = 8
+
+
+def run_on(headings: list[Paragraph], first: Paragraph) -> list[Flowable]:
+    """Headings (in styles without keepWithNext) over free text that may be long: a short first paragraph stays
+    whole with them; a long one starts under them on this page when its first lines fit there.
+
+    keepWithNext holds a heading to the whole of the next paragraph, so a paragraph longer than the room left
+    moved to the next page with its heading and left the rest of the page blank.
+    """
+    if first.wrap(st.CONTENT_WIDTH, st.CONTENT_WIDTH)[1] <= _KEPT_WHOLE_LINES * first.style.leading:
+        return [KeepTogether([*headings, first])]
+    room = sum(h.style.spaceBefore + h.style.leading + h.style.spaceAfter for h in headings)
+    return [CondPageBreak(room + first.style.spaceBefore + _RUN_ON_LINES * first.style.leading), *headings, first]
 
 
 def kv_table(fields: Fields, pairs_per_row: int = 2) -> RLTable:
@@ -60,8 +79,8 @@ def bullets(lines: tuple[str, ...] | list[str], style: ParagraphStyle = st.BULLE
     return [NoteParagraph(escape(line), style, bulletText="•") for line in lines]
 
 
-def subheading(text: str) -> Paragraph:
-    return NoteParagraph(f"<b>{escape(text)}</b>", st.SUBHEADING)
+def subheading(text: str, style: ParagraphStyle = st.SUBHEADING) -> Paragraph:
+    return NoteParagraph(f"<b>{escape(text)}</b>", style)
 
 
 def _title(c: NoteContent) -> RLTable:
@@ -171,7 +190,8 @@ def _after(c: NoteContent) -> list[Flowable]:
     if c.complication_details:
         fields += (("Complication details", c.complication_details),)
     fields += (("Estimated blood loss", c.estimated_blood_loss), ("Disposition", c.disposition), *c.later)
-    return [heading("Complications and post-procedure check"), run_in(fields)]
+    # Findings and complication details are free text: the paragraph may run on past the page.
+    return run_on([heading("Complications and post-procedure check", st.HEADING_RUN_ON)], run_in(fields))
 
 
 def _widest_word(texts: list[str], style: ParagraphStyle) -> float:
@@ -343,7 +363,7 @@ def _appendix(c: NoteContent) -> list[Flowable]:
     return out
 
 
-def _blocks(text: str) -> list[Flowable]:
+def _blocks(text: str) -> list[Paragraph]:
     # One Paragraph per blank-line-separated block: each splits across pages on its own,
     # and a page break falls between blocks where it can.
     blocks = [b.strip("\n") for b in text.replace("\r\n", "\n").split("\n\n")]
@@ -351,7 +371,10 @@ def _blocks(text: str) -> list[Flowable]:
 
 
 def _notes(c: NoteContent) -> list[Flowable]:
-    return [heading("Notes"), *_blocks(c.notes)] if c.notes.strip() else []
+    if not c.notes.strip():
+        return []
+    first, *rest = _blocks(c.notes)
+    return [*run_on([heading("Notes", st.HEADING_RUN_ON)], first), *rest]
 
 
 def _signature(c: NoteContent) -> Flowable:
@@ -383,9 +406,12 @@ def _addenda(c: NoteContent) -> list[Flowable]:
     """Written after signing, so printed after the signature, oldest first."""
     if not c.addenda:
         return []
-    out: list[Flowable] = [heading("Addenda")]
-    for a in c.addenda:
-        out += [subheading(a.heading), *_blocks(a.text), NoteParagraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
+    out: list[Flowable] = []
+    for n, a in enumerate(c.addenda):
+        headings = [heading("Addenda", st.HEADING_RUN_ON)] if n == 0 else []
+        first, *rest = _blocks(a.text)
+        out += run_on([*headings, subheading(a.heading, st.SUBHEADING_RUN_ON)], first)
+        out += [*rest, NoteParagraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
     return out
 
 
