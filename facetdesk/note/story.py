@@ -377,16 +377,15 @@ def _notes(c: NoteContent) -> list[Flowable]:
     return [*run_on([heading("Notes", st.HEADING_RUN_ON)], first), *rest]
 
 
-def _signature(c: NoteContent) -> Flowable:
+def _signature(c: NoteContent) -> list[Flowable]:
+    """The attestation and the signature (or its blank lines), one block: _closing keeps it together."""
     if c.signed:
         statement = "I performed the procedure described above and reviewed this note."
-        return KeepTogether(
-            [
-                Spacer(1, 3 * mm),
-                labelled("Attestation", statement, st.SMALL_LINE),
-                NoteParagraph(f"<b>{escape(c.signed)}</b>", st.LINE),
-            ]
-        )
+        return [
+            Spacer(1, 3 * mm),
+            labelled("Attestation", statement, st.SMALL_LINE),
+            NoteParagraph(f"<b>{escape(c.signed)}</b>", st.LINE),
+        ]
     physician, signature, when = c.signature_fields
     row = [
         NoteParagraph(f"<b>{escape(physician)}:</b>", st.CELL),
@@ -399,7 +398,7 @@ def _signature(c: NoteContent) -> Flowable:
     table = RLTable([row], colWidths=st.widths(st.SIGNATURE), hAlign="LEFT")
     table.setStyle(st.signature_table_style())
     statement = "I performed the procedure described above and reviewed this note. The note is a draft until signed."
-    return KeepTogether([Spacer(1, 3 * mm), labelled("Attestation", statement, st.SMALL_LINE), table])
+    return [Spacer(1, 3 * mm), labelled("Attestation", statement, st.SMALL_LINE), table]
 
 
 def _addenda(c: NoteContent) -> list[Flowable]:
@@ -433,10 +432,28 @@ SECTIONS = (
 )
 
 
+# The most of the body's end (the codes, as a rule) that goes over to a new page with the signature.
+_CLOSING_MAX = 60 * mm
+
+
+def _closing(body: list[Flowable], signature: list[Flowable]) -> list[Flowable]:
+    """The body with the signature kept with its last lines (the codes and their heading), so the attestation and
+    signature lines never stand alone on a page with nothing above them to sign.
+
+    A long last section (a page of notes) is not moved whole: the signature then follows it as it falls.
+    """
+    start = len(body) - 1
+    while start > 0 and body[start - 1].getKeepWithNext():
+        start -= 1
+    tail = body[start:]
+    # Flowables, not a KeepTogether inside a KeepTogether: platypus measures a nested one as taller than any page.
+    if start < 0 or sum(f.wrap(st.CONTENT_WIDTH, st.CONTENT_WIDTH)[1] for f in tail) > _CLOSING_MAX:
+        return [*body, KeepTogether(signature)]
+    return [*body[:start], KeepTogether([*tail, *signature])]
+
+
 def build_story(c: NoteContent) -> list[Flowable]:
     story: list[Flowable] = [_title(c)]
     for section in SECTIONS:
         story += section(c)
-    story.append(_signature(c))
-    story += _addenda(c)
-    return story
+    return _closing(story, _signature(c)) + _addenda(c)
