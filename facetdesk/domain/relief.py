@@ -107,6 +107,10 @@ def _duration(points: tuple[ReliefPoint, ...], threshold: float, onset_minutes: 
     return ReliefDuration(threshold, reached_at, lasted_until, ended_before)
 
 
+# Why relief is not computed when the diary is empty (the note prints it as the only word on the missing scores).
+NO_POST_SCORES = "no post-injection pain scores"
+
+
 def summarize_relief(
     baseline: int | None, scores: list[PainScore], thresholds_pct: tuple[float, ...], onset_minutes: float = 0.0
 ) -> ReliefSummary:
@@ -122,7 +126,7 @@ def summarize_relief(
     elif baseline == 0:
         reason = "pre-injection pain was 0, so relief cannot be expressed as a percentage"
     elif not ordered:
-        reason = "no post-injection pain scores"
+        reason = NO_POST_SCORES
     points = tuple(
         ReliefPoint(
             s.minutes_after,

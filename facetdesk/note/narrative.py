@@ -186,7 +186,8 @@ def _approach(p: Procedure, catalog: Catalog) -> list[str]:
     doc = p.documentation
     needle = p.needle.strip()
     if needle:
-        phrase = needle if "needle" in needle.lower() else f"{needle} needle"
+        # The device as typed when it names itself ("spinal needle", "RF cannula"); a bare size reads as a needle.
+        phrase = needle if re.search(r"needle|cannula", needle, re.IGNORECASE) else f"{needle} needle"
         subject = with_article(phrase)
     else:
         subject = "a radiofrequency cannula" if p.technique == Technique.RADIOFREQUENCY_ABLATION else "a needle"

@@ -6,7 +6,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.coding import CodeLine, CodingSummary
 from facetdesk.domain.enums import Technique
 from facetdesk.domain.procedure import BotoxTreatment, Procedure
-from facetdesk.domain.relief import procedure_relief
+from facetdesk.domain.relief import NO_POST_SCORES, procedure_relief
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.timefmt import format_minutes
 from facetdesk.domain.wording import (
@@ -172,7 +172,12 @@ def pain_block(procedure: Procedure, catalog: Catalog) -> PainBlock:
     return PainBlock(
         scale=scale,
         baseline=baseline,
-        scores=Table(("Time after injection", scale, "Relief", "Activity"), rows, empty="No post-injection scores"),
+        # With no scores, the reason relief is not computed says so already: said once, not twice in a row.
+        scores=Table(
+            ("Time after injection", scale, "Relief", "Activity"),
+            rows,
+            empty="" if summary.reason_not_computed == NO_POST_SCORES else "No post-injection scores",
+        ),
         peak=peak,
         durations=durations,
         chart=chart,

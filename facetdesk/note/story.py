@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 from reportlab.platypus import Image as RLImage
 from reportlab.platypus import Table as RLTable
 
@@ -27,8 +27,27 @@ def labelled(label: str, text: str, style: ParagraphStyle = st.LINE) -> Paragrap
     return NoteParagraph(f"<b>{escape(label)}:</b> {escape(text)}", style)
 
 
-def heading(text: str) -> Paragraph:
-    return NoteParagraph(escape(text), st.HEADING)
+def heading(text: str, style: ParagraphStyle = st.HEADING) -> Paragraph:
+    return NoteParagraph(escape(text), style)
+
+
+# How many lines of free text a heading needs under it on its page (no heading over a lone line), and how
+# many lines a paragraph may have and still move whole to the next page with its heading.
+_RUN_ON_LINES = 3
+_KEPT_WHOLE_LINES = 8
+
+
+def run_on(headings: list[Paragraph], first: Paragraph) -> list[Flowable]:
+    """Headings (in styles without keepWithNext) over free text that may be long: a short first paragraph stays
+    whole with them; a long one starts under them on this page when its first lines fit there.
+
+    keepWithNext holds a heading to the whole of the next paragraph, so a paragraph longer than the room left
+    moved to the next page with its heading and left the rest of the page blank.
+    """
+    if first.wrap(st.CONTENT_WIDTH, st.CONTENT_WIDTH)[1] <= _KEPT_WHOLE_LINES * first.style.leading:
+        return [KeepTogether([*headings, first])]
+    room = sum(h.style.spaceBefore + h.style.leading + h.style.spaceAfter for h in headings)
+    return [CondPageBreak(room + first.style.spaceBefore + _RUN_ON_LINES * first.style.leading), *headings, first]
 
 
 def kv_table(fields: Fields, pairs_per_row: int = 2) -> RLTable:
@@ -60,8 +79,8 @@ def bullets(lines: tuple[str, ...] | list[str], style: ParagraphStyle = st.BULLE
     return [NoteParagraph(escape(line), style, bulletText="•") for line in lines]
 
 
-def subheading(text: str) -> Paragraph:
-    return NoteParagraph(f"<b>{escape(text)}</b>", st.SUBHEADING)
+def subheading(text: str, style: ParagraphStyle = st.SUBHEADING) -> Paragraph:
+    return NoteParagraph(f"<b>{escape(text)}</b>", style)
 
 
 def _title(c: NoteContent) -> RLTable:
@@ -151,7 +170,9 @@ def _procedure(c: NoteContent) -> list[Flowable]:
     if c.targets.rows:  # none on a toxin-only visit: its sites are the toxin's table
         out.append(KeepTogether([data_table(c.targets, st.TARGETS_MBB if mbb else st.TARGETS)]))
     out += [para(line, st.SMALL_LINE) for line in c.nerves]
-    out += [subheading("Medications"), KeepTogether([data_table(c.medications, st.MEDICATIONS)])]
+    # The heading inside the table's KeepTogether: reportlab's keepWithNext never binds a KeepTogether to the
+    # heading before it, which was then left alone at the foot of a page.
+    out.append(KeepTogether([subheading("Medications"), data_table(c.medications, st.MEDICATIONS)]))
     b = c.botox
     if b is not None:
         line = labelled("Botulinum toxin", f"{b.product}; {b.dilution}; total {b.total_units}")
@@ -169,7 +190,8 @@ def _after(c: NoteContent) -> list[Flowable]:
     if c.complication_details:
         fields += (("Complication details", c.complication_details),)
     fields += (("Estimated blood loss", c.estimated_blood_loss), ("Disposition", c.disposition), *c.later)
-    return [heading("Complications and post-procedure check"), run_in(fields)]
+    # Findings and complication details are free text: the paragraph may run on past the page.
+    return run_on([heading("Complications and post-procedure check", st.HEADING_RUN_ON)], run_in(fields))
 
 
 def _widest_word(texts: list[str], style: ParagraphStyle) -> float:
@@ -185,7 +207,7 @@ def _pain_table(c: NoteContent) -> list[Flowable]:
     """
     p = c.pain
     if not p.scores.rows:
-        return [para(p.scores.empty, st.LINE)]
+        return [para(p.scores.empty, st.LINE)] if p.scores.empty else []
     scores = p.scores.rows
     padding = 8 + 2  # the grid's left and right padding, and a point each side for the font's rounding
     heads, cells = [t for row in scores for t in (row[0],)], [t for row in scores for t in row[1:3]]
@@ -341,7 +363,7 @@ def _appendix(c: NoteContent) -> list[Flowable]:
     return out
 
 
-def _blocks(text: str) -> list[Flowable]:
+def _blocks(text: str) -> list[Paragraph]:
     # One Paragraph per blank-line-separated block: each splits across pages on its own,
     # and a page break falls between blocks where it can.
     blocks = [b.strip("\n") for b in text.replace("\r\n", "\n").split("\n\n")]
@@ -349,19 +371,21 @@ def _blocks(text: str) -> list[Flowable]:
 
 
 def _notes(c: NoteContent) -> list[Flowable]:
-    return [heading("Notes"), *_blocks(c.notes)] if c.notes.strip() else []
+    if not c.notes.strip():
+        return []
+    first, *rest = _blocks(c.notes)
+    return [*run_on([heading("Notes", st.HEADING_RUN_ON)], first), *rest]
 
 
-def _signature(c: NoteContent) -> Flowable:
+def _signature(c: NoteContent) -> list[Flowable]:
+    """The attestation and the signature (or its blank lines), one block: _closing keeps it together."""
     if c.signed:
         statement = "I performed the procedure described above and reviewed this note."
-        return KeepTogether(
-            [
-                Spacer(1, 3 * mm),
-                labelled("Attestation", statement, st.SMALL_LINE),
-                NoteParagraph(f"<b>{escape(c.signed)}</b>", st.LINE),
-            ]
-        )
+        return [
+            Spacer(1, 3 * mm),
+            labelled("Attestation", statement, st.SMALL_LINE),
+            NoteParagraph(f"<b>{escape(c.signed)}</b>", st.LINE),
+        ]
     physician, signature, when = c.signature_fields
     row = [
         NoteParagraph(f"<b>{escape(physician)}:</b>", st.CELL),
@@ -374,16 +398,19 @@ def _signature(c: NoteContent) -> Flowable:
     table = RLTable([row], colWidths=st.widths(st.SIGNATURE), hAlign="LEFT")
     table.setStyle(st.signature_table_style())
     statement = "I performed the procedure described above and reviewed this note. The note is a draft until signed."
-    return KeepTogether([Spacer(1, 3 * mm), labelled("Attestation", statement, st.SMALL_LINE), table])
+    return [Spacer(1, 3 * mm), labelled("Attestation", statement, st.SMALL_LINE), table]
 
 
 def _addenda(c: NoteContent) -> list[Flowable]:
     """Written after signing, so printed after the signature, oldest first."""
     if not c.addenda:
         return []
-    out: list[Flowable] = [heading("Addenda")]
-    for a in c.addenda:
-        out += [subheading(a.heading), *_blocks(a.text), NoteParagraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
+    out: list[Flowable] = []
+    for n, a in enumerate(c.addenda):
+        headings = [heading("Addenda", st.HEADING_RUN_ON)] if n == 0 else []
+        first, *rest = _blocks(a.text)
+        out += run_on([*headings, subheading(a.heading, st.SUBHEADING_RUN_ON)], first)
+        out += [*rest, NoteParagraph(f"<b>{escape(a.signed)}</b>", st.LINE)]
     return out
 
 
@@ -405,10 +432,28 @@ SECTIONS = (
 )
 
 
+# The most of the body's end (the codes, as a rule) that goes over to a new page with the signature.
+_CLOSING_MAX = 60 * mm
+
+
+def _closing(body: list[Flowable], signature: list[Flowable]) -> list[Flowable]:
+    """The body with the signature kept with its last lines (the codes and their heading), so the attestation and
+    signature lines never stand alone on a page with nothing above them to sign.
+
+    A long last section (a page of notes) is not moved whole: the signature then follows it as it falls.
+    """
+    start = len(body) - 1
+    while start > 0 and body[start - 1].getKeepWithNext():
+        start -= 1
+    tail = body[start:]
+    # Flowables, not a KeepTogether inside a KeepTogether: platypus measures a nested one as taller than any page.
+    if start < 0 or sum(f.wrap(st.CONTENT_WIDTH, st.CONTENT_WIDTH)[1] for f in tail) > _CLOSING_MAX:
+        return [*body, KeepTogether(signature)]
+    return [*body[:start], KeepTogether([*tail, *signature])]
+
+
 def build_story(c: NoteContent) -> list[Flowable]:
     story: list[Flowable] = [_title(c)]
     for section in SECTIONS:
         story += section(c)
-    story.append(_signature(c))
-    story += _addenda(c)
-    return story
+    return _closing(story, _signature(c)) + _addenda(c)

@@ -53,6 +53,8 @@ HEADING = ParagraphStyle(
     spaceAfter=2,
     keepWithNext=1,
 )
+# Over free text that may run on for pages: held to its first lines by story.run_on, not to all of it.
+HEADING_RUN_ON = ParagraphStyle("heading_run_on", parent=HEADING, keepWithNext=0)
 LABEL = ParagraphStyle("label", parent=BODY, fontSize=SMALL_SIZE + 0.5, leading=11, textColor=MUTED)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
 CELL_HEAD = ParagraphStyle("cell_head", parent=CELL, fontName=BOLD)
@@ -68,6 +70,7 @@ HEADER_RIGHT = ParagraphStyle("header_right", parent=BODY, fontSize=8, leading=1
 SUBHEADING = ParagraphStyle(
     "subheading", parent=BODY, fontSize=8.5, leading=11, spaceBefore=5, spaceAfter=2, keepWithNext=1
 )
+SUBHEADING_RUN_ON = ParagraphStyle("subheading_run_on", parent=SUBHEADING, keepWithNext=0)
 NARRATIVE = ParagraphStyle("narrative", parent=BODY, leading=12, spaceAfter=3)
 CAPTION = ParagraphStyle("caption", parent=BODY, fontSize=SMALL_SIZE, leading=9.5, textColor=MUTED, spaceBefore=1)
 SMALL_BULLET = ParagraphStyle("small_bullet", parent=BULLET, fontSize=SMALL_SIZE, leading=9.5, spaceBefore=1)

@@ -337,6 +337,17 @@ def test_one_level_note_is_short_and_numbered():
     assert "Relief not computed, no relief chart: no post-injection pain scores" in " ".join(pages)
 
 
+@pytest.mark.parametrize("baseline", [8, None])
+def test_a_note_without_scores_says_so_once(baseline):
+    """No diary (an ablation, a toxin visit): one line says there are no scores and so no relief; with no
+    pre-injection score either, both missing facts are named."""
+    case = mbb_botox_case(pain_scores=[], pre_procedure_pain=baseline)
+    text = " ".join(pages_text(render_note(note(case))))
+    assert text.count("post-injection") == 1
+    if baseline is None:
+        assert "no pre-injection pain score" in text and "No post-injection scores" in text
+
+
 def test_many_address_lines_fold_so_the_letterhead_fits():
     address = "\n".join(f"L{i}" for i in range(100))  # within the 400 characters the settings allow
     content = note(clinic=clinic(address=address))

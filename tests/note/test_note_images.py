@@ -60,3 +60,21 @@ def test_six_images_print_four_name_the_rest_and_keep_two_pages(page_size):
     pages = pages_text(render_note(c))
     assert len(pages) <= 2
     assert "2 more image(s) in the record, not printed." in " ".join(" ".join(pages).split())
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+def test_the_signature_never_stands_alone_on_a_page(page_size):
+    """The sample's two-level block with toxin, a letterhead and six images (four printed) runs to a third page:
+    the codes go over with the attestation and signature lines, never left on a page with nothing to sign."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    from sample_case import sample_case
+
+    from facetdesk.services.rendering import render_case_note
+
+    case = _with_images(sample_case(), 6)
+    pages = pages_text(render_case_note(case, clinic=clinic(note_images=True, page_size=page_size)).pdf)
+    signed_on = next(page for page in pages if "Attestation:" in page)
+    assert "Codes (suggested; the coder confirms)" in signed_on, pages[-1]

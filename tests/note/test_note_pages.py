@@ -151,3 +151,53 @@ def _history(base, count: int) -> list:
         })
         for n in range(1, count + 1)
     ]  # fmt: skip
+
+
+_PER_NERVE = VolumeBasis.PER_NERVE
+_MORE_MEDICATIONS = [
+    MedicationAdministration(agent="lidocaine", concentration_mg_per_ml=20, volume_ml=0.5, volume_basis=_PER_NERVE),
+    MedicationAdministration(agent="triamcinolone_acetonide", concentration_mg_per_ml=40, volume_ml=0.25,
+                             volume_basis=_PER_NERVE),
+    MedicationAdministration(agent="dexamethasone_sodium_phosphate", concentration_mg_per_ml=4, volume_ml=1),
+    MedicationAdministration(agent="ropivacaine", concentration_mg_per_ml=2, volume_ml=0.5, volume_basis=_PER_NERVE),
+    MedicationAdministration(agent="methylprednisolone_acetate", concentration_mg_per_ml=40, volume_ml=1),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+@pytest.mark.parametrize("extra", range(len(_MORE_MEDICATIONS) + 1))
+def test_the_medications_heading_stands_on_the_page_of_its_table(extra, page_size):
+    """However many drugs push the table down, 'Medications' is never left alone at the foot of a page: the heading
+    and the table it names print on one page (a heading's keepWithNext does not hold a KeepTogether to it)."""
+    case = sample_case()
+    case = _with(case, medications=[*case.procedure.medications, *_MORE_MEDICATIONS[:extra]])
+    for clinic_settings in (None, clinic(page_size=page_size)):
+        pdf = render_case_note(case, clinic=clinic_settings, page_size=page_size).pdf
+        pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+        holding = [i for i, page in enumerate(pages) if "Agent Strength Volume" in page]
+        assert len(holding) == 1 and "Medications Agent Strength Volume" in pages[holding[0]], (extra, pages)
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+def test_a_long_notes_paragraph_starts_under_the_section_before_it(page_size):
+    """One long paragraph of notes (dictated, no blank lines) flows on from where decision support ends, its heading
+    over its first lines: it does not leave the rest of that page blank to start on the next one."""
+    sentence = "Needle repositioned twice at L5-S1 because of a hypertrophic superior articular process. "
+    case = _with(sample_case(), notes=sentence * 40)
+    pdf = render_case_note(case, clinic=clinic(page_size=page_size)).pdf
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    sources = next(i for i, page in enumerate(pages) if "Sources: [1]" in page)
+    assert "Notes Needle repositioned" in pages[sources], [len(p) for p in pages]
+
+
+def test_a_long_addendum_starts_under_the_signature():
+    """An addendum dictated as one long paragraph starts under the signature, its headings over its first lines,
+    rather than leaving the signature's page blank below it."""
+    from tests.builders.cases import ADDENDA, SIGNATURE
+
+    text = "Patient called on day 2: pain 2/10, walking further; no fever, no new numbness or weakness. " * 30
+    case = _with(_cervical_one_level(), signature=SIGNATURE, addenda=[ADDENDA[0].model_copy(update={"text": text})])
+    pdf = render_case_note(case, clinic=clinic()).pdf
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    signed = next(i for i, page in enumerate(pages) if "reviewed this note. Electronically signed" in page)
+    assert "Addenda Addendum 1 — Dr. Synthetic Example, 2026-10-02 08:15 Patient called" in pages[signed], pages

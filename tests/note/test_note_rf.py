@@ -48,3 +48,11 @@ def test_the_printed_note_carries_the_ablation_codes_not_the_injection_codes():
     assert codes["primary"]["code"] in text and codes["additional"]["code"] in text
     assert injection not in text
     assert "Radiofrequency ablation" in text
+
+
+def test_a_recorded_cannula_is_not_called_a_needle():
+    """'18-gauge 100 mm RF cannula' is the device: the sentence names it as typed, not as an 'RF cannula needle'."""
+    case = ablation_case(temperature_c=80)
+    procedure = case.procedure.model_copy(update={"needle": "18-gauge 100 mm RF cannula"})
+    text = " ".join(technique_narrative(procedure, get_catalog()))
+    assert "an 18-gauge 100 mm RF cannula was advanced" in text and "cannula needle" not in text
