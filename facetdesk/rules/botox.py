@@ -228,7 +228,7 @@ def check_off_label(case: RuleCase) -> list[Finding]:
     if case.procedure.botulinum_toxin is None:
         return [case.finding(rid, Severity.INFO, Status.NOT_APPLICABLE, _NONE, field=_FIELD, source=source)]
     msg = (
-        "paraspinal botulinum toxin for back pain is off-label (not an FDA indication); Medicare coverage "
+        "not an FDA indication for paraspinal injection for back pain; Medicare coverage "
         "depends on the MAC's botulinum toxin LCD [coverage unconfirmed: review before relying on it]"
     )
     finding = case.finding(rid, Severity.INFO, Status.ADVISORY, msg, field=_FIELD, source=source)

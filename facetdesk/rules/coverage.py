@@ -552,7 +552,7 @@ def check_conservative_care(case: RuleCase) -> list[Finding]:
     if ind.conservative_care_details.strip():
         tried.append(ind.conservative_care_details.strip())
     if tried:
-        return [met(case, rid, f"conservative care documented: {', '.join(tried)}", field, source=source)]
+        return [met(case, rid, ", ".join(tried), field, source=source)]
     return [
         not_met(
             case,
@@ -678,7 +678,7 @@ def check_sedation(case: RuleCase) -> list[Finding]:
     routine = list(case.value("lcd.sedation.routine_levels"))
     sedation = case.procedure.sedation
     if sedation.value in routine:
-        return [met(case, rid, f"sedation: {sedation.label}", ("sedation",))]
+        return [met(case, rid, f"{sedation.label}, as routine for the LCD", ("sedation",))]
     routine_text = ", ".join(_sedation_label(v) for v in routine)
     why = "moderate or deep sedation and general anaesthesia are not routinely necessary"
     if case.procedure.technique == Technique.RADIOFREQUENCY_ABLATION and sedation != Sedation.GENERAL:
@@ -689,7 +689,7 @@ def check_sedation(case: RuleCase) -> list[Finding]:
         not_met(
             case,
             rid,
-            f"sedation: {sedation.label} (routine: {routine_text}); {why}; document medical necessity",
+            f"{sedation.label} (routine: {routine_text}); {why}; document medical necessity",
             ("sedation",),
             severity=Severity.CAUTION,
         )

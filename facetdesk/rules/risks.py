@@ -308,12 +308,13 @@ def check_infection_site(case: RuleCase) -> list[Finding]:
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, msg, field, source=source)]
     if infection and toxin_given:
         msg = (
-            "infection at the injection site: botulinum toxin is planned, and the label contraindicates it "
-            "(S38, S36); a risk for the facet injection too"
+            "recorded: botulinum toxin is planned, and the label contraindicates it (S38, S36); a risk for the "
+            "facet injection too"
         )
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field, source=source)]
     if infection:
-        msg = "infection at the injection site: a risk for any injection through it; check before injecting"
+        # The title already names the infection: "Infection at the injection site: recorded: ..." reads once.
+        msg = "recorded: a risk for any injection through it; check before injecting"
         return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field, source=source)]
     msg = "no infection at the injection site recorded"
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field, source=source)]

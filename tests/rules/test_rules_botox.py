@@ -194,7 +194,7 @@ def test_off_label_is_stated_and_marked_unconfirmed():
     # An advisory, not a check that was "met" (issue 14): its own status, always info.
     assert (f.status, f.severity) == (Status.ADVISORY, Severity.INFO)
     assert not f.applies
-    assert "off-label" in f.message and "LCD" in f.message
+    assert "off-label" in f.title and "not an FDA indication" in f.message and "LCD" in f.message
     assert f.source == "S41; coverage [U]"
     assert f.unconfirmed
 

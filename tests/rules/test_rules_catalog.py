@@ -64,3 +64,21 @@ def test_no_threshold_key_in_rules_is_missing_from_resources():
         keys |= set(re.findall(r"""(?:value|th)\(\s*["']([a-z_.]+)["']""", path.read_text(encoding="utf-8")))
     for key in keys:
         catalog.threshold(key)
+
+
+def test_no_finding_opens_by_repeating_its_title():
+    """Findings print as "title: message"; "Sedation: sedation: None" or "Conservative care documented: conservative
+    care documented: ..." read twice. Every finding of a few full cases, the patient's risks answered both ways."""
+    from facetdesk.rules.registry import evaluate
+    from tests.builders.cases import make_case, mbb_botox_case
+
+    repeated = []
+    for case in (make_case(), mbb_botox_case()):
+        risky = case.patient.model_copy(
+            update={"injection_site_infection": True, "pregnant": True, "diabetes": True, "allergies": []}
+        )
+        for patient in (case.patient, risky):
+            for f in evaluate(patient, case.procedure, (), get_catalog()):
+                if f.message.lower().startswith(f.title.lower()):
+                    repeated.append(f"{f.title}: {f.message[:60]}")
+    assert repeated == []

@@ -276,6 +276,17 @@ def test_infection_with_botox_names_the_toxin():
     assert "botulinum toxin is planned" in f.message
 
 
+@pytest.mark.parametrize("toxin", [None, BOTOX])
+def test_an_infection_finding_does_not_repeat_its_title(toxin):
+    """Printed as "title: message": "Infection at the injection site: infection at the injection site: ..." read twice."""
+    f = one(
+        "risk.infection_site",
+        patient=screened_patient(injection_site_infection=True),
+        procedure=procedure(botulinum_toxin=toxin),
+    )
+    assert f.title.lower() not in f.message.lower()
+
+
 @pytest.mark.parametrize(("infection", "status"), [(None, Status.NOT_EVALUATED), (False, Status.MET)])
 def test_infection_unknown_or_absent(infection, status):
     f = one("risk.infection_site", patient=screened_patient(injection_site_infection=infection))
