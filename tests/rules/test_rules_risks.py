@@ -278,7 +278,7 @@ def test_infection_with_botox_names_the_toxin():
 
 @pytest.mark.parametrize("toxin", [None, BOTOX])
 def test_an_infection_finding_does_not_repeat_its_title(toxin):
-    """Printed as "title: message": "Infection at the injection site: infection at the injection site: ..." read twice."""
+    """Printed as "title: message": "Infection at the injection site: infection at the injection site" read twice."""
     f = one(
         "risk.infection_site",
         patient=screened_patient(injection_site_infection=True),
