@@ -18,13 +18,18 @@ from facetdesk.note.content import NOT_ACKNOWLEDGED, DecisionSupportBlock, Field
 from facetdesk.note.paragraphs import NoteParagraph
 
 
+def typed(text: str) -> str:
+    """User text as Paragraph markup: &, < and > escaped to print literally, and its line breaks kept (a
+    physician's findings typed as lines must not run together)."""
+    return escape(text).replace("\n", "<br/>")
+
+
 def para(text: str, style: ParagraphStyle = st.BODY) -> Paragraph:
-    """Paragraph of user text: Paragraph parses markup, so &, < and > must be escaped to print literally."""
-    return NoteParagraph(escape(text).replace("\n", "<br/>"), style)
+    return NoteParagraph(typed(text), style)
 
 
 def labelled(label: str, text: str, style: ParagraphStyle = st.LINE) -> Paragraph:
-    return NoteParagraph(f"<b>{escape(label)}:</b> {escape(text)}", style)
+    return NoteParagraph(f"<b>{escape(label)}:</b> {typed(text)}", style)
 
 
 def heading(text: str, style: ParagraphStyle = st.HEADING) -> Paragraph:
@@ -130,7 +135,7 @@ def _diagnosis_line(label: str, table: Table) -> Paragraph:
 def run_in(fields: Fields, style: ParagraphStyle = st.LINE) -> Paragraph:
     """Label: value pairs run together in one paragraph ("Diabetes: Yes · Allergies: latex"), for facts read as
     a list rather than compared in columns."""
-    return NoteParagraph(" · ".join(f"<b>{escape(label)}:</b> {escape(value)}" for label, value in fields), style)
+    return NoteParagraph(" · ".join(f"<b>{escape(label)}:</b> {typed(value)}" for label, value in fields), style)
 
 
 def _indication(c: NoteContent) -> list[Flowable]:

@@ -138,3 +138,13 @@ def test_page_sizes(case, size, width_pt, height_pt):
 def test_unknown_page_size_is_refused(case):
     with pytest.raises(ValueError):
         render(case, page_size="legal")
+
+
+def test_findings_typed_as_lines_print_as_lines():
+    """'Facet arthropathy L4-L5.' and 'Contrast spread intra-articular.' typed on two lines ran together."""
+    findings = "Facet arthropathy L4-L5 left.\nContrast spread intra-articular, no vascular uptake."
+    pdf = render(make_case(findings=findings))
+    lines = [line.strip() for p in PdfReader(io.BytesIO(pdf)).pages for line in (p.extract_text() or "").splitlines()]
+    first = next(line for line in lines if "arthropathy L4-L5 left." in line)
+    assert "Contrast spread" not in first
+    assert any(line.startswith("Contrast spread intra-articular") for line in lines)
