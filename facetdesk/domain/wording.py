@@ -8,7 +8,7 @@ from __future__ import annotations
 from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.documentation_items import ITEMS as DOCUMENTATION_ITEMS
 from facetdesk.domain.documentation_items import Group, Item
-from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, VolumeBasis
+from facetdesk.domain.enums import ExclusionAnswer, Guidance, MedicationSite, Technique, VolumeBasis
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import MedicationAdministration, Procedure
 from facetdesk.domain.procedure_form import FIELDS as FORM_FIELDS
@@ -103,6 +103,10 @@ def procedure_performed(procedure: Procedure) -> str:
         sides = p.sides_at(level)
         parts.append(f"{level} {'bilateral' if len(sides) == 2 else sides[0].label.lower()}")
     where = f"{'; '.join(parts)}, " if parts else ""
+    if p.technique is Technique.TOXIN_ONLY and p.botulinum_toxin is not None:
+        # The toxin is the whole procedure: said once, not "Botulinum toxin only (therapeutic); chemodenervation".
+        toxin, guided = p.botulinum_toxin.product.label, GUIDANCE_PHRASE[p.guidance]
+        return f"Chemodenervation of paraspinal muscles with {toxin} (no facet joint treated), {guided}"
     what = f"{p.technique.label} ({p.intent.label.lower()}), {where}{GUIDANCE_PHRASE[p.guidance]}"
     if p.botulinum_toxin is not None:
         what += f"; chemodenervation of paraspinal muscles with {p.botulinum_toxin.product.label}"

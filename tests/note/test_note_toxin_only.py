@@ -39,3 +39,14 @@ def test_the_printed_note_carries_the_trunk_chemodenervation_and_toxin_codes_on_
     assert facet not in text
     assert len(pages) <= 2
     assert "Level Side(s) Region" not in text
+
+
+def test_the_procedure_performed_line_names_the_toxin_once():
+    """'Botulinum toxin only (no facet joint) (therapeutic), ...; chemodenervation ... with Botox' said it twice."""
+    from facetdesk.domain.wording import procedure_performed
+
+    line = procedure_performed(toxin_case().procedure)
+    assert line == (
+        "Chemodenervation of paraspinal muscles with onabotulinumtoxinA (Botox) (no facet joint treated), "
+        "under ultrasound guidance"
+    )
