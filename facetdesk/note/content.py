@@ -15,12 +15,13 @@ from facetdesk.domain.case import CaseFile
 from facetdesk.domain.catalog import Catalog, get_catalog
 from facetdesk.domain.coding import derive_codes
 from facetdesk.domain.finding import Finding
-from facetdesk.domain.follow_up import follow_up_summary
+from facetdesk.domain.follow_up import FollowUp, follow_up_summary
 from facetdesk.domain.months import months_before
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.domain.settings import ClinicSettings
 from facetdesk.domain.wording import (
+    NAMED_IN_MESSAGES,
     described_later_fields,
     documentation_fields,
     indication_fields,
@@ -166,6 +167,18 @@ def _no_agent_listed(patient: Patient) -> str:
     if patient.takes_anticoagulants is None:
         return NOT_RECORDED
     return "Yes, agent not recorded" if patient.takes_anticoagulants else "None (asked)"
+
+
+def _latest_visits(procedure: Procedure, visits: list[FollowUp]) -> tuple[str, ...]:
+    """The latest follow-up visits one line each, the earlier ones counted with their span: a long course of
+    visits must not push the signature to another page (the visits are all on the patient's timeline)."""
+    shown = visits[-NAMED_IN_MESSAGES:]
+    earlier = visits[: len(visits) - len(shown)]
+    lines = [follow_up_summary(procedure, v) for v in shown]
+    if earlier:
+        span = f"{earlier[0].seen_on:%Y-%m-%d}" + (f" to {earlier[-1].seen_on:%Y-%m-%d}" if len(earlier) > 1 else "")
+        lines.insert(0, f"{len(earlier)} earlier visit(s), {span}")
+    return tuple(lines)
 
 
 def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fields:
@@ -355,8 +368,8 @@ def build_note_content(
         follow_up=procedure.follow_up or NOT_RECORDED,
         images=printed_images,
         images_not_printed=images_left_out,
-        follow_up_visits=tuple(
-            follow_up_summary(procedure, v) for v in case.follow_ups if v.procedure_uid == procedure.uid
+        follow_up_visits=_latest_visits(
+            procedure, sorted((v for v in case.follow_ups if v.procedure_uid == procedure.uid), key=lambda v: v.seen_on)
         ),
         notes=procedure.notes,
         decision_support=decision_support_block(procedure, findings),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from facetdesk.domain.catalog import get_catalog
 from facetdesk.domain.procedure import Indication, Target
@@ -208,3 +210,22 @@ def test_the_follow_up_visits_of_this_procedure_print_under_the_plan(case):
     )
     text = " ".join(pages_text(render_note(c)))
     assert f"Follow-up visits since: {later:%Y-%m-%d}: pain 3/10" in " ".join(text.split())
+
+
+def test_a_long_course_of_follow_up_visits_prints_the_latest_and_counts_the_rest(case):
+    """Nine visits printed whole ran the note to a third page: the latest three are named, the rest counted."""
+    from facetdesk.domain.follow_up import FollowUp
+
+    start = case.procedure.performed_at.date()
+    visits = [
+        FollowUp(procedure_uid=case.procedure.uid, seen_on=start + timedelta(days=6 * n), recorded_by="RN Synthetic",
+                 pain_nrs=n % 10)
+        for n in range(9, 0, -1)  # recorded in any order: printed oldest first
+    ]  # fmt: skip
+    c = build_note_content(case.model_copy(update={"follow_ups": visits}), generated_at=GENERATED_AT)
+    first, last_earlier = start + timedelta(days=6), start + timedelta(days=6 * 6)
+    assert c.follow_up_visits[0] == f"6 earlier visit(s), {first:%Y-%m-%d} to {last_earlier:%Y-%m-%d}"
+    assert [line[:10] for line in c.follow_up_visits[1:]] == [
+        f"{start + timedelta(days=6 * n):%Y-%m-%d}" for n in (7, 8, 9)
+    ]
+    assert len(PdfReader(io.BytesIO(render_note(c))).pages) <= 2
