@@ -48,6 +48,17 @@ def ctx(db_url):
 
 
 @pytest.fixture
+def other(db_url):
+    """A second workstation: its own context on the same database file, as a colleague's."""
+    from facetdesk.services.context import build_context
+    from tests.actors import ADMIN_PHYSICIAN
+
+    context = build_context(db_url, actor=ADMIN_PHYSICIAN)
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def patient(ctx):
     """A saved synthetic patient, identity only (tests/builders/records.py)."""
     from tests.builders.records import patient_data

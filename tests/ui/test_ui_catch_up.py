@@ -8,22 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from facetdesk.services.context import build_context
 from tests import signers
-from tests.actors import ADMIN_PHYSICIAN
 from tests.builders.records import scored_block_data
 from tests.ui.helpers import find, show_tab, type_into
 
 WHEN = datetime(2026, 9, 1, 10, 0)
 STATUS = 8  # the timeline's Status column
-
-
-@pytest.fixture
-def other(db_url):
-    """The second workstation: its own context on the same database file."""
-    context = build_context(db_url, actor=ADMIN_PHYSICIAN)
-    yield context
-    context.close()
 
 
 @pytest.fixture

@@ -6,18 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from facetdesk.services.context import build_context
 from facetdesk.ui.shell.questions import WindowQuestions
-from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, start_procedure
-
-
-@pytest.fixture
-def other(db_url):
-    """The second workstation: its own context, engine and connections on the same database file."""
-    context = build_context(db_url, actor=ADMIN_PHYSICIAN)
-    yield context
-    context.close()
 
 
 def _open_patient(window, patient) -> None:

@@ -109,13 +109,19 @@ def test_blood_thinners_start_not_asked_and_adding_an_agent_answers_yes(qtbot):
     assert form.data()["takes_anticoagulants"] is True and asked.currentText() == "Yes"
 
 
-def test_no_blood_thinner_beside_a_listed_agent_is_refused_beside_the_question(qtbot, ctx):
+def _new_patient_form(qtbot, mrn: str, given: str) -> PatientForm:
+    """An empty patient form with only an MRN and a name typed."""
     form = PatientForm(get_catalog())
     qtbot.addWidget(form)
     form.load(None)
-    form.mrn.setText("AC-NO-1")
+    form.mrn.setText(mrn)
     form.family_name.setText("Synthetic")
-    form.given_name.setText("Ada")
+    form.given_name.setText(given)
+    return form
+
+
+def test_no_blood_thinner_beside_a_listed_agent_is_refused_beside_the_question(qtbot, ctx):
+    form = _new_patient_form(qtbot, "AC-NO-1", "Ada")
     form.date_of_birth.set_value(date(1960, 5, 1))
     form.sex.set_value(Sex.FEMALE)
     form.add_anticoagulant("apixaban", datetime(2026, 1, 1, 8, 0))
@@ -129,12 +135,7 @@ def test_no_blood_thinner_beside_a_listed_agent_is_refused_beside_the_question(q
 
 
 def test_an_inr_without_its_time_is_refused_beside_the_time(qtbot, ctx):
-    form = PatientForm(get_catalog())
-    qtbot.addWidget(form)
-    form.load(None)
-    form.mrn.setText("INR-1")
-    form.family_name.setText("Synthetic")
-    form.given_name.setText("Ina")
+    form = _new_patient_form(qtbot, "INR-1", "Ina")
     form.inr.setValue(2.4)
     form.inr_normal.set_value(False)
     saved = form.errors.saved(lambda: ctx.records.save_patient(form.data()))

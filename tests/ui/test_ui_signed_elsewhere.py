@@ -7,20 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from facetdesk.services.context import build_context
 from facetdesk.ui.editor.questions import EditorQuestions
 from facetdesk.ui.shell.questions import WindowQuestions
 from tests import signers
-from tests.actors import ADMIN_PHYSICIAN
 from tests.ui.helpers import click, find, start_procedure
-
-
-@pytest.fixture
-def other(db_url):
-    """The second workstation: its own context on the same database file."""
-    context = build_context(db_url, actor=ADMIN_PHYSICIAN)
-    yield context
-    context.close()
 
 
 @pytest.fixture
