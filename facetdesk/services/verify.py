@@ -572,13 +572,26 @@ class Verifier:
         """Each message on its way to the EHR is the one FacetDesk queued (its SHA-256 is in the queuing entry),
         going where it was queued to (its route's hash too, for messages queued since routes were recorded)."""
         legacy = 0
+        stored: set[int] = set()
         for message_id, route, payload in iter_messages(session):
+            stored.add(message_id)
             queued = self._trail.queued.get(str(route.procedure_id), QueuedMessages())
             check = queued.check(message_id, route, hashlib.sha256(payload).hexdigest())
             if check is MessageCheck.LEGACY:
                 legacy += 1
             elif check is not MessageCheck.AS_QUEUED:
                 self.report.problems.append(Problem(f"EHR message {message_id}", _OUTBOX_PROBLEMS[check]))
+        # FacetDesk never deletes a queued message: one the trail names and the outbox lacks was removed outside it,
+        # and whether it reached the EHR can no longer be told from the outbox.
+        for procedure_id, queued in sorted(self._trail.queued.items()):
+            for message_id in sorted(set(queued.routes) - stored):
+                self.report.problems.append(
+                    Problem(
+                        f"EHR message {message_id}",
+                        f"queued for procedure {procedure_id}, but no longer in the outbox: it was removed outside "
+                        "FacetDesk",
+                    )
+                )
         if legacy:
             self.report.notes.append(
                 f"EHR outbox: {legacy} message(s) queued before FacetDesk recorded where each goes: their content "

@@ -426,3 +426,16 @@ def test_settings_last_saved_before_their_hashes_were_kept_are_noted_not_flagged
     assert ctx.outbox.queue(signed.id)
     ctx.settings.save({"clinic_name": "Newer Save"})
     assert not any("checked from their next save" in line for line in ctx.audit.verify().lines())
+
+
+def test_a_queued_message_deleted_in_the_database_is_named_by_verify(ctx, signed_setup, tmp_path):
+    """FacetDesk never deletes a queued note: one removed by SQL (sent or not, nobody can now tell) is a problem."""
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    signed_setup(**interface(outbox))
+    gone = next(e.id for e in ctx.outbox.entries() if e.kind is MessageKind.HL7_MDM)
+    with ctx.database.transaction() as session:
+        session.execute(sa.text("delete from ehr_messages where id = :id"), {"id": gone})
+    problems = ctx.audit.verify().problems
+    assert [p.where for p in problems] == [f"EHR message {gone}"]
+    assert "no longer in the outbox: it was removed outside FacetDesk" in problems[0].what
