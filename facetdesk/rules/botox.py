@@ -65,7 +65,7 @@ def _elsewhere_not_asked(case: RuleCase) -> bool:
 def _counted_here_only(case: RuleCase, msg: str) -> Finding:
     """A toxin total or interval that looks fine from this clinic's doses alone, with elsewhere never asked."""
     msg = (
-        f"not evaluated: {msg}, counting toxin given here only: whether the patient has had botulinum toxin "
+        f"not evaluated: {msg} (counting toxin given here only); whether the patient has had botulinum toxin "
         "elsewhere (any indication) is not recorded: ask, and record the doses or No"
     )
     return case.finding(case.rule_id, Severity.CAUTION, Status.NOT_EVALUATED, msg, ("patient", "had_toxin_elsewhere"))
@@ -146,7 +146,7 @@ def check_interval(case: RuleCase) -> list[Finding]:
     weeks = case.value("botox.min_interval_weeks")
     earlier = earlier_doses(case)
     if not earlier:
-        msg = "no earlier botulinum toxin here" + ("" if _elsewhere_not_asked(case) else "; none elsewhere (asked)")
+        msg = "no earlier botulinum toxin" + ("" if _elsewhere_not_asked(case) else " here; none elsewhere (asked)")
     else:
         last = earlier[-1]
         days = (case.when.date() - last.day).days

@@ -284,7 +284,7 @@ def test_an_interval_is_not_evaluated_when_elsewhere_was_never_asked_but_too_sho
     weeks = value("botox.min_interval_weeks")
     unasked = screened_patient(had_toxin_elsewhere=None)
     first = one("botox.interval", _session(100), patient=unasked)
-    assert first.status == NOT_EVAL and "no earlier botulinum toxin here" in first.message
+    assert first.status == NOT_EVAL and "no earlier botulinum toxin (counting toxin given here only)" in first.message
     assert one("botox.interval", _session(100), patient=screened_patient()).message.endswith("none elsewhere (asked)")
     recent = _prior(100, days=weeks * 7 - 7)
     assert one("botox.interval", _session(100), priors=(recent,), patient=unasked).status == NOT_MET
