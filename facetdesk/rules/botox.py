@@ -57,17 +57,26 @@ def _window_doses(case: RuleCase) -> list[ToxinDose]:
     return [d for d in earlier_doses(case) if in_rolling_window(d.day, case.when, months)]
 
 
-def _elsewhere_not_asked(case: RuleCase) -> bool:
-    """Whether toxin given elsewhere was never asked about: an empty list is then not "none elsewhere"."""
-    return case.patient.had_toxin_elsewhere is None
+def _elsewhere_unknown(case: RuleCase) -> str:
+    """Why toxin given elsewhere cannot be counted ("" when it can): never asked about, or answered yes with no
+    dose listed. Either way an empty list is not "none elsewhere"."""
+    had = case.patient.had_toxin_elsewhere
+    if had is None:
+        return (
+            "whether the patient has had botulinum toxin elsewhere (any indication) is not recorded: ask, and "
+            "record the doses or No"
+        )
+    if had and not case.patient.toxin_elsewhere:
+        return (
+            "the patient is recorded as having had botulinum toxin elsewhere, but no dose is listed: add its "
+            "date, product and units"
+        )
+    return ""
 
 
-def _counted_here_only(case: RuleCase, msg: str) -> Finding:
-    """A toxin total or interval that looks fine from this clinic's doses alone, with elsewhere never asked."""
-    msg = (
-        f"not evaluated: {msg} (counting toxin given here only); whether the patient has had botulinum toxin "
-        "elsewhere (any indication) is not recorded: ask, and record the doses or No"
-    )
+def _counted_here_only(case: RuleCase, msg: str, why: str) -> Finding:
+    """A toxin total or interval that looks fine from this clinic's doses alone, with elsewhere unknown (``why``)."""
+    msg = f"not evaluated: {msg} (counting toxin given here only); {why}"
     return case.finding(case.rule_id, Severity.CAUTION, Status.NOT_EVALUATED, msg, ("patient", "had_toxin_elsewhere"))
 
 
@@ -83,7 +92,7 @@ def _not_applicable(case: RuleCase, rule_id: str) -> list[Finding]:
         "OnabotulinumtoxinA units this session plus earlier doses in the window, here or elsewhere (all indications), "
         "against the cumulative cap. Another product given in the window is not converted: unless the cap is "
         "already passed, the total is left for the physician to check; so is a total when toxin elsewhere was "
-        "never asked about."
+        "never asked about, or answered yes with no dose listed."
     ),
     thresholds=("botox.max_units_window", "botox.window_months"),
 )
@@ -124,8 +133,9 @@ def check_units_window(case: RuleCase) -> list[Finding]:
         return [case.finding(rid, Severity.CRITICAL, Status.NOT_MET, msg, field=_FIELD)]
     if others:
         return [case.finding(rid, Severity.CAUTION, Status.NOT_EVALUATED, f"not evaluated: {msg}", field=_FIELD)]
-    if _elsewhere_not_asked(case):
-        return [_counted_here_only(case, msg)]
+    why = _elsewhere_unknown(case)
+    if why:
+        return [_counted_here_only(case, msg, why)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
 
 
@@ -135,7 +145,8 @@ def check_units_window(case: RuleCase) -> list[Finding]:
     category="botox",
     checks=(
         "Time since the last earlier botulinum toxin (any product, here or elsewhere) against the minimum interval; "
-        "not evaluated unless too short when toxin elsewhere was never asked about."
+        "not evaluated unless too short when toxin elsewhere was never asked about, or answered yes with no dose "
+        "listed."
     ),
     thresholds=("botox.min_interval_weeks",),
 )
@@ -145,8 +156,13 @@ def check_interval(case: RuleCase) -> list[Finding]:
         return _not_applicable(case, rid)
     weeks = case.value("botox.min_interval_weeks")
     earlier = earlier_doses(case)
+    why = _elsewhere_unknown(case)
     if not earlier:
-        msg = "no earlier botulinum toxin" + ("" if _elsewhere_not_asked(case) else " here; none elsewhere (asked)")
+        # Doses elsewhere may be listed, all after this session's day (a procedure entered late).
+        none_away = (
+            " none elsewhere (asked)" if case.patient.had_toxin_elsewhere is False else " none elsewhere before it"
+        )
+        msg = "no earlier botulinum toxin" + ("" if why else f" here;{none_away}")
     else:
         last = earlier[-1]
         days = (case.when.date() - last.day).days
@@ -155,8 +171,8 @@ def check_interval(case: RuleCase) -> list[Finding]:
             msg = f"{since}: less than the {weeks:g}-week minimum interval"
             return [case.finding(rid, Severity.WARNING, Status.NOT_MET, msg, field=_FIELD)]
         msg = f"{since}: at least the {weeks:g}-week minimum interval"
-    if _elsewhere_not_asked(case):
-        return [_counted_here_only(case, msg)]
+    if why:
+        return [_counted_here_only(case, msg, why)]
     return [case.finding(rid, Severity.INFO, Status.MET, msg, field=_FIELD)]
 
 

@@ -78,3 +78,24 @@ def test_a_dose_removed_is_gone_after_saving(qtbot, window, ctx, patient):
     click(qtbot, find(window.patient_page, "Remove toxin given elsewhere"))
     click(qtbot, find(window.patient_page, "Save patient"))
     assert ctx.records.get_patient(patient.id).toxin_elsewhere == []
+
+
+def test_toxin_elsewhere_answered_yes_without_a_dose_is_not_counted_as_none(qtbot, window, ctx, patient):
+    """'Had toxin elsewhere: Yes' with no dose listed (chosen, or left after removing the dose added by mistake):
+    the editor's toxin checks must not say 'none elsewhere' nor call a total within the cap."""
+    window.patients.open_patient(patient.id)
+    choose(find(window.patient_page, "Had botulinum toxin elsewhere"), True)
+    click(qtbot, find(window.patient_page, "Save patient"))
+    stored = ctx.records.get_patient(patient.id)
+    assert stored.had_toxin_elsewhere is True and stored.toxin_elsewhere == []
+    saved = ctx.records.save_procedure(
+        patient.id, procedure_data(performed_at="2026-10-01T09:00:00", botulinum_toxin=botox([100]))
+    )
+    window.procedures.open_procedure(saved.id)
+    ed = window.editor
+    qtbot.waitUntil(lambda: any(f.rule == "botox.interval" for f in ed.findings.findings))
+    for rule in ("botox.interval", "botox.units_window"):
+        found = next(f for f in ed.findings.findings if f.rule == rule)
+        assert found.status == Status.NOT_EVALUATED, (rule, found.message)
+        assert "none elsewhere" not in found.message
+        assert "no dose is listed" in found.message and found.field == ("patient", "had_toxin_elsewhere")
