@@ -77,3 +77,42 @@ def test_unconfirmed_threshold_keys_are_the_detail_not_the_headline_and_counts_r
     panel.list.setCurrentItem(panel.item_for("relief.diagnostic_block"))
     assert panel.source.text().endswith("Unconfirmed threshold(s) to review: relief.expected_duration_hours")
     assert panel.summary.text().startswith("1 warning, 2 cautions;")
+
+
+def test_every_line_of_a_wrapped_finding_has_room_at_any_panel_width(qtbot):
+    """Qt's own height for a wrapped item is measured wider than the text is painted: at some widths the last line
+    of a finding (the off-label advisory at a 1280-pixel window) was cut off with '…'."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtWidgets import QStyle
+
+    panel = FindingsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    messages = (
+        "off-label: not an FDA indication for paraspinal injection for back pain; Medicare coverage depends on "
+        "the MAC's botulinum toxin LCD [coverage unconfirmed: review before relying on it]",
+        "diagnostic block negative; peak relief 87.5% at 15 min; relief >=80% from 15 min, lasted 15 min; expected "
+        "duration of bupivacaine 3 h; threshold 80% (relief fell below 80% at 1 h, before 3 h)",
+        "not a candidate on this block: it was negative at L4-L5, L5-S1 (2026-10-05 bupivacaine 87.5% negative)",
+    )
+    panel.set_findings(
+        [_f("botox.off_label", Severity.INFO, Status.ADVISORY, messages[0]),
+         _f("relief.diagnostic", Severity.CAUTION, Status.NOT_MET, messages[1]),
+         _f("relief.rfa_candidate", Severity.CAUTION, Status.NOT_MET, messages[2])], []
+    )  # fmt: skip
+    lst = panel.list
+    # The text is painted inside the item less the focus-frame margin twice on each side (QCommonStyle).
+    margin = lst.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, lst) + 1
+    cut = []
+    for width in range(320, 720, 3):
+        panel.resize(width, 900)
+        qtbot.waitUntil(lambda w=width: lst.viewport().width() <= w)
+        for i in range(lst.count()):
+            item = lst.item(i)
+            rect = lst.visualItemRect(item)
+            text_rect = QRect(0, 0, rect.width() - 4 * margin, 100_000)
+            needed = lst.fontMetrics().boundingRect(text_rect, Qt.TextFlag.TextWordWrap, item.text()).height()
+            if needed > rect.height():
+                cut.append((width, item.text()[:30]))
+    assert cut == []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -12,6 +12,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +69,30 @@ def finding_text(f: Finding, override: Override | None) -> str:
     return text
 
 
+class _WholeText(QStyledItemDelegate):
+    """Each finding's height measured at the width its text is painted at. Qt's own hint wraps the text wider
+    (without the list's spacing and the style's text margins), so at some panel widths the last line of a finding
+    found no room and was cut off with '…'."""
+
+    def __init__(self, view: QListWidget):
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(  # noqa: N802 (Qt API)
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        view = self._view
+        # QCommonStyle paints the text inside the item less the focus-frame margin twice on each side.
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        width = max(1, view.viewport().width() - 2 * view.spacing() - 4 * margin)
+        text = QRect(0, 0, width, 1_000_000)
+        needed = QFontMetrics(opt.font).boundingRect(text, Qt.TextFlag.TextWordWrap, opt.text).height()
+        return QSize(hint.width(), max(hint.height(), needed))
+
+
 class FindingsPanel(QWidget):
     focus_requested = Signal(tuple)
     acknowledge_requested = Signal(object)  # Finding
@@ -91,6 +118,7 @@ class FindingsPanel(QWidget):
         self.list.setUniformItemSizes(False)
         self.list.setAlternatingRowColors(True)
         self.list.setSpacing(2)
+        self.list.setItemDelegate(_WholeText(self.list))
         self.acknowledge_button = named(
             QPushButton(self.tr("Acknowledge with reason…")), "Acknowledge finding", "Document why you proceed"
         )
