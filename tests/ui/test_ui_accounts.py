@@ -476,3 +476,12 @@ def test_a_nurse_saving_a_new_procedure_by_mistake_is_told_why_not(qtbot, ctx):
     assert ed.save() is None
     assert ed.error_summary.text() == "Not saved: RN Synthetic Nurse (nurse) may not change a procedure."
     assert len(ctx.records.list_procedures(result.patient_id)) == 2  # the imported ones only
+
+
+def test_a_nurse_is_told_why_the_preset_and_acknowledge_buttons_are_off(qtbot, nurse_window):
+    """Disabled for her role, each says so (as Sign… does), not only what it would do."""
+    window, _ = nurse_window
+    ed = window.editor
+    for button in (ed.preset_button, ed.findings.acknowledge_button):
+        assert not button.isEnabled()
+        assert button.toolTip() == "RN Synthetic Nurse (nurse) may not change a procedure.", button.text()

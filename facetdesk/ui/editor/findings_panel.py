@@ -25,6 +25,8 @@ from facetdesk.rules.registry import rule_title
 from facetdesk.ui.common import style
 from facetdesk.ui.common.widgets import named
 
+ACKNOWLEDGE_TIP = "Document why you proceed"
+
 
 def severity_color(severity: Severity) -> str:
     return {
@@ -120,7 +122,7 @@ class FindingsPanel(QWidget):
         self.list.setSpacing(2)
         self.list.setItemDelegate(_WholeText(self.list))
         self.acknowledge_button = named(
-            QPushButton(self.tr("Acknowledge with reason…")), "Acknowledge finding", "Document why you proceed"
+            QPushButton(self.tr("Acknowledge with reason…")), "Acknowledge finding", ACKNOWLEDGE_TIP
         )
         self.acknowledge_button.setEnabled(False)
         self._can_acknowledge = True
@@ -195,9 +197,11 @@ class FindingsPanel(QWidget):
             else ""
         )
 
-    def set_can_acknowledge(self, allowed: bool) -> None:
-        """Acknowledging changes the procedure: only for whoever may change it (and not once signed)."""
+    def set_can_acknowledge(self, allowed: bool, why_not: str = "") -> None:
+        """Acknowledging changes the procedure: only for whoever may change it (and not once signed); ``why_not``
+        says which on the button."""
         self._can_acknowledge = allowed
+        self.acknowledge_button.setToolTip(self.tr(ACKNOWLEDGE_TIP) if allowed else why_not)
         self._selection_changed(self.list.currentItem())
 
     def _override(self, f: Finding) -> Override | None:

@@ -37,6 +37,8 @@ from facetdesk.ui.editor.undo import EditHistory, StackShortcuts, procedure_for_
 if TYPE_CHECKING:
     from facetdesk.services.signing import SigningService
 
+PRESET_TIP = "Fill technique and medications from a clinic preset"
+
 
 def _no_signing() -> SigningService:
     raise RuntimeError("this editor was built without a signing service")
@@ -103,9 +105,7 @@ class ProcedureEditor(QWidget):
         self.save_button = named(QPushButton(self.tr("Save procedure")), "Save procedure", "Save (Ctrl+S)")
         self.export_button = named(QPushButton(self.tr("Export PDF note…")), "Export PDF", "Export PDF (Ctrl+E)")
         self.close_button = named(QPushButton(self.tr("Back to patient")), "Back to patient")
-        self.preset_button = named(
-            QPushButton(self.tr("Apply preset…")), "Apply preset", "Fill technique and medications from a clinic preset"
-        )
+        self.preset_button = named(QPushButton(self.tr("Apply preset…")), "Apply preset", PRESET_TIP)
         self.findings = FindingsPanel()
         self.decisions = DecisionSupport(self, self, catalog)
         self.signing_controls = SigningControls(self, self)
@@ -202,14 +202,15 @@ class ProcedureEditor(QWidget):
         if procedure.is_signed:
             self.undo_stack.clear()  # nothing to undo into: the stored record is final
 
-    def set_editable(self, edit_all: bool, edit_scores: bool, attach_images: bool = False) -> None:
+    def set_editable(self, edit_all: bool, edit_scores: bool, attach_images: bool = False, why_not: str = "") -> None:
         """Which tabs take input: all of them, or only the pain scores (a nurse's diary entry), or none; and
-        whether images may be attached (after signing too)."""
+        whether images may be attached (after signing too). ``why_not``: why not all, said on what it disables."""
         self.form.set_inputs_enabled(edit_all, edit_scores)
         self.images.set_may_attach(attach_images)
         self.save_button.setEnabled(edit_scores)
         self.preset_button.setEnabled(edit_all)
-        self.findings.set_can_acknowledge(edit_all)
+        self.preset_button.setToolTip(self.tr(PRESET_TIP) if edit_all else why_not)
+        self.findings.set_can_acknowledge(edit_all, why_not)
 
     # ---- edits and their history ----------------------------------------------
     def _on_change(self, *args) -> None:

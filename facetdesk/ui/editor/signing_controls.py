@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 
 SIGN_TIP = "Sign the saved procedure as yourself; it is locked afterwards"
+# On what a signed record disables.
+LOCKED_TIP = "Signed and locked: anything more goes in an addendum"
 ADDENDUM_TIP = "Add a signed correction to the signed procedure"
 
 
@@ -169,7 +171,10 @@ class SigningControls(QObject):
         can_edit = self.may(Permission.EDIT_PROCEDURE)
         # A nurse records the pain diary of a stored procedure; the rest stays as the physician left it.
         can_score = stored and not can_edit and self.may(Permission.RECORD_PAIN_SCORES)
-        editor.set_editable(not self._locked and can_edit, not self._locked and (can_edit or can_score), can_edit)
+        why = self.tr(LOCKED_TIP) if self._locked else why_not(self._actor(), Permission.EDIT_PROCEDURE)
+        editor.set_editable(
+            not self._locked and can_edit, not self._locked and (can_edit or can_score), can_edit, why_not=why
+        )
         self._permit(self.sign_button, Permission.SIGN, not self._locked, SIGN_TIP)
         self._permit(self.addendum_button, Permission.ADD_ADDENDUM, self._locked, ADDENDUM_TIP)
         self.addendum_button.setVisible(self._locked)
