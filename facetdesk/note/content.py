@@ -208,9 +208,12 @@ def _toxin_elsewhere(patient: Patient, procedure: Procedure) -> str:
     none, the answer to the question when toxin is given today (the reader must know whether it was asked)."""
     before = patient.toxin_elsewhere_until(procedure.performed_at.date())
     if not before:
-        if procedure.botulinum_toxin is None or patient.had_toxin_elsewhere:
+        if procedure.botulinum_toxin is None:
             return ""
-        return NOT_RECORDED if patient.had_toxin_elsewhere is None else "None (asked)"
+        if patient.had_toxin_elsewhere is None:
+            return NOT_RECORDED
+        # Yes with no dose listed (or none by this day): the reader must know the exposure is incomplete.
+        return "Yes, no dose recorded" if patient.had_toxin_elsewhere else "None (asked)"
     more = len(before) - 1
     return before[-1].summary() + (f"; {more} earlier dose(s) recorded" if more else "")
 

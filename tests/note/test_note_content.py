@@ -154,6 +154,10 @@ def test_toxin_given_elsewhere_is_printed_with_the_risk_facts_up_to_the_procedur
     assert dict(build_note_content(asked, generated_at=GENERATED_AT).risk_facts)["Botulinum toxin elsewhere"] == (
         "None (asked)"
     )
+    yes = case.model_copy(update={"patient": case.patient.model_copy(update={"had_toxin_elsewhere": True})})
+    assert dict(build_note_content(yes, generated_at=GENERATED_AT).risk_facts)["Botulinum toxin elsewhere"] == (
+        "Yes, no dose recorded"
+    )
     day = case.procedure.performed_at.date()
     doses = [
         {"given_on": day.replace(year=day.year - 1), "product": "onabotulinumtoxinA", "units": 155,
