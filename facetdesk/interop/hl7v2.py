@@ -28,6 +28,7 @@ DEFAULT_APPLICATION = "FacetDesk"
 _SEX = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.OTHER: "O", Sex.UNKNOWN: "U"}
 # Table 0008: AA/CA accepted; AE/CE error; AR/CR rejected.
 ACCEPTED = ("AA", "CA")
+SEGMENT_END = "\r"
 _ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
 
 
@@ -110,7 +111,8 @@ def mdm_message(
     obs.obx.obx_11 = "F"
     obs.obx.obx_14 = hl7_time(signed_at)
     m.validate()  # the MDM_T02 structure: required segments and their order
-    return m.to_er7()
+    # hl7apy joins segments with <CR>; the standard terminates each one with it, the last included.
+    return m.to_er7() + SEGMENT_END
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,19 @@ def test_an_error_ack_carries_the_receivers_reason():
     ack = parse_ack("MSH|^~\\&|EHR||||20261201||ACK|1|P|2.5\rMSA|AE|CTRL1|Patient not found\rERR|||207|E\r")
     assert (ack.code, ack.control_id, ack.accepted) == ("AE", "CTRL1", False)
     assert "Patient not found" in ack.text
+
+
+def test_every_segment_ends_with_a_carriage_return_the_last_one_too():
+    """HL7 v2.5 ch. 2.5: each segment, the last included, is terminated by <CR>; receivers that read segment by
+    segment (and MLLP peers expecting <CR><FS><CR>) otherwise see the OBX with the PDF as unterminated."""
+    signed = procedure().model_copy(
+        update={"signature": Signature(signed_by="Dr. Synthetic", signed_at=datetime(2026, 12, 1, 10, 0))}
+    )
+    text = mdm_message(patient(), signed, PDF, EhrInterface(), control_id="CTRL1", now=datetime(2026, 12, 1, 10, 5))
+    assert text.endswith("\r") and not text.endswith("\r\r")
+    segments = text.split("\r")[:-1]
+    assert [s[:3] for s in segments] == ["MSH", "EVN", "PID", "PV1", "TXA", "OBX"]
+    # python-hl7, another reader, sees the same six segments and the PDF whole.
+    message = hl7.parse(text)
+    assert len(message) == 6
+    assert base64.b64decode(str(message.segment("OBX")[5]).split("^")[4]) == PDF

@@ -22,6 +22,8 @@ What goes where, and what is deliberately text only:
 - Relief (% and how long) is Procedure.outcome text: there is no LOINC code for % relief.
 - A DetectedIssue per finding that is not met (or not evaluated); met checks are a Procedure note.
 - Botulinum toxin units are UCUM ``[arb'U]`` (product-specific units), not international units.
+- Every string is written in FHIR's characters (common.fhir_text): a pasted line break (U+000B, U+000C,
+  U+2028) as a line break, a no-break or ideographic space as a space, any other control character as U+FFFD.
 """
 
 from facetdesk.interop.fhir.bundle import build_bundle, bundle_json

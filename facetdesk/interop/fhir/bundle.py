@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
@@ -13,7 +14,7 @@ from facetdesk.domain.catalog import Catalog
 from facetdesk.domain.ehr import EhrInterface
 from facetdesk.domain.finding import Finding
 from facetdesk.interop.fhir.administrations import medication_resources, toxin_resources
-from facetdesk.interop.fhir.common import NoteProse, Scope, full_url
+from facetdesk.interop.fhir.common import NoteProse, Scope, fhir_strings, full_url
 from facetdesk.interop.fhir.document import document_reference
 from facetdesk.interop.fhir.issues import decision_support_notes, issue_resources, signature_provenance
 from facetdesk.interop.fhir.observations import disability_resource, pain_resources
@@ -75,7 +76,12 @@ def build_bundle(
     data: dict = {
         "id": scope.id("bundle"),
         "type": "collection",
-        "entry": [{"fullUrl": full_url(str(r.id)), "resource": r} for r in resources],
+        # Every string of every part in FHIR's characters, here once rather than in each builder (so a text
+        # added to a part later is covered too): record text may hold what a FHIR string may not.
+        "entry": [
+            {"fullUrl": full_url(str(r.id)), "resource": fhir_strings(json.loads(r.model_dump_json()))}
+            for r in resources
+        ],
     }
     if timestamp is not None:
         data["timestamp"] = scope.time(timestamp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -32,6 +33,36 @@ RULE_SYSTEM = "urn:facetdesk:decision-support-rule"
 # Every id in a bundle is a name-based UUID (version 5) under this namespace, keyed by the procedure's
 # uid and the part's role: the same procedure exported twice gives the same ids.
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:facetdesk:fhir-bundle")
+
+
+# A FHIR string holds no control character but tab, CR and LF (R4 datatypes, "string"), and the official JSON
+# schema's pattern ^[ \r\n\t\S]+$ refuses every other whitespace character as well (\s in ECMA and in Python
+# regular expressions). Text pasted from a word processor brings them: Word's line break is U+000B, a page
+# break U+000C, names and notes carry no-break and ideographic spaces. Line breaks stay line breaks and spaces
+# spaces; any other control character shows as U+FFFD, so that what was there is not silently run together.
+_LINE_BREAK = re.compile(r"[\v\f\x1c-\x1e\x85\u2028\u2029]")
+_SPACE = re.compile(r"[\x1f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b]")
+_NOT_FHIR = re.compile("|".join(p.pattern for p in (_LINE_BREAK, _SPACE, _CONTROL)) + r"|\ufeff")
+
+
+def fhir_text(value: str) -> str:
+    """``value`` in the characters a FHIR string may hold (see above); unchanged when it holds no other."""
+    if not _NOT_FHIR.search(value):
+        return value
+    text = _CONTROL.sub("\ufffd", _SPACE.sub(" ", _LINE_BREAK.sub("\n", value))).replace("\ufeff", "")
+    return text or "\ufffd"  # only zero-width no-break spaces: FHIR has no empty strings
+
+
+def fhir_strings(data: Any) -> Any:
+    """``data`` (JSON-like: dicts, lists, scalars) with every string value made a FHIR string (fhir_text)."""
+    if isinstance(data, str):
+        return fhir_text(data)
+    if isinstance(data, dict):
+        return {key: fhir_strings(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [fhir_strings(value) for value in data]
+    return data
 
 
 def text_or_none(value: str | None) -> str | None:

@@ -17,7 +17,7 @@ from facetdesk.domain.ehr import EhrInterface
 from facetdesk.domain.patient import Patient
 from facetdesk.domain.procedure import Procedure
 from facetdesk.interop.document_codes import document_codes
-from facetdesk.interop.fhir.common import Scope, coding, concept
+from facetdesk.interop.fhir.common import Scope, coding, concept, fhir_strings
 
 _URI_SYSTEM = "urn:ietf:rfc:3986"
 
@@ -87,7 +87,7 @@ def document_reference(
         data["relatesTo"] = [
             {"code": "replaces", "target": {"identifier": {"system": _URI_SYSTEM, "value": f"urn:uuid:{earlier}"}}}
         ]
-    return DocumentReference.model_validate(data)
+    return DocumentReference.model_validate(fhir_strings(data))  # names as FHIR strings (common.fhir_text)
 
 
 def standalone_document_json(patient: Patient, procedure: Procedure, pdf: bytes, systems: EhrInterface) -> bytes:
