@@ -253,6 +253,7 @@ DEPENDS_ON = {
     "medications": {"technique", "contrast"},
     "complication_details": {"complications"},
     "disability_score": {"disability_scale"},
+    "radiation_dose_unit": {"radiation_dose"},  # a dose entered needs its unit (Documentation._dose_has_unit)
     "sites": {"product"},
     "addenda": {"signature"},
     "performed_at": {"date_of_birth"},
