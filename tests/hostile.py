@@ -254,6 +254,9 @@ DEPENDS_ON = {
     "complication_details": {"complications"},
     "disability_score": {"disability_scale"},
     "radiation_dose_unit": {"radiation_dose"},  # a dose entered needs its unit (Documentation._dose_has_unit)
+    # "No" beside a listed entry is refused at the answer (Patient._answered_by_list).
+    "takes_anticoagulants": {"anticoagulants"},
+    "had_toxin_elsewhere": {"toxin_elsewhere"},
     "sites": {"product"},
     "addenda": {"signature"},
     "performed_at": {"date_of_birth"},
