@@ -154,13 +154,20 @@ class TimelineTable(QTableView):
         self.resizeColumnsToContents()
         header = self.horizontalHeader()
         excess = header.length() - self.viewport().width()
-        for column in self.YIELDING:
-            if excess <= 0:
-                break
-            width = header.sectionSize(column)
-            cut = min(excess, max(0, width - self.MIN_YIELD))
-            header.resizeSection(column, width - cut)
-            excess -= cut
+        # First down to their headings (an elided cell has its whole text on hover, a cut heading such as "ysicia"
+        # has none), then, only on a screen too narrow for that, below them: the status must stay in view.
+        floors = (
+            [max(self.MIN_YIELD, header.sectionSizeFromContents(c).width()) for c in self.YIELDING],
+            [self.MIN_YIELD] * len(self.YIELDING),
+        )
+        for floor in floors:
+            for column, least in zip(self.YIELDING, floor, strict=True):
+                if excess <= 0:
+                    break
+                width = header.sectionSize(column)
+                cut = min(excess, max(0, width - least))
+                header.resizeSection(column, width - cut)
+                excess -= cut
         if excess < 0:  # room to spare: the physician's name gets it
             header.resizeSection(self.YIELDING[0], header.sectionSize(self.YIELDING[0]) - excess)
 
