@@ -162,11 +162,12 @@ def _patient(patient: Patient, procedure: Procedure) -> PatientBlock:
     )
 
 
-def _no_agent_listed(patient: Patient) -> str:
-    """The anticoagulant answer when no agent is listed: asked and none, not asked, or yes without the agent."""
-    if patient.takes_anticoagulants is None:
+def _answer_without_entries(answer: bool | None, yes: str) -> str:
+    """A question asked apart from its list, printed when the list is empty: not asked, none (asked), or ``yes``
+    (answered yes, nothing listed: the reader must know the record is incomplete)."""
+    if answer is None:
         return NOT_RECORDED
-    return "Yes, agent not recorded" if patient.takes_anticoagulants else "None (asked)"
+    return yes if answer else "None (asked)"
 
 
 def _latest_visits(procedure: Procedure, visits: list[FollowUp]) -> tuple[str, ...]:
@@ -190,7 +191,11 @@ def _risk_facts(patient: Patient, procedure: Procedure, catalog: Catalog) -> Fie
         anticoagulants.append(f"{name} (last dose {last})")
     facts: Fields = (
         ("Diabetes", yes_no(patient.diabetes)),
-        ("Anticoagulants / antiplatelets", "; ".join(anticoagulants) or _no_agent_listed(patient)),
+        (
+            "Anticoagulants / antiplatelets",
+            "; ".join(anticoagulants)
+            or _answer_without_entries(patient.takes_anticoagulants, "Yes, agent not recorded"),
+        ),
         # Empty is not asked, not "none": a patient without allergies has "NKDA" (or the like) recorded.
         ("Allergies", "; ".join(patient.allergies) or NOT_RECORDED),
         ("Pregnant", yes_no(patient.pregnant)),
@@ -210,10 +215,8 @@ def _toxin_elsewhere(patient: Patient, procedure: Procedure) -> str:
     if not before:
         if procedure.botulinum_toxin is None:
             return ""
-        if patient.had_toxin_elsewhere is None:
-            return NOT_RECORDED
-        # Yes with no dose listed (or none by this day): the reader must know the exposure is incomplete.
-        return "Yes, no dose recorded" if patient.had_toxin_elsewhere else "None (asked)"
+        # Yes with no dose listed (or none by this day): the exposure counted is incomplete.
+        return _answer_without_entries(patient.had_toxin_elsewhere, "Yes, no dose recorded")
     more = len(before) - 1
     return before[-1].summary() + (f"; {more} earlier dose(s) recorded" if more else "")
 
